@@ -1,0 +1,80 @@
+//! Criterion benches of the O2 kernels and a full steady-state solve at small sizes
+//! (CPU always; GPU when an adapter exists). Throughput is in voxels per iteration, so
+//! criterion reports voxel-updates/s. The program's own `bench` command (next release)
+//! covers large grids and copy-bandwidth ratios.
+
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use oxyfield::assemble::assemble;
+use oxyfield::backend::cpu::CpuBackend;
+use oxyfield::backend::gpu::{GpuBackend, GpuContext};
+use oxyfield::backend::O2Backend;
+use oxyfield::config::Scenario;
+use oxyfield::solver::{solve_steady, SolveOptions};
+
+fn problem(n: usize) -> oxyfield::problem::O2Problem {
+    let toml = format!(
+        "[grid]\nshape_zyx = [{n}, {n}, {n}]\nspacing_um = 10.0\n[vessels.synthetic]\ndensity_mm_per_mm3 = 100.0\n"
+    );
+    let sc = Scenario::from_toml(&toml, "bench", "bench", ".".into()).expect("bench scenario");
+    assemble(&sc).expect("assemble").problem
+}
+
+fn backends() -> Vec<(&'static str, Box<dyn O2Backend>)> {
+    let mut v: Vec<(&str, Box<dyn O2Backend>)> = vec![("cpu", Box::new(CpuBackend::new()))];
+    match GpuContext::open(None, true).and_then(GpuBackend::new) {
+        Ok(g) => v.push(("gpu", Box::new(g))),
+        Err(e) => eprintln!("GPU benches skipped: {e}"),
+    }
+    v
+}
+
+fn kernels(c: &mut Criterion) {
+    let mut group = c.benchmark_group("o2_kernels");
+    for n in [32usize, 64] {
+        let p = problem(n);
+        let start = p.initial_guess();
+        group.throughput(Throughput::Elements(p.grid.len() as u64));
+        for (name, mut b) in backends() {
+            b.load(&p, &start).expect("load");
+            group.bench_with_input(
+                BenchmarkId::new(format!("{name}/sor_sweep"), n),
+                &n,
+                |bench, _| {
+                    bench.iter(|| {
+                        b.sor_sweeps(1, 1.8).expect("sweep");
+                        // Include completion: the residual reads back a scalar.
+                        if name == "gpu" {
+                            b.residual_sq_sum().expect("sync");
+                        }
+                    })
+                },
+            );
+            group.bench_with_input(
+                BenchmarkId::new(format!("{name}/residual"), n),
+                &n,
+                |bench, _| bench.iter(|| b.residual_sq_sum().expect("residual")),
+            );
+        }
+    }
+    group.finish();
+}
+
+fn full_solve(c: &mut Criterion) {
+    let mut group = c.benchmark_group("o2_steady_state");
+    group.sample_size(10);
+    let p = problem(48);
+    for (name, mut b) in backends() {
+        group.bench_function(BenchmarkId::new(name, 48), |bench| {
+            bench.iter(|| {
+                b.load(&p, &p.initial_guess()).expect("load");
+                let r = solve_steady(b.as_mut(), &p, &SolveOptions::default()).expect("solve");
+                assert!(r.converged);
+                r.iterations
+            })
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, kernels, full_solve);
+criterion_main!(benches);

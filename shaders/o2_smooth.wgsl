@@ -1,0 +1,32 @@
+// o2_smooth: one colour of a nonlinear red–black SOR sweep of the steady O2 equation:
+// each voxel moves by ω times the exact local correction δ (Gauss–Seidel at ω = 1).
+// Voxel (i, j, k) is red when i + j + k is even. Thread x covers every other voxel of a
+// row, i = 2x + ((j + k + colour) & 1), so no thread idles.
+// Bindings (group 0, from shared/o2_common.wgsl): 0 params (uniform), 1 po2 (rw, mmHg),
+// 2 sv (1/µm), 3 pb (mmHg), 4 viable (n), 5 fixed_value (mmHg; < 0 free).
+// Entry points: smooth_red, smooth_black. CPU twin: src/backend/cpu/o2_smooth.rs.
+
+fn sor_update(gid: vec3<u32>, colour: u32) {
+    let j = gid.y;
+    let k = gid.z;
+    if (j >= prm.ny || k >= prm.nz) { return; }
+    let i = 2u * gid.x + ((j + k + colour) & 1u);
+    if (i >= prm.nx) { return; }
+    let idx = (k * prm.ny + j) * prm.nx + i;
+    if (fixed_value[idx] >= 0.0) { return; }
+    let a = diagonal_at(i, j, k, idx);
+    let r = residual_at(i, j, k, idx);
+    let p = po2[idx];
+    let delta = local_correction(a, r, p, prm.m_max * viable[idx], prm.km);
+    po2[idx] = max(p + prm.omega * delta, 0.0);
+}
+
+@compute @workgroup_size(8, 8, 4)
+fn smooth_red(@builtin(global_invocation_id) gid: vec3<u32>) {
+    sor_update(gid, 0u);
+}
+
+@compute @workgroup_size(8, 8, 4)
+fn smooth_black(@builtin(global_invocation_id) gid: vec3<u32>) {
+    sor_update(gid, 1u);
+}

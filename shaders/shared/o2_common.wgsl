@@ -1,0 +1,93 @@
+// Shared by o2_smooth.wgsl and o2_residual.wgsl (prepended to each at load time):
+// the O2 parameters, the field bindings, and the 7-point stencil of the steady O2
+// equation  0 = D∇²P − M·n·P/(P+Km) + Pw·Sv·(Pb − P).
+// CPU twins: src/backend/cpu/o2_stencil.rs and src/physics/o2.rs.
+// Units: pO2 in mmHg, rates in mmHg/s, lengths in µm.
+
+// Keep in sync with `O2ParamsGpu` in src/backend/gpu/o2_fields.rs.
+struct O2Params {
+    nx: u32,
+    ny: u32,
+    nz: u32,
+    n_cells: u32,
+    c: f32,        // D/h² (1/s)
+    m_max: f32,    // M, maximal consumption (mmHg/s)
+    km: f32,       // Km, Michaelis constant (mmHg)
+    pw: f32,       // Pw, wall permeability (µm/s)
+    omega: f32,    // SOR over-relaxation factor
+    pad0: f32,
+    pad1: f32,
+    pad2: f32,
+    face_lo: vec4<f32>, // fixed pO2 on the x_min, y_min, z_min faces (mmHg); < 0: no-flux
+    face_hi: vec4<f32>, // the same for x_max, y_max, z_max
+};
+
+@group(0) @binding(0) var<uniform> prm: O2Params;
+@group(0) @binding(1) var<storage, read_write> po2: array<f32>;     // pO2 (mmHg)
+@group(0) @binding(2) var<storage, read> sv: array<f32>;            // wall area / volume (1/µm)
+@group(0) @binding(3) var<storage, read> pb: array<f32>;            // blood pO2 (mmHg)
+@group(0) @binding(4) var<storage, read> viable: array<f32>;        // viable fraction n
+@group(0) @binding(5) var<storage, read> fixed_value: array<f32>;   // fixed pO2 (mmHg); < 0 free
+
+// Diagonal a of the stencil at one voxel: Σ c over neighbours, 2c per fixed face, + Γ.
+fn diagonal_at(i: u32, j: u32, k: u32, idx: u32) -> f32 {
+    let c = prm.c;
+    var a = 0.0;
+    // Terms in the order of the CPU twin: x−, x+, y−, y+, z−, z+, vessel.
+    if (i > 0u) { a += c; } else if (prm.face_lo.x >= 0.0) { a += 2.0 * c; }
+    if (i + 1u < prm.nx) { a += c; } else if (prm.face_hi.x >= 0.0) { a += 2.0 * c; }
+    if (j > 0u) { a += c; } else if (prm.face_lo.y >= 0.0) { a += 2.0 * c; }
+    if (j + 1u < prm.ny) { a += c; } else if (prm.face_hi.y >= 0.0) { a += 2.0 * c; }
+    if (k > 0u) { a += c; } else if (prm.face_lo.z >= 0.0) { a += 2.0 * c; }
+    if (k + 1u < prm.nz) { a += c; } else if (prm.face_hi.z >= 0.0) { a += 2.0 * c; }
+    return a + prm.pw * sv[idx];
+}
+
+// Consumption M·n·P/(P+Km) (mmHg/s); 0 at P = Km = 0.
+fn uptake(p: f32, mn: f32, km: f32) -> f32 {
+    let denom = p + km;
+    if (denom > 0.0) { return mn * p / denom; }
+    return 0.0;
+}
+
+// Exact local correction δ with P + δ ≥ 0 (see local_correction in src/physics/o2.rs):
+// root of r − a·δ − [uptake(P+δ) − uptake(P)] = 0, i.e. a·δ² − B·δ − r·s = 0 with
+// s = P + Km, q = mn·Km/s, B = r − a·s − q; the larger root, without cancellation.
+fn local_correction(a_in: f32, r: f32, p: f32, mn: f32, km: f32) -> f32 {
+    let a = max(a_in, 1e-30);
+    let s = p + km;
+    var q = 0.0;
+    if (s > 0.0) { q = mn * km / s; }
+    let bb = r - a * s - q;
+    let disc = sqrt(max(bb * bb + 4.0 * a * r * s, 0.0));
+    if (bb >= 0.0) { return (bb + disc) / (2.0 * a); }
+    return 2.0 * r * s / (disc - bb);
+}
+
+// Pointwise residual F(P) (mmHg/s) in difference form, Σ c·(P_nb − P) + … − uptake:
+// its terms shrink as the field converges, which keeps the f32 rounding floor far below
+// the stopping tolerance (b − a·P would cancel two large numbers). At P = Km = 0 it is
+// the distance of the supply from [0, mn].
+fn residual_at(i: u32, j: u32, k: u32, idx: u32) -> f32 {
+    let c = prm.c;
+    let sy = prm.nx;
+    let sz = prm.nx * prm.ny;
+    let p = po2[idx];
+    var f = 0.0;
+    if (i > 0u) { f += c * (po2[idx - 1u] - p); }
+    else if (prm.face_lo.x >= 0.0) { f += 2.0 * c * (prm.face_lo.x - p); }
+    if (i + 1u < prm.nx) { f += c * (po2[idx + 1u] - p); }
+    else if (prm.face_hi.x >= 0.0) { f += 2.0 * c * (prm.face_hi.x - p); }
+    if (j > 0u) { f += c * (po2[idx - sy] - p); }
+    else if (prm.face_lo.y >= 0.0) { f += 2.0 * c * (prm.face_lo.y - p); }
+    if (j + 1u < prm.ny) { f += c * (po2[idx + sy] - p); }
+    else if (prm.face_hi.y >= 0.0) { f += 2.0 * c * (prm.face_hi.y - p); }
+    if (k > 0u) { f += c * (po2[idx - sz] - p); }
+    else if (prm.face_lo.z >= 0.0) { f += 2.0 * c * (prm.face_lo.z - p); }
+    if (k + 1u < prm.nz) { f += c * (po2[idx + sz] - p); }
+    else if (prm.face_hi.z >= 0.0) { f += 2.0 * c * (prm.face_hi.z - p); }
+    f += prm.pw * sv[idx] * (pb[idx] - p);
+    let mn = prm.m_max * viable[idx];
+    if (p + prm.km > 0.0) { return f - uptake(p, mn, prm.km); }
+    return max(f - mn, 0.0);
+}

@@ -1,0 +1,137 @@
+//! The one place that creates a wgpu device: adapter discovery and choice.
+//!
+//! Honours `WGPU_BACKEND` (e.g. `vulkan`) and `WGPU_ADAPTER_NAME` (substring of the
+//! adapter name); an explicit `--adapter` flag wins over the variable.
+
+use crate::{Error, Result};
+
+/// An opened device with its queue and the adapter it came from.
+#[derive(Debug, Clone)]
+pub struct GpuContext {
+    /// The device.
+    pub device: wgpu::Device,
+    /// Its queue.
+    pub queue: wgpu::Queue,
+    /// The adapter's description.
+    pub info: wgpu::AdapterInfo,
+}
+
+/// A one-line description of an adapter: name, type, backend and driver.
+pub fn describe(info: &wgpu::AdapterInfo) -> String {
+    let kind = match info.device_type {
+        wgpu::DeviceType::DiscreteGpu => "discrete GPU",
+        wgpu::DeviceType::IntegratedGpu => "integrated GPU",
+        wgpu::DeviceType::VirtualGpu => "virtual GPU",
+        wgpu::DeviceType::Cpu => "software",
+        wgpu::DeviceType::Other => "other",
+    };
+    let driver = [info.driver.as_str(), info.driver_info.as_str()]
+        .iter()
+        .filter(|s| !s.is_empty())
+        .copied()
+        .collect::<Vec<_>>()
+        .join(" ");
+    format!(
+        "{} ({kind}, {:?}{})",
+        info.name,
+        info.backend,
+        if driver.is_empty() {
+            String::new()
+        } else {
+            format!(", {driver}")
+        }
+    )
+}
+
+/// True for adapters that run on the CPU (lavapipe, SwiftShader, WARP).
+pub fn is_software(info: &wgpu::AdapterInfo) -> bool {
+    info.device_type == wgpu::DeviceType::Cpu
+}
+
+/// Backends searched: `WGPU_BACKEND` when set, else the native compute APIs (Vulkan,
+/// Metal, DX12). OpenGL is opt-in (`WGPU_BACKEND=gl`): its compute support is partial
+/// and probing it prints display-server noise on headless machines.
+fn backends() -> wgpu::Backends {
+    wgpu::Backends::from_env().unwrap_or(wgpu::Backends::PRIMARY)
+}
+
+fn instance() -> wgpu::Instance {
+    let mut desc = wgpu::InstanceDescriptor::new_without_display_handle_from_env();
+    desc.backends = backends();
+    wgpu::Instance::new(desc)
+}
+
+/// Every adapter the instance finds (honouring `WGPU_BACKEND`).
+pub fn adapters() -> Vec<wgpu::Adapter> {
+    pollster::block_on(instance().enumerate_adapters(backends()))
+}
+
+fn rank(info: &wgpu::AdapterInfo) -> u32 {
+    let kind = match info.device_type {
+        wgpu::DeviceType::DiscreteGpu => 0,
+        wgpu::DeviceType::IntegratedGpu => 1,
+        wgpu::DeviceType::VirtualGpu => 2,
+        wgpu::DeviceType::Other => 3,
+        wgpu::DeviceType::Cpu => 4,
+    };
+    // Prefer the native compute APIs over GL for the same device.
+    let api = u32::from(info.backend == wgpu::Backend::Gl);
+    kind * 2 + api
+}
+
+impl GpuContext {
+    /// Opens the best adapter whose name contains `name` (case-insensitive; falls back
+    /// to `WGPU_ADAPTER_NAME`). Software adapters are skipped unless `allow_software`.
+    pub fn open(name: Option<&str>, allow_software: bool) -> Result<GpuContext> {
+        let env_name = std::env::var("WGPU_ADAPTER_NAME").ok();
+        let wanted = name.or(env_name.as_deref()).map(str::to_lowercase);
+        let all = adapters();
+        let found: Vec<String> = all.iter().map(|a| describe(&a.get_info())).collect();
+        let mut candidates: Vec<wgpu::Adapter> = all
+            .into_iter()
+            .filter(|a| {
+                let info = a.get_info();
+                wanted
+                    .as_ref()
+                    .is_none_or(|w| info.name.to_lowercase().contains(w))
+                    && (allow_software || !is_software(&info))
+            })
+            .collect();
+        candidates.sort_by_key(|a| rank(&a.get_info()));
+        let Some(adapter) = candidates.into_iter().next() else {
+            let seen = if found.is_empty() {
+                "none (is a Vulkan, Metal or DX12 driver installed?)".to_string()
+            } else {
+                found.join("; ")
+            };
+            let what = match (&wanted, allow_software) {
+                (Some(w), _) => format!("no adapter named like \"{w}\""),
+                (None, false) => "no hardware GPU adapter".to_string(),
+                (None, true) => "no GPU adapter".to_string(),
+            };
+            return Err(Error::Gpu(format!("{what}; adapters found: {seen}")));
+        };
+        let info = adapter.get_info();
+        let (device, queue) = pollster::block_on(adapter.request_device(&wgpu::DeviceDescriptor {
+            label: Some("oxyfield"),
+            required_features: wgpu::Features::empty(),
+            required_limits: adapter.limits(),
+            ..Default::default()
+        }))
+        .map_err(|e| Error::Gpu(format!("could not open {}: {e}", describe(&info))))?;
+        log::info!("GPU adapter: {}", describe(&info));
+        Ok(GpuContext {
+            device,
+            queue,
+            info,
+        })
+    }
+
+    /// Waits for all submitted work.
+    pub fn wait(&self) -> Result<()> {
+        self.device
+            .poll(wgpu::PollType::wait_indefinitely())
+            .map(|_| ())
+            .map_err(|e| Error::Gpu(format!("waiting for the device failed: {e}")))
+    }
+}

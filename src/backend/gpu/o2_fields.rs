@@ -1,0 +1,141 @@
+//! Device-side data of the O2 problem (`Gpu*` types own buffers; `Wg*` kernel types own
+//! pipelines): the uniform parameters and the five per-voxel fields.
+
+use super::GpuContext;
+use crate::backend::cpu::o2_stencil::StencilConsts;
+use crate::problem::O2Problem;
+use crate::{Error, Result};
+use wgpu::util::DeviceExt;
+
+/// Uniform parameters. Keep in sync with `O2Params` in `shaders/shared/o2_common.wgsl`.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, bytemuck::Pod, bytemuck::Zeroable)]
+pub struct O2ParamsGpu {
+    /// nx, ny, nz, number of voxels.
+    pub dims: [u32; 4],
+    /// D/h² (1/s), M (mmHg/s), Km (mmHg), Pw (µm/s).
+    pub coeffs: [f32; 4],
+    /// SOR factor ω and padding.
+    pub omega: [f32; 4],
+    /// Fixed pO2 on x_min, y_min, z_min (negative: no-flux), padding.
+    pub face_lo: [f32; 4],
+    /// Fixed pO2 on x_max, y_max, z_max (negative: no-flux), padding.
+    pub face_hi: [f32; 4],
+}
+
+impl O2ParamsGpu {
+    /// Parameters of `problem` with over-relaxation `omega`.
+    pub fn new(problem: &O2Problem, omega: f32) -> Self {
+        let k = StencilConsts::of(problem);
+        let f = k.faces;
+        O2ParamsGpu {
+            dims: [
+                k.nx as u32,
+                k.ny as u32,
+                k.nz as u32,
+                problem.grid.len() as u32,
+            ],
+            coeffs: [k.c, k.m_max, k.km, k.pw],
+            omega: [omega, 0.0, 0.0, 0.0],
+            face_lo: [f[0], f[2], f[4], 0.0],
+            face_hi: [f[1], f[3], f[5], 0.0],
+        }
+    }
+}
+
+/// The O2 problem on the device.
+#[derive(Debug)]
+pub struct GpuO2Fields {
+    /// The problem's uniform parameters (ω is rewritten per solve).
+    pub params: O2ParamsGpu,
+    /// Uniform buffer holding `params`.
+    pub params_buf: wgpu::Buffer,
+    /// pO2 (mmHg), read–write.
+    pub po2: wgpu::Buffer,
+    /// Sv (1/µm).
+    pub sv: wgpu::Buffer,
+    /// Pb (mmHg).
+    pub pb: wgpu::Buffer,
+    /// Viable fraction n.
+    pub viable: wgpu::Buffer,
+    /// Fixed pO2 (mmHg; negative: free).
+    pub fixed: wgpu::Buffer,
+    /// Number of voxels.
+    pub len: usize,
+}
+
+impl GpuO2Fields {
+    /// Uploads `problem` and the initial field `po2`, after checking the device limits.
+    pub fn upload(ctx: &GpuContext, problem: &O2Problem, po2: &[f32]) -> Result<Self> {
+        let bytes = (problem.grid.len() * 4) as u64;
+        let limits = ctx.device.limits();
+        let max_binding = limits.max_storage_buffer_binding_size;
+        if bytes > max_binding
+            || bytes > limits.max_buffer_size
+            || problem.grid.len() > u32::MAX as usize
+        {
+            return Err(Error::Gpu(format!(
+                "a {}×{}×{} field needs {} MiB per buffer, but {} allows {} MiB per storage \
+                 binding; use a smaller grid, a coarser spacing, or --backend cpu",
+                problem.grid.nz,
+                problem.grid.ny,
+                problem.grid.nx,
+                bytes >> 20,
+                super::describe(&ctx.info),
+                max_binding.min(limits.max_buffer_size) >> 20
+            )));
+        }
+        let dev = &ctx.device;
+        let storage = |label: &str, data: &[f32], extra: wgpu::BufferUsages| {
+            dev.create_buffer_init(&wgpu::util::BufferInitDescriptor {
+                label: Some(label),
+                contents: bytemuck::cast_slice(data),
+                usage: wgpu::BufferUsages::STORAGE | extra,
+            })
+        };
+        let copy = wgpu::BufferUsages::COPY_SRC | wgpu::BufferUsages::COPY_DST;
+        let params = O2ParamsGpu::new(problem, 1.0);
+        Ok(GpuO2Fields {
+            params,
+            params_buf: dev.create_buffer_init(&wgpu::util::BufferInitDescriptor {
+                label: Some("oxyfield.o2.params"),
+                contents: bytemuck::bytes_of(&params),
+                usage: wgpu::BufferUsages::UNIFORM | wgpu::BufferUsages::COPY_DST,
+            }),
+            po2: storage("oxyfield.o2.po2", po2, copy),
+            sv: storage("oxyfield.o2.sv", &problem.sv, copy),
+            pb: storage("oxyfield.o2.pb", &problem.pb, copy),
+            viable: storage("oxyfield.o2.viable", &problem.viable, copy),
+            fixed: storage("oxyfield.o2.fixed", &problem.fixed, copy),
+            len: problem.grid.len(),
+        })
+    }
+
+    /// Sets ω in the uniform buffer if it changed.
+    pub fn set_omega(&mut self, ctx: &GpuContext, omega: f32) {
+        if self.params.omega[0] != omega {
+            self.params.omega[0] = omega;
+            ctx.queue
+                .write_buffer(&self.params_buf, 0, bytemuck::bytes_of(&self.params));
+        }
+    }
+
+    /// The bind-group entries 0–5 shared by the O2 kernels.
+    pub fn entries(&self) -> Vec<wgpu::BindGroupEntry<'_>> {
+        [
+            &self.params_buf,
+            &self.po2,
+            &self.sv,
+            &self.pb,
+            &self.viable,
+            &self.fixed,
+        ]
+        .into_iter()
+        .enumerate()
+        .map(|(i, b)| wgpu::BindGroupEntry {
+            binding: i as u32,
+            resource: b.as_entire_binding(),
+        })
+        .collect()
+    }
+}

@@ -1,0 +1,111 @@
+//! Host side of `shaders/o2_residual.wgsl` and `shaders/reduce_sum.wgsl`: the residual
+//! norm as a two-pass reduction, read back as one f32. CPU twin:
+//! `src/backend/cpu/o2_residual.rs`.
+
+use super::o2_fields::GpuO2Fields;
+use super::{pipeline, readback, shaders, GpuContext};
+use crate::Result;
+
+/// Invocations per workgroup of both passes (keep in sync with the shaders).
+const WG: u32 = 256;
+/// Upper bound on first-pass workgroups (each loops over its share of voxels).
+const MAX_GROUPS: u32 = 1024;
+
+/// The residual-norm kernels bound to one set of fields.
+#[derive(Debug)]
+pub struct WgO2Residual {
+    partials_pipe: wgpu::ComputePipeline,
+    reduce_pipe: wgpu::ComputePipeline,
+    bind_partials: wgpu::BindGroup,
+    bind_reduce: wgpu::BindGroup,
+    total: wgpu::Buffer,
+    groups: u32,
+}
+
+impl WgO2Residual {
+    /// Builds the pipelines and the partial-sum buffers for `fields`.
+    pub fn new(ctx: &GpuContext, fields: &GpuO2Fields) -> Result<Self> {
+        let partials_pipe = pipeline::compute_pipelines(
+            ctx,
+            "oxyfield.o2_residual",
+            &shaders::o2_residual(),
+            &["residual_partials"],
+        )?
+        .remove(0);
+        let reduce_pipe = pipeline::compute_pipelines(
+            ctx,
+            "oxyfield.reduce_sum",
+            &shaders::reduce_sum(),
+            &["reduce_sum"],
+        )?
+        .remove(0);
+        let groups = (fields.len as u32).div_ceil(WG).clamp(1, MAX_GROUPS);
+        let partials = ctx.device.create_buffer(&wgpu::BufferDescriptor {
+            label: Some("oxyfield.o2_residual.partials"),
+            size: u64::from(groups) * 4,
+            usage: wgpu::BufferUsages::STORAGE,
+            mapped_at_creation: false,
+        });
+        let total = ctx.device.create_buffer(&wgpu::BufferDescriptor {
+            label: Some("oxyfield.o2_residual.total"),
+            size: 4,
+            usage: wgpu::BufferUsages::STORAGE | wgpu::BufferUsages::COPY_SRC,
+            mapped_at_creation: false,
+        });
+        let mut entries = fields.entries();
+        entries.push(wgpu::BindGroupEntry {
+            binding: 6,
+            resource: partials.as_entire_binding(),
+        });
+        let bind_partials = ctx.device.create_bind_group(&wgpu::BindGroupDescriptor {
+            label: Some("oxyfield.o2_residual"),
+            layout: &partials_pipe.get_bind_group_layout(0),
+            entries: &entries,
+        });
+        let bind_reduce = ctx.device.create_bind_group(&wgpu::BindGroupDescriptor {
+            label: Some("oxyfield.reduce_sum"),
+            layout: &reduce_pipe.get_bind_group_layout(0),
+            entries: &[
+                wgpu::BindGroupEntry {
+                    binding: 0,
+                    resource: partials.as_entire_binding(),
+                },
+                wgpu::BindGroupEntry {
+                    binding: 1,
+                    resource: total.as_entire_binding(),
+                },
+            ],
+        });
+        Ok(WgO2Residual {
+            partials_pipe,
+            reduce_pipe,
+            bind_partials,
+            bind_reduce,
+            total,
+            groups,
+        })
+    }
+
+    /// Σ F(P)² over free voxels, computed on the device; reads back 4 bytes.
+    pub fn run(&self, ctx: &GpuContext) -> Result<f64> {
+        let mut enc = ctx
+            .device
+            .create_command_encoder(&wgpu::CommandEncoderDescriptor {
+                label: Some("oxyfield.o2_residual"),
+            });
+        {
+            let mut pass = enc.begin_compute_pass(&wgpu::ComputePassDescriptor {
+                label: Some("oxyfield.o2_residual"),
+                timestamp_writes: None,
+            });
+            pass.set_pipeline(&self.partials_pipe);
+            pass.set_bind_group(0, &self.bind_partials, &[]);
+            pass.dispatch_workgroups(self.groups, 1, 1);
+            pass.set_pipeline(&self.reduce_pipe);
+            pass.set_bind_group(0, &self.bind_reduce, &[]);
+            pass.dispatch_workgroups(1, 1, 1);
+        }
+        ctx.queue.submit([enc.finish()]);
+        Ok(f64::from(readback::read_f32(ctx, &self.total, 1)?[0]))
+    }
+}

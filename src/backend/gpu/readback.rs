@@ -1,0 +1,37 @@
+//! Copying device buffers back to the host through a staging buffer.
+
+use super::GpuContext;
+use crate::{Error, Result};
+
+/// Reads `len` f32 values from the start of `src` (which needs `COPY_SRC`).
+pub fn read_f32(ctx: &GpuContext, src: &wgpu::Buffer, len: usize) -> Result<Vec<f32>> {
+    let bytes = (len * 4) as u64;
+    let staging = ctx.device.create_buffer(&wgpu::BufferDescriptor {
+        label: Some("oxyfield.readback.staging"),
+        size: bytes,
+        usage: wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
+        mapped_at_creation: false,
+    });
+    let mut enc = ctx
+        .device
+        .create_command_encoder(&wgpu::CommandEncoderDescriptor {
+            label: Some("oxyfield.readback"),
+        });
+    enc.copy_buffer_to_buffer(src, 0, &staging, 0, bytes);
+    ctx.queue.submit([enc.finish()]);
+    let (tx, rx) = std::sync::mpsc::channel();
+    staging.map_async(wgpu::MapMode::Read, .., move |r| {
+        let _ = tx.send(r);
+    });
+    ctx.wait()?;
+    rx.recv()
+        .map_err(|_| Error::Gpu("readback callback never ran".into()))?
+        .map_err(|e| Error::Gpu(format!("mapping a readback buffer failed: {e}")))?;
+    let view = staging
+        .get_mapped_range(..)
+        .map_err(|e| Error::Gpu(format!("reading a mapped buffer failed: {e}")))?;
+    let out: Vec<f32> = bytemuck::pod_collect_to_vec(&view);
+    drop(view);
+    staging.unmap();
+    Ok(out)
+}

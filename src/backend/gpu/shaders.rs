@@ -1,0 +1,36 @@
+//! WGSL sources, embedded at build time. WGSL has no `#include`: kernels that use the
+//! shared O2 stencil get `shaders/shared/o2_common.wgsl` prepended here, and the naga
+//! validation test builds the same strings.
+
+/// Shared O2 declarations and stencil.
+pub const O2_COMMON: &str = include_str!("../../../shaders/shared/o2_common.wgsl");
+
+/// Every kernel: (name, full WGSL source including shared parts).
+pub fn all() -> Vec<(&'static str, String)> {
+    vec![
+        ("o2_smooth", o2_smooth()),
+        ("o2_residual", o2_residual()),
+        ("reduce_sum", reduce_sum()),
+    ]
+}
+
+/// `shaders/o2_smooth.wgsl` with the shared O2 part.
+pub fn o2_smooth() -> String {
+    format!(
+        "{O2_COMMON}\n{}",
+        include_str!("../../../shaders/o2_smooth.wgsl")
+    )
+}
+
+/// `shaders/o2_residual.wgsl` with the shared O2 part.
+pub fn o2_residual() -> String {
+    format!(
+        "{O2_COMMON}\n{}",
+        include_str!("../../../shaders/o2_residual.wgsl")
+    )
+}
+
+/// `shaders/reduce_sum.wgsl`.
+pub fn reduce_sum() -> String {
+    include_str!("../../../shaders/reduce_sum.wgsl").to_string()
+}

@@ -1,0 +1,57 @@
+//! Command-line interface: clap definitions here, one file per command.
+
+mod devices;
+mod run;
+
+use crate::backend::BackendChoice;
+use crate::Result;
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+
+/// oxyfield: oxygen and ROS fields in tumour tissue, on GPU and CPU.
+#[derive(Debug, Parser)]
+#[command(name = "oxyfield", version, about, long_about = None)]
+pub struct Cli {
+    /// More log output (-v: debug, -vv: trace). RUST_LOG overrides.
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    pub verbose: u8,
+    /// Only warnings and errors.
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+    /// The command.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Solve a scenario (the embedded default when none is given) and write its outputs.
+    Run(RunArgs),
+    /// List the GPU adapters wgpu can see.
+    Devices,
+}
+
+/// Arguments of `oxyfield run`.
+#[derive(Debug, clap::Args)]
+pub struct RunArgs {
+    /// Scenario TOML file; without it, the embedded default scenario runs.
+    pub scenario: Option<PathBuf>,
+    /// Output folder [default: oxyfield-out/NAME/, NAME the scenario's name].
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Backend: auto uses a hardware GPU when present, else the CPU.
+    #[arg(long, value_enum, default_value_t = BackendChoice::Auto)]
+    pub backend: BackendChoice,
+    /// Use the adapter whose name contains this text (see `oxyfield devices`).
+    #[arg(long)]
+    pub adapter: Option<String>,
+}
+
+/// Runs the parsed command.
+pub fn dispatch(cli: Cli) -> Result<()> {
+    match cli.command {
+        Command::Run(args) => run::run(args),
+        Command::Devices => devices::devices(),
+    }
+}

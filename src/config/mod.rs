@@ -1,0 +1,322 @@
+//! Scenarios: parse TOML into [`schema::ScenarioFile`], then check every value's range
+//! and the combinations, naming the file and the key in each error.
+
+pub mod schema;
+
+use crate::grid::Grid;
+use crate::physics::o2::O2Params;
+use crate::solver::SolveOptions;
+use crate::{Error, Result};
+use schema::ScenarioFile;
+use std::path::{Path, PathBuf};
+
+/// The embedded default scenario (`assets/scenarios/default.toml`).
+pub const DEFAULT_SCENARIO_TOML: &str = include_str!("../../assets/scenarios/default.toml");
+
+/// A parsed and checked scenario.
+#[derive(Debug, Clone)]
+pub struct Scenario {
+    /// Name (from the file, else the file stem).
+    pub name: String,
+    /// Where it came from, for messages: a path or "embedded default scenario".
+    pub origin: String,
+    /// Folder that relative paths in the file are resolved against.
+    pub base_dir: PathBuf,
+    /// The checked contents.
+    pub spec: ScenarioFile,
+}
+
+impl Scenario {
+    /// Reads and checks a scenario file.
+    pub fn load(path: &Path) -> Result<Scenario> {
+        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+        let stem = path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "scenario".into());
+        let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
+        Self::from_toml(&text, &path.display().to_string(), &stem, base)
+    }
+
+    /// The embedded default scenario.
+    pub fn embedded_default() -> Result<Scenario> {
+        Self::from_toml(
+            DEFAULT_SCENARIO_TOML,
+            "embedded default scenario (assets/scenarios/default.toml)",
+            "default",
+            PathBuf::from("."),
+        )
+    }
+
+    /// Parses and checks TOML text; `origin` names it in errors, `fallback_name` is used
+    /// when the file has no `name`.
+    pub fn from_toml(
+        text: &str,
+        origin: &str,
+        fallback_name: &str,
+        base_dir: PathBuf,
+    ) -> Result<Scenario> {
+        let spec: ScenarioFile = toml::from_str(text)
+            .map_err(|e| Error::input(origin, format!("{}", e).trim_end().to_string()))?;
+        let name = spec
+            .name
+            .clone()
+            .unwrap_or_else(|| fallback_name.to_string());
+        let sc = Scenario {
+            name,
+            origin: origin.to_string(),
+            base_dir,
+            spec,
+        };
+        sc.check()?;
+        Ok(sc)
+    }
+
+    /// A path from the file, resolved against the file's folder.
+    pub fn resolve(&self, p: &Path) -> PathBuf {
+        if p.is_absolute() {
+            p.to_path_buf()
+        } else {
+            self.base_dir.join(p)
+        }
+    }
+
+    /// The grid.
+    pub fn grid(&self) -> Grid {
+        Grid::from_shape_zyx(self.spec.grid.shape_zyx, self.spec.grid.spacing_um)
+    }
+
+    /// O2 parameters.
+    pub fn o2_params(&self) -> O2Params {
+        let o = &self.spec.oxygen;
+        O2Params {
+            diffusivity_um2_per_s: o.diffusivity_um2_per_s,
+            max_consumption_mmhg_per_s: o.max_consumption_mmhg_per_s,
+            km_mmhg: o.km_mmhg,
+            wall_permeability_um_per_s: o.wall_permeability_um_per_s,
+        }
+    }
+
+    /// Solver options.
+    pub fn solve_options(&self) -> SolveOptions {
+        let s = &self.spec.solver;
+        SolveOptions {
+            tolerance: s.tolerance,
+            max_iterations: s.max_iterations,
+            omega: s.omega,
+            check_every: s.check_every,
+        }
+    }
+
+    fn err(&self, key: &str, msg: impl std::fmt::Display) -> Error {
+        Error::input(&self.origin, format!("`{key}`: {msg}"))
+    }
+
+    fn positive(&self, key: &str, v: f64, hint: &str) -> Result<()> {
+        if v.is_finite() && v > 0.0 {
+            Ok(())
+        } else {
+            Err(self.err(key, format!("is {v}, must be a positive number ({hint})")))
+        }
+    }
+
+    fn non_negative(&self, key: &str, v: f64, hint: &str) -> Result<()> {
+        if v.is_finite() && v >= 0.0 {
+            Ok(())
+        } else {
+            Err(self.err(key, format!("is {v}, must be ≥ 0 ({hint})")))
+        }
+    }
+
+    fn range_pair(&self, key: &str, v: [f64; 2], positive: bool) -> Result<()> {
+        let ok = v
+            .iter()
+            .all(|x| x.is_finite() && (*x > 0.0 || (!positive && *x >= 0.0)))
+            && v[0] <= v[1];
+        if ok {
+            Ok(())
+        } else {
+            Err(self.err(
+                key,
+                format!(
+                    "is {v:?}, must be [low, high] with low ≤ high and both {}",
+                    if positive { "> 0" } else { "≥ 0" }
+                ),
+            ))
+        }
+    }
+
+    fn check(&self) -> Result<()> {
+        let s = &self.spec;
+        if self.name.is_empty()
+            || !self
+                .name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c))
+        {
+            return Err(self.err(
+                "name",
+                format!(
+                    "\"{}\" is used as a folder name: use letters, digits, '.', '_' and '-' only",
+                    self.name
+                ),
+            ));
+        }
+        let shape = s.grid.shape_zyx;
+        let total = shape.iter().try_fold(1usize, |acc, &n| acc.checked_mul(n));
+        if shape.contains(&0) || total.is_none_or(|n| n > (1usize << 31)) {
+            return Err(self.err(
+                "grid.shape_zyx",
+                format!("is {shape:?}: each size must be ≥ 1 and the total at most 2³¹ voxels"),
+            ));
+        }
+        self.positive(
+            "grid.spacing_um",
+            s.grid.spacing_um,
+            "voxel edge in µm, e.g. 10",
+        )?;
+        let o = &s.oxygen;
+        self.positive(
+            "oxygen.diffusivity_um2_per_s",
+            o.diffusivity_um2_per_s,
+            "tissue 1400–2750",
+        )?;
+        self.non_negative(
+            "oxygen.max_consumption_mmhg_per_s",
+            o.max_consumption_mmhg_per_s,
+            "tumour tissue 13–17",
+        )?;
+        self.non_negative(
+            "oxygen.km_mmhg",
+            o.km_mmhg,
+            "1–4; 0 means zero-order uptake",
+        )?;
+        self.non_negative(
+            "oxygen.wall_permeability_um_per_s",
+            o.wall_permeability_um_per_s,
+            "290–1100",
+        )?;
+        let n = s.tissue.viable_fraction;
+        if !(0.0..=1.0).contains(&n) {
+            return Err(self.err(
+                "tissue.viable_fraction",
+                format!("is {n}, must lie in [0, 1]"),
+            ));
+        }
+        if s.vessels.synthetic.is_some() && s.vessels.npy.is_some() {
+            return Err(self.err(
+                "vessels",
+                "has both [vessels.synthetic] and [vessels.npy]: keep one source",
+            ));
+        }
+        if let Some(g) = &s.vessels.synthetic {
+            self.positive(
+                "vessels.synthetic.density_mm_per_mm3",
+                g.density_mm_per_mm3,
+                "tumours 100–400",
+            )?;
+            self.range_pair("vessels.synthetic.radius_um", g.radius_um, true)?;
+            self.range_pair("vessels.synthetic.blood_po2_mmhg", g.blood_po2_mmhg, false)?;
+            self.positive(
+                "vessels.synthetic.segment_length_um",
+                g.segment_length_um,
+                "e.g. 20",
+            )?;
+            self.non_negative(
+                "vessels.synthetic.tortuosity",
+                g.tortuosity,
+                "0 straight, ~0.3 tortuous",
+            )?;
+            self.positive(
+                "vessels.synthetic.max_vessel_length_um",
+                g.max_vessel_length_um,
+                "e.g. 1500",
+            )?;
+        }
+        for (i, r) in s.fixed_regions.iter().enumerate() {
+            self.check_region(i, r)?;
+        }
+        for (name, f) in crate::problem::face::NAMES.iter().zip(s.boundary.faces()) {
+            if let schema::FaceSpec::Fixed(v) = f {
+                self.non_negative(&format!("boundary.{name}"), v, "a pO2 in mmHg")?;
+            }
+        }
+        let sv = &s.solver;
+        if sv.method != crate::solver::METHOD_RBSOR {
+            return Err(self.err(
+                "solver.method",
+                format!("\"{}\" is not known; available: \"rbsor\"", sv.method),
+            ));
+        }
+        self.positive(
+            "solver.tolerance",
+            sv.tolerance,
+            "relative residual, e.g. 1e-6",
+        )?;
+        if let Some(w) = sv.omega {
+            if !(w > 0.0 && w < 2.0) {
+                return Err(self.err("solver.omega", format!("is {w}, must lie in (0, 2)")));
+            }
+        }
+        if sv.check_every == 0 {
+            return Err(self.err("solver.check_every", "must be ≥ 1"));
+        }
+        let out = &s.output;
+        let [lo, hi] = out.png_limits_mmhg;
+        if !(lo.is_finite() && hi.is_finite() && lo < hi) {
+            return Err(self.err(
+                "output.png_limits_mmhg",
+                format!("is {:?}, must be [low, high] with low < high", [lo, hi]),
+            ));
+        }
+        if !(1..=64).contains(&out.png_pixels_per_voxel) {
+            return Err(self.err(
+                "output.png_pixels_per_voxel",
+                format!("is {}, must lie in 1–64", out.png_pixels_per_voxel),
+            ));
+        }
+        if crate::output::colormap::Colormap::by_name(&out.colormap).is_none() {
+            return Err(self.err(
+                "output.colormap",
+                format!(
+                    "\"{}\" is not known; available: {}",
+                    out.colormap,
+                    crate::output::colormap::Colormap::NAMES.join(", ")
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    fn check_region(&self, i: usize, r: &schema::FixedRegionSpec) -> Result<()> {
+        let key = |k: &str| format!("fixed_regions[{i}].{k}");
+        self.non_negative(&key("value_mmhg"), r.value_mmhg, "a pO2 in mmHg")?;
+        let need = |present: bool, k: &str| {
+            if present {
+                Ok(())
+            } else {
+                Err(self.err(&key(k), format!("is required for shape \"{}\"", r.shape)))
+            }
+        };
+        match r.shape.as_str() {
+            "sphere" | "outside_sphere" => {
+                need(r.radius_um.is_some(), "radius_um")?;
+                self.positive(&key("radius_um"), r.radius_um.unwrap_or(0.0), "µm")?;
+            }
+            "box" => {
+                need(r.min_um.is_some(), "min_um")?;
+                need(r.max_um.is_some(), "max_um")?;
+            }
+            "mask" => need(r.mask_npy.is_some(), "mask_npy")?,
+            other => {
+                return Err(self.err(
+                    &key("shape"),
+                    format!(
+                        "\"{other}\" is not known; use \"sphere\", \"outside_sphere\", \"box\" or \"mask\""
+                    ),
+                ))
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,62 @@
+//! Typed errors. Library code returns these; `main` prints the chain and maps
+//! [`Error::exit_code`] to the process exit status (2 = bad input, 1 = runtime failure).
+
+use std::path::{Path, PathBuf};
+
+/// Result with the crate's error type.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Everything that can stop oxyfield.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A user's file (scenario, array, network) is wrong; the message names the place
+    /// and the fix.
+    #[error("{file}: {message}")]
+    Input {
+        /// The file at fault (or a command-line flag, written as such).
+        file: String,
+        /// What is wrong, where, and how to fix it.
+        message: String,
+    },
+    /// Reading or writing a file failed.
+    #[error("{}: {source}", path.display())]
+    Io {
+        /// The path being read or written.
+        path: PathBuf,
+        /// The underlying error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// No usable GPU adapter, or the device failed.
+    #[error("GPU: {0}")]
+    Gpu(String),
+    /// The solver met a non-finite value or diverged.
+    #[error("numerical failure: {0}")]
+    Numerical(String),
+}
+
+impl Error {
+    /// An input error about `file`.
+    pub fn input(file: impl AsRef<Path>, message: impl Into<String>) -> Self {
+        Error::Input {
+            file: file.as_ref().display().to_string(),
+            message: message.into(),
+        }
+    }
+
+    /// An I/O error on `path`.
+    pub fn io(path: impl AsRef<Path>, source: std::io::Error) -> Self {
+        Error::Io {
+            path: path.as_ref().to_path_buf(),
+            source,
+        }
+    }
+
+    /// Process exit code: 2 for bad input, 1 for anything else.
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            Error::Input { .. } => 2,
+            _ => 1,
+        }
+    }
+}

@@ -1,0 +1,26 @@
+//! oxyfield: oxygen and reactive-oxygen-species fields in tumour tissue, on GPU and CPU.
+//!
+//! Data flows one way (see README, "Architecture"):
+//! scenario TOML → [`config`] (validated [`config::Scenario`]) → [`vessels`] (network →
+//! voxel source map) → [`problem::O2Problem`] → a [`backend`] (CPU or GPU, the same
+//! discrete update) driven by [`solver`] → [`output`] (npy, summary.json, PNG slices).
+
+pub mod assemble;
+pub mod backend;
+pub mod cli;
+pub mod config;
+pub mod error;
+pub mod grid;
+pub mod metrics;
+pub mod output;
+pub mod physics;
+pub mod problem;
+pub mod rng;
+pub mod run;
+pub mod solver;
+pub mod vessels;
+
+pub use error::{Error, Result};
+
+/// The crate version, recorded in every `summary.json`.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -1,0 +1,120 @@
+//! Scalars from fields, computed on the host in f64: pO2 statistics over tissue voxels,
+//! hypoxic fractions, and the O2 mass balance.
+
+use crate::backend::cpu::o2_stencil::StencilConsts;
+use crate::physics::o2::uptake;
+use crate::problem::O2Problem;
+
+/// Thresholds (mmHg) of the hypoxic fractions reported in `summary.json`.
+pub const HYPOXIA_THRESHOLDS_MMHG: [f64; 4] = [0.5, 2.5, 5.0, 10.0];
+
+/// pO2 statistics over tissue voxels (viable cells present, not fixed).
+#[derive(Debug, Clone, PartialEq)]
+pub struct O2Stats {
+    /// Number of tissue voxels.
+    pub tissue_voxels: usize,
+    /// Mean (mmHg).
+    pub mean: f64,
+    /// Median (mmHg).
+    pub median: f64,
+    /// Minimum (mmHg).
+    pub min: f64,
+    /// Maximum (mmHg).
+    pub max: f64,
+    /// Fraction of tissue voxels below each of [`HYPOXIA_THRESHOLDS_MMHG`].
+    pub hypoxic_fraction: [f64; 4],
+}
+
+/// Statistics of `po2` over the tissue voxels of `problem` (all zeros if none).
+pub fn o2_stats(problem: &O2Problem, po2: &[f32]) -> O2Stats {
+    let mut v: Vec<f32> = (0..po2.len())
+        .filter(|&i| problem.is_tissue(i))
+        .map(|i| po2[i])
+        .collect();
+    if v.is_empty() {
+        return O2Stats {
+            tissue_voxels: 0,
+            mean: 0.0,
+            median: 0.0,
+            min: 0.0,
+            max: 0.0,
+            hypoxic_fraction: [0.0; 4],
+        };
+    }
+    v.sort_by(f32::total_cmp);
+    let n = v.len();
+    let median = if n % 2 == 1 {
+        v[n / 2] as f64
+    } else {
+        (v[n / 2 - 1] as f64 + v[n / 2] as f64) / 2.0
+    };
+    let below = |t: f64| v.partition_point(|&x| (x as f64) < t) as f64 / n as f64;
+    O2Stats {
+        tissue_voxels: n,
+        mean: v.iter().map(|&x| x as f64).sum::<f64>() / n as f64,
+        median,
+        min: v[0] as f64,
+        max: v[n - 1] as f64,
+        hypoxic_fraction: HYPOXIA_THRESHOLDS_MMHG.map(below),
+    }
+}
+
+/// O2 supply and consumption over the free voxels (mmHg·µm³/s; multiply by the tissue
+/// solubility, ≈ 3e-5 cm³O2/cm³/mmHg, for an O2 volume flux).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct MassBalance {
+    /// Inflow from vessels, fixed voxels and fixed faces.
+    pub supply: f64,
+    /// Michaelis–Menten consumption.
+    pub consumption: f64,
+    /// |supply − consumption| / max(supply, consumption).
+    pub relative_error: f64,
+}
+
+/// The discrete mass balance of `po2`: at steady state, diffusion between free voxels
+/// cancels in the sum, so supply must equal consumption.
+pub fn mass_balance(problem: &O2Problem, po2: &[f32]) -> MassBalance {
+    let k = StencilConsts::of(problem);
+    let g = &problem.grid;
+    let (c, pw) = (k.c as f64, k.pw as f64);
+    let mut supply = 0.0f64;
+    let mut consumption = 0.0f64;
+    for (idx, &p32) in po2.iter().enumerate() {
+        if problem.is_fixed(idx) {
+            continue;
+        }
+        let (i, j, kz) = g.ijk(idx);
+        let p = p32 as f64;
+        supply += pw * problem.sv[idx] as f64 * (problem.pb[idx] as f64 - p);
+        let nbrs = [
+            (i > 0, idx.wrapping_sub(1), k.faces[0]),
+            (i + 1 < g.nx, idx + 1, k.faces[1]),
+            (j > 0, idx.wrapping_sub(g.nx), k.faces[2]),
+            (j + 1 < g.ny, idx + g.nx, k.faces[3]),
+            (kz > 0, idx.wrapping_sub(g.nx * g.ny), k.faces[4]),
+            (kz + 1 < g.nz, idx + g.nx * g.ny, k.faces[5]),
+        ];
+        for (inside, nb, face) in nbrs {
+            if inside {
+                if problem.is_fixed(nb) {
+                    supply += c * (problem.fixed[nb] as f64 - p);
+                }
+            } else if face >= 0.0 {
+                supply += 2.0 * c * (face as f64 - p);
+            }
+        }
+        consumption += uptake(p32, k.m_max * problem.viable[idx], k.km) as f64;
+    }
+    let vol = g.voxel_volume_um3();
+    let (supply, consumption) = (supply * vol, consumption * vol);
+    let scale = supply.abs().max(consumption.abs());
+    MassBalance {
+        supply,
+        consumption,
+        relative_error: if scale > 0.0 {
+            (supply - consumption).abs() / scale
+        } else {
+            0.0
+        },
+    }
+}

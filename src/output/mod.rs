@@ -1,0 +1,9 @@
+//! Everything written to disk: arrays (`.npy` + JSON sidecar), `summary.json`, PNG
+//! slices. Every file is written under a temporary name and renamed into place, so a
+//! run that stops leaves complete files or none.
+
+pub mod atomic;
+pub mod colormap;
+pub mod npy;
+pub mod slices;
+pub mod summary;

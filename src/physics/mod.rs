@@ -1,0 +1,5 @@
+//! The model as plain functions and parameter structs, documented once and shared by
+//! the CPU kernels (the WGSL kernels mirror them line for line). Equations and sources:
+//! `docs/model.md`.
+
+pub mod o2;

@@ -1,0 +1,249 @@
+//! The real `oxyfield` binary in temporary folders: outputs are well-formed, and bad
+//! input gets exit code 2 with a message that names the file and the key.
+
+use std::path::Path;
+use std::process::Command;
+
+fn oxyfield() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_oxyfield"));
+    c.env("RUST_LOG", "warn");
+    c
+}
+
+const SMALL: &str = r#"
+name = "small"
+seed = 5
+[grid]
+shape_zyx = [12, 20, 24]
+spacing_um = 10.0
+[vessels.synthetic]
+density_mm_per_mm3 = 150.0
+[output]
+png_pixels_per_voxel = 3
+"#;
+
+/// Reads a .npy header: (descr, fortran_order, shape, data length in bytes).
+fn npy_header(path: &Path) -> (String, bool, Vec<usize>, usize) {
+    let bytes = std::fs::read(path).unwrap();
+    let h = oxyfield::output::npy::parse_header(&bytes, path).unwrap();
+    (
+        h.descr,
+        h.fortran_order,
+        h.shape,
+        bytes.len() - h.data_offset,
+    )
+}
+
+#[test]
+fn run_writes_npy_summary_and_pngs() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = dir.path().join("small.toml");
+    std::fs::write(&scenario, SMALL).unwrap();
+    let out = dir.path().join("out");
+    let status = oxyfield()
+        .args([
+            "run",
+            scenario.to_str().unwrap(),
+            "--backend",
+            "cpu",
+            "--out",
+        ])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(
+        status.status.success(),
+        "{}",
+        String::from_utf8_lossy(&status.stderr)
+    );
+
+    for (name, units) in [("o2", "mmHg"), ("vessels_sv", "1/um")] {
+        let (descr, fortran, shape, data) = npy_header(&out.join(format!("{name}.npy")));
+        assert_eq!(descr, "<f4");
+        assert!(!fortran);
+        assert_eq!(shape, vec![12, 20, 24]);
+        assert_eq!(data, 12 * 20 * 24 * 4);
+        let side: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(out.join(format!("{name}.json"))).unwrap())
+                .unwrap();
+        assert_eq!(side["shape"], serde_json::json!([12, 20, 24]));
+        assert_eq!(side["axis_order"], "zyx");
+        assert_eq!(side["spacing_um"], serde_json::json!([10.0, 10.0, 10.0]));
+        assert_eq!(side["units"], units);
+    }
+
+    let s: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("summary.json")).unwrap()).unwrap();
+    let get = |path: &str| {
+        let mut v = &s;
+        for key in path.split('/') {
+            v = v
+                .get(key)
+                .unwrap_or_else(|| panic!("summary.json lacks {path}"));
+        }
+        v.clone()
+    };
+    for key in [
+        "oxyfield_version",
+        "scenario",
+        "grid/shape_zyx",
+        "grid/spacing_um",
+        "backend",
+        "adapter",
+        "solver/method",
+        "solver/iterations",
+        "solver/residual",
+        "solver/converged",
+        "solver/seconds",
+        "o2/mean_mmhg",
+        "o2/median_mmhg",
+        "o2/min_mmhg",
+        "o2/max_mmhg",
+        "o2/hypoxic_fraction/lt_0.5",
+        "o2/hypoxic_fraction/lt_2.5",
+        "o2/hypoxic_fraction/lt_5",
+        "o2/hypoxic_fraction/lt_10",
+        "mass_balance/supply",
+        "mass_balance/consumption",
+        "mass_balance/relative_error",
+    ] {
+        get(key);
+    }
+    assert_eq!(get("scenario"), "small");
+    assert_eq!(get("backend"), "cpu");
+    assert_eq!(get("grid/shape_zyx"), serde_json::json!([12, 20, 24]));
+    assert_eq!(get("solver/converged"), true);
+    assert!(get("mass_balance/relative_error").as_f64().unwrap() <= 1e-3);
+    let fractions: Vec<f64> = ["lt_0.5", "lt_2.5", "lt_5", "lt_10"]
+        .iter()
+        .map(|k| get(&format!("o2/hypoxic_fraction/{k}")).as_f64().unwrap())
+        .collect();
+    assert!(fractions.windows(2).all(|w| w[0] <= w[1]), "{fractions:?}");
+    let (min, med, max) = (
+        get("o2/min_mmhg").as_f64().unwrap(),
+        get("o2/median_mmhg").as_f64().unwrap(),
+        get("o2/max_mmhg").as_f64().unwrap(),
+    );
+    assert!(
+        min <= med && med <= max && max <= 50.0 + 1e-3,
+        "{min} {med} {max}"
+    );
+
+    for (plane, w, h) in [("xy", 24, 20), ("xz", 24, 12), ("yz", 20, 12)] {
+        let img = image::open(out.join(format!("o2_{plane}.png"))).unwrap();
+        assert_eq!((img.width(), img.height()), (w * 3, h * 3), "{plane}");
+    }
+    assert!(std::fs::read_dir(&out).unwrap().all(|e| !e
+        .unwrap()
+        .file_name()
+        .to_string_lossy()
+        .ends_with(".partial")));
+}
+
+/// Runs the binary on `toml` (written as bad.toml) and returns (exit code, stderr).
+fn run_bad(toml: &str, extra: &[(&str, &[u8])]) -> (i32, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = dir.path().join("bad.toml");
+    std::fs::write(&scenario, toml).unwrap();
+    for (name, bytes) in extra {
+        std::fs::write(dir.path().join(name), bytes).unwrap();
+    }
+    let out = oxyfield()
+        .args([
+            "run",
+            scenario.to_str().unwrap(),
+            "--backend",
+            "cpu",
+            "--out",
+        ])
+        .arg(dir.path().join("out"))
+        .output()
+        .unwrap();
+    assert!(!dir.path().join("out").join("summary.json").exists());
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn unknown_key_names_key_and_file() {
+    let (code, err) = run_bad(
+        &SMALL.replace("[oxygen]", "").replace(
+            "seed = 5",
+            "seed = 5\n[oxygen]\ndifusivity_um2_per_s = 2000.0",
+        ),
+        &[],
+    );
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("bad.toml") && err.contains("difusivity_um2_per_s"),
+        "{err}"
+    );
+    assert!(err.contains("line"), "{err}");
+}
+
+#[test]
+fn out_of_range_value_names_key() {
+    let (code, err) = run_bad(
+        &SMALL.replace("spacing_um = 10.0", "spacing_um = -1.0"),
+        &[],
+    );
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("bad.toml") && err.contains("grid.spacing_um"),
+        "{err}"
+    );
+}
+
+#[test]
+fn npy_of_wrong_shape_names_file_and_shapes() {
+    let sv = oxyfield::output::npy::encode_f32(&[0.0; 8], &[2, 2, 2]);
+    let toml = r#"
+[grid]
+shape_zyx = [2, 2, 3]
+spacing_um = 10.0
+[vessels.npy]
+sv = "sv.npy"
+pb = "sv.npy"
+"#;
+    let (code, err) = run_bad(toml, &[("sv.npy", &sv)]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("sv.npy") && err.contains("[2, 2, 2]") && err.contains("[2, 2, 3]"),
+        "{err}"
+    );
+}
+
+#[test]
+fn missing_scenario_file_is_an_error_not_a_panic() {
+    let out = oxyfield()
+        .args(["run", "/nonexistent/x.toml"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("/nonexistent/x.toml") && !err.contains("panicked"),
+        "{err}"
+    );
+}
+
+#[test]
+fn every_asset_scenario_parses_and_assembles() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/assets/scenarios");
+    let mut n = 0;
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.extension().is_some_and(|x| x == "toml") {
+            let sc = oxyfield::config::Scenario::load(&p).unwrap_or_else(|e| panic!("{e}"));
+            let a = oxyfield::assemble::assemble(&sc).unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!(a.problem.grid.shape_zyx(), sc.spec.grid.shape_zyx);
+            n += 1;
+        }
+    }
+    assert!(n >= 2);
+    let d = oxyfield::config::Scenario::embedded_default().unwrap();
+    let e = d.grid().extent_um();
+    assert_eq!((e.x, e.y, e.z), (1280.0, 1280.0, 640.0));
+}

@@ -1,0 +1,49 @@
+//! MODEL.md §5.5: at steady state, total supply (vessels, fixed voxels, fixed faces)
+//! equals total consumption. Asserted ≤ 1e-3 relative on both backends.
+
+mod common;
+
+use oxyfield::backend::cpu::CpuBackend;
+use oxyfield::backend::O2Backend;
+use oxyfield::metrics::mass_balance;
+
+/// The default scenario's tissue and vessels on a smaller block, with one fixed face.
+const SMALL_DEFAULT: &str = r#"
+name = "small"
+seed = 3
+[grid]
+shape_zyx = [32, 48, 48]
+spacing_um = 10.0
+[vessels.synthetic]
+density_mm_per_mm3 = 100.0
+[boundary]
+y_min = 30.0
+"#;
+
+fn check(backend: &mut dyn O2Backend, label: &str) {
+    let sc = common::scenario(SMALL_DEFAULT, std::path::Path::new("."));
+    let (a, po2, report) = common::solve(&sc, backend);
+    assert!(report.converged);
+    let mb = mass_balance(&a.problem, &po2);
+    eprintln!(
+        "{label}: supply {:.4e}, consumption {:.4e}, relative error {:.2e}",
+        mb.supply, mb.consumption, mb.relative_error
+    );
+    assert!(mb.consumption > 0.0 && mb.supply > 0.0);
+    assert!(mb.relative_error <= 1e-3, "{label}: {mb:?}");
+    // Far from steady state the balance is off: the check can fail.
+    let uniform = vec![5.0f32; po2.len()];
+    assert!(mass_balance(&a.problem, &uniform).relative_error > 1e-2);
+}
+
+#[test]
+fn mass_balance_cpu() {
+    check(&mut CpuBackend::new(), "cpu");
+}
+
+#[test]
+fn mass_balance_gpu() {
+    if let Some(mut gpu) = common::gpu_backend("mass_balance_gpu") {
+        check(&mut gpu, "gpu");
+    }
+}
