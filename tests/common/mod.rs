@@ -16,9 +16,18 @@ pub fn gpu_backend(test: &str) -> Option<GpuBackend> {
             if std::env::var_os(REQUIRE_GPU).is_some_and(|v| !v.is_empty() && v != "0") {
                 panic!("{test}: {REQUIRE_GPU} is set but no GPU backend could be opened: {e}");
             }
-            eprintln!(
+            let msg = format!(
                 "SKIPPED {test}: no GPU adapter ({e}); set {REQUIRE_GPU}=1 to make this fail"
             );
+            // libtest captures eprintln! (and io::stderr()); a skipped GPU test must stay
+            // visible, so write to the process's stderr file where there is one.
+            use std::io::Write;
+            match std::fs::OpenOptions::new().write(true).open("/dev/stderr") {
+                Ok(mut f) => {
+                    let _ = writeln!(f, "{msg}");
+                }
+                Err(_) => eprintln!("{msg}"),
+            }
             None
         }
     }
