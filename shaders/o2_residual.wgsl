@@ -1,13 +1,11 @@
 // o2_residual: first pass of the residual norm. Each workgroup sums F(P)² over the free
 // voxels it visits (grid-stride loop) and writes one partial sum; reduce_sum.wgsl adds
 // the partials. No float atomics, so the result does not depend on scheduling.
+// Uses shared/o2_common.wgsl and shared/workgroup_sum.wgsl.
 // Bindings (group 0): 0–5 from shared/o2_common.wgsl; 6 partials (rw, mmHg²/s²), one
 // per workgroup. CPU twin: src/backend/cpu/o2_residual.rs.
 
 @group(0) @binding(6) var<storage, read_write> partials: array<f32>;
-
-const WG: u32 = 256u;
-var<workgroup> scratch: array<f32, 256>;
 
 @compute @workgroup_size(256)
 fn residual_partials(
@@ -28,15 +26,8 @@ fn residual_partials(
             acc += r * r;
         }
     }
-    scratch[lid] = acc;
-    workgroupBarrier();
-    for (var off = WG / 2u; off > 0u; off = off / 2u) {
-        if (lid < off) {
-            scratch[lid] += scratch[lid + off];
-        }
-        workgroupBarrier();
-    }
+    let total = workgroup_sum(lid, acc);
     if (lid == 0u) {
-        partials[wid.x] = scratch[0];
+        partials[wid.x] = total;
     }
 }

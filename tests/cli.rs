@@ -10,6 +10,17 @@ fn oxyfield() -> Command {
     c
 }
 
+/// `oxyfield run SCENARIO --backend cpu --out OUT`.
+fn run_cpu(scenario: &Path, out: &Path) -> std::process::Output {
+    oxyfield()
+        .arg("run")
+        .arg(scenario)
+        .args(["--backend", "cpu", "--out"])
+        .arg(out)
+        .output()
+        .unwrap()
+}
+
 const SMALL: &str = r#"
 name = "small"
 seed = 5
@@ -40,17 +51,7 @@ fn run_writes_npy_summary_and_pngs() {
     let scenario = dir.path().join("small.toml");
     std::fs::write(&scenario, SMALL).unwrap();
     let out = dir.path().join("out");
-    let status = oxyfield()
-        .args([
-            "run",
-            scenario.to_str().unwrap(),
-            "--backend",
-            "cpu",
-            "--out",
-        ])
-        .arg(&out)
-        .output()
-        .unwrap();
+    let status = run_cpu(&scenario, &out);
     assert!(
         status.status.success(),
         "{}",
@@ -148,17 +149,7 @@ fn run_bad(toml: &str, extra: &[(&str, &[u8])]) -> (i32, String) {
     for (name, bytes) in extra {
         std::fs::write(dir.path().join(name), bytes).unwrap();
     }
-    let out = oxyfield()
-        .args([
-            "run",
-            scenario.to_str().unwrap(),
-            "--backend",
-            "cpu",
-            "--out",
-        ])
-        .arg(dir.path().join("out"))
-        .output()
-        .unwrap();
+    let out = run_cpu(&scenario, &dir.path().join("out"));
     assert!(!dir.path().join("out").join("summary.json").exists());
     (
         out.status.code().unwrap_or(-1),

@@ -1,9 +1,12 @@
-//! WGSL sources, embedded at build time. WGSL has no `#include`: kernels that use the
-//! shared O2 stencil get `shaders/shared/o2_common.wgsl` prepended here, and the naga
+//! WGSL sources, embedded at build time. WGSL has no `#include`: the shared parts in
+//! `shaders/shared/` are prepended here to the kernels that use them, and the naga
 //! validation test builds the same strings.
 
 /// Shared O2 declarations and stencil.
 pub const O2_COMMON: &str = include_str!("../../../shaders/shared/o2_common.wgsl");
+
+/// Shared workgroup tree sum.
+pub const WORKGROUP_SUM: &str = include_str!("../../../shaders/shared/workgroup_sum.wgsl");
 
 /// Every kernel: (name, full WGSL source including shared parts).
 pub fn all() -> Vec<(&'static str, String)> {
@@ -22,15 +25,18 @@ pub fn o2_smooth() -> String {
     )
 }
 
-/// `shaders/o2_residual.wgsl` with the shared O2 part.
+/// `shaders/o2_residual.wgsl` with the shared O2 part and workgroup sum.
 pub fn o2_residual() -> String {
     format!(
-        "{O2_COMMON}\n{}",
+        "{O2_COMMON}\n{WORKGROUP_SUM}\n{}",
         include_str!("../../../shaders/o2_residual.wgsl")
     )
 }
 
-/// `shaders/reduce_sum.wgsl`.
+/// `shaders/reduce_sum.wgsl` with the shared workgroup sum.
 pub fn reduce_sum() -> String {
-    include_str!("../../../shaders/reduce_sum.wgsl").to_string()
+    format!(
+        "{WORKGROUP_SUM}\n{}",
+        include_str!("../../../shaders/reduce_sum.wgsl")
+    )
 }
