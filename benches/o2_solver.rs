@@ -35,14 +35,14 @@ fn kernels(c: &mut Criterion) {
         let start = p.initial_guess();
         let voxels = p.grid.len() as u64;
         for (name, mut b) in backends() {
-            b.load(&p, &start).expect("load");
+            b.load(&p, &[], &start).expect("load");
             // Ten sweeps, then one scalar read-back so the GPU work is complete; the
             // read-back's latency is spread over ten sweeps, as in the solver.
             group.throughput(Throughput::Elements(10 * voxels));
             let id = BenchmarkId::new(format!("{name}/sor_sweep_x10"), n);
             group.bench_with_input(id, &n, |bench, _| {
                 bench.iter(|| {
-                    b.sor_sweeps(10, 1.8).expect("sweep");
+                    b.smooth(0, 10, 1.8).expect("sweep");
                     b.residual_sq_sum().expect("sync")
                 })
             });
@@ -63,8 +63,10 @@ fn full_solve(c: &mut Criterion) {
     for (name, mut b) in backends() {
         group.bench_function(BenchmarkId::new(name, 48), |bench| {
             bench.iter(|| {
-                b.load(&p, &p.initial_guess()).expect("load");
-                let r = solve_steady(b.as_mut(), &p, &SolveOptions::default()).expect("solve");
+                let opts = SolveOptions::default();
+                oxyfield::solver::load(b.as_mut(), &p, opts.method, &p.initial_guess())
+                    .expect("load");
+                let r = solve_steady(b.as_mut(), &p, &opts).expect("solve");
                 assert!(r.converged);
                 r.iterations
             })

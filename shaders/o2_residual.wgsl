@@ -2,10 +2,10 @@
 // voxels it visits (grid-stride loop) and writes one partial sum; reduce_sum.wgsl adds
 // the partials. No float atomics, so the result does not depend on scheduling.
 // Uses shared/o2_common.wgsl and shared/workgroup_sum.wgsl.
-// Bindings (group 0): 0–5 from shared/o2_common.wgsl; 6 partials (rw, mmHg²/s²), one
+// Bindings (group 0): 0–6 from shared/o2_common.wgsl; 7 partials (rw, mmHg²/s²), one
 // per workgroup. CPU twin: src/backend/cpu/o2_residual.rs.
 
-@group(0) @binding(6) var<storage, read_write> partials: array<f32>;
+@group(0) @binding(7) var<storage, read_write> partials: array<f32>;
 
 @compute @workgroup_size(256)
 fn residual_partials(

@@ -3,7 +3,8 @@
 // Voxel (i, j, k) is red when i + j + k is even. Thread x covers every other voxel of a
 // row, i = 2x + ((j + k + colour) & 1), so no thread idles.
 // Bindings (group 0, from shared/o2_common.wgsl): 0 params (uniform), 1 po2 (rw, mmHg),
-// 2 sv (1/µm), 3 pb (mmHg), 4 viable (n), 5 fixed_value (mmHg; < 0 free).
+// 2 sv (1/µm), 3 pb (mmHg), 4 viable (n), 5 fixed_value (mmHg; < 0 free), 6 rhs (FAS
+// source term, read on coarse levels only).
 // Entry points: smooth_red, smooth_black. CPU twin: src/backend/cpu/o2_smooth.rs.
 
 fn sor_update(gid: vec3<u32>, colour: u32) {

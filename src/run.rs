@@ -52,11 +52,14 @@ pub fn run_scenario(
         info.kind,
         info.adapter
     );
-    backend.load(problem, &problem.initial_guess())?;
-    let report = solver::solve_steady(backend, problem, &sc.solve_options())?;
+    let opts = sc.solve_options();
+    solver::load(backend, problem, opts.method, &problem.initial_guess())?;
+    let report = solver::solve_steady(backend, problem, &opts)?;
     log::info!(
-        "O2 steady state: {} sweeps, relative residual {:.2e}, {:.2} s{}",
+        "O2 steady state ({}): {} iterations ({:.0} sweep-equivalents), relative residual {:.2e}, {:.2} s{}",
+        report.method,
         report.iterations,
+        report.sweep_equivalents,
         report.residual,
         report.seconds,
         if report.converged {

@@ -15,9 +15,9 @@ struct O2Params {
     km: f32,       // Km, Michaelis constant (mmHg)
     pw: f32,       // Pw, wall permeability (µm/s)
     omega: f32,    // SOR over-relaxation factor
-    pad0: f32,
-    pad1: f32,
-    pad2: f32,
+    use_rhs: u32,  // 1 on multigrid coarse levels: add the FAS source term rhs[idx]
+    pad1: u32,
+    pad2: u32,
     face_lo: vec4<f32>, // fixed pO2 on the x_min, y_min, z_min faces (mmHg); < 0: no-flux
     face_hi: vec4<f32>, // the same for x_max, y_max, z_max
 };
@@ -28,6 +28,7 @@ struct O2Params {
 @group(0) @binding(3) var<storage, read> pb: array<f32>;            // blood pO2 (mmHg)
 @group(0) @binding(4) var<storage, read> viable: array<f32>;        // viable fraction n
 @group(0) @binding(5) var<storage, read> fixed_value: array<f32>;   // fixed pO2 (mmHg); < 0 free
+@group(0) @binding(6) var<storage, read_write> rhs: array<f32>;     // FAS source term (mmHg/s)
 
 // Diagonal a of the stencil at one voxel: Σ c over neighbours, 2c per fixed face, + Γ.
 fn diagonal_at(i: u32, j: u32, k: u32, idx: u32) -> f32 {
@@ -64,11 +65,10 @@ fn local_correction(a_in: f32, r: f32, p: f32, mn: f32, km: f32) -> f32 {
     return 2.0 * r * s / (disc - bb);
 }
 
-// Pointwise residual F(P) (mmHg/s) in difference form, Σ c·(P_nb − P) + … − uptake:
-// its terms shrink as the field converges, which keeps the f32 rounding floor far below
-// the stopping tolerance (b − a·P would cancel two large numbers). At P = Km = 0 it is
-// the distance of the supply from [0, mn].
-fn residual_at(i: u32, j: u32, k: u32, idx: u32) -> f32 {
+// Net supply f at one voxel in difference form, Σ c·(P_nb − P) + faces + Γ·(Pb − P)
+// (mmHg/s): its terms shrink as the field converges, which keeps the f32 rounding
+// floor far below the stopping tolerance (b − a·P would cancel two large numbers).
+fn net_supply(i: u32, j: u32, k: u32, idx: u32) -> f32 {
     let c = prm.c;
     let sy = prm.nx;
     let sz = prm.nx * prm.ny;
@@ -86,8 +86,19 @@ fn residual_at(i: u32, j: u32, k: u32, idx: u32) -> f32 {
     else if (prm.face_lo.z >= 0.0) { f += 2.0 * c * (prm.face_lo.z - p); }
     if (k + 1u < prm.nz) { f += c * (po2[idx + sz] - p); }
     else if (prm.face_hi.z >= 0.0) { f += 2.0 * c * (prm.face_hi.z - p); }
-    f += prm.pw * sv[idx] * (pb[idx] - p);
-    let mn = prm.m_max * viable[idx];
-    if (p + prm.km > 0.0) { return f - uptake(p, mn, prm.km); }
+    return f + prm.pw * sv[idx] * (pb[idx] - p);
+}
+
+// Residual from the net supply f: f − uptake(P); at P = Km = 0 the uptake is set-valued
+// in [0, mn] and the residual is the distance of f from that interval.
+fn residual_from(f: f32, p: f32, mn: f32, km: f32) -> f32 {
+    if (p + km > 0.0) { return f - uptake(p, mn, km); }
     return max(f - mn, 0.0);
+}
+
+// Pointwise residual F(P) + rhs (mmHg/s) of this level's equation.
+fn residual_at(i: u32, j: u32, k: u32, idx: u32) -> f32 {
+    var f = net_supply(i, j, k, idx);
+    if (prm.use_rhs != 0u) { f += rhs[idx]; }
+    return residual_from(f, po2[idx], prm.m_max * viable[idx], prm.km);
 }

@@ -30,20 +30,32 @@ pub struct BackendInfo {
     pub adapter: String,
 }
 
-/// The kernels a backend provides for the O2 field. Every method has the same meaning
-/// on both backends; see the CPU twins in [`cpu`] for the exact discrete update.
+/// The kernels a backend provides for the O2 field, on a hierarchy of levels (level 0
+/// is the problem itself; levels 1.. are the multigrid coarse levels, none for SOR).
+/// Every method has the same meaning on both backends; see the CPU twins in [`cpu`]
+/// for the exact discrete updates.
 pub trait O2Backend {
     /// Name and adapter.
     fn info(&self) -> BackendInfo;
-    /// Takes the coefficient fields of `problem` and an initial field.
-    fn load(&mut self, problem: &O2Problem, po2: &[f32]) -> Result<()>;
-    /// Replaces the pO2 field (a warm start); fixed voxels must already hold their values.
+    /// Takes the coefficient fields of `problem` and of its `coarse` levels (see
+    /// [`crate::solver::hierarchy`]) and an initial field for level 0.
+    fn load(&mut self, problem: &O2Problem, coarse: &[O2Problem], po2: &[f32]) -> Result<()>;
+    /// Number of levels loaded.
+    fn levels(&self) -> usize;
+    /// Replaces the level-0 pO2 field (a warm start); fixed voxels must already hold
+    /// their values.
     fn write_o2(&mut self, po2: &[f32]) -> Result<()>;
-    /// Reads the pO2 field back (mmHg, C order).
+    /// Reads the level-0 pO2 field back (mmHg, C order).
     fn read_o2(&mut self) -> Result<Vec<f32>>;
-    /// Runs `sweeps` full red–black SOR sweeps with over-relaxation `omega`.
-    fn sor_sweeps(&mut self, sweeps: u32, omega: f32) -> Result<()>;
-    /// Σ F(P)² over free voxels, F the pointwise residual (mmHg²/s²).
+    /// Runs `sweeps` full red–black sweeps on `level` with over-relaxation `omega`
+    /// (1 = Gauss–Seidel), including the FAS source term on coarse levels.
+    fn smooth(&mut self, level: usize, sweeps: u32, omega: f32) -> Result<()>;
+    /// Multigrid restriction from `level` to `level + 1`: the residual field of
+    /// `level`, the restricted pO2 and residual, and the coarse FAS source term.
+    fn restrict(&mut self, level: usize) -> Result<()>;
+    /// Adds the interpolated correction of `level + 1` to `level`.
+    fn prolong(&mut self, level: usize) -> Result<()>;
+    /// Σ F(P)² over free voxels of level 0, F the pointwise residual (mmHg²/s²).
     fn residual_sq_sum(&mut self) -> Result<f64>;
 }
 

@@ -101,6 +101,8 @@ impl Scenario {
     pub fn solve_options(&self) -> SolveOptions {
         let s = &self.spec.solver;
         SolveOptions {
+            method: crate::solver::Method::parse(&s.method)
+                .unwrap_or(crate::solver::Method::Multigrid),
             tolerance: s.tolerance,
             max_iterations: s.max_iterations,
             omega: s.omega,
@@ -242,10 +244,14 @@ impl Scenario {
             }
         }
         let sv = &s.solver;
-        if sv.method != crate::solver::METHOD_RBSOR {
+        if crate::solver::Method::parse(&sv.method).is_none() {
             return Err(self.err(
                 "solver.method",
-                format!("\"{}\" is not known; available: \"rbsor\"", sv.method),
+                format!(
+                    "\"{}\" is not known; available: {}",
+                    sv.method,
+                    crate::solver::Method::NAMES.join(", ")
+                ),
             ));
         }
         self.positive(

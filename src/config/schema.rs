@@ -243,7 +243,7 @@ impl BoundarySpec {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct SolverSpec {
-    /// `"rbsor"`: nonlinear red–black SOR (multigrid comes next).
+    /// `"multigrid"` (FAS V-cycles, default) or `"rbsor"` (red–black SOR).
     pub method: String,
     /// Relative residual to stop at.
     pub tolerance: f64,
@@ -259,7 +259,7 @@ impl Default for SolverSpec {
     fn default() -> Self {
         let o = crate::solver::SolveOptions::default();
         SolverSpec {
-            method: crate::solver::METHOD_RBSOR.into(),
+            method: o.method.name().into(),
             tolerance: o.tolerance,
             max_iterations: o.max_iterations,
             omega: o.omega,

@@ -72,6 +72,8 @@ pub fn build(s: &SummaryInputs) -> Value {
         "solver": {
             "method": s.report.method,
             "iterations": s.report.iterations,
+            "sweep_equivalents": s.report.sweep_equivalents,
+            "levels": s.report.levels,
             "residual": s.report.residual,
             "converged": s.report.converged,
             "seconds": s.report.seconds,

@@ -47,10 +47,10 @@ pub fn scenario(toml: &str, base: &std::path::Path) -> Scenario {
 /// Assembles and solves `sc` on `backend` from the initial guess.
 pub fn solve(sc: &Scenario, backend: &mut dyn O2Backend) -> (Assembled, Vec<f32>, SolveReport) {
     let a = assemble(sc).expect("assemble");
-    backend
-        .load(&a.problem, &a.problem.initial_guess())
+    let opts = sc.solve_options();
+    oxyfield::solver::load(backend, &a.problem, opts.method, &a.problem.initial_guess())
         .expect("load");
-    let report = solve_steady(backend, &a.problem, &sc.solve_options()).expect("solve");
+    let report = solve_steady(backend, &a.problem, &opts).expect("solve");
     let po2 = backend.read_o2().expect("read");
     (a, po2, report)
 }

@@ -2,6 +2,7 @@
 //! z-planes with rayon. It is the oracle the GPU is tested against, and the right choice
 //! on machines whose only adapter is a software one.
 
+pub mod mg_transfer;
 pub mod o2_residual;
 pub mod o2_smooth;
 pub mod o2_stencil;
@@ -10,11 +11,41 @@ use super::{BackendInfo, O2Backend};
 use crate::problem::O2Problem;
 use crate::Result;
 
-/// CPU backend state: the problem and the current field.
+/// One multigrid level's problem and fields.
+#[derive(Debug, Clone)]
+pub struct CpuLevel {
+    /// The level's discrete problem (coarsened coefficients on coarse levels).
+    pub problem: O2Problem,
+    /// pO2 (mmHg).
+    pub po2: Vec<f32>,
+    /// FAS source term (mmHg/s); used where `use_rhs`.
+    pub rhs: Vec<f32>,
+    /// R̂·P_h as restricted, to form the coarse correction.
+    pub po2_old: Vec<f32>,
+    /// Residual field, the input of restriction.
+    pub resid: Vec<f32>,
+    /// True on coarse levels.
+    pub use_rhs: bool,
+}
+
+impl CpuLevel {
+    fn new(problem: O2Problem, use_rhs: bool) -> Self {
+        let n = problem.grid.len();
+        CpuLevel {
+            problem,
+            po2: vec![0.0; n],
+            rhs: vec![0.0; n],
+            po2_old: vec![0.0; n],
+            resid: vec![0.0; n],
+            use_rhs,
+        }
+    }
+}
+
+/// CPU backend state: one [`CpuLevel`] per multigrid level (just one for SOR).
 #[derive(Debug, Default)]
 pub struct CpuBackend {
-    problem: Option<O2Problem>,
-    po2: Vec<f32>,
+    levels: Vec<CpuLevel>,
 }
 
 impl CpuBackend {
@@ -23,10 +54,10 @@ impl CpuBackend {
         Self::default()
     }
 
-    fn problem(&self) -> &O2Problem {
-        self.problem
-            .as_ref()
-            .expect("CpuBackend used before load(): a programming error")
+    fn level(&mut self, l: usize) -> &mut CpuLevel {
+        self.levels
+            .get_mut(l)
+            .expect("CpuBackend: level not loaded (a programming error)")
     }
 }
 
@@ -38,31 +69,55 @@ impl O2Backend for CpuBackend {
         }
     }
 
-    fn load(&mut self, problem: &O2Problem, po2: &[f32]) -> Result<()> {
-        self.problem = Some(problem.clone());
+    fn load(&mut self, problem: &O2Problem, coarse: &[O2Problem], po2: &[f32]) -> Result<()> {
+        self.levels = std::iter::once(CpuLevel::new(problem.clone(), false))
+            .chain(coarse.iter().map(|p| CpuLevel::new(p.clone(), true)))
+            .collect();
         self.write_o2(po2)
     }
 
+    fn levels(&self) -> usize {
+        self.levels.len()
+    }
+
     fn write_o2(&mut self, po2: &[f32]) -> Result<()> {
-        assert_eq!(po2.len(), self.problem().grid.len(), "field length");
-        self.po2 = po2.to_vec();
+        let l = self.level(0);
+        assert_eq!(po2.len(), l.po2.len(), "field length");
+        l.po2.copy_from_slice(po2);
         Ok(())
     }
 
     fn read_o2(&mut self) -> Result<Vec<f32>> {
-        Ok(self.po2.clone())
+        Ok(self.level(0).po2.clone())
     }
 
-    fn sor_sweeps(&mut self, sweeps: u32, omega: f32) -> Result<()> {
-        let problem = self.problem.as_ref().expect("load() first");
+    fn smooth(&mut self, level: usize, sweeps: u32, omega: f32) -> Result<()> {
+        let l = self.level(level);
+        let rhs = l.use_rhs.then_some(l.rhs.as_slice());
         for _ in 0..sweeps {
-            o2_smooth::smooth_colour(problem, &mut self.po2, 0, omega);
-            o2_smooth::smooth_colour(problem, &mut self.po2, 1, omega);
+            o2_smooth::smooth_colour(&l.problem, &mut l.po2, rhs, 0, omega);
+            o2_smooth::smooth_colour(&l.problem, &mut l.po2, rhs, 1, omega);
         }
         Ok(())
     }
 
+    fn restrict(&mut self, level: usize) -> Result<()> {
+        let (fine, coarse) = self.levels.split_at_mut(level + 1);
+        let (fine, coarse) = (&mut fine[level], &mut coarse[0]);
+        mg_transfer::residual_field(fine);
+        mg_transfer::restrict(fine, coarse);
+        mg_transfer::coarse_rhs(coarse);
+        Ok(())
+    }
+
+    fn prolong(&mut self, level: usize) -> Result<()> {
+        let (fine, coarse) = self.levels.split_at_mut(level + 1);
+        mg_transfer::prolong(&coarse[0], &mut fine[level]);
+        Ok(())
+    }
+
     fn residual_sq_sum(&mut self) -> Result<f64> {
-        Ok(o2_residual::residual_sq_sum(self.problem(), &self.po2))
+        let l = self.level(0);
+        Ok(o2_residual::residual_sq_sum(&l.problem, &l.po2))
     }
 }

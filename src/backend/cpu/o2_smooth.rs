@@ -36,8 +36,15 @@ impl SharedField {
     }
 }
 
-/// Updates every free voxel of `colour` (0 = red, 1 = black) in place.
-pub fn smooth_colour(problem: &O2Problem, po2: &mut [f32], colour: usize, omega: f32) {
+/// Updates every free voxel of `colour` (0 = red, 1 = black) in place; `rhs` is the FAS
+/// source term on multigrid coarse levels (the shader's `use_rhs`).
+pub fn smooth_colour(
+    problem: &O2Problem,
+    po2: &mut [f32],
+    rhs: Option<&[f32]>,
+    colour: usize,
+    omega: f32,
+) {
     let kc = StencilConsts::of(problem);
     assert_eq!(po2.len(), problem.grid.len());
     let field = SharedField {
@@ -54,7 +61,8 @@ pub fn smooth_colour(problem: &O2Problem, po2: &mut [f32], colour: usize, omega:
                     continue;
                 }
                 let a = diagonal_at(&kc, problem.sv[idx], i, j, kz, idx);
-                let r = residual_at(&kc, problem, |n| field.get(n), (i, j, kz), idx);
+                let g = rhs.map_or(0.0, |r| r[idx]);
+                let r = residual_at(&kc, problem, |n| field.get(n), (i, j, kz), idx, g);
                 let p = field.get(idx);
                 let mn = kc.m_max * problem.viable[idx];
                 field.set(

@@ -73,13 +73,29 @@ pub fn diagonal_at(k: &StencilConsts, sv: f32, i: usize, j: usize, kz: usize, id
     a + k.pw * sv
 }
 
-/// Pointwise residual F(P) at (i, j, k) = `idx` in difference form (mmHg/s), reading
-/// the field through `po2`.
+/// Pointwise residual F(P) + g at (i, j, k) = `idx` in difference form (mmHg/s),
+/// reading the field through `po2`; `g` is the level's FAS source term (0 on the finest
+/// level). Mirrors `residual_at` (with `net_supply`) in the shader.
 #[inline(always)]
 pub fn residual_at(
     k: &StencilConsts,
     problem: &O2Problem,
     po2: impl Fn(usize) -> f32,
+    ijk: (usize, usize, usize),
+    idx: usize,
+    g: f32,
+) -> f32 {
+    let f = net_supply(k, problem, &po2, ijk, idx) + g;
+    residual(f, po2(idx), k.m_max * problem.viable[idx], k.km)
+}
+
+/// Net supply Σ c·(P_nb − P) + faces + Γ·(Pb − P) at `idx` (mmHg/s), the shader's
+/// `net_supply`.
+#[inline(always)]
+pub fn net_supply(
+    k: &StencilConsts,
+    problem: &O2Problem,
+    po2: &impl Fn(usize) -> f32,
     (i, j, kz): (usize, usize, usize),
     idx: usize,
 ) -> f32 {
@@ -92,6 +108,5 @@ pub fn residual_at(
             f += 2.0 * k.c * (face - p);
         }
     }
-    f += k.pw * problem.sv[idx] * (problem.pb[idx] - p);
-    residual(f, p, k.m_max * problem.viable[idx], k.km)
+    f + k.pw * problem.sv[idx] * (problem.pb[idx] - p)
 }

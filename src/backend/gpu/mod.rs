@@ -2,6 +2,7 @@
 //! residual norms come back during a solve, and whole fields only when asked for.
 
 mod context;
+pub mod mg_transfer;
 pub mod o2_fields;
 pub mod o2_residual;
 pub mod o2_smooth;
@@ -14,37 +15,61 @@ pub use context::{adapters, describe, is_software, GpuContext};
 use super::{BackendInfo, O2Backend};
 use crate::problem::O2Problem;
 use crate::{Error, Result};
+use mg_transfer::{TransferBinding, WgMgTransfer};
 use o2_fields::GpuO2Fields;
 use o2_residual::WgO2Residual;
-use o2_smooth::WgO2Smooth;
+use o2_smooth::{SmoothBinding, WgO2Smooth};
 
 /// Sweeps recorded per submit at most, to keep each submit short (OS watchdogs).
 const SWEEPS_PER_SUBMIT: u32 = 25;
 
-/// GPU backend state: the device, and the problem's buffers and kernels once loaded.
+/// GPU backend state: the device, its pipelines, and the loaded levels.
 #[derive(Debug)]
 pub struct GpuBackend {
     ctx: GpuContext,
+    smooth: WgO2Smooth,
+    transfer: WgMgTransfer,
     loaded: Option<Loaded>,
 }
 
 #[derive(Debug)]
-struct Loaded {
+struct Level {
     fields: GpuO2Fields,
-    smooth: WgO2Smooth,
+    smooth: SmoothBinding,
+}
+
+#[derive(Debug)]
+struct Loaded {
+    levels: Vec<Level>,
+    /// transfers[l] binds level l to level l + 1.
+    transfers: Vec<TransferBinding>,
     residual: WgO2Residual,
 }
 
 impl GpuBackend {
-    /// A backend on an opened device.
+    /// A backend on an opened device; builds every pipeline once.
     pub fn new(ctx: GpuContext) -> Result<Self> {
-        Ok(GpuBackend { ctx, loaded: None })
+        Ok(GpuBackend {
+            smooth: WgO2Smooth::new(&ctx)?,
+            transfer: WgMgTransfer::new(&ctx)?,
+            ctx,
+            loaded: None,
+        })
     }
 
-    fn loaded(&mut self) -> Result<&mut Loaded> {
+    fn loaded(&self) -> Result<&Loaded> {
         self.loaded
-            .as_mut()
+            .as_ref()
             .ok_or_else(|| Error::Gpu("GPU backend used before load()".into()))
+    }
+
+    fn submit(&self, label: &str, record: impl FnOnce(&mut wgpu::CommandEncoder)) {
+        let mut enc = self
+            .ctx
+            .device
+            .create_command_encoder(&wgpu::CommandEncoderDescriptor { label: Some(label) });
+        record(&mut enc);
+        self.ctx.queue.submit([enc.finish()]);
     }
 }
 
@@ -56,55 +81,88 @@ impl O2Backend for GpuBackend {
         }
     }
 
-    fn load(&mut self, problem: &O2Problem, po2: &[f32]) -> Result<()> {
-        let fields = GpuO2Fields::upload(&self.ctx, problem, po2)?;
-        let smooth = WgO2Smooth::new(&self.ctx, &fields)?;
-        let residual = WgO2Residual::new(&self.ctx, &fields)?;
+    fn load(&mut self, problem: &O2Problem, coarse: &[O2Problem], po2: &[f32]) -> Result<()> {
+        self.loaded = None; // free the previous problem's buffers first
+        let mut levels = Vec::with_capacity(1 + coarse.len());
+        for (l, p) in std::iter::once(problem).chain(coarse).enumerate() {
+            let init;
+            let field = if l == 0 {
+                po2
+            } else {
+                init = vec![0.0f32; p.grid.len()];
+                &init
+            };
+            let fields = GpuO2Fields::upload(&self.ctx, p, field, l > 0)?;
+            let smooth = self.smooth.bind(&self.ctx, &fields)?;
+            levels.push(Level { fields, smooth });
+        }
+        let transfers = levels
+            .windows(2)
+            .map(|w| self.transfer.bind(&self.ctx, &w[0].fields, &w[1].fields))
+            .collect::<Result<Vec<_>>>()?;
+        let residual = WgO2Residual::new(&self.ctx, &levels[0].fields)?;
         self.loaded = Some(Loaded {
-            fields,
-            smooth,
+            levels,
+            transfers,
             residual,
         });
         Ok(())
     }
 
+    fn levels(&self) -> usize {
+        self.loaded.as_ref().map_or(0, |l| l.levels.len())
+    }
+
     fn write_o2(&mut self, po2: &[f32]) -> Result<()> {
-        let ctx = self.ctx.clone();
-        let l = self.loaded()?;
+        let l = &self.loaded()?.levels[0];
         assert_eq!(po2.len(), l.fields.len, "field length");
-        ctx.queue
+        self.ctx
+            .queue
             .write_buffer(&l.fields.po2, 0, bytemuck::cast_slice(po2));
         Ok(())
     }
 
     fn read_o2(&mut self) -> Result<Vec<f32>> {
-        let ctx = self.ctx.clone();
-        let l = self.loaded()?;
-        readback::read_f32(&ctx, &l.fields.po2, l.fields.len)
+        let l = &self.loaded()?.levels[0];
+        readback::read_f32(&self.ctx, &l.fields.po2, l.fields.len)
     }
 
-    fn sor_sweeps(&mut self, sweeps: u32, omega: f32) -> Result<()> {
+    fn smooth(&mut self, level: usize, sweeps: u32, omega: f32) -> Result<()> {
         let ctx = self.ctx.clone();
-        let l = self.loaded()?;
-        l.fields.set_omega(&ctx, omega);
+        let loaded = self
+            .loaded
+            .as_mut()
+            .ok_or_else(|| Error::Gpu("GPU backend used before load()".into()))?;
+        loaded.levels[level].fields.set_omega(&ctx, omega);
+        let l = &self.loaded()?.levels[level];
         let mut left = sweeps;
         while left > 0 {
             let n = left.min(SWEEPS_PER_SUBMIT);
-            let mut enc = ctx
-                .device
-                .create_command_encoder(&wgpu::CommandEncoderDescriptor {
-                    label: Some("oxyfield.o2_sweeps"),
-                });
-            l.smooth.record(&mut enc, n);
-            ctx.queue.submit([enc.finish()]);
+            self.submit("oxyfield.o2_sweeps", |enc| {
+                self.smooth.record(enc, &l.smooth, n)
+            });
             left -= n;
         }
         Ok(())
     }
 
+    fn restrict(&mut self, level: usize) -> Result<()> {
+        let t = &self.loaded()?.transfers[level];
+        self.submit("oxyfield.mg_restrict", |enc| {
+            self.transfer.record_restrict(enc, t)
+        });
+        Ok(())
+    }
+
+    fn prolong(&mut self, level: usize) -> Result<()> {
+        let t = &self.loaded()?.transfers[level];
+        self.submit("oxyfield.mg_prolong", |enc| {
+            self.transfer.record_prolong(enc, t)
+        });
+        Ok(())
+    }
+
     fn residual_sq_sum(&mut self) -> Result<f64> {
-        let ctx = self.ctx.clone();
-        let l = self.loaded()?;
-        l.residual.run(&ctx)
+        self.loaded()?.residual.run(&self.ctx)
     }
 }

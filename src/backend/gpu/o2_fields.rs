@@ -1,5 +1,6 @@
 //! Device-side data of the O2 problem (`Gpu*` types own buffers; `Wg*` kernel types own
-//! pipelines): the uniform parameters and the five per-voxel fields.
+//! pipelines): the uniform parameters, the per-voxel coefficient fields, and the
+//! multigrid work fields of one level.
 
 use super::GpuContext;
 use crate::backend::cpu::o2_stencil::StencilConsts;
@@ -15,8 +16,12 @@ pub struct O2ParamsGpu {
     pub dims: [u32; 4],
     /// D/h² (1/s), M (mmHg/s), Km (mmHg), Pw (µm/s).
     pub coeffs: [f32; 4],
-    /// SOR factor ω and padding.
-    pub omega: [f32; 4],
+    /// SOR factor ω.
+    pub omega: f32,
+    /// 1 on multigrid coarse levels: add the FAS source term.
+    pub use_rhs: u32,
+    /// Padding.
+    pub pad: [u32; 2],
     /// Fixed pO2 on x_min, y_min, z_min (negative: no-flux), padding.
     pub face_lo: [f32; 4],
     /// Fixed pO2 on x_max, y_max, z_max (negative: no-flux), padding.
@@ -25,7 +30,7 @@ pub struct O2ParamsGpu {
 
 impl O2ParamsGpu {
     /// Parameters of `problem` with over-relaxation `omega`.
-    pub fn new(problem: &O2Problem, omega: f32) -> Self {
+    pub fn new(problem: &O2Problem, omega: f32, use_rhs: bool) -> Self {
         let k = StencilConsts::of(problem);
         let f = k.faces;
         O2ParamsGpu {
@@ -36,7 +41,9 @@ impl O2ParamsGpu {
                 problem.grid.len() as u32,
             ],
             coeffs: [k.c, k.m_max, k.km, k.pw],
-            omega: [omega, 0.0, 0.0, 0.0],
+            omega,
+            use_rhs: u32::from(use_rhs),
+            pad: [0; 2],
             face_lo: [f[0], f[2], f[4], 0.0],
             face_hi: [f[1], f[3], f[5], 0.0],
         }
@@ -60,13 +67,25 @@ pub struct GpuO2Fields {
     pub viable: wgpu::Buffer,
     /// Fixed pO2 (mmHg; negative: free).
     pub fixed: wgpu::Buffer,
+    /// FAS source term (mmHg/s), read on coarse levels.
+    pub rhs: wgpu::Buffer,
+    /// R̂·P_h as restricted (coarse levels), to form the correction.
+    pub po2_old: wgpu::Buffer,
+    /// Residual field, the input of restriction.
+    pub resid: wgpu::Buffer,
     /// Number of voxels.
     pub len: usize,
 }
 
 impl GpuO2Fields {
-    /// Uploads `problem` and the initial field `po2`, after checking the device limits.
-    pub fn upload(ctx: &GpuContext, problem: &O2Problem, po2: &[f32]) -> Result<Self> {
+    /// Uploads `problem` and the initial field `po2` (zeros on coarse levels, where
+    /// restriction fills it), after checking the device limits.
+    pub fn upload(
+        ctx: &GpuContext,
+        problem: &O2Problem,
+        po2: &[f32],
+        use_rhs: bool,
+    ) -> Result<Self> {
         let bytes = (problem.grid.len() * 4) as u64;
         let limits = ctx.device.limits();
         let max_binding = limits.max_storage_buffer_binding_size;
@@ -94,7 +113,8 @@ impl GpuO2Fields {
             })
         };
         let copy = wgpu::BufferUsages::COPY_SRC | wgpu::BufferUsages::COPY_DST;
-        let params = O2ParamsGpu::new(problem, 1.0);
+        let params = O2ParamsGpu::new(problem, 1.0, use_rhs);
+        let zeros = vec![0.0f32; problem.grid.len()];
         Ok(GpuO2Fields {
             params,
             params_buf: dev.create_buffer_init(&wgpu::util::BufferInitDescriptor {
@@ -107,20 +127,23 @@ impl GpuO2Fields {
             pb: storage("oxyfield.o2.pb", &problem.pb, copy),
             viable: storage("oxyfield.o2.viable", &problem.viable, copy),
             fixed: storage("oxyfield.o2.fixed", &problem.fixed, copy),
+            rhs: storage("oxyfield.o2.rhs", &zeros, copy),
+            po2_old: storage("oxyfield.o2.po2_old", &zeros, copy),
+            resid: storage("oxyfield.o2.resid", &zeros, copy),
             len: problem.grid.len(),
         })
     }
 
     /// Sets ω in the uniform buffer if it changed.
     pub fn set_omega(&mut self, ctx: &GpuContext, omega: f32) {
-        if self.params.omega[0] != omega {
-            self.params.omega[0] = omega;
+        if self.params.omega != omega {
+            self.params.omega = omega;
             ctx.queue
                 .write_buffer(&self.params_buf, 0, bytemuck::bytes_of(&self.params));
         }
     }
 
-    /// The bind-group entries 0–5 shared by the O2 kernels.
+    /// The bind-group entries 0–6 shared by the O2 kernels (`shared/o2_common.wgsl`).
     pub fn entries(&self) -> Vec<wgpu::BindGroupEntry<'_>> {
         [
             &self.params_buf,
@@ -129,6 +152,7 @@ impl GpuO2Fields {
             &self.pb,
             &self.viable,
             &self.fixed,
+            &self.rhs,
         ]
         .into_iter()
         .enumerate()

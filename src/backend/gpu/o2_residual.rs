@@ -54,7 +54,7 @@ impl WgO2Residual {
         });
         let mut entries = fields.entries();
         entries.push(wgpu::BindGroupEntry {
-            binding: 6,
+            binding: 7,
             resource: partials.as_entire_binding(),
         });
         let bind_partials = ctx.device.create_bind_group(&wgpu::BindGroupDescriptor {

@@ -14,6 +14,10 @@ pub fn all() -> Vec<(&'static str, String)> {
         ("o2_smooth", o2_smooth()),
         ("o2_residual", o2_residual()),
         ("reduce_sum", reduce_sum()),
+        ("o2_residual_field", o2_residual_field()),
+        ("mg_coarse_rhs", mg_coarse_rhs()),
+        ("mg_restrict", mg_restrict()),
+        ("mg_prolong", mg_prolong()),
     ]
 }
 
@@ -39,4 +43,30 @@ pub fn reduce_sum() -> String {
         "{WORKGROUP_SUM}\n{}",
         include_str!("../../../shaders/reduce_sum.wgsl")
     )
+}
+
+/// `shaders/o2_residual_field.wgsl` with the shared O2 part.
+pub fn o2_residual_field() -> String {
+    format!(
+        "{O2_COMMON}\n{}",
+        include_str!("../../../shaders/o2_residual_field.wgsl")
+    )
+}
+
+/// `shaders/mg_coarse_rhs.wgsl` with the shared O2 part.
+pub fn mg_coarse_rhs() -> String {
+    format!(
+        "{O2_COMMON}\n{}",
+        include_str!("../../../shaders/mg_coarse_rhs.wgsl")
+    )
+}
+
+/// `shaders/mg_restrict.wgsl`.
+pub fn mg_restrict() -> String {
+    include_str!("../../../shaders/mg_restrict.wgsl").to_string()
+}
+
+/// `shaders/mg_prolong.wgsl`.
+pub fn mg_prolong() -> String {
+    include_str!("../../../shaders/mg_prolong.wgsl").to_string()
 }

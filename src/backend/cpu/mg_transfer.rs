@@ -1,0 +1,136 @@
+//! CPU twins of the multigrid transfer kernels: `shaders/o2_residual_field.wgsl`,
+//! `shaders/mg_restrict.wgsl`, `shaders/mg_coarse_rhs.wgsl` and
+//! `shaders/mg_prolong.wgsl`, loop for loop.
+
+use super::o2_stencil::{net_supply, residual_at, StencilConsts};
+use super::CpuLevel;
+use crate::physics::o2::residual;
+use rayon::prelude::*;
+
+/// The level's residual F(P) + rhs per voxel into `level.resid` (0 at fixed voxels).
+pub fn residual_field(level: &mut CpuLevel) {
+    let p = &level.problem;
+    let k = StencilConsts::of(p);
+    let (po2, rhs) = (&level.po2, &level.rhs);
+    let use_rhs = level.use_rhs;
+    let plane = k.nx * k.ny;
+    level
+        .resid
+        .par_chunks_mut(plane)
+        .enumerate()
+        .for_each(|(kz, out)| {
+            for (o, r) in out.iter_mut().enumerate() {
+                let idx = kz * plane + o;
+                *r = if p.fixed[idx] >= 0.0 {
+                    0.0
+                } else {
+                    let g = if use_rhs { rhs[idx] } else { 0.0 };
+                    residual_at(&k, p, |n| po2[n], p.grid.ijk(idx), idx, g)
+                };
+            }
+        });
+}
+
+/// Fine → coarse: means of the children's pO2 (into `po2` and `po2_old`) and residuals
+/// (into `rhs`), as `mg_restrict`.
+pub fn restrict(fine: &CpuLevel, coarse: &mut CpuLevel) {
+    let (f, c) = (fine.problem.grid, coarse.problem.grid);
+    for kc in 0..c.nz {
+        for jc in 0..c.ny {
+            for ic in 0..c.nx {
+                let (mut sum_p, mut sum_r, mut count) = (0.0f32, 0.0f32, 0.0f32);
+                for dz in 0..2 {
+                    let k = 2 * kc + dz;
+                    if k >= f.nz {
+                        continue;
+                    }
+                    for dy in 0..2 {
+                        let j = 2 * jc + dy;
+                        if j >= f.ny {
+                            continue;
+                        }
+                        for dx in 0..2 {
+                            let i = 2 * ic + dx;
+                            if i >= f.nx {
+                                continue;
+                            }
+                            let fi = f.index(i, j, k);
+                            sum_p += fine.po2[fi];
+                            sum_r += fine.resid[fi];
+                            count += 1.0;
+                        }
+                    }
+                }
+                let ci = c.index(ic, jc, kc);
+                let p = sum_p / count;
+                coarse.po2[ci] = p;
+                coarse.po2_old[ci] = p;
+                coarse.rhs[ci] = sum_r / count;
+            }
+        }
+    }
+}
+
+/// rhs ← rhs − F_H(P_H) at free voxels, 0 at fixed ones, as `mg_coarse_rhs`.
+pub fn coarse_rhs(level: &mut CpuLevel) {
+    let p = &level.problem;
+    let k = StencilConsts::of(p);
+    let po2 = &level.po2;
+    for (idx, g) in level.rhs.iter_mut().enumerate() {
+        if p.fixed[idx] >= 0.0 {
+            *g = 0.0;
+            continue;
+        }
+        let f = net_supply(&k, p, &|n| po2[n], p.grid.ijk(idx), idx);
+        *g -= residual(f, po2[idx], k.m_max * p.viable[idx], k.km);
+    }
+}
+
+/// Coarse neighbours along one axis of fine index `i`: (near, far); far has weight ¼.
+fn axis_pair(i: usize, n: usize) -> [usize; 2] {
+    let near = i / 2;
+    let far = if i & 1 == 0 {
+        near.saturating_sub(1)
+    } else if near + 1 < n {
+        near + 1
+    } else {
+        near
+    };
+    [near, far]
+}
+
+/// Adds the trilinearly interpolated coarse correction to every free fine voxel, as
+/// `mg_prolong`.
+pub fn prolong(coarse: &CpuLevel, fine: &mut CpuLevel) {
+    let (f, c) = (fine.problem.grid, coarse.problem.grid);
+    let w = [0.75f32, 0.25];
+    let fixed = &fine.problem.fixed;
+    let plane = f.nx * f.ny;
+    fine.po2
+        .par_chunks_mut(plane)
+        .enumerate()
+        .for_each(|(k, out)| {
+            let pz = axis_pair(k, c.nz);
+            for j in 0..f.ny {
+                let py = axis_pair(j, c.ny);
+                for i in 0..f.nx {
+                    let fi = k * plane + j * f.nx + i;
+                    if fixed[fi] >= 0.0 {
+                        continue;
+                    }
+                    let px = axis_pair(i, c.nx);
+                    let mut e = 0.0f32;
+                    for a in 0..2 {
+                        for b in 0..2 {
+                            for d in 0..2 {
+                                let ci = c.index(px[a], py[b], pz[d]);
+                                e += w[a] * w[b] * w[d] * (coarse.po2[ci] - coarse.po2_old[ci]);
+                            }
+                        }
+                    }
+                    let o = &mut out[j * f.nx + i];
+                    *o = (*o + e).max(0.0);
+                }
+            }
+        });
+}

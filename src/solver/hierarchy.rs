@@ -1,0 +1,136 @@
+//! The multigrid level hierarchy: coarsened copies of the problem, built once on the
+//! host and shared by both backends.
+//!
+//! Each coarse cell covers the 2×2×2 fine cells 2I..2I+1 that exist (for odd sizes the
+//! last coarse cell is partly empty and takes the mean of the children it has). The
+//! spacing doubles. Coefficients are averaged so that the coarse cell holds the same
+//! totals per volume:
+//! - Sv (wall area per volume): the mean of the children;
+//! - Pb: the wall-area-weighted mean, so the coarse supply Γ·Pb is the mean of the
+//!   children's;
+//! - n: the mean of the children;
+//! - fixed values: a coarse cell is fixed when any of its children is (its value the
+//!   mean of the fixed children). Its coarse correction is then zero, which is exact at
+//!   the fixed children, and the fine smoother resolves the free children beside the
+//!   boundary. (Treating mixed cells as free left them consuming O2 with no Dirichlet
+//!   information, and the spheroid case did not converge.)
+//!
+//! Face conditions carry over unchanged. Coarsening stops when the smallest dimension
+//! would fall below 2.
+
+use crate::grid::Grid;
+use crate::physics::o2::FREE;
+use crate::problem::O2Problem;
+
+/// Smallest dimension a level may have and still be coarsened.
+const MIN_DIM_TO_COARSEN: usize = 4;
+
+/// The coarse levels of `problem`, finest first (empty when the grid is too small).
+pub fn coarse_levels(problem: &O2Problem) -> Vec<O2Problem> {
+    let mut out: Vec<O2Problem> = Vec::new();
+    loop {
+        let fine = out.last().unwrap_or(problem);
+        let g = fine.grid;
+        if g.nx.min(g.ny).min(g.nz) < MIN_DIM_TO_COARSEN {
+            return out;
+        }
+        let coarse = coarsen(fine);
+        out.push(coarse);
+    }
+}
+
+/// One coarsening step (see the module docs).
+pub fn coarsen(fine: &O2Problem) -> O2Problem {
+    let f = fine.grid;
+    let c = Grid {
+        nx: f.nx.div_ceil(2),
+        ny: f.ny.div_ceil(2),
+        nz: f.nz.div_ceil(2),
+        spacing_um: 2.0 * f.spacing_um,
+    };
+    let mut out = O2Problem::uniform(c, fine.params);
+    out.faces = fine.faces;
+    for kc in 0..c.nz {
+        for jc in 0..c.ny {
+            for ic in 0..c.nx {
+                let (mut n, mut sv, mut svpb, mut fixed_sum) = (0.0f64, 0.0f64, 0.0f64, 0.0f64);
+                let (mut count, mut fixed_count) = (0usize, 0usize);
+                for k in 2 * kc..(2 * kc + 2).min(f.nz) {
+                    for j in 2 * jc..(2 * jc + 2).min(f.ny) {
+                        for i in 2 * ic..(2 * ic + 2).min(f.nx) {
+                            let idx = f.index(i, j, k);
+                            n += f64::from(fine.viable[idx]);
+                            sv += f64::from(fine.sv[idx]);
+                            svpb += f64::from(fine.sv[idx]) * f64::from(fine.pb[idx]);
+                            if fine.is_fixed(idx) {
+                                fixed_sum += f64::from(fine.fixed[idx]);
+                                fixed_count += 1;
+                            }
+                            count += 1;
+                        }
+                    }
+                }
+                let ci = c.index(ic, jc, kc);
+                let cnt = count as f64;
+                out.viable[ci] = (n / cnt) as f32;
+                out.sv[ci] = (sv / cnt) as f32;
+                out.pb[ci] = if sv > 0.0 { (svpb / sv) as f32 } else { 0.0 };
+                out.fixed[ci] = if fixed_count > 0 {
+                    (fixed_sum / fixed_count as f64) as f32
+                } else {
+                    FREE
+                };
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::physics::o2::O2Params;
+
+    #[test]
+    fn coarsening_keeps_totals_and_handles_odd_sizes() {
+        let g = Grid::from_shape_zyx([5, 6, 7], 10.0);
+        let mut p = O2Problem::uniform(g, O2Params::default());
+        for idx in 0..g.len() {
+            p.sv[idx] = (idx % 5) as f32 * 0.1;
+            p.pb[idx] = 20.0 + (idx % 3) as f32 * 10.0;
+            p.viable[idx] = (idx % 4) as f32 / 3.0;
+        }
+        // The whole x = 0..2 slab is fixed at 30: coarse column x = 0 is fixed too.
+        for k in 0..5 {
+            for j in 0..6 {
+                for i in 0..2 {
+                    p.fixed[g.index(i, j, k)] = 30.0;
+                }
+            }
+        }
+        p.fixed[g.index(4, 2, 2)] = 50.0; // a lone fixed voxel fixes its coarse cell
+        let c = coarsen(&p);
+        assert_eq!(c.grid.shape_zyx(), [3, 3, 4]);
+        assert_eq!(c.grid.spacing_um, 20.0);
+        // Interior coarse cells (all 8 children present) conserve Sv and supply Γ·Pb.
+        let (ic, jc, kc) = (1, 1, 1);
+        let (mut sv, mut svpb) = (0.0f64, 0.0f64);
+        for k in 2..4 {
+            for j in 2..4 {
+                for i in 2..4 {
+                    let idx = g.index(i, j, k);
+                    sv += p.sv[idx] as f64;
+                    svpb += (p.sv[idx] * p.pb[idx]) as f64;
+                }
+            }
+        }
+        let ci = c.grid.index(ic, jc, kc);
+        assert!((c.sv[ci] as f64 - sv / 8.0).abs() < 1e-6);
+        assert!((c.sv[ci] as f64 * c.pb[ci] as f64 - svpb / 8.0).abs() < 1e-4);
+        assert_eq!(c.fixed[c.grid.index(0, 2, 2)], 30.0);
+        assert_eq!(c.fixed[c.grid.index(2, 1, 1)], 50.0);
+        assert!(c.fixed[c.grid.index(3, 1, 1)] < 0.0);
+        let levels = coarse_levels(&p);
+        assert_eq!(levels.len(), 1); // 3×3×4 has a dimension below 4
+    }
+}

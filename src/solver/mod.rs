@@ -1,0 +1,151 @@
+//! Steady-state solvers, shared by both backends: the same algorithm strings the same
+//! kernels together on the CPU and the GPU.
+//!
+//! - [`Method::Multigrid`] (default): nonlinear full-approximation-scheme (FAS)
+//!   multigrid V-cycles; cost O(N) in the number of voxels.
+//! - [`Method::RbSor`]: nonlinear red–black SOR, the walking skeleton's method; kept as
+//!   a baseline and for comparison in `oxyfield bench`.
+//!
+//! Both stop on the relative residual ‖F(P)‖₂ / ‖F(P₀)‖₂ ≤ tolerance, where P₀ is the
+//! field that is zero at every free voxel (so the reference norm is the size of the
+//! sources: vessel supply, fixed voxels and fixed faces). Residuals are read once per
+//! check only, so the GPU stays busy.
+
+pub mod hierarchy;
+mod monitor;
+pub mod multigrid;
+pub mod sor;
+
+use crate::backend::cpu::o2_residual;
+use crate::backend::O2Backend;
+use crate::problem::O2Problem;
+use crate::Result;
+
+/// Which steady-state algorithm.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    /// FAS multigrid V-cycles (`"multigrid"`).
+    Multigrid,
+    /// Red–black SOR (`"rbsor"`).
+    RbSor,
+}
+
+impl Method {
+    /// Names as written in scenarios and `summary.json`.
+    pub const NAMES: [&'static str; 2] = ["multigrid", "rbsor"];
+
+    /// The method of a name.
+    pub fn parse(name: &str) -> Option<Method> {
+        match name {
+            "multigrid" => Some(Method::Multigrid),
+            "rbsor" => Some(Method::RbSor),
+            _ => None,
+        }
+    }
+
+    /// Its name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Method::Multigrid => "multigrid",
+            Method::RbSor => "rbsor",
+        }
+    }
+}
+
+/// How to solve.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SolveOptions {
+    /// Algorithm.
+    pub method: Method,
+    /// Stop when the relative residual is at or below this.
+    pub tolerance: f64,
+    /// Give up (not converged) after this many iterations (V-cycles or sweeps).
+    pub max_iterations: u32,
+    /// SOR over-relaxation factor; `None` picks one from the grid shape.
+    pub omega: Option<f64>,
+    /// SOR sweeps between residual checks (multigrid checks after every cycle).
+    pub check_every: u32,
+}
+
+impl Default for SolveOptions {
+    fn default() -> Self {
+        SolveOptions {
+            method: Method::Multigrid,
+            tolerance: 1e-6,
+            max_iterations: 20_000,
+            omega: None,
+            check_every: 25,
+        }
+    }
+}
+
+/// What a solve did.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SolveReport {
+    /// Method name recorded in `summary.json` (`solver.method`).
+    pub method: &'static str,
+    /// V-cycles (multigrid) or red–black sweeps (SOR).
+    pub iterations: u32,
+    /// Work in fine-grid sweep-equivalents: smoothing sweeps weighted by level size,
+    /// plus one per residual evaluation and per restriction, ½ per prolongation.
+    pub sweep_equivalents: f64,
+    /// Levels used (1 for SOR).
+    pub levels: usize,
+    /// Final relative residual.
+    pub residual: f64,
+    /// Whether the tolerance was reached.
+    pub converged: bool,
+    /// Wall-clock seconds of the solve.
+    pub seconds: f64,
+    /// Over-relaxation used by SOR (1 for multigrid's Gauss–Seidel smoother).
+    pub omega: f64,
+    /// (iterations, relative residual) at each check.
+    pub history: Vec<(u32, f64)>,
+}
+
+/// Method name of the red–black SOR solver (kept for compatibility).
+pub const METHOD_RBSOR: &str = "rbsor";
+
+/// Largest SOR factor [`sor::auto_omega`] picks (measured on the default scenario).
+pub const OMEGA_CAP: f64 = 1.8;
+
+/// The reference norm ‖F(P₀)‖₂ (see the module docs); 1 when the problem has no source.
+pub fn reference_norm(problem: &O2Problem) -> f64 {
+    let mut zero = vec![0.0f32; problem.grid.len()];
+    problem.apply_fixed(&mut zero);
+    let norm = o2_residual::residual_sq_sum(problem, &zero).sqrt();
+    if norm > 0.0 {
+        norm
+    } else {
+        1.0
+    }
+}
+
+/// Loads `problem` (and its coarse levels when `method` needs them) into `backend`,
+/// starting from `po2`.
+pub fn load(
+    backend: &mut dyn O2Backend,
+    problem: &O2Problem,
+    method: Method,
+    po2: &[f32],
+) -> Result<()> {
+    let coarse = match method {
+        Method::Multigrid => hierarchy::coarse_levels(problem),
+        Method::RbSor => Vec::new(),
+    };
+    backend.load(problem, &coarse, po2)
+}
+
+/// Solves the steady O2 problem loaded into `backend` (see [`load`]) from its current
+/// field.
+pub fn solve_steady(
+    backend: &mut dyn O2Backend,
+    problem: &O2Problem,
+    opts: &SolveOptions,
+) -> Result<SolveReport> {
+    match opts.method {
+        Method::Multigrid if backend.levels() > 1 => multigrid::solve(backend, problem, opts),
+        // A one-level hierarchy (a tiny grid) is solved by its smoother alone.
+        _ => sor::solve(backend, problem, opts),
+    }
+}
