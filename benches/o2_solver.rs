@@ -1,7 +1,7 @@
 //! Criterion benches of the O2 kernels and a full steady-state solve at small sizes
 //! (CPU always; GPU when an adapter exists). Throughput is in voxels per iteration, so
-//! criterion reports voxel-updates/s. The program's own `bench` command (next release)
-//! covers large grids and copy-bandwidth ratios.
+//! criterion reports voxel-updates/s. `oxyfield bench` covers large grids and
+//! copy-bandwidth ratios.
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use oxyfield::assemble::assemble;
@@ -75,5 +75,33 @@ fn full_solve(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, kernels, full_solve);
+fn v_cycle(c: &mut Criterion) {
+    let mut group = c.benchmark_group("o2_multigrid");
+    group.sample_size(10);
+    let p = problem(64);
+    let coarse = oxyfield::solver::hierarchy::coarse_levels(&p);
+    for (name, mut b) in backends() {
+        b.load(&p, &coarse, &p.initial_guess()).expect("load");
+        group.throughput(Throughput::Elements(p.grid.len() as u64));
+        // One V(2,2) cycle by hand, then a scalar read-back for completion.
+        group.bench_function(BenchmarkId::new(format!("{name}/v_cycle"), 64), |bench| {
+            bench.iter(|| {
+                let levels = b.levels();
+                for l in 0..levels - 1 {
+                    b.smooth(l, 2, 1.15).expect("smooth");
+                    b.restrict(l).expect("restrict");
+                }
+                b.smooth(levels - 1, 8, 1.0).expect("coarsest");
+                for l in (0..levels - 1).rev() {
+                    b.prolong(l).expect("prolong");
+                    b.smooth(l, 2, 1.15).expect("smooth");
+                }
+                b.residual_sq_sum().expect("sync")
+            })
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, kernels, v_cycle, full_solve);
 criterion_main!(benches);

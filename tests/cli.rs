@@ -238,3 +238,41 @@ fn every_asset_scenario_parses_and_assembles() {
     let e = d.grid().extent_um();
     assert_eq!((e.x, e.y, e.z), (1280.0, 1280.0, 640.0));
 }
+
+#[test]
+fn bench_writes_json_with_adapter_date_and_rows() {
+    // A contract test of the output, not a timing test: tiny sizes, CPU backend.
+    let dir = tempfile::tempdir().unwrap();
+    let json = dir.path().join("bench.json");
+    let out = oxyfield()
+        .args(["bench", "--sizes", "8,12", "--backend", "cpu", "--json"])
+        .arg(&json)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("MG cycles") && stdout.contains("12³"),
+        "{stdout}"
+    );
+    let doc: serde_json::Value = serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
+    assert_eq!(doc["backend"], "cpu");
+    assert!(doc["adapter"].as_str().unwrap().contains("CPU"));
+    assert!(doc["date_utc"].as_str().unwrap().ends_with('Z'));
+    let sizes = doc["sizes"].as_array().unwrap();
+    assert_eq!(sizes.len(), 2);
+    for row in sizes {
+        assert_eq!(row["multigrid"]["converged"], true);
+        assert_eq!(row["rbsor"]["converged"], true);
+        assert!(row["smooth_gcells_per_s"].as_f64().unwrap() > 0.0);
+        assert!(row["copy_gb_per_s"].as_f64().unwrap() > 0.0);
+        assert!(row["bandwidth_ratio"].as_f64().unwrap() > 0.0);
+    }
+    let bad = oxyfield().args(["bench", "--sizes", "2"]).output().unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("--sizes"));
+}

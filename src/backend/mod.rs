@@ -57,6 +57,13 @@ pub trait O2Backend {
     fn prolong(&mut self, level: usize) -> Result<()>;
     /// Σ F(P)² over free voxels of level 0, F the pointwise residual (mmHg²/s²).
     fn residual_sq_sum(&mut self) -> Result<f64>;
+    /// Runs `sweeps` level-0 sweeps and times them: (seconds, how), `how` being
+    /// `"timestamp"` (GPU timestamp queries around the pass) or `"wall"` (host clock
+    /// around the sweeps and a wait for completion).
+    fn timed_smooth(&mut self, sweeps: u32, omega: f32) -> Result<(f64, &'static str)>;
+    /// Measured copy bandwidth of this device for a buffer of `bytes`: bytes read plus
+    /// bytes written per second, best of several copies.
+    fn copy_bandwidth(&mut self, bytes: usize) -> Result<f64>;
 }
 
 /// Opens the backend `choice` asks for. With `Auto`, a hardware GPU is used when one

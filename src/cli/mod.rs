@@ -1,5 +1,6 @@
 //! Command-line interface: clap definitions here, one file per command.
 
+mod bench;
 mod devices;
 mod run;
 
@@ -30,6 +31,29 @@ pub enum Command {
     Run(RunArgs),
     /// List the GPU adapters wgpu can see.
     Devices,
+    /// Time steady-state solves (multigrid and red–black SOR) and the smoothing kernel
+    /// against the device's copy bandwidth.
+    Bench(BenchArgs),
+}
+
+/// Arguments of `oxyfield bench`.
+#[derive(Debug, clap::Args)]
+pub struct BenchArgs {
+    /// Grid sizes n (n³ voxels at 10 µm), comma-separated.
+    #[arg(long, value_delimiter = ',', default_values_t = [64usize, 128, 256])]
+    pub sizes: Vec<usize>,
+    /// Backend: auto uses a hardware GPU when present, else the CPU.
+    #[arg(long, value_enum, default_value_t = BackendChoice::Auto)]
+    pub backend: BackendChoice,
+    /// Use the adapter whose name contains this text (see `oxyfield devices`).
+    #[arg(long)]
+    pub adapter: Option<String>,
+    /// Also write the results as JSON (adapter, backend and date included).
+    #[arg(long)]
+    pub json: Option<PathBuf>,
+    /// Skip the red–black SOR baseline (it takes O(n) sweeps).
+    #[arg(long)]
+    pub no_baseline: bool,
 }
 
 /// Arguments of `oxyfield run`.
@@ -53,5 +77,6 @@ pub fn dispatch(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Run(args) => run::run(args),
         Command::Devices => devices::devices(),
+        Command::Bench(args) => bench::bench(args),
     }
 }

@@ -120,4 +120,28 @@ impl O2Backend for CpuBackend {
         let l = self.level(0);
         Ok(o2_residual::residual_sq_sum(&l.problem, &l.po2))
     }
+
+    fn timed_smooth(&mut self, sweeps: u32, omega: f32) -> Result<(f64, &'static str)> {
+        let start = std::time::Instant::now();
+        self.smooth(0, sweeps, omega)?;
+        Ok((start.elapsed().as_secs_f64(), "wall"))
+    }
+
+    fn copy_bandwidth(&mut self, bytes: usize) -> Result<f64> {
+        use rayon::prelude::*;
+        let n = bytes / 4;
+        let src = vec![1.0f32; n];
+        let mut dst = vec![0.0f32; n];
+        let chunk = 1 << 16;
+        let mut best = f64::INFINITY;
+        for _ in 0..5 {
+            let start = std::time::Instant::now();
+            dst.par_chunks_mut(chunk)
+                .zip(src.par_chunks(chunk))
+                .for_each(|(d, s)| d.copy_from_slice(s));
+            best = best.min(start.elapsed().as_secs_f64());
+        }
+        std::hint::black_box(&dst);
+        Ok(2.0 * (n * 4) as f64 / best)
+    }
 }

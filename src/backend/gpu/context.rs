@@ -112,9 +112,11 @@ impl GpuContext {
             return Err(Error::Gpu(format!("{what}; adapters found: {seen}")));
         };
         let info = adapter.get_info();
+        // Timestamp queries time kernels in `oxyfield bench` where the adapter has them.
+        let features = adapter.features() & wgpu::Features::TIMESTAMP_QUERY;
         let (device, queue) = pollster::block_on(adapter.request_device(&wgpu::DeviceDescriptor {
             label: Some("oxyfield"),
-            required_features: wgpu::Features::empty(),
+            required_features: features,
             required_limits: adapter.limits(),
             ..Default::default()
         }))

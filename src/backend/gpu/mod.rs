@@ -9,6 +9,7 @@ pub mod o2_smooth;
 mod pipeline;
 mod readback;
 pub mod shaders;
+mod timing;
 
 pub use context::{adapters, describe, is_software, GpuContext};
 
@@ -139,7 +140,7 @@ impl O2Backend for GpuBackend {
         while left > 0 {
             let n = left.min(SWEEPS_PER_SUBMIT);
             self.submit("oxyfield.o2_sweeps", |enc| {
-                self.smooth.record(enc, &l.smooth, n)
+                self.smooth.record(enc, &l.smooth, n, None)
             });
             left -= n;
         }
@@ -164,5 +165,22 @@ impl O2Backend for GpuBackend {
 
     fn residual_sq_sum(&mut self) -> Result<f64> {
         self.loaded()?.residual.run(&self.ctx)
+    }
+
+    fn timed_smooth(&mut self, sweeps: u32, omega: f32) -> Result<(f64, &'static str)> {
+        let ctx = self.ctx.clone();
+        let loaded = self
+            .loaded
+            .as_mut()
+            .ok_or_else(|| Error::Gpu("GPU backend used before load()".into()))?;
+        loaded.levels[0].fields.set_omega(&ctx, omega);
+        let l = &self.loaded()?.levels[0];
+        timing::time_pass(&ctx, |enc, ts| {
+            self.smooth.record(enc, &l.smooth, sweeps, ts)
+        })
+    }
+
+    fn copy_bandwidth(&mut self, bytes: usize) -> Result<f64> {
+        timing::copy_bandwidth(&self.ctx, bytes)
     }
 }

@@ -73,11 +73,18 @@ impl WgO2Smooth {
         })
     }
 
-    /// Records `sweeps` red+black sweeps into one compute pass.
-    pub fn record(&self, enc: &mut wgpu::CommandEncoder, b: &SmoothBinding, sweeps: u32) {
+    /// Records `sweeps` red+black sweeps into one compute pass, optionally with
+    /// timestamps at its start and end.
+    pub fn record(
+        &self,
+        enc: &mut wgpu::CommandEncoder,
+        b: &SmoothBinding,
+        sweeps: u32,
+        timestamp_writes: Option<wgpu::ComputePassTimestampWrites<'_>>,
+    ) {
         let mut pass = enc.begin_compute_pass(&wgpu::ComputePassDescriptor {
             label: Some("oxyfield.o2_smooth"),
-            timestamp_writes: None,
+            timestamp_writes,
         });
         let [x, y, z] = b.groups;
         for _ in 0..sweeps {

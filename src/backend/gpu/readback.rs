@@ -5,7 +5,16 @@ use crate::{Error, Result};
 
 /// Reads `len` f32 values from the start of `src` (which needs `COPY_SRC`).
 pub fn read_f32(ctx: &GpuContext, src: &wgpu::Buffer, len: usize) -> Result<Vec<f32>> {
-    let bytes = (len * 4) as u64;
+    Ok(bytemuck::pod_collect_to_vec(&read_bytes(
+        ctx,
+        src,
+        len * 4,
+    )?))
+}
+
+/// Reads the first `len` bytes of `src` (which needs `COPY_SRC`; `len` a multiple of 4).
+pub fn read_bytes(ctx: &GpuContext, src: &wgpu::Buffer, len: usize) -> Result<Vec<u8>> {
+    let bytes = len as u64;
     let staging = ctx.device.create_buffer(&wgpu::BufferDescriptor {
         label: Some("oxyfield.readback.staging"),
         size: bytes,
@@ -30,7 +39,7 @@ pub fn read_f32(ctx: &GpuContext, src: &wgpu::Buffer, len: usize) -> Result<Vec<
     let view = staging
         .get_mapped_range(..)
         .map_err(|e| Error::Gpu(format!("reading a mapped buffer failed: {e}")))?;
-    let out: Vec<f32> = bytemuck::pod_collect_to_vec(&view);
+    let out = view.to_vec();
     drop(view);
     staging.unmap();
     Ok(out)
