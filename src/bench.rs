@@ -15,12 +15,30 @@ use serde::Serialize;
 /// line), so the ratio below is a lower bound on the bandwidth the kernel achieves.
 pub const BYTES_PER_VOXEL_SWEEP: f64 = 24.0;
 
-/// The benchmark problem: an n³ block at 10 µm with the default scenario's tissue and
-/// synthetic vasculature (100 mm/mm³, fixed seed).
-pub fn problem_toml(n: usize) -> String {
+/// Which problem `oxyfield bench` solves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Problem {
+    /// The default scenario's tissue: synthetic vasculature at 100 mm/mm³, M = 15
+    /// mmHg/s. Vessel exchange and consumption damp the slow error modes, so even SOR
+    /// needs a size-independent ~75–100 sweeps here.
+    Tissue,
+    /// Diffusion-dominated: no vessels, one face held at 60 mmHg, M = 2 mmHg/s. Slow
+    /// modes dominate; this is where multigrid's size independence pays.
+    Diffusion,
+}
+
+/// The benchmark problem: an n³ block at 10 µm (fixed seed).
+pub fn problem_toml(n: usize, problem: Problem) -> String {
+    let body = match problem {
+        Problem::Tissue => "[vessels.synthetic]\ndensity_mm_per_mm3 = 100.0\n",
+        Problem::Diffusion => {
+            "[oxygen]\nmax_consumption_mmhg_per_s = 2.0\n[boundary]\nx_min = 60.0\n"
+        }
+    };
     format!(
         "name = \"bench-{n}\"\nseed = 1\n[grid]\nshape_zyx = [{n}, {n}, {n}]\nspacing_um = 10.0\n\
-         [vessels.synthetic]\ndensity_mm_per_mm3 = 100.0\n[solver]\ntolerance = 1e-6\n"
+         {body}[solver]\ntolerance = 1e-6\nmax_iterations = 100000\n"
     )
 }
 
@@ -76,8 +94,13 @@ pub struct SizeRow {
 }
 
 /// Solves the n³ problem with `method` from the initial guess.
-fn solve(backend: &mut dyn O2Backend, n: usize, method: Method) -> Result<SolveReport> {
-    let sc = Scenario::from_toml(&problem_toml(n), "bench problem", "bench", ".".into())?;
+fn solve(
+    backend: &mut dyn O2Backend,
+    n: usize,
+    kind: Problem,
+    method: Method,
+) -> Result<SolveReport> {
+    let sc = Scenario::from_toml(&problem_toml(n, kind), "bench problem", "bench", ".".into())?;
     let problem = crate::assemble::assemble(&sc)?.problem;
     let opts = SolveOptions {
         method,
@@ -88,10 +111,15 @@ fn solve(backend: &mut dyn O2Backend, n: usize, method: Method) -> Result<SolveR
 }
 
 /// Measures one size on `backend`.
-pub fn bench_size(backend: &mut dyn O2Backend, n: usize, baseline: bool) -> Result<SizeRow> {
+pub fn bench_size(
+    backend: &mut dyn O2Backend,
+    n: usize,
+    kind: Problem,
+    baseline: bool,
+) -> Result<SizeRow> {
     let voxels = n * n * n;
     log::info!("bench {n}³: multigrid");
-    let mg = solve(backend, n, Method::Multigrid)?;
+    let mg = solve(backend, n, kind, Method::Multigrid)?;
     // Smoothing throughput on the converged field: a short run to size the timed one
     // (about half a second), then the timed run.
     let (t1, _) = backend.timed_smooth(2, 1.15)?;
@@ -101,7 +129,7 @@ pub fn bench_size(backend: &mut dyn O2Backend, n: usize, baseline: bool) -> Resu
     let copy = backend.copy_bandwidth(voxels * 4)?;
     let rbsor = if baseline {
         log::info!("bench {n}³: red–black SOR");
-        Some(SolveRow::from(&solve(backend, n, Method::RbSor)?))
+        Some(SolveRow::from(&solve(backend, n, kind, Method::RbSor)?))
     } else {
         None
     };

@@ -17,8 +17,9 @@ pub fn bench(args: BenchArgs) -> Result<()> {
     let mut backend = crate::backend::open(args.backend, args.adapter.as_deref())?;
     let info = backend.info();
     println!(
-        "oxyfield {} bench on {} [{}]",
+        "oxyfield {} bench ({:?} problem) on {} [{}]",
         crate::VERSION,
+        args.problem,
         info.kind,
         info.adapter
     );
@@ -27,6 +28,7 @@ pub fn bench(args: BenchArgs) -> Result<()> {
         rows.push(crate::bench::bench_size(
             backend.as_mut(),
             n,
+            args.problem,
             !args.no_baseline,
         )?);
     }
@@ -42,6 +44,7 @@ pub fn bench(args: BenchArgs) -> Result<()> {
             "date_utc": utc_now_iso8601(),
             "backend": info.kind,
             "adapter": info.adapter,
+            "problem": args.problem,
             "tolerance": 1e-6,
             "bytes_per_voxel_sweep": crate::bench::BYTES_PER_VOXEL_SWEEP,
             "sizes": rows,

@@ -54,6 +54,10 @@ pub struct BenchArgs {
     /// Skip the red–black SOR baseline (it takes O(n) sweeps).
     #[arg(long)]
     pub no_baseline: bool,
+    /// The problem: the default scenario's vascularised tissue, or a
+    /// diffusion-dominated block (no vessels, one fixed face).
+    #[arg(long, value_enum, default_value_t = crate::bench::Problem::Tissue)]
+    pub problem: crate::bench::Problem,
 }
 
 /// Arguments of `oxyfield run`.
