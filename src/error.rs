@@ -33,6 +33,9 @@ pub enum Error {
     /// The solver met a non-finite value or diverged.
     #[error("numerical failure: {0}")]
     Numerical(String),
+    /// `oxyfield validate` found checks outside their tolerance.
+    #[error("validation failed: {0}")]
+    ValidationFailed(String),
 }
 
 impl Error {

@@ -19,6 +19,7 @@ pub mod problem;
 pub mod rng;
 pub mod run;
 pub mod solver;
+pub mod validate;
 pub mod vessels;
 
 pub use error::{Error, Result};

@@ -38,25 +38,12 @@ fn spheroid_toml(p0: f64) -> String {
     )
 }
 
-/// Closed form of MODEL.md §5.1 and the anoxic radius (0 when fully oxygenated).
+/// Closed form of MODEL.md §5.1 (from the library, shared with `oxyfield validate`)
+/// and the anoxic radius (0 when fully oxygenated).
 fn closed_form(p0: f64) -> (impl Fn(f64) -> f64, f64) {
-    let rl = (6.0 * D * p0 / A).sqrt();
-    let rn = if rl >= R {
-        0.0
-    } else {
-        let x = ((1.0 - 2.0 * rl * rl / (R * R)).acos() - 2.0 * std::f64::consts::PI) / 3.0;
-        R * (0.5 - x.cos())
-    };
-    let profile = move |r: f64| {
-        if rn == 0.0 {
-            p0 - A / (6.0 * D) * (R * R - r * r)
-        } else if r < rn {
-            0.0
-        } else {
-            A / (6.0 * D) * (r * r - R * R) + A * rn.powi(3) / (3.0 * D) * (1.0 / r - 1.0 / R) + p0
-        }
-    };
-    (profile, rn)
+    use oxyfield::validate::analytic::{spheroid_anoxic_radius, spheroid_profile};
+    let rn = spheroid_anoxic_radius(R, p0, A, D);
+    (move |r: f64| spheroid_profile(r, R, p0, A, D), rn)
 }
 
 struct Errors {

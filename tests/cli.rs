@@ -276,3 +276,42 @@ fn bench_writes_json_with_adapter_date_and_rows() {
     assert_eq!(bad.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("--sizes"));
 }
+
+#[test]
+fn validate_prints_table_writes_json_and_exits_zero() {
+    let dir = tempfile::tempdir().unwrap();
+    let json = dir.path().join("validate.json");
+    let out = oxyfield()
+        .args(["validate", "--quick", "--backend", "cpu", "--json"])
+        .arg(&json)
+        .env("VK_DRIVER_FILES", "/nonexistent.json") // no GPU: the agreement case skips
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.contains("spheroid-anoxic") && stdout.contains("tolerance"),
+        "{stdout}"
+    );
+    assert!(stdout.contains(" 0 failed"), "{stdout}");
+    let doc: serde_json::Value = serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
+    assert_eq!(doc["mode"], "quick");
+    assert_eq!(doc["backend"], "cpu");
+    let checks = doc["checks"].as_array().unwrap();
+    assert!(checks.iter().all(|c| c["status"] != "fail"));
+    for key in [
+        "case",
+        "quantity",
+        "expected",
+        "got",
+        "error",
+        "tolerance",
+        "status",
+    ] {
+        assert!(checks[0].get(key).is_some(), "check lacks {key}");
+    }
+}

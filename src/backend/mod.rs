@@ -57,6 +57,9 @@ pub trait O2Backend {
     fn prolong(&mut self, level: usize) -> Result<()>;
     /// Σ F(P)² over free voxels of level 0, F the pointwise residual (mmHg²/s²).
     fn residual_sq_sum(&mut self) -> Result<f64>;
+    /// Advances level 0 by `steps` explicit (forward Euler) steps of `dt` seconds,
+    /// P ← max(P + Δt·F(P), 0); see [`crate::solver::transient`] for the step bound.
+    fn step_explicit(&mut self, steps: u32, dt: f32) -> Result<()>;
     /// Runs `sweeps` level-0 sweeps and times them: (seconds, how), `how` being
     /// `"timestamp"` (GPU timestamp queries around the pass) or `"wall"` (host clock
     /// around the sweeps and a wait for completion).

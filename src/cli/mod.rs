@@ -3,6 +3,7 @@
 mod bench;
 mod devices;
 mod run;
+mod validate;
 
 use crate::backend::BackendChoice;
 use crate::Result;
@@ -34,6 +35,30 @@ pub enum Command {
     /// Time steady-state solves (multigrid and red–black SOR) and the smoothing kernel
     /// against the device's copy bandwidth.
     Bench(BenchArgs),
+    /// Run the analytic validation cases of MODEL.md §5 on this device and print
+    /// expected, got, error and tolerance for each; exit code 1 if any fails.
+    Validate(ValidateArgs),
+}
+
+/// Arguments of `oxyfield validate`.
+#[derive(Debug, clap::Args)]
+pub struct ValidateArgs {
+    /// Backend: auto uses a hardware GPU when present, else the CPU.
+    #[arg(long, value_enum, default_value_t = BackendChoice::Auto)]
+    pub backend: BackendChoice,
+    /// Use the adapter whose name contains this text (see `oxyfield devices`).
+    #[arg(long)]
+    pub adapter: Option<String>,
+    /// Every case once on small grids (the default; under a minute on 2 CPU cores).
+    #[arg(long, conflicts_with = "full")]
+    pub quick: bool,
+    /// Also refine the refinable cases twice and report observed convergence orders
+    /// (grids up to 128³ and 1.3 M voxels: minutes on a CPU, seconds on a GPU).
+    #[arg(long)]
+    pub full: bool,
+    /// Also write the table as JSON (adapter, backend, date and mode included).
+    #[arg(long)]
+    pub json: Option<PathBuf>,
 }
 
 /// Arguments of `oxyfield bench`.
@@ -82,5 +107,6 @@ pub fn dispatch(cli: Cli) -> Result<()> {
         Command::Run(args) => run::run(args),
         Command::Devices => devices::devices(),
         Command::Bench(args) => bench::bench(args),
+        Command::Validate(args) => validate::validate(args),
     }
 }

@@ -15,6 +15,7 @@ pub mod hierarchy;
 mod monitor;
 pub mod multigrid;
 pub mod sor;
+pub mod transient;
 
 use crate::backend::cpu::o2_residual;
 use crate::backend::O2Backend;

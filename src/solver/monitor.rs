@@ -6,9 +6,6 @@ use crate::{Error, Result};
 /// Checks without a 10 % gain on the best residual after which a solve is declared
 /// stagnant: the field has hit the single-precision floor (≈ 1e-7 relative).
 const STAGNANT_CHECKS: usize = 10;
-/// Stagnation is only declared below this relative residual: above it, a slow solver
-/// (SOR on a diffusion-dominated problem) is still making progress.
-const STAGNATION_BELOW: f64 = 1e-5;
 
 /// Tracks one solve.
 #[derive(Debug)]
@@ -18,6 +15,7 @@ pub struct Monitor {
     max_iterations: u32,
     first: Option<f64>,
     best: (f64, usize),
+    stagnation_below: f64,
     /// (iterations, relative residual) at each check.
     pub history: Vec<(u32, f64)>,
 }
@@ -37,14 +35,16 @@ pub enum Verdict {
 }
 
 impl Monitor {
-    /// A monitor with reference norm `norm0`.
-    pub fn new(norm0: f64, tolerance: f64, max_iterations: u32) -> Self {
+    /// A monitor with reference norm `norm0`; stagnation is only declared below a
+    /// relative residual of `stagnation_below`.
+    pub fn new(norm0: f64, tolerance: f64, max_iterations: u32, stagnation_below: f64) -> Self {
         Monitor {
             norm0,
             tolerance,
             max_iterations,
             first: None,
             best: (f64::INFINITY, 0),
+            stagnation_below,
             history: Vec::new(),
         }
     }
@@ -76,13 +76,20 @@ impl Monitor {
                 residual: rel,
             });
         }
-        if rel < STAGNATION_BELOW && self.history.len() - self.best.1 >= STAGNANT_CHECKS {
-            log::warn!(
-                "O2 solve stagnated at relative residual {rel:.3e} after {iterations} \
-                 iterations: this is the single-precision floor of the field; \
-                 solver.tolerance = {:.1e} is below what float32 reaches on this problem",
-                self.tolerance
-            );
+        if rel < self.stagnation_below && self.history.len() - self.best.1 >= STAGNANT_CHECKS {
+            if rel < 1e-5 {
+                log::warn!(
+                    "O2 solve stagnated at relative residual {rel:.3e} after {iterations} \
+                     iterations: this is the single-precision floor of the field; \
+                     solver.tolerance = {:.1e} is below what float32 reaches on this problem",
+                    self.tolerance
+                );
+            } else {
+                log::warn!(
+                    "O2 solve stagnated at relative residual {rel:.3e} after {iterations} \
+                     iterations, far above the float32 floor; try solver.method = \"rbsor\""
+                );
+            }
             return Ok(Verdict::Stop {
                 converged: false,
                 residual: rel,

@@ -6,6 +6,7 @@ pub mod mg_transfer;
 pub mod o2_residual;
 pub mod o2_smooth;
 pub mod o2_stencil;
+pub mod o2_step;
 
 use super::{BackendInfo, O2Backend};
 use crate::problem::O2Problem;
@@ -119,6 +120,14 @@ impl O2Backend for CpuBackend {
     fn residual_sq_sum(&mut self) -> Result<f64> {
         let l = self.level(0);
         Ok(o2_residual::residual_sq_sum(&l.problem, &l.po2))
+    }
+
+    fn step_explicit(&mut self, steps: u32, dt: f32) -> Result<()> {
+        let l = self.level(0);
+        for _ in 0..steps {
+            o2_step::step(l, dt);
+        }
+        Ok(())
     }
 
     fn timed_smooth(&mut self, sweeps: u32, omega: f32) -> Result<(f64, &'static str)> {

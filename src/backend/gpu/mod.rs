@@ -6,6 +6,7 @@ pub mod mg_transfer;
 pub mod o2_fields;
 pub mod o2_residual;
 pub mod o2_smooth;
+pub mod o2_step;
 mod pipeline;
 mod readback;
 pub mod shaders;
@@ -20,6 +21,7 @@ use mg_transfer::{TransferBinding, WgMgTransfer};
 use o2_fields::GpuO2Fields;
 use o2_residual::WgO2Residual;
 use o2_smooth::{SmoothBinding, WgO2Smooth};
+use o2_step::{StepBinding, WgO2Step};
 
 /// Sweeps recorded per submit at most, to keep each submit short (OS watchdogs).
 const SWEEPS_PER_SUBMIT: u32 = 25;
@@ -30,6 +32,7 @@ pub struct GpuBackend {
     ctx: GpuContext,
     smooth: WgO2Smooth,
     transfer: WgMgTransfer,
+    step: WgO2Step,
     loaded: Option<Loaded>,
 }
 
@@ -45,6 +48,7 @@ struct Loaded {
     /// transfers[l] binds level l to level l + 1.
     transfers: Vec<TransferBinding>,
     residual: WgO2Residual,
+    step: StepBinding,
 }
 
 impl GpuBackend {
@@ -53,6 +57,7 @@ impl GpuBackend {
         Ok(GpuBackend {
             smooth: WgO2Smooth::new(&ctx)?,
             transfer: WgMgTransfer::new(&ctx)?,
+            step: WgO2Step::new(&ctx)?,
             ctx,
             loaded: None,
         })
@@ -102,10 +107,12 @@ impl O2Backend for GpuBackend {
             .map(|w| self.transfer.bind(&self.ctx, &w[0].fields, &w[1].fields))
             .collect::<Result<Vec<_>>>()?;
         let residual = WgO2Residual::new(&self.ctx, &levels[0].fields)?;
+        let step = self.step.bind(&self.ctx, &levels[0].fields)?;
         self.loaded = Some(Loaded {
             levels,
             transfers,
             residual,
+            step,
         });
         Ok(())
     }
@@ -134,7 +141,7 @@ impl O2Backend for GpuBackend {
             .loaded
             .as_mut()
             .ok_or_else(|| Error::Gpu("GPU backend used before load()".into()))?;
-        loaded.levels[level].fields.set_omega(&ctx, omega);
+        loaded.levels[level].fields.set_scalars(&ctx, omega, 0.0);
         let l = &self.loaded()?.levels[level];
         let mut left = sweeps;
         while left > 0 {
@@ -167,13 +174,33 @@ impl O2Backend for GpuBackend {
         self.loaded()?.residual.run(&self.ctx)
     }
 
+    fn step_explicit(&mut self, steps: u32, dt: f32) -> Result<()> {
+        let ctx = self.ctx.clone();
+        let loaded = self
+            .loaded
+            .as_mut()
+            .ok_or_else(|| Error::Gpu("GPU backend used before load()".into()))?;
+        let omega = loaded.levels[0].fields.params.omega;
+        loaded.levels[0].fields.set_scalars(&ctx, omega, dt);
+        let l = self.loaded()?;
+        let mut left = steps;
+        while left > 0 {
+            let n = left.min(SWEEPS_PER_SUBMIT);
+            self.submit("oxyfield.o2_step", |enc| {
+                self.step.record(enc, &l.step, &l.levels[0].fields, n)
+            });
+            left -= n;
+        }
+        Ok(())
+    }
+
     fn timed_smooth(&mut self, sweeps: u32, omega: f32) -> Result<(f64, &'static str)> {
         let ctx = self.ctx.clone();
         let loaded = self
             .loaded
             .as_mut()
             .ok_or_else(|| Error::Gpu("GPU backend used before load()".into()))?;
-        loaded.levels[0].fields.set_omega(&ctx, omega);
+        loaded.levels[0].fields.set_scalars(&ctx, omega, 0.0);
         let l = &self.loaded()?.levels[0];
         timing::time_pass(&ctx, |enc, ts| {
             self.smooth.record(enc, &l.smooth, sweeps, ts)

@@ -20,8 +20,10 @@ pub struct O2ParamsGpu {
     pub omega: f32,
     /// 1 on multigrid coarse levels: add the FAS source term.
     pub use_rhs: u32,
+    /// Explicit time step (s), used by `o2_step` only.
+    pub dt: f32,
     /// Padding.
-    pub pad: [u32; 2],
+    pub pad: u32,
     /// Fixed pO2 on x_min, y_min, z_min (negative: no-flux), padding.
     pub face_lo: [f32; 4],
     /// Fixed pO2 on x_max, y_max, z_max (negative: no-flux), padding.
@@ -43,7 +45,8 @@ impl O2ParamsGpu {
             coeffs: [k.c, k.m_max, k.km, k.pw],
             omega,
             use_rhs: u32::from(use_rhs),
-            pad: [0; 2],
+            dt: 0.0,
+            pad: 0,
             face_lo: [f[0], f[2], f[4], 0.0],
             face_hi: [f[1], f[3], f[5], 0.0],
         }
@@ -134,10 +137,11 @@ impl GpuO2Fields {
         })
     }
 
-    /// Sets ω in the uniform buffer if it changed.
-    pub fn set_omega(&mut self, ctx: &GpuContext, omega: f32) {
-        if self.params.omega != omega {
+    /// Sets ω and Δt in the uniform buffer if they changed.
+    pub fn set_scalars(&mut self, ctx: &GpuContext, omega: f32, dt: f32) {
+        if self.params.omega != omega || self.params.dt != dt {
             self.params.omega = omega;
+            self.params.dt = dt;
             ctx.queue
                 .write_buffer(&self.params_buf, 0, bytemuck::bytes_of(&self.params));
         }

@@ -18,6 +18,7 @@ pub fn all() -> Vec<(&'static str, String)> {
         ("mg_coarse_rhs", mg_coarse_rhs()),
         ("mg_restrict", mg_restrict()),
         ("mg_prolong", mg_prolong()),
+        ("o2_step", o2_step()),
     ]
 }
 
@@ -69,4 +70,12 @@ pub fn mg_restrict() -> String {
 /// `shaders/mg_prolong.wgsl`.
 pub fn mg_prolong() -> String {
     include_str!("../../../shaders/mg_prolong.wgsl").to_string()
+}
+
+/// `shaders/o2_step.wgsl` with the shared O2 part.
+pub fn o2_step() -> String {
+    format!(
+        "{O2_COMMON}\n{}",
+        include_str!("../../../shaders/o2_step.wgsl")
+    )
 }

@@ -1,0 +1,75 @@
+//! `oxyfield validate`.
+
+use super::ValidateArgs;
+use crate::backend::{self, gpu, BackendChoice, O2Backend};
+use crate::output::{atomic, summary::utc_now_iso8601};
+use crate::validate::{self, Mode, Options, Status};
+use crate::{Error, Result};
+
+pub fn validate(args: ValidateArgs) -> Result<()> {
+    let mode = if args.full { Mode::Full } else { Mode::Quick };
+    let mut main = backend::open(args.backend, args.adapter.as_deref())?;
+    let info = main.info();
+    // The agreement case needs the other backend: the CPU beside a GPU, or any GPU
+    // adapter (a software one included) beside the CPU.
+    let mut other: Option<Box<dyn O2Backend>> = if info.kind == "gpu" {
+        Some(backend::open(BackendChoice::Cpu, None)?)
+    } else {
+        gpu::GpuContext::open(args.adapter.as_deref(), true)
+            .and_then(gpu::GpuBackend::new)
+            .ok()
+            .map(|g| Box::new(g) as Box<dyn O2Backend>)
+    };
+    println!(
+        "oxyfield {} validate ({mode:?}) on {} [{}]",
+        crate::VERSION,
+        info.kind,
+        info.adapter
+    );
+    let start = std::time::Instant::now();
+    let checks = validate::run(
+        main.as_mut(),
+        match other.as_mut() {
+            Some(b) => Some(b.as_mut()),
+            None => None,
+        },
+        &Options {
+            mode,
+            perturb: None,
+        },
+    )?;
+    let seconds = start.elapsed().as_secs_f64();
+    print!("{}", validate::table(&checks));
+    let count = |s| checks.iter().filter(|c| c.status == s).count();
+    let (pass, fail, skip) = (
+        count(Status::Pass),
+        count(Status::Fail),
+        count(Status::Skip),
+    );
+    println!("validate: {pass} passed, {fail} failed, {skip} skipped in {seconds:.1} s");
+    if let Some(path) = &args.json {
+        let doc = serde_json::json!({
+            "oxyfield_version": crate::VERSION,
+            "date_utc": utc_now_iso8601(),
+            "mode": mode,
+            "backend": info.kind,
+            "adapter": info.adapter,
+            "seconds": seconds,
+            "checks": checks,
+        });
+        let text = serde_json::to_string_pretty(&doc).expect("JSON of plain values");
+        atomic::write(path, text.as_bytes())?;
+    }
+    if fail > 0 {
+        let failed: Vec<String> = checks
+            .iter()
+            .filter(|c| c.status == Status::Fail)
+            .map(|c| format!("{}: {}", c.case, c.quantity))
+            .collect();
+        return Err(Error::ValidationFailed(format!(
+            "{fail} check(s) outside tolerance: {}. See README, \"When a validation case fails\"",
+            failed.join("; ")
+        )));
+    }
+    Ok(())
+}
