@@ -25,29 +25,43 @@ use crate::problem::O2Problem;
 /// Smallest dimension a level may have and still be coarsened.
 const MIN_DIM_TO_COARSEN: usize = 4;
 
-/// The coarse levels of `problem`, finest first (empty when the grid is too small).
-pub fn coarse_levels(problem: &O2Problem) -> Vec<O2Problem> {
-    let mut out: Vec<O2Problem> = Vec::new();
+/// The grid of every level, finest (`grid` itself) first: the shapes alone, without
+/// coarsening any field.
+pub fn level_grids(grid: &Grid) -> Vec<Grid> {
+    let mut out = vec![*grid];
     loop {
-        let fine = out.last().unwrap_or(problem);
-        let g = fine.grid;
+        let g = out[out.len() - 1];
         if g.nx.min(g.ny).min(g.nz) < MIN_DIM_TO_COARSEN {
             return out;
         }
-        let coarse = coarsen(fine);
+        out.push(coarse_grid(&g));
+    }
+}
+
+/// The grid one level coarser than `f`.
+fn coarse_grid(f: &Grid) -> Grid {
+    Grid {
+        nx: f.nx.div_ceil(2),
+        ny: f.ny.div_ceil(2),
+        nz: f.nz.div_ceil(2),
+        spacing_um: 2.0 * f.spacing_um,
+    }
+}
+
+/// The coarse levels of `problem`, finest first (empty when the grid is too small).
+pub fn coarse_levels(problem: &O2Problem) -> Vec<O2Problem> {
+    let mut out: Vec<O2Problem> = Vec::new();
+    for _ in 1..level_grids(&problem.grid).len() {
+        let coarse = coarsen(out.last().unwrap_or(problem));
         out.push(coarse);
     }
+    out
 }
 
 /// One coarsening step (see the module docs).
 pub fn coarsen(fine: &O2Problem) -> O2Problem {
     let f = fine.grid;
-    let c = Grid {
-        nx: f.nx.div_ceil(2),
-        ny: f.ny.div_ceil(2),
-        nz: f.nz.div_ceil(2),
-        spacing_um: 2.0 * f.spacing_um,
-    };
+    let c = coarse_grid(&f);
     let mut out = O2Problem::uniform(c, fine.params);
     out.faces = fine.faces;
     for kc in 0..c.nz {
@@ -132,5 +146,7 @@ mod tests {
         assert!(c.fixed[c.grid.index(3, 1, 1)] < 0.0);
         let levels = coarse_levels(&p);
         assert_eq!(levels.len(), 1); // 3×3×4 has a dimension below 4
+        let shapes: Vec<_> = level_grids(&g).iter().map(|g| g.shape_zyx()).collect();
+        assert_eq!(shapes, vec![[5, 6, 7], [3, 3, 4]]);
     }
 }

@@ -39,16 +39,15 @@ pub fn solve(
     let start = Instant::now();
     let levels = backend.levels();
     // Relative size of each level and the coarsest level's sweeps and SOR factor.
-    let mut sizes = vec![1.0f64];
-    let mut coarsest = problem.clone();
-    for p in super::hierarchy::coarse_levels(problem) {
-        sizes.push(p.grid.len() as f64 / problem.grid.len() as f64);
-        coarsest = p;
-    }
-    sizes.truncate(levels);
-    let g = coarsest.grid;
+    let mut grids = super::hierarchy::level_grids(&problem.grid);
+    grids.truncate(levels);
+    let sizes: Vec<f64> = grids
+        .iter()
+        .map(|g| g.len() as f64 / problem.grid.len() as f64)
+        .collect();
+    let g = grids[grids.len() - 1];
     let coarse_sweeps = 4 * g.nx.max(g.ny).max(g.nz) as u32;
-    let coarse_omega = sor::auto_omega(&coarsest) as f32;
+    let coarse_omega = sor::auto_omega(&g) as f32;
     let plan = Plan {
         sizes,
         coarse_sweeps,

@@ -9,6 +9,7 @@ use super::{reference_norm, SolveOptions, SolveReport, OMEGA_CAP};
 /// the float32 floor.
 const STAGNATION_BELOW_SOR: f64 = 1e-5;
 use crate::backend::O2Backend;
+use crate::grid::Grid;
 use crate::problem::O2Problem;
 use crate::Result;
 use std::time::Instant;
@@ -20,8 +21,7 @@ use std::time::Instant;
 /// Consumption and vessel exchange damp the slow modes, so the pure-Laplacian value
 /// over-relaxes: on the default scenario ω = 1.93 needs ~200 sweeps to 1e-6, ω = 1.8
 /// needs 75 and ω = 1.75 needs 125.
-pub fn auto_omega(problem: &O2Problem) -> f64 {
-    let g = &problem.grid;
+pub fn auto_omega(g: &Grid) -> f64 {
     let n = g.nx.max(g.ny).max(g.nz).max(2);
     let rho = (std::f64::consts::PI / n as f64).cos();
     (2.0 / (1.0 + (1.0 - rho * rho).sqrt())).clamp(1.0, OMEGA_CAP)
@@ -40,7 +40,7 @@ pub fn solve(
         opts.max_iterations,
         STAGNATION_BELOW_SOR,
     );
-    let omega = opts.omega.unwrap_or_else(|| auto_omega(problem));
+    let omega = opts.omega.unwrap_or_else(|| auto_omega(&problem.grid));
     let check_every = opts.check_every.max(1);
     let mut sweeps = 0u32;
     let mut checks = 0u32;
