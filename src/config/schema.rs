@@ -247,11 +247,11 @@ pub struct SolverSpec {
     pub method: String,
     /// Relative residual to stop at.
     pub tolerance: f64,
-    /// Most sweeps before giving up.
+    /// Most iterations (V-cycles, or SOR sweeps) before giving up.
     pub max_iterations: u32,
-    /// SOR factor in (0, 2); chosen from the grid when absent.
+    /// SOR factor in (0, 2) for `"rbsor"`; chosen from the grid when absent.
     pub omega: Option<f64>,
-    /// Sweeps between residual checks.
+    /// SOR sweeps between residual checks (multigrid checks after every V-cycle).
     pub check_every: u32,
 }
 

@@ -104,9 +104,6 @@ pub struct SolveReport {
     pub history: Vec<(u32, f64)>,
 }
 
-/// Method name of the red–black SOR solver (kept for compatibility).
-pub const METHOD_RBSOR: &str = "rbsor";
-
 /// Largest SOR factor [`sor::auto_omega`] picks (measured on the default scenario).
 pub const OMEGA_CAP: f64 = 1.8;
 
