@@ -1,7 +1,7 @@
 // o2_step: one explicit (forward Euler) time step of the O2 equation,
 // P_new = max(P + Δt·F(P), 0), written to `next`; the host then copies `next` over
 // po2. Fixed voxels keep their value. Δt must respect the positivity bound
-// Δt ≤ 1/(λ + 6D/h²) (src/solver/transient.rs picks it).
+// Δt ≤ 1/(λ + largest diagonal) (src/solver/transient.rs picks it).
 // Uses shared/o2_common.wgsl. Bindings (group 0): 0–6 from o2_common; 7 next (rw, mmHg).
 // CPU twin: src/backend/cpu/o2_step.rs.
 

@@ -1,7 +1,7 @@
 //! Scalars from fields, computed on the host in f64: pO2 statistics over tissue voxels,
 //! hypoxic fractions, and the O2 mass balance.
 
-use crate::backend::cpu::o2_stencil::StencilConsts;
+use crate::backend::cpu::o2_stencil::{net_supply, StencilConsts};
 use crate::physics::o2::uptake;
 use crate::problem::O2Problem;
 
@@ -103,7 +103,14 @@ pub fn mass_balance(problem: &O2Problem, po2: &[f32]) -> MassBalance {
                 supply += 2.0 * c * (face as f64 - p);
             }
         }
-        consumption += uptake(p32, k.m_max * problem.viable[idx], k.km) as f64;
+        let mn = k.m_max * problem.viable[idx];
+        consumption += if p32 + k.km > 0.0 {
+            f64::from(uptake(p32, mn, k.km))
+        } else {
+            // Zero-order uptake (Km = 0) at P = 0 consumes whatever arrives, up to M·n.
+            let f = net_supply(&k, problem, &|n| po2[n], (i, j, kz), idx);
+            f64::from(f.clamp(0.0, mn))
+        };
     }
     let vol = g.voxel_volume_um3();
     let (supply, consumption) = (supply * vol, consumption * vol);

@@ -213,7 +213,7 @@ fn missing_scenario_file_is_an_error_not_a_panic() {
         .output()
         .unwrap();
     let err = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert_eq!(out.status.code(), Some(2), "{err}");
     assert!(
         err.contains("/nonexistent/x.toml") && !err.contains("panicked"),
         "{err}"

@@ -5,11 +5,12 @@ use crate::output::{atomic, summary::utc_now_iso8601};
 use crate::{Error, Result};
 
 pub fn bench(args: BenchArgs) -> Result<()> {
-    if args.sizes.is_empty() || args.sizes.iter().any(|&n| !(4..=2048).contains(&n)) {
+    // n³ must stay below the 2³¹-voxel limit of a grid.
+    if args.sizes.is_empty() || args.sizes.iter().any(|&n| !(4..=1290).contains(&n)) {
         return Err(Error::input(
             "--sizes",
             format!(
-                "{:?}: give sizes between 4 and 2048, e.g. --sizes 64,128,256",
+                "{:?}: give sizes between 4 and 1290, e.g. --sizes 64,128,256",
                 args.sizes
             ),
         ));

@@ -10,6 +10,9 @@ use crate::{Error, Result};
 use schema::ScenarioFile;
 use std::path::{Path, PathBuf};
 
+/// Every number in a scenario stays below this, so that float32 kernels stay finite.
+const MAX_VALUE: f64 = 1e9;
+
 /// The embedded default scenario (`assets/scenarios/default.toml`).
 pub const DEFAULT_SCENARIO_TOML: &str = include_str!("../../assets/scenarios/default.toml");
 
@@ -29,7 +32,12 @@ pub struct Scenario {
 impl Scenario {
     /// Reads and checks a scenario file.
     pub fn load(path: &Path) -> Result<Scenario> {
-        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            Error::input(
+                path,
+                format!("cannot read this scenario file ({e}); check the path"),
+            )
+        })?;
         let stem = path
             .file_stem()
             .map(|s| s.to_string_lossy().into_owned())
@@ -115,25 +123,28 @@ impl Scenario {
     }
 
     fn positive(&self, key: &str, v: f64, hint: &str) -> Result<()> {
-        if v.is_finite() && v > 0.0 {
+        if v.is_finite() && v > 0.0 && v < MAX_VALUE {
             Ok(())
         } else {
-            Err(self.err(key, format!("is {v}, must be a positive number ({hint})")))
+            Err(self.err(
+                key,
+                format!("is {v}, must be a positive number below 1e9 ({hint})"),
+            ))
         }
     }
 
     fn non_negative(&self, key: &str, v: f64, hint: &str) -> Result<()> {
-        if v.is_finite() && v >= 0.0 {
+        if (0.0..MAX_VALUE).contains(&v) {
             Ok(())
         } else {
-            Err(self.err(key, format!("is {v}, must be ≥ 0 ({hint})")))
+            Err(self.err(key, format!("is {v}, must be ≥ 0 and below 1e9 ({hint})")))
         }
     }
 
     fn range_pair(&self, key: &str, v: [f64; 2], positive: bool) -> Result<()> {
         let ok = v
             .iter()
-            .all(|x| x.is_finite() && (*x > 0.0 || (!positive && *x >= 0.0)))
+            .all(|x| x.is_finite() && *x < MAX_VALUE && (*x > 0.0 || (!positive && *x >= 0.0)))
             && v[0] <= v[1];
         if ok {
             Ok(())
@@ -151,6 +162,7 @@ impl Scenario {
     fn check(&self) -> Result<()> {
         let s = &self.spec;
         if self.name.is_empty()
+            || self.name.starts_with('.')
             || !self
                 .name
                 .chars()
@@ -159,7 +171,7 @@ impl Scenario {
             return Err(self.err(
                 "name",
                 format!(
-                    "\"{}\" is used as a folder name: use letters, digits, '.', '_' and '-' only",
+                    "\"{}\" is used as a folder name: use letters, digits, '.', '_' and '-' only, not starting with '.'",
                     self.name
                 ),
             ));
@@ -234,6 +246,26 @@ impl Scenario {
                 g.max_vessel_length_um,
                 "e.g. 1500",
             )?;
+            let h = s.grid.spacing_um;
+            if g.radius_um[1] > 100.0 * h || g.segment_length_um < 0.1 * h {
+                return Err(self.err(
+                    "vessels.synthetic",
+                    format!(
+                        "radius_um up to {} µm and segment_length_um {} µm do not fit voxels of {h} µm: \
+                         keep radii ≤ 100 voxels and segments ≥ 0.1 voxel",
+                        g.radius_um[1], g.segment_length_um
+                    ),
+                ));
+            }
+            if g.max_vessel_length_um < 2.0 * g.segment_length_um {
+                return Err(self.err(
+                    "vessels.synthetic.max_vessel_length_um",
+                    format!(
+                        "is {}, shorter than two segments of {} µm: no vessel could grow",
+                        g.max_vessel_length_um, g.segment_length_um
+                    ),
+                ));
+            }
         }
         for (i, r) in s.fixed_regions.iter().enumerate() {
             self.check_region(i, r)?;
@@ -273,6 +305,18 @@ impl Scenario {
             return Err(self.err(
                 "output.png_limits_mmhg",
                 format!("is {:?}, must be [low, high] with low < high", [lo, hi]),
+            ));
+        }
+        let longest = shape.iter().max().copied().unwrap_or(1);
+        if out.png && longest.saturating_mul(out.png_pixels_per_voxel as usize) > 16_384 {
+            return Err(self.err(
+                "output.png_pixels_per_voxel",
+                format!(
+                    "{} pixels per voxel makes slices of {} pixels a side (the limit is 16384); \
+                     lower it, or set output.png = false",
+                    out.png_pixels_per_voxel,
+                    longest.saturating_mul(out.png_pixels_per_voxel as usize)
+                ),
             ));
         }
         if !(1..=64).contains(&out.png_pixels_per_voxel) {

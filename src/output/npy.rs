@@ -116,7 +116,12 @@ pub fn parse_header(bytes: &[u8], file: &Path) -> Result<Header> {
 
 /// Reads a float32 field that must have the grid's shape [nz, ny, nx].
 pub fn read_field(path: &Path, grid: &Grid) -> Result<Vec<f32>> {
-    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    let bytes = std::fs::read(path).map_err(|e| {
+        Error::input(
+            path,
+            format!("cannot read this array ({e}); paths in a scenario are relative to the scenario file"),
+        )
+    })?;
     let h = parse_header(&bytes, path)?;
     let bad = |m: String| Error::input(path, m);
     if h.descr != "<f4" {

@@ -91,7 +91,12 @@ pub fn write_centre_slices(
             &mut std::io::Cursor::new(&mut bytes),
             image::ImageFormat::Png,
         )
-        .map_err(|e| Error::Gpu(format!("PNG encoding failed: {e}")))?;
+        .map_err(|e| {
+            Error::io(
+                dir.join(format!("{prefix}_{}.png", plane.name())),
+                std::io::Error::other(e),
+            )
+        })?;
         let path = dir.join(format!("{prefix}_{}.png", plane.name()));
         atomic::write(&path, &bytes)?;
         written.push(path);

@@ -15,8 +15,9 @@
 //!   boundary. (Treating mixed cells as free left them consuming O2 with no Dirichlet
 //!   information, and the spheroid case did not converge.)
 //!
-//! Face conditions carry over unchanged. Coarsening stops when the smallest dimension
-//! would fall below 2.
+//! Face conditions carry over unchanged. Coarsening stops when the smallest dimension is
+//! below 4 (axes are not coarsened separately yet: a grid with an axis of 1–3 voxels,
+//! such as a 2D slice, gets no hierarchy and is solved by SOR).
 
 use crate::grid::Grid;
 use crate::physics::o2::FREE;

@@ -143,7 +143,16 @@ pub fn solve_steady(
 ) -> Result<SolveReport> {
     match opts.method {
         Method::Multigrid if backend.levels() > 1 => multigrid::solve(backend, problem, opts),
-        // A one-level hierarchy (a tiny grid) is solved by its smoother alone.
-        _ => sor::solve(backend, problem, opts),
+        // A one-level hierarchy (a dimension below 4 voxels, e.g. a 2D slice) is solved
+        // by its smoother alone; `summary.json` then records "rbsor".
+        Method::Multigrid => {
+            log::info!(
+                "grid {:?} has a dimension below 4 voxels: no multigrid hierarchy, \
+                 solving with red–black SOR",
+                problem.grid.shape_zyx()
+            );
+            sor::solve(backend, problem, opts)
+        }
+        Method::RbSor => sor::solve(backend, problem, opts),
     }
 }

@@ -455,7 +455,7 @@ pub fn mass_balance_default(backend: &mut dyn O2Backend) -> Result<Check> {
     let mb = crate::metrics::mass_balance(&problem, &field);
     Ok(Check::new(
         "mass-balance",
-        "|supply − consumption| / consumption, default",
+        "|supply − consumption| / max, default scenario",
         0.0,
         mb.relative_error,
         mb.relative_error,

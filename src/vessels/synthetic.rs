@@ -62,6 +62,12 @@ pub fn generate(grid: &Grid, spec: &SyntheticSpec, seed: u64) -> Network {
             });
         }
     }
+    if total < target {
+        log::warn!(
+            "synthetic network: reached {total:.0} of the {target:.0} µm of vessel the density \
+             asks for; check segment_length_um and max_vessel_length_um against the block"
+        );
+    }
     net
 }
 

@@ -19,7 +19,7 @@ use crate::problem::O2Problem;
 use crate::{Error, Result};
 use mg_transfer::{TransferBinding, WgMgTransfer};
 use o2_fields::GpuO2Fields;
-use o2_residual::WgO2Residual;
+use o2_residual::{ResidualBinding, WgO2Residual};
 use o2_smooth::{SmoothBinding, WgO2Smooth};
 use o2_step::{StepBinding, WgO2Step};
 
@@ -33,6 +33,7 @@ pub struct GpuBackend {
     smooth: WgO2Smooth,
     transfer: WgMgTransfer,
     step: WgO2Step,
+    residual: WgO2Residual,
     loaded: Option<Loaded>,
 }
 
@@ -47,7 +48,7 @@ struct Loaded {
     levels: Vec<Level>,
     /// transfers[l] binds level l to level l + 1.
     transfers: Vec<TransferBinding>,
-    residual: WgO2Residual,
+    residual: ResidualBinding,
     step: StepBinding,
 }
 
@@ -58,6 +59,7 @@ impl GpuBackend {
             smooth: WgO2Smooth::new(&ctx)?,
             transfer: WgMgTransfer::new(&ctx)?,
             step: WgO2Step::new(&ctx)?,
+            residual: WgO2Residual::new(&ctx)?,
             ctx,
             loaded: None,
         })
@@ -106,7 +108,7 @@ impl O2Backend for GpuBackend {
             .windows(2)
             .map(|w| self.transfer.bind(&self.ctx, &w[0].fields, &w[1].fields))
             .collect::<Result<Vec<_>>>()?;
-        let residual = WgO2Residual::new(&self.ctx, &levels[0].fields)?;
+        let residual = self.residual.bind(&self.ctx, &levels[0].fields);
         let step = self.step.bind(&self.ctx, &levels[0].fields)?;
         self.loaded = Some(Loaded {
             levels,
@@ -171,7 +173,7 @@ impl O2Backend for GpuBackend {
     }
 
     fn residual_sq_sum(&mut self) -> Result<f64> {
-        self.loaded()?.residual.run(&self.ctx)
+        self.residual.run(&self.ctx, &self.loaded()?.residual)
     }
 
     fn step_explicit(&mut self, steps: u32, dt: f32) -> Result<()> {

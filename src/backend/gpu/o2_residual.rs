@@ -1,5 +1,6 @@
 //! Host side of `shaders/o2_residual.wgsl` and `shaders/reduce_sum.wgsl`: the residual
-//! norm as a two-pass reduction, read back as one f32. CPU twin:
+//! norm as a two-pass reduction, read back as one f32. Pipelines are built once per
+//! device; [`ResidualBinding`] binds them to one problem's fields. CPU twin:
 //! `src/backend/cpu/o2_residual.rs`.
 
 use super::o2_fields::GpuO2Fields;
@@ -11,11 +12,16 @@ const WG: u32 = 256;
 /// Upper bound on first-pass workgroups (each loops over its share of voxels).
 const MAX_GROUPS: u32 = 1024;
 
-/// The residual-norm kernels bound to one set of fields.
+/// The residual-norm pipelines.
 #[derive(Debug)]
 pub struct WgO2Residual {
     partials_pipe: wgpu::ComputePipeline,
     reduce_pipe: wgpu::ComputePipeline,
+}
+
+/// The residual-norm kernels bound to one level's fields, with their partial sums.
+#[derive(Debug)]
+pub struct ResidualBinding {
     bind_partials: wgpu::BindGroup,
     bind_reduce: wgpu::BindGroup,
     total: wgpu::Buffer,
@@ -23,8 +29,8 @@ pub struct WgO2Residual {
 }
 
 impl WgO2Residual {
-    /// Builds the pipelines and the partial-sum buffers for `fields`.
-    pub fn new(ctx: &GpuContext, fields: &GpuO2Fields) -> Result<Self> {
+    /// Builds the pipelines.
+    pub fn new(ctx: &GpuContext) -> Result<Self> {
         let partials_pipe = pipeline::compute_pipelines(
             ctx,
             "oxyfield.o2_residual",
@@ -39,6 +45,14 @@ impl WgO2Residual {
             &["reduce_sum"],
         )?
         .remove(0);
+        Ok(WgO2Residual {
+            partials_pipe,
+            reduce_pipe,
+        })
+    }
+
+    /// Allocates the partial sums for `fields` and binds the pipelines to them.
+    pub fn bind(&self, ctx: &GpuContext, fields: &GpuO2Fields) -> ResidualBinding {
         let groups = (fields.len as u32).div_ceil(WG).clamp(1, MAX_GROUPS);
         let partials = ctx.device.create_buffer(&wgpu::BufferDescriptor {
             label: Some("oxyfield.o2_residual.partials"),
@@ -59,12 +73,12 @@ impl WgO2Residual {
         });
         let bind_partials = ctx.device.create_bind_group(&wgpu::BindGroupDescriptor {
             label: Some("oxyfield.o2_residual"),
-            layout: &partials_pipe.get_bind_group_layout(0),
+            layout: &self.partials_pipe.get_bind_group_layout(0),
             entries: &entries,
         });
         let bind_reduce = ctx.device.create_bind_group(&wgpu::BindGroupDescriptor {
             label: Some("oxyfield.reduce_sum"),
-            layout: &reduce_pipe.get_bind_group_layout(0),
+            layout: &self.reduce_pipe.get_bind_group_layout(0),
             entries: &[
                 wgpu::BindGroupEntry {
                     binding: 0,
@@ -76,18 +90,16 @@ impl WgO2Residual {
                 },
             ],
         });
-        Ok(WgO2Residual {
-            partials_pipe,
-            reduce_pipe,
+        ResidualBinding {
             bind_partials,
             bind_reduce,
             total,
             groups,
-        })
+        }
     }
 
     /// Σ F(P)² over free voxels, computed on the device; reads back 4 bytes.
-    pub fn run(&self, ctx: &GpuContext) -> Result<f64> {
+    pub fn run(&self, ctx: &GpuContext, b: &ResidualBinding) -> Result<f64> {
         let mut enc = ctx
             .device
             .create_command_encoder(&wgpu::CommandEncoderDescriptor {
@@ -99,13 +111,13 @@ impl WgO2Residual {
                 timestamp_writes: None,
             });
             pass.set_pipeline(&self.partials_pipe);
-            pass.set_bind_group(0, &self.bind_partials, &[]);
-            pass.dispatch_workgroups(self.groups, 1, 1);
+            pass.set_bind_group(0, &b.bind_partials, &[]);
+            pass.dispatch_workgroups(b.groups, 1, 1);
             pass.set_pipeline(&self.reduce_pipe);
-            pass.set_bind_group(0, &self.bind_reduce, &[]);
+            pass.set_bind_group(0, &b.bind_reduce, &[]);
             pass.dispatch_workgroups(1, 1, 1);
         }
         ctx.queue.submit([enc.finish()]);
-        Ok(f64::from(readback::read_f32(ctx, &self.total, 1)?[0]))
+        Ok(f64::from(readback::read_f32(ctx, &b.total, 1)?[0]))
     }
 }
