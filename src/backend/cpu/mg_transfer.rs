@@ -13,22 +13,14 @@ pub fn residual_field(level: &mut CpuLevel) {
     let k = StencilConsts::of(p);
     let (po2, rhs) = (&level.po2, &level.rhs);
     let use_rhs = level.use_rhs;
-    let plane = k.nx * k.ny;
-    level
-        .resid
-        .par_chunks_mut(plane)
-        .enumerate()
-        .for_each(|(kz, out)| {
-            for (o, r) in out.iter_mut().enumerate() {
-                let idx = kz * plane + o;
-                *r = if p.fixed[idx] >= 0.0 {
-                    0.0
-                } else {
-                    let g = if use_rhs { rhs[idx] } else { 0.0 };
-                    residual_at(&k, p, |n| po2[n], p.grid.ijk(idx), idx, g)
-                };
-            }
-        });
+    super::par_fill(&mut level.resid, k.nx * k.ny, |idx| {
+        if p.fixed[idx] >= 0.0 {
+            0.0
+        } else {
+            let g = if use_rhs { rhs[idx] } else { 0.0 };
+            residual_at(&k, p, |n| po2[n], p.grid.ijk(idx), idx, g)
+        }
+    });
 }
 
 /// Fine → coarse: means of the children's pO2 (into `po2` and `po2_old`) and residuals

@@ -43,6 +43,19 @@ impl CpuLevel {
     }
 }
 
+/// Fills `out` (one value per voxel) in parallel over z-planes of `plane` voxels with
+/// `value(idx)`; the shape of every CPU twin of a one-thread-per-voxel kernel.
+pub fn par_fill(out: &mut [f32], plane: usize, value: impl Fn(usize) -> f32 + Sync) {
+    use rayon::prelude::*;
+    out.par_chunks_mut(plane)
+        .enumerate()
+        .for_each(|(kz, chunk)| {
+            for (o, v) in chunk.iter_mut().enumerate() {
+                *v = value(kz * plane + o);
+            }
+        });
+}
+
 /// CPU backend state: one [`CpuLevel`] per multigrid level (just one for SOR).
 #[derive(Debug, Default)]
 pub struct CpuBackend {

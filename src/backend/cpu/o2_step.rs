@@ -3,28 +3,19 @@
 
 use super::o2_stencil::{residual_at, StencilConsts};
 use super::CpuLevel;
-use rayon::prelude::*;
 
 /// Advances `level` (level 0, no FAS term) by one step of `dt` seconds.
 pub fn step(level: &mut CpuLevel, dt: f32) {
     let p = &level.problem;
     let k = StencilConsts::of(p);
     let po2 = &level.po2;
-    let plane = k.nx * k.ny;
-    level
-        .resid
-        .par_chunks_mut(plane)
-        .enumerate()
-        .for_each(|(kz, out)| {
-            for (o, next) in out.iter_mut().enumerate() {
-                let idx = kz * plane + o;
-                let old = po2[idx];
-                *next = if p.fixed[idx] >= 0.0 {
-                    old
-                } else {
-                    (old + dt * residual_at(&k, p, |n| po2[n], p.grid.ijk(idx), idx, 0.0)).max(0.0)
-                };
-            }
-        });
+    super::par_fill(&mut level.resid, k.nx * k.ny, |idx| {
+        let old = po2[idx];
+        if p.fixed[idx] >= 0.0 {
+            old
+        } else {
+            (old + dt * residual_at(&k, p, |n| po2[n], p.grid.ijk(idx), idx, 0.0)).max(0.0)
+        }
+    });
     std::mem::swap(&mut level.po2, &mut level.resid);
 }

@@ -71,6 +71,34 @@ impl GpuBackend {
             .ok_or_else(|| Error::Gpu("GPU backend used before load()".into()))
     }
 
+    /// Writes ω and Δt into the uniforms of `level` (only when they change).
+    fn set_scalars(&mut self, level: usize, omega: f32, dt: f32) -> Result<()> {
+        let loaded = self
+            .loaded
+            .as_mut()
+            .ok_or_else(|| Error::Gpu("GPU backend used before load()".into()))?;
+        loaded.levels[level]
+            .fields
+            .set_scalars(&self.ctx, omega, dt);
+        Ok(())
+    }
+
+    /// Records `total` repetitions in submits of at most [`SWEEPS_PER_SUBMIT`], so that
+    /// each submit stays short.
+    fn submit_chunked(
+        &self,
+        label: &str,
+        total: u32,
+        record: impl Fn(&mut wgpu::CommandEncoder, u32),
+    ) {
+        let mut left = total;
+        while left > 0 {
+            let n = left.min(SWEEPS_PER_SUBMIT);
+            self.submit(label, |enc| record(enc, n));
+            left -= n;
+        }
+    }
+
     fn submit(&self, label: &str, record: impl FnOnce(&mut wgpu::CommandEncoder)) {
         let mut enc = self
             .ctx
@@ -138,21 +166,11 @@ impl O2Backend for GpuBackend {
     }
 
     fn smooth(&mut self, level: usize, sweeps: u32, omega: f32) -> Result<()> {
-        let ctx = self.ctx.clone();
-        let loaded = self
-            .loaded
-            .as_mut()
-            .ok_or_else(|| Error::Gpu("GPU backend used before load()".into()))?;
-        loaded.levels[level].fields.set_scalars(&ctx, omega, 0.0);
+        self.set_scalars(level, omega, 0.0)?;
         let l = &self.loaded()?.levels[level];
-        let mut left = sweeps;
-        while left > 0 {
-            let n = left.min(SWEEPS_PER_SUBMIT);
-            self.submit("oxyfield.o2_sweeps", |enc| {
-                self.smooth.record(enc, &l.smooth, n, None)
-            });
-            left -= n;
-        }
+        self.submit_chunked("oxyfield.o2_sweeps", sweeps, |enc, n| {
+            self.smooth.record(enc, &l.smooth, n, None)
+        });
         Ok(())
     }
 
@@ -177,34 +195,19 @@ impl O2Backend for GpuBackend {
     }
 
     fn step_explicit(&mut self, steps: u32, dt: f32) -> Result<()> {
-        let ctx = self.ctx.clone();
-        let loaded = self
-            .loaded
-            .as_mut()
-            .ok_or_else(|| Error::Gpu("GPU backend used before load()".into()))?;
-        let omega = loaded.levels[0].fields.params.omega;
-        loaded.levels[0].fields.set_scalars(&ctx, omega, dt);
+        let omega = self.loaded()?.levels[0].fields.params.omega;
+        self.set_scalars(0, omega, dt)?;
         let l = self.loaded()?;
-        let mut left = steps;
-        while left > 0 {
-            let n = left.min(SWEEPS_PER_SUBMIT);
-            self.submit("oxyfield.o2_step", |enc| {
-                self.step.record(enc, &l.step, &l.levels[0].fields, n)
-            });
-            left -= n;
-        }
+        self.submit_chunked("oxyfield.o2_step", steps, |enc, n| {
+            self.step.record(enc, &l.step, &l.levels[0].fields, n)
+        });
         Ok(())
     }
 
     fn timed_smooth(&mut self, sweeps: u32, omega: f32) -> Result<(f64, &'static str)> {
-        let ctx = self.ctx.clone();
-        let loaded = self
-            .loaded
-            .as_mut()
-            .ok_or_else(|| Error::Gpu("GPU backend used before load()".into()))?;
-        loaded.levels[0].fields.set_scalars(&ctx, omega, 0.0);
+        self.set_scalars(0, omega, 0.0)?;
         let l = &self.loaded()?.levels[0];
-        timing::time_pass(&ctx, |enc, ts| {
+        timing::time_pass(&self.ctx, |enc, ts| {
             self.smooth.record(enc, &l.smooth, sweeps, ts)
         })
     }
