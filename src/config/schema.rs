@@ -101,21 +101,33 @@ impl Default for TissueSpec {
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct VesselsSpec {
-    /// `[vessels.synthetic]`: a seeded random network.
+    /// `[vessels.synthetic]`: a seeded generated network.
     pub synthetic: Option<SyntheticSpec>,
+    /// `[vessels.network]`: a network file (Secomb `.dat`, VTK `.vtp`, CSV tables).
+    pub network: Option<NetworkFileSpec>,
     /// `[vessels.npy]`: voxel maps.
     pub npy: Option<NpySourceSpec>,
+    /// `[vessels.mask]`: a 0/1 vessel mask.
+    pub mask: Option<MaskSourceSpec>,
+    /// `[vessels.transport]`: blood O2 along the network.
+    #[serde(default)]
+    pub transport: TransportSpec,
 }
 
-/// `[vessels.synthetic]`: see [`crate::vessels::synthetic`].
+/// `[vessels.synthetic]`: see [`crate::vessels::synthetic`] and [`crate::vessels::tree`].
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct SyntheticSpec {
+    /// `"random"`: space-filling persistent random walks (the default), or `"tree"`:
+    /// branching trees with Murray's-law radii grown in from the block faces.
+    pub kind: String,
     /// Vessel length per tissue volume (mm/mm³).
     pub density_mm_per_mm3: f64,
-    /// Radius range (µm), drawn uniformly per vessel.
+    /// Radius range (µm), drawn uniformly per vessel (per terminal branch for trees;
+    /// parents then follow Murray's law r³ = r₁³ + r₂³).
     pub radius_um: [f64; 2],
-    /// Blood pO2 range (mmHg), drawn uniformly per vessel.
+    /// Blood pO2 range (mmHg), drawn uniformly per vessel; trees take the upper value
+    /// as the inflow pO2.
     pub blood_po2_mmhg: [f64; 2],
     /// Segment length (µm).
     pub segment_length_um: f64,
@@ -123,6 +135,16 @@ pub struct SyntheticSpec {
     pub tortuosity: f64,
     /// Longest vessel (µm); vessels also end where they leave the block.
     pub max_vessel_length_um: f64,
+    /// Radius of an avascular core centred in the block (µm); 0 = none.
+    pub core_radius_um: f64,
+    /// Viable fraction n inside the core: 1 = viable but avascular, 0 = necrotic.
+    pub core_viable_fraction: f64,
+    /// Trees: number of trees, their roots spread over the block faces.
+    pub trees: usize,
+    /// Trees: blood pressure at the roots (mmHg).
+    pub inlet_pressure_mmhg: f64,
+    /// Trees: blood pressure at the terminal ends (mmHg).
+    pub outlet_pressure_mmhg: f64,
     /// Seed of this network; the scenario's `seed` when absent.
     pub seed: Option<u64>,
 }
@@ -130,13 +152,114 @@ pub struct SyntheticSpec {
 impl Default for SyntheticSpec {
     fn default() -> Self {
         SyntheticSpec {
+            kind: "random".into(),
             density_mm_per_mm3: 100.0,
             radius_um: [3.0, 8.0],
             blood_po2_mmhg: [30.0, 50.0],
             segment_length_um: 20.0,
             tortuosity: 0.3,
             max_vessel_length_um: 1500.0,
+            core_radius_um: 0.0,
+            core_viable_fraction: 1.0,
+            trees: 4,
+            inlet_pressure_mmhg: 40.0,
+            outlet_pressure_mmhg: 15.0,
             seed: None,
+        }
+    }
+}
+
+/// `[vessels.network]`: a network read from a file and placed into the grid: node
+/// positions become `position · scale + offset_um` (after centring, with `center`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NetworkFileSpec {
+    /// The network file: `.dat` (Secomb), `.vtp` (VTK PolyData), or a CSV nodes table.
+    pub file: PathBuf,
+    /// `"auto"` (by extension), `"secomb"`, `"vtp"` or `"csv"`.
+    #[serde(default = "d::auto")]
+    pub format: String,
+    /// CSV: the segments table; `<stem>_segments.csv` beside a `<stem>_nodes.csv` when
+    /// absent.
+    pub segments_csv: Option<PathBuf>,
+    /// VTK: name of the radius array; "Node Radius" or "radius" when absent.
+    pub radius_array: Option<String>,
+    /// VTK: the array holds diameters, not radii.
+    #[serde(default)]
+    pub radius_array_is_diameter: bool,
+    /// Scale applied to coordinates and radii (e.g. 1000 for a file in mm).
+    #[serde(default = "d::one")]
+    pub scale: f64,
+    /// Translation after scaling (µm, x y z).
+    #[serde(default)]
+    pub offset_um: [f64; 3],
+    /// Centre the network's bounding box in the block before the offset is added.
+    #[serde(default)]
+    pub center: bool,
+    /// Blood pO2 of segments whose file gives none (mmHg).
+    #[serde(default = "d::blood_po2")]
+    pub blood_po2_mmhg: f64,
+    /// Multiplies the file's flows (Secomb's `q0fac`).
+    #[serde(default = "d::one")]
+    pub flow_scale: f64,
+}
+
+/// `[vessels.mask]`: voxels with non-zero mask values are vessel lumen; each lumen face
+/// shared with a tissue voxel adds h² of wall to that tissue voxel.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MaskSourceSpec {
+    /// The mask: float32 `.npy`, shape [nz, ny, nx].
+    pub file: PathBuf,
+    /// Blood pO2 at every wall (mmHg).
+    #[serde(default = "d::blood_po2")]
+    pub blood_po2_mmhg: f64,
+}
+
+/// `[vessels.transport]`: blood O2 transport along the network (MODEL.md §1,
+/// "Intravascular oxygen"), coupled with the tissue solve.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct TransportSpec {
+    /// `"auto"` (on when the network carries flows or boundary pressures), `"on"` or
+    /// `"off"` (fixed Pb per segment).
+    pub mode: String,
+    /// Hill exponent n.
+    pub hill_n: f64,
+    /// P50 (mmHg): 26 human, 38 rat.
+    pub p50_mmhg: f64,
+    /// O2 binding capacity of red cells c0 (cm³ O2 / cm³ red cells).
+    pub c0: f64,
+    /// Plasma O2 solubility αb (cm³ O2 / cm³ / mmHg).
+    pub alpha_blood: f64,
+    /// Tissue O2 solubility αt (cm³ O2 / cm³ / mmHg).
+    pub alpha_tissue: f64,
+    /// Discharge haematocrit where the network gives none.
+    pub hematocrit: f64,
+    /// Blood viscosity for the pressure solve (cP); constant apparent viscosity.
+    pub viscosity_cp: f64,
+    /// Stop when no vessel pO2 changes by more than this (mmHg) between couplings.
+    pub tolerance_mmhg: f64,
+    /// Most tissue–vessel coupling iterations.
+    pub max_iterations: u32,
+    /// Under-relaxation of vessel pO2 between couplings, in (0, 1].
+    pub relaxation: f64,
+}
+
+impl Default for TransportSpec {
+    fn default() -> Self {
+        TransportSpec {
+            mode: "auto".into(),
+            hill_n: 2.7,
+            p50_mmhg: 26.0,
+            c0: 0.5,
+            alpha_blood: 3.1e-5,
+            alpha_tissue: 3.0e-5,
+            hematocrit: 0.4,
+            viscosity_cp: 3.0,
+            tolerance_mmhg: 0.01,
+            max_iterations: 50,
+            relaxation: 0.7,
         }
     }
 }
@@ -299,5 +422,14 @@ impl Default for OutputSpec {
 mod d {
     pub fn seed() -> u64 {
         1
+    }
+    pub fn auto() -> String {
+        "auto".into()
+    }
+    pub fn one() -> f64 {
+        1.0
+    }
+    pub fn blood_po2() -> f64 {
+        40.0
     }
 }

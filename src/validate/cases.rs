@@ -201,12 +201,8 @@ pub fn krogh(
         let top = grid.extent_um().z;
         let net = Network {
             nodes: vec![DVec3::new(c.x, c.y, -h), DVec3::new(c.x, c.y, top + h)],
-            segments: vec![Segment {
-                a: 0,
-                b: 1,
-                radius_um: RC,
-                blood_po2_mmhg: PB,
-            }],
+            segments: vec![Segment::new(0, 1, RC, PB)],
+            boundary: vec![],
         };
         let map = rasterise(&net, &grid);
         p.sv = map.sv;

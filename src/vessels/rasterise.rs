@@ -116,19 +116,10 @@ mod tests {
                 DVec3::new(30.0, 100.0, 80.0),
             ],
             segments: vec![
-                Segment {
-                    a: 0,
-                    b: 1,
-                    radius_um: 4.0,
-                    blood_po2_mmhg: 40.0,
-                },
-                Segment {
-                    a: 1,
-                    b: 2,
-                    radius_um: 12.0,
-                    blood_po2_mmhg: 60.0,
-                },
+                Segment::new(0, 1, 4.0, 40.0),
+                Segment::new(1, 2, 12.0, 60.0),
             ],
+            boundary: vec![],
         };
         let map = rasterise(&net, &grid);
         let total: f64 = map.sv.iter().map(|&s| s as f64).sum::<f64>() * grid.voxel_volume_um3();

@@ -54,12 +54,7 @@ pub fn generate(grid: &Grid, spec: &SyntheticSpec, seed: u64) -> Network {
         net.nodes.extend_from_slice(&points);
         for n in first..net.nodes.len() - 1 {
             total += net.nodes[n].distance(net.nodes[n + 1]);
-            net.segments.push(Segment {
-                a: n,
-                b: n + 1,
-                radius_um: radius,
-                blood_po2_mmhg: po2,
-            });
+            net.segments.push(Segment::new(n, n + 1, radius, po2));
         }
     }
     if total < target {
