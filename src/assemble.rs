@@ -1,13 +1,18 @@
 //! Scenario → the discrete O2 problem: vessel source map (generated or read), viable
 //! fraction, fixed-value regions and face conditions.
 
-use crate::config::schema::{FaceSpec, FixedRegionSpec};
+use crate::config::schema::{FaceSpec, FixedRegionSpec, NetworkFileSpec};
 use crate::config::Scenario;
 use crate::grid::Grid;
 use crate::output::npy;
+use crate::physics::blood::BloodParams;
 use crate::physics::o2::FREE;
 use crate::problem::O2Problem;
-use crate::vessels::{self, NetworkStats, SourceMap};
+use crate::solver::coupled::CouplingOptions;
+use crate::vessels::flow::Flows;
+use crate::vessels::formats::{self, Format, ReadOptions};
+use crate::vessels::transport::Transport;
+use crate::vessels::{self, Network, NetworkStats, SourceMap, WallMap};
 use crate::{Error, Result};
 use glam::DVec3;
 use std::path::Path;
@@ -17,42 +22,135 @@ use std::path::Path;
 pub struct Assembled {
     /// The discrete problem.
     pub problem: O2Problem,
-    /// "synthetic", "npy" or "none".
+    /// "synthetic", "network", "npy", "mask" or "none".
     pub vessel_source: &'static str,
     /// Network numbers, when the source was a network.
     pub network: Option<NetworkStats>,
+    /// The network itself, its wall map, and the blood O2 transport when on.
+    pub vessels: Option<VesselNetwork>,
+}
+
+/// A network placed in the grid.
+#[derive(Debug, Clone)]
+pub struct VesselNetwork {
+    /// Nodes (µm, in grid coordinates) and segments.
+    pub net: Network,
+    /// Where each piece of wall lies.
+    pub wall: WallMap,
+    /// Blood O2 transport, when on.
+    pub transport: Option<TransportSetup>,
+}
+
+/// Blood O2 transport ready to couple with the tissue solve.
+#[derive(Debug, Clone)]
+pub struct TransportSetup {
+    /// Segment flows and where they came from.
+    pub flows: Flows,
+    /// The flow graph.
+    pub transport: Transport,
+    /// Coupling loop options.
+    pub options: CouplingOptions,
 }
 
 /// Builds the O2 problem of a checked scenario.
 pub fn assemble(sc: &Scenario) -> Result<Assembled> {
     let grid = sc.grid();
     let spec = &sc.spec;
-    let mut problem = O2Problem::uniform(grid, sc.o2_params());
-    let (map, vessel_source, network) = if let Some(syn) = &spec.vessels.synthetic {
-        let net = vessels::synthetic::generate(&grid, syn, syn.seed.unwrap_or(spec.seed));
-        let e = grid.extent_um();
-        let stats = net.stats(e.x * e.y * e.z);
+    let problem = O2Problem::uniform(grid, sc.o2_params());
+    let vs = &spec.vessels;
+    let e = grid.extent_um();
+    let volume = e.x * e.y * e.z;
+    let (net, vessel_source, file) = if let Some(syn) = &vs.synthetic {
+        let seed = syn.seed.unwrap_or(spec.seed);
+        let net = vessels::synthetic::generate_any(&grid, syn, seed);
+        (Some(net), "synthetic", None)
+    } else if let Some(nf) = &vs.network {
+        let path = sc.resolve(&nf.file);
+        let net = read_network(sc, &grid, nf, &path)?;
+        (Some(net), "network", Some(path))
+    } else {
+        (None, "none", None)
+    };
+    let mut vessels_out = None;
+    let mut stats = None;
+    let map = if let Some(net) = net {
+        let st = net.stats(volume);
         log::info!(
-            "synthetic network: {} segments, {:.1} mm, {:.0} mm/mm³",
-            stats.segments,
-            stats.total_length_um / 1000.0,
-            stats.density_mm_per_mm3
+            "{vessel_source} network: {} segments, {:.1} mm, {:.0} mm/mm³",
+            st.segments,
+            st.total_length_um / 1000.0,
+            st.density_mm_per_mm3
         );
-        (vessels::rasterise(&net, &grid), "synthetic", Some(stats))
-    } else if let Some(np) = &spec.vessels.npy {
+        stats = Some(st);
+        let wall = WallMap::build(&net, &grid);
+        let transport = transport_setup(sc, &net, file.as_deref())?;
+        let vn = VesselNetwork {
+            net,
+            wall,
+            transport,
+        };
+        let mut map = vn.wall.source_map(&grid, &vn.wall.fixed_ring_pb(&vn.net));
+        map.lumen = vessels::rasterise::lumen(&vn.net, &grid);
+        vessels_out = Some(vn);
+        map
+    } else if let Some(np) = &vs.npy {
         let sv = read_checked(&sc.resolve(&np.sv), &grid, 0.0, f32::INFINITY, "Sv (µm⁻¹)")?;
         let pb = read_checked(&sc.resolve(&np.pb), &grid, 0.0, f32::INFINITY, "Pb (mmHg)")?;
         let lumen = vec![false; grid.len()];
-        (SourceMap { sv, pb, lumen }, "npy", None)
+        return finish(sc, problem, SourceMap { sv, pb, lumen }, "npy", None, None);
+    } else if let Some(m) = &vs.mask {
+        let mask = read_checked(
+            &sc.resolve(&m.file),
+            &grid,
+            0.0,
+            f32::INFINITY,
+            "vessel mask",
+        )?;
+        return finish(
+            sc,
+            problem,
+            vessels::mask::source_map(&grid, &mask, m.blood_po2_mmhg),
+            "mask",
+            None,
+            None,
+        );
     } else {
-        (SourceMap::empty(&grid), "none", None)
+        SourceMap::empty(&grid)
     };
+    finish(sc, problem, map, vessel_source, stats, vessels_out)
+}
+
+/// Viable fraction, fixed regions and faces: the parts common to every source.
+fn finish(
+    sc: &Scenario,
+    mut problem: O2Problem,
+    map: SourceMap,
+    vessel_source: &'static str,
+    network: Option<NetworkStats>,
+    vessels: Option<VesselNetwork>,
+) -> Result<Assembled> {
+    let spec = &sc.spec;
+    let grid = problem.grid;
     problem.sv = map.sv;
     problem.pb = map.pb;
     problem.viable = match &spec.tissue.viable_fraction_npy {
         Some(p) => read_checked(&sc.resolve(p), &grid, 0.0, 1.0, "viable fraction n")?,
         None => vec![spec.tissue.viable_fraction as f32; grid.len()],
     };
+    if let Some(syn) = spec
+        .vessels
+        .synthetic
+        .as_ref()
+        .filter(|s| s.core_radius_um > 0.0)
+    {
+        let c = grid.extent_um() / 2.0;
+        for (idx, n) in problem.viable.iter_mut().enumerate() {
+            let (i, j, k) = grid.ijk(idx);
+            if grid.centre(i, j, k).distance(c) < syn.core_radius_um {
+                *n = n.min(syn.core_viable_fraction as f32);
+            }
+        }
+    }
     for (n, &l) in problem.viable.iter_mut().zip(&map.lumen) {
         if l {
             *n = 0.0;
@@ -70,7 +168,103 @@ pub fn assemble(sc: &Scenario) -> Result<Assembled> {
         problem,
         vessel_source,
         network,
+        vessels,
     })
+}
+
+/// Reads a network file and places it in the grid.
+fn read_network(sc: &Scenario, grid: &Grid, nf: &NetworkFileSpec, path: &Path) -> Result<Network> {
+    let opts = ReadOptions {
+        radius_array: nf.radius_array.clone(),
+        radius_array_is_diameter: nf.radius_array_is_diameter,
+        segments_csv: nf.segments_csv.as_ref().map(|p| sc.resolve(p)),
+        default_blood_po2_mmhg: nf.blood_po2_mmhg,
+    };
+    let format = Format::parse(&nf.format).flatten();
+    let mut net = formats::read(path, format, &opts)?;
+    net.transform(nf.scale, DVec3::ZERO);
+    let (lo, hi) = net.bounding_box().ok_or_else(|| {
+        Error::input(
+            path,
+            "the network has no nodes; check that the file is complete",
+        )
+    })?;
+    let shift = if nf.center {
+        grid.extent_um() / 2.0 - (lo + hi) / 2.0
+    } else {
+        DVec3::ZERO
+    };
+    net.transform(1.0, shift + DVec3::from_array(nf.offset_um));
+    let (lo, hi) = net.bounding_box().unwrap_or((lo, hi));
+    let e = grid.extent_um();
+    if hi.cmplt(DVec3::ZERO).any() || lo.cmpgt(e).any() {
+        return Err(Error::input(
+            path,
+            format!(
+                "after placement the network spans [{:.0}, {:.0}, {:.0}]–[{:.0}, {:.0}, {:.0}] µm, \
+                 outside the grid's [0, 0, 0]–[{:.0}, {:.0}, {:.0}] µm: check the units \
+                 (vessels.network.scale, e.g. 1000 for mm) and vessels.network.offset_um or \
+                 center = true",
+                lo.x, lo.y, lo.z, hi.x, hi.y, hi.z, e.x, e.y, e.z
+            ),
+        ));
+    }
+    Ok(net)
+}
+
+/// The blood O2 transport of `net`, when the scenario turns it on (or "auto" finds
+/// flows or boundary pressures).
+fn transport_setup(
+    sc: &Scenario,
+    net: &Network,
+    file: Option<&Path>,
+) -> Result<Option<TransportSetup>> {
+    let t = &sc.spec.vessels.transport;
+    let has_pressure = net
+        .boundary
+        .iter()
+        .any(|b| matches!(b.condition, vessels::BoundaryCondition::Pressure(_)));
+    let on = match t.mode.as_str() {
+        "on" => true,
+        "off" => false,
+        _ => net.has_flows() || has_pressure,
+    };
+    if !on {
+        return Ok(None);
+    }
+    let flow_scale = sc
+        .spec
+        .vessels
+        .network
+        .as_ref()
+        .map_or(1.0, |n| n.flow_scale);
+    let flows = vessels::flow::flows(net, flow_scale, t.viscosity_cp).map_err(|e| {
+        let at = file.map_or_else(|| sc.origin.clone(), |p| p.display().to_string());
+        Error::input(at, format!("blood O2 transport: {e}"))
+    })?;
+    let blood = BloodParams {
+        hill_n: t.hill_n,
+        p50_mmhg: t.p50_mmhg,
+        c0: t.c0,
+        alpha_blood: t.alpha_blood,
+        alpha_tissue: t.alpha_tissue,
+    };
+    let pw = sc.spec.oxygen.wall_permeability_um_per_s;
+    let transport = Transport::new(net, &flows, blood, pw, t.hematocrit);
+    log::info!(
+        "blood O2 transport on: flows from {}, {} inflow boundary nodes",
+        flows.source,
+        net.boundary.len()
+    );
+    Ok(Some(TransportSetup {
+        flows,
+        transport,
+        options: CouplingOptions {
+            tolerance_mmhg: t.tolerance_mmhg,
+            max_iterations: t.max_iterations,
+            relaxation: t.relaxation,
+        },
+    }))
 }
 
 /// Reads a field and checks every value lies in [lo, hi], naming the file and index.

@@ -65,6 +65,8 @@ pub fn o2_stats(problem: &O2Problem, po2: &[f32]) -> O2Stats {
 pub struct MassBalance {
     /// Inflow from vessels, fixed voxels and fixed faces.
     pub supply: f64,
+    /// The part of the supply that comes through vessel walls.
+    pub vessel_supply: f64,
     /// Michaelis–Menten consumption.
     pub consumption: f64,
     /// |supply − consumption| / max(supply, consumption).
@@ -78,6 +80,7 @@ pub fn mass_balance(problem: &O2Problem, po2: &[f32]) -> MassBalance {
     let g = &problem.grid;
     let (c, pw) = (k.c as f64, k.pw as f64);
     let mut supply = 0.0f64;
+    let mut vessel = 0.0f64;
     let mut consumption = 0.0f64;
     for (idx, &p32) in po2.iter().enumerate() {
         if problem.is_fixed(idx) {
@@ -85,7 +88,9 @@ pub fn mass_balance(problem: &O2Problem, po2: &[f32]) -> MassBalance {
         }
         let (i, j, kz) = g.ijk(idx);
         let p = p32 as f64;
-        supply += pw * problem.sv[idx] as f64 * (problem.pb[idx] as f64 - p);
+        let v = pw * problem.sv[idx] as f64 * (problem.pb[idx] as f64 - p);
+        vessel += v;
+        supply += v;
         let nbrs = [
             (i > 0, idx.wrapping_sub(1), k.faces[0]),
             (i + 1 < g.nx, idx + 1, k.faces[1]),
@@ -117,6 +122,7 @@ pub fn mass_balance(problem: &O2Problem, po2: &[f32]) -> MassBalance {
     let scale = supply.abs().max(consumption.abs());
     MassBalance {
         supply,
+        vessel_supply: vessel * vol,
         consumption,
         relative_error: if scale > 0.0 {
             (supply - consumption).abs() / scale

@@ -1,13 +1,16 @@
 //! The `run` job as a library call: assemble the scenario, solve O2 to steady state on
 //! a backend, and write the outputs, `summary.json` last.
 
-use crate::assemble::{assemble, Assembled};
+use crate::assemble::{assemble, Assembled, VesselNetwork};
 use crate::backend::O2Backend;
 use crate::config::Scenario;
 use crate::metrics::{self, MassBalance, O2Stats};
 use crate::output::colormap::Colormap;
-use crate::output::{atomic, npy, slices, summary};
+use crate::output::{atomic, blood, npy, slices, summary};
+use crate::solver::coupled::solve_coupled;
 use crate::solver::{self, SolveReport};
+use crate::vessels::formats;
+use crate::vessels::transport::BloodState;
 use crate::{Error, Result};
 use std::path::{Path, PathBuf};
 
@@ -41,20 +44,49 @@ pub fn run_scenario(
     backend: &mut dyn O2Backend,
     out_dir: &Path,
 ) -> Result<RunResult> {
-    let assembled = assemble(sc)?;
-    let problem = &assembled.problem;
+    let mut assembled = assemble(sc)?;
     let info = backend.info();
     log::info!(
         "scenario {}: grid {:?} (zyx) at {} µm on {} [{}]",
         sc.name,
-        problem.grid.shape_zyx(),
-        problem.grid.spacing_um,
+        assembled.problem.grid.shape_zyx(),
+        assembled.problem.grid.spacing_um,
         info.kind,
         info.adapter
     );
     let opts = sc.solve_options();
-    solver::load(backend, problem, opts.method, &problem.initial_guess())?;
-    let report = solver::solve_steady(backend, problem, &opts)?;
+    let (po2, report, blood) = match assembled.vessels.as_mut() {
+        Some(VesselNetwork {
+            wall,
+            transport: Some(t),
+            net,
+        }) => {
+            let start = wall.fixed_ring_pb(net);
+            let c = solve_coupled(
+                backend,
+                &mut assembled.problem,
+                wall,
+                &mut t.transport,
+                start,
+                &opts,
+                &t.options,
+            )?;
+            (c.po2, c.report, Some((c.blood, c.coupling)))
+        }
+        _ => {
+            let problem = &assembled.problem;
+            solver::load(backend, problem, opts.method, &problem.initial_guess())?;
+            let report = solver::solve_steady(backend, problem, &opts)?;
+            let po2 = backend.read_o2()?;
+            if let Some(i) = po2.iter().position(|v| !v.is_finite()) {
+                let (x, y, z) = problem.grid.ijk(i);
+                return Err(Error::Numerical(format!(
+                    "pO2 is not finite at voxel [{z}, {y}, {x}] after the solve"
+                )));
+            }
+            (po2, report, None)
+        }
+    };
     log::info!(
         "O2 steady state ({}): {} iterations ({:.0} sweep-equivalents), relative residual {:.2e}, {:.2} s{}",
         report.method,
@@ -68,15 +100,19 @@ pub fn run_scenario(
             " (NOT converged)"
         }
     );
-    let po2 = backend.read_o2()?;
-    if let Some(i) = po2.iter().position(|v| !v.is_finite()) {
-        let (x, y, z) = problem.grid.ijk(i);
-        return Err(Error::Numerical(format!(
-            "pO2 is not finite at voxel [{z}, {y}, {x}] after the solve"
-        )));
-    }
+    let problem = &assembled.problem;
     let stats = metrics::o2_stats(problem, &po2);
     let mass = metrics::mass_balance(problem, &po2);
+    let transport_summary = match (&assembled.vessels, &blood) {
+        (Some(v), Some((b, c))) => Some(blood::summary(
+            v,
+            b,
+            c,
+            &mass,
+            sc.spec.vessels.transport.alpha_tissue,
+        )),
+        _ => None,
+    };
 
     std::fs::create_dir_all(out_dir).map_err(|e| Error::io(out_dir, e))?;
     let out = &sc.spec.output;
@@ -97,7 +133,27 @@ pub fn run_scenario(
             "1/um",
             "vessel wall area per voxel volume (Sv)",
         )?;
-        files.extend(["o2.npy", "o2.json", "vessels_sv.npy", "vessels_sv.json"].map(String::from));
+        npy::write_field(
+            &out_dir.join("vessels_pb.npy"),
+            &problem.pb,
+            g,
+            "mmHg",
+            "blood pO2 at the vessel wall, wall-area weighted (Pb; 0 where Sv = 0)",
+        )?;
+        files.extend(
+            [
+                "o2.npy",
+                "o2.json",
+                "vessels_sv.npy",
+                "vessels_sv.json",
+                "vessels_pb.npy",
+                "vessels_pb.json",
+            ]
+            .map(String::from),
+        );
+    }
+    if let Some(v) = &assembled.vessels {
+        files.extend(write_network(out_dir, v, blood.as_ref().map(|b| &b.0))?);
     }
     if out.png {
         let style = slices::SliceStyle {
@@ -123,6 +179,7 @@ pub fn run_scenario(
         stats: &stats,
         mass: &mass,
         files: &files,
+        transport: transport_summary,
     });
     let text = serde_json::to_string_pretty(&summary).expect("JSON of plain values");
     atomic::write(&out_dir.join("summary.json"), text.as_bytes())?;
@@ -135,4 +192,35 @@ pub fn run_scenario(
         mass,
         summary,
     })
+}
+
+/// `network.vtp` (for ParaView; with transport, each segment's mean blood pO2 and its
+/// flow) and, with transport, `network_blood.csv`. Returns the file names.
+fn write_network(
+    out_dir: &Path,
+    v: &VesselNetwork,
+    blood: Option<&BloodState>,
+) -> Result<Vec<String>> {
+    let mut files = Vec::new();
+    let mut net = v.net.clone();
+    if let (Some(b), Some(t)) = (blood, v.transport.as_ref()) {
+        let means = blood::segment_mean_po2(v, &b.ring_pb);
+        for (s, seg) in net.segments.iter_mut().enumerate() {
+            seg.blood_po2_mmhg = means[s];
+            seg.flow_nl_per_min =
+                Some(t.flows.q_um3_per_s[s] / crate::physics::blood::UM3_PER_S_PER_NL_PER_MIN);
+        }
+        atomic::write(
+            &out_dir.join("network_blood.csv"),
+            blood::segment_table(v, b).as_bytes(),
+        )?;
+        files.push("network_blood.csv".to_string());
+    }
+    formats::write(
+        &net,
+        &out_dir.join("network.vtp"),
+        Some(formats::Format::Vtp),
+    )?;
+    files.push("network.vtp".to_string());
+    Ok(files)
 }

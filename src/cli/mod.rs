@@ -2,6 +2,7 @@
 
 mod bench;
 mod devices;
+mod network;
 mod run;
 mod validate;
 
@@ -38,6 +39,80 @@ pub enum Command {
     /// Run the analytic validation cases (docs/model.md) on this device and print
     /// expected, got, error and tolerance for each; exit code 1 if any fails.
     Validate(ValidateArgs),
+    /// Vessel network files: print numbers, convert between formats, export a
+    /// scenario's synthetic network.
+    Network(NetworkArgs),
+}
+
+/// Arguments of `oxyfield network`.
+#[derive(Debug, clap::Args)]
+pub struct NetworkArgs {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: NetworkCommand,
+}
+
+/// How to read a network file.
+#[derive(Debug, Clone, clap::Args)]
+pub struct NetworkReadArgs {
+    /// Input format: auto (by extension: .dat Secomb, .vtp VTK, .csv tables), secomb,
+    /// vtp or csv.
+    #[arg(long)]
+    pub format: Option<String>,
+    /// VTK: name of the radius array [default: "Node Radius", else "radius"].
+    #[arg(long)]
+    pub radius_array: Option<String>,
+    /// VTK: the radius array holds diameters.
+    #[arg(long)]
+    pub diameter: bool,
+    /// CSV: the segments table [default: STEM_segments.csv beside STEM_nodes.csv].
+    #[arg(long)]
+    pub segments_csv: Option<PathBuf>,
+}
+
+/// `oxyfield network` commands.
+#[derive(Debug, Subcommand)]
+pub enum NetworkCommand {
+    /// Print counts, total length, volume, density, radius histogram and bounding box.
+    Info {
+        /// The network file.
+        file: PathBuf,
+        /// How to read it.
+        #[command(flatten)]
+        read: NetworkReadArgs,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Convert between formats (by the output's extension unless --to is given).
+    Convert {
+        /// The network file to read.
+        input: PathBuf,
+        /// The file to write (.dat, .vtp, or .csv for STEM_nodes.csv and
+        /// STEM_segments.csv).
+        output: PathBuf,
+        /// How to read the input.
+        #[command(flatten)]
+        read: NetworkReadArgs,
+        /// Output format: secomb, vtp or csv [default: by extension].
+        #[arg(long)]
+        to: Option<String>,
+        /// Multiply coordinates and radii by this (e.g. 1000 for a file in mm).
+        #[arg(long, default_value_t = 1.0)]
+        scale: f64,
+    },
+    /// Write the synthetic network of a scenario (the embedded default when none is
+    /// given) to a file, for other tools.
+    Generate {
+        /// Scenario TOML file with a [vessels.synthetic] table.
+        scenario: Option<PathBuf>,
+        /// The file to write (.dat, .vtp or .csv).
+        #[arg(short, long)]
+        output: PathBuf,
+        /// Output format: secomb, vtp or csv [default: by extension].
+        #[arg(long)]
+        to: Option<String>,
+    },
 }
 
 /// Arguments of `oxyfield validate`.
@@ -108,5 +183,6 @@ pub fn dispatch(cli: Cli) -> Result<()> {
         Command::Devices => devices::devices(),
         Command::Bench(args) => bench::bench(args),
         Command::Validate(args) => validate::validate(args),
+        Command::Network(args) => network::network(args),
     }
 }

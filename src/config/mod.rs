@@ -6,6 +6,7 @@ pub mod schema;
 use crate::grid::Grid;
 use crate::physics::o2::O2Params;
 use crate::solver::SolveOptions;
+use crate::vessels;
 use crate::{Error, Result};
 use schema::ScenarioFile;
 use std::path::{Path, PathBuf};
@@ -217,12 +218,7 @@ impl Scenario {
                 format!("is {n}, must lie in [0, 1]"),
             ));
         }
-        if s.vessels.synthetic.is_some() && s.vessels.npy.is_some() {
-            return Err(self.err(
-                "vessels",
-                "has both [vessels.synthetic] and [vessels.npy]: keep one source",
-            ));
-        }
+        self.check_vessels()?;
         if let Some(g) = &s.vessels.synthetic {
             self.positive(
                 "vessels.synthetic.density_mm_per_mm3",
@@ -333,6 +329,140 @@ impl Scenario {
                     out.colormap,
                     crate::output::colormap::Colormap::NAMES.join(", ")
                 ),
+            ));
+        }
+        Ok(())
+    }
+
+    fn check_vessels(&self) -> Result<()> {
+        let v = &self.spec.vessels;
+        let given: Vec<&str> = [
+            (v.synthetic.is_some(), "[vessels.synthetic]"),
+            (v.network.is_some(), "[vessels.network]"),
+            (v.npy.is_some(), "[vessels.npy]"),
+            (v.mask.is_some(), "[vessels.mask]"),
+        ]
+        .iter()
+        .filter(|(on, _)| *on)
+        .map(|(_, name)| *name)
+        .collect();
+        if given.len() > 1 {
+            return Err(self.err(
+                "vessels",
+                format!("has {}: keep one source", given.join(" and ")),
+            ));
+        }
+        if let Some(g) = &v.synthetic {
+            if !["random", "tree"].contains(&g.kind.as_str()) {
+                return Err(self.err(
+                    "vessels.synthetic.kind",
+                    format!("\"{}\" is not known; use \"random\" or \"tree\"", g.kind),
+                ));
+            }
+            self.non_negative(
+                "vessels.synthetic.core_radius_um",
+                g.core_radius_um,
+                "0 for no avascular core",
+            )?;
+            if !(0.0..=1.0).contains(&g.core_viable_fraction) {
+                return Err(self.err(
+                    "vessels.synthetic.core_viable_fraction",
+                    format!("is {}, must lie in [0, 1]", g.core_viable_fraction),
+                ));
+            }
+            if !(1..=1000).contains(&g.trees) {
+                return Err(self.err(
+                    "vessels.synthetic.trees",
+                    format!("is {}, must lie in 1–1000", g.trees),
+                ));
+            }
+            self.non_negative(
+                "vessels.synthetic.outlet_pressure_mmhg",
+                g.outlet_pressure_mmhg,
+                "mmHg",
+            )?;
+            if !(g.inlet_pressure_mmhg > g.outlet_pressure_mmhg
+                && g.inlet_pressure_mmhg < MAX_VALUE)
+            {
+                return Err(self.err(
+                    "vessels.synthetic.inlet_pressure_mmhg",
+                    format!(
+                        "is {}, must exceed outlet_pressure_mmhg ({}) so that blood flows",
+                        g.inlet_pressure_mmhg, g.outlet_pressure_mmhg
+                    ),
+                ));
+            }
+        }
+        if let Some(n) = &v.network {
+            if vessels::formats::Format::parse(&n.format).is_none() {
+                return Err(self.err(
+                    "vessels.network.format",
+                    format!(
+                        "\"{}\" is not known; available: {}",
+                        n.format,
+                        vessels::formats::Format::NAMES.join(", ")
+                    ),
+                ));
+            }
+            self.positive("vessels.network.scale", n.scale, "1 for µm, 1000 for mm")?;
+            self.positive("vessels.network.flow_scale", n.flow_scale, "Secomb's q0fac")?;
+            self.non_negative("vessels.network.blood_po2_mmhg", n.blood_po2_mmhg, "mmHg")?;
+            if !n.offset_um.iter().all(|x| x.is_finite() && x.abs() < MAX_VALUE) {
+                return Err(self.err(
+                    "vessels.network.offset_um",
+                    format!("is {:?}, must be finite µm", n.offset_um),
+                ));
+            }
+        }
+        if let Some(m) = &v.mask {
+            self.non_negative("vessels.mask.blood_po2_mmhg", m.blood_po2_mmhg, "mmHg")?;
+        }
+        let t = &v.transport;
+        match t.mode.as_str() {
+            "auto" | "off" => {}
+            "on" if v.synthetic.is_some() || v.network.is_some() => {}
+            "on" => {
+                return Err(self.err(
+                    "vessels.transport.mode",
+                    "is \"on\" but the vessels are not a network: blood O2 transport needs \
+                     [vessels.network] or [vessels.synthetic]",
+                ))
+            }
+            other => {
+                return Err(self.err(
+                    "vessels.transport.mode",
+                    format!("\"{other}\" is not known; use \"auto\", \"on\" or \"off\""),
+                ))
+            }
+        }
+        self.positive("vessels.transport.hill_n", t.hill_n, "2.55–3")?;
+        self.positive("vessels.transport.p50_mmhg", t.p50_mmhg, "26 human, 38 rat")?;
+        self.non_negative("vessels.transport.c0", t.c0, "0.5 cm³ O2/cm³ red cells")?;
+        self.positive("vessels.transport.alpha_blood", t.alpha_blood, "3.1e-5")?;
+        self.positive("vessels.transport.alpha_tissue", t.alpha_tissue, "3.0e-5")?;
+        if !(0.0..1.0).contains(&t.hematocrit) {
+            return Err(self.err(
+                "vessels.transport.hematocrit",
+                format!("is {}, must lie in [0, 1)", t.hematocrit),
+            ));
+        }
+        self.positive(
+            "vessels.transport.viscosity_cp",
+            t.viscosity_cp,
+            "blood ≈ 3",
+        )?;
+        self.positive(
+            "vessels.transport.tolerance_mmhg",
+            t.tolerance_mmhg,
+            "e.g. 0.01",
+        )?;
+        if t.max_iterations == 0 {
+            return Err(self.err("vessels.transport.max_iterations", "must be ≥ 1"));
+        }
+        if !(t.relaxation > 0.0 && t.relaxation <= 1.0) {
+            return Err(self.err(
+                "vessels.transport.relaxation",
+                format!("is {}, must lie in (0, 1]", t.relaxation),
             ));
         }
         Ok(())

@@ -162,7 +162,7 @@ impl Default for SyntheticSpec {
             core_radius_um: 0.0,
             core_viable_fraction: 1.0,
             trees: 4,
-            inlet_pressure_mmhg: 40.0,
+            inlet_pressure_mmhg: 16.0,
             outlet_pressure_mmhg: 15.0,
             seed: None,
         }

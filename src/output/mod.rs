@@ -3,6 +3,7 @@
 //! run that stops leaves complete files or none.
 
 pub mod atomic;
+pub mod blood;
 pub mod colormap;
 pub mod npy;
 pub mod slices;

@@ -25,6 +25,8 @@ pub struct SummaryInputs<'a> {
     pub mass: &'a MassBalance,
     /// Files written (names relative to the output folder).
     pub files: &'a [String],
+    /// The blood O2 transport block, when transport ran.
+    pub transport: Option<Value>,
 }
 
 /// Builds the summary document.
@@ -68,6 +70,7 @@ pub fn build(s: &SummaryInputs) -> Value {
         "vessels": {
             "source": s.assembled.vessel_source,
             "network": network,
+            "transport": s.transport.clone().unwrap_or_else(|| json!({ "enabled": false })),
         },
         "solver": {
             "method": s.report.method,
@@ -90,6 +93,7 @@ pub fn build(s: &SummaryInputs) -> Value {
         },
         "mass_balance": {
             "supply": s.mass.supply,
+            "vessel_supply": s.mass.vessel_supply,
             "consumption": s.mass.consumption,
             "relative_error": s.mass.relative_error,
             "units": "mmHg·µm³/s",

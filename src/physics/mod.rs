@@ -2,4 +2,5 @@
 //! the CPU kernels (the WGSL kernels mirror them line for line). Equations and sources:
 //! `docs/model.md`.
 
+pub mod blood;
 pub mod o2;

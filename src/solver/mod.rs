@@ -11,6 +11,7 @@
 //! sources: vessel supply, fixed voxels and fixed faces). Residuals are read once per
 //! check only, so the GPU stays busy.
 
+pub mod coupled;
 pub mod hierarchy;
 mod monitor;
 pub mod multigrid;

@@ -1,13 +1,19 @@
 //! Vessel networks and the voxel source map they become.
 //!
-//! network (generated, or read from a file in a later release) → [`rasterise()`] →
-//! [`SourceMap`] {Sv, Pb, lumen}.
+//! network (generated, or read from a file) → [`rasterise()`] (through a [`WallMap`]) →
+//! [`SourceMap`] {Sv, Pb, lumen}; with flows, [`transport`] marches blood O2 along the
+//! network and the coupled solve feeds it back into Pb. A 0/1 voxel mask goes through
+//! [`mask`] instead.
 
+pub mod flow;
 pub mod formats;
+pub mod info;
+pub mod mask;
 pub mod network;
 pub mod rasterise;
 pub mod synthetic;
+pub mod transport;
 pub mod tree;
 
 pub use network::{BoundaryCondition, BoundaryNode, Network, NetworkStats, Segment};
-pub use rasterise::{rasterise, SourceMap};
+pub use rasterise::{rasterise, SourceMap, WallMap};

@@ -32,48 +32,154 @@ impl SourceMap {
     }
 }
 
-/// Rasterises `net` onto `grid`.
+/// Rasterises `net` onto `grid`, each segment at its own blood pO2.
 pub fn rasterise(net: &Network, grid: &Grid) -> SourceMap {
-    let h = grid.spacing_um;
-    let n = grid.len();
-    let mut area = vec![0.0f64; n];
-    let mut pb_area = vec![0.0f64; n];
-    let mut lumen = vec![false; n];
-    let patch = h / 4.0;
+    let wall = WallMap::build(net, grid);
+    let mut map = wall.source_map(grid, &wall.fixed_ring_pb(net));
+    map.lumen = lumen(net, grid);
+    map
+}
+
+/// Voxels whose centre lies inside a lumen.
+pub fn lumen(net: &Network, grid: &Grid) -> Vec<bool> {
+    let mut lumen = vec![false; grid.len()];
     for s in &net.segments {
         let (a, b) = (net.nodes[s.a], net.nodes[s.b]);
-        let len = a.distance(b);
-        if len <= 0.0 || s.radius_um <= 0.0 {
-            continue;
+        if a.distance(b) > 0.0 && s.radius_um > 0.0 {
+            mark_lumen(grid, a, b, s.radius_um, &mut lumen);
         }
-        let axis = (b - a) / len;
-        let (e1, e2) = axis.any_orthonormal_pair();
-        let n_len = (len / patch).ceil().max(1.0) as usize;
-        let n_ang = (std::f64::consts::TAU * s.radius_um / patch)
-            .ceil()
-            .max(8.0) as usize;
-        let d_area = std::f64::consts::TAU * s.radius_um * len / (n_len * n_ang) as f64;
-        for il in 0..n_len {
-            let c = a + axis * ((il as f64 + 0.5) * len / n_len as f64);
-            for ia in 0..n_ang {
-                let th = std::f64::consts::TAU * (ia as f64 + 0.5) / n_ang as f64;
-                let p = c + (e1 * th.cos() + e2 * th.sin()) * s.radius_um;
-                if let Some(idx) = grid.voxel_of(p) {
-                    area[idx] += d_area;
-                    pb_area[idx] += d_area * s.blood_po2_mmhg;
+    }
+    lumen
+}
+
+/// Where each piece of vessel wall lies: every segment is cut into rings (from node `a`
+/// to node `b`) of length ≤ h/4, each ring into patches of arc ≤ h/4, and each ring
+/// keeps the wall area it puts into each voxel. Built once; the blood O2 transport reads
+/// tissue pO2 through it and writes Pb back through it.
+#[derive(Debug, Clone, Default)]
+pub struct WallMap {
+    /// Rings of segment s: `ring_start[s]..ring_start[s + 1]`.
+    ring_start: Vec<usize>,
+    /// Entries of ring r: `entry_start[r]..entry_start[r + 1]`.
+    entry_start: Vec<usize>,
+    /// Voxel of each entry.
+    voxel: Vec<u32>,
+    /// Wall area of each entry (µm²).
+    area: Vec<f64>,
+}
+
+impl WallMap {
+    /// Cuts the walls of `net` onto `grid`.
+    pub fn build(net: &Network, grid: &Grid) -> WallMap {
+        let patch = grid.spacing_um / 4.0;
+        let mut w = WallMap {
+            ring_start: vec![0],
+            entry_start: vec![0],
+            ..WallMap::default()
+        };
+        let mut ring: Vec<(u32, f64)> = Vec::new();
+        for s in &net.segments {
+            let (a, b) = (net.nodes[s.a], net.nodes[s.b]);
+            let len = a.distance(b);
+            if len > 0.0 && s.radius_um > 0.0 {
+                let axis = (b - a) / len;
+                let (e1, e2) = axis.any_orthonormal_pair();
+                let n_len = (len / patch).ceil().max(1.0) as usize;
+                let n_ang = (std::f64::consts::TAU * s.radius_um / patch)
+                    .ceil()
+                    .max(8.0) as usize;
+                let d_area = std::f64::consts::TAU * s.radius_um * len / (n_len * n_ang) as f64;
+                for il in 0..n_len {
+                    let c = a + axis * ((il as f64 + 0.5) * len / n_len as f64);
+                    ring.clear();
+                    for ia in 0..n_ang {
+                        let th = std::f64::consts::TAU * (ia as f64 + 0.5) / n_ang as f64;
+                        let p = c + (e1 * th.cos() + e2 * th.sin()) * s.radius_um;
+                        if let Some(idx) = grid.voxel_of(p) {
+                            ring.push((idx as u32, d_area));
+                        }
+                    }
+                    ring.sort_unstable_by_key(|e| e.0);
+                    let mut last = u32::MAX;
+                    for &(v, ar) in ring.iter() {
+                        if v == last {
+                            *w.area.last_mut().expect("an entry") += ar;
+                        } else {
+                            w.voxel.push(v);
+                            w.area.push(ar);
+                            last = v;
+                        }
+                    }
+                    w.entry_start.push(w.voxel.len());
                 }
             }
+            w.ring_start.push(w.entry_start.len() - 1);
         }
-        mark_lumen(grid, a, b, s.radius_um, &mut lumen);
+        w
     }
-    let vol = grid.voxel_volume_um3();
-    let sv = area.iter().map(|&x| (x / vol) as f32).collect();
-    let pb = area
-        .iter()
-        .zip(&pb_area)
-        .map(|(&x, &w)| if x > 0.0 { (w / x) as f32 } else { 0.0 })
-        .collect();
-    SourceMap { sv, pb, lumen }
+
+    /// Blood pO2 of every ring from the segments' fixed values (`net` must be the
+    /// network this map was built from).
+    pub fn fixed_ring_pb(&self, net: &Network) -> Vec<f64> {
+        (0..net.segments.len())
+            .flat_map(|s| {
+                std::iter::repeat_n(net.segments[s].blood_po2_mmhg, self.rings_of(s).len())
+            })
+            .collect()
+    }
+
+    /// Number of rings over all segments.
+    pub fn rings(&self) -> usize {
+        self.entry_start.len() - 1
+    }
+
+    /// The rings of segment `s`, from node `a` to node `b`.
+    pub fn rings_of(&self, s: usize) -> std::ops::Range<usize> {
+        self.ring_start[s]..self.ring_start[s + 1]
+    }
+
+    /// (voxel, wall area µm²) of ring `r` inside the grid.
+    pub fn entries(&self, r: usize) -> impl Iterator<Item = (usize, f64)> + '_ {
+        let range = self.entry_start[r]..self.entry_start[r + 1];
+        self.voxel[range.clone()]
+            .iter()
+            .zip(&self.area[range])
+            .map(|(&v, &a)| (v as usize, a))
+    }
+
+    /// Wall area of ring `r` inside the grid (µm²) and the area-weighted mean of
+    /// `field` over it (0 when the ring lies outside).
+    pub fn ring_mean(&self, r: usize, field: &[f32]) -> (f64, f64) {
+        let (mut a, mut s) = (0.0, 0.0);
+        for (v, ar) in self.entries(r) {
+            a += ar;
+            s += ar * f64::from(field[v]);
+        }
+        (a, if a > 0.0 { s / a } else { 0.0 })
+    }
+
+    /// Sv and Pb with blood pO2 `ring_pb` per ring (the lumen is left unmarked).
+    pub fn source_map(&self, grid: &Grid, ring_pb: &[f64]) -> SourceMap {
+        let n = grid.len();
+        let mut area = vec![0.0f64; n];
+        let mut pb_area = vec![0.0f64; n];
+        for (r, &pb) in ring_pb.iter().enumerate().take(self.rings()) {
+            for (v, ar) in self.entries(r) {
+                area[v] += ar;
+                pb_area[v] += ar * pb;
+            }
+        }
+        let vol = grid.voxel_volume_um3();
+        SourceMap {
+            sv: area.iter().map(|&x| (x / vol) as f32).collect(),
+            pb: area
+                .iter()
+                .zip(&pb_area)
+                .map(|(&x, &w)| if x > 0.0 { (w / x) as f32 } else { 0.0 })
+                .collect(),
+            lumen: vec![false; n],
+        }
+    }
 }
 
 /// Marks voxels whose centre is within `r` of segment a–b.

@@ -1,7 +1,39 @@
-//! Network files: Secomb `network.dat`, VTK PolyData `.vtp`, CSV tables.
+//! Network files: Secomb `network.dat`, VTK PolyData `.vtp`, CSV tables (MODEL.md §2).
 //!
-//! Readers return [`crate::Error::Input`] naming the file, the line (or XML element)
-//! and the field at fault, with the fix.
+//! [`read()`] and [`write()`] choose the format by extension when none is named
+//! ([`Format::from_path`]: `.dat`/`.txt` Secomb, `.vtp` VTK, `.csv` CSV). Every reader
+//! returns [`crate::Error::Input`] naming the file, the line (or the XML element and
+//! array) and the field at fault, with the fix; no input makes them panic. After
+//! reading, [`Network::check`] runs on the result, so a network that comes back is
+//! valid. Every writer goes through [`crate::output::atomic::write`], so a failed write
+//! leaves no half-written file behind.
+//!
+//! What each format carries:
+//!
+//! | | positions, connectivity, radii | flow, haematocrit | blood pO2 per segment | vessel type | boundary nodes |
+//! |---|---|---|---|---|---|
+//! | [`secomb`] | yes (diameters in the file) | yes | no: [`ReadOptions::default_blood_po2_mmhg`] | yes | yes (with inflow haematocrit and pO2) |
+//! | [`vtp`] | yes | yes, when every segment has one | yes | yes | no |
+//! | [`csv`] | yes | yes, per segment | yes | yes | yes |
+//!
+//! - **Secomb** (GreensV4, NetFlow, AngioAdapt `network.dat`): see [`secomb`]. The file
+//!   has no blank flow or haematocrit cells, so the writer fills missing ones (flow 0,
+//!   haematocrit 0.4, type 5); they read back as values, except that flows all 0 read
+//!   as unknown.
+//! - **VTK XML PolyData**: polylines (each of n points gives n − 1 segments) with a
+//!   radius array; ASCII and inline base64 binary, optionally zlib-compressed; see
+//!   [`vtp`]. Boundary nodes are not carried: set them in the scenario or use a Secomb
+//!   or CSV file.
+//! - **CSV**: a nodes table, a segments table and an optional boundary table side by
+//!   side (`X_nodes.csv`, `X_segments.csv`, `X_boundary.csv`); see [`csv`] for the file
+//!   naming and the columns. It carries everything the network holds.
+
+pub mod csv;
+pub mod secomb;
+mod vtk_array;
+mod vtk_piece;
+pub mod vtp;
+mod xml;
 
 use super::Network;
 use crate::{Error, Result};
@@ -76,14 +108,153 @@ impl Default for ReadOptions {
     }
 }
 
-/// Reads a network; `format` None chooses by extension.
+/// Reads a network; `format` None chooses by extension. The network returned has
+/// passed [`Network::check`].
 pub fn read(path: &Path, format: Option<Format>, opts: &ReadOptions) -> Result<Network> {
-    let _ = (path, format, opts);
-    Err(Error::input(path, "network files are not readable yet"))
+    let format = match format {
+        Some(f) => f,
+        None => Format::from_path(path)?,
+    };
+    let net = match format {
+        Format::Secomb => secomb::read(path, opts)?,
+        Format::Vtp => vtp::read(path, opts)?,
+        Format::Csv => csv::read(path, opts)?,
+    };
+    net.check().map_err(|m| {
+        Error::input(
+            path,
+            format!("{m} (segments and nodes are counted from 0 in file order); fix the file"),
+        )
+    })?;
+    Ok(net)
 }
 
 /// Writes a network, atomically; returns the files written (CSV writes two or three).
+/// `format` None chooses by extension. A network that fails [`Network::check`] is
+/// refused, so nothing is written from it.
 pub fn write(net: &Network, path: &Path, format: Option<Format>) -> Result<Vec<PathBuf>> {
-    let _ = (net, format);
-    Err(Error::input(path, "network files are not writable yet"))
+    let format = match format {
+        Some(f) => f,
+        None => Format::from_path(path)?,
+    };
+    net.check().map_err(|m| {
+        Error::input(
+            path,
+            format!("not written: the network is invalid: {m} (counted from 0)"),
+        )
+    })?;
+    match format {
+        Format::Secomb => secomb::write(net, path),
+        Format::Vtp => vtp::write(net, path),
+        Format::Csv => csv::write(net, path),
+    }
+}
+
+/// The bytes of an input file; a file that cannot be read is the user's input error.
+fn read_bytes(path: &Path, what: &str) -> Result<Vec<u8>> {
+    std::fs::read(path).map_err(|e| {
+        Error::input(
+            path,
+            format!(
+                "cannot read this {what} ({e}); paths in a scenario are relative to the \
+                 scenario file"
+            ),
+        )
+    })
+}
+
+/// A number token with a finite value; `what` names the field in the message.
+fn parse_finite(tok: &str, what: &str) -> std::result::Result<f64, String> {
+    match tok.parse::<f64>() {
+        Ok(v) if v.is_finite() => Ok(v),
+        Ok(_) => Err(format!("{what} is '{tok}'; it must be a finite number")),
+        Err(_) => Err(format!("{what} is '{tok}', which is not a number")),
+    }
+}
+
+/// A node name or id: an integer, also accepted when written as an integral float
+/// ("12.0", as spreadsheets and pandas write integer columns that have gaps).
+fn parse_id(tok: &str, what: &str) -> std::result::Result<i64, String> {
+    if let Ok(v) = tok.parse::<i64>() {
+        return Ok(v);
+    }
+    match tok.parse::<f64>() {
+        Ok(v) if v.fract() == 0.0 && v.abs() < 9.0e15 => Ok(v as i64),
+        _ => Err(format!(
+            "{what} is '{tok}'; node names and ids must be integers"
+        )),
+    }
+}
+
+/// Checks the values every segment reader must refuse, before [`Network::check`] sees
+/// them, so that the caller's message can name the line or array entry instead of a
+/// segment index.
+fn check_segment_values(
+    radius_um: f64,
+    flow: Option<f64>,
+    hematocrit: Option<f64>,
+    blood_po2: f64,
+) -> std::result::Result<(), String> {
+    if !(radius_um.is_finite() && radius_um > 0.0) {
+        return Err(format!(
+            "the radius is {radius_um} µm; radii (and diameters) must be positive"
+        ));
+    }
+    if flow.is_some_and(|q| !q.is_finite()) {
+        return Err("the flow is not a finite number".into());
+    }
+    if let Some(h) = hematocrit {
+        if !(0.0..1.0).contains(&h) {
+            return Err(format!(
+                "the haematocrit is {h}; it is a volume fraction in [0, 1) (e.g. 0.45, not 45)"
+            ));
+        }
+    }
+    if !(blood_po2.is_finite() && blood_po2 >= 0.0) {
+        return Err(format!("the blood pO2 is {blood_po2} mmHg; it must be ≥ 0"));
+    }
+    Ok(())
+}
+
+/// Formats a float so that parsing the text gives the same f64 back (Rust's shortest
+/// round-trip form, never in exponent notation, which every reader here accepts).
+fn num(v: f64) -> String {
+    format!("{v}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_and_numbers() {
+        assert_eq!(parse_id("-7", "x"), Ok(-7));
+        assert_eq!(parse_id("12.0", "x"), Ok(12));
+        assert!(parse_id("1.5", "x").unwrap_err().contains("integers"));
+        assert!(parse_finite("nan", "flow").unwrap_err().contains("finite"));
+        assert!(parse_finite("x1", "flow")
+            .unwrap_err()
+            .contains("not a number"));
+        for v in [0.1, 1e-7, 123456.789012345, 1e20, -3.25] {
+            assert_eq!(num(v).parse::<f64>().unwrap(), v);
+            assert!(!num(v).contains('e'));
+        }
+    }
+
+    #[test]
+    fn unknown_extension_and_invalid_network_are_errors() {
+        let net = Network::default();
+        let dir = tempfile::tempdir().unwrap();
+        let e = write(&net, &dir.path().join("n.xyz"), None).unwrap_err();
+        assert!(e.to_string().contains("extension"));
+        let mut bad = Network {
+            nodes: vec![glam::DVec3::ZERO],
+            ..Default::default()
+        };
+        bad.segments
+            .push(crate::vessels::Segment::new(0, 3, 1.0, 40.0));
+        let p = dir.path().join("n.dat");
+        assert!(write(&bad, &p, None).is_err());
+        assert!(!p.exists());
+    }
 }

@@ -1,0 +1,123 @@
+//! `oxyfield network info | convert | generate`.
+
+use super::{NetworkArgs, NetworkCommand, NetworkReadArgs};
+use crate::config::Scenario;
+use crate::vessels::formats::{self, Format, ReadOptions};
+use crate::vessels::info::NetworkInfo;
+use crate::vessels::Network;
+use crate::{Error, Result};
+use glam::DVec3;
+use std::path::Path;
+
+pub fn network(args: NetworkArgs) -> Result<()> {
+    match args.command {
+        NetworkCommand::Info { file, read, json } => {
+            let net = read_network(&file, &read)?;
+            let info = NetworkInfo::of(&net);
+            if json {
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&info.to_json()).expect("JSON of plain values")
+                );
+            } else {
+                println!("{}", file.display());
+                print!("{}", info.to_text());
+            }
+            Ok(())
+        }
+        NetworkCommand::Convert {
+            input,
+            output,
+            read,
+            to,
+            scale,
+        } => {
+            let mut net = read_network(&input, &read)?;
+            if scale != 1.0 {
+                if !(scale.is_finite() && scale > 0.0) {
+                    return Err(Error::input(
+                        "--scale",
+                        format!("is {scale}, must be a positive number"),
+                    ));
+                }
+                net.transform(scale, DVec3::ZERO);
+            }
+            let written = formats::write(&net, &output, parse_format(to.as_deref(), "--to")?)?;
+            println!(
+                "{} nodes, {} segments, {} boundary nodes → {}",
+                net.nodes.len(),
+                net.segments.len(),
+                net.boundary.len(),
+                written
+                    .iter()
+                    .map(|p| p.display().to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+            Ok(())
+        }
+        NetworkCommand::Generate {
+            scenario,
+            output,
+            to,
+        } => {
+            let sc = match &scenario {
+                Some(p) => Scenario::load(p)?,
+                None => Scenario::embedded_default()?,
+            };
+            let Some(syn) = &sc.spec.vessels.synthetic else {
+                return Err(Error::input(
+                    &sc.origin,
+                    "has no [vessels.synthetic] table: there is no network to generate",
+                ));
+            };
+            let grid = sc.grid();
+            let net = crate::vessels::synthetic::generate_any(
+                &grid,
+                syn,
+                syn.seed.unwrap_or(sc.spec.seed),
+            );
+            let written = formats::write(&net, &output, parse_format(to.as_deref(), "--to")?)?;
+            let info = NetworkInfo::of(&net);
+            println!(
+                "{} ({} network, seed {}): {} segments, {:.2} mm → {}",
+                sc.name,
+                syn.kind,
+                syn.seed.unwrap_or(sc.spec.seed),
+                info.segments,
+                info.total_length_um / 1000.0,
+                written
+                    .iter()
+                    .map(|p| p.display().to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+            Ok(())
+        }
+    }
+}
+
+fn parse_format(name: Option<&str>, flag: &str) -> Result<Option<Format>> {
+    match name {
+        None => Ok(None),
+        Some(n) => Format::parse(n).ok_or_else(|| {
+            Error::input(
+                flag,
+                format!(
+                    "\"{n}\" is not a network format; use one of {}",
+                    Format::NAMES.join(", ")
+                ),
+            )
+        }),
+    }
+}
+
+fn read_network(path: &Path, r: &NetworkReadArgs) -> Result<Network> {
+    let opts = ReadOptions {
+        radius_array: r.radius_array.clone(),
+        radius_array_is_diameter: r.diameter,
+        segments_csv: r.segments_csv.clone(),
+        default_blood_po2_mmhg: ReadOptions::default().default_blood_po2_mmhg,
+    };
+    formats::read(path, parse_format(r.format.as_deref(), "--format")?, &opts)
+}
