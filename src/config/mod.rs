@@ -407,7 +407,11 @@ impl Scenario {
             self.positive("vessels.network.scale", n.scale, "1 for µm, 1000 for mm")?;
             self.positive("vessels.network.flow_scale", n.flow_scale, "Secomb's q0fac")?;
             self.non_negative("vessels.network.blood_po2_mmhg", n.blood_po2_mmhg, "mmHg")?;
-            if !n.offset_um.iter().all(|x| x.is_finite() && x.abs() < MAX_VALUE) {
+            if !n
+                .offset_um
+                .iter()
+                .all(|x| x.is_finite() && x.abs() < MAX_VALUE)
+            {
                 return Err(self.err(
                     "vessels.network.offset_um",
                     format!("is {:?}, must be finite µm", n.offset_um),
