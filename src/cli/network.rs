@@ -48,11 +48,7 @@ pub fn network(args: NetworkArgs) -> Result<()> {
                 net.nodes.len(),
                 net.segments.len(),
                 net.boundary.len(),
-                written
-                    .iter()
-                    .map(|p| p.display().to_string())
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                paths(&written)
             );
             Ok(())
         }
@@ -86,11 +82,7 @@ pub fn network(args: NetworkArgs) -> Result<()> {
                 syn.seed.unwrap_or(sc.spec.seed),
                 info.segments,
                 info.total_length_um / 1000.0,
-                written
-                    .iter()
-                    .map(|p| p.display().to_string())
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                paths(&written)
             );
             Ok(())
         }
@@ -120,4 +112,12 @@ fn read_network(path: &Path, r: &NetworkReadArgs) -> Result<Network> {
         default_blood_po2_mmhg: ReadOptions::default().default_blood_po2_mmhg,
     };
     formats::read(path, parse_format(r.format.as_deref(), "--format")?, &opts)
+}
+
+fn paths(written: &[std::path::PathBuf]) -> String {
+    written
+        .iter()
+        .map(|p| p.display().to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
