@@ -77,13 +77,7 @@ pub fn run_scenario(
             let problem = &assembled.problem;
             solver::load(backend, problem, opts.method, &problem.initial_guess())?;
             let report = solver::solve_steady(backend, problem, &opts)?;
-            let po2 = backend.read_o2()?;
-            if let Some(i) = po2.iter().position(|v| !v.is_finite()) {
-                let (x, y, z) = problem.grid.ijk(i);
-                return Err(Error::Numerical(format!(
-                    "pO2 is not finite at voxel [{z}, {y}, {x}] after the solve"
-                )));
-            }
+            let po2 = solver::read_finite(backend, problem, "after the solve")?;
             (po2, report, None)
         }
     };

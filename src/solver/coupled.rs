@@ -9,7 +9,7 @@ use crate::backend::O2Backend;
 use crate::problem::O2Problem;
 use crate::vessels::transport::{BloodState, Transport};
 use crate::vessels::WallMap;
-use crate::{Error, Result};
+use crate::Result;
 
 /// Options of the coupling loop.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -78,14 +78,11 @@ pub fn solve_coupled(
         problem.pb = wall.source_map(&problem.grid, &ring_pb).pb;
         load(backend, problem, opts.method, &po2)?;
         let report = solve_steady(backend, problem, opts)?;
-        po2 = backend.read_o2()?;
-        if let Some(i) = po2.iter().position(|v| !v.is_finite()) {
-            let (x, y, z) = problem.grid.ijk(i);
-            return Err(Error::Numerical(format!(
-                "pO2 is not finite at voxel [{z}, {y}, {x}] in coupling iteration {}",
-                coupling.iterations + 1
-            )));
-        }
+        po2 = super::read_finite(
+            backend,
+            problem,
+            &format!("in coupling iteration {}", coupling.iterations + 1),
+        )?;
         coupling.iterations += 1;
         coupling.sweep_equivalents += report.sweep_equivalents;
         coupling.seconds += report.seconds;

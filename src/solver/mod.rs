@@ -135,6 +135,23 @@ pub fn load(
     backend.load(problem, &coarse, po2)
 }
 
+/// Reads the field back from `backend`, refusing a non-finite value; `when` says at
+/// which point of the run, for the message.
+pub fn read_finite(
+    backend: &mut dyn O2Backend,
+    problem: &O2Problem,
+    when: &str,
+) -> Result<Vec<f32>> {
+    let po2 = backend.read_o2()?;
+    if let Some(i) = po2.iter().position(|v| !v.is_finite()) {
+        let (x, y, z) = problem.grid.ijk(i);
+        return Err(crate::Error::Numerical(format!(
+            "pO2 is not finite at voxel [{z}, {y}, {x}] {when}"
+        )));
+    }
+    Ok(po2)
+}
+
 /// Solves the steady O2 problem loaded into `backend` (see [`load`]) from its current
 /// field.
 pub fn solve_steady(

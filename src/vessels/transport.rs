@@ -186,11 +186,6 @@ impl Transport {
         }
     }
 
-    /// |Q| of every segment (µm³/s).
-    pub fn flow(&self) -> &[f64] {
-        &self.q
-    }
-
     /// Marches blood through the network next to tissue pO2 `tissue` (mmHg per voxel).
     pub fn march(&mut self, wall: &WallMap, tissue: &[f32]) -> BloodState {
         let b = self.blood;
