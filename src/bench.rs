@@ -91,6 +91,21 @@ pub struct SizeRow {
     pub copy_gb_per_s: f64,
     /// Kernel effective bandwidth (at [`BYTES_PER_VOXEL_SWEEP`]) / copy bandwidth.
     pub bandwidth_ratio: f64,
+    /// The ROS–GSH steady state on the converged pO2 field (default `[ros]`).
+    pub ros: RosRow,
+}
+
+/// The ROS solve at one size.
+#[derive(Debug, Clone, Serialize)]
+pub struct RosRow {
+    /// R solves (R–G iterations).
+    pub gsh_iterations: u32,
+    /// V-cycles of the last R solve.
+    pub last_cycles: u32,
+    /// Seconds for all of them, from the pO2 field to R and G.
+    pub seconds: f64,
+    /// Whether R and G converged.
+    pub converged: bool,
 }
 
 /// Solves the n³ problem with `method` from the initial guess.
@@ -120,6 +135,7 @@ pub fn bench_size(
     let voxels = n * n * n;
     log::info!("bench {n}³: multigrid");
     let mg = solve(backend, n, kind, Method::Multigrid)?;
+    let po2 = backend.read_o2()?;
     // Smoothing throughput on the converged field: a short run to size the timed one
     // (about half a second), then the timed run.
     let (t1, _) = backend.timed_smooth(2, 1.15)?;
@@ -127,6 +143,8 @@ pub fn bench_size(
     let (t, how) = backend.timed_smooth(sweeps, 1.15)?;
     let cells_per_s = voxels as f64 * f64::from(sweeps) / t;
     let copy = backend.copy_bandwidth(voxels * 4)?;
+    log::info!("bench {n}³: ROS");
+    let ros = ros_row(backend, n, kind, &po2)?;
     let rbsor = if baseline {
         log::info!("bench {n}³: red–black SOR");
         Some(SolveRow::from(&solve(backend, n, kind, Method::RbSor)?))
@@ -142,13 +160,39 @@ pub fn bench_size(
         smooth_timing: how.to_string(),
         copy_gb_per_s: copy / 1e9,
         bandwidth_ratio: cells_per_s * BYTES_PER_VOXEL_SWEEP / copy,
+        ros,
+    })
+}
+
+/// Solves ROS and GSH to steady state on the n³ problem's pO2 field `po2`.
+fn ros_row(backend: &mut dyn O2Backend, n: usize, kind: Problem, po2: &[f32]) -> Result<RosRow> {
+    let sc = Scenario::from_toml(&problem_toml(n, kind), "bench problem", "bench", ".".into())?;
+    let problem = crate::assemble::assemble(&sc)?.problem;
+    let params = sc.spec.ros.params();
+    let sources = crate::ros::RosSources {
+        po2,
+        po2_previous: None,
+        dose_rate_gy_per_s: 0.0,
+    };
+    let r = crate::ros::steady::solve_steady_state(
+        backend,
+        &problem,
+        &params,
+        &sources,
+        &sc.ros_solve_options(),
+    )?;
+    Ok(RosRow {
+        gsh_iterations: r.gsh_iterations,
+        last_cycles: r.report.iterations,
+        seconds: r.seconds,
+        converged: r.converged,
     })
 }
 
 /// Formats rows as a plain-text table.
 pub fn table(rows: &[SizeRow]) -> String {
     let mut out = String::from(
-        "   size | MG cycles  sweep-eq   time s | SOR sweeps  sweep-eq   time s | eq ratio | smooth Gcell/s (timing) | copy GB/s | BW ratio\n",
+        "   size | MG cycles  sweep-eq   time s | SOR sweeps  sweep-eq   time s | eq ratio | smooth Gcell/s (timing) | copy GB/s | BW ratio | ROS solves  time s\n",
     );
     out.push_str(&"-".repeat(out.len() - 1));
     out.push('\n');
@@ -167,7 +211,7 @@ pub fn table(rows: &[SizeRow]) -> String {
             None => (format!("{:>29}", "—"), format!("{:>8}", "—")),
         };
         out.push_str(&format!(
-            "{:>6}³ | {:>9} {:>9.0} {:>8.2} | {sor} | {ratio} | {:>13.3} ({:>9}) | {:>9.1} | {:>7.0} %\n",
+            "{:>6}³ | {:>9} {:>9.0} {:>8.2} | {sor} | {ratio} | {:>13.3} ({:>9}) | {:>9.1} | {:>7.0} % | {:>10} {:>7.2}\n",
             r.n,
             r.multigrid.iterations,
             r.multigrid.sweep_equivalents,
@@ -175,7 +219,9 @@ pub fn table(rows: &[SizeRow]) -> String {
             r.smooth_gcells_per_s,
             r.smooth_timing,
             r.copy_gb_per_s,
-            100.0 * r.bandwidth_ratio
+            100.0 * r.bandwidth_ratio,
+            r.ros.gsh_iterations,
+            r.ros.seconds
         ));
     }
     out

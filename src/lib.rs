@@ -17,6 +17,7 @@ pub mod output;
 pub mod physics;
 pub mod problem;
 pub mod rng;
+pub mod ros;
 pub mod run;
 pub mod solver;
 pub mod validate;

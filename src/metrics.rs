@@ -73,6 +73,33 @@ pub struct MassBalance {
     pub relative_error: f64,
 }
 
+/// Inflow into free voxel `idx` at value `p` from fixed neighbours and fixed faces, in
+/// units of D/h² (the 7-point stencil's coupling; a face is h/2 away, hence 2).
+pub fn boundary_inflow(problem: &O2Problem, p: f64, idx: usize) -> f64 {
+    let g = &problem.grid;
+    let (i, j, kz) = g.ijk(idx);
+    let f = &problem.faces;
+    let nbrs = [
+        (i > 0, idx.wrapping_sub(1), f[0]),
+        (i + 1 < g.nx, idx + 1, f[1]),
+        (j > 0, idx.wrapping_sub(g.nx), f[2]),
+        (j + 1 < g.ny, idx + g.nx, f[3]),
+        (kz > 0, idx.wrapping_sub(g.nx * g.ny), f[4]),
+        (kz + 1 < g.nz, idx + g.nx * g.ny, f[5]),
+    ];
+    let mut sum = 0.0;
+    for (inside, nb, face) in nbrs {
+        if inside {
+            if problem.is_fixed(nb) {
+                sum += problem.fixed[nb] as f64 - p;
+            }
+        } else if face >= 0.0 {
+            sum += 2.0 * (face as f64 - p);
+        }
+    }
+    sum
+}
+
 /// The discrete mass balance of `po2`: at steady state, diffusion between free voxels
 /// cancels in the sum, so supply must equal consumption.
 pub fn mass_balance(problem: &O2Problem, po2: &[f32]) -> MassBalance {
@@ -90,24 +117,7 @@ pub fn mass_balance(problem: &O2Problem, po2: &[f32]) -> MassBalance {
         let p = p32 as f64;
         let v = pw * problem.sv[idx] as f64 * (problem.pb[idx] as f64 - p);
         vessel += v;
-        supply += v;
-        let nbrs = [
-            (i > 0, idx.wrapping_sub(1), k.faces[0]),
-            (i + 1 < g.nx, idx + 1, k.faces[1]),
-            (j > 0, idx.wrapping_sub(g.nx), k.faces[2]),
-            (j + 1 < g.ny, idx + g.nx, k.faces[3]),
-            (kz > 0, idx.wrapping_sub(g.nx * g.ny), k.faces[4]),
-            (kz + 1 < g.nz, idx + g.nx * g.ny, k.faces[5]),
-        ];
-        for (inside, nb, face) in nbrs {
-            if inside {
-                if problem.is_fixed(nb) {
-                    supply += c * (problem.fixed[nb] as f64 - p);
-                }
-            } else if face >= 0.0 {
-                supply += 2.0 * c * (face as f64 - p);
-            }
-        }
+        supply += v + c * boundary_inflow(problem, p, idx);
         let mn = k.m_max * problem.viable[idx];
         consumption += if p32 + k.km > 0.0 {
             f64::from(uptake(p32, mn, k.km))

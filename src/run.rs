@@ -6,7 +6,10 @@ use crate::backend::O2Backend;
 use crate::config::Scenario;
 use crate::metrics::{self, MassBalance, O2Stats};
 use crate::output::colormap::Colormap;
-use crate::output::{atomic, blood, npy, slices, summary};
+use crate::output::{atomic, blood, npy, ros as output_ros, slices, summary};
+use crate::ros::balance::{RosBalance, RosStats};
+use crate::ros::steady::RosSteady;
+use crate::ros::RosSources;
 use crate::solver::coupled::solve_coupled;
 use crate::solver::{self, SolveReport};
 use crate::vessels::formats;
@@ -29,6 +32,8 @@ pub struct RunResult {
     pub stats: O2Stats,
     /// Mass balance.
     pub mass: MassBalance,
+    /// ROS and antioxidant fields, when `[ros]` is enabled.
+    pub ros: Option<RosRun>,
     /// The summary document as written.
     pub summary: serde_json::Value,
 }
@@ -108,6 +113,12 @@ pub fn run_scenario(
         _ => None,
     };
 
+    let ros = if sc.spec.ros.enabled {
+        Some(solve_ros(sc, backend, problem, &po2)?)
+    } else {
+        None
+    };
+
     std::fs::create_dir_all(out_dir).map_err(|e| Error::io(out_dir, e))?;
     let out = &sc.spec.output;
     let mut files = Vec::new();
@@ -164,6 +175,9 @@ pub fn run_scenario(
             );
         }
     }
+    if let Some(r) = &ros {
+        files.extend(output_ros::write(sc, out_dir, &problem.grid, &r.steady)?);
+    }
     files.push("summary.json".into());
     let summary = summary::build(&summary::SummaryInputs {
         scenario: sc,
@@ -174,6 +188,12 @@ pub fn run_scenario(
         mass: &mass,
         files: &files,
         transport: transport_summary,
+        ros: ros.as_ref().map(|r| {
+            (
+                output_ros::summary(&r.steady, &r.stats, &r.balance),
+                output_ros::gsh_summary(&r.stats),
+            )
+        }),
     });
     let text = serde_json::to_string_pretty(&summary).expect("JSON of plain values");
     atomic::write(&out_dir.join("summary.json"), text.as_bytes())?;
@@ -184,7 +204,60 @@ pub fn run_scenario(
         report,
         stats,
         mass,
+        ros,
         summary,
+    })
+}
+
+/// The ROS part of a run.
+#[derive(Debug)]
+pub struct RosRun {
+    /// R and G at steady state.
+    pub steady: RosSteady,
+    /// Their statistics over tissue.
+    pub stats: RosStats,
+    /// The R balance.
+    pub balance: RosBalance,
+}
+
+/// Solves the joint R–G steady state on `backend` (after O2).
+fn solve_ros(
+    sc: &Scenario,
+    backend: &mut dyn O2Backend,
+    problem: &crate::problem::O2Problem,
+    po2: &[f32],
+) -> Result<RosRun> {
+    let params = sc.spec.ros.params();
+    let sources = RosSources {
+        po2,
+        po2_previous: None,
+        dose_rate_gy_per_s: params.dose_rate_gy_per_s,
+    };
+    let r = crate::ros::steady::solve_steady_state(
+        backend,
+        problem,
+        &params,
+        &sources,
+        &sc.ros_solve_options(),
+    )?;
+    let stats = crate::ros::balance::stats(problem, &params, &r.ros, &r.gsh);
+    let bal = crate::ros::balance::balance(problem, &params, &r.production, &r.gsh, &r.ros)?;
+    log::info!(
+        "ROS steady state: {} R–G iterations, mean {:.4} µM, p95 {:.4} µM, {:.1} % of tissue above {} µM, mean GSH {:.2} mM, balance {:.1e}, {:.2} s{}",
+        r.gsh_iterations,
+        stats.mean,
+        stats.p95,
+        100.0 * stats.damage_fraction,
+        stats.damage_threshold,
+        stats.gsh_mean,
+        bal.relative_error,
+        r.seconds,
+        if r.converged { "" } else { " (NOT converged)" }
+    );
+    Ok(RosRun {
+        steady: r,
+        stats,
+        balance: bal,
     })
 }
 

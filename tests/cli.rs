@@ -58,7 +58,12 @@ fn run_writes_npy_summary_and_pngs() {
         String::from_utf8_lossy(&status.stderr)
     );
 
-    for (name, units) in [("o2", "mmHg"), ("vessels_sv", "1/um")] {
+    for (name, units) in [
+        ("o2", "mmHg"),
+        ("vessels_sv", "1/um"),
+        ("ros", "uM"),
+        ("gsh", "mM"),
+    ] {
         let (descr, fortran, shape, data) = npy_header(&out.join(format!("{name}.npy")));
         assert_eq!(descr, "<f4");
         assert!(!fortran);
@@ -107,9 +112,25 @@ fn run_writes_npy_summary_and_pngs() {
         "mass_balance/supply",
         "mass_balance/consumption",
         "mass_balance/relative_error",
+        "ros/mean_um",
+        "ros/p95_um",
+        "ros/max_um",
+        "ros/damage_threshold_um",
+        "ros/damage_fraction",
+        "ros/balance/relative_error",
+        "ros/solver/converged",
+        "gsh/mean_mm",
+        "parameters/ros/gsh_baseline_mm",
     ] {
         get(key);
     }
+    let ros = |k: &str| get(&format!("ros/{k}")).as_f64().unwrap();
+    assert!(0.0 < ros("mean_um") && ros("mean_um") <= ros("p95_um"));
+    assert!(ros("p95_um") <= ros("max_um"));
+    assert!(ros("balance/relative_error") <= 1e-3);
+    assert_eq!(get("ros/solver/converged"), true);
+    let gsh = get("gsh/mean_mm").as_f64().unwrap();
+    assert!(gsh > 0.0 && gsh <= 6.5, "{gsh}");
     assert_eq!(get("scenario"), "small");
     assert_eq!(get("backend"), "cpu");
     assert_eq!(get("grid/shape_zyx"), serde_json::json!([12, 20, 24]));
@@ -131,8 +152,14 @@ fn run_writes_npy_summary_and_pngs() {
     );
 
     for (plane, w, h) in [("xy", 24, 20), ("xz", 24, 12), ("yz", 20, 12)] {
-        let img = image::open(out.join(format!("o2_{plane}.png"))).unwrap();
-        assert_eq!((img.width(), img.height()), (w * 3, h * 3), "{plane}");
+        for field in ["o2", "ros", "gsh"] {
+            let img = image::open(out.join(format!("{field}_{plane}.png"))).unwrap();
+            assert_eq!(
+                (img.width(), img.height()),
+                (w * 3, h * 3),
+                "{field} {plane}"
+            );
+        }
     }
     assert!(std::fs::read_dir(&out).unwrap().all(|e| !e
         .unwrap()
@@ -183,6 +210,16 @@ fn out_of_range_value_names_key() {
     assert_eq!(code, 2, "{err}");
     assert!(
         err.contains("bad.toml") && err.contains("grid.spacing_um"),
+        "{err}"
+    );
+}
+
+#[test]
+fn ros_without_a_sink_is_refused_with_the_key_and_the_fix() {
+    let (code, err) = run_bad(&format!("{SMALL}\n[ros]\nloss_rate_per_s = 0.0\n"), &[]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("bad.toml") && err.contains("ros.loss_rate_per_s") && err.contains("0.01"),
         "{err}"
     );
 }
@@ -271,6 +308,8 @@ fn bench_writes_json_with_adapter_date_and_rows() {
         assert!(row["smooth_gcells_per_s"].as_f64().unwrap() > 0.0);
         assert!(row["copy_gb_per_s"].as_f64().unwrap() > 0.0);
         assert!(row["bandwidth_ratio"].as_f64().unwrap() > 0.0);
+        assert_eq!(row["ros"]["converged"], true);
+        assert!(row["ros"]["gsh_iterations"].as_u64().unwrap() >= 1);
     }
     let bad = oxyfield().args(["bench", "--sizes", "2"]).output().unwrap();
     assert_eq!(bad.status.code(), Some(2));

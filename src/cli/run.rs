@@ -28,6 +28,21 @@ pub fn run(args: RunArgs) -> Result<()> {
         100.0 * hf[3],
         r.mass.relative_error
     );
+    if let Some(ros) = &r.ros {
+        let st = &ros.stats;
+        println!(
+            "{}: ROS mean {:.4} µM (95th percentile {:.4}, max {:.4}); {:.1} % of tissue above \
+             {} µM; mean GSH {:.2} mM; ROS balance error {:.1e}",
+            sc.name,
+            st.mean,
+            st.p95,
+            st.max,
+            100.0 * st.damage_fraction,
+            st.damage_threshold,
+            st.gsh_mean,
+            ros.balance.relative_error
+        );
+    }
     println!("outputs in {}", r.out_dir.display());
     Ok(())
 }

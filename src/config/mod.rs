@@ -1,6 +1,7 @@
 //! Scenarios: parse TOML into [`schema::ScenarioFile`], then check every value's range
 //! and the combinations, naming the file and the key in each error.
 
+mod ros_checks;
 pub mod schema;
 
 use crate::grid::Grid;
@@ -116,6 +117,16 @@ impl Scenario {
             max_iterations: s.max_iterations,
             omega: s.omega,
             check_every: s.check_every,
+            field: "O2",
+        }
+    }
+
+    /// Solver options of the ROS solve: those of O2 with `ros.tolerance`.
+    pub fn ros_solve_options(&self) -> SolveOptions {
+        SolveOptions {
+            tolerance: self.spec.ros.tolerance,
+            field: "ROS",
+            ..self.solve_options()
         }
     }
 
@@ -295,6 +306,7 @@ impl Scenario {
         if sv.check_every == 0 {
             return Err(self.err("solver.check_every", "must be ≥ 1"));
         }
+        self.check_ros()?;
         let out = &s.output;
         let [lo, hi] = out.png_limits_mmhg;
         if !(lo.is_finite() && hi.is_finite() && lo < hi) {

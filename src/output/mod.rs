@@ -6,5 +6,6 @@ pub mod atomic;
 pub mod blood;
 pub mod colormap;
 pub mod npy;
+pub mod ros;
 pub mod slices;
 pub mod summary;

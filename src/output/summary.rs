@@ -27,6 +27,8 @@ pub struct SummaryInputs<'a> {
     pub files: &'a [String],
     /// The blood O2 transport block, when transport ran.
     pub transport: Option<Value>,
+    /// The `ros` and `gsh` blocks, when ROS was solved.
+    pub ros: Option<(Value, Value)>,
 }
 
 /// Builds the summary document.
@@ -46,6 +48,11 @@ pub fn build(s: &SummaryInputs) -> Value {
         })
     });
     let e = g.extent_um();
+    let (ros, gsh) = s
+        .ros
+        .clone()
+        .unwrap_or_else(|| (json!({ "enabled": false }), Value::Null));
+    let ros_params = super::ros::parameters(&s.scenario.spec.ros.params());
     json!({
         "oxyfield_version": crate::VERSION,
         "scenario": s.scenario.name,
@@ -66,6 +73,7 @@ pub fn build(s: &SummaryInputs) -> Value {
                 "km_mmhg": p.km_mmhg,
                 "wall_permeability_um_per_s": p.wall_permeability_um_per_s,
             },
+            "ros": ros_params,
         },
         "vessels": {
             "source": s.assembled.vessel_source,
@@ -98,6 +106,8 @@ pub fn build(s: &SummaryInputs) -> Value {
             "relative_error": s.mass.relative_error,
             "units": "mmHg·µm³/s",
         },
+        "ros": ros,
+        "gsh": gsh,
         "files": s.files,
     })
 }

@@ -4,3 +4,5 @@
 
 pub mod blood;
 pub mod o2;
+pub mod oer;
+pub mod ros;

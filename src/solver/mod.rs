@@ -67,6 +67,9 @@ pub struct SolveOptions {
     pub omega: Option<f64>,
     /// SOR sweeps between residual checks (multigrid checks after every cycle).
     pub check_every: u32,
+    /// The field solved, for messages: `"O2"` (whose settings are `solver.*`) or
+    /// `"ROS"` (`ros.tolerance` and `solver.*`).
+    pub field: &'static str,
 }
 
 impl Default for SolveOptions {
@@ -77,6 +80,7 @@ impl Default for SolveOptions {
             max_iterations: 20_000,
             omega: None,
             check_every: 25,
+            field: "O2",
         }
     }
 }
@@ -142,14 +146,25 @@ pub fn read_finite(
     problem: &O2Problem,
     when: &str,
 ) -> Result<Vec<f32>> {
-    let po2 = backend.read_o2()?;
-    if let Some(i) = po2.iter().position(|v| !v.is_finite()) {
+    read_field_finite(backend, problem, "pO2", when)
+}
+
+/// [`read_finite`] for a field named `name` in the message (the R field is solved in
+/// the O2 form; see [`crate::ros`]).
+pub fn read_field_finite(
+    backend: &mut dyn O2Backend,
+    problem: &O2Problem,
+    name: &str,
+    when: &str,
+) -> Result<Vec<f32>> {
+    let field = backend.read_o2()?;
+    if let Some(i) = field.iter().position(|v| !v.is_finite()) {
         let (x, y, z) = problem.grid.ijk(i);
         return Err(crate::Error::Numerical(format!(
-            "pO2 is not finite at voxel [{z}, {y}, {x}] {when}"
+            "{name} is not finite at voxel [{z}, {y}, {x}] {when}"
         )));
     }
-    Ok(po2)
+    Ok(field)
 }
 
 /// Solves the steady O2 problem loaded into `backend` (see [`load`]) from its current

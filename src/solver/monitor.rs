@@ -16,6 +16,7 @@ pub struct Monitor {
     first: Option<f64>,
     best: (f64, usize),
     stagnation_below: f64,
+    field: &'static str,
     /// (iterations, relative residual) at each check.
     pub history: Vec<(u32, f64)>,
 }
@@ -36,8 +37,15 @@ pub enum Verdict {
 
 impl Monitor {
     /// A monitor with reference norm `norm0`; stagnation is only declared below a
-    /// relative residual of `stagnation_below`.
-    pub fn new(norm0: f64, tolerance: f64, max_iterations: u32, stagnation_below: f64) -> Self {
+    /// relative residual of `stagnation_below`. `field` names the field in messages
+    /// (`"O2"` or `"ROS"`; see [`super::SolveOptions::field`]).
+    pub fn new(
+        norm0: f64,
+        tolerance: f64,
+        max_iterations: u32,
+        stagnation_below: f64,
+        field: &'static str,
+    ) -> Self {
         Monitor {
             norm0,
             tolerance,
@@ -45,6 +53,7 @@ impl Monitor {
             first: None,
             best: (f64::INFINITY, 0),
             stagnation_below,
+            field,
             history: Vec::new(),
         }
     }
@@ -56,15 +65,17 @@ impl Monitor {
         log::debug!("iteration {iterations}: relative residual {rel:.3e}");
         if !rel.is_finite() {
             return Err(Error::Numerical(format!(
-                "the O2 residual became non-finite after {iterations} iterations; check the \
-                 scenario's parameters for extreme values"
+                "the {} residual became non-finite after {iterations} iterations; check the \
+                 scenario's parameters for extreme values",
+                self.field
             )));
         }
         let r0 = *self.first.get_or_insert(rel);
         if rel > 1e6 * r0.max(1e-30) {
             return Err(Error::Numerical(format!(
-                "the O2 solve diverged (relative residual {rel:.3e} after {iterations} \
-                 iterations, {r0:.3e} at the start); lower solver.omega"
+                "the {} solve diverged (relative residual {rel:.3e} after {iterations} \
+                 iterations, {r0:.3e} at the start); lower solver.omega",
+                self.field
             )));
         }
         if rel < 0.9 * self.best.0 {
@@ -79,15 +90,18 @@ impl Monitor {
         if rel < self.stagnation_below && self.history.len() - self.best.1 >= STAGNANT_CHECKS {
             if rel < 1e-5 {
                 log::warn!(
-                    "O2 solve stagnated at relative residual {rel:.3e} after {iterations} \
+                    "{} solve stagnated at relative residual {rel:.3e} after {iterations} \
                      iterations: this is the single-precision floor of the field; \
-                     solver.tolerance = {:.1e} is below what float32 reaches on this problem",
+                     {} = {:.1e} is below what float32 reaches on this problem",
+                    self.field,
+                    self.tolerance_key(),
                     self.tolerance
                 );
             } else {
                 log::warn!(
-                    "O2 solve stagnated at relative residual {rel:.3e} after {iterations} \
-                     iterations, far above the float32 floor; try solver.method = \"rbsor\""
+                    "{} solve stagnated at relative residual {rel:.3e} after {iterations} \
+                     iterations, far above the float32 floor; try solver.method = \"rbsor\"",
+                    self.field
                 );
             }
             return Ok(Verdict::Stop {
@@ -97,8 +111,9 @@ impl Monitor {
         }
         if iterations >= self.max_iterations {
             log::warn!(
-                "O2 solve stopped at solver.max_iterations = {} with relative residual \
+                "{} solve stopped at solver.max_iterations = {} with relative residual \
                  {rel:.3e} > tolerance {:.1e}",
+                self.field,
                 self.max_iterations,
                 self.tolerance
             );
@@ -108,5 +123,14 @@ impl Monitor {
             });
         }
         Ok(Verdict::Continue)
+    }
+
+    /// The scenario key of the tolerance of this field.
+    fn tolerance_key(&self) -> &'static str {
+        if self.field == "ROS" {
+            "ros.tolerance"
+        } else {
+            "solver.tolerance"
+        }
     }
 }

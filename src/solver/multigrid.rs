@@ -62,6 +62,7 @@ pub fn solve(
         opts.tolerance,
         opts.max_iterations,
         f64::INFINITY,
+        opts.field,
     );
     let mut cycles = 0u32;
     let mut work = 0.0f64;

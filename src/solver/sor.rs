@@ -39,6 +39,7 @@ pub fn solve(
         opts.tolerance,
         opts.max_iterations,
         STAGNATION_BELOW_SOR,
+        opts.field,
     );
     let omega = opts.omega.unwrap_or_else(|| auto_omega(&problem.grid));
     let check_every = opts.check_every.max(1);

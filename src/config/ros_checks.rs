@@ -1,0 +1,116 @@
+//! Checks of the `[ros]` table and the ROS/GSH colour limits.
+
+use super::Scenario;
+use crate::Result;
+
+impl Scenario {
+    pub(super) fn check_ros(&self) -> Result<()> {
+        let r = &self.spec.ros;
+        self.positive(
+            "ros.diffusivity_um2_per_s",
+            r.diffusivity_um2_per_s,
+            "H2O2 ≈ 1400",
+        )?;
+        let non_negative = [
+            (
+                "ros.o2_solubility_um_per_mmhg",
+                r.o2_solubility_um_per_mmhg,
+                "≈ 1.34 µM/mmHg in tissue",
+            ),
+            (
+                "ros.radiation_yield_um_per_gy",
+                r.radiation_yield_um_per_gy,
+                "radiolytic H2O2 ≈ 0.075 µM/Gy",
+            ),
+            (
+                "ros.dose_rate_gy_per_s",
+                r.dose_rate_gy_per_s,
+                "0 outside irradiation; clinical ≈ 0.03",
+            ),
+            (
+                "ros.oer_k_mmhg",
+                r.oer_k_mmhg,
+                "pO2 of half oxygen effect, ≈ 3",
+            ),
+            (
+                "ros.reoxygenation_yield_um_per_s_per_mmhg",
+                r.reoxygenation_yield_um_per_s_per_mmhg,
+                "e.g. 0.001; 0 switches the term off",
+            ),
+            (
+                "ros.scavenging_rate_per_mm_per_s",
+                r.scavenging_rate_per_mm_per_s,
+                "kG ≈ 0.14 per mM per s",
+            ),
+            ("ros.gsh_per_ros", r.gsh_per_ros, "2 GSH per H2O2"),
+            (
+                "ros.wall_permeability_um_per_s",
+                r.wall_permeability_um_per_s,
+                "H2O2 through membranes ≈ 2",
+            ),
+            ("ros.gsh_baseline_mm", r.gsh_baseline_mm, "G0 ≈ 6.5 mM"),
+            (
+                "ros.gsh_regeneration_per_s",
+                r.gsh_regeneration_per_s,
+                "≈ 2e-4 (recovery over hours)",
+            ),
+            (
+                "ros.boundary_um",
+                r.boundary_um,
+                "ROS in blood and medium, usually 0",
+            ),
+        ];
+        for (key, v, hint) in non_negative {
+            self.non_negative(key, v, hint)?;
+        }
+        if !(0.0..=1.0).contains(&r.mito_yield) {
+            return Err(self.err(
+                "ros.mito_yield",
+                format!(
+                    "is {}, must lie in [0, 1]: the fraction of O2 consumed that becomes \
+                     H2O2, 0.001–0.01",
+                    r.mito_yield
+                ),
+            ));
+        }
+        if !(r.oer_max.is_finite() && (1.0..=100.0).contains(&r.oer_max)) {
+            return Err(self.err(
+                "ros.oer_max",
+                format!(
+                    "is {}, must lie in [1, 100]: the oxygen enhancement ratio, ≈ 3",
+                    r.oer_max
+                ),
+            ));
+        }
+        self.positive(
+            "ros.loss_rate_per_s",
+            r.loss_rate_per_s,
+            "≈ 0.1; it must be > 0 so that ROS has a sink where there is no glutathione \
+             (lumen, necrosis): use a small value such as 0.01 rather than 0",
+        )?;
+        self.positive(
+            "ros.damage_threshold_um",
+            r.damage_threshold_um,
+            "oxidative distress above ≈ 0.1 µM",
+        )?;
+        self.positive(
+            "ros.tolerance",
+            r.tolerance,
+            "relative residual of the R solve, e.g. 1e-5",
+        )?;
+        let out = &self.spec.output;
+        for (key, v) in [
+            ("output.png_limits_ros_um", out.png_limits_ros_um),
+            ("output.png_limits_gsh_mm", out.png_limits_gsh_mm),
+        ] {
+            let [lo, hi] = v;
+            if !(lo.is_finite() && hi.is_finite() && lo < hi) {
+                return Err(self.err(
+                    key,
+                    format!("is {v:?}, must be [low, high] with low < high"),
+                ));
+            }
+        }
+        Ok(())
+    }
+}
