@@ -16,10 +16,12 @@ pub mod metrics;
 pub mod output;
 pub mod physics;
 pub mod problem;
+pub mod protocol;
 pub mod rng;
 pub mod ros;
 pub mod run;
 pub mod solver;
+pub mod therapy;
 pub mod validate;
 pub mod vessels;
 

@@ -60,32 +60,7 @@ pub fn run_scenario(
         info.adapter
     );
     let opts = sc.solve_options();
-    let (po2, report, blood) = match assembled.vessels.as_mut() {
-        Some(VesselNetwork {
-            wall,
-            transport: Some(t),
-            net,
-        }) => {
-            let start = wall.fixed_ring_pb(net);
-            let c = solve_coupled(
-                backend,
-                &mut assembled.problem,
-                wall,
-                &mut t.transport,
-                start,
-                &opts,
-                &t.options,
-            )?;
-            (c.po2, c.report, Some((c.blood, c.coupling)))
-        }
-        _ => {
-            let problem = &assembled.problem;
-            solver::load(backend, problem, opts.method, &problem.initial_guess())?;
-            let report = solver::solve_steady(backend, problem, &opts)?;
-            let po2 = solver::read_finite(backend, problem, "after the solve")?;
-            (po2, report, None)
-        }
-    };
+    let (po2, report, blood) = solve_o2(backend, &mut assembled, &opts)?;
     log::info!(
         "O2 steady state ({}): {} iterations ({:.0} sweep-equivalents), relative residual {:.2e}, {:.2} s{}",
         report.method,
@@ -258,6 +233,44 @@ fn solve_ros(
         steady: r,
         stats,
         balance: bal,
+    })
+}
+
+/// The blood state and coupling report of a solve with blood O2 transport.
+pub type BloodResult = (BloodState, crate::solver::coupled::CouplingReport);
+
+/// Solves the steady O2 field of `assembled`: coupled with blood O2 transport when the
+/// network has it (updating the problem's Pb), plain otherwise.
+pub fn solve_o2(
+    backend: &mut dyn O2Backend,
+    assembled: &mut Assembled,
+    opts: &crate::solver::SolveOptions,
+) -> Result<(Vec<f32>, SolveReport, Option<BloodResult>)> {
+    Ok(match assembled.vessels.as_mut() {
+        Some(VesselNetwork {
+            wall,
+            transport: Some(t),
+            net,
+        }) => {
+            let start = wall.fixed_ring_pb(net);
+            let c = solve_coupled(
+                backend,
+                &mut assembled.problem,
+                wall,
+                &mut t.transport,
+                start,
+                opts,
+                &t.options,
+            )?;
+            (c.po2, c.report, Some((c.blood, c.coupling)))
+        }
+        _ => {
+            let problem = &assembled.problem;
+            solver::load(backend, problem, opts.method, &problem.initial_guess())?;
+            let report = solver::solve_steady(backend, problem, opts)?;
+            let po2 = solver::read_finite(backend, problem, "after the solve")?;
+            (po2, report, None)
+        }
     })
 }
 

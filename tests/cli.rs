@@ -354,3 +354,72 @@ fn validate_prints_table_writes_json_and_exits_zero() {
         assert!(checks[0].get(key).is_some(), "check lacks {key}");
     }
 }
+
+#[test]
+fn check_prints_the_expanded_timeline_and_refuses_bad_protocols() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let out = oxyfield()
+        .args(["check"])
+        .arg(root.join("assets/protocols/conventional_30x2.toml"))
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("fraction 30/30") && text.contains("60 Gy"),
+        "{text}"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.toml");
+    std::fs::write(
+        &bad,
+        "schema_version = 1\nduration = \"1w\"\n[[radiotherapy]]\ndose_gy = 2.0\nevery = \"1d\"\ncount = 30\n",
+    )
+    .unwrap();
+    let out = oxyfield().arg("check").arg(&bad).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("bad.toml") && err.contains("duration"),
+        "{err}"
+    );
+}
+
+#[test]
+fn run_with_a_protocol_writes_the_timeline_and_final_fields() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = dir.path().join("small.toml");
+    std::fs::write(&scenario, format!("protocol = \"rt.toml\"\n{SMALL}")).unwrap();
+    std::fs::write(
+        dir.path().join("rt.toml"),
+        "schema_version = 1\nduration = \"1d\"\ntime_step = \"6h\"\n[[radiotherapy]]\ndose_gy = 8.0\nat = [\"0h\"]\n",
+    )
+    .unwrap();
+    let out = dir.path().join("out");
+    let status = run_cpu(&scenario, &out);
+    assert!(
+        status.status.success(),
+        "{}",
+        String::from_utf8_lossy(&status.stderr)
+    );
+    let csv = std::fs::read_to_string(out.join("timeline.csv")).unwrap();
+    let lines: Vec<&str> = csv.lines().collect();
+    assert!(lines[0].starts_with("time_h,events,mean_po2_mmhg,median_po2_mmhg"));
+    assert!(lines[0].contains("log10_cell_kill") && lines[0].contains("mean_ros_um"));
+    assert_eq!(lines.len(), 1 + 5, "{csv}"); // t = 0 and four 6-h steps
+    assert!(lines[2].contains("rt 8 Gy"), "{csv}");
+    for f in [
+        "o2.npy",
+        "viable.npy",
+        "dead.npy",
+        "ros.npy",
+        "gsh.npy",
+        "timeline.json",
+    ] {
+        assert!(out.join(f).exists(), "{f}");
+    }
+    let s: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("summary.json")).unwrap()).unwrap();
+    assert!(s["end"]["log10_cell_kill"].as_f64().unwrap() > 0.5);
+    assert_eq!(s["protocol"]["steps"], 4);
+}

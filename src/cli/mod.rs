@@ -1,6 +1,7 @@
 //! Command-line interface: clap definitions here, one file per command.
 
 mod bench;
+mod check;
 mod devices;
 mod network;
 mod run;
@@ -42,6 +43,16 @@ pub enum Command {
     /// Vessel network files: print numbers, convert between formats, export a
     /// scenario's synthetic network.
     Network(NetworkArgs),
+    /// Validate a therapy protocol file (or a scenario and the protocol it names) and
+    /// print the expanded event timeline.
+    Check(CheckArgs),
+}
+
+/// Arguments of `oxyfield check`.
+#[derive(Debug, clap::Args)]
+pub struct CheckArgs {
+    /// A protocol TOML file (with `schema_version`), or a scenario file.
+    pub file: PathBuf,
 }
 
 /// Arguments of `oxyfield network`.
@@ -174,6 +185,9 @@ pub struct RunArgs {
     /// Use the adapter whose name contains this text (see `oxyfield devices`).
     #[arg(long)]
     pub adapter: Option<String>,
+    /// Run this therapy protocol (overrides the scenario's `protocol` key).
+    #[arg(long)]
+    pub protocol: Option<PathBuf>,
 }
 
 /// Runs the parsed command.
@@ -184,5 +198,6 @@ pub fn dispatch(cli: Cli) -> Result<()> {
         Command::Bench(args) => bench::bench(args),
         Command::Validate(args) => validate::validate(args),
         Command::Network(args) => network::network(args),
+        Command::Check(args) => check::check(args),
     }
 }

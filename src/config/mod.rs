@@ -1,7 +1,7 @@
 //! Scenarios: parse TOML into [`schema::ScenarioFile`], then check every value's range
 //! and the combinations, naming the file and the key in each error.
 
-mod ros_checks;
+mod model_checks;
 pub mod schema;
 
 use crate::grid::Grid;
@@ -307,6 +307,7 @@ impl Scenario {
             return Err(self.err("solver.check_every", "must be ≥ 1"));
         }
         self.check_ros()?;
+        self.check_therapy()?;
         let out = &s.output;
         let [lo, hi] = out.png_limits_mmhg;
         if !(lo.is_finite() && hi.is_finite() && lo < hi) {

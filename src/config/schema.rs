@@ -37,6 +37,11 @@ pub struct ScenarioFile {
     /// ROS and antioxidant fields.
     #[serde(default)]
     pub ros: RosSpec,
+    /// Radiation response (used by protocols).
+    #[serde(default)]
+    pub radiotherapy: RadiotherapySpec,
+    /// A therapy protocol file to run (relative to the scenario file).
+    pub protocol: Option<PathBuf>,
     /// Steady-state solver.
     #[serde(default)]
     pub solver: SolverSpec,
@@ -89,13 +94,104 @@ pub struct TissueSpec {
     pub viable_fraction: f64,
     /// Optional map of n: float32 `.npy`, shape [nz, ny, nx].
     pub viable_fraction_npy: Option<PathBuf>,
+    /// Doubling time of viable cells with room and oxygen (h).
+    pub doubling_time_h: f64,
+    /// pO2 of half-maximal proliferation (mmHg).
+    pub growth_k_mmhg: f64,
+    /// pO2 below which cells die of anoxia (mmHg).
+    pub necrosis_po2_mmhg: f64,
+    /// Rate of anoxic death (1/h).
+    pub necrosis_rate_per_h: f64,
+    /// Half-life of dead-cell clearance (h).
+    pub clearance_half_life_h: f64,
 }
 
 impl Default for TissueSpec {
     fn default() -> Self {
+        let k = crate::physics::tissue::TissueParams::default();
         TissueSpec {
             viable_fraction: 1.0,
             viable_fraction_npy: None,
+            doubling_time_h: k.doubling_time_h,
+            growth_k_mmhg: k.growth_k_mmhg,
+            necrosis_po2_mmhg: k.necrosis_po2_mmhg,
+            necrosis_rate_per_h: k.necrosis_rate_per_h,
+            clearance_half_life_h: k.clearance_half_life_h,
+        }
+    }
+}
+
+impl TissueSpec {
+    /// The slow kinetics of protocols.
+    pub fn kinetics(&self) -> crate::physics::tissue::TissueParams {
+        crate::physics::tissue::TissueParams {
+            doubling_time_h: self.doubling_time_h,
+            growth_k_mmhg: self.growth_k_mmhg,
+            necrosis_po2_mmhg: self.necrosis_po2_mmhg,
+            necrosis_rate_per_h: self.necrosis_rate_per_h,
+            clearance_half_life_h: self.clearance_half_life_h,
+        }
+    }
+}
+
+/// `[radiotherapy]`: the linear-quadratic response and its oxygen modification
+/// (MODEL.md §4; [`crate::physics::radiotherapy`]).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RadiotherapySpec {
+    /// α of oxygenated cells (1/Gy).
+    pub alpha_per_gy: f64,
+    /// β of oxygenated cells (1/Gy²).
+    pub beta_per_gy2: f64,
+    /// `"single"` (one OER scales the dose) or `"separate"` (OERs for α and β).
+    pub oer_model: String,
+    /// OER of the single model (m).
+    pub oer_max: f64,
+    /// K of the single model (mmHg).
+    pub oer_k_mmhg: f64,
+    /// OERα of the separate model.
+    pub oer_alpha: f64,
+    /// OERβ of the separate model.
+    pub oer_beta: f64,
+    /// K of the separate model (mmHg).
+    pub oer_separate_k_mmhg: f64,
+}
+
+impl Default for RadiotherapySpec {
+    fn default() -> Self {
+        RadiotherapySpec {
+            alpha_per_gy: 0.3,
+            beta_per_gy2: 0.03,
+            oer_model: "single".into(),
+            oer_max: 3.0,
+            oer_k_mmhg: 3.0,
+            oer_alpha: 2.5,
+            oer_beta: 3.0,
+            oer_separate_k_mmhg: 3.28,
+        }
+    }
+}
+
+impl RadiotherapySpec {
+    /// The LQ parameters (an unknown `oer_model` is refused when the scenario loads).
+    pub fn lq(&self) -> crate::physics::radiotherapy::LqParams {
+        use crate::physics::radiotherapy::{LqParams, OerModel};
+        let oer = if self.oer_model == "separate" {
+            OerModel::Separate {
+                oer_alpha: self.oer_alpha,
+                oer_beta: self.oer_beta,
+                k_mmhg: self.oer_separate_k_mmhg,
+            }
+        } else {
+            OerModel::Single(crate::physics::oer::OxygenEffect {
+                m: self.oer_max,
+                k_mmhg: self.oer_k_mmhg,
+            })
+        };
+        LqParams {
+            alpha_per_gy: self.alpha_per_gy,
+            beta_per_gy2: self.beta_per_gy2,
+            oer,
         }
     }
 }

@@ -5,4 +5,6 @@
 pub mod blood;
 pub mod o2;
 pub mod oer;
+pub mod radiotherapy;
 pub mod ros;
+pub mod tissue;

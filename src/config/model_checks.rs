@@ -1,4 +1,5 @@
-//! Checks of the `[ros]` table and the ROS/GSH colour limits.
+//! Checks of the model tables: `[ros]`, `[radiotherapy]`, the tissue kinetics keys, and
+//! the ROS/GSH colour limits.
 
 use super::Scenario;
 use crate::Result;
@@ -110,6 +111,63 @@ impl Scenario {
                     format!("is {v:?}, must be [low, high] with low < high"),
                 ));
             }
+        }
+        Ok(())
+    }
+}
+
+impl Scenario {
+    /// Checks of `[radiotherapy]` and the tissue kinetics keys of `[tissue]`.
+    pub(super) fn check_therapy(&self) -> Result<()> {
+        let r = &self.spec.radiotherapy;
+        self.positive("radiotherapy.alpha_per_gy", r.alpha_per_gy, "≈ 0.3")?;
+        self.non_negative("radiotherapy.beta_per_gy2", r.beta_per_gy2, "≈ 0.03")?;
+        if r.oer_model != "single" && r.oer_model != "separate" {
+            return Err(self.err(
+                "radiotherapy.oer_model",
+                format!(
+                    "\"{}\" is not known; use \"single\" (one OER scales the dose) or \
+                     \"separate\" (OERs for α and β)",
+                    r.oer_model
+                ),
+            ));
+        }
+        for (key, v) in [
+            ("radiotherapy.oer_max", r.oer_max),
+            ("radiotherapy.oer_alpha", r.oer_alpha),
+            ("radiotherapy.oer_beta", r.oer_beta),
+        ] {
+            if !(v.is_finite() && (1.0..=100.0).contains(&v)) {
+                return Err(self.err(key, format!("is {v}, must lie in [1, 100] (≈ 2.5–3)")));
+            }
+        }
+        self.positive("radiotherapy.oer_k_mmhg", r.oer_k_mmhg, "≈ 3")?;
+        self.positive(
+            "radiotherapy.oer_separate_k_mmhg",
+            r.oer_separate_k_mmhg,
+            "≈ 3.28",
+        )?;
+        let t = &self.spec.tissue;
+        for (key, v, hint) in [
+            (
+                "tissue.doubling_time_h",
+                t.doubling_time_h,
+                "48–120; 0 switches regrowth off",
+            ),
+            ("tissue.growth_k_mmhg", t.growth_k_mmhg, "≈ 5"),
+            ("tissue.necrosis_po2_mmhg", t.necrosis_po2_mmhg, "0.5–1"),
+            (
+                "tissue.necrosis_rate_per_h",
+                t.necrosis_rate_per_h,
+                "≈ 0.04; 0 switches necrosis off",
+            ),
+            (
+                "tissue.clearance_half_life_h",
+                t.clearance_half_life_h,
+                "24–72; 0 keeps dead cells",
+            ),
+        ] {
+            self.non_negative(key, v, hint)?;
         }
         Ok(())
     }

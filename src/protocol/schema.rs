@@ -1,0 +1,136 @@
+//! The protocol file as written by users (TOML, `schema_version = 1`). Times are
+//! duration texts (`"36h"`, `"6w"`; see [`super::parse_duration`]), each with a numeric twin
+//! key ending in `_h` (hours). Every table rejects unknown keys. [`super::Protocol`]
+//! checks values and expands the schedule after parsing.
+//!
+//! The types deserialize from any serde source (a file, or a `[protocol]` table inside
+//! another document), so a scenario can embed a protocol later.
+
+use serde::de::{self, Deserializer, SeqAccess, Visitor};
+use serde::Deserialize;
+use std::fmt;
+use std::path::PathBuf;
+
+/// A whole protocol file.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProtocolFile {
+    /// Format version; required, and only 1 is known.
+    pub schema_version: Option<i64>,
+    /// Protocol name; the file stem when absent.
+    pub name: Option<String>,
+    /// Free text for people.
+    #[serde(default)]
+    pub description: String,
+    /// Simulated time.
+    pub duration: Option<DurationText>,
+    /// Simulated time (hours).
+    pub duration_h: Option<f64>,
+    /// Slow time step; `"1h"` when absent.
+    pub time_step: Option<DurationText>,
+    /// Slow time step (hours).
+    pub time_step_h: Option<f64>,
+    /// Weekday at t = 0; `"mon"` when absent.
+    pub start_weekday: Option<String>,
+    /// Interval between checkpoints; none when absent.
+    pub checkpoint_every: Option<DurationText>,
+    /// Interval between checkpoints (hours).
+    pub checkpoint_every_h: Option<f64>,
+    /// Times of field snapshots; `"end"` means at `duration`.
+    pub snapshots: Option<Vec<DurationText>>,
+    /// Times of field snapshots (hours).
+    pub snapshots_h: Option<Vec<f64>>,
+    /// Interval between field snapshots, from t = 0.
+    pub snapshot_every: Option<DurationText>,
+    /// Interval between field snapshots (hours).
+    pub snapshot_every_h: Option<f64>,
+    /// Radiotherapy courses (`[[radiotherapy]]`).
+    #[serde(default)]
+    pub radiotherapy: Vec<RadiotherapySpec>,
+}
+
+/// One `[[radiotherapy]]` course: either repeating (`start`, `every`, `count`, optional
+/// `weekdays`) or explicit (`at`).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RadiotherapySpec {
+    /// Physical dose of one fraction (Gy); required.
+    pub dose_gy: Option<f64>,
+    /// First candidate time; 0 when absent.
+    pub start: Option<DurationText>,
+    /// First candidate time (hours).
+    pub start_h: Option<f64>,
+    /// Interval between candidate times.
+    pub every: Option<DurationText>,
+    /// Interval between candidate times (hours).
+    pub every_h: Option<f64>,
+    /// Fractions delivered.
+    pub count: Option<i64>,
+    /// Weekdays on which a candidate time is delivered; all days when absent.
+    pub weekdays: Option<WeekdaysSpec>,
+    /// Explicit fraction times, instead of `start`/`every`/`count`.
+    pub at: Option<Vec<DurationText>>,
+    /// Explicit fraction times (hours).
+    pub at_h: Option<Vec<f64>>,
+    /// Relative dose map (float32 `.npy`), relative to the protocol file's folder.
+    pub dose_map_npy: Option<PathBuf>,
+    /// Delivery time of one fraction (minutes); 2 when absent.
+    pub fraction_minutes: Option<f64>,
+}
+
+/// A duration as written (`"36h"`); read with [`super::parse_duration`] after parsing, so
+/// that errors can name the key. Only strings are accepted: a bare number is refused
+/// with a pointer to the `_h` twin key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DurationText(pub String);
+
+impl<'de> Deserialize<'de> for DurationText {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = DurationText;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str(
+                    "a duration text such as \"36h\", \"2d\" or \"6w\" \
+                     (for a plain number of hours use the key ending in `_h`)",
+                )
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<DurationText, E> {
+                Ok(DurationText(v.to_string()))
+            }
+        }
+        d.deserialize_str(V)
+    }
+}
+
+/// `weekdays`: a text (`"mon-fri"`, `"mon,wed,fri"`) or a list (`["mon", "wed"]`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WeekdaysSpec {
+    /// A day, a range, or several separated by commas.
+    Text(String),
+    /// A list whose entries are each a day or a range.
+    List(Vec<String>),
+}
+
+impl<'de> Deserialize<'de> for WeekdaysSpec {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = WeekdaysSpec;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("weekdays as a range such as \"mon-fri\" or a list such as [\"mon\", \"wed\", \"fri\"]")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<WeekdaysSpec, E> {
+                Ok(WeekdaysSpec::Text(v.to_string()))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<WeekdaysSpec, A::Error> {
+                let mut days = Vec::new();
+                while let Some(day) = seq.next_element::<String>()? {
+                    days.push(day);
+                }
+                Ok(WeekdaysSpec::List(days))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}

@@ -1,0 +1,124 @@
+//! The expanded timeline as text, for `oxyfield check` and for people checking that a
+//! protocol says what they meant.
+
+use super::duration::{format_duration, HOUR_S};
+use super::schedule::EventKind;
+use super::weekday::{day_clock, day_index, weekday_of, WEEKDAY_FULL_NAMES, WEEKDAY_NAMES};
+use super::Protocol;
+use std::fmt::Write;
+
+/// Snapshot lists longer than this are shortened in the header.
+const SNAPSHOTS_SHOWN: usize = 12;
+
+/// A number with at most `places` decimals and no trailing zeros.
+fn num(x: f64, places: usize) -> String {
+    let s = format!("{x:.places$}");
+    if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        s
+    }
+}
+
+/// Header, then one line per event.
+pub(super) fn text(p: &Protocol) -> String {
+    let mut out = String::new();
+    let day = |t: f64| {
+        format!(
+            "d {} ({})",
+            day_index(t),
+            WEEKDAY_NAMES[weekday_of(t, p.start_weekday) as usize]
+        )
+    };
+    // Writing to a String cannot fail; the results are dropped on purpose.
+    let _ = writeln!(out, "protocol {} ({})", p.name, p.origin);
+    if !p.description.is_empty() {
+        let _ = writeln!(out, "  {}", p.description.trim());
+    }
+    let _ = writeln!(
+        out,
+        "duration {} ({} h), time step {}, day 0 is a {}",
+        format_duration(p.duration_s),
+        num(p.duration_s / HOUR_S, 2),
+        format_duration(p.time_step_s),
+        WEEKDAY_FULL_NAMES[p.start_weekday as usize]
+    );
+    let _ = match p.checkpoint_every_s {
+        Some(c) => writeln!(out, "checkpoints every {}", format_duration(c)),
+        None => writeln!(out, "checkpoints: none"),
+    };
+    let snaps = &p.snapshot_times_s;
+    let listed: Vec<String> = if snaps.len() <= SNAPSHOTS_SHOWN {
+        snaps.iter().map(|&t| format_duration(t)).collect()
+    } else {
+        let head = snaps[..SNAPSHOTS_SHOWN / 2].iter();
+        let tail = snaps[snaps.len() - 2..].iter();
+        let mut v: Vec<String> = head.map(|&t| format_duration(t)).collect();
+        v.push("…".into());
+        v.extend(tail.map(|&t| format_duration(t)));
+        v
+    };
+    let _ = writeln!(out, "snapshots: {} ({})", snaps.len(), listed.join(", "));
+    let mut total_gy = 0.0;
+    for (i, rt) in p.radiotherapy.iter().enumerate() {
+        let n = rt.times_s.len();
+        let item_gy = rt.dose_gy * n as f64;
+        total_gy += item_gy;
+        let span = match (rt.times_s.first(), rt.times_s.last()) {
+            (Some(&a), Some(&b)) if n > 1 => format!(", {} to {}", day(a), day(b)),
+            (Some(&a), _) => format!(", {}", day(a)),
+            _ => String::new(),
+        };
+        let _ = write!(
+            out,
+            "radiotherapy[{i}]: {n} fraction{} × {} Gy = {} Gy, {} min each{span}",
+            if n == 1 { "" } else { "s" },
+            num(rt.dose_gy, 3),
+            num(item_gy, 3),
+            num(rt.fraction_minutes, 2),
+        );
+        if let Some(map) = &rt.dose_map_npy {
+            let _ = write!(out, ", dose map {}", map.display());
+        }
+        out.push('\n');
+    }
+    let events = p.events();
+    let _ = writeln!(
+        out,
+        "total: {} event{}, {} Gy",
+        events.len(),
+        if events.len() == 1 { "" } else { "s" },
+        num(total_gy, 3)
+    );
+    if events.is_empty() {
+        return out;
+    }
+    let _ = writeln!(
+        out,
+        "{:>5}  {:>13}  {:>8}  {:<3}  event",
+        "#", "time", "hours", "day"
+    );
+    for (k, e) in events.iter().enumerate() {
+        let what = match e.kind {
+            EventKind::Radiotherapy {
+                item,
+                fraction,
+                dose_gy,
+            } => format!(
+                "radiotherapy[{item}] fraction {}/{}: {} Gy",
+                fraction + 1,
+                p.radiotherapy[item].times_s.len(),
+                num(dose_gy, 3)
+            ),
+        };
+        let _ = writeln!(
+            out,
+            "{:>5}  {:>13}  {:>8}  {:<3}  {what}",
+            k + 1,
+            day_clock(e.time_s),
+            num(e.time_s / HOUR_S, 2),
+            WEEKDAY_NAMES[weekday_of(e.time_s, p.start_weekday) as usize],
+        );
+    }
+    out
+}

@@ -1,0 +1,87 @@
+//! What a protocol run writes: `timeline.csv`, `timeline.json`, the final fields
+//! (`o2.npy`, `viable.npy`, `dead.npy`, and `ros.npy`, `gsh.npy` with ROS) with
+//! sidecars, and `summary.json` (last).
+
+use super::{timeline, TherapyResult};
+use crate::backend::BackendInfo;
+use crate::config::Scenario;
+use crate::output::{atomic, npy, summary::utc_now_iso8601};
+use crate::protocol::Protocol;
+use crate::{Error, Result};
+use serde_json::json;
+use std::path::Path;
+
+/// Writes the outputs of `r` into `dir` (created if needed); returns the file names.
+pub fn write(
+    sc: &Scenario,
+    protocol: &Protocol,
+    backend: &BackendInfo,
+    r: &TherapyResult,
+    dir: &Path,
+) -> Result<Vec<String>> {
+    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    timeline::write(dir, &r.rows)?;
+    let mut files: Vec<String> = vec!["timeline.csv".into(), "timeline.json".into()];
+    let g = sc.grid();
+    let mut fields: Vec<(&str, &[f32], &str, &str)> = vec![
+        (
+            "o2",
+            &r.po2,
+            "mmHg",
+            "tissue pO2 at the end of the protocol",
+        ),
+        (
+            "viable",
+            &r.viable,
+            "1",
+            "viable-cell fraction n at the end of the protocol",
+        ),
+        (
+            "dead",
+            &r.dead,
+            "1",
+            "dead-cell fraction d at the end of the protocol",
+        ),
+    ];
+    if let Some(ros) = &r.ros {
+        fields.push(("ros", &ros.ros, "uM", "ROS at the end of the protocol"));
+        fields.push((
+            "gsh",
+            &ros.gsh,
+            "mM",
+            "antioxidant capacity at the end of the protocol",
+        ));
+    }
+    if sc.spec.output.npy {
+        for (name, data, units, what) in fields {
+            npy::write_field(&dir.join(format!("{name}.npy")), data, &g, units, what)?;
+            files.push(format!("{name}.npy"));
+            files.push(format!("{name}.json"));
+        }
+    }
+    files.push("summary.json".into());
+    let last = r.rows.last().expect("a timeline has its t = 0 row");
+    let first = &r.rows[0];
+    let doc = json!({
+        "oxyfield_version": crate::VERSION,
+        "scenario": sc.name,
+        "scenario_origin": sc.origin,
+        "created_utc": utc_now_iso8601(),
+        "backend": backend.kind,
+        "adapter": backend.adapter,
+        "protocol": {
+            "name": protocol.name,
+            "origin": protocol.origin,
+            "duration_h": protocol.duration_s / 3600.0,
+            "time_step_h": protocol.time_step_s / 3600.0,
+            "steps": r.rows.len() - 1,
+            "events": protocol.events().len(),
+        },
+        "start": first,
+        "end": last,
+        "files": files,
+    });
+    let text = serde_json::to_string_pretty(&doc).expect("JSON of plain values");
+    atomic::write(&dir.join("summary.json"), text.as_bytes())?;
+    Ok(files)
+}

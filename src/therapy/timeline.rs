@@ -1,0 +1,68 @@
+//! The protocol timeline: one row per slow step, written as `timeline.csv` and
+//! `timeline.json`. Column names are a contract with users' scripts.
+
+use crate::metrics::HYPOXIA_THRESHOLDS_MMHG;
+use crate::output::atomic;
+use crate::Result;
+use serde::Serialize;
+use std::fmt::Write;
+use std::path::Path;
+
+/// One row: the state at the end of a step.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Row {
+    /// Simulated time (h).
+    pub time_h: f64,
+    /// Events applied at the start of the step, `;`-separated (e.g. `rt 2 Gy`).
+    pub events: String,
+    /// Mean tissue pO2 (mmHg).
+    pub mean_po2_mmhg: f64,
+    /// Median tissue pO2 (mmHg).
+    pub median_po2_mmhg: f64,
+    /// Fractions of tissue below 0.5, 2.5, 5 and 10 mmHg.
+    pub hypoxic_fraction: [f64; 4],
+    /// Mean viable fraction over the tumour region.
+    pub viable_fraction: f64,
+    /// Mean dead fraction over the tumour region.
+    pub dead_fraction: f64,
+    /// Mean ROS over tissue (µM), when ROS is on.
+    pub mean_ros_um: Option<f64>,
+    /// −log10 of the viable cells left relative to the start.
+    pub log10_cell_kill: f64,
+    /// Seconds spent re-solving the fields in this step.
+    pub solve_seconds: f64,
+}
+
+/// The CSV text of `rows`.
+pub fn csv(rows: &[Row]) -> String {
+    let mut out = String::from("time_h,events,mean_po2_mmhg,median_po2_mmhg");
+    for t in HYPOXIA_THRESHOLDS_MMHG {
+        let _ = write!(out, ",hypoxic_fraction_lt_{t}");
+    }
+    out.push_str(",viable_fraction,dead_fraction,mean_ros_um,log10_cell_kill,solve_seconds\n");
+    for r in rows {
+        let _ = write!(
+            out,
+            "{},{},{:.6},{:.6}",
+            r.time_h, r.events, r.mean_po2_mmhg, r.median_po2_mmhg
+        );
+        for f in r.hypoxic_fraction {
+            let _ = write!(out, ",{f:.6}");
+        }
+        let ros = r.mean_ros_um.map_or(String::new(), |v| format!("{v:.6e}"));
+        let _ = writeln!(
+            out,
+            ",{:.6},{:.6},{ros},{:.6},{:.4}",
+            r.viable_fraction, r.dead_fraction, r.log10_cell_kill, r.solve_seconds
+        );
+    }
+    out
+}
+
+/// Writes `timeline.csv` and `timeline.json` into `dir`.
+pub fn write(dir: &Path, rows: &[Row]) -> Result<()> {
+    atomic::write(&dir.join("timeline.csv"), csv(rows).as_bytes())?;
+    let json = serde_json::to_string_pretty(&serde_json::json!({ "rows": rows }))
+        .expect("JSON of plain values");
+    atomic::write(&dir.join("timeline.json"), json.as_bytes())
+}
