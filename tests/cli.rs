@@ -392,7 +392,8 @@ fn run_with_a_protocol_writes_the_timeline_and_final_fields() {
     std::fs::write(&scenario, format!("protocol = \"rt.toml\"\n{SMALL}")).unwrap();
     std::fs::write(
         dir.path().join("rt.toml"),
-        "schema_version = 1\nduration = \"1d\"\ntime_step = \"6h\"\n[[radiotherapy]]\ndose_gy = 8.0\nat = [\"0h\"]\n",
+        "schema_version = 1\nduration = \"1d\"\ntime_step = \"6h\"\nsnapshots = [\"9h\", \"end\"]\n\
+         [[radiotherapy]]\ndose_gy = 8.0\nat = [\"0h\"]\n",
     )
     .unwrap();
     let out = dir.path().join("out");
@@ -406,8 +407,20 @@ fn run_with_a_protocol_writes_the_timeline_and_final_fields() {
     let lines: Vec<&str> = csv.lines().collect();
     assert!(lines[0].starts_with("time_h,events,mean_po2_mmhg,median_po2_mmhg"));
     assert!(lines[0].contains("log10_cell_kill") && lines[0].contains("mean_ros_um"));
-    assert_eq!(lines.len(), 1 + 5, "{csv}"); // t = 0 and four 6-h steps
-    assert!(lines[2].contains("rt 8 Gy"), "{csv}");
+    // The header, t = 0, then steps ending at 6, 9 (a snapshot), 15, 21 and 24 h.
+    assert_eq!(lines.len(), 2 + 5, "{csv}");
+    assert!(lines[3].starts_with("9,"), "{csv}");
+    for f in [
+        "o2_t9h.npy",
+        "o2_t9h.json",
+        "viable_t9h.npy",
+        "ros_t24h.npy",
+        "gsh_t24h.npy",
+        "o2_t24h_xy.png",
+    ] {
+        assert!(out.join("snapshots").join(f).exists(), "{f}");
+    }
+    assert!(lines[2].starts_with("6,rt 8 Gy"), "{csv}");
     for f in [
         "o2.npy",
         "viable.npy",
@@ -421,5 +434,5 @@ fn run_with_a_protocol_writes_the_timeline_and_final_fields() {
     let s: serde_json::Value =
         serde_json::from_slice(&std::fs::read(out.join("summary.json")).unwrap()).unwrap();
     assert!(s["end"]["log10_cell_kill"].as_f64().unwrap() > 0.5);
-    assert_eq!(s["protocol"]["steps"], 4);
+    assert_eq!(s["protocol"]["steps"], 5);
 }

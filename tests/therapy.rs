@@ -61,7 +61,7 @@ fn fractions_leave_the_lq_survival_to_the_power_k() {
     let lq = LqParams::default();
     for (sc, p) in [(oxic, 100.0), (anoxic, 0.0)] {
         let mut cpu = CpuBackend::new();
-        let r = run_protocol(&sc, &protocol(FIVE_FRACTIONS), &frozen(), &mut cpu).unwrap();
+        let r = run_protocol(&sc, &protocol(FIVE_FRACTIONS), &frozen(), &mut cpu, None).unwrap();
         let want = lq.survival(2.0, p).powi(5);
         for &n in &r.viable {
             assert!(
@@ -99,7 +99,7 @@ fn a_large_fraction_reoxygenates_the_tissue() {
         tissue: sc.spec.tissue.kinetics(),
     };
     let mut cpu = CpuBackend::new();
-    let r = run_protocol(&sc, &p, &params, &mut cpu).unwrap();
+    let r = run_protocol(&sc, &p, &params, &mut cpu, None).unwrap();
     let hf0 = r.rows[0].hypoxic_fraction[1];
     let hf_end = r.rows.last().unwrap().hypoxic_fraction[1];
     assert!(hf0 > 0.05, "the block should start hypoxic: {hf0}");

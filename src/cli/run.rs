@@ -72,7 +72,7 @@ fn run_protocol(
         lq: sc.spec.radiotherapy.lq(),
         tissue: sc.spec.tissue.kinetics(),
     };
-    let r = crate::therapy::run_protocol(sc, protocol, &params, backend)?;
+    let r = crate::therapy::run_protocol(sc, protocol, &params, backend, Some(out))?;
     crate::therapy::output::write(sc, protocol, &backend.info(), &r, out)?;
     let (a, b) = (&r.rows[0], &r.rows[r.rows.len() - 1]);
     println!(

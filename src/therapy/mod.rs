@@ -33,7 +33,11 @@ use crate::ros::transient::{self, RosState};
 use crate::ros::{production_field, RosSources};
 use crate::solver;
 use crate::{Error, Result};
+use std::path::Path;
 use std::time::Instant;
+
+/// Times closer than this (s) are the same time.
+const EPS_S: f64 = 1e-6;
 use timeline::Row;
 
 /// What a protocol run ends with.
@@ -78,11 +82,12 @@ pub fn run_protocol(
     protocol: &Protocol,
     params: &TherapyParams,
     backend: &mut dyn O2Backend,
+    snapshot_dir: Option<&Path>,
 ) -> Result<TherapyResult> {
-    if !protocol.snapshot_times_s.is_empty() || protocol.checkpoint_every_s.is_some() {
+    if protocol.checkpoint_every_s.is_some() {
         log::warn!(
-            "{}: field snapshots and checkpoints are not written yet in this version; \
-             the run writes the timeline and the final fields",
+            "{}: checkpoints are not written yet in this version (`checkpoint_every` is \
+             ignored)",
             protocol.origin
         );
     }
@@ -131,7 +136,18 @@ pub fn run_protocol(
     let mut rows = vec![row(&st, 0.0, String::new(), start.elapsed().as_secs_f64())];
     let mut t = 0.0f64;
     let mut next = 0usize;
-    const EPS_S: f64 = 1e-6;
+    let snapshots = &protocol.snapshot_times_s;
+    let mut next_snapshot = 0usize;
+    let snapshot = |st: &State, t: f64, next_snapshot: &mut usize| -> Result<()> {
+        while *next_snapshot < snapshots.len() && snapshots[*next_snapshot] <= t + EPS_S {
+            if let Some(dir) = snapshot_dir {
+                output::write_snapshot(sc, dir, t, &st.po2, &st.n, st.ros.as_ref())?;
+            }
+            *next_snapshot += 1;
+        }
+        Ok(())
+    };
+    snapshot(&st, 0.0, &mut next_snapshot)?;
     while t < protocol.duration_s - EPS_S {
         let mut labels = Vec::new();
         while next < events.len() && events[next].time_s <= t + EPS_S {
@@ -169,7 +185,13 @@ pub fn run_protocol(
         }
         let until = events
             .get(next)
-            .map_or(protocol.duration_s, |e| e.time_s.min(protocol.duration_s));
+            .map_or(protocol.duration_s, |e| e.time_s.min(protocol.duration_s))
+            .min(
+                snapshots
+                    .get(next_snapshot)
+                    .copied()
+                    .unwrap_or(f64::INFINITY),
+            );
         let dt = protocol.time_step_s.min(until - t).max(EPS_S);
         let solve_start = Instant::now();
         advance_tissue(&mut st, &params.tissue, dt);
@@ -215,6 +237,7 @@ pub fn run_protocol(
             labels.join(";"),
             solve_start.elapsed().as_secs_f64(),
         ));
+        snapshot(&st, t, &mut next_snapshot)?;
         log::info!(
             "t = {:.1} h: median pO2 {:.2} mmHg, viable {:.4}, log10 kill {:.3}",
             t / 3600.0,

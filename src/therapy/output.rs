@@ -85,3 +85,56 @@ pub fn write(
     atomic::write(&dir.join("summary.json"), text.as_bytes())?;
     Ok(files)
 }
+
+/// Writes the fields at time `t_s` into `dir/snapshots/`: `o2_tXh.npy`,
+/// `viable_tXh.npy` (and `ros_tXh.npy`, `gsh_tXh.npy` with ROS) with sidecars, and
+/// the O2 centre slices `o2_tXh_{xy,xz,yz}.png` when `[output] png` is on.
+pub fn write_snapshot(
+    sc: &Scenario,
+    dir: &Path,
+    t_s: f64,
+    po2: &[f32],
+    viable: &[f32],
+    ros: Option<&crate::ros::transient::RosState>,
+) -> Result<()> {
+    let dir = dir.join("snapshots");
+    std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
+    let hours = t_s / 3600.0;
+    let tag = if (hours - hours.round()).abs() < 1e-9 {
+        format!("t{:.0}h", hours)
+    } else {
+        format!("t{hours:.3}h")
+    };
+    let g = sc.grid();
+    let when = format!("at t = {hours} h");
+    let mut fields: Vec<(&str, &[f32], &str, &str)> = vec![
+        ("o2", po2, "mmHg", "tissue pO2"),
+        ("viable", viable, "1", "viable-cell fraction n"),
+    ];
+    if let Some(r) = ros {
+        fields.push(("ros", &r.ros, "uM", "ROS"));
+        fields.push(("gsh", &r.gsh, "mM", "antioxidant capacity"));
+    }
+    let out = &sc.spec.output;
+    for (name, data, units, what) in fields {
+        if out.npy {
+            npy::write_field(
+                &dir.join(format!("{name}_{tag}.npy")),
+                data,
+                &g,
+                units,
+                &format!("{what} {when}"),
+            )?;
+        }
+    }
+    if out.png {
+        let style = crate::output::slices::SliceStyle {
+            limits: out.png_limits_mmhg,
+            colormap: crate::output::colormap::Colormap::by_name(&out.colormap)
+                .unwrap_or(crate::output::colormap::Colormap::VIRIDIS),
+            pixels_per_voxel: out.png_pixels_per_voxel,
+        };
+        crate::output::slices::write_centre_slices(&dir, &format!("o2_{tag}"), po2, &g, &style)?;
+    }
+    Ok(())
+}
