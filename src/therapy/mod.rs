@@ -17,6 +17,7 @@
 //! coupled solution at t = 0): perfusion changes belong to the interventions issue.
 
 pub mod output;
+pub mod progress;
 pub mod timeline;
 
 use crate::assemble::assemble;
@@ -148,6 +149,7 @@ pub fn run_protocol(
         Ok(())
     };
     snapshot(&st, 0.0, &mut next_snapshot)?;
+    let progress = progress::Progress::new(protocol.duration_s);
     while t < protocol.duration_s - EPS_S {
         let mut labels = Vec::new();
         while next < events.len() && events[next].time_s <= t + EPS_S {
@@ -238,12 +240,13 @@ pub fn run_protocol(
             solve_start.elapsed().as_secs_f64(),
         ));
         snapshot(&st, t, &mut next_snapshot)?;
-        log::info!(
-            "t = {:.1} h: median pO2 {:.2} mmHg, viable {:.4}, log10 kill {:.3}",
-            t / 3600.0,
-            rows[rows.len() - 1].median_po2_mmhg,
-            rows[rows.len() - 1].viable_fraction,
-            rows[rows.len() - 1].log10_cell_kill
+        let last = &rows[rows.len() - 1];
+        progress.step(
+            t,
+            &format!(
+                "median pO2 {:.2} mmHg, viable {:.4}, log10 kill {:.3}",
+                last.median_po2_mmhg, last.viable_fraction, last.log10_cell_kill
+            ),
         );
     }
     Ok(TherapyResult {
