@@ -2,6 +2,7 @@
 //! and the combinations, naming the file and the key in each error.
 
 mod model_checks;
+mod model_schema;
 pub mod schema;
 
 use crate::grid::Grid;

@@ -2,6 +2,7 @@
 //! table rejects unknown keys. Defaults are those of MODEL.md (docs/model.md lists
 //! each with its source). [`super::Scenario`] checks values after parsing.
 
+pub use super::model_schema::{RadiotherapySpec, RosSpec};
 use serde::{Deserialize, Deserializer};
 use std::path::PathBuf;
 
@@ -130,68 +131,6 @@ impl TissueSpec {
             necrosis_po2_mmhg: self.necrosis_po2_mmhg,
             necrosis_rate_per_h: self.necrosis_rate_per_h,
             clearance_half_life_h: self.clearance_half_life_h,
-        }
-    }
-}
-
-/// `[radiotherapy]`: the linear-quadratic response and its oxygen modification
-/// (MODEL.md §4; [`crate::physics::radiotherapy`]).
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct RadiotherapySpec {
-    /// α of oxygenated cells (1/Gy).
-    pub alpha_per_gy: f64,
-    /// β of oxygenated cells (1/Gy²).
-    pub beta_per_gy2: f64,
-    /// `"single"` (one OER scales the dose) or `"separate"` (OERs for α and β).
-    pub oer_model: String,
-    /// OER of the single model (m).
-    pub oer_max: f64,
-    /// K of the single model (mmHg).
-    pub oer_k_mmhg: f64,
-    /// OERα of the separate model.
-    pub oer_alpha: f64,
-    /// OERβ of the separate model.
-    pub oer_beta: f64,
-    /// K of the separate model (mmHg).
-    pub oer_separate_k_mmhg: f64,
-}
-
-impl Default for RadiotherapySpec {
-    fn default() -> Self {
-        RadiotherapySpec {
-            alpha_per_gy: 0.3,
-            beta_per_gy2: 0.03,
-            oer_model: "single".into(),
-            oer_max: 3.0,
-            oer_k_mmhg: 3.0,
-            oer_alpha: 2.5,
-            oer_beta: 3.0,
-            oer_separate_k_mmhg: 3.28,
-        }
-    }
-}
-
-impl RadiotherapySpec {
-    /// The LQ parameters (an unknown `oer_model` is refused when the scenario loads).
-    pub fn lq(&self) -> crate::physics::radiotherapy::LqParams {
-        use crate::physics::radiotherapy::{LqParams, OerModel};
-        let oer = if self.oer_model == "separate" {
-            OerModel::Separate {
-                oer_alpha: self.oer_alpha,
-                oer_beta: self.oer_beta,
-                k_mmhg: self.oer_separate_k_mmhg,
-            }
-        } else {
-            OerModel::Single(crate::physics::oer::OxygenEffect {
-                m: self.oer_max,
-                k_mmhg: self.oer_k_mmhg,
-            })
-        };
-        LqParams {
-            alpha_per_gy: self.alpha_per_gy,
-            beta_per_gy2: self.beta_per_gy2,
-            oer,
         }
     }
 }
@@ -458,101 +397,6 @@ impl BoundarySpec {
         [
             self.x_min, self.x_max, self.y_min, self.y_max, self.z_min, self.z_max,
         ]
-    }
-}
-
-/// `[ros]`: MODEL.md §3; see [`crate::physics::ros`] for the equations.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct RosSpec {
-    /// Solve R and G after O2 (default true).
-    pub enabled: bool,
-    /// DR (µm²/s).
-    pub diffusivity_um2_per_s: f64,
-    /// α (µM/mmHg).
-    pub o2_solubility_um_per_mmhg: f64,
-    /// ym (fraction of O2 consumed).
-    pub mito_yield: f64,
-    /// yr (µM/Gy).
-    pub radiation_yield_um_per_gy: f64,
-    /// Ḋ (Gy/s) of a steady irradiation.
-    pub dose_rate_gy_per_s: f64,
-    /// m of the oxygen modification factor weighting radiolysis.
-    pub oer_max: f64,
-    /// K (mmHg) of the oxygen modification factor.
-    pub oer_k_mmhg: f64,
-    /// yh (µM/s per mmHg of rise).
-    pub reoxygenation_yield_um_per_s_per_mmhg: f64,
-    /// kG (1/(mM·s)).
-    pub scavenging_rate_per_mm_per_s: f64,
-    /// GSH per H2O2 scavenged.
-    pub gsh_per_ros: f64,
-    /// λR (1/s).
-    pub loss_rate_per_s: f64,
-    /// Pw,R (µm/s).
-    pub wall_permeability_um_per_s: f64,
-    /// G0 (mM).
-    pub gsh_baseline_mm: f64,
-    /// kregen (1/s).
-    pub gsh_regeneration_per_s: f64,
-    /// Rb (µM) in blood, fixed voxels and fixed faces.
-    pub boundary_um: f64,
-    /// Damage threshold (µM).
-    pub damage_threshold_um: f64,
-    /// Relative residual at which the R solve stops. The R equation is diffusion
-    /// dominated (DR/h² ≫ k), so its float32 floor is higher than O2's: ≈ 2e-6.
-    pub tolerance: f64,
-}
-
-impl Default for RosSpec {
-    fn default() -> Self {
-        let p = crate::physics::ros::RosParams::default();
-        RosSpec {
-            enabled: true,
-            diffusivity_um2_per_s: p.diffusivity_um2_per_s,
-            o2_solubility_um_per_mmhg: p.o2_solubility_um_per_mmhg,
-            mito_yield: p.mito_yield,
-            radiation_yield_um_per_gy: p.radiation_yield_um_per_gy,
-            dose_rate_gy_per_s: p.dose_rate_gy_per_s,
-            oer_max: p.oxygen_effect.m,
-            oer_k_mmhg: p.oxygen_effect.k_mmhg,
-            reoxygenation_yield_um_per_s_per_mmhg: p.reoxygenation_yield_um_per_s_per_mmhg,
-            scavenging_rate_per_mm_per_s: p.scavenging_rate_per_mm_per_s,
-            gsh_per_ros: p.gsh_per_ros,
-            loss_rate_per_s: p.loss_rate_per_s,
-            wall_permeability_um_per_s: p.wall_permeability_um_per_s,
-            gsh_baseline_mm: p.gsh_baseline_mm,
-            gsh_regeneration_per_s: p.gsh_regeneration_per_s,
-            boundary_um: p.boundary_um,
-            damage_threshold_um: p.damage_threshold_um,
-            tolerance: 1e-5,
-        }
-    }
-}
-
-impl RosSpec {
-    /// The parameters of the ROS model.
-    pub fn params(&self) -> crate::physics::ros::RosParams {
-        crate::physics::ros::RosParams {
-            diffusivity_um2_per_s: self.diffusivity_um2_per_s,
-            o2_solubility_um_per_mmhg: self.o2_solubility_um_per_mmhg,
-            mito_yield: self.mito_yield,
-            radiation_yield_um_per_gy: self.radiation_yield_um_per_gy,
-            dose_rate_gy_per_s: self.dose_rate_gy_per_s,
-            oxygen_effect: crate::physics::oer::OxygenEffect {
-                m: self.oer_max,
-                k_mmhg: self.oer_k_mmhg,
-            },
-            reoxygenation_yield_um_per_s_per_mmhg: self.reoxygenation_yield_um_per_s_per_mmhg,
-            scavenging_rate_per_mm_per_s: self.scavenging_rate_per_mm_per_s,
-            gsh_per_ros: self.gsh_per_ros,
-            loss_rate_per_s: self.loss_rate_per_s,
-            wall_permeability_um_per_s: self.wall_permeability_um_per_s,
-            gsh_baseline_mm: self.gsh_baseline_mm,
-            gsh_regeneration_per_s: self.gsh_regeneration_per_s,
-            boundary_um: self.boundary_um,
-            damage_threshold_um: self.damage_threshold_um,
-        }
     }
 }
 

@@ -153,11 +153,9 @@ pub fn run_protocol(
     while t < protocol.duration_s - EPS_S {
         let mut labels = Vec::new();
         while next < events.len() && events[next].time_s <= t + EPS_S {
-            #[allow(irrefutable_let_patterns)] // drug events will join the enum
-            let EventKind::Radiotherapy { item, dose_gy, .. } = events[next].kind
-            else {
-                next += 1;
-                continue;
+            // Exhaustive on purpose: a new event kind must be handled here.
+            let (item, dose_gy) = match events[next].kind {
+                EventKind::Radiotherapy { item, dose_gy, .. } => (item, dose_gy),
             };
             irradiate(&mut st, &params.lq, dose_gy, maps[item].as_deref());
             if let Some(ros) = st.ros.as_mut() {
@@ -296,38 +294,39 @@ fn dose_maps(protocol: &Protocol, problem: &O2Problem) -> Result<Vec<Option<Vec<
         .collect()
 }
 
-/// Applies one fraction of `dose_gy` (times the map) at the current pO2.
-fn irradiate(st: &mut State, lq: &LqParams, dose_gy: f64, map: Option<&[f32]>) {
+/// Replaces the state of every voxel of the region by `f(voxel, state)`.
+fn update_region(st: &mut State, f: impl Fn(usize, TissueState) -> TissueState) {
     for i in 0..st.n.len() {
         if !st.region[i] {
             continue;
         }
-        let dose = dose_gy * map.map_or(1.0, |m| f64::from(m[i]));
-        let s = lq.survival(dose, f64::from(st.po2[i]));
-        let next = TissueState {
-            n: f64::from(st.n[i]),
-            d: f64::from(st.d[i]),
-        }
-        .irradiate(s);
-        st.n[i] = next.n as f32;
-        st.d[i] = next.d as f32;
+        let next = f(
+            i,
+            TissueState {
+                n: f64::from(st.n[i]),
+                d: f64::from(st.d[i]),
+            },
+        );
+        st.n[i] = (next.n as f32).clamp(0.0, 1.0);
+        st.d[i] = (next.d as f32).clamp(0.0, 1.0);
     }
+}
+
+/// Applies one fraction of `dose_gy` (times the map) at the current pO2.
+fn irradiate(st: &mut State, lq: &LqParams, dose_gy: f64, map: Option<&[f32]>) {
+    let po2 = std::mem::take(&mut st.po2);
+    update_region(st, |i, s| {
+        let dose = dose_gy * map.map_or(1.0, |m| f64::from(m[i]));
+        s.irradiate(lq.survival(dose, f64::from(po2[i])))
+    });
+    st.po2 = po2;
 }
 
 /// Tissue kinetics over `dt` seconds at the current pO2.
 fn advance_tissue(st: &mut State, p: &TissueParams, dt: f64) {
-    for i in 0..st.n.len() {
-        if !st.region[i] {
-            continue;
-        }
-        let next = TissueState {
-            n: f64::from(st.n[i]),
-            d: f64::from(st.d[i]),
-        }
-        .step(p, f64::from(st.po2[i]), dt);
-        st.n[i] = (next.n as f32).clamp(0.0, 1.0);
-        st.d[i] = (next.d as f32).clamp(0.0, 1.0);
-    }
+    let po2 = std::mem::take(&mut st.po2);
+    update_region(st, |i, s| s.step(p, f64::from(po2[i]), dt));
+    st.po2 = po2;
 }
 
 /// The timeline row of the current state.
@@ -335,15 +334,14 @@ fn row(st: &State, t: f64, events: String, solve_seconds: f64) -> Row {
     let s = metrics::o2_stats(&st.problem, &st.po2);
     let count = st.region.iter().filter(|&&r| r).count().max(1) as f64;
     let left = total(&st.n, &st.region);
-    // The mean does not depend on the ROS parameters (only the damage fraction does).
+    // Over tissue, as in `summary.json` (viable cells present, not fixed).
     let ros_mean = st.ros.as_ref().map(|r| {
-        crate::ros::balance::stats(
-            &st.problem,
-            &crate::physics::ros::RosParams::default(),
-            &r.ros,
-            &r.gsh,
-        )
-        .mean
+        let (sum, count) = (0..r.ros.len())
+            .filter(|&i| st.problem.is_tissue(i))
+            .fold((0.0f64, 0usize), |(s, c), i| {
+                (s + f64::from(r.ros[i]), c + 1)
+            });
+        sum / count.max(1) as f64
     });
     Row {
         time_h: t / 3600.0,
