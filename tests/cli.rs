@@ -435,4 +435,109 @@ fn run_with_a_protocol_writes_the_timeline_and_final_fields() {
         serde_json::from_slice(&std::fs::read(out.join("summary.json")).unwrap()).unwrap();
     assert!(s["end"]["log10_cell_kill"].as_f64().unwrap() > 0.5);
     assert_eq!(s["protocol"]["steps"], 5);
+    assert_eq!(s["parameters"]["tissue"]["mitotic_delay_h"], 24.0);
+    assert_eq!(s["parameters"]["radiotherapy"]["oer"]["model"], "single");
+    assert!(s["end"]["doomed_fraction"].as_f64().is_some());
+}
+
+/// A protocol written as a `[protocol]` table in the scenario; `--until` stops the run
+/// with a checkpoint and no final outputs; `--resume` finishes it with the same
+/// timeline (solve times aside) and the same final fields as a run that never stopped.
+#[test]
+fn embedded_protocol_stops_with_until_and_resumes_identically() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = dir.path().join("inline.toml");
+    std::fs::write(
+        &scenario,
+        format!(
+            "{SMALL}[ros]\nenabled = false\n[protocol]\nschema_version = 1\nduration = \"2d\"\n\
+             time_step = \"8h\"\n[[protocol.radiotherapy]]\ndose_gy = 4.0\nevery = \"1d\"\n\
+             count = 2\n"
+        ),
+    )
+    .unwrap();
+    let check = oxyfield().arg("check").arg(&scenario).output().unwrap();
+    assert!(
+        check.status.success(),
+        "{}",
+        String::from_utf8_lossy(&check.stderr)
+    );
+    let text = String::from_utf8_lossy(&check.stdout);
+    assert!(text.contains("fraction 2/2"), "{text}");
+
+    let whole = dir.path().join("whole");
+    assert!(run_cpu(&scenario, &whole).status.success());
+    let part = dir.path().join("part");
+    let args = |extra: &[&str]| {
+        let mut c = oxyfield();
+        c.arg("run")
+            .arg(&scenario)
+            .args(["--backend", "cpu", "--out"])
+            .arg(&part)
+            .args(extra);
+        c.output().unwrap()
+    };
+    let stopped = args(&["--until", "20h"]);
+    assert!(
+        stopped.status.success(),
+        "{}",
+        String::from_utf8_lossy(&stopped.stderr)
+    );
+    let said = String::from_utf8_lossy(&stopped.stdout);
+    assert!(
+        said.contains("stopped at t = 24.0 h") && said.contains("--resume"),
+        "{said}"
+    );
+    assert!(part.join("checkpoint.bin").exists());
+    assert!(!part.join("summary.json").exists() && !part.join("o2.npy").exists());
+    let resumed = args(&["--resume"]);
+    assert!(
+        resumed.status.success(),
+        "{}",
+        String::from_utf8_lossy(&resumed.stderr)
+    );
+    let rows = |d: &Path| {
+        let v: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(d.join("timeline.json")).unwrap()).unwrap();
+        let mut rows = v["rows"].as_array().unwrap().clone();
+        for r in &mut rows {
+            r["solve_seconds"] = serde_json::Value::Null;
+        }
+        rows
+    };
+    assert_eq!(rows(&whole), rows(&part));
+    for f in ["o2.npy", "viable.npy", "dead.npy"] {
+        assert_eq!(
+            std::fs::read(whole.join(f)).unwrap(),
+            std::fs::read(part.join(f)).unwrap(),
+            "{f}"
+        );
+    }
+
+    // --resume with nothing to resume, and --until without a protocol: clear errors.
+    let empty = dir.path().join("empty");
+    let out = oxyfield()
+        .arg("run")
+        .arg(&scenario)
+        .args(["--backend", "cpu", "--resume", "--out"])
+        .arg(&empty)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("checkpoint.bin") && err.contains("without --resume"),
+        "{err}"
+    );
+    let plain = dir.path().join("plain.toml");
+    std::fs::write(&plain, SMALL).unwrap();
+    let out = oxyfield()
+        .arg("run")
+        .arg(&plain)
+        .args(["--backend", "cpu", "--until", "1d", "--out"])
+        .arg(dir.path().join("p"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--until"));
 }

@@ -6,9 +6,12 @@
 
 pub mod cpu;
 pub mod gpu;
+pub mod tissue;
 
+use crate::grid::Grid;
 use crate::problem::O2Problem;
 use crate::Result;
+use tissue::{TissueFields, TissueUniforms};
 
 /// Which backend a run uses, as written on the command line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -30,11 +33,37 @@ pub struct BackendInfo {
     pub adapter: String,
 }
 
+/// The per-voxel tissue-state kernels (MODEL.md §4) of a protocol run. The state
+/// (viable n, dead d and doomed l fractions, and the region where they evolve) lives in the
+/// backend apart from the loaded O2 levels, so O2 and ROS solves in between leave it
+/// alone. The exact f32 updates are [`tissue::irradiate_voxel`] and
+/// [`tissue::step_voxel`]; `shaders/tissue.wgsl` is their GPU form.
+pub trait TissueKernels {
+    /// Takes the tissue state on `grid`: `region` is 1 where the state evolves (0:
+    /// left alone), `state` the fractions n, d and l.
+    fn tissue_load(&mut self, grid: &Grid, region: &[u32], state: &TissueFields) -> Result<()>;
+    /// One radiotherapy fraction at pO2 `po2` (mmHg) with the constants `u`
+    /// ([`TissueUniforms::fraction`]); `dose_map` (relative dose per voxel) is used
+    /// when `u` says so and must then be given.
+    fn tissue_irradiate(
+        &mut self,
+        u: &TissueUniforms,
+        po2: &[f32],
+        dose_map: Option<&[f32]>,
+    ) -> Result<()>;
+    /// The kinetics over one slow step at pO2 `po2` with the constants `u`
+    /// ([`TissueUniforms::step`]).
+    fn tissue_step(&mut self, u: &TissueUniforms, po2: &[f32]) -> Result<()>;
+    /// Reads the state back.
+    fn tissue_read(&mut self) -> Result<TissueFields>;
+}
+
 /// The kernels a backend provides for the O2 field, on a hierarchy of levels (level 0
 /// is the problem itself; levels 1.. are the multigrid coarse levels, none for SOR).
 /// Every method has the same meaning on both backends; see the CPU twins in [`cpu`]
-/// for the exact discrete updates.
-pub trait O2Backend {
+/// for the exact discrete updates. Every backend also runs the tissue kernels
+/// ([`TissueKernels`]).
+pub trait O2Backend: TissueKernels {
     /// Name and adapter.
     fn info(&self) -> BackendInfo;
     /// Takes the coefficient fields of `problem` and of its `coarse` levels (see

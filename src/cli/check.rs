@@ -8,16 +8,22 @@ use crate::{Error, Result};
 
 pub fn check(args: CheckArgs) -> Result<()> {
     let text = std::fs::read_to_string(&args.file).map_err(|e| Error::io(&args.file, e))?;
-    let is_protocol = text
-        .lines()
-        .any(|l| l.trim_start().starts_with("schema_version"));
+    // A protocol file has `schema_version` at the top level; a scenario has a [grid]
+    // (and may hold its protocol as a [protocol] table).
+    let top: Option<toml::Table> = toml::from_str(&text).ok();
+    let is_protocol = match &top {
+        Some(t) => t.contains_key("schema_version") && !t.contains_key("grid"),
+        None => text
+            .lines()
+            .any(|l| l.trim_start().starts_with("schema_version")),
+    };
     let protocol = if is_protocol {
         Protocol::load(&args.file)?
     } else {
         let sc = Scenario::load(&args.file)?;
         println!("scenario {}: valid", args.file.display());
-        match &sc.spec.protocol {
-            Some(p) => Protocol::load(&sc.resolve(p))?,
+        match sc.protocol()? {
+            Some(p) => p,
             None => return Ok(()),
         }
     };

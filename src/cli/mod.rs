@@ -188,6 +188,14 @@ pub struct RunArgs {
     /// Run this therapy protocol (overrides the scenario's `protocol` key).
     #[arg(long)]
     pub protocol: Option<PathBuf>,
+    /// Continue an interrupted protocol run from OUT/checkpoint.bin (same scenario and
+    /// protocol); ends with the same results as a run that never stopped.
+    #[arg(long)]
+    pub resume: bool,
+    /// Stop the protocol at this simulated time (e.g. "2w", "36h"), at the end of the
+    /// step that reaches it, writing OUT/checkpoint.bin; continue later with --resume.
+    #[arg(long, value_name = "DURATION")]
+    pub until: Option<String>,
 }
 
 /// Runs the parsed command.

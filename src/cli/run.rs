@@ -3,8 +3,10 @@
 use super::RunArgs;
 use crate::backend::O2Backend;
 use crate::config::Scenario;
-use crate::protocol::Protocol;
-use crate::Result;
+use crate::protocol::{parse_duration, Protocol};
+use crate::therapy::checkpoint::{self, Checkpoint};
+use crate::therapy::RunOptions;
+use crate::{Error, Result};
 use std::path::Path;
 
 pub fn run(args: RunArgs) -> Result<()> {
@@ -16,17 +18,34 @@ pub fn run(args: RunArgs) -> Result<()> {
         .out
         .clone()
         .unwrap_or_else(|| crate::run::default_out_dir(&sc));
-    let protocol_path = args
-        .protocol
-        .clone()
-        .or_else(|| sc.spec.protocol.as_ref().map(|p| sc.resolve(p)));
-    let protocol = protocol_path
-        .as_deref()
-        .map(crate::protocol::Protocol::load)
-        .transpose()?;
+    let protocol = match &args.protocol {
+        Some(path) => Some(Protocol::load(path)?),
+        None => sc.protocol()?,
+    };
     let mut backend = crate::backend::open(args.backend, args.adapter.as_deref())?;
     if let Some(protocol) = protocol {
-        return run_protocol(&sc, &protocol, backend.as_mut(), &out);
+        let stop_at_s = args
+            .until
+            .as_deref()
+            .map(|t| parse_duration(t).map_err(|e| Error::input("--until", e)))
+            .transpose()?;
+        return run_protocol(
+            &sc,
+            &protocol,
+            backend.as_mut(),
+            &out,
+            args.resume,
+            stop_at_s,
+        );
+    }
+    for (flag, given) in [("--resume", args.resume), ("--until", args.until.is_some())] {
+        if given {
+            return Err(Error::input(
+                flag,
+                "applies to protocol runs; give --protocol FILE, or a scenario with a \
+                 `protocol`",
+            ));
+        }
     }
     let r = crate::run::run_scenario(&sc, backend.as_mut(), &out)?;
     let hf = r.stats.hypoxic_fraction;
@@ -67,12 +86,45 @@ fn run_protocol(
     protocol: &Protocol,
     backend: &mut dyn O2Backend,
     out: &Path,
+    resume: bool,
+    stop_at_s: Option<f64>,
 ) -> Result<()> {
     let params = crate::therapy::TherapyParams {
         lq: sc.spec.radiotherapy.lq(),
         tissue: sc.spec.tissue.kinetics(),
     };
-    let r = crate::therapy::run_protocol(sc, protocol, &params, backend, Some(out))?;
+    let resume = if resume {
+        Some(Checkpoint::read(out)?)
+    } else {
+        let old = out.join(checkpoint::FILE_NAME);
+        if old.exists() {
+            log::warn!(
+                "starting at t = 0: {} from an earlier run will be replaced (add --resume to \
+                 continue that run instead)",
+                old.display()
+            );
+        }
+        None
+    };
+    let options = RunOptions {
+        snapshot_dir: Some(out),
+        checkpoint_dir: Some(out),
+        resume,
+        stop_at_s,
+    };
+    let r = crate::therapy::run_protocol(sc, protocol, &params, backend, options)?;
+    if !r.finished {
+        println!(
+            "{} with {}: stopped at t = {:.1} h of {:.1} h; state in {}; continue with the \
+             same command and --resume",
+            sc.name,
+            protocol.name,
+            r.time_s / 3600.0,
+            protocol.duration_s / 3600.0,
+            out.join(checkpoint::FILE_NAME).display()
+        );
+        return Ok(());
+    }
     crate::therapy::output::write(sc, protocol, &backend.info(), &r, out)?;
     let (a, b) = (&r.rows[0], &r.rows[r.rows.len() - 1]);
     println!(

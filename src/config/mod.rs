@@ -92,6 +92,23 @@ impl Scenario {
         }
     }
 
+    /// The scenario's protocol, read and checked: the file it names, or its
+    /// `[protocol]` table. None when the scenario has no protocol.
+    pub fn protocol(&self) -> Result<Option<crate::protocol::Protocol>> {
+        match &self.spec.protocol {
+            None => Ok(None),
+            Some(schema::ProtocolRef::File(p)) => {
+                crate::protocol::Protocol::load(&self.resolve(p)).map(Some)
+            }
+            Some(schema::ProtocolRef::Inline(spec)) => crate::protocol::Protocol::from_spec(
+                spec,
+                &format!("{} [protocol]", self.origin),
+                &self.base_dir,
+            )
+            .map(Some),
+        }
+    }
+
     /// The grid.
     pub fn grid(&self) -> Grid {
         Grid::from_shape_zyx(self.spec.grid.shape_zyx, self.spec.grid.spacing_um)

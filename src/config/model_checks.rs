@@ -166,6 +166,11 @@ impl Scenario {
                 t.clearance_half_life_h,
                 "24–72; 0 keeps dead cells",
             ),
+            (
+                "tissue.mitotic_delay_h",
+                t.mitotic_delay_h,
+                "≈ 24 (one cell cycle); 0 stops consumption at the fraction",
+            ),
         ] {
             self.non_negative(key, v, hint)?;
         }

@@ -41,8 +41,9 @@ pub struct ScenarioFile {
     /// Radiation response (used by protocols).
     #[serde(default)]
     pub radiotherapy: RadiotherapySpec,
-    /// A therapy protocol file to run (relative to the scenario file).
-    pub protocol: Option<PathBuf>,
+    /// The therapy protocol to run: a file name (relative to the scenario file), or the
+    /// protocol itself as a `[protocol]` table.
+    pub protocol: Option<ProtocolRef>,
     /// Steady-state solver.
     #[serde(default)]
     pub solver: SolverSpec,
@@ -105,6 +106,8 @@ pub struct TissueSpec {
     pub necrosis_rate_per_h: f64,
     /// Half-life of dead-cell clearance (h).
     pub clearance_half_life_h: f64,
+    /// Mean delay from a lethal radiation hit to mitotic death (h).
+    pub mitotic_delay_h: f64,
 }
 
 impl Default for TissueSpec {
@@ -118,6 +121,7 @@ impl Default for TissueSpec {
             necrosis_po2_mmhg: k.necrosis_po2_mmhg,
             necrosis_rate_per_h: k.necrosis_rate_per_h,
             clearance_half_life_h: k.clearance_half_life_h,
+            mitotic_delay_h: k.mitotic_delay_h,
         }
     }
 }
@@ -131,6 +135,7 @@ impl TissueSpec {
             necrosis_po2_mmhg: self.necrosis_po2_mmhg,
             necrosis_rate_per_h: self.necrosis_rate_per_h,
             clearance_half_life_h: self.clearance_half_life_h,
+            mitotic_delay_h: self.mitotic_delay_h,
         }
     }
 }
@@ -475,5 +480,41 @@ mod d {
     }
     pub fn blood_po2() -> f64 {
         40.0
+    }
+}
+
+/// The scenario's `protocol` key: `protocol = "file.toml"`, or a `[protocol]` table
+/// holding what a protocol file holds (`schema_version` and all).
+#[derive(Debug, Clone)]
+pub enum ProtocolRef {
+    /// A protocol file, relative to the scenario file.
+    File(PathBuf),
+    /// The protocol written in the scenario.
+    Inline(Box<crate::protocol::schema::ProtocolFile>),
+}
+
+impl<'de> Deserialize<'de> for ProtocolRef {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = ProtocolRef;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a protocol file name, or a [protocol] table")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<ProtocolRef, E> {
+                Ok(ProtocolRef::File(PathBuf::from(v)))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                map: A,
+            ) -> Result<ProtocolRef, A::Error> {
+                // Deserialised in place, so that errors keep their line and key.
+                let spec = crate::protocol::schema::ProtocolFile::deserialize(
+                    serde::de::value::MapAccessDeserializer::new(map),
+                )?;
+                Ok(ProtocolRef::Inline(Box::new(spec)))
+            }
+        }
+        d.deserialize_any(V)
     }
 }

@@ -1,11 +1,12 @@
 //! What a protocol run writes: `timeline.csv`, `timeline.json`, the final fields
-//! (`o2.npy`, `viable.npy`, `dead.npy`, and `ros.npy`, `gsh.npy` with ROS) with
+//! (`o2.npy`, `viable.npy`, `dead.npy`, `doomed.npy`, and `ros.npy`, `gsh.npy` with ROS) with
 //! sidecars, and `summary.json` (last).
 
 use super::{timeline, TherapyResult};
 use crate::backend::BackendInfo;
 use crate::config::Scenario;
 use crate::output::{atomic, npy, summary::utc_now_iso8601};
+use crate::physics::radiotherapy::OerModel;
 use crate::protocol::Protocol;
 use crate::{Error, Result};
 use serde_json::json;
@@ -41,6 +42,13 @@ pub fn write(
             &r.dead,
             "1",
             "dead-cell fraction d at the end of the protocol",
+        ),
+        (
+            "doomed",
+            &r.doomed,
+            "1",
+            "doomed fraction l (lethally irradiated, still respiring) at the end of the \
+             protocol",
         ),
     ];
     if let Some(ros) = &r.ros {
@@ -79,11 +87,47 @@ pub fn write(
         },
         "start": first,
         "end": last,
+        "parameters": parameters(sc),
         "files": files,
     });
     let text = serde_json::to_string_pretty(&doc).expect("JSON of plain values");
     atomic::write(&dir.join("summary.json"), text.as_bytes())?;
     Ok(files)
+}
+
+/// The radiation and tissue-kinetics parameters of the run, as `summary.json` records
+/// them (`parameters.radiotherapy.*`, `parameters.tissue.*`).
+fn parameters(sc: &Scenario) -> serde_json::Value {
+    let lq = sc.spec.radiotherapy.lq();
+    let oer = match lq.oer {
+        OerModel::Single(e) => json!({"model": "single", "oer_max": e.m, "oer_k_mmhg": e.k_mmhg}),
+        OerModel::Separate {
+            oer_alpha,
+            oer_beta,
+            k_mmhg,
+        } => json!({
+            "model": "separate",
+            "oer_alpha": oer_alpha,
+            "oer_beta": oer_beta,
+            "oer_k_mmhg": k_mmhg,
+        }),
+    };
+    let k = sc.spec.tissue.kinetics();
+    json!({
+        "radiotherapy": {
+            "alpha_per_gy": lq.alpha_per_gy,
+            "beta_per_gy2": lq.beta_per_gy2,
+            "oer": oer,
+        },
+        "tissue": {
+            "doubling_time_h": k.doubling_time_h,
+            "growth_k_mmhg": k.growth_k_mmhg,
+            "necrosis_po2_mmhg": k.necrosis_po2_mmhg,
+            "necrosis_rate_per_h": k.necrosis_rate_per_h,
+            "clearance_half_life_h": k.clearance_half_life_h,
+            "mitotic_delay_h": k.mitotic_delay_h,
+        },
+    })
 }
 
 /// Writes the fields at time `t_s` into `dir/snapshots/`: `o2_tXh.npy`,

@@ -25,6 +25,8 @@ pub struct Row {
     pub viable_fraction: f64,
     /// Mean dead fraction over the tumour region.
     pub dead_fraction: f64,
+    /// Mean doomed fraction (lethally irradiated, not yet dead) over the tumour region.
+    pub doomed_fraction: f64,
     /// Mean ROS over tissue (µM), when ROS is on.
     pub mean_ros_um: Option<f64>,
     /// −log10 of the viable cells left relative to the start.
@@ -39,7 +41,10 @@ pub fn csv(rows: &[Row]) -> String {
     for t in HYPOXIA_THRESHOLDS_MMHG {
         let _ = write!(out, ",hypoxic_fraction_lt_{t}");
     }
-    out.push_str(",viable_fraction,dead_fraction,mean_ros_um,log10_cell_kill,solve_seconds\n");
+    out.push_str(
+        ",viable_fraction,dead_fraction,doomed_fraction,mean_ros_um,log10_cell_kill,\
+         solve_seconds\n",
+    );
     for r in rows {
         let _ = write!(
             out,
@@ -52,8 +57,12 @@ pub fn csv(rows: &[Row]) -> String {
         let ros = r.mean_ros_um.map_or(String::new(), |v| format!("{v:.6e}"));
         let _ = writeln!(
             out,
-            ",{:.6},{:.6},{ros},{:.6},{:.4}",
-            r.viable_fraction, r.dead_fraction, r.log10_cell_kill, r.solve_seconds
+            ",{:.6},{:.6},{:.6},{ros},{:.6},{:.4}",
+            r.viable_fraction,
+            r.dead_fraction,
+            r.doomed_fraction,
+            r.log10_cell_kill,
+            r.solve_seconds
         );
     }
     out

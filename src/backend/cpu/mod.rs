@@ -7,6 +7,7 @@ pub mod o2_residual;
 pub mod o2_smooth;
 pub mod o2_stencil;
 pub mod o2_step;
+pub mod tissue;
 
 use super::{BackendInfo, O2Backend};
 use crate::problem::O2Problem;
@@ -60,6 +61,7 @@ pub fn par_fill(out: &mut [f32], plane: usize, value: impl Fn(usize) -> f32 + Sy
 #[derive(Debug, Default)]
 pub struct CpuBackend {
     levels: Vec<CpuLevel>,
+    tissue: Option<tissue::CpuTissue>,
 }
 
 impl CpuBackend {

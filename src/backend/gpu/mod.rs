@@ -11,10 +11,13 @@ mod pipeline;
 mod readback;
 pub mod shaders;
 mod timing;
+pub mod tissue;
 
 pub use context::{adapters, describe, is_software, GpuContext};
 
-use super::{BackendInfo, O2Backend};
+use super::tissue::{TissueFields, TissueUniforms};
+use super::{BackendInfo, O2Backend, TissueKernels};
+use crate::grid::Grid;
 use crate::problem::O2Problem;
 use crate::{Error, Result};
 use mg_transfer::{TransferBinding, WgMgTransfer};
@@ -22,11 +25,13 @@ use o2_fields::GpuO2Fields;
 use o2_residual::{ResidualBinding, WgO2Residual};
 use o2_smooth::{SmoothBinding, WgO2Smooth};
 use o2_step::{StepBinding, WgO2Step};
+use tissue::{GpuTissue, WgTissue};
 
 /// Sweeps recorded per submit at most, to keep each submit short (OS watchdogs).
 const SWEEPS_PER_SUBMIT: u32 = 25;
 
-/// GPU backend state: the device, its pipelines, and the loaded levels.
+/// GPU backend state: the device, its pipelines, the loaded levels, and the tissue state
+/// (apart from the levels, so O2 and ROS loads leave it alone).
 #[derive(Debug)]
 pub struct GpuBackend {
     ctx: GpuContext,
@@ -34,7 +39,9 @@ pub struct GpuBackend {
     transfer: WgMgTransfer,
     step: WgO2Step,
     residual: WgO2Residual,
+    tissue_kernels: WgTissue,
     loaded: Option<Loaded>,
+    tissue: Option<GpuTissue>,
 }
 
 #[derive(Debug)]
@@ -60,8 +67,10 @@ impl GpuBackend {
             transfer: WgMgTransfer::new(&ctx)?,
             step: WgO2Step::new(&ctx)?,
             residual: WgO2Residual::new(&ctx)?,
+            tissue_kernels: WgTissue::new(&ctx)?,
             ctx,
             loaded: None,
+            tissue: None,
         })
     }
 
@@ -69,6 +78,12 @@ impl GpuBackend {
         self.loaded
             .as_ref()
             .ok_or_else(|| Error::Gpu("GPU backend used before load()".into()))
+    }
+
+    fn tissue(&self) -> Result<&GpuTissue> {
+        self.tissue
+            .as_ref()
+            .ok_or_else(|| Error::Gpu("GPU tissue kernels used before tissue_load()".into()))
     }
 
     /// Writes ω and Δt into the uniforms of `level` (only when they change).
@@ -214,5 +229,34 @@ impl O2Backend for GpuBackend {
 
     fn copy_bandwidth(&mut self, bytes: usize) -> Result<f64> {
         timing::copy_bandwidth(&self.ctx, bytes)
+    }
+}
+
+impl TissueKernels for GpuBackend {
+    fn tissue_load(&mut self, grid: &Grid, region: &[u32], state: &TissueFields) -> Result<()> {
+        self.tissue = None; // free the previous state's buffers first
+        self.tissue = Some(self.tissue_kernels.load(&self.ctx, grid, region, state)?);
+        Ok(())
+    }
+
+    /// Panics, like the CPU twin, when `u` asks for a dose map and none is given (a
+    /// programming error); returns an error when used before `tissue_load` or with
+    /// uniforms for another grid.
+    fn tissue_irradiate(
+        &mut self,
+        u: &TissueUniforms,
+        po2: &[f32],
+        dose_map: Option<&[f32]>,
+    ) -> Result<()> {
+        self.tissue_kernels
+            .irradiate(&self.ctx, self.tissue()?, u, po2, dose_map)
+    }
+
+    fn tissue_step(&mut self, u: &TissueUniforms, po2: &[f32]) -> Result<()> {
+        self.tissue_kernels.step(&self.ctx, self.tissue()?, u, po2)
+    }
+
+    fn tissue_read(&mut self) -> Result<TissueFields> {
+        self.tissue()?.read(&self.ctx)
     }
 }

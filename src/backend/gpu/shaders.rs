@@ -19,6 +19,7 @@ pub fn all() -> Vec<(&'static str, String)> {
         ("mg_restrict", mg_restrict()),
         ("mg_prolong", mg_prolong()),
         ("o2_step", o2_step()),
+        ("tissue", tissue()),
     ]
 }
 
@@ -78,4 +79,9 @@ pub fn o2_step() -> String {
         "{O2_COMMON}\n{}",
         include_str!("../../../shaders/o2_step.wgsl")
     )
+}
+
+/// `shaders/tissue.wgsl` (self-contained).
+pub fn tissue() -> String {
+    include_str!("../../../shaders/tissue.wgsl").to_string()
 }

@@ -1,0 +1,296 @@
+//! The tissue-state kernels (MODEL.md §4) shared by both backends: the uniform block
+//! [`TissueUniforms`] and the per-voxel updates in f32 ([`irradiate_voxel`],
+//! [`step_voxel`]) that `shaders/tissue.wgsl` mirrors operation for operation. The f64
+//! reference model is [`crate::physics::tissue::TissueState`] with
+//! [`crate::physics::radiotherapy::LqParams`]; these updates agree with it to f32
+//! rounding (tests in this module).
+//!
+//! Everything that is uniform over the grid (the exponentials of the necrosis and
+//! clearance rates over the step, ln2/Td·Δt) is computed once on the host in f64 and
+//! rounded to f32, so both backends start from the same numbers.
+
+use crate::grid::Grid;
+use crate::physics::radiotherapy::{LqParams, OerModel};
+use crate::physics::tissue::TissueParams;
+use bytemuck::{Pod, Zeroable};
+
+/// Constants of one tissue-kernel call, laid out as the WGSL uniform block of
+/// `shaders/tissue.wgsl` (64 bytes).
+#[repr(C)]
+#[derive(Debug, Clone, Copy, PartialEq, Pod, Zeroable)]
+pub struct TissueUniforms {
+    /// nx, ny, nz, and 1 when a relative dose map is used (0: uniform dose).
+    pub dims: [u32; 4],
+    /// Physical dose of the fraction (Gy); 0 in step calls.
+    pub dose_gy: f32,
+    /// LQ α (1/Gy).
+    pub alpha_per_gy: f32,
+    /// LQ β (1/Gy²).
+    pub beta_per_gy2: f32,
+    /// OER of the α term (m; the single-OER model uses the same m for both).
+    pub oer_m_alpha: f32,
+    /// OER of the β term.
+    pub oer_m_beta: f32,
+    /// pO2 of half the oxygen effect K (mmHg).
+    pub oer_k_mmhg: f32,
+    /// Anoxic necrosis below this pO2 (mmHg).
+    pub necrosis_po2_mmhg: f32,
+    /// e^(−kn·Δt): the part of n kept over the step where anoxic.
+    pub necrosis_keep: f32,
+    /// e^(−ln2·Δt/t½): the part of d kept over the step (1 without clearance).
+    pub clearance_keep: f32,
+    /// ln2/Td·Δt: the logistic exponent at full oxygenation (0 without regrowth).
+    pub growth_rate_dt: f32,
+    /// pO2 of half-maximal proliferation Kp (mmHg).
+    pub growth_k_mmhg: f32,
+    /// e^(−Δt/τ): the part of the doomed cells l still alive after the step (0 without
+    /// a mitotic delay).
+    pub doomed_keep: f32,
+}
+
+/// The per-voxel tissue state as the kernels hold it.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct TissueFields {
+    /// Viable fraction n.
+    pub viable: Vec<f32>,
+    /// Dead fraction d.
+    pub dead: Vec<f32>,
+    /// Doomed fraction l (lethally irradiated, still respiring).
+    pub doomed: Vec<f32>,
+}
+
+impl TissueFields {
+    /// All cells viable: n = `viable`, d = l = 0.
+    pub fn all_viable(viable: Vec<f32>) -> Self {
+        let zeros = vec![0.0; viable.len()];
+        TissueFields {
+            dead: zeros.clone(),
+            doomed: zeros,
+            viable,
+        }
+    }
+
+    /// Voxels per field.
+    pub fn len(&self) -> usize {
+        self.viable.len()
+    }
+
+    /// True for no voxels.
+    pub fn is_empty(&self) -> bool {
+        self.viable.is_empty()
+    }
+
+    /// Panics unless the region and every field have `len` voxels (a programming
+    /// error in a caller of [`crate::backend::TissueKernels::tissue_load`]).
+    pub fn assert_len(&self, len: usize, region: &[u32]) {
+        assert!(
+            region.len() == len
+                && self.viable.len() == len
+                && self.dead.len() == len
+                && self.doomed.len() == len,
+            "tissue state: every field must have the grid's {len} voxels"
+        );
+    }
+
+    /// The respiring fraction n + l of voxel `i` (what consumes O2).
+    pub fn respiring(&self, i: usize) -> f32 {
+        (self.viable[i] + self.doomed[i]).min(1.0)
+    }
+}
+
+impl TissueUniforms {
+    /// The constants of one radiotherapy fraction of `dose_gy` (times the dose map when
+    /// `has_map`).
+    pub fn fraction(grid: &Grid, lq: &LqParams, dose_gy: f64, has_map: bool) -> Self {
+        let (ma, mb, k) = match lq.oer {
+            OerModel::Single(e) => (e.m, e.m, e.k_mmhg),
+            OerModel::Separate {
+                oer_alpha,
+                oer_beta,
+                k_mmhg,
+            } => (oer_alpha, oer_beta, k_mmhg),
+        };
+        TissueUniforms {
+            dims: [
+                grid.nx as u32,
+                grid.ny as u32,
+                grid.nz as u32,
+                u32::from(has_map),
+            ],
+            dose_gy: dose_gy as f32,
+            alpha_per_gy: lq.alpha_per_gy as f32,
+            beta_per_gy2: lq.beta_per_gy2 as f32,
+            oer_m_alpha: ma as f32,
+            oer_m_beta: mb as f32,
+            oer_k_mmhg: k as f32,
+            ..Self::zeroed()
+        }
+    }
+
+    /// The constants of the kinetics over a slow step of `dt_s` seconds.
+    pub fn step(grid: &Grid, p: &TissueParams, dt_s: f64) -> Self {
+        let h = dt_s / 3600.0;
+        let necrosis_keep = if p.necrosis_rate_per_h > 0.0 {
+            (-p.necrosis_rate_per_h * h).exp()
+        } else {
+            1.0
+        };
+        let clearance_keep = if p.clearance_half_life_h > 0.0 {
+            (-std::f64::consts::LN_2 * h / p.clearance_half_life_h).exp()
+        } else {
+            1.0
+        };
+        let growth_rate_dt = if p.doubling_time_h > 0.0 {
+            std::f64::consts::LN_2 / p.doubling_time_h * h
+        } else {
+            0.0
+        };
+        let doomed_keep = if p.mitotic_delay_h > 0.0 {
+            (-h / p.mitotic_delay_h).exp()
+        } else {
+            0.0
+        };
+        TissueUniforms {
+            dims: [grid.nx as u32, grid.ny as u32, grid.nz as u32, 0],
+            doomed_keep: doomed_keep as f32,
+            necrosis_po2_mmhg: p.necrosis_po2_mmhg as f32,
+            necrosis_keep: necrosis_keep as f32,
+            clearance_keep: clearance_keep as f32,
+            growth_rate_dt: growth_rate_dt as f32,
+            growth_k_mmhg: p.growth_k_mmhg as f32,
+            ..Self::zeroed()
+        }
+    }
+
+    /// True when a relative dose map multiplies the dose.
+    pub fn has_map(&self) -> bool {
+        self.dims[3] != 0
+    }
+}
+
+/// One fraction in one voxel: survival S = exp(−(α·mα·D + β·(mβ·D)²)) with the oxygen
+/// modification m(P) = (m·P + K)/(m·(P + K)) and D = dose × `rel_dose`; n·(1 − S) moves
+/// from n to the doomed fraction l. Returns (n, l), each clamped to [0, 1].
+#[inline]
+pub fn irradiate_voxel(u: &TissueUniforms, n: f32, l: f32, po2: f32, rel_dose: f32) -> (f32, f32) {
+    let p = po2.max(0.0);
+    let k = u.oer_k_mmhg;
+    let ma = (u.oer_m_alpha * p + k) / (u.oer_m_alpha * (p + k));
+    let mb = (u.oer_m_beta * p + k) / (u.oer_m_beta * (p + k));
+    let dose = u.dose_gy * rel_dose;
+    let db = mb * dose;
+    let s = (-(u.alpha_per_gy * ma * dose + u.beta_per_gy2 * db * db))
+        .exp()
+        .clamp(0.0, 1.0);
+    let killed = n * (1.0 - s);
+    ((n - killed).clamp(0.0, 1.0), (l + killed).clamp(0.0, 1.0))
+}
+
+/// The kinetics over one slow step in one voxel at pO2 `po2` (in this order): anoxic
+/// necrosis of n and l, mitotic death of l, clearance of d, logistic regrowth toward
+/// the free space 1 − l − d. Returns (n, d, l), each clamped to [0, 1].
+#[inline]
+pub fn step_voxel(u: &TissueUniforms, n: f32, d: f32, l: f32, po2: f32) -> (f32, f32, f32) {
+    let (mut n, mut d, mut l) = (n, d, l);
+    if po2 < u.necrosis_po2_mmhg {
+        let lost = 1.0 - u.necrosis_keep;
+        let dn = n * lost;
+        let dl = l * lost;
+        n -= dn;
+        l -= dl;
+        d += dn + dl;
+    }
+    let died = l * (1.0 - u.doomed_keep);
+    l -= died;
+    d += died;
+    d *= u.clearance_keep;
+    let room = 1.0 - d - l;
+    if u.growth_rate_dt > 0.0 && n > 0.0 && room > n {
+        let p = po2.max(0.0);
+        let g = p / (p + u.growth_k_mmhg);
+        // Written in e^(−rt) so that long steps saturate at the free space.
+        let e = (-(u.growth_rate_dt * g)).exp();
+        n = room * n / (room * e + n * (1.0 - e));
+    }
+    (n.clamp(0.0, 1.0), d.clamp(0.0, 1.0), l.clamp(0.0, 1.0))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::physics::oer::OxygenEffect;
+    use crate::physics::tissue::TissueState;
+
+    fn grid() -> Grid {
+        Grid::from_shape_zyx([2, 3, 4], 10.0)
+    }
+
+    /// The f32 updates against the f64 model: ≤ 2e-6 absolute on n and d (f32 rounding
+    /// of a few operations on values in [0, 1]).
+    #[test]
+    fn f32_updates_match_the_f64_model() {
+        let separate = LqParams {
+            oer: OerModel::SOVIK_2006,
+            ..LqParams::default()
+        };
+        let single = LqParams {
+            oer: OerModel::Single(OxygenEffect {
+                m: 2.8,
+                k_mmhg: 2.5,
+            }),
+            ..LqParams::default()
+        };
+        let kinetics = TissueParams::default();
+        for po2 in [0.0f32, 0.3, 1.0, 3.0, 10.0, 40.0, 100.0] {
+            for (n, d, l) in [
+                (1.0f32, 0.0f32, 0.0f32),
+                (0.6, 0.3, 0.0),
+                (0.05, 0.1, 0.4),
+                (0.0, 0.5, 0.2),
+            ] {
+                let model = TissueState {
+                    n: f64::from(n),
+                    d: f64::from(d),
+                    l: f64::from(l),
+                };
+                for lq in [LqParams::default(), separate, single] {
+                    for (dose, rel) in [(2.0, 1.0f32), (8.0, 0.5), (15.0, 1.2)] {
+                        let u = TissueUniforms::fraction(&grid(), &lq, dose, true);
+                        let got = irradiate_voxel(&u, n, l, po2, rel);
+                        let s = lq.survival(dose * f64::from(rel), f64::from(po2));
+                        let want = model.irradiate(s);
+                        assert!((f64::from(got.0) - want.n).abs() < 2e-6, "{got:?} {want:?}");
+                        assert!((f64::from(got.1) - want.l).abs() < 2e-6, "{got:?} {want:?}");
+                    }
+                }
+                for dt_h in [0.25, 1.0, 12.0, 200.0] {
+                    let u = TissueUniforms::step(&grid(), &kinetics, dt_h * 3600.0);
+                    let got = step_voxel(&u, n, d, l, po2);
+                    let want = model.step(&kinetics, f64::from(po2), dt_h * 3600.0);
+                    assert!((f64::from(got.0) - want.n).abs() < 2e-6, "{got:?} {want:?}");
+                    assert!((f64::from(got.1) - want.d).abs() < 2e-6, "{got:?} {want:?}");
+                    assert!((f64::from(got.2) - want.l).abs() < 2e-6, "{got:?} {want:?}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn switched_off_kinetics_leave_the_state_alone() {
+        let off = TissueParams {
+            doubling_time_h: 0.0,
+            necrosis_rate_per_h: 0.0,
+            clearance_half_life_h: 0.0,
+            mitotic_delay_h: 0.0,
+            ..TissueParams::default()
+        };
+        let u = TissueUniforms::step(&grid(), &off, 86400.0);
+        assert_eq!(step_voxel(&u, 0.4, 0.3, 0.0, 0.0), (0.4, 0.3, 0.0));
+        assert_eq!(step_voxel(&u, 0.4, 0.3, 0.0, 50.0), (0.4, 0.3, 0.0));
+        // Without a mitotic delay the doomed cells are dead by the end of the step.
+        assert_eq!(step_voxel(&u, 0.4, 0.3, 0.2, 50.0), (0.4, 0.5, 0.0));
+        let none = TissueUniforms::fraction(&grid(), &LqParams::default(), 0.0, false);
+        assert_eq!(irradiate_voxel(&none, 0.7, 0.1, 20.0, 1.0), (0.7, 0.1));
+        assert_eq!(std::mem::size_of::<TissueUniforms>(), 64);
+    }
+}
