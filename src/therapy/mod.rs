@@ -99,10 +99,15 @@ pub struct RunOptions<'a> {
     pub stop_at_s: Option<f64>,
 }
 
-/// The fingerprint a checkpoint of this run carries: the scenario as parsed (output
-/// settings aside), the expanded protocol and the model parameters.
+/// The fingerprint a checkpoint of this run carries: the scenario as parsed (name,
+/// description and output settings aside), the expanded protocol and the model
+/// parameters.
 pub fn fingerprint(sc: &Scenario, protocol: &Protocol, params: &TherapyParams) -> u64 {
     let mut spec = sc.spec.clone();
+    // What does not change the results: names, prose, output settings, and where the
+    // protocol came from (the expanded protocol is fingerprinted below).
+    spec.name = None;
+    spec.description.clear();
     spec.output = Default::default();
     spec.protocol = None;
     checkpoint::fingerprint(&[
