@@ -4,6 +4,8 @@
 //   irradiate: one radiotherapy fraction, S = exp(−(α·mα·D + β·(mβ·D)²)) with the
 //              oxygen modification m(P) = (m·P + K)/(m·(P + K)) and D = dose × rel. dose
 //              (1 without a dose map); n·(1 − S) moves from n to l.
+//   kill:      a part 1 − e^(−x) of n moves to l, x the per-voxel log-kill held in the
+//              dose_map binding (drug kill from an exposure).
 //   step:      the kinetics over one slow step: anoxic necrosis of n and l (pO2 < Pn),
 //              mitotic death of l, clearance of d, logistic regrowth toward the free
 //              space 1 − l − d.
@@ -12,8 +14,8 @@
 // are those of the CPU twin in the same order (keep in sync).
 // Bindings (group 0): 0 u (uniform TissueUniforms); 1 region (u32, 1: evolves);
 // 2 viable n (rw); 3 dead d (rw); 4 po2 (mmHg); 5 dose_map (relative dose, read only
-// when u.dims.w != 0; `step` does not bind it); 6 doomed l (rw). `irradiate` does
-// not bind d.
+// when u.dims.w != 0; the log-kill in `kill`; `step` does not bind it); 6 doomed l
+// (rw). `irradiate` and `kill` do not bind d; `kill` does not bind po2.
 // CPU twin: src/backend/cpu/tissue.rs and src/backend/tissue.rs.
 
 // Keep in sync with `TissueUniforms` in src/backend/tissue.rs (64 bytes).
@@ -104,4 +106,17 @@ fn step(@builtin(global_invocation_id) gid: vec3<u32>) {
     viable[idx] = clamp(n, 0.0, 1.0);
     dead[idx] = clamp(d, 0.0, 1.0);
     doomed[idx] = clamp(l, 0.0, 1.0);
+}
+
+@compute @workgroup_size(8, 8, 4)
+fn kill(@builtin(global_invocation_id) gid: vec3<u32>) {
+    let at = region_index(gid);
+    if (at < 0) { return; }
+    let idx = u32(at);
+    let n = viable[idx];
+    let l = doomed[idx];
+    let s = clamp(exp(-dose_map[idx]), 0.0, 1.0);
+    let killed = n * (1.0 - s);
+    viable[idx] = clamp(n - killed, 0.0, 1.0);
+    doomed[idx] = clamp(l + killed, 0.0, 1.0);
 }

@@ -440,7 +440,8 @@ fn run_with_a_protocol_writes_the_timeline_and_final_fields() {
     assert!(s["end"]["doomed_fraction"].as_f64().is_some());
 }
 
-/// A protocol written as a `[protocol]` table in the scenario; `--until` stops the run
+/// A protocol written as a `[protocol]` table in the scenario, with radiotherapy and a
+/// drug dose (given after the stop); `--until` stops the run
 /// with a checkpoint and no final outputs; `--resume` finishes it with the same
 /// timeline (solve times aside) and the same final fields as a run that never stopped.
 #[test]
@@ -452,7 +453,8 @@ fn embedded_protocol_stops_with_until_and_resumes_identically() {
         format!(
             "{SMALL}[ros]\nenabled = false\n[protocol]\nschema_version = 1\nduration = \"2d\"\n\
              time_step = \"8h\"\n[[protocol.radiotherapy]]\ndose_gy = 4.0\nevery = \"1d\"\n\
-             count = 2\n"
+             count = 2\n[[protocol.drug]]\npreset = \"tirapazamine\"\nname = \"tpz\"\n\
+             at = [\"30h\"]\n"
         ),
     )
     .unwrap();
@@ -506,6 +508,18 @@ fn embedded_protocol_stops_with_until_and_resumes_identically() {
         rows
     };
     assert_eq!(rows(&whole), rows(&part));
+    // The drug's columns, and its dose inside the resumed part.
+    let csv = std::fs::read_to_string(part.join("timeline.csv")).unwrap();
+    let header = csv.lines().next().unwrap();
+    for c in [
+        "tpz_plasma_um",
+        "tpz_mean_um",
+        "tpz_exposure_um_h",
+        "tpz_log10_kill",
+    ] {
+        assert!(header.contains(c), "{header}");
+    }
+    assert!(csv.contains("tpz dose"), "{csv}");
     for f in ["o2.npy", "viable.npy", "dead.npy"] {
         assert_eq!(
             std::fs::read(whole.join(f)).unwrap(),

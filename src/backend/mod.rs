@@ -51,6 +51,9 @@ pub trait TissueKernels {
         po2: &[f32],
         dose_map: Option<&[f32]>,
     ) -> Result<()>;
+    /// A kill with per-voxel log-survival `log_kill` (drug exposure): n·(1 − e^(−x))
+    /// moves from n to l ([`tissue::kill_voxel`]).
+    fn tissue_kill(&mut self, log_kill: &[f32]) -> Result<()>;
     /// The kinetics over one slow step at pO2 `po2` with the constants `u`
     /// ([`TissueUniforms::step`]).
     fn tissue_step(&mut self, u: &TissueUniforms, po2: &[f32]) -> Result<()>;

@@ -186,6 +186,15 @@ pub fn irradiate_voxel(u: &TissueUniforms, n: f32, l: f32, po2: f32, rel_dose: f
     ((n - killed).clamp(0.0, 1.0), (l + killed).clamp(0.0, 1.0))
 }
 
+/// A kill of log-survival `log_kill` (S = e^(−log_kill)) in one voxel: n·(1 − S)
+/// moves from n to l. Returns (n, l), each clamped to [0, 1].
+#[inline]
+pub fn kill_voxel(n: f32, l: f32, log_kill: f32) -> (f32, f32) {
+    let s = (-log_kill).exp().clamp(0.0, 1.0);
+    let killed = n * (1.0 - s);
+    ((n - killed).clamp(0.0, 1.0), (l + killed).clamp(0.0, 1.0))
+}
+
 /// The kinetics over one slow step in one voxel at pO2 `po2` (in this order): anoxic
 /// necrosis of n and l, mitotic death of l, clearance of d, logistic regrowth toward
 /// the free space 1 − l − d. Returns (n, d, l), each clamped to [0, 1].

@@ -3,8 +3,10 @@
 //! `docs/model.md`.
 
 pub mod blood;
+pub mod drug;
 pub mod o2;
 pub mod oer;
+pub mod pk;
 pub mod radiotherapy;
 pub mod ros;
 pub mod tissue;

@@ -7,6 +7,7 @@
 //! with a numeric twin in hours (`duration_h`). Errors name the file and the key, as
 //! scenario errors do, and exit with code 2.
 
+mod drugs;
 mod duration;
 mod keys;
 mod repeat;
@@ -56,6 +57,21 @@ pub struct Protocol {
     pub snapshot_times_s: Vec<f64>,
     /// Radiotherapy courses, in file order.
     pub radiotherapy: Vec<RadiotherapyItem>,
+    /// Drug courses, in file order.
+    pub drugs: Vec<DrugItem>,
+}
+
+/// One drug course, expanded.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DrugItem {
+    /// Name in timeline columns and labels (lower-case letters, digits, _; unique).
+    pub name: String,
+    /// The preset it started from.
+    pub preset: String,
+    /// The drug's parameters: the preset with the table's overrides.
+    pub params: crate::physics::drug::DrugParams,
+    /// Dose start times (s): sorted, within [0, duration], at least one infusion apart.
+    pub times_s: Vec<f64>,
 }
 
 /// One radiotherapy course, expanded.
@@ -178,6 +194,23 @@ impl Protocol {
                 schedule::radiotherapy(&keys, i, rt, duration_s, start_weekday, base_dir)
             })
             .collect::<Result<Vec<_>>>()?;
+        let drugs = spec
+            .drug
+            .iter()
+            .enumerate()
+            .map(|(i, d)| drugs::drug(&keys, i, d, duration_s, start_weekday))
+            .collect::<Result<Vec<_>>>()?;
+        for (i, d) in drugs.iter().enumerate() {
+            if let Some(j) = drugs[..i].iter().position(|e| e.name == d.name) {
+                return Err(keys.err(
+                    &format!("drug[{i}].name"),
+                    format!(
+                        "is \"{}\" like drug[{j}]: give each course its own `name`",
+                        d.name
+                    ),
+                ));
+            }
+        }
         Ok(Protocol {
             name,
             description: spec.description.clone(),
@@ -188,6 +221,7 @@ impl Protocol {
             checkpoint_every_s,
             snapshot_times_s,
             radiotherapy,
+            drugs,
         })
     }
 

@@ -1,10 +1,10 @@
-//! Repeating radiotherapy courses: candidate times `start + i·every`, kept where the
-//! weekday filter allows, until `count` fractions are delivered; with errors that say
+//! Repeating courses (radiotherapy fractions, drug doses): candidate times
+//! `start + i·every`, kept where the weekday filter allows, until `count` are delivered; with errors that say
 //! where a fraction that does not fit would have fallen, or why a filter never matches.
 
 use super::duration::{format_duration, WEEK_S};
 use super::schedule::{MAX_COUNT, SAME_TIME_S};
-use super::schema::{RadiotherapySpec, WeekdaysSpec};
+use super::schema::{ScheduleRef, WeekdaysSpec};
 use super::weekday::{add_weekdays, day_clock, weekday_list, weekday_of, WEEKDAY_NAMES};
 use super::Keys;
 use crate::Result;
@@ -23,26 +23,31 @@ pub(super) struct Repeat {
 }
 
 impl Repeat {
+    /// The times of the course in table `table` (e.g. `radiotherapy[0]`), whose
+    /// deliveries are called `noun` in messages (`fraction`, `dose`).
     pub(super) fn expand(
         &self,
         keys: &Keys,
-        i: usize,
-        spec: &RadiotherapySpec,
+        table: &str,
+        noun: &str,
+        spec: ScheduleRef,
     ) -> Result<Vec<f64>> {
-        let key = |k: &str| format!("radiotherapy[{i}].{k}");
+        let key = |k: &str| format!("{table}.{k}");
         let count = match (spec.count, self.every) {
             (None, None) => {
                 return Err(keys.err(
-                    &format!("radiotherapy[{i}]"),
-                    "says neither when nor how often: give `count` and `every` \
-                     (e.g. count = 30, every = \"1d\"), `count = 1` for a single fraction \
-                     at `start`, or explicit times with `at`",
+                    table,
+                    format!(
+                        "says neither when nor how often: give `count` and `every` \
+                         (e.g. count = 30, every = \"1d\"), `count = 1` for a single {noun} \
+                         at `start`, or explicit times with `at`"
+                    ),
                 ))
             }
             (None, Some(_)) => {
                 return Err(keys.err(
                     &key("every"),
-                    "needs `count`: the number of fractions to deliver",
+                    format!("needs `count`: the number of {noun}s to give"),
                 ))
             }
             (Some(n), _) if !(1..=MAX_COUNT).contains(&n) => {
@@ -51,7 +56,7 @@ impl Repeat {
             (Some(n), None) if n > 1 => {
                 return Err(keys.err(
                     &key("count"),
-                    format!("is {n} but `every` is missing: say how far apart the fractions are"),
+                    format!("is {n} but `every` is missing: say how far apart the {noun}s are"),
                 ))
             }
             (Some(n), _) => n as usize,
@@ -75,8 +80,8 @@ impl Repeat {
             return Err(keys.err(
                 &key("every"),
                 format!(
-                    "is {}, shorter than the delivery time of one fraction ({}): fractions \
-                     would overlap",
+                    "is {}, shorter than the delivery time of one {noun} ({}): they would \
+                     overlap",
                     format_duration(every),
                     format_duration(self.fraction_s)
                 ),
@@ -136,16 +141,16 @@ impl Repeat {
             (Some(t), _) => {
                 let lengthen = match last {
                     Some(l) if found == count => format!(
-                        "lengthen `duration` to at least {} (the last fraction would be at {}), or lower `count`",
+                        "lengthen `duration` to at least {} (the last {noun} would be at {}), or lower `count`",
                         format_duration(l),
                         day_clock(l)
                     ),
                     _ => "lengthen `duration` or lower `count`".into(),
                 };
                 Err(keys.err(
-                    &format!("radiotherapy[{i}]"),
+                    table,
                     format!(
-                        "fraction {k} of {count} would fall at {} ({}, {}), after the \
+                        "{noun} {k} of {count} would fall at {} ({}, {}), after the \
                          duration ({}); {lengthen}",
                         format_duration(t),
                         day_clock(t),
@@ -166,9 +171,9 @@ impl Repeat {
                 ),
             )),
             (None, _) => Err(keys.err(
-                &format!("radiotherapy[{i}]"),
+                table,
                 format!(
-                    "only {} of {count} fractions fit before the duration ({}); lengthen \
+                    "only {} of {count} {noun}s fit before the duration ({}); lengthen \
                      `duration` or lower `count`",
                     times.len(),
                     format_duration(self.duration_s)

@@ -8,7 +8,7 @@
 
 use super::duration::{format_duration, MINUTE_S};
 use super::repeat::Repeat;
-use super::schema::RadiotherapySpec;
+use super::schema::{RadiotherapySpec, ScheduleRef};
 use super::weekday::day_clock;
 use super::{Keys, Protocol, RadiotherapyItem};
 use crate::Result;
@@ -31,6 +31,13 @@ pub enum EventKind {
         fraction: usize,
         /// Physical dose of the fraction (Gy).
         dose_gy: f64,
+    },
+    /// A drug dose (its infusion starts).
+    Drug {
+        /// Index into [`Protocol::drugs`].
+        item: usize,
+        /// Index of the dose within its course (0-based).
+        dose: usize,
     },
 }
 
@@ -63,6 +70,13 @@ pub(super) fn events(p: &Protocol) -> Vec<Event> {
                 })
         })
         .collect();
+    for (item, d) in p.drugs.iter().enumerate() {
+        out.extend(d.times_s.iter().enumerate().map(|(dose, &t)| Event {
+            time_s: t,
+            kind: EventKind::Drug { item, dose },
+        }));
+    }
+    // Stable: at one time, radiotherapy before drugs, each in file order.
     out.sort_by(|a, b| a.time_s.total_cmp(&b.time_s));
     out
 }
@@ -97,42 +111,15 @@ pub(super) fn radiotherapy(
         ));
     }
     let fraction_s = fraction_minutes * MINUTE_S;
-    let at = keys.times(&key("at"), spec.at.as_deref(), spec.at_h.as_deref())?;
-    let start = keys.time(&key("start"), spec.start.as_ref(), spec.start_h)?;
-    let every = keys.time(&key("every"), spec.every.as_ref(), spec.every_h)?;
-    let times_s = if let Some(at) = at {
-        let mut others = vec![];
-        for (given, k) in [
-            (start.is_some(), "start"),
-            (every.is_some(), "every"),
-            (spec.count.is_some(), "count"),
-            (spec.weekdays.is_some(), "weekdays"),
-        ] {
-            if given {
-                others.push(format!("`{k}`"));
-            }
-        }
-        if !others.is_empty() {
-            return Err(keys.err(
-                &format!("radiotherapy[{i}]"),
-                format!(
-                    "has `at` and also {}: give explicit times with `at`, or a repeating course \
-                     with `start`, `every`, `count` (and `weekdays`), not both",
-                    others.join(" and ")
-                ),
-            ));
-        }
-        explicit(keys, i, at, duration_s, fraction_s)?
-    } else {
-        let schedule = Repeat {
-            start: start.unwrap_or(0.0),
-            every,
-            fraction_s,
-            duration_s,
-            start_weekday,
-        };
-        schedule.expand(keys, i, spec)?
-    };
+    let times_s = course_times(
+        keys,
+        &format!("radiotherapy[{i}]"),
+        "fraction",
+        spec.schedule(),
+        duration_s,
+        start_weekday,
+        fraction_s,
+    )?;
     let dose_map_npy = spec.dose_map_npy.as_ref().map(|p| {
         if p.is_absolute() {
             p.clone()
@@ -148,15 +135,67 @@ pub(super) fn radiotherapy(
     })
 }
 
+/// The delivery times of the course in table `table` (`radiotherapy[0]`, `drug[1]`),
+/// whose deliveries are called `noun` and last `delivery_s` each: explicit (`at`) or
+/// repeating, sorted, inside the duration, not overlapping.
+pub(super) fn course_times(
+    keys: &Keys,
+    table: &str,
+    noun: &str,
+    spec: ScheduleRef,
+    duration_s: f64,
+    start_weekday: u8,
+    delivery_s: f64,
+) -> Result<Vec<f64>> {
+    let key = |k: &str| format!("{table}.{k}");
+    let at = keys.times(&key("at"), spec.at, spec.at_h)?;
+    let start = keys.time(&key("start"), spec.start, spec.start_h)?;
+    let every = keys.time(&key("every"), spec.every, spec.every_h)?;
+    if let Some(at) = at {
+        let mut others = vec![];
+        for (given, k) in [
+            (start.is_some(), "start"),
+            (every.is_some(), "every"),
+            (spec.count.is_some(), "count"),
+            (spec.weekdays.is_some(), "weekdays"),
+        ] {
+            if given {
+                others.push(format!("`{k}`"));
+            }
+        }
+        if !others.is_empty() {
+            return Err(keys.err(
+                table,
+                format!(
+                    "has `at` and also {}: give explicit times with `at`, or a repeating course \
+                     with `start`, `every`, `count` (and `weekdays`), not both",
+                    others.join(" and ")
+                ),
+            ));
+        }
+        explicit(keys, table, noun, at, duration_s, delivery_s)
+    } else {
+        let schedule = Repeat {
+            start: start.unwrap_or(0.0),
+            every,
+            fraction_s: delivery_s,
+            duration_s,
+            start_weekday,
+        };
+        schedule.expand(keys, table, noun, spec)
+    }
+}
+
 /// `at` times: sorted, distinct, inside the duration, not overlapping.
 fn explicit(
     keys: &Keys,
-    i: usize,
+    table: &str,
+    noun: &str,
     mut at: Vec<f64>,
     duration_s: f64,
     fraction_s: f64,
 ) -> Result<Vec<f64>> {
-    let key = format!("radiotherapy[{i}].at");
+    let key = format!("{table}.at");
     if at.is_empty() {
         return Err(keys.err(&key, "is empty: list at least one time, e.g. at = [\"0h\"]"));
     }
@@ -168,7 +207,7 @@ fn explicit(
         return Err(keys.err(
             &format!("{key}[{j}]"),
             format!(
-                "fraction {} is at {} ({}), after the duration ({}); lengthen `duration` \
+                "{noun} {} is at {} ({}), after the duration ({}); lengthen `duration` \
                  to at least {} or drop the time",
                 j + 1,
                 format_duration(t),
@@ -186,7 +225,7 @@ fn explicit(
         return Err(keys.err(
             &key,
             format!(
-                "has fractions at {} and {}, closer than the delivery time of one fraction \
+                "has {noun}s at {} and {}, closer than the delivery time of one {noun} \
                  ({}): they would overlap",
                 format_duration(w[0]),
                 format_duration(w[1]),

@@ -47,6 +47,111 @@ pub struct ProtocolFile {
     /// Radiotherapy courses (`[[radiotherapy]]`).
     #[serde(default)]
     pub radiotherapy: Vec<RadiotherapySpec>,
+    /// Drug courses (`[[drug]]`).
+    #[serde(default)]
+    pub drug: Vec<DrugSpec>,
+}
+
+/// The schedule keys a course table shares: repeating (`start`, `every`, `count`,
+/// `weekdays`) or explicit (`at`), each time with its `_h` twin.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ScheduleRef<'a> {
+    /// First candidate time.
+    pub start: Option<&'a DurationText>,
+    /// First candidate time (hours).
+    pub start_h: Option<f64>,
+    /// Interval between candidate times.
+    pub every: Option<&'a DurationText>,
+    /// Interval between candidate times (hours).
+    pub every_h: Option<f64>,
+    /// Deliveries.
+    pub count: Option<i64>,
+    /// Weekday filter.
+    pub weekdays: Option<&'a WeekdaysSpec>,
+    /// Explicit times.
+    pub at: Option<&'a [DurationText]>,
+    /// Explicit times (hours).
+    pub at_h: Option<&'a [f64]>,
+}
+
+/// Both course tables give their schedule keys the same way.
+macro_rules! schedule_ref {
+    ($t:ty) => {
+        impl $t {
+            /// The schedule keys of this table.
+            pub fn schedule(&self) -> ScheduleRef<'_> {
+                ScheduleRef {
+                    start: self.start.as_ref(),
+                    start_h: self.start_h,
+                    every: self.every.as_ref(),
+                    every_h: self.every_h,
+                    count: self.count,
+                    weekdays: self.weekdays.as_ref(),
+                    at: self.at.as_deref(),
+                    at_h: self.at_h.as_deref(),
+                }
+            }
+        }
+    };
+}
+schedule_ref!(RadiotherapySpec);
+schedule_ref!(DrugSpec);
+
+/// One `[[drug]]` course: a preset, its schedule of doses (as for radiotherapy), and
+/// optional overrides of any preset value.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DrugSpec {
+    /// Preset to start from; required (see `crate::physics::drug::PRESETS`).
+    pub preset: Option<String>,
+    /// Name used in timeline columns and labels; the preset's name when absent.
+    pub name: Option<String>,
+    /// First candidate time; 0 when absent.
+    pub start: Option<DurationText>,
+    /// First candidate time (hours).
+    pub start_h: Option<f64>,
+    /// Interval between doses.
+    pub every: Option<DurationText>,
+    /// Interval between doses (hours).
+    pub every_h: Option<f64>,
+    /// Doses given.
+    pub count: Option<i64>,
+    /// Weekdays on which a candidate time is given; all days when absent.
+    pub weekdays: Option<WeekdaysSpec>,
+    /// Explicit dose times, instead of `start`/`every`/`count`.
+    pub at: Option<Vec<DurationText>>,
+    /// Explicit dose times (hours).
+    pub at_h: Option<Vec<f64>>,
+    /// Peak plasma concentration of one dose (µM).
+    pub plasma_cmax_um: Option<f64>,
+    /// Infusion time of one dose (minutes); 0 for a bolus.
+    pub infusion_minutes: Option<f64>,
+    /// Plasma half-life (h): the one-compartment half-life, or the slow phase's.
+    pub plasma_half_life_h: Option<f64>,
+    /// Two-compartment: half-life of the fast phase (h).
+    pub plasma_fast_half_life_h: Option<f64>,
+    /// Two-compartment: fraction of the bolus amplitude in the fast phase.
+    pub plasma_fast_fraction: Option<f64>,
+    /// Prodrug tissue diffusivity (µm²/s).
+    pub diffusivity_um2_per_s: Option<f64>,
+    /// Vessel-wall permeability (µm/s).
+    pub permeability_um_per_s: Option<f64>,
+    /// Activation rate in anoxia (1/s).
+    pub kmax_per_s: Option<f64>,
+    /// pO2 of half inhibition of activation (mmHg).
+    pub ki_mmhg: Option<f64>,
+    /// Fraction of activation that O2 does not inhibit.
+    pub aerobic_fraction: Option<f64>,
+    /// Non-activating uptake of the prodrug by cells (1/s).
+    pub uptake_rate_per_s: Option<f64>,
+    /// Active metabolite diffusivity (µm²/s); 0: no bystander effect.
+    pub metabolite_diffusivity_um2_per_s: Option<f64>,
+    /// Active metabolite half-life (s).
+    pub metabolite_half_life_s: Option<f64>,
+    /// Kill per exposure to the active metabolite (1/(µM·h)).
+    pub kill_per_um_h: Option<f64>,
+    /// Time step of the implicit transport solve (s).
+    pub time_step_s: Option<f64>,
 }
 
 /// One `[[radiotherapy]]` course: either repeating (`start`, `every`, `count`, optional

@@ -121,6 +121,7 @@ at_h = [12.0]
         .iter()
         .map(|e| match e.kind {
             EventKind::Radiotherapy { item, .. } => (e.time_s / HOUR_S, item),
+            EventKind::Drug { .. } => unreachable!("no drugs in this protocol"),
         })
         .collect();
     // At 12 h course 1 comes before course 2 (file order); 48 h is course 0.
@@ -340,4 +341,120 @@ fn asset_single_15() {
     assert_eq!(p.snapshot_times_s[1], 6.0 * HOUR_S);
     let text = p.timeline_text();
     assert!(text.contains("total: 1 event, 15 Gy"), "{text}");
+}
+
+const WEEKLY_EVO: &str = r#"
+schema_version = 1
+duration = "8w"
+[[radiotherapy]]
+dose_gy = 2.0
+every = "1d"
+count = 30
+weekdays = "mon-fri"
+[[drug]]
+preset = "evofosfamide"
+name = "evo"
+start = "0h"
+every = "1w"
+count = 6
+plasma_cmax_um = 20.0
+infusion_minutes = 60
+"#;
+
+#[test]
+fn drug_courses_expand_like_radiotherapy_and_override_their_preset() {
+    let p = parse(WEEKLY_EVO).unwrap();
+    assert_eq!(p.drugs.len(), 1);
+    let d = &p.drugs[0];
+    assert_eq!(
+        (d.name.as_str(), d.preset.as_str()),
+        ("evo", "evofosfamide")
+    );
+    assert_eq!(days(&d.times_s), vec![0.0, 7.0, 14.0, 21.0, 28.0, 35.0]);
+    assert_eq!(d.params.pk.cmax_um, 20.0);
+    assert_eq!(d.params.pk.infusion_s, 3600.0);
+    let preset = crate::physics::drug::DrugParams::preset("evofosfamide").unwrap();
+    assert_eq!(d.params.activation, preset.activation);
+    // At t = 0 the fraction comes before the dose; 36 events in all.
+    let events = p.events();
+    assert_eq!(events.len(), 36);
+    assert!(matches!(events[0].kind, EventKind::Radiotherapy { .. }));
+    assert!(matches!(
+        events[1].kind,
+        EventKind::Drug { item: 0, dose: 0 }
+    ));
+    let text = p.timeline_text();
+    assert!(
+        text.contains("drug[0] evo (evofosfamide): 6 doses, plasma Cmax 20 µM, 60 min infusion"),
+        "{text}"
+    );
+    assert!(text.contains("drug[0] evo dose 6/6"), "{text}");
+    // Two-compartment plasma curve.
+    let two = parse(&WEEKLY_EVO.replace(
+        "plasma_cmax_um = 20.0",
+        "plasma_half_life_h = 6.0\nplasma_fast_half_life_h = 0.5\nplasma_fast_fraction = 0.8",
+    ))
+    .unwrap();
+    assert_eq!(
+        two.drugs[0].params.pk.model,
+        crate::physics::pk::PkModel::TwoCompartment {
+            fast_fraction: 0.8,
+            fast_half_life_h: 0.5,
+            slow_half_life_h: 6.0
+        }
+    );
+}
+
+#[test]
+fn bad_drug_tables_name_the_key_and_the_fix() {
+    let no_preset = fails("schema_version = 1\nduration = \"1d\"\n[[drug]]\nat = [\"0h\"]\n");
+    assert!(
+        no_preset.contains("`drug[0].preset`") && no_preset.contains("tirapazamine"),
+        "{no_preset}"
+    );
+    let unknown = fails(&WEEKLY_EVO.replace("\"evofosfamide\"", "\"aspirin\""));
+    assert!(
+        unknown.contains("\"aspirin\"") && unknown.contains("evofosfamide"),
+        "{unknown}"
+    );
+    let name = fails(&WEEKLY_EVO.replace("name = \"evo\"", "name = \"Evo 1\""));
+    assert!(
+        name.contains("`drug[0].name`") && name.contains("lower-case"),
+        "{name}"
+    );
+    let twice = fails(&format!(
+        "{WEEKLY_EVO}[[drug]]\npreset = \"tirapazamine\"\nname = \"evo\"\nat = [\"1d\"]\n"
+    ));
+    assert!(
+        twice.contains("`drug[1].name`") && twice.contains("drug[0]"),
+        "{twice}"
+    );
+    let half = fails(&WEEKLY_EVO.replace("plasma_cmax_um = 20.0", "plasma_fast_fraction = 0.5"));
+    assert!(half.contains("two-compartment"), "{half}");
+    let negative = fails(&WEEKLY_EVO.replace("plasma_cmax_um = 20.0", "ki_mmhg = -1.0"));
+    assert!(
+        negative.contains("`drug[0].ki_mmhg`") && negative.contains("-1"),
+        "{negative}"
+    );
+    let late = fails(&WEEKLY_EVO.replace("count = 6", "count = 10"));
+    assert!(
+        late.contains("dose 10 of 10") && late.contains("`drug[0]`"),
+        "{late}"
+    );
+    let unknown_key = fails(&WEEKLY_EVO.replace("name = \"evo\"", "nmae = \"evo\""));
+    assert!(unknown_key.contains("nmae"), "{unknown_key}");
+}
+
+#[test]
+fn asset_conventional_30x2_evofosfamide() {
+    let p = asset("conventional_30x2_evofosfamide.toml");
+    assert_eq!(p.radiotherapy[0].times_s.len(), 30);
+    assert_eq!(
+        days(&p.drugs[0].times_s),
+        vec![0.0, 7.0, 14.0, 21.0, 28.0, 35.0]
+    );
+    // Each dose 2 h before a Monday fraction.
+    for &t in &p.drugs[0].times_s {
+        assert!(p.radiotherapy[0].times_s.contains(&(t + 2.0 * HOUR_S)));
+    }
 }

@@ -82,6 +82,25 @@ pub(super) fn text(p: &Protocol) -> String {
         }
         out.push('\n');
     }
+    for (i, d) in p.drugs.iter().enumerate() {
+        let n = d.times_s.len();
+        let pk = &d.params.pk;
+        let how = if pk.infusion_s > 0.0 {
+            format!("{} min infusion", num(pk.infusion_s / 60.0, 2))
+        } else {
+            "bolus".into()
+        };
+        let _ = writeln!(
+            out,
+            "drug[{i}] {} ({}): {n} dose{}, plasma Cmax {} µM, {how}, slowest plasma \
+             half-life {} h",
+            d.name,
+            d.preset,
+            if n == 1 { "" } else { "s" },
+            num(pk.cmax_um, 3),
+            num(pk.slowest_half_life_s() / HOUR_S, 3),
+        );
+    }
     let events = p.events();
     let _ = writeln!(
         out,
@@ -109,6 +128,12 @@ pub(super) fn text(p: &Protocol) -> String {
                 fraction + 1,
                 p.radiotherapy[item].times_s.len(),
                 num(dose_gy, 3)
+            ),
+            EventKind::Drug { item, dose } => format!(
+                "drug[{item}] {} dose {}/{}",
+                p.drugs[item].name,
+                dose + 1,
+                p.drugs[item].times_s.len()
             ),
         };
         let _ = writeln!(

@@ -9,7 +9,8 @@
 //! far, then the fields (n, d, l, pO2, Sv, Pb, fixed values, and ROS and GSH when on),
 //! and an FNV-1a checksum of everything before it.
 
-use super::timeline::Row;
+use super::timeline::{DrugColumns, Row};
+use crate::drugs::DrugState;
 use crate::output::atomic;
 use crate::{Error, Result};
 use std::path::Path;
@@ -53,6 +54,8 @@ pub struct Checkpoint {
     pub fixed: Vec<f32>,
     /// ROS (µM) and GSH (mM), when ROS is on.
     pub ros: Option<(Vec<f32>, Vec<f32>)>,
+    /// The fields of each drug of the protocol.
+    pub drugs: Vec<DrugState>,
 }
 
 /// FNV-1a, 64 bit: stable across builds and platforms (unlike `std`'s hasher).
@@ -105,6 +108,13 @@ impl Checkpoint {
             w.f64(r.mean_ros_um.unwrap_or(0.0));
             w.f64(r.log10_cell_kill);
             w.f64(r.solve_seconds);
+            w.u64(r.drugs.len() as u64);
+            for d in &r.drugs {
+                w.str(&d.name);
+                for v in [d.plasma_um, d.mean_um, d.exposure_um_h, d.log10_kill] {
+                    w.f64(v);
+                }
+            }
         }
         w.u64(self.len() as u64);
         w.u32(u32::from(self.ros.is_some()));
@@ -122,6 +132,12 @@ impl Checkpoint {
         if let Some((ros, gsh)) = &self.ros {
             w.f32s(ros);
             w.f32s(gsh);
+        }
+        w.u64(self.drugs.len() as u64);
+        for d in &self.drugs {
+            w.f32s(&d.prodrug);
+            w.f32s(&d.metabolite);
+            w.f32s(&d.exposure);
         }
         let sum = fnv1a(&w.0);
         w.u64(sum);
@@ -179,6 +195,16 @@ impl Checkpoint {
         } else {
             None
         };
+        let count = r.u64().ok_or_else(truncated)?;
+        let mut drugs = Vec::new();
+        for _ in 0..count {
+            let mut field = || r.f32s(len).ok_or_else(truncated);
+            drugs.push(DrugState {
+                prodrug: field()?,
+                metabolite: field()?,
+                exposure: field()?,
+            });
+        }
         Ok(Checkpoint {
             fingerprint,
             backend,
@@ -195,6 +221,7 @@ impl Checkpoint {
             pb,
             fixed,
             ros,
+            drugs,
         })
     }
 
@@ -290,6 +317,19 @@ impl Reader<'_> {
         let doomed_fraction = self.f64()?;
         let has_ros = self.u32()? != 0;
         let ros = self.f64()?;
+        let log10_cell_kill = self.f64()?;
+        let solve_seconds = self.f64()?;
+        let count = self.u64()?;
+        let mut drugs = Vec::new();
+        for _ in 0..count {
+            drugs.push(DrugColumns {
+                name: self.str()?,
+                plasma_um: self.f64()?,
+                mean_um: self.f64()?,
+                exposure_um_h: self.f64()?,
+                log10_kill: self.f64()?,
+            });
+        }
         Some(Row {
             time_h,
             events,
@@ -300,8 +340,9 @@ impl Reader<'_> {
             dead_fraction,
             doomed_fraction,
             mean_ros_um: has_ros.then_some(ros),
-            log10_cell_kill: self.f64()?,
-            solve_seconds: self.f64()?,
+            log10_cell_kill,
+            solve_seconds,
+            drugs,
         })
     }
 }
@@ -330,6 +371,13 @@ mod tests {
                 mean_ros_um: Some(0.03),
                 log10_cell_kill: f64::INFINITY,
                 solve_seconds: 0.25,
+                drugs: vec![DrugColumns {
+                    name: "evo".into(),
+                    plasma_um: 3.0,
+                    mean_um: 1.5,
+                    exposure_um_h: 0.25,
+                    log10_kill: 0.125,
+                }],
             }],
             viable: vec![1.0, 0.5],
             dead: vec![0.0, 0.5],
@@ -339,6 +387,11 @@ mod tests {
             pb: vec![0.0, 40.0],
             fixed: vec![-1.0, -1.0],
             ros: Some((vec![0.01, 0.02], vec![6.5, 6.4])),
+            drugs: vec![DrugState {
+                prodrug: vec![1.0, 2.0],
+                metabolite: vec![0.5, 0.25],
+                exposure: vec![0.0, 0.125],
+            }],
         }
     }
 

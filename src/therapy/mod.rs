@@ -117,6 +117,7 @@ pub fn fingerprint(sc: &Scenario, protocol: &Protocol, params: &TherapyParams) -
         &protocol.duration_s,
         &protocol.time_step_s,
         &protocol.radiotherapy,
+        &protocol.drugs,
         params,
     ])
 }
@@ -153,9 +154,9 @@ pub fn run_protocol(
                 );
             }
             log::info!("resuming at t = {:.2} h", c.time_s / 3600.0);
-            State::resume(sc, c, &file)?
+            State::resume(sc, protocol, c, &file)?
         }
-        None => State::initial(sc, backend)?,
+        None => State::initial(sc, protocol, backend)?,
     };
     backend.tissue_load(&st.problem.grid, &st.region, &st.tissue)?;
     let maps = state::dose_maps(protocol, &st.problem)?;
@@ -179,8 +180,8 @@ pub fn run_protocol(
         }
     };
     if st.rows.is_empty() {
-        st.rows
-            .push(st.row(String::new(), start.elapsed().as_secs_f64()));
+        let row = st.row(protocol, String::new(), start.elapsed().as_secs_f64());
+        st.rows.push(row);
         snapshot(&mut st)?;
     }
     let every = protocol.checkpoint_every_s;
@@ -196,6 +197,12 @@ pub fn run_protocol(
             // Exhaustive on purpose: a new event kind must be handled here.
             let (item, dose_gy) = match events[st.next_event].kind {
                 EventKind::Radiotherapy { item, dose_gy, .. } => (item, dose_gy),
+                EventKind::Drug { item, .. } => {
+                    // The plasma curve is analytic: a dose only starts it.
+                    labels.push(format!("{} dose", protocol.drugs[item].name));
+                    st.next_event += 1;
+                    continue;
+                }
             };
             let map = maps[item].as_deref();
             let u = TissueUniforms::fraction(&st.problem.grid, &params.lq, dose_gy, map.is_some());
@@ -219,12 +226,17 @@ pub fn run_protocol(
             );
         let dt = protocol.time_step_s.min(until - st.t).max(EPS_S);
         let solve_start = Instant::now();
+        drugs(sc, protocol, backend, &mut st, dt)?;
         let u = TissueUniforms::step(&st.problem.grid, &params.tissue, dt);
         backend.tissue_step(&u, &st.po2)?;
         st.tissue = backend.tissue_read()?;
         resolve(sc, backend, &mut st, &ros_params, dt)?;
         st.t += dt;
-        let row = st.row(labels.join(";"), solve_start.elapsed().as_secs_f64());
+        let row = st.row(
+            protocol,
+            labels.join(";"),
+            solve_start.elapsed().as_secs_f64(),
+        );
         progress.step(
             st.t,
             &format!(
@@ -245,6 +257,53 @@ pub fn run_protocol(
         save(&st)?;
     }
     Ok(finish(st, true))
+}
+
+/// Advances every active drug over the step from `st.t` by `dt` at the current pO2, and
+/// kills viable cells by the exposure each gained (κ·ΔE per voxel, into the doomed
+/// fraction, as the tissue kernel `kill`).
+fn drugs(
+    sc: &Scenario,
+    protocol: &Protocol,
+    backend: &mut dyn O2Backend,
+    st: &mut State,
+    dt: f64,
+) -> Result<()> {
+    let mut log_kill: Option<Vec<f32>> = None;
+    let mut opts = sc.solve_options();
+    opts.field = "drug";
+    for (item, field) in protocol.drugs.iter().zip(st.drugs.iter_mut()) {
+        let p = &item.params;
+        if !crate::drugs::active(p, &item.times_s, field, st.t, dt) {
+            continue;
+        }
+        let before = field.exposure.clone();
+        let report = crate::drugs::advance(
+            backend,
+            &st.problem,
+            &st.po2,
+            p,
+            &item.times_s,
+            field,
+            st.t,
+            dt,
+            &opts,
+        )?;
+        log::debug!(
+            "{}: {} implicit steps of {:.0} s",
+            item.name,
+            report.substeps,
+            report.dt_s
+        );
+        let kill = log_kill.get_or_insert_with(|| vec![0.0; before.len()]);
+        for ((k, &e1), &e0) in kill.iter_mut().zip(&field.exposure).zip(&before) {
+            *k += (p.kill_per_um_h * f64::from(e1 - e0)) as f32;
+        }
+    }
+    if let Some(k) = log_kill {
+        backend.tissue_kill(&k)?;
+    }
+    Ok(())
 }
 
 /// The smallest multiple of `every` after `t` (by more than [`EPS_S`]).

@@ -2,11 +2,12 @@
 //! checkpoint), and the timeline row it gives.
 
 use super::checkpoint::Checkpoint;
-use super::timeline::Row;
+use super::timeline::{DrugColumns, Row};
 use crate::assemble::assemble;
 use crate::backend::tissue::TissueFields;
 use crate::backend::O2Backend;
 use crate::config::Scenario;
+use crate::drugs::DrugState;
 use crate::metrics;
 use crate::output::npy;
 use crate::problem::O2Problem;
@@ -39,12 +40,18 @@ pub(super) struct State {
     pub next_snapshot: usize,
     /// Timeline rows so far.
     pub rows: Vec<Row>,
+    /// The fields of each drug of the protocol.
+    pub drugs: Vec<DrugState>,
 }
 
 impl State {
     /// The state at t = 0: O2 (coupled with blood transport when on) and, with ROS on,
     /// the R–G steady state solved from the scenario.
-    pub fn initial(sc: &Scenario, backend: &mut dyn O2Backend) -> Result<State> {
+    pub fn initial(
+        sc: &Scenario,
+        protocol: &Protocol,
+        backend: &mut dyn O2Backend,
+    ) -> Result<State> {
         let mut assembled = assemble(sc)?;
         let (po2, _, _) = crate::run::solve_o2(backend, &mut assembled, &sc.solve_options())?;
         let problem = assembled.problem;
@@ -68,6 +75,7 @@ impl State {
             None
         };
         let region = region(&problem);
+        let len = problem.grid.len();
         let tissue = TissueFields::all_viable(problem.viable.clone());
         Ok(State {
             n0_total: total(&tissue.viable, &region),
@@ -80,14 +88,18 @@ impl State {
             next_event: 0,
             next_snapshot: 0,
             rows: Vec::new(),
+            drugs: vec![DrugState::zero(len); protocol.drugs.len()],
         })
     }
 
     /// The state of checkpoint `c` (read from `file`), on the problem of `sc`.
-    pub fn resume(sc: &Scenario, c: Checkpoint, file: &Path) -> Result<State> {
+    pub fn resume(sc: &Scenario, protocol: &Protocol, c: Checkpoint, file: &Path) -> Result<State> {
         let mut problem = assemble(sc)?.problem;
         let len = problem.grid.len();
-        if c.len() != len || c.ros.is_some() != sc.spec.ros.enabled {
+        if c.len() != len
+            || c.ros.is_some() != sc.spec.ros.enabled
+            || c.drugs.len() != protocol.drugs.len()
+        {
             return Err(Error::input(
                 file,
                 format!(
@@ -121,6 +133,7 @@ impl State {
             next_event: c.next_event,
             next_snapshot: c.next_snapshot,
             rows: c.rows,
+            drugs: c.drugs,
         })
     }
 
@@ -142,11 +155,12 @@ impl State {
             pb: self.problem.pb.clone(),
             fixed: self.problem.fixed.clone(),
             ros: self.ros.as_ref().map(|r| (r.ros.clone(), r.gsh.clone())),
+            drugs: self.drugs.clone(),
         }
     }
 
     /// The timeline row of the current state.
-    pub fn row(&self, events: String, solve_seconds: f64) -> Row {
+    pub fn row(&self, protocol: &Protocol, events: String, solve_seconds: f64) -> Row {
         let s = metrics::o2_stats(&self.problem, &self.po2);
         let count = self.region.iter().filter(|&&r| r != 0).count().max(1) as f64;
         let left = total(&self.tissue.viable, &self.region);
@@ -176,6 +190,30 @@ impl State {
                 f64::INFINITY
             },
             solve_seconds,
+            drugs: protocol
+                .drugs
+                .iter()
+                .zip(&self.drugs)
+                .map(|(item, f)| {
+                    let mean = |v: &[f32]| total(v, &self.region) / count;
+                    let kappa = item.params.kill_per_um_h;
+                    let survival: f64 = f
+                        .exposure
+                        .iter()
+                        .zip(&self.region)
+                        .filter(|(_, &r)| r != 0)
+                        .map(|(&e, _)| (-kappa * f64::from(e)).exp())
+                        .sum::<f64>()
+                        / count;
+                    DrugColumns {
+                        name: item.name.clone(),
+                        plasma_um: item.params.pk.plasma(&item.times_s, self.t),
+                        mean_um: mean(&f.prodrug),
+                        exposure_um_h: mean(&f.exposure),
+                        log10_kill: -survival.max(f64::MIN_POSITIVE).log10() + 0.0,
+                    }
+                })
+                .collect(),
         }
     }
 }

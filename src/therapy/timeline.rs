@@ -33,6 +33,24 @@ pub struct Row {
     pub log10_cell_kill: f64,
     /// Seconds spent re-solving the fields in this step.
     pub solve_seconds: f64,
+    /// One entry per drug of the protocol, in file order.
+    pub drugs: Vec<DrugColumns>,
+}
+
+/// A drug's timeline columns (`<name>_plasma_um`, `<name>_mean_um`,
+/// `<name>_exposure_um_h`, `<name>_log10_kill`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DrugColumns {
+    /// The drug course's name.
+    pub name: String,
+    /// Plasma concentration at the end of the step (µM).
+    pub plasma_um: f64,
+    /// Mean prodrug concentration over the tumour region (µM).
+    pub mean_um: f64,
+    /// Mean exposure to the active metabolite since t = 0 over the region (µM·h).
+    pub exposure_um_h: f64,
+    /// −log10 of the region's mean survival from this drug's exposure alone.
+    pub log10_kill: f64,
 }
 
 /// The CSV text of `rows`.
@@ -43,8 +61,18 @@ pub fn csv(rows: &[Row]) -> String {
     }
     out.push_str(
         ",viable_fraction,dead_fraction,doomed_fraction,mean_ros_um,log10_cell_kill,\
-         solve_seconds\n",
+         solve_seconds",
     );
+    if let Some(first) = rows.first() {
+        for d in &first.drugs {
+            let n = &d.name;
+            let _ = write!(
+                out,
+                ",{n}_plasma_um,{n}_mean_um,{n}_exposure_um_h,{n}_log10_kill"
+            );
+        }
+    }
+    out.push('\n');
     for r in rows {
         let _ = write!(
             out,
@@ -55,7 +83,7 @@ pub fn csv(rows: &[Row]) -> String {
             let _ = write!(out, ",{f:.6}");
         }
         let ros = r.mean_ros_um.map_or(String::new(), |v| format!("{v:.6e}"));
-        let _ = writeln!(
+        let _ = write!(
             out,
             ",{:.6},{:.6},{:.6},{ros},{:.6},{:.4}",
             r.viable_fraction,
@@ -64,6 +92,14 @@ pub fn csv(rows: &[Row]) -> String {
             r.log10_cell_kill,
             r.solve_seconds
         );
+        for d in &r.drugs {
+            let _ = write!(
+                out,
+                ",{:.6e},{:.6e},{:.6e},{:.6}",
+                d.plasma_um, d.mean_um, d.exposure_um_h, d.log10_kill
+            );
+        }
+        out.push('\n');
     }
     out
 }

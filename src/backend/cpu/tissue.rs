@@ -2,7 +2,9 @@
 //! through [`irradiate_voxel`] and [`step_voxel`], parallel over z-planes.
 
 use super::CpuBackend;
-use crate::backend::tissue::{irradiate_voxel, step_voxel, TissueFields, TissueUniforms};
+use crate::backend::tissue::{
+    irradiate_voxel, kill_voxel, step_voxel, TissueFields, TissueUniforms,
+};
 use crate::backend::TissueKernels;
 use crate::grid::Grid;
 use crate::Result;
@@ -77,6 +79,14 @@ impl TissueKernels for CpuBackend {
         };
         self.tissue_state(po2.len()).update(|idx, n, d, l| {
             let (n, l) = irradiate_voxel(u, n, l, po2[idx], map.map_or(1.0, |m| m[idx]));
+            (n, d, l)
+        });
+        Ok(())
+    }
+
+    fn tissue_kill(&mut self, log_kill: &[f32]) -> Result<()> {
+        self.tissue_state(log_kill.len()).update(|idx, n, d, l| {
+            let (n, l) = kill_voxel(n, l, log_kill[idx]);
             (n, d, l)
         });
         Ok(())

@@ -252,6 +252,11 @@ impl TissueKernels for GpuBackend {
             .irradiate(&self.ctx, self.tissue()?, u, po2, dose_map)
     }
 
+    fn tissue_kill(&mut self, log_kill: &[f32]) -> Result<()> {
+        self.tissue_kernels
+            .kill(&self.ctx, self.tissue()?, log_kill)
+    }
+
     fn tissue_step(&mut self, u: &TissueUniforms, po2: &[f32]) -> Result<()> {
         self.tissue_kernels.step(&self.ctx, self.tissue()?, u, po2)
     }

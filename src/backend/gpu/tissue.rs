@@ -14,18 +14,20 @@ use wgpu::util::DeviceExt;
 /// Workgroup size of both kernels (keep in sync with `@workgroup_size` in the shader).
 const WORKGROUP: [u32; 3] = [8, 8, 4];
 
-/// The two entry points of the shader.
+/// The entry points of the shader.
 #[derive(Debug, Clone, Copy)]
 enum Kernel {
     Irradiate,
     Step,
+    Kill,
 }
 
-/// The `irradiate` and `step` pipelines.
+/// The `irradiate`, `step` and `kill` pipelines.
 #[derive(Debug)]
 pub struct WgTissue {
     irradiate: wgpu::ComputePipeline,
     step: wgpu::ComputePipeline,
+    kill: wgpu::ComputePipeline,
 }
 
 /// The tissue state on the device, bound to both kernels.
@@ -52,6 +54,7 @@ pub struct GpuTissue {
     dose_map: wgpu::Buffer,
     irradiate_group: wgpu::BindGroup,
     step_group: wgpu::BindGroup,
+    kill_group: wgpu::BindGroup,
     /// Workgroups per dispatch dimension.
     groups: [u32; 3],
 }
@@ -63,11 +66,16 @@ impl WgTissue {
             ctx,
             "oxyfield.tissue",
             &shaders::tissue(),
-            &["irradiate", "step"],
+            &["irradiate", "step", "kill"],
         )?;
-        let step = p.pop().expect("two pipelines");
-        let irradiate = p.pop().expect("two pipelines");
-        Ok(WgTissue { irradiate, step })
+        let kill = p.pop().expect("three pipelines");
+        let step = p.pop().expect("three pipelines");
+        let irradiate = p.pop().expect("three pipelines");
+        Ok(WgTissue {
+            irradiate,
+            step,
+            kill,
+        })
     }
 
     /// Uploads the state on `grid` (see [`crate::backend::TissueKernels::tissue_load`])
@@ -155,6 +163,17 @@ impl WgTissue {
                 (6, &doomed),
             ],
         );
+        let kill_group = group(
+            "oxyfield.tissue.kill",
+            &self.kill,
+            &[
+                (0, &uniforms),
+                (1, &region),
+                (2, &viable),
+                (5, &dose_map),
+                (6, &doomed),
+            ],
+        );
         Ok(GpuTissue {
             dims,
             len,
@@ -167,6 +186,7 @@ impl WgTissue {
             dose_map,
             irradiate_group,
             step_group,
+            kill_group,
             groups,
         })
     }
@@ -189,7 +209,22 @@ impl WgTissue {
             ctx.queue
                 .write_buffer(&t.dose_map, 0, bytemuck::cast_slice(map));
         }
-        self.run(ctx, t, u, po2, Kernel::Irradiate)
+        self.run(ctx, t, u, Some(po2), Kernel::Irradiate)
+    }
+
+    /// Kills a part 1 − e^(−`log_kill`) of n per voxel, into l (see
+    /// [`crate::backend::TissueKernels::tissue_kill`]); the log-kill field goes through
+    /// the dose-map buffer.
+    pub fn kill(&self, ctx: &GpuContext, t: &GpuTissue, log_kill: &[f32]) -> Result<()> {
+        assert_eq!(log_kill.len(), t.len, "field length");
+        ctx.queue
+            .write_buffer(&t.dose_map, 0, bytemuck::cast_slice(log_kill));
+        let [nx, ny, nz] = t.dims;
+        let u = TissueUniforms {
+            dims: [nx, ny, nz, 0],
+            ..bytemuck::Zeroable::zeroed()
+        };
+        self.run(ctx, t, &u, None, Kernel::Kill)
     }
 
     /// The kinetics over one slow step (see
@@ -201,23 +236,24 @@ impl WgTissue {
         u: &TissueUniforms,
         po2: &[f32],
     ) -> Result<()> {
-        self.run(ctx, t, u, po2, Kernel::Step)
+        self.run(ctx, t, u, Some(po2), Kernel::Step)
     }
 
-    /// Writes the uniforms and pO2, then records and submits one dispatch over the grid.
+    /// Writes the uniforms and pO2 (when the kernel reads it), then records and submits
+    /// one dispatch over the grid.
     fn run(
         &self,
         ctx: &GpuContext,
         t: &GpuTissue,
         u: &TissueUniforms,
-        po2: &[f32],
+        po2: Option<&[f32]>,
         kernel: Kernel,
     ) -> Result<()> {
         let (pipeline, group, entry) = match kernel {
             Kernel::Irradiate => (&self.irradiate, &t.irradiate_group, "irradiate"),
             Kernel::Step => (&self.step, &t.step_group, "step"),
+            Kernel::Kill => (&self.kill, &t.kill_group, "kill"),
         };
-        assert_eq!(po2.len(), t.len, "field length");
         if u.dims[..3] != t.dims {
             return Err(Error::Gpu(format!(
                 "tissue {entry}: uniforms for a {:?} grid, but a {:?} grid is loaded (x, y, z)",
@@ -227,7 +263,10 @@ impl WgTissue {
         }
         ctx.queue
             .write_buffer(&t.uniforms, 0, bytemuck::bytes_of(u));
-        ctx.queue.write_buffer(&t.po2, 0, bytemuck::cast_slice(po2));
+        if let Some(po2) = po2 {
+            assert_eq!(po2.len(), t.len, "field length");
+            ctx.queue.write_buffer(&t.po2, 0, bytemuck::cast_slice(po2));
+        }
         let label = format!("oxyfield.tissue.{entry}");
         let mut enc = ctx
             .device
