@@ -8,17 +8,19 @@
 //              dose_map binding (drug kill from an exposure).
 //   step:      the kinetics over one slow step: anoxic necrosis of n and l (pO2 < Pn),
 //              mitotic death of l, clearance of d, logistic regrowth toward the free
-//              space 1 − l − d.
+//              space 1 − l − d, and HIF h relaxing toward h∞(P) (τ↑ rising, τ↓
+//              falling).
 // Every constant uniform over the grid (exponentials over the step, ln2/Td·Δt) comes
 // from the host, so both backends start from the same f32 numbers; the operations below
 // are those of the CPU twin in the same order (keep in sync).
 // Bindings (group 0): 0 u (uniform TissueUniforms); 1 region (u32, 1: evolves);
 // 2 viable n (rw); 3 dead d (rw); 4 po2 (mmHg); 5 dose_map (relative dose, read only
 // when u.dims.w != 0; the log-kill in `kill`; `step` does not bind it); 6 doomed l
-// (rw). `irradiate` and `kill` do not bind d; `kill` does not bind po2.
+// (rw); 7 hif h (rw, `step` only). `irradiate` and `kill` do not bind d; `kill` does not
+// bind po2.
 // CPU twin: src/backend/cpu/tissue.rs and src/backend/tissue.rs.
 
-// Keep in sync with `TissueUniforms` in src/backend/tissue.rs (64 bytes).
+// Keep in sync with `TissueUniforms` in src/backend/tissue.rs (96 bytes).
 struct TissueUniforms {
     dims: vec4<u32>,           // nx, ny, nz, 1 when a dose map is used
     dose_gy: f32,              // Gy; 0 in step calls
@@ -33,6 +35,14 @@ struct TissueUniforms {
     growth_rate_dt: f32,       // ln2/Td·Δt
     growth_k_mmhg: f32,        // mmHg
     doomed_keep: f32,          // e^(−Δt/τ), 0 without a mitotic delay
+    hif_k_mmhg: f32,           // Kh
+    hif_hill: f32,             // n
+    hif_keep_up: f32,          // e^(−Δt/τ↑)
+    hif_keep_down: f32,        // e^(−Δt/τ↓)
+    hif_scale: f32,            // 1 − inhibition
+    pad0: f32,
+    pad1: f32,
+    pad2: f32,
 }
 
 @group(0) @binding(0) var<uniform> u: TissueUniforms;
@@ -42,6 +52,15 @@ struct TissueUniforms {
 @group(0) @binding(4) var<storage, read> po2: array<f32>;
 @group(0) @binding(5) var<storage, read> dose_map: array<f32>;
 @group(0) @binding(6) var<storage, read_write> doomed: array<f32>;
+@group(0) @binding(7) var<storage, read_write> hif: array<f32>;
+
+// h∞(P) = s/(1 + (P/Kh)ⁿ), s at P ≤ 0 (pow of 0 is left alone).
+fn hif_target(p: f32) -> f32 {
+    if (p > 0.0) {
+        return u.hif_scale / (1.0 + pow(p / u.hif_k_mmhg, u.hif_hill));
+    }
+    return u.hif_scale;
+}
 
 // The flat C-order index of a region voxel, or -1 outside the grid or the region.
 fn region_index(gid: vec3<u32>) -> i32 {
@@ -103,9 +122,16 @@ fn step(@builtin(global_invocation_id) gid: vec3<u32>) {
         let e = exp(-(u.growth_rate_dt * g));
         n = ((room * n) / ((room * e) + n * (1.0 - e)));
     }
+    let h = hif[idx];
+    let goal = hif_target(po2_here);
+    var keep = u.hif_keep_down;
+    if (goal > h) {
+        keep = u.hif_keep_up;
+    }
     viable[idx] = clamp(n, 0.0, 1.0);
     dead[idx] = clamp(d, 0.0, 1.0);
     doomed[idx] = clamp(l, 0.0, 1.0);
+    hif[idx] = clamp(goal + (h - goal) * keep, 0.0, 1.0);
 }
 
 @compute @workgroup_size(8, 8, 4)

@@ -131,6 +131,8 @@ fn slab_between_baths_has_the_cosh_profile() {
     let po2 = vec![100.0f32; grid.len()];
     let mut p = drug(constant_plasma(10.0));
     p.metabolite_diffusivity_um2_per_s = 15.0;
+    // Backward Euler settles on the steady state whatever the step: long steps.
+    p.time_step_s = 600.0;
     let mut state = DrugState::zero(grid.len());
     let mut cpu = CpuBackend::new();
     advance(
@@ -170,14 +172,14 @@ fn slab_between_baths_has_the_cosh_profile() {
 }
 
 /// Backward Euler is first order: with the evofosfamide plasma curve, the exposure
-/// after 6 h with 120 s steps is within 3 % of the one with 15 s steps.
+/// after 4 h with 120 s steps is within 3 % of the one with 30 s steps.
 #[test]
 fn the_implicit_step_converges_in_time() {
     let grid = Grid::from_shape_zyx([4, 4, 4], 10.0);
     let o2 = uniform(grid, 0.006);
     let po2 = vec![1.0f32; grid.len()];
     let mut exposure = Vec::new();
-    for step in [120.0, 15.0] {
+    for step in [120.0, 30.0] {
         let mut p = DrugParams::preset("evofosfamide").unwrap();
         p.time_step_s = step;
         let mut s = DrugState::zero(grid.len());
@@ -189,7 +191,7 @@ fn the_implicit_step_converges_in_time() {
             &[0.0],
             &mut s,
             0.0,
-            6.0 * 3600.0,
+            4.0 * 3600.0,
             &opts(),
         )
         .unwrap();
@@ -226,7 +228,7 @@ fn gpu_and_cpu_agree_on_the_drug_fields() {
             &[0.0],
             &mut s,
             0.0,
-            3600.0,
+            1800.0,
             &opts(),
         )
         .unwrap();
@@ -261,10 +263,7 @@ fn an_evofosfamide_dose_kills_mostly_where_po2_is_low() {
         Path::new("."),
     )
     .unwrap();
-    let mut params = TherapyParams {
-        lq: sc.spec.radiotherapy.lq(),
-        tissue: sc.spec.tissue.kinetics(),
-    };
+    let mut params = TherapyParams::of(&sc);
     params.tissue.doubling_time_h = 0.0;
     params.tissue.necrosis_rate_per_h = 0.0;
     let r = run_protocol(

@@ -28,6 +28,8 @@ fn frozen() -> TherapyParams {
             clearance_half_life_h: 0.0,
             ..TissueParams::default()
         },
+        hif: Default::default(),
+        ros_kill_per_um_h: 0.0,
     }
 }
 
@@ -97,10 +99,7 @@ fn fractions_leave_the_lq_survival_to_the_power_k() {
 }
 
 fn params(sc: &Scenario) -> TherapyParams {
-    TherapyParams {
-        lq: sc.spec.radiotherapy.lq(),
-        tissue: sc.spec.tissue.kinetics(),
-    }
+    TherapyParams::of(sc)
 }
 
 /// The embedded default scenario on a small grid: 20 × 40 × 40 voxels of 10 µm (the
@@ -162,19 +161,24 @@ fn a_large_fraction_reoxygenates_the_default_scenario() {
 
 /// A run stopped mid-protocol and resumed from its checkpoint ends with the same
 /// timeline (solve times aside) and the same fields, bit for bit, as one that never
-/// stopped: CPU backend, ROS on, fractions before and after the stop, a stop between
-/// checkpoint times.
+/// stopped: CPU backend, ROS on, fractions before and after the stop, a drug dose
+/// before and one after, a normalisation window (pruning, then angiogenesis under HIF)
+/// and a pro-oxidant window across the stop, a stop between checkpoint times.
 #[test]
 fn resuming_from_a_checkpoint_gives_identical_results() {
     let sc = common::scenario(
         "name = \"resume\"\nseed = 5\n[grid]\nshape_zyx = [12, 16, 16]\nspacing_um = 10.0\n\
-         [vessels.synthetic]\ndensity_mm_per_mm3 = 150.0\n",
+         [vessels.synthetic]\ndensity_mm_per_mm3 = 150.0\n\
+         [hif]\nglycolytic_switch = 0.3\nangiogenesis_per_day = 0.3\n",
         Path::new("."),
     );
     let p = protocol(
         "schema_version = 1\nduration = \"4d\"\ntime_step = \"6h\"\n\
          checkpoint_every = \"1d\"\n\
-         [[radiotherapy]]\ndose_gy = 3.0\nevery = \"1d\"\ncount = 4\nstart = \"2h\"\n",
+         [[radiotherapy]]\ndose_gy = 3.0\nevery = \"1d\"\ncount = 4\nstart = \"2h\"\n\
+         [[drug]]\npreset = \"evofosfamide\"\nat = [\"30h\", \"44h\"]\n\
+         [[normalisation]]\nstart = \"10h\"\nend = \"3d\"\n\
+         [[prooxidant]]\nstart = \"1d\"\nend = \"2d\"\n",
     );
     let dir = tempfile::tempdir().unwrap();
     let whole = cpu_run(&sc, &p, RunOptions::default()).unwrap();

@@ -16,6 +16,7 @@ use oxyfield::backend::gpu::GpuBackend;
 use oxyfield::backend::tissue::{TissueFields, TissueUniforms};
 use oxyfield::backend::{O2Backend, TissueKernels};
 use oxyfield::grid::Grid;
+use oxyfield::physics::hif::HifParams;
 use oxyfield::physics::o2::O2Params;
 use oxyfield::physics::radiotherapy::{LqParams, OerModel};
 use oxyfield::physics::tissue::TissueParams;
@@ -68,6 +69,7 @@ fn inputs(seed: u64) -> Inputs {
         x.state.viable.push(n as f32);
         x.state.dead.push(d as f32);
         x.state.doomed.push(l as f32);
+        x.state.hif.push(rng.uniform() as f32);
         x.po2.push(random_po2(&mut rng));
         x.dose_map.push(rng.range(0.0, 1.5) as f32);
     }
@@ -94,9 +96,16 @@ fn load_both(cpu: &mut CpuBackend, gpu: &mut GpuBackend, x: &Inputs) {
 fn compare(what: &str, cpu: &mut CpuBackend, gpu: &mut GpuBackend, x: &Inputs) -> TissueFields {
     let c = cpu.tissue_read().unwrap();
     let g = gpu.tissue_read().unwrap();
-    let fields = |s: &TissueFields| [s.viable.clone(), s.dead.clone(), s.doomed.clone()];
+    let fields = |s: &TissueFields| {
+        [
+            s.viable.clone(),
+            s.dead.clone(),
+            s.doomed.clone(),
+            s.hif.clone(),
+        ]
+    };
     let (cf, gf, xf) = (fields(&c), fields(&g), fields(&x.state));
-    for (k, name) in ["n", "d", "l"].iter().enumerate() {
+    for (k, name) in ["n", "d", "l", "h"].iter().enumerate() {
         let (max, mean) = common::diff(&cf[k], &gf[k]);
         eprintln!("{what}: GPU vs CPU max |Δ{name}| {max:.2e} (mean {mean:.2e})");
         assert!(max <= TOL, "{what}: {name} differs by {max:e} > {TOL:e}");
@@ -114,7 +123,7 @@ fn compare(what: &str, cpu: &mut CpuBackend, gpu: &mut GpuBackend, x: &Inputs) -
     }
     let in_region = x.region.iter().filter(|&&r| r != 0).count();
     let changed = (0..c.len())
-        .filter(|&i| x.region[i] != 0 && (0..3).any(|k| cf[k][i] != xf[k][i]))
+        .filter(|&i| x.region[i] != 0 && (0..4).any(|k| cf[k][i] != xf[k][i]))
         .count();
     assert!(
         changed * 2 > in_region,
@@ -178,7 +187,13 @@ fn kinetics_steps_match_the_cpu_twin() {
     for (s, dt_h) in [1.0, 1.0, 12.0, 12.0].into_iter().enumerate() {
         // A new pO2 each step, as after each O2 solve of a protocol run.
         let po2: Vec<f32> = (0..x.po2.len()).map(|_| random_po2(&mut rng)).collect();
-        let u = TissueUniforms::step(&grid(), &kinetics, dt_h * 3600.0);
+        let u = TissueUniforms::step(
+            &grid(),
+            &kinetics,
+            &HifParams::default(),
+            0.8,
+            dt_h * 3600.0,
+        );
         cpu.tissue_step(&u, &po2).unwrap();
         gpu.tissue_step(&u, &po2).unwrap();
         let after = compare(
@@ -230,7 +245,13 @@ fn the_state_survives_o2_loads() {
         assert!(o2.iter().any(|&p| p != 20.0), "the O2 sweeps did nothing");
     }
 
-    let u = TissueUniforms::step(&grid(), &TissueParams::default(), 6.0 * 3600.0);
+    let u = TissueUniforms::step(
+        &grid(),
+        &TissueParams::default(),
+        &HifParams::default(),
+        1.0,
+        6.0 * 3600.0,
+    );
     cpu.tissue_step(&u, &x.po2).unwrap();
     gpu.tissue_step(&u, &x.po2).unwrap();
     compare("fraction, O2 load and solve, step", &mut cpu, &mut gpu, &x);
@@ -247,7 +268,13 @@ fn using_the_gpu_kernels_before_tissue_load_is_an_error() {
     // An O2 load is not a tissue load.
     gpu.load(&O2Problem::uniform(g, O2Params::default()), &[], &po2)
         .unwrap();
-    let u = TissueUniforms::step(&g, &TissueParams::default(), 3600.0);
+    let u = TissueUniforms::step(
+        &g,
+        &TissueParams::default(),
+        &HifParams::default(),
+        1.0,
+        3600.0,
+    );
     for err in [
         gpu.tissue_step(&u, &po2).unwrap_err(),
         gpu.tissue_irradiate(&u, &po2, None).unwrap_err(),

@@ -10,12 +10,13 @@
 //! rounded to f32, so both backends start from the same numbers.
 
 use crate::grid::Grid;
+use crate::physics::hif::HifParams;
 use crate::physics::radiotherapy::{LqParams, OerModel};
 use crate::physics::tissue::TissueParams;
 use bytemuck::{Pod, Zeroable};
 
 /// Constants of one tissue-kernel call, laid out as the WGSL uniform block of
-/// `shaders/tissue.wgsl` (64 bytes).
+/// `shaders/tissue.wgsl` (96 bytes).
 #[repr(C)]
 #[derive(Debug, Clone, Copy, PartialEq, Pod, Zeroable)]
 pub struct TissueUniforms {
@@ -46,6 +47,28 @@ pub struct TissueUniforms {
     /// e^(−Δt/τ): the part of the doomed cells l still alive after the step (0 without
     /// a mitotic delay).
     pub doomed_keep: f32,
+    /// HIF: pO2 of half-maximal activity Kh (mmHg).
+    pub hif_k_mmhg: f32,
+    /// HIF: Hill exponent.
+    pub hif_hill: f32,
+    /// HIF: e^(−Δt/τ↑), the part of the distance to a higher target kept over the step.
+    pub hif_keep_up: f32,
+    /// HIF: e^(−Δt/τ↓), the same toward a lower target (reoxygenation).
+    pub hif_keep_down: f32,
+    /// HIF: the target's scale, 1 − inhibition (1 without a HIF inhibitor).
+    pub hif_scale: f32,
+    /// Padding to 16 bytes.
+    pub pad: [f32; 3],
+}
+
+/// h∞(P) = s/(1 + (P/Kh)ⁿ) (s at P ≤ 0), the HIF target of `u`.
+#[inline]
+pub fn hif_target(u: &TissueUniforms, po2: f32) -> f32 {
+    if po2 > 0.0 {
+        u.hif_scale / (1.0 + (po2 / u.hif_k_mmhg).powf(u.hif_hill))
+    } else {
+        u.hif_scale
+    }
 }
 
 /// The per-voxel tissue state as the kernels hold it.
@@ -57,16 +80,19 @@ pub struct TissueFields {
     pub dead: Vec<f32>,
     /// Doomed fraction l (lethally irradiated, still respiring).
     pub doomed: Vec<f32>,
+    /// HIF-1α activity h ∈ [0, 1].
+    pub hif: Vec<f32>,
 }
 
 impl TissueFields {
-    /// All cells viable: n = `viable`, d = l = 0.
-    pub fn all_viable(viable: Vec<f32>) -> Self {
+    /// All cells viable: n = `viable`, d = l = 0, HIF at `hif`.
+    pub fn all_viable(viable: Vec<f32>, hif: Vec<f32>) -> Self {
         let zeros = vec![0.0; viable.len()];
         TissueFields {
             dead: zeros.clone(),
             doomed: zeros,
             viable,
+            hif,
         }
     }
 
@@ -87,7 +113,8 @@ impl TissueFields {
             region.len() == len
                 && self.viable.len() == len
                 && self.dead.len() == len
-                && self.doomed.len() == len,
+                && self.doomed.len() == len
+                && self.hif.len() == len,
             "tissue state: every field must have the grid's {len} voxels"
         );
     }
@@ -127,8 +154,9 @@ impl TissueUniforms {
         }
     }
 
-    /// The constants of the kinetics over a slow step of `dt_s` seconds.
-    pub fn step(grid: &Grid, p: &TissueParams, dt_s: f64) -> Self {
+    /// The constants of the kinetics over a slow step of `dt_s` seconds, with HIF
+    /// relaxing toward `hif_scale` × its target.
+    pub fn step(grid: &Grid, p: &TissueParams, hif: &HifParams, hif_scale: f64, dt_s: f64) -> Self {
         let h = dt_s / 3600.0;
         let necrosis_keep = if p.necrosis_rate_per_h > 0.0 {
             (-p.necrosis_rate_per_h * h).exp()
@@ -153,6 +181,11 @@ impl TissueUniforms {
         TissueUniforms {
             dims: [grid.nx as u32, grid.ny as u32, grid.nz as u32, 0],
             doomed_keep: doomed_keep as f32,
+            hif_k_mmhg: hif.k_mmhg as f32,
+            hif_hill: hif.hill as f32,
+            hif_keep_up: (-dt_s / hif.tau_up_s).exp() as f32,
+            hif_keep_down: (-dt_s / hif.tau_down_s).exp() as f32,
+            hif_scale: hif_scale as f32,
             necrosis_po2_mmhg: p.necrosis_po2_mmhg as f32,
             necrosis_keep: necrosis_keep as f32,
             clearance_keep: clearance_keep as f32,
@@ -195,12 +228,26 @@ pub fn kill_voxel(n: f32, l: f32, log_kill: f32) -> (f32, f32) {
     ((n - killed).clamp(0.0, 1.0), (l + killed).clamp(0.0, 1.0))
 }
 
+/// One voxel's state in the kernels.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Voxel {
+    /// Viable fraction n.
+    pub n: f32,
+    /// Dead fraction d.
+    pub d: f32,
+    /// Doomed fraction l.
+    pub l: f32,
+    /// HIF activity h.
+    pub h: f32,
+}
+
 /// The kinetics over one slow step in one voxel at pO2 `po2` (in this order): anoxic
 /// necrosis of n and l, mitotic death of l, clearance of d, logistic regrowth toward
-/// the free space 1 − l − d. Returns (n, d, l), each clamped to [0, 1].
+/// the free space 1 − l − d, and HIF relaxing toward its target. Fractions are clamped
+/// to [0, 1].
 #[inline]
-pub fn step_voxel(u: &TissueUniforms, n: f32, d: f32, l: f32, po2: f32) -> (f32, f32, f32) {
-    let (mut n, mut d, mut l) = (n, d, l);
+pub fn step_voxel(u: &TissueUniforms, v: Voxel, po2: f32) -> Voxel {
+    let (mut n, mut d, mut l) = (v.n, v.d, v.l);
     if po2 < u.necrosis_po2_mmhg {
         let lost = 1.0 - u.necrosis_keep;
         let dn = n * lost;
@@ -221,12 +268,25 @@ pub fn step_voxel(u: &TissueUniforms, n: f32, d: f32, l: f32, po2: f32) -> (f32,
         let e = (-(u.growth_rate_dt * g)).exp();
         n = room * n / (room * e + n * (1.0 - e));
     }
-    (n.clamp(0.0, 1.0), d.clamp(0.0, 1.0), l.clamp(0.0, 1.0))
+    let target = hif_target(u, po2);
+    let keep = if target > v.h {
+        u.hif_keep_up
+    } else {
+        u.hif_keep_down
+    };
+    let h = target + (v.h - target) * keep;
+    Voxel {
+        n: n.clamp(0.0, 1.0),
+        d: d.clamp(0.0, 1.0),
+        l: l.clamp(0.0, 1.0),
+        h: h.clamp(0.0, 1.0),
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::physics::hif::HifParams;
     use crate::physics::oer::OxygenEffect;
     use crate::physics::tissue::TissueState;
 
@@ -273,12 +333,23 @@ mod tests {
                     }
                 }
                 for dt_h in [0.25, 1.0, 12.0, 200.0] {
-                    let u = TissueUniforms::step(&grid(), &kinetics, dt_h * 3600.0);
-                    let got = step_voxel(&u, n, d, l, po2);
+                    let hif = HifParams::default();
+                    let u = TissueUniforms::step(&grid(), &kinetics, &hif, 0.7, dt_h * 3600.0);
+                    let got = step_voxel(&u, Voxel { n, d, l, h: 0.5 }, po2);
                     let want = model.step(&kinetics, f64::from(po2), dt_h * 3600.0);
-                    assert!((f64::from(got.0) - want.n).abs() < 2e-6, "{got:?} {want:?}");
-                    assert!((f64::from(got.1) - want.d).abs() < 2e-6, "{got:?} {want:?}");
-                    assert!((f64::from(got.2) - want.l).abs() < 2e-6, "{got:?} {want:?}");
+                    assert!((f64::from(got.n) - want.n).abs() < 2e-6, "{got:?} {want:?}");
+                    assert!((f64::from(got.d) - want.d).abs() < 2e-6, "{got:?} {want:?}");
+                    assert!((f64::from(got.l) - want.l).abs() < 2e-6, "{got:?} {want:?}");
+                    // HIF: exact relaxation toward 0.7·Khⁿ/(Khⁿ + Pⁿ).
+                    let p = f64::from(po2);
+                    let target = 0.7 / (1.0 + (p / hif.k_mmhg).powf(hif.hill));
+                    let tau = if target > 0.5 {
+                        hif.tau_up_s
+                    } else {
+                        hif.tau_down_s
+                    };
+                    let h = target + (0.5 - target) * (-dt_h * 3600.0 / tau).exp();
+                    assert!((f64::from(got.h) - h).abs() < 2e-6, "{got:?} {h}");
                 }
             }
         }
@@ -293,13 +364,17 @@ mod tests {
             mitotic_delay_h: 0.0,
             ..TissueParams::default()
         };
-        let u = TissueUniforms::step(&grid(), &off, 86400.0);
-        assert_eq!(step_voxel(&u, 0.4, 0.3, 0.0, 0.0), (0.4, 0.3, 0.0));
-        assert_eq!(step_voxel(&u, 0.4, 0.3, 0.0, 50.0), (0.4, 0.3, 0.0));
+        let u = TissueUniforms::step(&grid(), &off, &HifParams::default(), 1.0, 86400.0);
+        let v = |n, d, l| Voxel { n, d, l, h: 0.0 };
+        let nld = |x: Voxel| (x.n, x.d, x.l);
+        assert_eq!(nld(step_voxel(&u, v(0.4, 0.3, 0.0), 0.0)), (0.4, 0.3, 0.0));
+        assert_eq!(nld(step_voxel(&u, v(0.4, 0.3, 0.0), 50.0)), (0.4, 0.3, 0.0));
         // Without a mitotic delay the doomed cells are dead by the end of the step.
-        assert_eq!(step_voxel(&u, 0.4, 0.3, 0.2, 50.0), (0.4, 0.5, 0.0));
+        assert_eq!(nld(step_voxel(&u, v(0.4, 0.3, 0.2), 50.0)), (0.4, 0.5, 0.0));
+        // HIF is fully on in anoxia after a day, at the inhibited scale.
+        assert_eq!(step_voxel(&u, v(0.4, 0.3, 0.0), 0.0).h, 1.0);
         let none = TissueUniforms::fraction(&grid(), &LqParams::default(), 0.0, false);
         assert_eq!(irradiate_voxel(&none, 0.7, 0.1, 20.0, 1.0), (0.7, 0.1));
-        assert_eq!(std::mem::size_of::<TissueUniforms>(), 64);
+        assert_eq!(std::mem::size_of::<TissueUniforms>(), 96);
     }
 }

@@ -89,10 +89,7 @@ fn run_protocol(
     resume: bool,
     stop_at_s: Option<f64>,
 ) -> Result<()> {
-    let params = crate::therapy::TherapyParams {
-        lq: sc.spec.radiotherapy.lq(),
-        tissue: sc.spec.tissue.kinetics(),
-    };
+    let params = crate::therapy::TherapyParams::of(sc);
     let resume = if resume {
         Some(Checkpoint::read(out)?)
     } else {

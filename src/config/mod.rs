@@ -326,6 +326,7 @@ impl Scenario {
         }
         self.check_ros()?;
         self.check_therapy()?;
+        self.check_hif()?;
         let out = &s.output;
         let [lo, hi] = out.png_limits_mmhg;
         if !(lo.is_finite() && hi.is_finite() && lo < hi) {

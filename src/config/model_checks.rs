@@ -118,6 +118,28 @@ impl Scenario {
 
 impl Scenario {
     /// Checks of `[radiotherapy]` and the tissue kinetics keys of `[tissue]`.
+    pub(super) fn check_hif(&self) -> Result<()> {
+        let h = &self.spec.hif;
+        self.positive("hif.k_mmhg", h.k_mmhg, "≈ 12 (1.5–2 % O2)")?;
+        self.positive("hif.hill", h.hill, "≈ 2")?;
+        self.positive("hif.tau_up_s", h.tau_up_s, "≈ 1800")?;
+        self.positive("hif.tau_down_s", h.tau_down_s, "≈ 430")?;
+        for (key, v, hi) in [
+            ("hif.glycolytic_switch", h.glycolytic_switch, 0.95),
+            (
+                "hif.antioxidant_upregulation",
+                h.antioxidant_upregulation,
+                10.0,
+            ),
+            ("hif.angiogenesis_threshold", h.angiogenesis_threshold, 1.0),
+        ] {
+            if !(v.is_finite() && (0.0..=hi).contains(&v)) {
+                return Err(self.err(key, format!("is {v}, must lie in [0, {hi}]")));
+            }
+        }
+        Ok(())
+    }
+
     pub(super) fn check_therapy(&self) -> Result<()> {
         let r = &self.spec.radiotherapy;
         self.positive("radiotherapy.alpha_per_gy", r.alpha_per_gy, "≈ 0.3")?;
@@ -170,6 +192,16 @@ impl Scenario {
                 "tissue.mitotic_delay_h",
                 t.mitotic_delay_h,
                 "≈ 24 (one cell cycle); 0 stops consumption at the fraction",
+            ),
+            (
+                "ros.kill_per_um_h",
+                self.spec.ros.kill_per_um_h,
+                "≈ 0.5 per µM·h above the damage threshold; 0 switches it off",
+            ),
+            (
+                "hif.angiogenesis_per_day",
+                self.spec.hif.angiogenesis_per_day,
+                "≈ 0.1 (density doubling in a week); 0 switches it off",
             ),
         ] {
             self.non_negative(key, v, hint)?;

@@ -42,6 +42,9 @@ pub struct RosSpec {
     pub boundary_um: f64,
     /// Damage threshold (µM).
     pub damage_threshold_um: f64,
+    /// ROS-dependent kill in protocol runs: viable cells survive
+    /// exp(−κR·∫max(R − threshold, 0) dt), κR in 1/(µM·h).
+    pub kill_per_um_h: f64,
     /// Relative residual at which the R solve stops. The R equation is diffusion
     /// dominated (DR/h² ≫ k), so its float32 floor is higher than O2's: ≈ 2e-6.
     pub tolerance: f64,
@@ -68,6 +71,7 @@ impl Default for RosSpec {
             gsh_regeneration_per_s: p.gsh_regeneration_per_s,
             boundary_um: p.boundary_um,
             damage_threshold_um: p.damage_threshold_um,
+            kill_per_um_h: 0.5,
             tolerance: 1e-5,
         }
     }
@@ -95,6 +99,7 @@ impl RosSpec {
             gsh_regeneration_per_s: self.gsh_regeneration_per_s,
             boundary_um: self.boundary_um,
             damage_threshold_um: self.damage_threshold_um,
+            extra_production_um_per_s: 0.0,
         }
     }
 }
@@ -157,6 +162,63 @@ impl RadiotherapySpec {
             alpha_per_gy: self.alpha_per_gy,
             beta_per_gy2: self.beta_per_gy2,
             oer,
+        }
+    }
+}
+
+/// `[hif]`: HIF-1α activity in protocol runs and its switchable effects (MODEL.md §4;
+/// [`crate::physics::hif`]).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct HifSpec {
+    /// Kh (mmHg).
+    pub k_mmhg: f64,
+    /// Hill exponent.
+    pub hill: f64,
+    /// Time constant while h rises (s).
+    pub tau_up_s: f64,
+    /// Time constant while h falls (s).
+    pub tau_down_s: f64,
+    /// Fraction of O2 consumption cut at h = 1 (0: off).
+    pub glycolytic_switch: f64,
+    /// Fractional rise of G0 at h = 1 (0: off).
+    pub antioxidant_upregulation: f64,
+    /// Vessel-surface growth per day where h stays above the threshold (0: off).
+    pub angiogenesis_per_day: f64,
+    /// h above which new vessel surface grows.
+    pub angiogenesis_threshold: f64,
+}
+
+impl Default for HifSpec {
+    fn default() -> Self {
+        let e = crate::physics::hif::HifEffects::default();
+        HifSpec {
+            k_mmhg: e.params.k_mmhg,
+            hill: e.params.hill,
+            tau_up_s: e.params.tau_up_s,
+            tau_down_s: e.params.tau_down_s,
+            glycolytic_switch: e.glycolytic_switch,
+            antioxidant_upregulation: e.antioxidant_upregulation,
+            angiogenesis_per_day: e.angiogenesis_per_day,
+            angiogenesis_threshold: e.angiogenesis_threshold,
+        }
+    }
+}
+
+impl HifSpec {
+    /// The effects as the orchestrator uses them.
+    pub fn effects(&self) -> crate::physics::hif::HifEffects {
+        crate::physics::hif::HifEffects {
+            params: crate::physics::hif::HifParams {
+                k_mmhg: self.k_mmhg,
+                hill: self.hill,
+                tau_up_s: self.tau_up_s,
+                tau_down_s: self.tau_down_s,
+            },
+            glycolytic_switch: self.glycolytic_switch,
+            antioxidant_upregulation: self.antioxidant_upregulation,
+            angiogenesis_per_day: self.angiogenesis_per_day,
+            angiogenesis_threshold: self.angiogenesis_threshold,
         }
     }
 }

@@ -2,7 +2,7 @@
 //! table rejects unknown keys. Defaults are those of MODEL.md (docs/model.md lists
 //! each with its source). [`super::Scenario`] checks values after parsing.
 
-pub use super::model_schema::{RadiotherapySpec, RosSpec};
+pub use super::model_schema::{HifSpec, RadiotherapySpec, RosSpec};
 use serde::{Deserialize, Deserializer};
 use std::path::PathBuf;
 
@@ -41,6 +41,9 @@ pub struct ScenarioFile {
     /// Radiation response (used by protocols).
     #[serde(default)]
     pub radiotherapy: RadiotherapySpec,
+    /// HIF-1α activity and its effects (used by protocols).
+    #[serde(default)]
+    pub hif: HifSpec,
     /// The therapy protocol to run: a file name (relative to the scenario file), or the
     /// protocol itself as a `[protocol]` table.
     pub protocol: Option<ProtocolRef>,

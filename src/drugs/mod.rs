@@ -57,13 +57,18 @@ pub struct DrugReport {
     pub dt_s: f64,
 }
 
+/// Below this fraction of the plasma peak, in plasma and in tissue alike, a drug is
+/// no longer solved: what exposure is left is about this fraction of a dose's.
+pub const NEGLIGIBLE: f64 = 1e-3;
+
 /// Whether the drug needs solving over [t, t + dt]: a dose has started by the end, and
-/// either the plasma or the tissue still holds more than 1e-6 of the plasma peak.
+/// either the plasma or the tissue still holds more than [`NEGLIGIBLE`] of the plasma
+/// peak (or a dose starts within the interval).
 pub fn active(p: &DrugParams, doses_s: &[f64], state: &DrugState, t: f64, dt: f64) -> bool {
     if !doses_s.iter().any(|&d| d <= t + dt) {
         return false;
     }
-    let floor = 1e-6 * p.pk.cmax_um;
+    let floor = NEGLIGIBLE * p.pk.cmax_um;
     p.pk.plasma(doses_s, t) > floor
         || p.pk.plasma(doses_s, t + dt) > floor
         || doses_s.iter().any(|&d| d > t && d <= t + dt)

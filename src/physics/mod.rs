@@ -4,6 +4,7 @@
 
 pub mod blood;
 pub mod drug;
+pub mod hif;
 pub mod o2;
 pub mod oer;
 pub mod pk;

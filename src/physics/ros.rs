@@ -55,6 +55,8 @@ pub struct RosParams {
     /// Damage threshold of R (µM) for the reported fraction of tissue above it.
     /// Default 0.1.
     pub damage_threshold_um: f64,
+    /// Extra production by cells (µM/s at n = 1), from a pro-oxidant. Default 0.
+    pub extra_production_um_per_s: f64,
 }
 
 impl Default for RosParams {
@@ -75,6 +77,7 @@ impl Default for RosParams {
             gsh_regeneration_per_s: 2e-4,
             boundary_um: 0.0,
             damage_threshold_um: 0.1,
+            extra_production_um_per_s: 0.0,
         }
     }
 }
@@ -103,7 +106,7 @@ impl RosParams {
         let reox = p_prev.map_or(0.0, |q| {
             self.reoxygenation_yield_um_per_s_per_mmhg * f64::from(n) * f64::from(p - q).max(0.0)
         });
-        mito + radiation + reox
+        mito + radiation + reox + self.extra_production_um_per_s * f64::from(n)
     }
 
     /// Removal rate k = kG·G + λR (1/s) inside tissue with antioxidant capacity `g` (mM).
@@ -135,13 +138,19 @@ impl RosParams {
     /// ODE, G∞ + (G − G∞)·exp(−(a + b)·dt) with a = kregen·n, b = kG'·R.
     #[inline]
     pub fn gsh_advance(&self, g: f32, n: f32, r: f32, dt: f64) -> f32 {
+        self.gsh_advance_scaled(g, n, r, dt, 1.0)
+    }
+
+    /// [`RosParams::gsh_advance`] toward `g0_scale`·G0 (HIF upregulation, antioxidants).
+    #[inline]
+    pub fn gsh_advance_scaled(&self, g: f32, n: f32, r: f32, dt: f64, g0_scale: f32) -> f32 {
         let a = self.gsh_regeneration_per_s * f64::from(n);
         let b = self.gsh_consumption_rate() * f64::from(r.max(0.0));
         let rate = a + b;
         if rate <= 0.0 {
             return g;
         }
-        let inf = a * self.gsh_baseline_mm / rate;
+        let inf = a * self.gsh_baseline_mm * f64::from(g0_scale) / rate;
         (inf + (f64::from(g) - inf) * (-rate * dt).exp()) as f32
     }
 }

@@ -15,6 +15,7 @@ mod schedule;
 pub mod schema;
 mod timeline;
 mod weekday;
+pub mod windows;
 
 #[cfg(test)]
 mod tests;
@@ -59,6 +60,9 @@ pub struct Protocol {
     pub radiotherapy: Vec<RadiotherapyItem>,
     /// Drug courses, in file order.
     pub drugs: Vec<DrugItem>,
+    /// Intervention windows: HIF inhibitors, normalisation, pro- and antioxidants, in
+    /// that order, each kind in file order.
+    pub windows: Vec<windows::Window>,
 }
 
 /// One drug course, expanded.
@@ -211,6 +215,17 @@ impl Protocol {
                 ));
             }
         }
+        let mut wins = Vec::new();
+        for (table, specs) in [
+            ("hif_inhibitor", &spec.hif_inhibitor),
+            ("normalisation", &spec.normalisation),
+            ("prooxidant", &spec.prooxidant),
+            ("antioxidant", &spec.antioxidant),
+        ] {
+            for (i, w) in specs.iter().enumerate() {
+                wins.push(windows::window(&keys, table, i, w, duration_s)?);
+            }
+        }
         Ok(Protocol {
             name,
             description: spec.description.clone(),
@@ -222,6 +237,7 @@ impl Protocol {
             snapshot_times_s,
             radiotherapy,
             drugs,
+            windows: wins,
         })
     }
 

@@ -32,6 +32,13 @@ pub enum EventKind {
         /// Physical dose of the fraction (Gy).
         dose_gy: f64,
     },
+    /// An intervention window opens (`open`) or closes.
+    Window {
+        /// Index into [`Protocol::windows`].
+        item: usize,
+        /// True when it opens.
+        open: bool,
+    },
     /// A drug dose (its infusion starts).
     Drug {
         /// Index into [`Protocol::drugs`].
@@ -76,7 +83,15 @@ pub(super) fn events(p: &Protocol) -> Vec<Event> {
             kind: EventKind::Drug { item, dose },
         }));
     }
-    // Stable: at one time, radiotherapy before drugs, each in file order.
+    for (item, w) in p.windows.iter().enumerate() {
+        for (t, open) in [(w.start_s, true), (w.end_s, false)] {
+            out.push(Event {
+                time_s: t,
+                kind: EventKind::Window { item, open },
+            });
+        }
+    }
+    // Stable: at one time, radiotherapy, drugs, then windows, each in file order.
     out.sort_by(|a, b| a.time_s.total_cmp(&b.time_s));
     out
 }

@@ -50,6 +50,80 @@ pub struct ProtocolFile {
     /// Drug courses (`[[drug]]`).
     #[serde(default)]
     pub drug: Vec<DrugSpec>,
+    /// HIF-inhibitor windows (`[[hif_inhibitor]]`).
+    #[serde(default)]
+    pub hif_inhibitor: Vec<WindowSpec>,
+    /// Vascular normalisation windows (`[[normalisation]]`).
+    #[serde(default)]
+    pub normalisation: Vec<WindowSpec>,
+    /// Pro-oxidant windows (`[[prooxidant]]`).
+    #[serde(default)]
+    pub prooxidant: Vec<WindowSpec>,
+    /// Antioxidant windows (`[[antioxidant]]`).
+    #[serde(default)]
+    pub antioxidant: Vec<WindowSpec>,
+}
+
+/// An intervention window: `start`, `end` and the effect's keys (each table accepts only
+/// its own; see `super::windows`).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WindowSpec {
+    /// Opens at.
+    pub start: Option<DurationText>,
+    /// Opens at (hours).
+    pub start_h: Option<f64>,
+    /// Closes at.
+    pub end: Option<DurationText>,
+    /// Closes at (hours).
+    pub end_h: Option<f64>,
+    /// HIF inhibitor: fraction of the HIF target suppressed.
+    pub strength: Option<f64>,
+    /// Normalisation: wall exchange of the remaining vessels ×.
+    pub perfusion_factor: Option<f64>,
+    /// Normalisation: blood pO2 raised by (mmHg).
+    pub blood_po2_increase_mmhg: Option<f64>,
+    /// Normalisation: fraction of vessel surface pruned at the start.
+    pub prune_fraction: Option<f64>,
+    /// Normalisation: angiogenesis rate ×.
+    pub angiogenesis_factor: Option<f64>,
+    /// Normalisation: drug wall permeability ×.
+    pub drug_permeability_factor: Option<f64>,
+    /// Pro-oxidant: extra ROS production (µM/s).
+    pub extra_ros_um_per_s: Option<f64>,
+    /// Pro-oxidant: fraction of GSH regeneration blocked.
+    pub gsh_synthesis_inhibition: Option<f64>,
+    /// Antioxidant: fractional rise of G0.
+    pub gsh_increase: Option<f64>,
+    /// Antioxidant: dose-modifying factor of radiation kill.
+    pub radioprotection_dmf: Option<f64>,
+}
+
+impl WindowSpec {
+    /// Each effect key and whether it is given.
+    pub fn effect_keys(&self) -> [(&'static str, bool); 10] {
+        [
+            ("strength", self.strength.is_some()),
+            ("perfusion_factor", self.perfusion_factor.is_some()),
+            (
+                "blood_po2_increase_mmhg",
+                self.blood_po2_increase_mmhg.is_some(),
+            ),
+            ("prune_fraction", self.prune_fraction.is_some()),
+            ("angiogenesis_factor", self.angiogenesis_factor.is_some()),
+            (
+                "drug_permeability_factor",
+                self.drug_permeability_factor.is_some(),
+            ),
+            ("extra_ros_um_per_s", self.extra_ros_um_per_s.is_some()),
+            (
+                "gsh_synthesis_inhibition",
+                self.gsh_synthesis_inhibition.is_some(),
+            ),
+            ("gsh_increase", self.gsh_increase.is_some()),
+            ("radioprotection_dmf", self.radioprotection_dmf.is_some()),
+        ]
+    }
 }
 
 /// The schedule keys a course table shares: repeating (`start`, `every`, `count`,

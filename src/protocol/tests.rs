@@ -121,7 +121,9 @@ at_h = [12.0]
         .iter()
         .map(|e| match e.kind {
             EventKind::Radiotherapy { item, .. } => (e.time_s / HOUR_S, item),
-            EventKind::Drug { .. } => unreachable!("no drugs in this protocol"),
+            EventKind::Drug { .. } | EventKind::Window { .. } => {
+                unreachable!("no drugs or windows in this protocol")
+            }
         })
         .collect();
     // At 12 h course 1 comes before course 2 (file order); 48 h is course 0.
@@ -457,4 +459,85 @@ fn asset_conventional_30x2_evofosfamide() {
     for &t in &p.drugs[0].times_s {
         assert!(p.radiotherapy[0].times_s.contains(&(t + 2.0 * HOUR_S)));
     }
+}
+
+#[test]
+fn intervention_windows_take_defaults_refuse_foreign_keys_and_order_their_events() {
+    let p = parse(
+        "schema_version = 1\nduration = \"2w\"\n\
+         [[normalisation]]\nstart = \"1d\"\nend = \"6d\"\nprune_fraction = 0.2\n\
+         [[hif_inhibitor]]\nstart_h = 0\nend_h = 48\n\
+         [[antioxidant]]\nstart = \"3d\"\nend = \"4d\"\n",
+    )
+    .unwrap();
+    // Kinds in a fixed order (HIF inhibitors, normalisation, pro-, antioxidants).
+    assert_eq!(p.windows.len(), 3);
+    assert_eq!(
+        p.windows[0].effect,
+        windows::WindowEffect::HifInhibitor { strength: 0.6 }
+    );
+    assert_eq!(
+        p.windows[1].effect,
+        windows::WindowEffect::Normalisation {
+            perfusion_factor: 1.3,
+            blood_po2_increase_mmhg: 10.0,
+            prune_fraction: 0.2,
+            angiogenesis_factor: 0.0,
+            drug_permeability_factor: 1.0
+        }
+    );
+    assert!(p.windows[1].open_at(DAY_S) && !p.windows[1].open_at(6.0 * DAY_S));
+    let kinds: Vec<String> = p
+        .events()
+        .iter()
+        .map(|e| match e.kind {
+            EventKind::Window { item, open } => format!("{item}{}", if open { "+" } else { "-" }),
+            _ => unreachable!(),
+        })
+        .collect();
+    assert_eq!(kinds, ["0+", "1+", "0-", "2+", "2-", "1-"]);
+    let text = p.timeline_text();
+    assert!(
+        text.contains("normalisation[0]: d 1 00:00 to d 6 00:00"),
+        "{text}"
+    );
+    assert!(text.contains("normalisation window opens"), "{text}");
+
+    let foreign = fails(
+        "schema_version = 1\nduration = \"2w\"\n[[prooxidant]]\nstart = \"0h\"\nend = \"1d\"\n\
+         strength = 0.5\n",
+    );
+    assert!(
+        foreign.contains("`prooxidant[0].strength`") && foreign.contains("extra_ros_um_per_s"),
+        "{foreign}"
+    );
+    let backwards = fails(
+        "schema_version = 1\nduration = \"2w\"\n[[antioxidant]]\nstart = \"2d\"\nend = \"1d\"\n",
+    );
+    assert!(backwards.contains("`antioxidant[0].end`"), "{backwards}");
+    let open_ended =
+        fails("schema_version = 1\nduration = \"2w\"\n[[hif_inhibitor]]\nstart = \"2d\"\n");
+    assert!(
+        open_ended.contains("`hif_inhibitor[0]`") && open_ended.contains("`end`"),
+        "{open_ended}"
+    );
+    let strong = fails(
+        "schema_version = 1\nduration = \"2w\"\n[[hif_inhibitor]]\nstart = \"0h\"\nend = \"1d\"\n\
+         strength = 1.5\n",
+    );
+    assert!(
+        strong.contains("1.5") && strong.contains("[0, 1]"),
+        "{strong}"
+    );
+}
+
+#[test]
+fn asset_normalisation_then_8gy() {
+    let p = asset("normalisation_then_8gy.toml");
+    assert_eq!(days(&p.radiotherapy[0].times_s), vec![3.0, 4.0, 5.0]);
+    assert_eq!(p.windows.len(), 1);
+    assert!(p.radiotherapy[0]
+        .times_s
+        .iter()
+        .all(|&t| p.windows[0].open_at(t)));
 }

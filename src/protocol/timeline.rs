@@ -101,6 +101,19 @@ pub(super) fn text(p: &Protocol) -> String {
             num(pk.slowest_half_life_s() / HOUR_S, 3),
         );
     }
+    let mut seen: Vec<&str> = Vec::new();
+    for w in &p.windows {
+        let kind = w.effect.table();
+        let k = seen.iter().filter(|&&s| s == kind).count();
+        seen.push(kind);
+        let _ = writeln!(
+            out,
+            "{kind}[{k}]: {} to {}, {:?}",
+            day_clock(w.start_s),
+            day_clock(w.end_s),
+            w.effect
+        );
+    }
     let events = p.events();
     let _ = writeln!(
         out,
@@ -128,6 +141,11 @@ pub(super) fn text(p: &Protocol) -> String {
                 fraction + 1,
                 p.radiotherapy[item].times_s.len(),
                 num(dose_gy, 3)
+            ),
+            EventKind::Window { item, open } => format!(
+                "{} window {}",
+                p.windows[item].effect.table(),
+                if open { "opens" } else { "closes" }
             ),
             EventKind::Drug { item, dose } => format!(
                 "drug[{item}] {} dose {}/{}",

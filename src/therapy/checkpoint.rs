@@ -6,7 +6,8 @@
 //! `.partial` file renamed over the old one). Little-endian; layout:
 //! magic, format version, fingerprint of the scenario and protocol, backend kind,
 //! scalars (time, next event, next snapshot, initial cell total), the timeline rows so
-//! far, then the fields (n, d, l, pO2, Sv, Pb, fixed values, and ROS and GSH when on),
+//! far, then the fields (n, d, l, h, pO2, Sv, Pb, fixed values, ROS and GSH when on,
+//! and each drug's),
 //! and an FNV-1a checksum of everything before it.
 
 use super::timeline::{DrugColumns, Row};
@@ -44,9 +45,12 @@ pub struct Checkpoint {
     pub dead: Vec<f32>,
     /// Doomed fraction l.
     pub doomed: Vec<f32>,
+    /// HIF activity h.
+    pub hif: Vec<f32>,
     /// pO2 (mmHg).
     pub po2: Vec<f32>,
-    /// The O2 problem's Sv, Pb and fixed values (blood pO2 as coupled at t = 0).
+    /// The vessels' Sv and Pb (after pruning and angiogenesis, before window factors;
+    /// blood pO2 as coupled at t = 0) and the O2 problem's fixed values.
     pub sv: Vec<f32>,
     /// See `sv`.
     pub pb: Vec<f32>,
@@ -104,6 +108,7 @@ impl Checkpoint {
             w.f64(r.viable_fraction);
             w.f64(r.dead_fraction);
             w.f64(r.doomed_fraction);
+            w.f64(r.mean_hif);
             w.u32(u32::from(r.mean_ros_um.is_some()));
             w.f64(r.mean_ros_um.unwrap_or(0.0));
             w.f64(r.log10_cell_kill);
@@ -122,6 +127,7 @@ impl Checkpoint {
             &self.viable,
             &self.dead,
             &self.doomed,
+            &self.hif,
             &self.po2,
             &self.sv,
             &self.pb,
@@ -188,7 +194,7 @@ impl Checkpoint {
         let len = r.u64().ok_or_else(truncated)? as usize;
         let has_ros = r.u32().ok_or_else(truncated)? != 0;
         let mut field = || r.f32s(len).ok_or_else(truncated);
-        let (viable, dead, doomed) = (field()?, field()?, field()?);
+        let (viable, dead, doomed, hif) = (field()?, field()?, field()?, field()?);
         let (po2, sv, pb, fixed) = (field()?, field()?, field()?, field()?);
         let ros = if has_ros {
             Some((field()?, field()?))
@@ -216,6 +222,7 @@ impl Checkpoint {
             viable,
             dead,
             doomed,
+            hif,
             po2,
             sv,
             pb,
@@ -315,6 +322,7 @@ impl Reader<'_> {
         let viable_fraction = self.f64()?;
         let dead_fraction = self.f64()?;
         let doomed_fraction = self.f64()?;
+        let mean_hif = self.f64()?;
         let has_ros = self.u32()? != 0;
         let ros = self.f64()?;
         let log10_cell_kill = self.f64()?;
@@ -339,6 +347,7 @@ impl Reader<'_> {
             viable_fraction,
             dead_fraction,
             doomed_fraction,
+            mean_hif,
             mean_ros_um: has_ros.then_some(ros),
             log10_cell_kill,
             solve_seconds,
@@ -368,6 +377,7 @@ mod tests {
                 viable_fraction: 0.8,
                 dead_fraction: 0.15,
                 doomed_fraction: 0.05,
+                mean_hif: 0.3,
                 mean_ros_um: Some(0.03),
                 log10_cell_kill: f64::INFINITY,
                 solve_seconds: 0.25,
@@ -382,6 +392,7 @@ mod tests {
             viable: vec![1.0, 0.5],
             dead: vec![0.0, 0.5],
             doomed: vec![0.0, 0.25],
+            hif: vec![0.1, 0.9],
             po2: vec![3.0, f32::MIN_POSITIVE],
             sv: vec![0.0, 0.1],
             pb: vec![0.0, 40.0],

@@ -29,6 +29,8 @@
 //! results, bitwise on the CPU backend.
 
 pub mod checkpoint;
+mod fields;
+mod interventions;
 pub mod output;
 pub mod progress;
 mod state;
@@ -37,16 +39,15 @@ pub mod timeline;
 use crate::backend::tissue::TissueUniforms;
 use crate::backend::O2Backend;
 use crate::config::Scenario;
+use crate::physics::hif::HifEffects;
 use crate::physics::radiotherapy::LqParams;
-use crate::physics::ros::RosParams;
 use crate::physics::tissue::TissueParams;
+use crate::protocol::windows::WindowEffect;
 use crate::protocol::{EventKind, Protocol};
-use crate::ros::steady::solve_ros;
 use crate::ros::transient::RosState;
-use crate::ros::{production_field, RosSources};
-use crate::solver;
 use crate::{Error, Result};
 use checkpoint::Checkpoint;
+use interventions::Conditions;
 use state::State;
 use std::path::Path;
 use std::time::Instant;
@@ -83,6 +84,23 @@ pub struct TherapyParams {
     pub lq: LqParams,
     /// Slow tissue kinetics.
     pub tissue: TissueParams,
+    /// HIF-1α activity and its effects.
+    pub hif: HifEffects,
+    /// ROS-dependent kill κR (1/(µM·h) above the damage threshold); 0: off.
+    pub ros_kill_per_um_h: f64,
+}
+
+impl TherapyParams {
+    /// The parameters a scenario's `[radiotherapy]`, `[tissue]`, `[hif]` and `[ros]`
+    /// tables give.
+    pub fn of(sc: &Scenario) -> Self {
+        TherapyParams {
+            lq: sc.spec.radiotherapy.lq(),
+            tissue: sc.spec.tissue.kinetics(),
+            hif: sc.spec.hif.effects(),
+            ros_kill_per_um_h: sc.spec.ros.kill_per_um_h,
+        }
+    }
 }
 
 /// Where a protocol run writes along the way, and how it starts and stops.
@@ -118,6 +136,7 @@ pub fn fingerprint(sc: &Scenario, protocol: &Protocol, params: &TherapyParams) -
         &protocol.time_step_s,
         &protocol.radiotherapy,
         &protocol.drugs,
+        &protocol.windows,
         params,
     ])
 }
@@ -143,25 +162,27 @@ pub fn run_protocol(
             if c.fingerprint != fingerprint {
                 return Err(Error::input(
                     &file,
-                    "was written for a different scenario, protocol or model parameters;                      resume with the files of the interrupted run, or run without --resume                      to start from t = 0",
+                    "was written for a different scenario, protocol or model parameters; \
+                     resume with the files of the interrupted run, or run without --resume \
+                     to start from t = 0",
                 ));
             }
             if c.backend != kind {
                 log::warn!(
-                    "{}: written by the {} backend, continuing on the {kind} backend: the                      results agree to the solver tolerance, not bitwise",
+                    "{}: written by the {} backend, continuing on the {kind} backend: the \
+                     results agree to the solver tolerance, not bitwise",
                     file.display(),
                     c.backend
                 );
             }
             log::info!("resuming at t = {:.2} h", c.time_s / 3600.0);
-            State::resume(sc, protocol, c, &file)?
+            State::resume(sc, protocol, params, c, &file)?
         }
         None => State::initial(sc, protocol, backend)?,
     };
     backend.tissue_load(&st.problem.grid, &st.region, &st.tissue)?;
     let maps = state::dose_maps(protocol, &st.problem)?;
     let events = protocol.events();
-    let ros_params = sc.spec.ros.params();
     let snapshot = |st: &mut State| -> Result<()> {
         let times = &protocol.snapshot_times_s;
         while st.next_snapshot < times.len() && times[st.next_snapshot] <= st.t + EPS_S {
@@ -193,27 +214,38 @@ pub fn run_protocol(
             return Ok(finish(st, false));
         }
         let mut labels = Vec::new();
+        let before = Conditions::at(protocol, st.t);
+        interventions::apply_vessels(&mut st, &before);
         while st.next_event < events.len() && events[st.next_event].time_s <= st.t + EPS_S {
+            let event = events[st.next_event].kind;
+            st.next_event += 1;
             // Exhaustive on purpose: a new event kind must be handled here.
-            let (item, dose_gy) = match events[st.next_event].kind {
-                EventKind::Radiotherapy { item, dose_gy, .. } => (item, dose_gy),
+            match event {
+                EventKind::Radiotherapy { item, dose_gy, .. } => {
+                    fraction(sc, protocol, params, backend, &mut st, item, dose_gy, &maps)?;
+                    labels.push(format!("rt {dose_gy} Gy"));
+                }
                 EventKind::Drug { item, .. } => {
                     // The plasma curve is analytic: a dose only starts it.
                     labels.push(format!("{} dose", protocol.drugs[item].name));
-                    st.next_event += 1;
-                    continue;
                 }
-            };
-            let map = maps[item].as_deref();
-            let u = TissueUniforms::fraction(&st.problem.grid, &params.lq, dose_gy, map.is_some());
-            backend.tissue_irradiate(&u, &st.po2, map)?;
-            if let Some(ros) = st.ros.as_mut() {
-                let seconds = protocol.radiotherapy[item].fraction_minutes * 60.0;
-                ros_burst(sc, backend, &st.problem, &st.po2, ros, dose_gy, seconds)?;
+                EventKind::Window { item, open } => {
+                    let w = &protocol.windows[item];
+                    if let (true, WindowEffect::Normalisation { prune_fraction, .. }) =
+                        (open, w.effect)
+                    {
+                        interventions::prune(&mut st, prune_fraction);
+                    }
+                    labels.push(format!(
+                        "{} {}",
+                        w.effect.table(),
+                        if open { "on" } else { "off" }
+                    ));
+                }
             }
-            labels.push(format!("rt {dose_gy} Gy"));
-            st.next_event += 1;
         }
+        let cond = Conditions::at(protocol, st.t);
+        interventions::apply_vessels(&mut st, &cond);
         let until = events
             .get(st.next_event)
             .map_or(protocol.duration_s, |e| e.time_s.min(protocol.duration_s))
@@ -226,11 +258,30 @@ pub fn run_protocol(
             );
         let dt = protocol.time_step_s.min(until - st.t).max(EPS_S);
         let solve_start = Instant::now();
-        drugs(sc, protocol, backend, &mut st, dt)?;
-        let u = TissueUniforms::step(&st.problem.grid, &params.tissue, dt);
+        // Kill over the step: drug exposure and ROS above the damage threshold.
+        let mut kill = fields::drugs(sc, protocol, backend, &mut st, dt)?;
+        let threshold = sc.spec.ros.damage_threshold_um;
+        if let Some(k) = interventions::ros_kill(&st, params.ros_kill_per_um_h, threshold, dt) {
+            match kill.as_mut() {
+                Some(total) => total.iter_mut().zip(&k).for_each(|(a, b)| *a += b),
+                None => kill = Some(k),
+            }
+        }
+        if let Some(k) = kill {
+            backend.tissue_kill(&k)?;
+        }
+        let u = TissueUniforms::step(
+            &st.problem.grid,
+            &params.tissue,
+            &params.hif.params,
+            cond.hif_scale,
+            dt,
+        );
         backend.tissue_step(&u, &st.po2)?;
         st.tissue = backend.tissue_read()?;
-        resolve(sc, backend, &mut st, &ros_params, dt)?;
+        interventions::angiogenesis(&mut st, &params.hif, &cond, dt);
+        interventions::apply_vessels(&mut st, &cond);
+        fields::resolve(sc, backend, &mut st, params, &cond, dt)?;
         st.t += dt;
         let row = st.row(
             protocol,
@@ -259,49 +310,42 @@ pub fn run_protocol(
     Ok(finish(st, true))
 }
 
-/// Advances every active drug over the step from `st.t` by `dt` at the current pO2, and
-/// kills viable cells by the exposure each gained (κ·ΔE per voxel, into the doomed
-/// fraction, as the tissue kernel `kill`).
-fn drugs(
+/// One radiotherapy fraction of course `item` at the current pO2 (dose ÷ the open
+/// antioxidants' dose-modifying factor), and with ROS on its radiolytic burst.
+#[allow(clippy::too_many_arguments)]
+fn fraction(
     sc: &Scenario,
     protocol: &Protocol,
+    params: &TherapyParams,
     backend: &mut dyn O2Backend,
     st: &mut State,
-    dt: f64,
+    item: usize,
+    dose_gy: f64,
+    maps: &[Option<Vec<f32>>],
 ) -> Result<()> {
-    let mut log_kill: Option<Vec<f32>> = None;
-    let mut opts = sc.solve_options();
-    opts.field = "drug";
-    for (item, field) in protocol.drugs.iter().zip(st.drugs.iter_mut()) {
-        let p = &item.params;
-        if !crate::drugs::active(p, &item.times_s, field, st.t, dt) {
-            continue;
-        }
-        let before = field.exposure.clone();
-        let report = crate::drugs::advance(
+    let cond = Conditions::at(protocol, st.t);
+    let map = maps[item].as_deref();
+    let dose = dose_gy / cond.radioprotection_dmf;
+    let u = TissueUniforms::fraction(&st.problem.grid, &params.lq, dose, map.is_some());
+    backend.tissue_irradiate(&u, &st.po2, map)?;
+    let scale = interventions::g0_scale(st, &params.hif, &cond);
+    if let Some(ros) = st.ros.as_mut() {
+        let ros_params = cond.ros_params(&sc.spec.ros.params());
+        let step = fields::RosStep {
+            params: &ros_params,
+            g0_scale: &scale,
+        };
+        let seconds = protocol.radiotherapy[item].fraction_minutes * 60.0;
+        fields::ros_burst(
+            sc,
             backend,
             &st.problem,
             &st.po2,
-            p,
-            &item.times_s,
-            field,
-            st.t,
-            dt,
-            &opts,
+            ros,
+            &step,
+            dose_gy,
+            seconds,
         )?;
-        log::debug!(
-            "{}: {} implicit steps of {:.0} s",
-            item.name,
-            report.substeps,
-            report.dt_s
-        );
-        let kill = log_kill.get_or_insert_with(|| vec![0.0; before.len()]);
-        for ((k, &e1), &e0) in kill.iter_mut().zip(&field.exposure).zip(&before) {
-            *k += (p.kill_per_um_h * f64::from(e1 - e0)) as f32;
-        }
-    }
-    if let Some(k) = log_kill {
-        backend.tissue_kill(&k)?;
     }
     Ok(())
 }
@@ -322,107 +366,4 @@ fn finish(st: State, finished: bool) -> TherapyResult {
         time_s: st.t,
         finished,
     }
-}
-
-/// Chunk of a fraction's ROS burst (s). R relaxes within about 1/(kG·G + λR) ≈ 1 s,
-/// far shorter than a chunk, while G changes over minutes; so per chunk R is solved at
-/// steady state with G held (multigrid, warm-started) and G is advanced over the chunk
-/// in closed form. Stepping R explicitly instead would take about 10⁴ steps per
-/// two-minute fraction at 10 µm voxels.
-const BURST_CHUNK_S: f64 = 10.0;
-
-/// The radiolytic ROS burst of one fraction of `dose_gy` delivered over `seconds`, at
-/// the fraction's dose rate (quasi-steady R, see [`BURST_CHUNK_S`]). After the last
-/// chunk the dose rate stops; the step's re-solve relaxes R.
-fn ros_burst(
-    sc: &Scenario,
-    backend: &mut dyn O2Backend,
-    problem: &crate::problem::O2Problem,
-    po2: &[f32],
-    ros: &mut RosState,
-    dose_gy: f64,
-    seconds: f64,
-) -> Result<()> {
-    let params = sc.spec.ros.params();
-    let production = production_field(
-        problem,
-        &params,
-        &RosSources {
-            po2,
-            po2_previous: None,
-            dose_rate_gy_per_s: dose_gy / seconds,
-        },
-    );
-    let chunks = (seconds / BURST_CHUNK_S).ceil().max(1.0);
-    let h = seconds / chunks;
-    for _ in 0..chunks as u32 {
-        ros_then_gsh(sc, backend, problem, &params, &production, ros, h)?;
-    }
-    Ok(())
-}
-
-/// R at steady state with G held (warm-started from the last R), then G advanced over
-/// `h` seconds with that R, by the respiring cells of `problem`.
-fn ros_then_gsh(
-    sc: &Scenario,
-    backend: &mut dyn O2Backend,
-    problem: &crate::problem::O2Problem,
-    params: &RosParams,
-    production: &[f32],
-    ros: &mut RosState,
-    h: f64,
-) -> Result<()> {
-    let r = solve_ros(
-        backend,
-        problem,
-        params,
-        production,
-        &ros.gsh,
-        Some(&ros.ros),
-        &sc.ros_solve_options(),
-    )?;
-    ros.ros = r.ros;
-    for i in 0..ros.gsh.len() {
-        if !problem.is_fixed(i) {
-            ros.gsh[i] = params.gsh_advance(ros.gsh[i], problem.viable[i], ros.ros[i], h);
-        }
-    }
-    Ok(())
-}
-
-/// Re-solves the fast fields after a step of `dt` seconds that changed n: O2
-/// warm-started from the last field, then (with ROS on) R with G held, production
-/// including the reoxygenation over the step, and G advanced over the step.
-fn resolve(
-    sc: &Scenario,
-    backend: &mut dyn O2Backend,
-    st: &mut State,
-    ros_params: &RosParams,
-    dt: f64,
-) -> Result<()> {
-    let opts = sc.solve_options();
-    let previous = std::mem::take(&mut st.po2);
-    for (i, v) in st.problem.viable.iter_mut().enumerate() {
-        *v = st.tissue.respiring(i);
-    }
-    solver::load(backend, &st.problem, opts.method, &previous)?;
-    solver::solve_steady(backend, &st.problem, &opts)?;
-    st.po2 = solver::read_finite(
-        backend,
-        &st.problem,
-        &format!("at t = {} h", (st.t + dt) / 3600.0),
-    )?;
-    if let Some(ros) = st.ros.as_mut() {
-        let production = production_field(
-            &st.problem,
-            ros_params,
-            &RosSources {
-                po2: &st.po2,
-                po2_previous: Some(&previous),
-                dose_rate_gy_per_s: 0.0,
-            },
-        );
-        ros_then_gsh(sc, backend, &st.problem, ros_params, &production, ros, dt)?;
-    }
-    Ok(())
 }

@@ -88,11 +88,47 @@ pub fn write(
         "start": first,
         "end": last,
         "parameters": parameters(sc),
+        "drugs": drugs(protocol, last),
+        "windows": protocol
+            .windows
+            .iter()
+            .map(|w| json!({
+                "kind": w.effect.table(),
+                "start_h": w.start_s / 3600.0,
+                "end_h": w.end_s / 3600.0,
+                "effect": format!("{:?}", w.effect),
+            }))
+            .collect::<Vec<_>>(),
         "files": files,
     });
     let text = serde_json::to_string_pretty(&doc).expect("JSON of plain values");
     atomic::write(&dir.join("summary.json"), text.as_bytes())?;
     Ok(files)
+}
+
+/// Per drug: what was given, how its transport was stepped, and where it ended
+/// (`drugs[].*`).
+fn drugs(protocol: &Protocol, last: &super::timeline::Row) -> Vec<serde_json::Value> {
+    protocol
+        .drugs
+        .iter()
+        .zip(&last.drugs)
+        .map(|(d, end)| {
+            let p = &d.params;
+            json!({
+                "name": d.name,
+                "preset": d.preset,
+                "doses_h": d.times_s.iter().map(|t| t / 3600.0).collect::<Vec<_>>(),
+                "plasma_cmax_um": p.pk.cmax_um,
+                "infusion_minutes": p.pk.infusion_s / 60.0,
+                "time_step_s": p.time_step_s,
+                "scheme": "backward Euler, one linear multigrid solve per field and step",
+                "kill_per_um_h": p.kill_per_um_h,
+                "exposure_um_h": end.exposure_um_h,
+                "log10_kill": end.log10_kill,
+            })
+        })
+        .collect()
 }
 
 /// The radiation and tissue-kinetics parameters of the run, as `summary.json` records
@@ -113,6 +149,7 @@ fn parameters(sc: &Scenario) -> serde_json::Value {
         }),
     };
     let k = sc.spec.tissue.kinetics();
+    let h = sc.spec.hif.effects();
     json!({
         "radiotherapy": {
             "alpha_per_gy": lq.alpha_per_gy,
@@ -127,6 +164,17 @@ fn parameters(sc: &Scenario) -> serde_json::Value {
             "clearance_half_life_h": k.clearance_half_life_h,
             "mitotic_delay_h": k.mitotic_delay_h,
         },
+        "hif": {
+            "k_mmhg": h.params.k_mmhg,
+            "hill": h.params.hill,
+            "tau_up_s": h.params.tau_up_s,
+            "tau_down_s": h.params.tau_down_s,
+            "glycolytic_switch": h.glycolytic_switch,
+            "antioxidant_upregulation": h.antioxidant_upregulation,
+            "angiogenesis_per_day": h.angiogenesis_per_day,
+            "angiogenesis_threshold": h.angiogenesis_threshold,
+        },
+        "ros_kill_per_um_h": sc.spec.ros.kill_per_um_h,
     })
 }
 

@@ -4,12 +4,13 @@
 use super::checkpoint::Checkpoint;
 use super::timeline::{DrugColumns, Row};
 use crate::assemble::assemble;
-use crate::backend::tissue::TissueFields;
+use crate::backend::tissue::{hif_target, TissueFields, TissueUniforms};
 use crate::backend::O2Backend;
 use crate::config::Scenario;
 use crate::drugs::DrugState;
 use crate::metrics;
 use crate::output::npy;
+use crate::physics::tissue::TissueParams;
 use crate::problem::O2Problem;
 use crate::protocol::Protocol;
 use crate::ros::steady::solve_steady_state;
@@ -24,6 +25,11 @@ pub(super) struct State {
     pub problem: O2Problem,
     /// 1 where the tissue state evolves: tissue at t = 0.
     pub region: Vec<u32>,
+    /// Vessel wall area per volume Sv of the vessels as they stand (after pruning and
+    /// angiogenesis), before window factors; `problem.sv` is the effective one.
+    pub vessel_sv: Vec<f32>,
+    /// Blood pO2 at the walls of those vessels (mmHg), before window changes.
+    pub vessel_pb: Vec<f32>,
     /// n, d and l (the host copy of the backend's state).
     pub tissue: TissueFields,
     /// Σ n over the region at t = 0.
@@ -76,8 +82,27 @@ impl State {
         };
         let region = region(&problem);
         let len = problem.grid.len();
-        let tissue = TissueFields::all_viable(problem.viable.clone());
+        // HIF at its untreated target of the t = 0 pO2.
+        let u = TissueUniforms::step(
+            &problem.grid,
+            &TissueParams::default(),
+            &sc.spec.hif.effects().params,
+            1.0,
+            1.0,
+        );
+        let hif = (0..len)
+            .map(|i| {
+                if region[i] != 0 {
+                    hif_target(&u, po2[i])
+                } else {
+                    0.0
+                }
+            })
+            .collect();
+        let tissue = TissueFields::all_viable(problem.viable.clone(), hif);
         Ok(State {
+            vessel_sv: problem.sv.clone(),
+            vessel_pb: problem.pb.clone(),
             n0_total: total(&tissue.viable, &region),
             region,
             problem,
@@ -93,7 +118,13 @@ impl State {
     }
 
     /// The state of checkpoint `c` (read from `file`), on the problem of `sc`.
-    pub fn resume(sc: &Scenario, protocol: &Protocol, c: Checkpoint, file: &Path) -> Result<State> {
+    pub fn resume(
+        sc: &Scenario,
+        protocol: &Protocol,
+        params: &super::TherapyParams,
+        c: Checkpoint,
+        file: &Path,
+    ) -> Result<State> {
         let mut problem = assemble(sc)?.problem;
         let len = problem.grid.len();
         if c.len() != len
@@ -111,8 +142,8 @@ impl State {
                 ),
             ));
         }
-        problem.sv = c.sv;
-        problem.pb = c.pb;
+        problem.sv.clone_from(&c.sv);
+        problem.pb.clone_from(&c.pb);
         problem.fixed = c.fixed;
         // The region is the tissue of t = 0: the scenario's viable cells, not fixed.
         let region = region(&problem);
@@ -120,9 +151,12 @@ impl State {
             viable: c.viable,
             dead: c.dead,
             doomed: c.doomed,
+            hif: c.hif,
         };
-        problem.viable = (0..len).map(|i| tissue.respiring(i)).collect();
+        problem.viable = super::fields::consuming(&tissue, params.hif.glycolytic_switch);
         Ok(State {
+            vessel_sv: c.sv,
+            vessel_pb: c.pb,
             problem,
             region,
             tissue,
@@ -150,9 +184,10 @@ impl State {
             viable: self.tissue.viable.clone(),
             dead: self.tissue.dead.clone(),
             doomed: self.tissue.doomed.clone(),
+            hif: self.tissue.hif.clone(),
             po2: self.po2.clone(),
-            sv: self.problem.sv.clone(),
-            pb: self.problem.pb.clone(),
+            sv: self.vessel_sv.clone(),
+            pb: self.vessel_pb.clone(),
             fixed: self.problem.fixed.clone(),
             ros: self.ros.as_ref().map(|r| (r.ros.clone(), r.gsh.clone())),
             drugs: self.drugs.clone(),
@@ -182,6 +217,7 @@ impl State {
             viable_fraction: left / count,
             dead_fraction: total(&self.tissue.dead, &self.region) / count,
             doomed_fraction: total(&self.tissue.doomed, &self.region) / count,
+            mean_hif: total(&self.tissue.hif, &self.region) / count,
             mean_ros_um,
             log10_cell_kill: if left > 0.0 && self.n0_total > 0.0 {
                 // + 0.0 turns −0 (nothing killed yet) into 0.

@@ -27,6 +27,8 @@ pub struct Row {
     pub dead_fraction: f64,
     /// Mean doomed fraction (lethally irradiated, not yet dead) over the tumour region.
     pub doomed_fraction: f64,
+    /// Mean HIF-1α activity over the tumour region.
+    pub mean_hif: f64,
     /// Mean ROS over tissue (µM), when ROS is on.
     pub mean_ros_um: Option<f64>,
     /// −log10 of the viable cells left relative to the start.
@@ -61,7 +63,7 @@ pub fn csv(rows: &[Row]) -> String {
     }
     out.push_str(
         ",viable_fraction,dead_fraction,doomed_fraction,mean_ros_um,log10_cell_kill,\
-         solve_seconds",
+         solve_seconds,mean_hif",
     );
     if let Some(first) = rows.first() {
         for d in &first.drugs {
@@ -85,12 +87,13 @@ pub fn csv(rows: &[Row]) -> String {
         let ros = r.mean_ros_um.map_or(String::new(), |v| format!("{v:.6e}"));
         let _ = write!(
             out,
-            ",{:.6},{:.6},{:.6},{ros},{:.6},{:.4}",
+            ",{:.6},{:.6},{:.6},{ros},{:.6},{:.4},{:.6}",
             r.viable_fraction,
             r.dead_fraction,
             r.doomed_fraction,
             r.log10_cell_kill,
-            r.solve_seconds
+            r.solve_seconds,
+            r.mean_hif
         );
         for d in &r.drugs {
             let _ = write!(

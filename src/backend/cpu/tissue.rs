@@ -3,7 +3,7 @@
 
 use super::CpuBackend;
 use crate::backend::tissue::{
-    irradiate_voxel, kill_voxel, step_voxel, TissueFields, TissueUniforms,
+    irradiate_voxel, kill_voxel, step_voxel, TissueFields, TissueUniforms, Voxel,
 };
 use crate::backend::TissueKernels;
 use crate::grid::Grid;
@@ -25,8 +25,8 @@ pub struct CpuTissue {
 }
 
 impl CpuTissue {
-    /// Replaces (n, d, l) by `f(idx, n, d, l)` in every region voxel.
-    fn update(&mut self, f: impl Fn(usize, f32, f32, f32) -> (f32, f32, f32) + Sync) {
+    /// Replaces each region voxel's state v by `f(idx, v)`.
+    fn update(&mut self, f: impl Fn(usize, Voxel) -> Voxel + Sync) {
         let plane = self.plane.max(1);
         let region = &self.region;
         let s = &mut self.state;
@@ -34,12 +34,22 @@ impl CpuTissue {
             .par_chunks_mut(plane)
             .zip(s.dead.par_chunks_mut(plane))
             .zip(s.doomed.par_chunks_mut(plane))
+            .zip(s.hif.par_chunks_mut(plane))
             .enumerate()
-            .for_each(|(kz, ((n, d), l))| {
+            .for_each(|(kz, (((n, d), l), h))| {
                 for o in 0..n.len() {
                     let idx = kz * plane + o;
                     if region[idx] != 0 {
-                        (n[o], d[o], l[o]) = f(idx, n[o], d[o], l[o]);
+                        let v = f(
+                            idx,
+                            Voxel {
+                                n: n[o],
+                                d: d[o],
+                                l: l[o],
+                                h: h[o],
+                            },
+                        );
+                        (n[o], d[o], l[o], h[o]) = (v.n, v.d, v.l, v.h);
                     }
                 }
             });
@@ -77,24 +87,24 @@ impl TissueKernels for CpuBackend {
             (true, None) => panic!("tissue_irradiate: the uniforms ask for a dose map"),
             (false, _) => None,
         };
-        self.tissue_state(po2.len()).update(|idx, n, d, l| {
-            let (n, l) = irradiate_voxel(u, n, l, po2[idx], map.map_or(1.0, |m| m[idx]));
-            (n, d, l)
+        self.tissue_state(po2.len()).update(|idx, v| {
+            let (n, l) = irradiate_voxel(u, v.n, v.l, po2[idx], map.map_or(1.0, |m| m[idx]));
+            Voxel { n, l, ..v }
         });
         Ok(())
     }
 
     fn tissue_kill(&mut self, log_kill: &[f32]) -> Result<()> {
-        self.tissue_state(log_kill.len()).update(|idx, n, d, l| {
-            let (n, l) = kill_voxel(n, l, log_kill[idx]);
-            (n, d, l)
+        self.tissue_state(log_kill.len()).update(|idx, v| {
+            let (n, l) = kill_voxel(v.n, v.l, log_kill[idx]);
+            Voxel { n, l, ..v }
         });
         Ok(())
     }
 
     fn tissue_step(&mut self, u: &TissueUniforms, po2: &[f32]) -> Result<()> {
         self.tissue_state(po2.len())
-            .update(|idx, n, d, l| step_voxel(u, n, d, l, po2[idx]));
+            .update(|idx, v| step_voxel(u, v, po2[idx]));
         Ok(())
     }
 

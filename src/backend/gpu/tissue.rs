@@ -48,6 +48,8 @@ pub struct GpuTissue {
     dead: wgpu::Buffer,
     /// Doomed fraction l (read–write).
     doomed: wgpu::Buffer,
+    /// HIF activity h (read–write).
+    hif: wgpu::Buffer,
     /// pO2 (mmHg), rewritten by every call.
     po2: wgpu::Buffer,
     /// Relative dose per voxel, written only by fractions that use a map.
@@ -120,6 +122,7 @@ impl WgTissue {
             "oxyfield.tissue.doomed",
             bytemuck::cast_slice(&state.doomed),
         );
+        let hif = storage("oxyfield.tissue.hif", bytemuck::cast_slice(&state.hif));
         let po2 = storage("oxyfield.tissue.po2", bytemuck::cast_slice(&zeros));
         let dose_map = storage("oxyfield.tissue.dose_map", bytemuck::cast_slice(&zeros));
         // Auto layouts hold only what an entry point uses: `step` never reads the map,
@@ -149,6 +152,7 @@ impl WgTissue {
                 (3, &dead),
                 (4, &po2),
                 (6, &doomed),
+                (7, &hif),
             ],
         );
         let irradiate_group = group(
@@ -182,6 +186,7 @@ impl WgTissue {
             viable,
             dead,
             doomed,
+            hif,
             po2,
             dose_map,
             irradiate_group,
@@ -294,6 +299,7 @@ impl GpuTissue {
             viable: readback::read_f32(ctx, &self.viable, self.len)?,
             dead: readback::read_f32(ctx, &self.dead, self.len)?,
             doomed: readback::read_f32(ctx, &self.doomed, self.len)?,
+            hif: readback::read_f32(ctx, &self.hif, self.len)?,
         })
     }
 }
