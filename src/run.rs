@@ -141,7 +141,15 @@ pub fn run_scenario(
             colormap: Colormap::by_name(&out.colormap).unwrap_or(Colormap::VIRIDIS),
             pixels_per_voxel: out.png_pixels_per_voxel,
         };
-        for p in slices::write_centre_slices(out_dir, "o2", &po2, &problem.grid, &style)? {
+        for p in slices::write_centre_slices(
+            out_dir,
+            "o2",
+            "o2",
+            &po2,
+            &problem.grid,
+            &style,
+            Some(&problem.sv),
+        )? {
             files.push(
                 p.file_name()
                     .unwrap_or_default()
@@ -153,6 +161,21 @@ pub fn run_scenario(
     if let Some(r) = &ros {
         files.extend(output_ros::write(sc, out_dir, &problem.grid, &r.steady)?);
     }
+    let mut volume: Vec<(&str, &[f32], &str)> = vec![
+        ("o2", &po2, "mmHg"),
+        ("vessels_sv", &problem.sv, "1/um"),
+        ("vessels_pb", &problem.pb, "mmHg"),
+    ];
+    if let Some(r) = &ros {
+        volume.push(("ros", &r.steady.ros, "uM"));
+        volume.push(("gsh", &r.steady.gsh, "mM"));
+    }
+    files.extend(crate::output::volumes::write(
+        out_dir,
+        &problem.grid,
+        out,
+        &volume,
+    )?);
     files.push("summary.json".into());
     let summary = summary::build(&summary::SummaryInputs {
         scenario: sc,

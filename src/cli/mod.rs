@@ -4,6 +4,7 @@ mod bench;
 mod check;
 mod devices;
 mod network;
+mod render;
 mod run;
 mod validate;
 
@@ -46,6 +47,60 @@ pub enum Command {
     /// Validate a therapy protocol file (or a scenario and the protocol it names) and
     /// print the expanded event timeline.
     Check(CheckArgs),
+    /// Render figures (slices, projections, montages) from a run's output folder without
+    /// re-simulating.
+    Render(RenderArgs),
+}
+
+/// Arguments of `oxyfield render`.
+#[derive(Debug, clap::Args)]
+pub struct RenderArgs {
+    /// Output folder of a run (its --out).
+    pub run_dir: PathBuf,
+    /// Field to draw: a NAME.npy in the folder (o2, ros, gsh, viable, …).
+    #[arg(long, default_value = "o2")]
+    pub field: String,
+    /// Plane: xy, xz or yz.
+    #[arg(long, default_value = "xy")]
+    pub plane: String,
+    /// Position along the plane's normal: "centre", a voxel index ("12"), or µm
+    /// ("320um").
+    #[arg(long, default_value = "centre")]
+    pub at: String,
+    /// Project along the normal instead of slicing: max, min or mean.
+    #[arg(long)]
+    pub projection: Option<String>,
+    /// A montage: "planes" (xy, xz, yz through the centre), "levels:N" (N evenly spaced
+    /// slices along the normal) or "snapshots" (the field over protocol time).
+    #[arg(long)]
+    pub montage: Option<String>,
+    /// Colour map: viridis, magma, inferno, cividis or RdBu_r.
+    #[arg(long, default_value = "viridis")]
+    pub colormap: String,
+    /// Colour limits "LOW,HIGH" in the field's units [default: the field's usual
+    /// limits (0–100 mmHg for pO2), else the data's range].
+    #[arg(long)]
+    pub limits: Option<String>,
+    /// Isolines "2.5,10" (field units; the first solid, the rest dashed) or "none"
+    /// [default: 10 dashed and 2.5 solid for pO2, none otherwise].
+    #[arg(long)]
+    pub contours: Option<String>,
+    /// Leave out vessel outlines (drawn on slices from vessels_sv.npy when the folder
+    /// has it; never on projections).
+    #[arg(long)]
+    pub no_vessels: bool,
+    /// Resolution in dots per inch (recorded in the PNG).
+    #[arg(long, default_value_t = 150)]
+    pub dpi: u32,
+    /// Width of the (widest) panel in inches.
+    #[arg(long, default_value_t = 3.0)]
+    pub width_in: f64,
+    /// Title above the figure.
+    #[arg(long)]
+    pub title: Option<String>,
+    /// Output PNG [default: RUN_DIR/figures/NAME.png, NAME from the field and options].
+    #[arg(short, long)]
+    pub out: Option<PathBuf>,
 }
 
 /// Arguments of `oxyfield check`.
@@ -207,5 +262,6 @@ pub fn dispatch(cli: Cli) -> Result<()> {
         Command::Validate(args) => validate::validate(args),
         Command::Network(args) => network::network(args),
         Command::Check(args) => check::check(args),
+        Command::Render(args) => render::render(args),
     }
 }

@@ -455,6 +455,10 @@ pub struct OutputSpec {
     pub png_limits_ros_um: [f64; 2],
     /// Colour limits of the antioxidant (GSH) slices (mM).
     pub png_limits_gsh_mm: [f64; 2],
+    /// Write `fields.vti` (every field as a named array, µm spacing) for ParaView.
+    pub vti: bool,
+    /// Write a float32 ImageJ stack `NAME.tif` per field (µm calibration) for Fiji.
+    pub tiff: bool,
 }
 
 impl Default for OutputSpec {
@@ -467,6 +471,8 @@ impl Default for OutputSpec {
             colormap: "viridis".into(),
             png_limits_ros_um: [0.0, 0.1],
             png_limits_gsh_mm: [0.0, 7.0],
+            vti: true,
+            tiff: false,
         }
     }
 }

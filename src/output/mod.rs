@@ -9,3 +9,6 @@ pub mod npy;
 pub mod ros;
 pub mod slices;
 pub mod summary;
+pub mod tiff;
+pub mod volumes;
+pub mod vti;

@@ -44,7 +44,7 @@ pub fn write(sc: &Scenario, dir: &Path, grid: &Grid, ros: &RosSteady) -> Result<
                 colormap,
                 pixels_per_voxel: out.png_pixels_per_voxel,
             };
-            for p in slices::write_centre_slices(dir, prefix, field, grid, &style)? {
+            for p in slices::write_centre_slices(dir, prefix, prefix, field, grid, &style, None)? {
                 files.push(
                     p.file_name()
                         .unwrap_or_default()

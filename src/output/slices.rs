@@ -1,9 +1,9 @@
 //! Colour-mapped PNG slices through a field: xy, xz and yz planes through the centre.
 //! The first-named axis runs left to right, the second bottom to top, as in a plot.
 
-use super::{atomic, colormap::Colormap};
+use super::colormap::Colormap;
 use crate::grid::Grid;
-use crate::{Error, Result};
+use crate::Result;
 use std::path::{Path, PathBuf};
 
 /// A plane through the block.
@@ -75,30 +75,35 @@ pub fn render(field: &[f32], grid: &Grid, plane: Plane, style: &SliceStyle) -> i
     img
 }
 
-/// Writes `PREFIX_xy.png`, `PREFIX_xz.png`, `PREFIX_yz.png` into `dir`.
+/// Writes `PREFIX_xy.png`, `PREFIX_xz.png`, `PREFIX_yz.png` into `dir`: figures of the
+/// centre slices of field `name` (colorbar with its quantity and unit, scale bar, the
+/// hypoxia isolines for pO₂, and vessel outlines where `vessels` (Sv) is given), panels
+/// at `style.pixels_per_voxel`, 150 dpi.
 pub fn write_centre_slices(
     dir: &Path,
     prefix: &str,
+    name: &str,
     field: &[f32],
     grid: &Grid,
     style: &SliceStyle,
+    vessels: Option<&[f32]>,
 ) -> Result<Vec<PathBuf>> {
+    use crate::figures::{render_slice, write_png, FigureStyle, PanelSize, SliceSpec};
+    let mut fig = FigureStyle::for_field(name, "", style.limits, style.colormap);
+    fig.panel = PanelSize::PixelsPerVoxel(f64::from(style.pixels_per_voxel.max(1)));
+    let mask: Option<Vec<f32>> =
+        vessels.map(|sv| sv.iter().map(|&s| f32::from(u8::from(s > 0.0))).collect());
     let mut written = Vec::new();
     for plane in Plane::ALL {
-        let img = render(field, grid, plane, style);
-        let mut bytes = Vec::new();
-        img.write_to(
-            &mut std::io::Cursor::new(&mut bytes),
-            image::ImageFormat::Png,
-        )
-        .map_err(|e| {
-            Error::io(
-                dir.join(format!("{prefix}_{}.png", plane.name())),
-                std::io::Error::other(e),
-            )
-        })?;
+        let figure = render_slice(
+            field,
+            grid,
+            &SliceSpec::centre(plane),
+            mask.as_deref(),
+            &fig,
+        )?;
         let path = dir.join(format!("{prefix}_{}.png", plane.name()));
-        atomic::write(&path, &bytes)?;
+        write_png(&path, &figure.image, fig.dpi)?;
         written.push(path);
     }
     Ok(written)

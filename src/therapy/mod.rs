@@ -188,7 +188,8 @@ pub fn run_protocol(
         while st.next_snapshot < times.len() && times[st.next_snapshot] <= st.t + EPS_S {
             if let Some(dir) = run.snapshot_dir {
                 let n = &st.tissue.viable;
-                output::write_snapshot(sc, dir, st.t, &st.po2, n, st.ros.as_ref())?;
+                let sv = Some(st.problem.sv.as_slice());
+                output::write_snapshot(sc, dir, st.t, &st.po2, n, st.ros.as_ref(), sv)?;
             }
             st.next_snapshot += 1;
         }

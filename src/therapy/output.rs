@@ -61,12 +61,19 @@ pub fn write(
         ));
     }
     if sc.spec.output.npy {
-        for (name, data, units, what) in fields {
+        for &(name, data, units, what) in &fields {
             npy::write_field(&dir.join(format!("{name}.npy")), data, &g, units, what)?;
             files.push(format!("{name}.npy"));
             files.push(format!("{name}.json"));
         }
     }
+    let volume: Vec<(&str, &[f32], &str)> = fields.iter().map(|f| (f.0, f.1, f.2)).collect();
+    files.extend(crate::output::volumes::write(
+        dir,
+        &g,
+        &sc.spec.output,
+        &volume,
+    )?);
     files.push("summary.json".into());
     let last = r.rows.last().expect("a timeline has its t = 0 row");
     let first = &r.rows[0];
@@ -188,6 +195,7 @@ pub fn write_snapshot(
     po2: &[f32],
     viable: &[f32],
     ros: Option<&crate::ros::transient::RosState>,
+    vessels: Option<&[f32]>,
 ) -> Result<()> {
     let dir = dir.join("snapshots");
     std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
@@ -226,7 +234,15 @@ pub fn write_snapshot(
                 .unwrap_or(crate::output::colormap::Colormap::VIRIDIS),
             pixels_per_voxel: out.png_pixels_per_voxel,
         };
-        crate::output::slices::write_centre_slices(&dir, &format!("o2_{tag}"), po2, &g, &style)?;
+        crate::output::slices::write_centre_slices(
+            &dir,
+            &format!("o2_{tag}"),
+            "o2",
+            po2,
+            &g,
+            &style,
+            vessels,
+        )?;
     }
     Ok(())
 }

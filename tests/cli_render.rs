@@ -1,0 +1,127 @@
+//! `oxyfield render` on a run's output folder: slices, projections and montages as PNG
+//! with their DPI recorded, and clear errors for bad flags.
+
+use std::path::Path;
+use std::process::Command;
+
+fn oxyfield() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_oxyfield"))
+}
+
+/// A small run with a protocol that writes snapshots; returns its output folder.
+fn small_run(dir: &Path) -> std::path::PathBuf {
+    let scenario = dir.join("small.toml");
+    std::fs::write(
+        &scenario,
+        "name = \"small\"\nseed = 5\n[grid]\nshape_zyx = [10, 16, 20]\nspacing_um = 10.0\n\
+         [vessels.synthetic]\ndensity_mm_per_mm3 = 150.0\n[ros]\nenabled = false\n\
+         [protocol]\nschema_version = 1\nduration = \"12h\"\ntime_step = \"6h\"\n\
+         snapshots = [\"0h\", \"6h\", \"end\"]\n[[protocol.radiotherapy]]\ndose_gy = 8.0\n\
+         at = [\"0h\"]\n",
+    )
+    .unwrap();
+    let out = dir.join("out");
+    let r = oxyfield()
+        .arg("run")
+        .arg(&scenario)
+        .args(["--backend", "cpu", "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    out
+}
+
+fn render(out: &Path, args: &[&str]) -> std::process::Output {
+    oxyfield()
+        .arg("render")
+        .arg(out)
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+/// pixels per metre in the PNG's pHYs chunk.
+fn phys(path: &Path) -> u32 {
+    let decoder = png::Decoder::new(std::io::BufReader::new(std::fs::File::open(path).unwrap()));
+    let reader = decoder.read_info().unwrap();
+    let d = reader.info().pixel_dims.expect("pHYs");
+    assert_eq!(d.xppu, d.yppu);
+    d.xppu
+}
+
+#[test]
+fn render_writes_slices_projections_and_montages() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = small_run(dir.path());
+    let figures = out.join("figures");
+    for (args, file) in [
+        (vec![], "o2_xy.png"),
+        (vec!["--plane", "xz", "--at", "55um"], "o2_xz_at55um.png"),
+        (
+            vec!["--field", "viable", "--projection", "min"],
+            "viable_xy_min.png",
+        ),
+        (vec!["--montage", "planes"], "o2_planes.png"),
+        (
+            vec!["--montage", "levels:3", "--colormap", "cividis"],
+            "o2_xy_levels3.png",
+        ),
+        (vec!["--montage", "snapshots"], "o2_xy_snapshots.png"),
+    ] {
+        let r = render(&out, &args);
+        assert!(
+            r.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&r.stderr)
+        );
+        let path = figures.join(file);
+        let img = image::open(&path).unwrap_or_else(|e| panic!("{file}: {e}"));
+        assert!(img.width() > 100 && img.height() > 50, "{file}");
+        assert_eq!(phys(&path), 5906, "{file}: 150 dpi"); // round(150 / 0.0254)
+    }
+    // An explicit file and DPI.
+    let file = dir.path().join("fig.png");
+    let r = render(
+        &out,
+        &[
+            "--dpi",
+            "300",
+            "--limits",
+            "0,60",
+            "--contours",
+            "5",
+            "-o",
+            file.to_str().unwrap(),
+        ],
+    );
+    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    assert_eq!(phys(&file), 11811);
+    // The snapshot montage has one panel per snapshot: wider than a single panel.
+    let one = image::open(figures.join("o2_xy.png")).unwrap();
+    let three = image::open(figures.join("o2_xy_snapshots.png")).unwrap();
+    assert!(three.width() > 2 * one.width());
+}
+
+#[test]
+fn bad_render_flags_name_the_flag_and_the_fix() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = small_run(dir.path());
+    for (args, flag, hint) in [
+        (vec!["--plane", "zz"], "--plane", "xy, xz or yz"),
+        (vec!["--field", "nope"], "--field", "its fields are"),
+        (vec!["--at", "5000um"], "--at", "outside the block"),
+        (vec!["--at", "middle"], "--at", "320um"),
+        (vec!["--limits", "10,5"], "--limits", "low then high"),
+        (vec!["--montage", "levels:0"], "--montage", "levels:N"),
+        (vec!["--colormap", "jet"], "--colormap", "viridis"),
+    ] {
+        let r = render(&out, &args);
+        assert_eq!(r.status.code(), Some(2), "{args:?}");
+        let err = String::from_utf8_lossy(&r.stderr);
+        assert!(err.contains(flag) && err.contains(hint), "{args:?}: {err}");
+    }
+    let r = render(&dir.path().join("missing"), &[]);
+    assert_eq!(r.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&r.stderr).contains("not a folder"));
+}
