@@ -176,6 +176,9 @@ pub fn run_scenario(
         out,
         &volume,
     )?);
+    files.extend(crate::output::figures::write_steady(
+        out_dir, sc, problem, &po2,
+    )?);
     files.push("summary.json".into());
     let summary = summary::build(&summary::SummaryInputs {
         scenario: sc,

@@ -50,6 +50,17 @@ fn phys(path: &Path) -> u32 {
     d.xppu
 }
 
+/// Frames of an animated PNG.
+fn apng_frames(path: &Path) -> u32 {
+    let decoder = png::Decoder::new(std::io::BufReader::new(std::fs::File::open(path).unwrap()));
+    let reader = decoder.read_info().unwrap();
+    reader
+        .info()
+        .animation_control
+        .expect("an animated PNG")
+        .num_frames
+}
+
 #[test]
 fn render_writes_slices_projections_and_montages() {
     let dir = tempfile::tempdir().unwrap();
@@ -79,6 +90,36 @@ fn render_writes_slices_projections_and_montages() {
         let img = image::open(&path).unwrap_or_else(|e| panic!("{file}: {e}"));
         assert!(img.width() > 100 && img.height() > 50, "{file}");
         assert_eq!(phys(&path), 5906, "{file}: 150 dpi"); // round(150 / 0.0254)
+    }
+    // The run itself made the montage, the timeline plot and the animation of its 3
+    // snapshots.
+    for f in [
+        "o2_planes.png",
+        "o2_xy_anim.png",
+        "timeline.png",
+        "timeline.svg",
+    ] {
+        assert!(figures.join(f).exists(), "{f}");
+    }
+    assert_eq!(apng_frames(&figures.join("o2_xy_anim.png")), 3);
+    let r = render(&out, &["--animate", "--plane", "xz", "--frame-ms", "250"]);
+    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    assert_eq!(apng_frames(&figures.join("o2_xz_anim.png")), 3);
+    // Plots from the saved fields and timeline, PNG and SVG.
+    for (kind, stem) in [
+        ("timeline", "timeline"),
+        ("histogram", "o2_histogram"),
+        ("distance", "o2_vs_distance"),
+    ] {
+        let r = render(&out, &["--plot", kind]);
+        assert!(
+            r.status.success(),
+            "{kind}: {}",
+            String::from_utf8_lossy(&r.stderr)
+        );
+        assert_eq!(phys(&figures.join(format!("{stem}.png"))), 5906);
+        let svg = std::fs::read_to_string(figures.join(format!("{stem}.svg"))).unwrap();
+        roxmltree::Document::parse(&svg).unwrap_or_else(|e| panic!("{kind}: {e}"));
     }
     // An explicit file and DPI.
     let file = dir.path().join("fig.png");
@@ -115,6 +156,11 @@ fn bad_render_flags_name_the_flag_and_the_fix() {
         (vec!["--limits", "10,5"], "--limits", "low then high"),
         (vec!["--montage", "levels:0"], "--montage", "levels:N"),
         (vec!["--colormap", "jet"], "--colormap", "viridis"),
+        (
+            vec!["--plot", "pie"],
+            "--plot",
+            "histogram, distance or timeline",
+        ),
     ] {
         let r = render(&out, &args);
         assert_eq!(r.status.code(), Some(2), "{args:?}");

@@ -98,6 +98,18 @@ pub struct RenderArgs {
     /// Title above the figure.
     #[arg(long)]
     pub title: Option<String>,
+    /// An animated PNG of the field's protocol snapshots (the chosen plane, position
+    /// or projection), one frame per snapshot with its time.
+    #[arg(long)]
+    pub animate: bool,
+    /// A plot instead of a picture (PNG and SVG): "histogram" (pO2 and the hypoxic
+    /// volume histogram), "distance" (pO2 against distance to the nearest vessel) or
+    /// "timeline" (hypoxic fractions and mean pO2 over a protocol).
+    #[arg(long)]
+    pub plot: Option<String>,
+    /// Frame time of an animation (ms).
+    #[arg(long, default_value_t = 500)]
+    pub frame_ms: u32,
     /// Output PNG [default: RUN_DIR/figures/NAME.png, NAME from the field and options].
     #[arg(short, long)]
     pub out: Option<PathBuf>,

@@ -9,9 +9,13 @@ use crate::figures::{
 use crate::output::colormap::Colormap;
 use crate::rundir::{load_field, Field, RunDir};
 use crate::{Error, Result};
+use std::path::PathBuf;
 
 pub fn render(args: RenderArgs) -> Result<()> {
     let run = RunDir::open(&args.run_dir)?;
+    if let Some(kind) = &args.plot {
+        return plot(&args, &run, kind);
+    }
     let field = run.load(&args.field)?;
     let plane = match args.plane.as_str() {
         "xy" => Plane::Xy,
@@ -63,6 +67,9 @@ pub fn render(args: RenderArgs) -> Result<()> {
         at,
         projection,
     };
+    if args.animate {
+        return animate(&args, &run, &field, &spec, vessels.as_deref(), colormap);
+    }
     // The panels, and a file name that says what they show.
     let (panels, stem): (Vec<(Option<String>, Field, SliceSpec)>, String) =
         match args.montage.as_deref() {
@@ -193,6 +200,173 @@ pub fn render(args: RenderArgs) -> Result<()> {
         figure.image.width(),
         figure.image.height(),
         style.dpi
+    );
+    Ok(())
+}
+
+/// `--plot KIND`: a plot from the saved fields or timeline, as PNG and SVG.
+fn plot(args: &RenderArgs, run: &RunDir, kind: &str) -> Result<()> {
+    use crate::figures::plot;
+    let stem = |name: &str| -> Result<PathBuf> {
+        Ok(match &args.out {
+            Some(p) => p.with_extension(""),
+            None => crate::output::figures::figures_dir(&run.path)?.join(name),
+        })
+    };
+    let title = |default: String| args.title.clone().unwrap_or(default);
+    // Tissue: voxels without vessel wall (what a saved folder can tell).
+    let tissue_values = |field: &Field| -> Result<(Vec<f32>, Option<Field>)> {
+        let sv_path = run.path.join("vessels_sv.npy");
+        let sv = sv_path
+            .exists()
+            .then(|| load_field(&sv_path))
+            .transpose()?
+            .filter(|v| v.grid == field.grid);
+        let values = match &sv {
+            Some(sv) => field
+                .data
+                .iter()
+                .zip(&sv.data)
+                .filter(|(_, &s)| s <= 0.0)
+                .map(|(&v, _)| v)
+                .collect(),
+            None => field.data.clone(),
+        };
+        Ok((values, sv))
+    };
+    let chart = match kind {
+        "histogram" => {
+            let field = run.load(&args.field)?;
+            let (values, _) = tissue_values(&field)?;
+            let top = match &args.limits {
+                Some(t) => parse_pair(t, "--limits")?[1],
+                None => 100.0,
+            };
+            (
+                plot::po2_histogram(&values, (top / 100.0).max(1e-6), top)?
+                    .with_title(title(format!("{}: {}", run.path.display(), field.name))),
+                format!("{}_histogram", field.name),
+            )
+        }
+        "distance" => {
+            let field = run.load(&args.field)?;
+            let (_, sv) = tissue_values(&field)?;
+            let sv = sv.ok_or_else(|| {
+                Error::input(
+                    "--plot",
+                    format!(
+                        "distance: {} has no vessels_sv.npy of the field's grid to measure \
+                         distances from",
+                        run.path.display()
+                    ),
+                )
+            })?;
+            let distance = crate::figures::distance::distance_to_vessels_um(&sv.data, &sv.grid)?;
+            let keep: Vec<usize> = (0..sv.data.len()).filter(|&i| sv.data[i] <= 0.0).collect();
+            let values: Vec<f32> = keep.iter().map(|&i| field.data[i]).collect();
+            let d: Vec<f32> = keep.iter().map(|&i| distance[i]).collect();
+            (
+                plot::po2_vs_distance(&values, &d, field.grid.spacing_um.max(1.0))?
+                    .with_title(title(format!("{} and distance to vessels", field.name))),
+                format!("{}_vs_distance", field.name),
+            )
+        }
+        "timeline" => {
+            let path = run.path.join("timeline.json");
+            let text = std::fs::read_to_string(&path).map_err(|e| {
+                Error::input(
+                    &path,
+                    format!("cannot read it ({e}); --plot timeline needs a protocol run's folder"),
+                )
+            })?;
+            let doc: serde_json::Value = serde_json::from_str(&text)
+                .map_err(|e| Error::input(&path, format!("is not JSON ({e})")))?;
+            let rows = doc["rows"].as_array().cloned().unwrap_or_default();
+            let num = |r: &serde_json::Value, k: &str| r[k].as_f64().unwrap_or(f64::NAN);
+            let times: Vec<f64> = rows.iter().map(|r| num(r, "time_h")).collect();
+            let hf: [Vec<f64>; 4] = std::array::from_fn(|k| {
+                rows.iter()
+                    .map(|r| r["hypoxic_fraction"][k].as_f64().unwrap_or(f64::NAN))
+                    .collect()
+            });
+            let mean: Vec<f64> = rows.iter().map(|r| num(r, "mean_po2_mmhg")).collect();
+            // A row's events happened at the start of its step: the previous row's time.
+            let fractions: Vec<f64> = rows
+                .iter()
+                .enumerate()
+                .filter(|(_, r)| r["events"].as_str().is_some_and(|e| e.contains("rt ")))
+                .map(|(i, _)| times[i.saturating_sub(1)])
+                .collect();
+            let mut chart = plot::timeline_plot(&times, &hf, &mean)?
+                .with_title(title(format!("{}", run.path.display())));
+            if !fractions.is_empty() {
+                chart = chart.with_events(&fractions, "RT fraction");
+            }
+            (chart, "timeline".to_string())
+        }
+        k => {
+            return Err(Error::input(
+                "--plot",
+                format!("`{k}`: use histogram, distance or timeline"),
+            ))
+        }
+    };
+    let (png, svg) = chart.0.write(&stem(&chart.1)?, args.dpi)?;
+    println!("{} and {}", png.display(), svg.display());
+    Ok(())
+}
+
+/// `--animate`: the snapshots of `field` as an animated PNG.
+fn animate(
+    args: &RenderArgs,
+    run: &RunDir,
+    field: &Field,
+    spec: &SliceSpec,
+    vessels: Option<&[f32]>,
+    colormap: Colormap,
+) -> Result<()> {
+    let limits = match &args.limits {
+        Some(text) => parse_pair(text, "--limits")?,
+        None => {
+            FigureStyle::default_limits(&field.name, &OutputSpec::default()).unwrap_or([0.0, 1.0])
+        }
+    };
+    let mut style = FigureStyle::for_field(&field.name, &field.units, limits, colormap);
+    style.dpi = args.dpi;
+    style.panel = PanelSize::WidthInches(args.width_in);
+    style.title = args.title.clone();
+    if let Some(text) = &args.contours {
+        style.contours = parse_contours(text)?;
+    }
+    let frames =
+        crate::output::figures::snapshot_frames(&run.path, &field.name, spec, vessels, &style)?
+            .ok_or_else(|| {
+                Error::input(
+                    "--animate",
+                    format!(
+                        "{} has fewer than two snapshots/{}_tXh.npy; a protocol run with \
+                 `snapshots` or `snapshot_every` writes them",
+                        run.path.display(),
+                        field.name
+                    ),
+                )
+            })?;
+    let out = match &args.out {
+        Some(p) => p.clone(),
+        None => crate::output::figures::figures_dir(&run.path)?.join(format!(
+            "{}_{}_anim.png",
+            field.name,
+            spec.plane.name()
+        )),
+    };
+    crate::figures::animate::write_apng(&out, &frames, args.frame_ms, style.dpi)?;
+    println!(
+        "{} ({} frames of {}×{} px, {} ms each)",
+        out.display(),
+        frames.len(),
+        frames[0].width(),
+        frames[0].height(),
+        args.frame_ms
     );
     Ok(())
 }

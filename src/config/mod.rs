@@ -347,6 +347,13 @@ impl Scenario {
                 ),
             ));
         }
+        let dpi = self.spec.figures.dpi;
+        if !(36..=1200).contains(&dpi) {
+            return Err(self.err(
+                "figures.dpi",
+                format!("is {dpi}, must lie in 36–1200 (150 for screens, 300 for print)"),
+            ));
+        }
         if !(1..=64).contains(&out.png_pixels_per_voxel) {
             return Err(self.err(
                 "output.png_pixels_per_voxel",

@@ -50,6 +50,9 @@ pub struct ScenarioFile {
     /// Steady-state solver.
     #[serde(default)]
     pub solver: SolverSpec,
+    /// Figures made during the run, beyond the `[output]` slices.
+    #[serde(default)]
+    pub figures: FiguresSpec,
     /// What to write.
     #[serde(default)]
     pub output: OutputSpec,
@@ -525,5 +528,35 @@ impl<'de> Deserialize<'de> for ProtocolRef {
             }
         }
         d.deserialize_any(V)
+    }
+}
+
+/// `[figures]`: figures written into `OUT/figures/` during a run (the same ones
+/// `oxyfield render` makes afterwards). Colour limits are `[output]`'s, fixed, so runs
+/// compare.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct FiguresSpec {
+    /// `o2_planes.png`: pO2 through the centre in xy, xz and yz, one colorbar.
+    pub montage: bool,
+    /// Plots as PNG and SVG: the pO2 histogram with the hypoxic volume histogram and
+    /// pO2 against distance to the nearest vessel (every run); hypoxic fractions and
+    /// mean pO2 over time (protocol runs).
+    pub plots: bool,
+    /// Protocol runs: `o2_xy_anim.png`, an animated PNG of the xy centre slice at the
+    /// snapshot times (needs snapshots).
+    pub animation: bool,
+    /// Resolution (dots per inch).
+    pub dpi: u32,
+}
+
+impl Default for FiguresSpec {
+    fn default() -> Self {
+        FiguresSpec {
+            montage: true,
+            plots: true,
+            animation: true,
+            dpi: 150,
+        }
     }
 }

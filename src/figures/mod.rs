@@ -12,13 +12,17 @@
 //! Everything is drawn on the CPU and is deterministic, so figures are tested against
 //! golden images.
 
+pub mod animate;
 pub mod canvas;
 pub mod contour;
+pub mod distance;
 pub mod figure;
+pub mod plot;
 pub mod png;
 pub mod slice;
 pub mod style;
-mod ticks;
+pub mod svg;
+pub(crate) mod ticks;
 
 pub use figure::{render_montage, render_panel, render_slice, Figure, Layout, Panel, Rect};
 pub use png::{encode_png, write_png};

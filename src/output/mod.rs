@@ -5,6 +5,7 @@
 pub mod atomic;
 pub mod blood;
 pub mod colormap;
+pub mod figures;
 pub mod npy;
 pub mod ros;
 pub mod slices;

@@ -71,6 +71,8 @@ pub struct TherapyResult {
     pub po2: Vec<f32>,
     /// Final ROS (µM) and GSH (mM), when ROS is on.
     pub ros: Option<RosState>,
+    /// Vessel surface Sv at the end (µm⁻¹), as the O2 problem last had it.
+    pub vessels_sv: Vec<f32>,
     /// Simulated time reached (s).
     pub time_s: f64,
     /// False when the run stopped at [`RunOptions::stop_at_s`] before the protocol's end.
@@ -364,6 +366,7 @@ fn finish(st: State, finished: bool) -> TherapyResult {
         doomed: st.tissue.doomed,
         po2: st.po2,
         ros: st.ros,
+        vessels_sv: st.problem.sv,
         time_s: st.t,
         finished,
     }

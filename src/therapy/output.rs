@@ -44,6 +44,12 @@ pub fn write(
             "dead-cell fraction d at the end of the protocol",
         ),
         (
+            "vessels_sv",
+            &r.vessels_sv,
+            "1/um",
+            "vessel wall area per voxel volume at the end of the protocol (Sv)",
+        ),
+        (
             "doomed",
             &r.doomed,
             "1",
@@ -74,6 +80,18 @@ pub fn write(
         &sc.spec.output,
         &volume,
     )?);
+    files.extend(crate::output::figures::write_protocol(
+        dir,
+        sc,
+        &g,
+        &r.po2,
+        Some(&r.vessels_sv),
+    )?);
+    if sc.spec.figures.plots {
+        files.extend(crate::output::figures::timeline_plot(
+            dir, sc, protocol, &r.rows,
+        )?);
+    }
     files.push("summary.json".into());
     let last = r.rows.last().expect("a timeline has its t = 0 row");
     let first = &r.rows[0];

@@ -1,0 +1,205 @@
+//! The `[figures]` of a run, written into `OUT/figures/`: the pO2 planes montage, and
+//! the plots and animation (see [`crate::config::schema::FiguresSpec`]). The same
+//! figures `oxyfield render` makes from the saved fields.
+
+use crate::config::Scenario;
+use crate::figures::distance::distance_to_vessels_um;
+use crate::figures::plot;
+use crate::figures::{render_montage, write_png, FigureStyle, Panel, PanelSize, Plane, SliceSpec};
+use crate::grid::Grid;
+use crate::output::colormap::Colormap;
+use crate::problem::O2Problem;
+use crate::{Error, Result};
+use std::path::{Path, PathBuf};
+
+/// The style of a run's pO2 figures: `[output]` limits and colour map, `[figures]` DPI.
+pub fn po2_style(sc: &Scenario) -> FigureStyle {
+    let out = &sc.spec.output;
+    let colormap = Colormap::by_name(&out.colormap).unwrap_or(Colormap::VIRIDIS);
+    let mut style = FigureStyle::for_field("o2", "mmHg", out.png_limits_mmhg, colormap);
+    style.dpi = sc.spec.figures.dpi;
+    style.panel = PanelSize::WidthInches(3.0);
+    style
+}
+
+/// The xy, xz and yz centre planes of `field` in one figure with one colorbar.
+pub fn planes_montage(
+    field: &[f32],
+    grid: &Grid,
+    vessels: Option<&[f32]>,
+    style: &FigureStyle,
+) -> Result<crate::figures::Figure> {
+    let mask: Option<Vec<f32>> =
+        vessels.map(|sv| sv.iter().map(|&s| f32::from(u8::from(s > 0.0))).collect());
+    let panels = Plane::ALL
+        .iter()
+        .map(|&p| {
+            let panel = Panel::from_field(field, grid, &SliceSpec::centre(p), mask.as_deref())?;
+            let caption = panel.slice.caption.clone();
+            Ok(panel.with_title(caption))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    render_montage(&panels, 3, style, style.title.as_deref())
+}
+
+/// `OUT/figures/`, created.
+pub fn figures_dir(out: &Path) -> Result<PathBuf> {
+    let dir = out.join("figures");
+    std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
+    Ok(dir)
+}
+
+/// The figures of a steady run on `problem`: returns the file names written
+/// (relative to `out`).
+pub fn write_steady(
+    out: &Path,
+    sc: &Scenario,
+    problem: &O2Problem,
+    po2: &[f32],
+) -> Result<Vec<String>> {
+    let f = &sc.spec.figures;
+    let grid = &problem.grid;
+    let mut files = Vec::new();
+    if f.montage {
+        let dir = figures_dir(out)?;
+        let mut style = po2_style(sc);
+        style.title = Some(format!("{}: pO\u{2082} through the centre", sc.name));
+        let fig = planes_montage(po2, grid, Some(&problem.sv), &style)?;
+        write_png(&dir.join("o2_planes.png"), &fig.image, style.dpi)?;
+        files.push("figures/o2_planes.png".to_string());
+    }
+    if f.plots {
+        files.extend(po2_plots(out, sc, problem, po2)?);
+    }
+    Ok(files)
+}
+
+/// The pO2 histogram (with the hypoxic volume histogram) and pO2 against distance to
+/// the nearest vessel, over tissue voxels, as PNG and SVG.
+pub fn po2_plots(
+    out: &Path,
+    sc: &Scenario,
+    problem: &O2Problem,
+    po2: &[f32],
+) -> Result<Vec<String>> {
+    let dir = figures_dir(out)?;
+    let dpi = sc.spec.figures.dpi;
+    let tissue: Vec<usize> = (0..po2.len()).filter(|&i| problem.is_tissue(i)).collect();
+    let values: Vec<f32> = tissue.iter().map(|&i| po2[i]).collect();
+    let top = sc.spec.output.png_limits_mmhg[1].max(1.0);
+    let mut files = Vec::new();
+    plot::po2_histogram(&values, 1.0, top)?
+        .with_title(format!("{}: tissue pO\u{2082}", sc.name))
+        .write(&dir.join("o2_histogram"), dpi)?;
+    files.extend(["figures/o2_histogram.png", "figures/o2_histogram.svg"].map(String::from));
+    if problem.sv.iter().any(|&s| s > 0.0) {
+        let distance = distance_to_vessels_um(&problem.sv, &problem.grid)?;
+        let d: Vec<f32> = tissue.iter().map(|&i| distance[i]).collect();
+        plot::po2_vs_distance(&values, &d, problem.grid.spacing_um.max(1.0))?
+            .with_title(format!("{}: pO\u{2082} and distance to vessels", sc.name))
+            .write(&dir.join("o2_vs_distance"), dpi)?;
+        files
+            .extend(["figures/o2_vs_distance.png", "figures/o2_vs_distance.svg"].map(String::from));
+    }
+    Ok(files)
+}
+
+/// Hypoxic fractions and mean pO2 over protocol time, with the radiotherapy fractions
+/// marked, as PNG and SVG.
+pub fn timeline_plot(
+    out: &Path,
+    sc: &Scenario,
+    protocol: &crate::protocol::Protocol,
+    rows: &[crate::therapy::timeline::Row],
+) -> Result<Vec<String>> {
+    let dir = figures_dir(out)?;
+    let times: Vec<f64> = rows.iter().map(|r| r.time_h).collect();
+    let hf: [Vec<f64>; 4] =
+        std::array::from_fn(|k| rows.iter().map(|r| r.hypoxic_fraction[k]).collect());
+    let mean: Vec<f64> = rows.iter().map(|r| r.mean_po2_mmhg).collect();
+    let fractions: Vec<f64> = protocol
+        .radiotherapy
+        .iter()
+        .flat_map(|rt| rt.times_s.iter().map(|t| t / 3600.0))
+        .collect();
+    let mut chart = plot::timeline_plot(&times, &hf, &mean)?
+        .with_title(format!("{} with {}", sc.name, protocol.name));
+    if !fractions.is_empty() {
+        chart = chart.with_events(&fractions, "RT fraction");
+    }
+    chart.write(&dir.join("timeline"), sc.spec.figures.dpi)?;
+    Ok(["figures/timeline.png", "figures/timeline.svg"]
+        .map(String::from)
+        .to_vec())
+}
+
+/// Frame delay of animations (ms).
+pub const FRAME_MS: u32 = 500;
+
+/// An animation of field `name`'s snapshots in `out/snapshots/` as `spec` shows them,
+/// as frames with time stamps; None when there are fewer than two snapshots.
+pub fn snapshot_frames(
+    out: &Path,
+    name: &str,
+    spec: &SliceSpec,
+    vessels: Option<&[f32]>,
+    style: &FigureStyle,
+) -> Result<Option<Vec<image::RgbImage>>> {
+    let run = crate::rundir::RunDir {
+        path: out.to_path_buf(),
+    };
+    let snaps = run.snapshots(name)?;
+    if snaps.len() < 2 {
+        return Ok(None);
+    }
+    let mask: Option<Vec<f32>> =
+        vessels.map(|sv| sv.iter().map(|&s| f32::from(u8::from(s > 0.0))).collect());
+    let mut frames = Vec::new();
+    for (t, path) in snaps {
+        let f = crate::rundir::load_field(&path)?;
+        let m = mask.as_deref().filter(|m| m.len() == f.data.len());
+        frames.push((t, Panel::from_field(&f.data, &f.grid, spec, m)?));
+    }
+    crate::figures::animate::render_frames(&frames, style).map(Some)
+}
+
+/// The figures of a protocol run (after its snapshots and final fields are written):
+/// the final pO2 planes montage and, with snapshots, the animation of the xy centre
+/// slice. Returns the file names written (relative to `out`).
+pub fn write_protocol(
+    out: &Path,
+    sc: &Scenario,
+    grid: &Grid,
+    po2: &[f32],
+    vessels: Option<&[f32]>,
+) -> Result<Vec<String>> {
+    let f = &sc.spec.figures;
+    let mut files = Vec::new();
+    if f.montage {
+        let dir = figures_dir(out)?;
+        let mut style = po2_style(sc);
+        style.title = Some(format!(
+            "{}: pO\u{2082} at the end of the protocol",
+            sc.name
+        ));
+        let fig = planes_montage(po2, grid, vessels, &style)?;
+        write_png(&dir.join("o2_planes.png"), &fig.image, style.dpi)?;
+        files.push("figures/o2_planes.png".to_string());
+    }
+    if f.animation {
+        let mut style = po2_style(sc);
+        style.title = Some(format!("{}: pO\u{2082}", sc.name));
+        let spec = SliceSpec::centre(Plane::Xy);
+        if let Some(frames) = snapshot_frames(out, "o2", &spec, vessels, &style)? {
+            let dir = figures_dir(out)?;
+            crate::figures::animate::write_apng(
+                &dir.join("o2_xy_anim.png"),
+                &frames,
+                FRAME_MS,
+                style.dpi,
+            )?;
+            files.push("figures/o2_xy_anim.png".to_string());
+        }
+    }
+    Ok(files)
+}
