@@ -171,3 +171,32 @@ fn bad_render_flags_name_the_flag_and_the_fix() {
     assert_eq!(r.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&r.stderr).contains("not a folder"));
 }
+
+/// Several run folders make one montage with a panel per run and one colorbar.
+#[test]
+fn several_runs_compare_in_one_montage() {
+    let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let (ra, rb) = (small_run(a.path()), small_run(b.path()));
+    let r = oxyfield()
+        .arg("render")
+        .arg(&ra)
+        .arg(&rb)
+        .args(["--plane", "xz"])
+        .output()
+        .unwrap();
+    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    let both = image::open(ra.join("figures/o2_xz_runs.png")).unwrap();
+    let r = render(&ra, &["--plane", "xz"]);
+    assert!(r.status.success());
+    let one = image::open(ra.join("figures/o2_xz.png")).unwrap();
+    assert!(both.width() > one.width() + one.width() / 2);
+    let r = oxyfield()
+        .arg("render")
+        .arg(&ra)
+        .arg(&rb)
+        .args(["--montage", "planes"])
+        .output()
+        .unwrap();
+    assert_eq!(r.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&r.stderr).contains("one panel per run"));
+}

@@ -55,8 +55,10 @@ pub enum Command {
 /// Arguments of `oxyfield render`.
 #[derive(Debug, clap::Args)]
 pub struct RenderArgs {
-    /// Output folder of a run (its --out).
-    pub run_dir: PathBuf,
+    /// Output folder of a run (its --out). Several folders make a montage comparing
+    /// the runs (same field, plane and limits; one panel per run).
+    #[arg(required = true, num_args = 1..)]
+    pub run_dirs: Vec<PathBuf>,
     /// Field to draw: a NAME.npy in the folder (o2, ros, gsh, viable, …).
     #[arg(long, default_value = "o2")]
     pub field: String,

@@ -12,7 +12,18 @@ use crate::{Error, Result};
 use std::path::PathBuf;
 
 pub fn render(args: RenderArgs) -> Result<()> {
-    let run = RunDir::open(&args.run_dir)?;
+    let run = RunDir::open(&args.run_dirs[0])?;
+    let others = args.run_dirs[1..]
+        .iter()
+        .map(|p| RunDir::open(p))
+        .collect::<Result<Vec<_>>>()?;
+    if !others.is_empty() && (args.montage.is_some() || args.animate || args.plot.is_some()) {
+        return Err(Error::input(
+            "--montage",
+            "several run folders already make a montage (one panel per run); give one \
+             folder with --montage, --animate or --plot",
+        ));
+    }
     if let Some(kind) = &args.plot {
         return plot(&args, &run, kind);
     }
@@ -46,8 +57,9 @@ pub fn render(args: RenderArgs) -> Result<()> {
             ),
         )
     })?;
-    // Outlines on slices only: a projection through a whole network is a thicket.
-    let vessels = if args.no_vessels || projection.is_some() {
+    // Outlines on slices of one run only: a projection through a whole network is a
+    // thicket, and other runs may have other vessels.
+    let vessels = if args.no_vessels || projection.is_some() || !others.is_empty() {
         None
     } else {
         let path = run.path.join("vessels_sv.npy");
@@ -73,6 +85,14 @@ pub fn render(args: RenderArgs) -> Result<()> {
     // The panels, and a file name that says what they show.
     let (panels, stem): (Vec<(Option<String>, Field, SliceSpec)>, String) =
         match args.montage.as_deref() {
+            None if !others.is_empty() => {
+                let mut panels = vec![(Some(folder_name(&run)), field.clone(), spec)];
+                for other in &others {
+                    let f = other.load(&args.field)?;
+                    panels.push((Some(folder_name(other)), f, spec));
+                }
+                (panels, format!("{}_{}_runs", field.name, plane.name()))
+            }
             None => (
                 vec![(None, field.clone(), spec)],
                 format!(
@@ -159,13 +179,7 @@ pub fn render(args: RenderArgs) -> Result<()> {
             },
         ),
     };
-    let mut style = FigureStyle::for_field(&field.name, &field.units, limits, colormap);
-    style.dpi = args.dpi;
-    style.panel = PanelSize::WidthInches(args.width_in);
-    style.title = args.title.clone();
-    if let Some(text) = &args.contours {
-        style.contours = parse_contours(text)?;
-    }
+    let style = figure_style(&args, &field, limits, colormap)?;
     let built = panels
         .into_iter()
         .map(|(title, f, spec)| {
@@ -331,13 +345,7 @@ fn animate(
             FigureStyle::default_limits(&field.name, &OutputSpec::default()).unwrap_or([0.0, 1.0])
         }
     };
-    let mut style = FigureStyle::for_field(&field.name, &field.units, limits, colormap);
-    style.dpi = args.dpi;
-    style.panel = PanelSize::WidthInches(args.width_in);
-    style.title = args.title.clone();
-    if let Some(text) = &args.contours {
-        style.contours = parse_contours(text)?;
-    }
+    let style = figure_style(args, field, limits, colormap)?;
     let frames =
         crate::output::figures::snapshot_frames(&run.path, &field.name, spec, vessels, &style)?
             .ok_or_else(|| {
@@ -369,6 +377,31 @@ fn animate(
         args.frame_ms
     );
     Ok(())
+}
+
+/// The last component of a run folder's path, as a panel title.
+fn folder_name(run: &RunDir) -> String {
+    run.path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| run.path.display().to_string())
+}
+
+/// The figure style the flags ask for, for `field` between `limits`.
+fn figure_style(
+    args: &RenderArgs,
+    field: &Field,
+    limits: [f64; 2],
+    colormap: Colormap,
+) -> Result<FigureStyle> {
+    let mut style = FigureStyle::for_field(&field.name, &field.units, limits, colormap);
+    style.dpi = args.dpi;
+    style.panel = PanelSize::WidthInches(args.width_in);
+    style.title = args.title.clone();
+    if let Some(text) = &args.contours {
+        style.contours = parse_contours(text)?;
+    }
+    Ok(style)
 }
 
 /// `centre`, an index, or µm (`320um`, `320µm`).
