@@ -7,6 +7,7 @@
 
 pub mod assemble;
 pub mod backend;
+pub mod batch;
 pub mod bench;
 pub mod cli;
 pub mod config;

@@ -1,5 +1,6 @@
 //! Command-line interface: clap definitions here, one file per command.
 
+mod batch;
 mod bench;
 mod check;
 mod devices;
@@ -50,6 +51,59 @@ pub enum Command {
     /// Render figures (slices, projections, montages) from a run's output folder without
     /// re-simulating.
     Render(RenderArgs),
+    /// Print the scenarios of a sweep file, one JSON object per line (index, id,
+    /// parameters), for workflow managers.
+    Plan(PlanArgs),
+    /// Run the scenarios of a sweep file (or one shard of them), each into OUT/ID/.
+    Batch(BatchArgs),
+    /// Gather a batch's finished scenarios into batch.csv and a montage.
+    Collect(CollectArgs),
+}
+
+/// Arguments of `oxyfield plan`.
+#[derive(Debug, clap::Args)]
+pub struct PlanArgs {
+    /// Sweep TOML file.
+    pub sweep: PathBuf,
+    /// Only shard I of N ("I/N", 0-based).
+    #[arg(long)]
+    pub shard: Option<String>,
+}
+
+/// Arguments of `oxyfield batch`.
+#[derive(Debug, clap::Args)]
+pub struct BatchArgs {
+    /// Sweep TOML file.
+    pub sweep: PathBuf,
+    /// Output folder [default: oxyfield-out/SWEEP_NAME/].
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Run only shard I of N ("I/N", 0-based; run k belongs to shard k mod N)
+    /// [default: the Slurm array task when SLURM_ARRAY_TASK_ID is set, else all].
+    #[arg(long)]
+    pub shard: Option<String>,
+    /// Skip scenarios whose folder is finished (has manifest.json): resumes a batch.
+    #[arg(long)]
+    pub skip_existing: bool,
+    /// Collect the results afterwards (batch.csv and a montage).
+    #[arg(long)]
+    pub collect: bool,
+    /// Backend: auto uses a hardware GPU when present, else the CPU.
+    #[arg(long, value_enum, default_value_t = BackendChoice::Auto)]
+    pub backend: BackendChoice,
+    /// Use the adapter whose name contains this text (see `oxyfield devices`).
+    #[arg(long)]
+    pub adapter: Option<String>,
+}
+
+/// Arguments of `oxyfield collect`.
+#[derive(Debug, clap::Args)]
+pub struct CollectArgs {
+    /// A batch's output folder.
+    pub dir: PathBuf,
+    /// Colour limits of the montage "LOW,HIGH" (mmHg) [default: 0,100].
+    #[arg(long)]
+    pub limits: Option<String>,
 }
 
 /// Arguments of `oxyfield render`.
@@ -277,5 +331,8 @@ pub fn dispatch(cli: Cli) -> Result<()> {
         Command::Network(args) => network::network(args),
         Command::Check(args) => check::check(args),
         Command::Render(args) => render::render(args),
+        Command::Plan(args) => batch::plan(args),
+        Command::Batch(args) => batch::batch(args),
+        Command::Collect(args) => batch::collect(args),
     }
 }

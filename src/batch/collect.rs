@@ -1,0 +1,207 @@
+//! Gathering a batch: every finished scenario folder's manifest and summary into one
+//! `batch.csv`, and one slice per scenario into `batch_montage.png` at shared colour
+//! limits, so the maps compare.
+
+use super::run::MANIFEST;
+use crate::figures::{render_montage, write_png, FigureStyle, Panel, PanelSize, Plane, SliceSpec};
+use crate::output::{atomic, colormap::Colormap};
+use crate::rundir::load_field;
+use crate::{Error, Result};
+use serde_json::Value;
+use std::fmt::Write;
+use std::path::{Path, PathBuf};
+
+/// What collecting found.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Collected {
+    /// Finished scenarios, by index.
+    pub scenarios: usize,
+    /// `batch.csv`.
+    pub csv: PathBuf,
+    /// `batch_montage.png`, when the scenarios have `o2.npy`.
+    pub montage: Option<PathBuf>,
+}
+
+/// One finished scenario.
+struct Finished {
+    dir: PathBuf,
+    manifest: Value,
+    summary: Value,
+}
+
+/// The metric columns of `batch.csv`: (column, path in a steady run's summary, path in
+/// a protocol run's summary).
+const METRICS: [(&str, &str, &str); 9] = [
+    ("median_po2_mmhg", "/o2/median_mmhg", "/end/median_po2_mmhg"),
+    ("mean_po2_mmhg", "/o2/mean_mmhg", "/end/mean_po2_mmhg"),
+    (
+        "hypoxic_fraction_lt_0.5",
+        "/o2/hypoxic_fraction/lt_0.5",
+        "/end/hypoxic_fraction/0",
+    ),
+    (
+        "hypoxic_fraction_lt_2.5",
+        "/o2/hypoxic_fraction/lt_2.5",
+        "/end/hypoxic_fraction/1",
+    ),
+    (
+        "hypoxic_fraction_lt_5",
+        "/o2/hypoxic_fraction/lt_5",
+        "/end/hypoxic_fraction/2",
+    ),
+    (
+        "hypoxic_fraction_lt_10",
+        "/o2/hypoxic_fraction/lt_10",
+        "/end/hypoxic_fraction/3",
+    ),
+    ("mean_ros_um", "/ros/mean_um", "/end/mean_ros_um"),
+    ("viable_fraction", "/none", "/end/viable_fraction"),
+    ("log10_cell_kill", "/none", "/end/log10_cell_kill"),
+];
+
+/// Collects the finished scenarios under `out` into `out/batch.csv` and
+/// `out/batch_montage.png` (xy centre slices of pO2 at `limits`).
+pub fn collect(out: &Path, limits: [f64; 2]) -> Result<Collected> {
+    let mut found = Vec::new();
+    let entries = std::fs::read_dir(out).map_err(|e| Error::io(out, e))?;
+    for entry in entries {
+        let dir = entry.map_err(|e| Error::io(out, e))?.path();
+        let name = dir.file_name().map(|n| n.to_string_lossy().into_owned());
+        if !dir.is_dir() || name.is_some_and(|n| n.starts_with('.')) {
+            continue;
+        }
+        let read = |file: &str| -> Result<Option<Value>> {
+            let path = dir.join(file);
+            if !path.is_file() {
+                return Ok(None);
+            }
+            let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
+            serde_json::from_str(&text)
+                .map(Some)
+                .map_err(|e| Error::input(&path, format!("is not JSON ({e})")))
+        };
+        if let (Some(manifest), Some(summary)) = (read(MANIFEST)?, read("summary.json")?) {
+            found.push(Finished {
+                dir,
+                manifest,
+                summary,
+            });
+        }
+    }
+    if found.is_empty() {
+        return Err(Error::input(
+            out,
+            "holds no finished scenarios (folders with manifest.json); run `oxyfield batch` \
+             into it first",
+        ));
+    }
+    found.sort_by_key(|f| f.manifest["index"].as_u64().unwrap_or(u64::MAX));
+    // Parameter columns: every key any scenario varies, in first-seen order.
+    let mut keys: Vec<String> = Vec::new();
+    for f in &found {
+        if let Some(p) = f.manifest["parameters"].as_object() {
+            for k in p.keys() {
+                if !keys.contains(k) {
+                    keys.push(k.clone());
+                }
+            }
+        }
+    }
+    let mut csv = String::from("index,id,kind");
+    for k in &keys {
+        let _ = write!(csv, ",{}", csv_field(k));
+    }
+    for (col, _, _) in METRICS {
+        let _ = write!(csv, ",{col}");
+    }
+    csv.push_str(",seconds,backend\n");
+    for f in &found {
+        let m = &f.manifest;
+        let _ = write!(
+            csv,
+            "{},{},{}",
+            m["index"],
+            csv_field(m["id"].as_str().unwrap_or("")),
+            m["kind"].as_str().unwrap_or("")
+        );
+        for k in &keys {
+            let v = &m["parameters"][k];
+            let text = match v {
+                Value::String(s) => s.clone(),
+                Value::Null => String::new(),
+                v => v.to_string(),
+            };
+            let _ = write!(csv, ",{}", csv_field(&text));
+        }
+        let protocol = m["kind"] == "protocol";
+        for (_, steady, proto) in METRICS {
+            let v = f.summary.pointer(if protocol { proto } else { steady });
+            let _ = write!(
+                csv,
+                ",{}",
+                v.and_then(Value::as_f64)
+                    .map_or(String::new(), |x| x.to_string())
+            );
+        }
+        let _ = writeln!(
+            csv,
+            ",{},{}",
+            m["seconds"].as_f64().unwrap_or(f64::NAN),
+            m["backend"].as_str().unwrap_or("")
+        );
+    }
+    let csv_path = out.join("batch.csv");
+    atomic::write(&csv_path, csv.as_bytes())?;
+    let montage = montage(out, &found, limits)?;
+    Ok(Collected {
+        scenarios: found.len(),
+        csv: csv_path,
+        montage,
+    })
+}
+
+/// One xy centre slice of pO2 per scenario, one colorbar at `limits`.
+fn montage(out: &Path, found: &[Finished], limits: [f64; 2]) -> Result<Option<PathBuf>> {
+    let mut panels = Vec::new();
+    for f in found {
+        let path = f.dir.join("o2.npy");
+        if !path.is_file() {
+            continue;
+        }
+        let field = load_field(&path)?;
+        let title = f.manifest["id"].as_str().unwrap_or("").to_string();
+        panels.push(
+            Panel::from_field(
+                &field.data,
+                &field.grid,
+                &SliceSpec::centre(Plane::Xy),
+                None,
+            )?
+            .with_title(title),
+        );
+    }
+    if panels.is_empty() {
+        return Ok(None);
+    }
+    let mut style = FigureStyle::for_field("o2", "mmHg", limits, Colormap::VIRIDIS);
+    style.panel = PanelSize::WidthInches(2.0);
+    let columns = (panels.len() as f64).sqrt().ceil() as usize;
+    let fig = render_montage(
+        &panels,
+        columns.max(1),
+        &style,
+        Some("pO\u{2082}, xy centre slices"),
+    )?;
+    let path = out.join("batch_montage.png");
+    write_png(&path, &fig.image, style.dpi)?;
+    Ok(Some(path))
+}
+
+/// A CSV field, quoted when it holds a comma or a quote.
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
