@@ -176,4 +176,19 @@ fn the_example_sweep_plans_eighteen_scenarios() {
         .output()
         .unwrap();
     assert_eq!(String::from_utf8_lossy(&shard.stdout).lines().count(), 5);
+    // Under a Slurm array task the shard comes from the environment.
+    let slurm = oxyfield()
+        .arg("plan")
+        .arg(root.join("assets/sweeps/density_consumption.toml"))
+        .env("SLURM_ARRAY_TASK_ID", "3")
+        .env("SLURM_ARRAY_TASK_COUNT", "4")
+        .env("SLURM_ARRAY_TASK_MIN", "2")
+        .output()
+        .unwrap();
+    assert!(
+        slurm.status.success(),
+        "{}",
+        String::from_utf8_lossy(&slurm.stderr)
+    );
+    assert_eq!(slurm.stdout, shard.stdout, "task 3 of 2..=5 is shard 1/4");
 }
