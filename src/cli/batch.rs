@@ -40,7 +40,14 @@ pub fn batch(args: BatchArgs) -> Result<()> {
         .clone()
         .unwrap_or_else(|| std::path::Path::new("oxyfield-out").join(&sweep.name));
     let mut backend = crate::backend::open(args.backend, args.adapter.as_deref())?;
-    let attended = std::io::stderr().is_terminal();
+    let attended = std::io::stderr().is_terminal() && log::log_enabled!(log::Level::Info);
+    let started = std::time::Instant::now();
+    // On a terminal the bar replaces each scenario's solver log lines (the manifests
+    // keep the timings); warnings still show.
+    let level = log::max_level();
+    if attended {
+        log::set_max_level(log::LevelFilter::Warn);
+    }
     let report = run_batch(
         &sweep,
         &runs,
@@ -48,20 +55,18 @@ pub fn batch(args: BatchArgs) -> Result<()> {
         &out,
         args.skip_existing,
         |k, total, run| {
-            let line = format!(
-                "[{}/{}] {} {}",
-                k + 1,
-                total,
-                run.id,
-                short(&run.parameters)
-            );
+            let what = format!("{} {}", run.id, short(&run.parameters));
             if attended {
-                eprintln!("{line}");
+                progress_bar(k, total, started.elapsed().as_secs_f64(), &what);
             } else {
-                log::info!("{line}");
+                log::info!("[{}/{}] {what}", k + 1, total);
             }
         },
     )?;
+    log::set_max_level(level);
+    if attended {
+        eprintln!();
+    }
     println!(
         "{}: shard {i}/{n}: {} scenarios run, {} already finished, {:.1} s ({} backend); \
          results in {}",
@@ -104,6 +109,31 @@ pub fn collect(args: CollectArgs) -> Result<()> {
         println!("{}", m.display());
     }
     Ok(())
+}
+
+/// One line, redrawn: a bar over the scenarios done, the ETA, and the scenario now
+/// running.
+fn progress_bar(done: usize, total: usize, elapsed_s: f64, what: &str) {
+    let width = 24;
+    let filled = (done * width) / total.max(1);
+    let eta = if done > 0 {
+        format!(
+            "ETA {:.0} s",
+            elapsed_s / done as f64 * (total - done) as f64
+        )
+    } else {
+        "ETA -".to_string()
+    };
+    let mut err = std::io::stderr().lock();
+    let _ = write!(
+        err,
+        "\r[{}{}] {}/{} {eta}  {what}\x1b[K",
+        "#".repeat(filled),
+        "-".repeat(width - filled),
+        done + 1,
+        total
+    );
+    let _ = err.flush();
 }
 
 /// Parameters in one short line.
