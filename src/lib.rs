@@ -15,6 +15,7 @@ pub mod drugs;
 pub mod error;
 pub mod figures;
 pub mod grid;
+pub mod hash;
 pub mod metrics;
 pub mod output;
 pub mod physics;

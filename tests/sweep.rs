@@ -181,7 +181,7 @@ fn ids_depend_on_parameters_only() {
     }
     assert_eq!(
         one.id,
-        format!("{:012x}", oxyfield::batch::sweep::fmix64(canonical) >> 16)
+        format!("{:012x}", oxyfield::hash::fmix64(canonical) >> 16)
     );
     // An integer and a float of the same number are different parameters.
     let c = load(&format!("{HEAD}[vary]\n\"oxygen.km_mmhg\" = [1, 1.0]\n"));

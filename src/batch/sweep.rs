@@ -55,6 +55,7 @@ pub use shard::{parse_shard, shard_from_env, shard_from_vars};
 
 use crate::config::schema::ScenarioFile;
 use crate::config::{Scenario, DEFAULT_SCENARIO_TOML};
+use crate::hash::{fmix64, fnv1a};
 use crate::{Error, Result};
 use serde::Deserialize;
 use serde_json::{Map, Value as Json};
@@ -450,22 +451,7 @@ fn canonical(v: &Json) -> String {
 /// as 12 hex digits.
 pub fn run_id(parameters: &Map<String, Json>) -> String {
     let text = canonical(&Json::Object(parameters.clone()));
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in text.bytes() {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(0x0000_0100_0000_01b3);
-    }
-    format!("{:012x}", fmix64(h) >> 16)
-}
-
-/// MurmurHash3's 64-bit finaliser: spreads FNV's nearby values (parameter sets that
-/// differ in one digit) over the whole range, so ids differ at a glance.
-pub fn fmix64(mut h: u64) -> u64 {
-    h ^= h >> 33;
-    h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
-    h ^= h >> 33;
-    h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
-    h ^ (h >> 33)
+    format!("{:012x}", fmix64(fnv1a(text.as_bytes())) >> 16)
 }
 
 /// The runs of `columns` (one list of values per key): every combination (first key

@@ -87,21 +87,7 @@ pub fn batch(args: BatchArgs) -> Result<()> {
 pub fn collect(args: CollectArgs) -> Result<()> {
     let limits = match &args.limits {
         None => [0.0, 100.0],
-        Some(text) => {
-            let v: Vec<f64> = text
-                .split(',')
-                .filter_map(|s| s.trim().parse().ok())
-                .collect();
-            match v[..] {
-                [lo, hi] if lo < hi => [lo, hi],
-                _ => {
-                    return Err(Error::input(
-                        "--limits",
-                        format!("`{text}`: write two numbers, low then high, e.g. 0,100"),
-                    ))
-                }
-            }
-        }
+        Some(text) => super::render::parse_pair(text, "--limits")?,
     };
     let c = collect_dir(&args.dir, limits)?;
     println!("{} ({} scenarios)", c.csv.display(), c.scenarios);

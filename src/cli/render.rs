@@ -67,12 +67,7 @@ pub fn render(args: RenderArgs) -> Result<()> {
             .then(|| load_field(&path))
             .transpose()?
             .filter(|v| v.grid == field.grid)
-            .map(|v| {
-                v.data
-                    .iter()
-                    .map(|&s| f32::from(u8::from(s > 0.0)))
-                    .collect::<Vec<f32>>()
-            })
+            .map(|v| crate::figures::vessel_mask(&v.data))
     };
     let spec = SliceSpec {
         plane,
@@ -438,7 +433,7 @@ fn at_tag(text: &str) -> String {
 }
 
 /// "LOW,HIGH" with LOW < HIGH.
-fn parse_pair(text: &str, flag: &str) -> Result<[f64; 2]> {
+pub(super) fn parse_pair(text: &str, flag: &str) -> Result<[f64; 2]> {
     let v: Vec<f64> = text
         .split(',')
         .map(|s| s.trim().parse::<f64>())

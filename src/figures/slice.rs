@@ -152,6 +152,12 @@ pub fn layer_index(grid: &Grid, plane: Plane, at: SlicePos) -> Result<usize> {
     }
 }
 
+/// The 0/1 vessel mask of a vessel-surface field Sv (1 where Sv > 0), whose 0.5
+/// contour figures draw as vessel outlines.
+pub fn vessel_mask(sv: &[f32]) -> Vec<f32> {
+    sv.iter().map(|&s| f32::from(u8::from(s > 0.0))).collect()
+}
+
 /// Takes the slice or projection `spec` of `field` (C order `[nz][ny][nx]`).
 pub fn extract(field: &[f32], grid: &Grid, spec: &SliceSpec) -> Result<Slice2D> {
     if field.len() != grid.len() {

@@ -29,8 +29,7 @@ pub fn planes_montage(
     vessels: Option<&[f32]>,
     style: &FigureStyle,
 ) -> Result<crate::figures::Figure> {
-    let mask: Option<Vec<f32>> =
-        vessels.map(|sv| sv.iter().map(|&s| f32::from(u8::from(s > 0.0))).collect());
+    let mask = vessels.map(crate::figures::vessel_mask);
     let panels = Plane::ALL
         .iter()
         .map(|&p| {
@@ -152,8 +151,7 @@ pub fn snapshot_frames(
     if snaps.len() < 2 {
         return Ok(None);
     }
-    let mask: Option<Vec<f32>> =
-        vessels.map(|sv| sv.iter().map(|&s| f32::from(u8::from(s > 0.0))).collect());
+    let mask = vessels.map(crate::figures::vessel_mask);
     let mut frames = Vec::new();
     for (t, path) in snaps {
         let f = crate::rundir::load_field(&path)?;

@@ -91,8 +91,7 @@ pub fn write_centre_slices(
     use crate::figures::{render_slice, write_png, FigureStyle, PanelSize, SliceSpec};
     let mut fig = FigureStyle::for_field(name, "", style.limits, style.colormap);
     fig.panel = PanelSize::PixelsPerVoxel(f64::from(style.pixels_per_voxel.max(1)));
-    let mask: Option<Vec<f32>> =
-        vessels.map(|sv| sv.iter().map(|&s| f32::from(u8::from(s > 0.0))).collect());
+    let mask = vessels.map(crate::figures::vessel_mask);
     let mut written = Vec::new();
     for plane in Plane::ALL {
         let figure = render_slice(

@@ -12,6 +12,7 @@
 
 use super::timeline::{DrugColumns, Row};
 use crate::drugs::DrugState;
+use crate::hash::fnv1a;
 use crate::output::atomic;
 use crate::{Error, Result};
 use std::path::Path;
@@ -60,13 +61,6 @@ pub struct Checkpoint {
     pub ros: Option<(Vec<f32>, Vec<f32>)>,
     /// The fields of each drug of the protocol.
     pub drugs: Vec<DrugState>,
-}
-
-/// FNV-1a, 64 bit: stable across builds and platforms (unlike `std`'s hasher).
-pub fn fnv1a(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-    })
 }
 
 /// A fingerprint of everything that decides a run's results: the scenario as parsed,

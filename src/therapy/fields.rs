@@ -16,12 +16,14 @@ use crate::ros::{production_field, RosSources};
 use crate::solver;
 use crate::Result;
 
-/// Advances every active drug over the step from `st.t` by `dt` at the current pO2;
+/// Advances every active drug over the step from `st.t` by `dt` at the current pO2,
+/// under the step's conditions `cond` (drug wall permeability);
 /// returns the log-kill each voxel's viable cells take from the exposure gained
 /// (κ·ΔE summed over drugs), or None when no drug was active.
 pub(super) fn drugs(
     sc: &Scenario,
     protocol: &Protocol,
+    cond: &Conditions,
     backend: &mut dyn O2Backend,
     st: &mut State,
     dt: f64,
@@ -29,7 +31,6 @@ pub(super) fn drugs(
     let mut log_kill: Option<Vec<f32>> = None;
     let mut opts = sc.solve_options();
     opts.field = "drug";
-    let cond = super::interventions::Conditions::at(protocol, st.t);
     for (item, field) in protocol.drugs.iter().zip(st.drugs.iter_mut()) {
         let p = &crate::physics::drug::DrugParams {
             permeability_um_per_s: item.params.permeability_um_per_s
@@ -177,6 +178,9 @@ pub(super) fn resolve(
         &st.problem,
         &format!("at t = {} h", (st.t + dt) / 3600.0),
     )?;
+    if st.ros.is_none() {
+        return Ok(());
+    }
     let scale = g0_scale(st, &params.hif, cond);
     if let Some(ros) = st.ros.as_mut() {
         let ros_params = cond.ros_params(&sc.spec.ros.params());

@@ -128,7 +128,8 @@ pub(super) fn prune(st: &mut State, fraction: f64) {
 
 /// New vessel surface over `dt` seconds where h is above the threshold: the mean Sv of
 /// vessel voxels × the rate per day × the window factor, at the mean blood pO2 of the
-/// vessels, up to three times that mean per voxel.
+/// vessels, up to three times that mean per voxel; the O2 problem's wall coefficients
+/// follow (under `c`).
 pub(super) fn angiogenesis(st: &mut State, e: &HifEffects, c: &Conditions, dt: f64) {
     let rate = e.angiogenesis_per_day * c.angiogenesis_factor / 86400.0;
     if rate <= 0.0 {
@@ -160,6 +161,7 @@ pub(super) fn angiogenesis(st: &mut State, e: &HifEffects, c: &Conditions, dt: f
             st.vessel_pb[i] = pb as f32;
         }
     }
+    apply_vessels(st, c);
 }
 
 /// Per-voxel scale of the antioxidant capacity G0: (1 + φ·h)·(1 + antioxidant rise).

@@ -217,15 +217,19 @@ pub fn run_protocol(
             return Ok(finish(st, false));
         }
         let mut labels = Vec::new();
-        let before = Conditions::at(protocol, st.t);
-        interventions::apply_vessels(&mut st, &before);
+        // What the open windows change holds for the whole step (they open and close
+        // on step boundaries).
+        let cond = Conditions::at(protocol, st.t);
+        interventions::apply_vessels(&mut st, &cond);
         while st.next_event < events.len() && events[st.next_event].time_s <= st.t + EPS_S {
             let event = events[st.next_event].kind;
             st.next_event += 1;
             // Exhaustive on purpose: a new event kind must be handled here.
             match event {
                 EventKind::Radiotherapy { item, dose_gy, .. } => {
-                    fraction(sc, protocol, params, backend, &mut st, item, dose_gy, &maps)?;
+                    let map = maps[item].as_deref();
+                    let seconds = protocol.radiotherapy[item].fraction_minutes * 60.0;
+                    fraction(sc, params, &cond, backend, &mut st, dose_gy, map, seconds)?;
                     labels.push(format!("rt {dose_gy} Gy"));
                 }
                 EventKind::Drug { item, .. } => {
@@ -238,6 +242,7 @@ pub fn run_protocol(
                         (open, w.effect)
                     {
                         interventions::prune(&mut st, prune_fraction);
+                        interventions::apply_vessels(&mut st, &cond);
                     }
                     labels.push(format!(
                         "{} {}",
@@ -247,8 +252,6 @@ pub fn run_protocol(
                 }
             }
         }
-        let cond = Conditions::at(protocol, st.t);
-        interventions::apply_vessels(&mut st, &cond);
         let until = events
             .get(st.next_event)
             .map_or(protocol.duration_s, |e| e.time_s.min(protocol.duration_s))
@@ -262,7 +265,7 @@ pub fn run_protocol(
         let dt = protocol.time_step_s.min(until - st.t).max(EPS_S);
         let solve_start = Instant::now();
         // Kill over the step: drug exposure and ROS above the damage threshold.
-        let mut kill = fields::drugs(sc, protocol, backend, &mut st, dt)?;
+        let mut kill = fields::drugs(sc, protocol, &cond, backend, &mut st, dt)?;
         let threshold = sc.spec.ros.damage_threshold_um;
         if let Some(k) = interventions::ros_kill(&st, params.ros_kill_per_um_h, threshold, dt) {
             match kill.as_mut() {
@@ -283,7 +286,6 @@ pub fn run_protocol(
         backend.tissue_step(&u, &st.po2)?;
         st.tissue = backend.tissue_read()?;
         interventions::angiogenesis(&mut st, &params.hif, &cond, dt);
-        interventions::apply_vessels(&mut st, &cond);
         fields::resolve(sc, backend, &mut st, params, &cond, dt)?;
         st.t += dt;
         let row = st.row(
@@ -313,32 +315,33 @@ pub fn run_protocol(
     Ok(finish(st, true))
 }
 
-/// One radiotherapy fraction of course `item` at the current pO2 (dose ÷ the open
-/// antioxidants' dose-modifying factor), and with ROS on its radiolytic burst.
+/// One radiotherapy fraction of `dose_gy` (times the relative dose `map`) delivered
+/// over `seconds` at the current pO2 under `cond` (dose ÷ the open antioxidants'
+/// dose-modifying factor), and with ROS on its radiolytic burst.
 #[allow(clippy::too_many_arguments)]
 fn fraction(
     sc: &Scenario,
-    protocol: &Protocol,
     params: &TherapyParams,
+    cond: &Conditions,
     backend: &mut dyn O2Backend,
     st: &mut State,
-    item: usize,
     dose_gy: f64,
-    maps: &[Option<Vec<f32>>],
+    map: Option<&[f32]>,
+    seconds: f64,
 ) -> Result<()> {
-    let cond = Conditions::at(protocol, st.t);
-    let map = maps[item].as_deref();
     let dose = dose_gy / cond.radioprotection_dmf;
     let u = TissueUniforms::fraction(&st.problem.grid, &params.lq, dose, map.is_some());
     backend.tissue_irradiate(&u, &st.po2, map)?;
-    let scale = interventions::g0_scale(st, &params.hif, &cond);
+    if st.ros.is_none() {
+        return Ok(());
+    }
+    let scale = interventions::g0_scale(st, &params.hif, cond);
     if let Some(ros) = st.ros.as_mut() {
         let ros_params = cond.ros_params(&sc.spec.ros.params());
         let step = fields::RosStep {
             params: &ros_params,
             g0_scale: &scale,
         };
-        let seconds = protocol.radiotherapy[item].fraction_minutes * 60.0;
         fields::ros_burst(
             sc,
             backend,
