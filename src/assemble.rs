@@ -209,7 +209,43 @@ fn read_network(sc: &Scenario, grid: &Grid, nf: &NetworkFileSpec, path: &Path) -
             ),
         ));
     }
+    check_segment_sizes(&net, grid, path)?;
     Ok(net)
+}
+
+/// Vessel radii up to this (µm; the largest tumour vessels are ~100 µm).
+const MAX_RADIUS_UM: f64 = 1000.0;
+/// Segments up to this many block diagonals long.
+const MAX_LENGTH_DIAGONALS: f64 = 100.0;
+
+/// Refuses segments whose size can only be a unit error: their walls would be cut into
+/// more patches than memory holds (the walls are sampled every h/4).
+fn check_segment_sizes(net: &Network, grid: &Grid, path: &Path) -> Result<()> {
+    let diagonal = grid.extent_um().length();
+    for (i, s) in net.segments.iter().enumerate() {
+        let len = net.nodes[s.a].distance(net.nodes[s.b]);
+        if s.radius_um.is_nan() || s.radius_um > MAX_RADIUS_UM {
+            return Err(Error::input(
+                path,
+                format!(
+                    "segment {i} has radius {:.3e} µm, above {MAX_RADIUS_UM} µm: check the \
+                     units (radii in µm after vessels.network.scale)",
+                    s.radius_um
+                ),
+            ));
+        }
+        if len.is_nan() || len > MAX_LENGTH_DIAGONALS * diagonal {
+            return Err(Error::input(
+                path,
+                format!(
+                    "segment {i} is {len:.3e} µm long, more than {MAX_LENGTH_DIAGONALS} times \
+                     the block's diagonal ({diagonal:.0} µm): check the units \
+                     (vessels.network.scale) or cut the network to the block"
+                ),
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// The blood O2 transport of `net`, when the scenario turns it on (or "auto" finds
@@ -275,7 +311,8 @@ fn read_checked(path: &Path, grid: &Grid, lo: f32, hi: f32, what: &str) -> Resul
         return Err(Error::input(
             path,
             format!(
-                "{what} = {} at index [{z}, {y}, {x}] is outside [{lo}, {hi}]",
+                "{what} = {} at index [{z}, {y}, {x}] is outside [{lo}, {hi}]; fix the map \
+                 (e.g. numpy.clip(a, {lo}, {hi}) if the value is a rounding artefact)",
                 v[i]
             ),
         ));

@@ -1,5 +1,6 @@
 //! Typed errors. Library code returns these; `main` prints the chain and maps
-//! [`Error::exit_code`] to the process exit status (2 = bad input, 1 = runtime failure).
+//! [`Error::exit_code`] to the process exit status (2 = bad input, 1 = runtime failure,
+//! 130 = interrupted).
 
 use std::path::{Path, PathBuf};
 
@@ -30,9 +31,20 @@ pub enum Error {
     /// No usable GPU adapter, or the device failed.
     #[error("GPU: {0}")]
     Gpu(String),
+    /// The run does not fit the device's limits or the machine's memory; the message
+    /// gives both numbers and the options.
+    #[error("too large for this machine: {0}")]
+    TooLarge(String),
     /// The solver met a non-finite value or diverged.
     #[error("numerical failure: {0}")]
     Numerical(String),
+    /// The GPU device was lost (driver reset, GPU removed or hung) or reported an
+    /// error outside any operation's own checks; the message says what to do.
+    #[error("GPU device lost: {0}")]
+    DeviceLost(String),
+    /// Ctrl-C, SIGTERM or SIGHUP stopped the run; the message says what was kept.
+    #[error("interrupted: {0}")]
+    Interrupted(String),
     /// `oxyfield validate` found checks outside their tolerance.
     #[error("validation failed: {0}")]
     ValidationFailed(String),
@@ -55,10 +67,12 @@ impl Error {
         }
     }
 
-    /// Process exit code: 2 for bad input, 1 for anything else.
+    /// Process exit code: 2 for bad input, 130 when interrupted (the shell's code for
+    /// Ctrl-C), 1 for anything else.
     pub fn exit_code(&self) -> i32 {
         match self {
             Error::Input { .. } => 2,
+            Error::Interrupted(_) => 130,
             _ => 1,
         }
     }

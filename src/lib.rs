@@ -16,6 +16,7 @@ pub mod error;
 pub mod figures;
 pub mod grid;
 pub mod hash;
+pub mod interrupt;
 pub mod metrics;
 pub mod output;
 pub mod physics;

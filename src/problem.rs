@@ -42,6 +42,18 @@ pub struct O2Problem {
 }
 
 impl O2Problem {
+    /// The first coefficient that is not finite: (its name, the voxel index).
+    pub fn first_non_finite(&self) -> Option<(&'static str, usize)> {
+        [
+            ("Sv (vessel wall area per volume)", &self.sv),
+            ("Pb (blood pO2)", &self.pb),
+            ("n (viable fraction)", &self.viable),
+            ("the fixed pO2", &self.fixed),
+        ]
+        .into_iter()
+        .find_map(|(name, v)| v.iter().position(|x| !x.is_finite()).map(|i| (name, i)))
+    }
+
     /// A problem with no vessels, full viability, no fixed voxels and no-flux faces.
     pub fn uniform(grid: Grid, params: O2Params) -> Self {
         let n = grid.len();

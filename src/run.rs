@@ -49,6 +49,7 @@ pub fn run_scenario(
     backend: &mut dyn O2Backend,
     out_dir: &Path,
 ) -> Result<RunResult> {
+    crate::backend::memory::preflight(&sc.grid(), false, backend)?;
     let mut assembled = assemble(sc)?;
     let info = backend.info();
     log::info!(

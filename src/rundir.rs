@@ -115,8 +115,13 @@ pub fn load_field(path: &Path) -> Result<Field> {
                 .filter_map(|v| v.as_u64().map(|v| v as usize))
                 .collect()
         })
-        .filter(|s: &Vec<usize>| s.len() == 3 && s.iter().all(|&n| n > 0))
-        .ok_or_else(|| bad("has no `shape` of three positive sizes"))?;
+        .filter(|s: &Vec<usize>| s.len() == 3 && s.iter().all(|&n| (1..=1_000_000).contains(&n)))
+        .filter(|s| {
+            s.iter()
+                .try_fold(1usize, |a, &n| a.checked_mul(n))
+                .is_some_and(|n| n < 1 << 40)
+        })
+        .ok_or_else(|| bad("has no `shape` of three sizes from 1 to 10⁶ voxels"))?;
     let spacing = meta["spacing_um"][0]
         .as_f64()
         .filter(|h| h.is_finite() && *h > 0.0)

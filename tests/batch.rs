@@ -7,6 +7,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
+mod common;
+
 fn oxyfield() -> Command {
     Command::new(env!("CARGO_BIN_EXE_oxyfield"))
 }
@@ -191,4 +193,84 @@ fn the_example_sweep_plans_eighteen_scenarios() {
         String::from_utf8_lossy(&slurm.stderr)
     );
     assert_eq!(slurm.stdout, shard.stdout, "task 3 of 2..=5 is shard 1/4");
+}
+
+/// Runs the sweep into `out` with extra `flags`; returns stdout.
+fn batch(s: &Path, out: &Path, flags: &[&str]) -> String {
+    let r = oxyfield()
+        .arg("batch")
+        .arg(s)
+        .args(flags)
+        .arg("--out")
+        .arg(out)
+        .env_remove("SLURM_ARRAY_TASK_ID")
+        .output()
+        .unwrap();
+    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    String::from_utf8_lossy(&r.stdout).into_owned()
+}
+
+/// Every scenario's O2 volume is bitwise the same in `a` and `b`.
+fn same_fields(a: &Path, b: &Path) {
+    let (ia, ib) = (ids(a), ids(b));
+    assert_eq!(ia, ib);
+    for id in &ia {
+        let fa = std::fs::read(a.join(id).join("o2.npy")).unwrap();
+        let fb = std::fs::read(b.join(id).join("o2.npy")).unwrap();
+        assert!(fa == fb, "{id}: o2.npy differs between the two batches");
+    }
+}
+
+#[test]
+fn concurrent_cpu_workers_give_the_same_results_as_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = sweep(dir.path(), "[12, 16, 16]");
+    let one = dir.path().join("one");
+    let three = dir.path().join("three");
+    batch(&s, &one, &["--backend", "cpu"]);
+    let said = batch(&s, &three, &["--backend", "cpu", "--jobs", "3"]);
+    assert!(
+        said.contains("6 scenarios run") && said.contains("3 workers"),
+        "{said}"
+    );
+    same_fields(&one, &three);
+}
+
+#[test]
+fn devices_run_one_worker_per_adapter_and_match_a_single_worker() {
+    // Skips (or fails under OXYFIELD_REQUIRE_GPU) where no adapter exists.
+    if common::gpu_backend("devices_run_one_worker_per_adapter").is_none() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let s = sweep(dir.path(), "[12, 16, 16]");
+    let one = dir.path().join("one");
+    let all = dir.path().join("all");
+    batch(&s, &one, &["--backend", "gpu"]);
+    let said = batch(&s, &all, &["--devices", "all", "--jobs", "2"]);
+    assert!(
+        said.contains("6 scenarios run") && said.contains("gpu: "),
+        "{said}"
+    );
+    same_fields(&one, &all);
+    for id in ids(&all) {
+        let m: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(all.join(&id).join("manifest.json")).unwrap())
+                .unwrap();
+        assert_eq!(m["backend"], "gpu", "{id}");
+        assert_eq!(m["shard"], "0/1", "{id}");
+    }
+    // Bad device lists are input errors (exit 2) naming the flag and the fix.
+    for (spec, text) in [("7", "no adapter 7"), ("x", "not an adapter number")] {
+        let r = oxyfield()
+            .arg("batch")
+            .arg(&s)
+            .args(["--devices", spec, "--out"])
+            .arg(dir.path().join("bad"))
+            .output()
+            .unwrap();
+        assert_eq!(r.status.code(), Some(2));
+        let err = String::from_utf8_lossy(&r.stderr);
+        assert!(err.contains("--devices") && err.contains(text), "{err}");
+    }
 }

@@ -154,6 +154,13 @@ fn bad_render_flags_name_the_flag_and_the_fix() {
         (vec!["--at", "5000um"], "--at", "outside the block"),
         (vec!["--at", "middle"], "--at", "320um"),
         (vec!["--limits", "10,5"], "--limits", "low then high"),
+        (vec!["--limits", "0,1e-320"], "--limits", "low then high"),
+        (
+            vec!["--width-in", "1e300"],
+            "--width-in",
+            "between 0.5 and 100",
+        ),
+        (vec!["--dpi", "0"], "--dpi", "10 to 2400"),
         (vec!["--montage", "levels:0"], "--montage", "levels:N"),
         (vec!["--colormap", "jet"], "--colormap", "viridis"),
         (

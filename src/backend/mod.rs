@@ -6,6 +6,7 @@
 
 pub mod cpu;
 pub mod gpu;
+pub mod memory;
 pub mod tissue;
 
 use crate::grid::Grid;
@@ -99,6 +100,18 @@ pub trait O2Backend: TissueKernels {
     /// Measured copy bandwidth of this device for a buffer of `bytes`: bytes read plus
     /// bytes written per second, best of several copies.
     fn copy_bandwidth(&mut self, bytes: usize) -> Result<f64>;
+    /// The largest buffer the device holds (bytes; GPU: the smaller of the storage
+    /// binding and buffer size limits); none on the CPU backend. See [`memory`].
+    fn buffer_limit_bytes(&self) -> Option<u64> {
+        None
+    }
+}
+
+/// Opens the GPU backend on adapter `index` (the numbering of `oxyfield devices`).
+pub fn open_device(index: usize) -> Result<Box<dyn O2Backend>> {
+    Ok(Box::new(gpu::GpuBackend::new(
+        gpu::GpuContext::open_index(index)?,
+    )?))
 }
 
 /// Opens the backend `choice` asks for. With `Auto`, a hardware GPU is used when one

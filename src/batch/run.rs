@@ -11,6 +11,8 @@ use crate::therapy::{self, RunOptions, TherapyParams};
 use crate::{Error, Result};
 use serde_json::json;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::Mutex;
 use std::time::Instant;
 
 /// File that marks a finished scenario folder.
@@ -25,6 +27,34 @@ pub struct BatchReport {
     pub skipped: usize,
     /// Wall time (s).
     pub seconds: f64,
+    /// Workers that ran scenarios concurrently.
+    pub workers: usize,
+}
+
+/// Where a batch writes and what it records of itself.
+#[derive(Debug, Clone, Copy)]
+pub struct BatchPlan<'a> {
+    /// The sweep the runs come from.
+    pub sweep: &'a Sweep,
+    /// The output folder.
+    pub out: &'a Path,
+    /// Leave finished folders alone.
+    pub skip_existing: bool,
+    /// The shard (index, count) these runs are, recorded in each manifest.
+    pub shard: (usize, usize),
+}
+
+/// A scenario about to start, for progress reports.
+#[derive(Debug, Clone, Copy)]
+pub struct Progress<'r> {
+    /// Scenarios finished so far (run or skipped).
+    pub done: usize,
+    /// Scenarios in this batch.
+    pub total: usize,
+    /// The worker starting it.
+    pub worker: usize,
+    /// The scenario.
+    pub run: &'r SweepRun,
 }
 
 /// The folder of a run's results.
@@ -37,42 +67,97 @@ pub fn finished(dir: &Path) -> bool {
     dir.join(MANIFEST).is_file()
 }
 
-/// Runs `runs` of `sweep` into `out` on `backend`; with `skip_existing`, finished
-/// folders are left alone. `progress` is called before each run with
-/// (position, total, run).
+/// Runs `runs` with `workers` concurrent workers, worker `w` on the backend
+/// `open(w)` gives (opened once, in the worker's thread, and reused for all of its
+/// scenarios). Workers take the next scenario from one shared queue, so a slow
+/// scenario does not hold the others back. After a failure the other workers finish
+/// the scenario they are on and stop; the first error is returned. `progress` is
+/// called as each scenario starts.
 pub fn run_batch(
-    sweep: &Sweep,
+    plan: BatchPlan<'_>,
     runs: &[&SweepRun],
-    backend: &mut dyn O2Backend,
-    out: &Path,
-    skip_existing: bool,
-    mut progress: impl FnMut(usize, usize, &SweepRun),
+    workers: usize,
+    open: &(dyn Fn(usize) -> Result<Box<dyn O2Backend>> + Sync),
+    progress: &(dyn Fn(Progress<'_>) + Sync),
 ) -> Result<BatchReport> {
-    std::fs::create_dir_all(out).map_err(|e| Error::io(out, e))?;
+    std::fs::create_dir_all(plan.out).map_err(|e| Error::io(plan.out, e))?;
     let start = Instant::now();
-    let mut report = BatchReport::default();
-    for (k, run) in runs.iter().enumerate() {
-        let dir = run_dir(out, run);
-        if skip_existing && finished(&dir) {
-            report.skipped += 1;
-            continue;
+    let workers = workers.clamp(1, runs.len().max(1));
+    let next = AtomicUsize::new(0);
+    let done = AtomicUsize::new(0);
+    let ran = AtomicUsize::new(0);
+    let skipped = AtomicUsize::new(0);
+    let stop = AtomicBool::new(false);
+    let first_error: Mutex<Option<Error>> = Mutex::new(None);
+    let fail = |e: Error| {
+        stop.store(true, Ordering::SeqCst);
+        let mut slot = first_error.lock().unwrap_or_else(|p| p.into_inner());
+        slot.get_or_insert(e);
+    };
+    std::thread::scope(|scope| {
+        for worker in 0..workers {
+            let (next, done, ran, skipped, stop, fail) =
+                (&next, &done, &ran, &skipped, &stop, &fail);
+            scope.spawn(move || {
+                let mut backend = match open(worker) {
+                    Ok(b) => b,
+                    Err(e) => return fail(e),
+                };
+                while !stop.load(Ordering::SeqCst) && !crate::interrupt::requested() {
+                    let k = next.fetch_add(1, Ordering::SeqCst);
+                    let Some(run) = runs.get(k) else { break };
+                    if plan.skip_existing && finished(&run_dir(plan.out, run)) {
+                        skipped.fetch_add(1, Ordering::SeqCst);
+                        done.fetch_add(1, Ordering::SeqCst);
+                        continue;
+                    }
+                    progress(Progress {
+                        done: done.load(Ordering::SeqCst),
+                        total: runs.len(),
+                        worker,
+                        run,
+                    });
+                    if let Err(e) = run_one(plan, run, backend.as_mut()) {
+                        return fail(e);
+                    }
+                    ran.fetch_add(1, Ordering::SeqCst);
+                    done.fetch_add(1, Ordering::SeqCst);
+                }
+            });
         }
-        progress(k, runs.len(), run);
-        run_one(sweep, run, backend, out)?;
-        report.ran += 1;
+    });
+    let (ran, skipped) = (ran.into_inner(), skipped.into_inner());
+    let error = first_error.into_inner().unwrap_or_else(|p| p.into_inner());
+    if let Some(Error::Interrupted(_)) | None = error {
+        if crate::interrupt::requested() {
+            return Err(Error::Interrupted(format!(
+                "the batch stopped with {} of {} scenarios finished ({ran} run now); the \
+                 scenarios it was running left only hidden .ID.partial folders; continue \
+                 with the same command and --skip-existing",
+                ran + skipped,
+                runs.len()
+            )));
+        }
     }
-    report.seconds = start.elapsed().as_secs_f64();
-    Ok(report)
+    if let Some(e) = error {
+        return Err(e);
+    }
+    Ok(BatchReport {
+        ran,
+        skipped,
+        seconds: start.elapsed().as_secs_f64(),
+        workers,
+    })
 }
 
 /// Runs one scenario into `OUT/.ID.partial/`, writes its manifest, and renames the
 /// folder to `OUT/ID/` (replacing an older one).
 pub fn run_one(
-    sweep: &Sweep,
+    plan: BatchPlan<'_>,
     run: &SweepRun,
     backend: &mut dyn O2Backend,
-    out: &Path,
 ) -> Result<PathBuf> {
+    let (sweep, out) = (plan.sweep, plan.out);
     let sc = sweep.scenario(run)?;
     let partial = out.join(format!(".{}.partial", run.id));
     if partial.exists() {
@@ -111,6 +196,8 @@ pub fn run_one(
         "adapter": info.adapter,
         "started_utc": started,
         "seconds": t0.elapsed().as_secs_f64(),
+        "shard": format!("{}/{}", plan.shard.0, plan.shard.1),
+        "slurm": slurm_job(),
         "scenario_toml": sweep.scenario_toml(run),
     });
     let text = serde_json::to_string_pretty(&manifest).expect("JSON of plain values");
@@ -121,4 +208,18 @@ pub fn run_one(
     }
     std::fs::rename(&partial, &dir).map_err(|e| Error::io(&dir, e))?;
     Ok(dir)
+}
+
+/// The Slurm job and array task this process runs in, if any (for the manifest).
+fn slurm_job() -> serde_json::Value {
+    let var = |k: &str| std::env::var(k).ok();
+    match var("SLURM_JOB_ID") {
+        None => serde_json::Value::Null,
+        Some(job) => json!({
+            "job_id": job,
+            "array_job_id": var("SLURM_ARRAY_JOB_ID"),
+            "array_task_id": var("SLURM_ARRAY_TASK_ID"),
+            "node": var("SLURMD_NODENAME"),
+        }),
+    }
 }

@@ -112,12 +112,7 @@ struct SweepFile {
 impl Sweep {
     /// Reads a sweep file and expands its runs.
     pub fn load(path: &Path) -> Result<Sweep> {
-        let text = std::fs::read_to_string(path).map_err(|e| {
-            Error::input(
-                path,
-                format!("cannot read this sweep file ({e}); check the path"),
-            )
-        })?;
+        let text = crate::config::toml_error::read_text(path, "sweep file")?;
         let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
         Self::from_toml(&text, &path.display().to_string(), &dir)
     }
@@ -126,8 +121,23 @@ impl Sweep {
     /// name), `dir` is the folder the `base` path is relative to.
     pub fn from_toml(text: &str, origin: &str, dir: &Path) -> Result<Sweep> {
         let err = |msg: String| Error::input(origin, msg);
-        let file: SweepFile =
-            toml::from_str(text).map_err(|e| err(format!("{e}").trim_end().to_string()))?;
+        let file: SweepFile = toml::from_str(text).map_err(|e| {
+            let top = toml::from_str::<toml::Table>(text).unwrap_or_default();
+            let other = if top.contains_key("grid") {
+                Some("a scenario file (it has [grid]), not a sweep: run it with `oxyfield run`, or name it as the `base` of a sweep file")
+            } else if ["duration", "duration_h", "radiotherapy", "drug"]
+                .iter()
+                .any(|k| top.contains_key(*k))
+            {
+                Some("a protocol file, not a sweep: check it with `oxyfield check`, or run it with `oxyfield run SCENARIO --protocol FILE`")
+            } else {
+                None
+            };
+            err(match other {
+                Some(what) => format!("this is {what}"),
+                None => crate::config::toml_error::message(text, &e),
+            })
+        })?;
         match file.schema_version {
             Some(SCHEMA_VERSION) => {}
             Some(v) => {
@@ -182,12 +192,21 @@ impl Sweep {
             )
         } else {
             let p = dir.join(&base_ref);
-            let text = std::fs::read_to_string(&p).map_err(|e| {
+            let bytes = std::fs::read(&p).map_err(|e| {
                 err(format!(
                     "`base`: cannot read the scenario file {} ({e}); the path is relative to the sweep file, \
                      or write base = \"default\"",
                     p.display()
                 ))
+            })?;
+            let text = String::from_utf8(bytes).map_err(|e| {
+                Error::input(
+                    &p,
+                    format!(
+                        "(the base scenario of the sweep {origin}) {}",
+                        crate::config::toml_error::not_utf8(&e, "scenario file")
+                    ),
+                )
             })?;
             let folder = p.parent().map(Path::to_path_buf).unwrap_or_default();
             (text, p.display().to_string(), folder)
@@ -196,8 +215,8 @@ impl Sweep {
             Error::input(
                 &base_origin,
                 format!(
-                    "{} (the base scenario of the sweep {origin})",
-                    format!("{e}").trim_end()
+                    "(the base scenario of the sweep {origin}) {}",
+                    crate::config::toml_error::message(&base_text, &e)
                 ),
             )
         })?;
@@ -258,7 +277,11 @@ impl Sweep {
         // Deserialize on our own first, for the parser's message without its snippet of
         // generated text (whose line numbers point into no file the user has).
         if let Err(e) = toml::from_str::<ScenarioFile>(&text) {
-            return Err(e.message().trim_end().to_string());
+            let raw = e.message().trim_end();
+            return Err(match crate::config::toml_error::suggestion(raw) {
+                Some(hint) => format!("{raw}; {hint}"),
+                None => raw.to_string(),
+            });
         }
         let origin = format!("{} (run {}, id {})", self.origin, run.index, run.id);
         Scenario::from_toml(&text, &origin, &self.name, self.base_dir.clone()).map_err(
@@ -297,6 +320,38 @@ impl Sweep {
                     .is_err()
             })
             .collect()
+    }
+
+    /// Checks, without solving, the scenarios of the runs that together hold every
+    /// value of every `[vary]` key (with `mode = "product"`, run 0 and the runs that
+    /// differ from it in one key; with `"zip"`, every run). A wrong key or an
+    /// out-of-range value is then found before any run starts (combinations that fail
+    /// only together are still found when their run starts). The error is
+    /// [`Sweep::scenario`]'s, naming the run and the `[vary]` key.
+    pub fn check_runs(&self) -> Result<()> {
+        for &k in &self.covering_runs() {
+            self.scenario(&self.runs[k])?;
+        }
+        Ok(())
+    }
+
+    /// The indices [`Sweep::check_runs`] checks, ascending: each run that holds a
+    /// value of some key that no earlier run holds.
+    fn covering_runs(&self) -> Vec<usize> {
+        let mut seen: std::collections::HashSet<(usize, String)> = Default::default();
+        let mut out = Vec::new();
+        for (k, run) in self.runs.iter().enumerate() {
+            let mut new = k == 0;
+            for (j, key) in self.keys.iter().enumerate() {
+                if let Some(v) = run.parameters.get(key) {
+                    new |= seen.insert((j, canonical(v)));
+                }
+            }
+            if new {
+                out.push(k);
+            }
+        }
+        out
     }
 
     /// The resolved scenario TOML text (what [`Sweep::scenario`] parses), for manifests.
@@ -549,4 +604,44 @@ pub fn plan_lines(sweep: &Sweep) -> Vec<String> {
             )
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sweep(vary: &str, mode: &str) -> Sweep {
+        let text =
+            format!("schema_version = 1\nbase = \"default\"\nmode = \"{mode}\"\n[vary]\n{vary}");
+        Sweep::from_toml(&text, "s.toml", Path::new(".")).expect("valid sweep")
+    }
+
+    #[test]
+    fn covering_runs_hold_every_value_once() {
+        let s = sweep("a = [1, 2, 3]\nb = [4, 5]\nc = [6, 7]\n", "product");
+        // Strides: c 1, b 2, a 4.
+        assert_eq!(s.covering_runs(), [0, 1, 2, 4, 8]);
+        let s = sweep("a = [1, 2, 3]\nb = [4, 5, 6]\n", "zip");
+        assert_eq!(s.covering_runs(), [0, 1, 2]);
+        let s = sweep("", "product");
+        assert_eq!(s.covering_runs(), [0]);
+    }
+
+    #[test]
+    fn check_runs_finds_a_wrong_key_or_value_in_any_run_without_solving() {
+        let s = sweep(
+            "seed = [1, 2]\n\"oxygen.km_mmhg\" = [1.0, -2.0]\n",
+            "product",
+        );
+        let e = s.check_runs().unwrap_err().to_string();
+        assert!(e.contains("run 1") && e.contains("oxygen.km_mmhg"), "{e}");
+        let s = sweep("\"oxygen.km\" = [1.0]\n", "product");
+        let e = s.check_runs().unwrap_err().to_string();
+        assert!(e.contains("did you mean `km_mmhg`?"), "{e}");
+        let s = sweep(
+            "seed = [1, 2]\n\"oxygen.km_mmhg\" = [1.0, 2.0]\n",
+            "product",
+        );
+        assert!(s.check_runs().is_ok());
+    }
 }

@@ -1,11 +1,13 @@
 //! `oxyfield plan`, `oxyfield batch` and `oxyfield collect`.
 
 use super::{BatchArgs, CollectArgs, PlanArgs};
+use crate::backend::BackendChoice;
 use crate::batch::collect::collect as collect_dir;
-use crate::batch::run::run_batch;
+use crate::batch::run::{run_batch, BatchPlan, Progress};
 use crate::batch::sweep::{parse_shard, plan_lines, shard_from_env, Sweep};
 use crate::{Error, Result};
 use std::io::{IsTerminal, Write};
+use std::sync::Mutex;
 
 /// The shard a command asks for: the flag, else Slurm's array task, else all (0 of 1).
 fn shard(flag: Option<&str>) -> Result<(usize, usize)> {
@@ -17,6 +19,7 @@ fn shard(flag: Option<&str>) -> Result<(usize, usize)> {
 
 pub fn plan(args: PlanArgs) -> Result<()> {
     let sweep = Sweep::load(&args.sweep)?;
+    sweep.check_runs()?;
     let (i, n) = shard(args.shard.as_deref())?;
     let lines = plan_lines(&sweep);
     let mut stdout = std::io::stdout().lock();
@@ -33,13 +36,36 @@ pub fn plan(args: PlanArgs) -> Result<()> {
 
 pub fn batch(args: BatchArgs) -> Result<()> {
     let sweep = Sweep::load(&args.sweep)?;
+    sweep.check_runs()?;
     let (i, n) = shard(args.shard.as_deref())?;
     let runs = sweep.shard(i, n);
     let out = args
         .out
         .clone()
         .unwrap_or_else(|| std::path::Path::new("oxyfield-out").join(&sweep.name));
-    let mut backend = crate::backend::open(args.backend, args.adapter.as_deref())?;
+    let devices = match &args.devices {
+        None => None,
+        Some(spec) => Some(parse_devices(spec, args.backend)?),
+    };
+    let jobs = args.jobs.max(1);
+    let workers = devices.as_ref().map_or(1, Vec::len) * jobs;
+    let opened: Mutex<Vec<String>> = Mutex::new(Vec::new());
+    let open = |w: usize| {
+        let backend = match &devices {
+            Some(list) => crate::backend::open_device(list[w % list.len()])?,
+            None => crate::backend::open(args.backend, args.adapter.as_deref())?,
+        };
+        let info = backend.info();
+        let what = match info.kind {
+            "cpu" => "cpu".to_string(),
+            kind => format!("{kind}: {}", info.adapter),
+        };
+        let mut seen = opened.lock().unwrap_or_else(|p| p.into_inner());
+        if !seen.contains(&what) {
+            seen.push(what);
+        }
+        Ok(backend)
+    };
     let attended = std::io::stderr().is_terminal() && log::log_enabled!(log::Level::Info);
     let started = std::time::Instant::now();
     // On a terminal the bar replaces each scenario's solver log lines (the manifests
@@ -48,33 +74,43 @@ pub fn batch(args: BatchArgs) -> Result<()> {
     if attended {
         log::set_max_level(log::LevelFilter::Warn);
     }
-    let report = run_batch(
-        &sweep,
-        &runs,
-        backend.as_mut(),
-        &out,
-        args.skip_existing,
-        |k, total, run| {
-            let what = format!("{} {}", run.id, short(&run.parameters));
-            if attended {
-                progress_bar(k, total, started.elapsed().as_secs_f64(), &what);
-            } else {
-                log::info!("[{}/{}] {what}", k + 1, total);
-            }
-        },
-    )?;
+    let plan = BatchPlan {
+        sweep: &sweep,
+        out: &out,
+        skip_existing: args.skip_existing,
+        shard: (i, n),
+    };
+    let report = run_batch(plan, &runs, workers, &open, &|p: Progress<'_>| {
+        let mut what = format!("{} {}", p.run.id, short(&p.run.parameters));
+        if workers > 1 {
+            what.push_str(&format!(" (worker {})", p.worker));
+        }
+        if attended {
+            progress_bar(p.done, p.total, started.elapsed().as_secs_f64(), &what);
+        } else {
+            log::info!("[{}/{}] {what}", p.done + 1, p.total);
+        }
+    });
     log::set_max_level(level);
     if attended {
         eprintln!();
     }
+    let report = report?;
+    let on = opened.into_inner().unwrap_or_else(|p| p.into_inner());
     println!(
-        "{}: shard {i}/{n}: {} scenarios run, {} already finished, {:.1} s ({} backend); \
+        "{}: shard {i}/{n}: {} scenarios run, {} already finished, {:.1} s, {} worker{} on {}; \
          results in {}",
         sweep.name,
         report.ran,
         report.skipped,
         report.seconds,
-        backend.info().kind,
+        report.workers,
+        if report.workers == 1 { "" } else { "s" },
+        if on.is_empty() {
+            "-".to_string()
+        } else {
+            on.join(" | ")
+        },
         out.display()
     );
     if args.collect {
@@ -82,6 +118,55 @@ pub fn batch(args: BatchArgs) -> Result<()> {
         println!("{} ({} scenarios)", c.csv.display(), c.scenarios);
     }
     Ok(())
+}
+
+/// `--devices all|0,1`: the adapters (numbered as `oxyfield devices` prints them) to run
+/// one worker each on.
+fn parse_devices(spec: &str, backend: BackendChoice) -> Result<Vec<usize>> {
+    if backend == BackendChoice::Cpu {
+        return Err(Error::input(
+            "--devices",
+            "it picks GPU adapters, but --backend is cpu; drop one of them (use \
+             --jobs K for several CPU workers)",
+        ));
+    }
+    let count = crate::backend::gpu::adapters().len();
+    let list = if spec.trim() == "all" {
+        crate::backend::gpu::distinct_devices()
+    } else {
+        let mut list = Vec::new();
+        for part in spec.split(',') {
+            let k: usize = part.trim().parse().map_err(|_| {
+                Error::input(
+                    "--devices",
+                    format!(
+                        "\"{part}\" is not an adapter number; give \"all\" \
+                     or numbers from `oxyfield devices`, e.g. --devices 0,1"
+                    ),
+                )
+            })?;
+            if k >= count {
+                return Err(Error::input(
+                    "--devices",
+                    format!(
+                        "there is no adapter {k} ({count} found); see \
+                     `oxyfield devices`"
+                    ),
+                ));
+            }
+            if !list.contains(&k) {
+                list.push(k);
+            }
+        }
+        list
+    };
+    if list.is_empty() {
+        return Err(Error::Gpu(format!(
+            "--devices {spec}: no GPU adapters found (is a Vulkan, Metal or DX12 driver \
+             installed?); drop --devices to use the CPU backend"
+        )));
+    }
+    Ok(list)
 }
 
 pub fn collect(args: CollectArgs) -> Result<()> {

@@ -4,10 +4,10 @@
 use super::CheckArgs;
 use crate::config::Scenario;
 use crate::protocol::Protocol;
-use crate::{Error, Result};
+use crate::Result;
 
 pub fn check(args: CheckArgs) -> Result<()> {
-    let text = std::fs::read_to_string(&args.file).map_err(|e| Error::io(&args.file, e))?;
+    let text = crate::config::toml_error::read_text(&args.file, "file")?;
     // A protocol file has `schema_version` at the top level; a scenario has a [grid]
     // (and may hold its protocol as a [protocol] table).
     let top: Option<toml::Table> = toml::from_str(&text).ok();

@@ -92,8 +92,15 @@ pub struct BatchArgs {
     #[arg(long, value_enum, default_value_t = BackendChoice::Auto)]
     pub backend: BackendChoice,
     /// Use the adapter whose name contains this text (see `oxyfield devices`).
-    #[arg(long)]
+    #[arg(long, conflicts_with = "devices")]
     pub adapter: Option<String>,
+    /// Run concurrently on several GPUs, one worker each: "all" (every hardware GPU,
+    /// else the software adapter) or adapter numbers from `oxyfield devices`, e.g. 0,1.
+    #[arg(long)]
+    pub devices: Option<String>,
+    /// Concurrent workers (per device with --devices), each with its own backend.
+    #[arg(long, default_value_t = 1)]
+    pub jobs: usize,
 }
 
 /// Arguments of `oxyfield collect`.
@@ -324,7 +331,12 @@ pub struct RunArgs {
 /// Runs the parsed command.
 pub fn dispatch(cli: Cli) -> Result<()> {
     match cli.command {
-        Command::Run(args) => run::run(args),
+        // The two commands that stop cleanly on Ctrl-C (see `crate::interrupt`);
+        // every other command keeps the default: the signal ends it at once.
+        Command::Run(args) => {
+            crate::interrupt::install();
+            run::run(args)
+        }
         Command::Devices => devices::devices(),
         Command::Bench(args) => bench::bench(args),
         Command::Validate(args) => validate::validate(args),
@@ -332,7 +344,10 @@ pub fn dispatch(cli: Cli) -> Result<()> {
         Command::Check(args) => check::check(args),
         Command::Render(args) => render::render(args),
         Command::Plan(args) => batch::plan(args),
-        Command::Batch(args) => batch::batch(args),
+        Command::Batch(args) => {
+            crate::interrupt::install();
+            batch::batch(args)
+        }
         Command::Collect(args) => batch::collect(args),
     }
 }

@@ -389,6 +389,24 @@ fn figure_style(
     limits: [f64; 2],
     colormap: Colormap,
 ) -> Result<FigureStyle> {
+    if !(0.5..=100.0).contains(&args.width_in) {
+        return Err(Error::input(
+            "--width-in",
+            format!(
+                "is {}; give a panel width between 0.5 and 100 inches (3 for a column figure)",
+                args.width_in
+            ),
+        ));
+    }
+    if !(10..=2400).contains(&args.dpi) {
+        return Err(Error::input(
+            "--dpi",
+            format!(
+                "is {}; give 10 to 2400 dots per inch (150 screen, 300 print)",
+                args.dpi
+            ),
+        ));
+    }
     let mut style = FigureStyle::for_field(&field.name, &field.units, limits, colormap);
     style.dpi = args.dpi;
     style.panel = PanelSize::WidthInches(args.width_in);
@@ -440,7 +458,13 @@ pub(super) fn parse_pair(text: &str, flag: &str) -> Result<[f64; 2]> {
         .collect::<std::result::Result<_, _>>()
         .map_err(|_| Error::input(flag, format!("`{text}`: write two numbers, e.g. 0,100")))?;
     match v[..] {
-        [lo, hi] if lo.is_finite() && hi.is_finite() && lo < hi => Ok([lo, hi]),
+        [lo, hi]
+            if lo.is_finite()
+                && hi.is_finite()
+                && hi - lo > 1e-9 * lo.abs().max(hi.abs()).max(1e-30) =>
+        {
+            Ok([lo, hi])
+        }
         _ => Err(Error::input(
             flag,
             format!("`{text}`: write two finite numbers, low then high, e.g. 0,100"),

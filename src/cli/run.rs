@@ -23,6 +23,13 @@ pub fn run(args: RunArgs) -> Result<()> {
         None => sc.protocol()?,
     };
     let mut backend = crate::backend::open(args.backend, args.adapter.as_deref())?;
+    let stale = crate::output::atomic::remove_partials(&out);
+    if stale > 0 {
+        log::info!(
+            "removed {stale} unfinished file(s) (*.partial) an interrupted run left in {}",
+            out.display()
+        );
+    }
     if let Some(protocol) = protocol {
         let stop_at_s = args
             .until

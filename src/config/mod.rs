@@ -4,6 +4,7 @@
 mod model_checks;
 mod model_schema;
 pub mod schema;
+pub(crate) mod toml_error;
 
 use crate::grid::Grid;
 use crate::physics::o2::O2Params;
@@ -19,6 +20,42 @@ const MAX_VALUE: f64 = 1e9;
 /// The embedded default scenario (`assets/scenarios/default.toml`).
 pub const DEFAULT_SCENARIO_TOML: &str = include_str!("../../assets/scenarios/default.toml");
 
+/// Keys only a protocol file has at its top level.
+const PROTOCOL_KEYS: [&str; 10] = [
+    "duration",
+    "duration_h",
+    "time_step",
+    "time_step_h",
+    "snapshots",
+    "snapshot_every",
+    "radiotherapy",
+    "drug",
+    "hif_inhibitor",
+    "normalisation",
+];
+
+/// The message for a file that is no scenario but another of oxyfield's files (a
+/// protocol without `schema_version`, or a sweep), which `check` and `run` were given
+/// in place of a scenario; None when it looks like a (wrong) scenario.
+fn not_a_scenario(text: &str) -> Option<String> {
+    let top: toml::Table = toml::from_str(text).ok()?;
+    if top.contains_key("grid") {
+        return None;
+    }
+    if top.contains_key("vary") || top.contains_key("base") {
+        return Some(
+            "this is a sweep file (it has `base`/`vary`), not a scenario: run it with \
+             `oxyfield plan` or `oxyfield batch`"
+                .into(),
+        );
+    }
+    let key = PROTOCOL_KEYS.iter().find(|k| top.contains_key(**k))?;
+    Some(format!(
+        "looks like a protocol file (it has `{key}`) but has no `schema_version`: add \
+         `schema_version = 1` at the top (a scenario would need a [grid] table instead)"
+    ))
+}
+
 /// A parsed and checked scenario.
 #[derive(Debug, Clone)]
 pub struct Scenario {
@@ -30,17 +67,14 @@ pub struct Scenario {
     pub base_dir: PathBuf,
     /// The checked contents.
     pub spec: ScenarioFile,
+    /// The TOML text it was read from (recorded in `summary.json`).
+    pub source_toml: String,
 }
 
 impl Scenario {
     /// Reads and checks a scenario file.
     pub fn load(path: &Path) -> Result<Scenario> {
-        let text = std::fs::read_to_string(path).map_err(|e| {
-            Error::input(
-                path,
-                format!("cannot read this scenario file ({e}); check the path"),
-            )
-        })?;
+        let text = toml_error::read_text(path, "scenario file")?;
         let stem = path
             .file_stem()
             .map(|s| s.to_string_lossy().into_owned())
@@ -67,8 +101,12 @@ impl Scenario {
         fallback_name: &str,
         base_dir: PathBuf,
     ) -> Result<Scenario> {
-        let spec: ScenarioFile = toml::from_str(text)
-            .map_err(|e| Error::input(origin, format!("{}", e).trim_end().to_string()))?;
+        let spec: ScenarioFile = toml::from_str(text).map_err(|e| {
+            Error::input(
+                origin,
+                not_a_scenario(text).unwrap_or_else(|| toml_error::message(text, &e)),
+            )
+        })?;
         let name = spec
             .name
             .clone()
@@ -78,6 +116,7 @@ impl Scenario {
             origin: origin.to_string(),
             base_dir,
             spec,
+            source_toml: text.to_string(),
         };
         sc.check()?;
         Ok(sc)
@@ -98,7 +137,19 @@ impl Scenario {
         match &self.spec.protocol {
             None => Ok(None),
             Some(schema::ProtocolRef::File(p)) => {
-                crate::protocol::Protocol::load(&self.resolve(p)).map(Some)
+                let path = self.resolve(p);
+                if !path.is_file() {
+                    return Err(self.err(
+                        "protocol",
+                        format!(
+                            "names the protocol file {}, which does not exist; the path is \
+                             relative to the scenario file (or write the protocol as a \
+                             [protocol] table)",
+                            path.display()
+                        ),
+                    ));
+                }
+                crate::protocol::Protocol::load(&path).map(Some)
             }
             Some(schema::ProtocolRef::Inline(spec)) => crate::protocol::Protocol::from_spec(
                 spec,
@@ -171,6 +222,24 @@ impl Scenario {
         }
     }
 
+    /// Colour limits [low, high]: finite, below 1e9 in size, low < high, and far
+    /// enough apart for colour bars and their ticks.
+    fn colour_limits(&self, key: &str, v: [f64; 2], example: &str) -> Result<()> {
+        let [lo, hi] = v;
+        let size = lo.abs().max(hi.abs());
+        if lo.is_finite() && hi.is_finite() && size < MAX_VALUE && hi - lo > 1e-6 * size.max(1e-6) {
+            Ok(())
+        } else {
+            Err(self.err(
+                key,
+                format!(
+                    "is {v:?}, must be [low, high] with low < high (apart by more than a \
+                     millionth of their size, and below 1e9), e.g. {example}"
+                ),
+            ))
+        }
+    }
+
     fn range_pair(&self, key: &str, v: [f64; 2], positive: bool) -> Result<()> {
         let ok = v
             .iter()
@@ -207,11 +276,20 @@ impl Scenario {
             ));
         }
         let shape = s.grid.shape_zyx;
-        let total = shape.iter().try_fold(1usize, |acc, &n| acc.checked_mul(n));
-        if shape.contains(&0) || total.is_none_or(|n| n > (1usize << 31)) {
+        if shape.contains(&0) {
             return Err(self.err(
                 "grid.shape_zyx",
-                format!("is {shape:?}: each size must be ≥ 1 and the total at most 2³¹ voxels"),
+                format!("is {shape:?}: every size must be ≥ 1 (voxels along z, y, x)"),
+            ));
+        }
+        let total: f64 = shape.iter().map(|&n| n as f64).product();
+        if total > (1u64 << 31) as f64 {
+            return Err(self.err(
+                "grid.shape_zyx",
+                format!(
+                    "is {shape:?}, {total:.3e} voxels, more than 2³¹ (2.147e9): use fewer, \
+                     larger voxels (raise grid.spacing_um) or a smaller block"
+                ),
             ));
         }
         self.positive(
@@ -219,6 +297,16 @@ impl Scenario {
             s.grid.spacing_um,
             "voxel edge in µm, e.g. 10",
         )?;
+        if s.grid.spacing_um < 1e-3 {
+            return Err(self.err(
+                "grid.spacing_um",
+                format!(
+                    "is {} µm, below 1 nm, where the float32 kernels overflow: check the \
+                     units (the voxel edge in µm, e.g. 10)",
+                    s.grid.spacing_um
+                ),
+            ));
+        }
         let o = &s.oxygen;
         self.positive(
             "oxygen.diffusivity_um2_per_s",
@@ -254,6 +342,16 @@ impl Scenario {
                 g.density_mm_per_mm3,
                 "tumours 100–400",
             )?;
+            if g.density_mm_per_mm3 > 1e4 {
+                return Err(self.err(
+                    "vessels.synthetic.density_mm_per_mm3",
+                    format!(
+                        "is {}, above 10000 mm/mm³ (a vessel every 10 µm, denser than any \
+                         tissue): tumours have 100–400, well-perfused muscle about 3000",
+                        g.density_mm_per_mm3
+                    ),
+                ));
+            }
             self.range_pair("vessels.synthetic.radius_um", g.radius_um, true)?;
             self.range_pair("vessels.synthetic.blood_po2_mmhg", g.blood_po2_mmhg, false)?;
             self.positive(
@@ -328,13 +426,11 @@ impl Scenario {
         self.check_therapy()?;
         self.check_hif()?;
         let out = &s.output;
-        let [lo, hi] = out.png_limits_mmhg;
-        if !(lo.is_finite() && hi.is_finite() && lo < hi) {
-            return Err(self.err(
-                "output.png_limits_mmhg",
-                format!("is {:?}, must be [low, high] with low < high", [lo, hi]),
-            ));
-        }
+        self.colour_limits(
+            "output.png_limits_mmhg",
+            out.png_limits_mmhg,
+            "[0.0, 100.0]",
+        )?;
         let longest = shape.iter().max().copied().unwrap_or(1);
         if out.png && longest.saturating_mul(out.png_pixels_per_voxel as usize) > 16_384 {
             return Err(self.err(
@@ -521,14 +617,90 @@ impl Scenario {
                 Err(self.err(&key(k), format!("is required for shape \"{}\"", r.shape)))
             }
         };
+        let finite3 = |k: &str, v: Option<[f64; 3]>| match v {
+            Some(p) if !p.iter().all(|x| x.is_finite() && x.abs() < MAX_VALUE) => {
+                Err(self.err(&key(k), format!("is {p:?}, must be finite µm (x, y, z)")))
+            }
+            _ => Ok(()),
+        };
+        finite3("center_um", r.center_um)?;
+        finite3("min_um", r.min_um)?;
+        finite3("max_um", r.max_um)?;
+        let s = &self.spec.grid;
+        let h = s.spacing_um;
+        // Voxel counts along x, y, z, and the block's far corner (µm).
+        let n = [s.shape_zyx[2], s.shape_zyx[1], s.shape_zyx[0]];
+        let extent = n.map(|k| k as f64 * h);
+        let block = format!(
+            "the block [0, 0, 0]–[{}, {}, {}] µm",
+            extent[0], extent[1], extent[2]
+        );
+        // The voxel centre nearest to `p` along axis `a`, and the farthest one.
+        let centre = |a: usize, i: f64| (i.clamp(0.0, n[a] as f64 - 1.0) + 0.5) * h;
+        let nearest = |a: usize, p: f64| centre(a, (p / h - 0.5).round());
+        let farthest = |a: usize, p: f64| {
+            let (lo, hi) = (centre(a, 0.0), centre(a, n[a] as f64 - 1.0));
+            if (p - lo).abs() > (hi - p).abs() {
+                lo
+            } else {
+                hi
+            }
+        };
         match r.shape.as_str() {
             "sphere" | "outside_sphere" => {
                 need(r.radius_um.is_some(), "radius_um")?;
-                self.positive(&key("radius_um"), r.radius_um.unwrap_or(0.0), "µm")?;
+                let radius = r.radius_um.unwrap_or(0.0);
+                self.positive(&key("radius_um"), radius, "µm")?;
+                let c = r.center_um.unwrap_or(extent.map(|e| e / 2.0));
+                let dist = |f: &dyn Fn(usize, f64) -> f64| {
+                    (0..3).map(|a| (f(a, c[a]) - c[a]).powi(2)).sum::<f64>().sqrt()
+                };
+                if r.shape == "sphere" && dist(&nearest) > radius {
+                    return Err(self.err(
+                        &format!("fixed_regions[{i}]"),
+                        format!(
+                            "the sphere of radius {radius} µm around {c:?} µm holds no voxel \
+                             centre of {block}: move `center_um` inside the block (x, y, z in \
+                             µm) or enlarge `radius_um`"
+                        ),
+                    ));
+                }
+                if r.shape == "outside_sphere" && dist(&farthest) <= radius {
+                    return Err(self.err(
+                        &format!("fixed_regions[{i}]"),
+                        format!(
+                            "the sphere of radius {radius} µm around {c:?} µm holds all of \
+                             {block}, so nothing lies outside it: shrink `radius_um`"
+                        ),
+                    ));
+                }
             }
             "box" => {
                 need(r.min_um.is_some(), "min_um")?;
                 need(r.max_um.is_some(), "max_um")?;
+                let (lo, hi) = (r.min_um.unwrap_or_default(), r.max_um.unwrap_or_default());
+                if let Some(a) = (0..3).find(|&a| lo[a] > hi[a]) {
+                    return Err(self.err(
+                        &key("min_um"),
+                        format!(
+                            "is {lo:?}, above `max_um` {hi:?} along {}: min_um is the corner \
+                             with the smallest coordinates; swap the values",
+                            ["x", "y", "z"][a]
+                        ),
+                    ));
+                }
+                if (0..3).any(|a| {
+                    let c = nearest(a, (lo[a] + hi[a]) / 2.0);
+                    c < lo[a] || c > hi[a]
+                }) {
+                    return Err(self.err(
+                        &format!("fixed_regions[{i}]"),
+                        format!(
+                            "the box {lo:?}–{hi:?} µm holds no voxel centre of {block}: \
+                             move it inside the block (x, y, z in µm) or enlarge it"
+                        ),
+                    ));
+                }
             }
             "mask" => need(r.mask_npy.is_some(), "mask_npy")?,
             other => {

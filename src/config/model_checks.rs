@@ -100,18 +100,16 @@ impl Scenario {
             "relative residual of the R solve, e.g. 1e-5",
         )?;
         let out = &self.spec.output;
-        for (key, v) in [
-            ("output.png_limits_ros_um", out.png_limits_ros_um),
-            ("output.png_limits_gsh_mm", out.png_limits_gsh_mm),
-        ] {
-            let [lo, hi] = v;
-            if !(lo.is_finite() && hi.is_finite() && lo < hi) {
-                return Err(self.err(
-                    key,
-                    format!("is {v:?}, must be [low, high] with low < high"),
-                ));
-            }
-        }
+        self.colour_limits(
+            "output.png_limits_ros_um",
+            out.png_limits_ros_um,
+            "[0.0, 0.1]",
+        )?;
+        self.colour_limits(
+            "output.png_limits_gsh_mm",
+            out.png_limits_gsh_mm,
+            "[0.0, 7.0]",
+        )?;
         Ok(())
     }
 }

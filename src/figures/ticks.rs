@@ -8,25 +8,27 @@ pub fn nice_ticks(lo: f64, hi: f64) -> Vec<f64> {
         return vec![lo];
     }
     let k0 = range.log10().floor() as i32 - 2;
-    let mut best = Vec::new();
-    'search: for k in k0..k0 + 5 {
+    for k in k0..k0 + 5 {
         for m in [1.0, 2.0, 2.5, 5.0] {
             let step = m * 10f64.powi(k);
-            let ticks = ticks_with_step(lo, hi, step);
-            if ticks.len() <= 6 {
-                best = ticks;
-                break 'search;
+            if let Some(ticks) = ticks_with_step(lo, hi, step) {
+                return ticks;
             }
         }
     }
-    best
+    // Ranges at the edge of f64 (a step that underflows or overflows): the ends.
+    vec![lo, hi]
 }
 
-fn ticks_with_step(lo: f64, hi: f64, step: f64) -> Vec<f64> {
+/// The multiples of `step` in `[lo, hi]`, if there are at most six.
+fn ticks_with_step(lo: f64, hi: f64, step: f64) -> Option<Vec<f64>> {
     let eps = 1e-9;
-    let first = (lo / step - eps).ceil() as i64;
-    let last = (hi / step + eps).floor() as i64;
-    (first..=last)
+    let (first, last) = ((lo / step - eps).ceil(), (hi / step + eps).floor());
+    if !(first.is_finite() && last.is_finite() && step > 0.0 && last - first <= 5.0) {
+        return None;
+    }
+    let (first, last) = (first as i64, last as i64);
+    let ticks = (first..=last)
         .map(|i| {
             let v = i as f64 * step;
             if v.abs() < step * eps {
@@ -35,7 +37,8 @@ fn ticks_with_step(lo: f64, hi: f64, step: f64) -> Vec<f64> {
                 v
             }
         })
-        .collect()
+        .collect();
+    Some(ticks)
 }
 
 /// Labels for `ticks` with the fewest decimals that tell them apart exactly

@@ -24,3 +24,32 @@ pub fn write(path: &Path, bytes: &[u8]) -> Result<()> {
         Error::io(path, e)
     })
 }
+
+/// Removes the `*.partial` files a killed run left in `dir` and its subfolders (one
+/// level: `snapshots/`, `figures/`): a run that starts there again must not leave
+/// another run's unfinished files beside its own complete ones. Returns how many.
+pub fn remove_partials(dir: &Path) -> usize {
+    remove_partials_in(dir, 1)
+}
+
+fn remove_partials_in(dir: &Path, depth: u32) -> usize {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return 0;
+    };
+    let mut removed = 0;
+    for e in entries.flatten() {
+        let path = e.path();
+        match e.file_type() {
+            Ok(t) if t.is_dir() && depth > 0 => removed += remove_partials_in(&path, depth - 1),
+            Ok(t)
+                if t.is_file()
+                    && path.extension().is_some_and(|x| x == "partial")
+                    && std::fs::remove_file(&path).is_ok() =>
+            {
+                removed += 1;
+            }
+            _ => {}
+        }
+    }
+    removed
+}

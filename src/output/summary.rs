@@ -58,6 +58,7 @@ pub fn build(s: &SummaryInputs) -> Value {
         "scenario": s.scenario.name,
         "scenario_origin": s.scenario.origin,
         "seed": s.scenario.spec.seed,
+        "reproduce": super::reproduce::block(s.scenario),
         "created_utc": utc_now_iso8601(),
         "grid": {
             "shape_zyx": g.shape_zyx(),

@@ -412,18 +412,18 @@ pub fn read_tiff(path: &Path) -> Result<TiffStack> {
         }
         let offsets = num(tag::STRIP_OFFSETS).unwrap_or_default();
         let counts = num(tag::STRIP_BYTE_COUNTS).unwrap_or_default();
-        let mut pixels = Vec::with_capacity(w * h * 4);
+        let mut pixels = Vec::with_capacity(w.saturating_mul(h).saturating_mul(4).min(bytes.len()));
         for (&o, &c) in offsets.iter().zip(&counts) {
             let strip = bytes
-                .get(o as usize..(o + c) as usize)
+                .get(o as usize..o.saturating_add(c) as usize)
                 .ok_or_else(truncated)?;
             pixels.extend_from_slice(strip);
         }
-        if pixels.len() != w * h * 4 {
+        let need = w.saturating_mul(h).saturating_mul(4);
+        if pixels.len() != need {
             return Err(bad(format!(
-                "page {page} holds {} pixel bytes, {w}×{h} float32 needs {}",
+                "page {page} holds {} pixel bytes, {w}×{h} float32 needs {need}",
                 pixels.len(),
-                w * h * 4
             )));
         }
         data.extend(

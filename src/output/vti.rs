@@ -240,6 +240,11 @@ pub fn read_vti(path: &Path) -> Result<(Grid, Vec<NamedField>)> {
             h / 2.0
         )));
     }
+    if ext.iter().any(|&e| !(0.0..=1e6).contains(&e)) {
+        return Err(bad(format!(
+            "WholeExtent {ext:?} is outside 0 to 10⁶ voxels per axis"
+        )));
+    }
     let size = |lo: f64, hi: f64| (hi - lo + 1.0).max(0.0) as usize;
     let grid = Grid {
         nx: size(ext[0], ext[1]),
@@ -325,9 +330,17 @@ fn decode_zlib(body: &str, word: usize) -> std::result::Result<Vec<u8>, String> 
     }
     let hlen = b64_len((3 + nblocks) * word);
     let header = header_words(&b64(body.get(..hlen).ok_or("truncated header")?)?, word);
+    if header.len() < 3 + nblocks {
+        return Err("truncated header".into());
+    }
     let (block, last) = (header[1] as usize, header[2] as usize);
     let packed = b64(&body[hlen..])?;
-    let mut out = Vec::with_capacity(nblocks * block);
+    // Reserve no more than zlib could inflate the data to (1032:1 at most).
+    let bound = packed
+        .len()
+        .saturating_mul(1032)
+        .min(nblocks.saturating_mul(block));
+    let mut out = Vec::with_capacity(bound);
     let mut at = 0;
     for (b, &csize) in header[3..].iter().enumerate() {
         let csize = csize as usize;

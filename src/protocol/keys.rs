@@ -110,7 +110,13 @@ impl Keys<'_> {
         if h.is_finite() && h >= 0.0 && h * HOUR_S <= MAX_DURATION_S {
             Ok(h * HOUR_S)
         } else {
-            Err(self.err(key, format!("is {h}, must be a number of hours ≥ 0")))
+            Err(self.err(
+                key,
+                format!(
+                    "is {h}, must be a number of hours from 0 to {:.0} (about 31 years)",
+                    MAX_DURATION_S / HOUR_S
+                ),
+            ))
         }
     }
 

@@ -94,12 +94,7 @@ pub struct RadiotherapyItem {
 impl Protocol {
     /// Reads and checks a protocol file.
     pub fn load(path: &Path) -> Result<Protocol> {
-        let text = std::fs::read_to_string(path).map_err(|e| {
-            Error::input(
-                path,
-                format!("cannot read this protocol file ({e}); check the path"),
-            )
-        })?;
+        let text = crate::config::toml_error::read_text(path, "protocol file")?;
         let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
         Self::from_toml(&text, &path.display().to_string(), &base)
     }
@@ -107,8 +102,20 @@ impl Protocol {
     /// Parses and checks TOML text; `origin` names it in errors (and gives the name when
     /// the file has none); relative paths are resolved against `base_dir`.
     pub fn from_toml(text: &str, origin: &str, base_dir: &Path) -> Result<Protocol> {
-        let spec: ProtocolFile = toml::from_str(text)
-            .map_err(|e| Error::input(origin, format!("{e}").trim_end().to_string()))?;
+        let spec: ProtocolFile = toml::from_str(text).map_err(|e| {
+            let sweep = toml::from_str::<toml::Table>(text)
+                .is_ok_and(|t| t.contains_key("vary") || t.contains_key("base"));
+            Error::input(
+                origin,
+                if sweep {
+                    "this is a sweep file (it has `base`/`vary`), not a protocol: run it with \
+                     `oxyfield plan` or `oxyfield batch`"
+                        .to_string()
+                } else {
+                    crate::config::toml_error::message(text, &e)
+                },
+            )
+        })?;
         Self::from_spec(&spec, origin, base_dir)
     }
 

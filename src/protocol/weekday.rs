@@ -84,6 +84,10 @@ pub fn weekday_of(t_s: f64, start_weekday: u8) -> u8 {
 /// `"d 12 09:00"`: the day index and the clock time within it (seconds shown only where
 /// the time has them).
 pub fn day_clock(t_s: f64) -> String {
+    // Beyond ~3 million years a day count means nothing (and would overflow).
+    if !(t_s.is_finite() && t_s.abs() < 1e14) {
+        return format!("t = {t_s:.3e} s");
+    }
     let mut day = day_index(t_s);
     let mut secs = (t_s - day as f64 * DAY_S).round().max(0.0) as i64;
     if secs >= DAY_S as i64 {

@@ -2,6 +2,7 @@
 //! and `[[antioxidant]]` tables, each a time window (`start`, `end`) with the effect's
 //! strengths (defaults and their sources in docs/model.md).
 
+use super::format_duration;
 use super::schema::WindowSpec;
 use super::Keys;
 use crate::Result;
@@ -99,12 +100,25 @@ pub(super) fn window(
             ))
         }
     };
-    if !(end_s > start_s && end_s <= duration_s + 1e-6) {
+    if end_s <= start_s {
         return Err(keys.err(
             &key("end"),
             format!(
-                "is at {} s; it must come after `start` ({} s) and by the duration ({} s)",
-                end_s, start_s, duration_s
+                "is {}, not after `start` ({}): a window closes after it opens; swap them, \
+                 or set `end` later",
+                format_duration(end_s),
+                format_duration(start_s)
+            ),
+        ));
+    }
+    if end_s > duration_s + 1e-6 {
+        return Err(keys.err(
+            &key("end"),
+            format!(
+                "is {}, after the duration ({}): close the window by the end of the run, or \
+                 lengthen `duration`",
+                format_duration(end_s),
+                format_duration(duration_s)
             ),
         ));
     }

@@ -174,7 +174,7 @@ pub fn solve_steady(
     problem: &O2Problem,
     opts: &SolveOptions,
 ) -> Result<SolveReport> {
-    match opts.method {
+    let report = match opts.method {
         Method::Multigrid if backend.levels() > 1 => multigrid::solve(backend, problem, opts),
         // A one-level hierarchy (a dimension below 4 voxels, e.g. a 2D slice) is solved
         // by its smoother alone; `summary.json` then records "rbsor".
@@ -187,5 +187,25 @@ pub fn solve_steady(
             sor::solve(backend, problem, opts)
         }
         Method::RbSor => sor::solve(backend, problem, opts),
+    };
+    match report {
+        // Name the first voxel that went non-finite, where the field can be read.
+        Err(crate::Error::Numerical(m)) => {
+            match read_field_finite(backend, problem, opts.field, "when the solve stopped") {
+                Err(crate::Error::Numerical(at)) => {
+                    Err(crate::Error::Numerical(format!("{m}: {at}")))
+                }
+                _ => match problem.first_non_finite() {
+                    Some((name, i)) => {
+                        let (x, y, z) = problem.grid.ijk(i);
+                        Err(crate::Error::Numerical(format!(
+                            "{m}: the coefficient {name} is not finite at voxel [{z}, {y}, {x}]"
+                        )))
+                    }
+                    None => Err(crate::Error::Numerical(m)),
+                },
+            }
+        }
+        other => other,
     }
 }

@@ -60,6 +60,13 @@ impl Monitor {
 
     /// Records Σr² after `iterations` and decides.
     pub fn check(&mut self, sq_sum: f64, iterations: u32) -> Result<Verdict> {
+        crate::interrupt::check(|| {
+            format!(
+                "the {} solve stopped after {iterations} iterations; nothing of it was \
+                 written",
+                self.field
+            )
+        })?;
         let rel = sq_sum.sqrt() / self.norm0;
         self.history.push((iterations, rel));
         log::debug!("iteration {iterations}: relative residual {rel:.3e}");

@@ -180,12 +180,17 @@ impl Checkpoint {
         let next_event = r.u64().ok_or_else(truncated)? as usize;
         let next_snapshot = r.u64().ok_or_else(truncated)? as usize;
         let n0_total = r.f64().ok_or_else(truncated)?;
-        let count = r.u64().ok_or_else(truncated)?;
+        // Counts are checked against the bytes left before anything is allocated, so a
+        // damaged count cannot ask for more memory than the file could describe.
+        let count = r.count(MIN_ROW_BYTES).ok_or_else(truncated)?;
         let mut rows = Vec::new();
         for _ in 0..count {
             rows.push(r.row().ok_or_else(truncated)?);
         }
         let len = r.u64().ok_or_else(truncated)? as usize;
+        if len == 0 {
+            return Err(bad("holds no voxels"));
+        }
         let has_ros = r.u32().ok_or_else(truncated)? != 0;
         let mut field = || r.f32s(len).ok_or_else(truncated);
         let (viable, dead, doomed, hif) = (field()?, field()?, field()?, field()?);
@@ -195,7 +200,7 @@ impl Checkpoint {
         } else {
             None
         };
-        let count = r.u64().ok_or_else(truncated)?;
+        let count = r.count(len.saturating_mul(12)).ok_or_else(truncated)?;
         let mut drugs = Vec::new();
         for _ in 0..count {
             let mut field = || r.f32s(len).ok_or_else(truncated);
@@ -273,6 +278,11 @@ impl Writer {
     }
 }
 
+/// The fewest bytes a timeline row takes (its fixed fields and two empty counts).
+const MIN_ROW_BYTES: usize = 8 * 14 + 4 + 8;
+/// The fewest bytes a row's drug column takes (an empty name and four numbers).
+const MIN_DRUG_COLUMN_BYTES: usize = 8 + 4 * 8;
+
 struct Reader<'a> {
     bytes: &'a [u8],
 }
@@ -294,6 +304,12 @@ impl Reader<'_> {
     }
     fn f64(&mut self) -> Option<f64> {
         Some(f64::from_le_bytes(self.take(8)?.try_into().ok()?))
+    }
+    /// A count of items each at least `min_bytes` long, if the bytes left can hold
+    /// that many.
+    fn count(&mut self, min_bytes: usize) -> Option<usize> {
+        let n = usize::try_from(self.u64()?).ok()?;
+        (n.checked_mul(min_bytes.max(1))? <= self.bytes.len()).then_some(n)
     }
     fn str(&mut self) -> Option<String> {
         let n = usize::try_from(self.u64()?).ok()?;
@@ -321,7 +337,7 @@ impl Reader<'_> {
         let ros = self.f64()?;
         let log10_cell_kill = self.f64()?;
         let solve_seconds = self.f64()?;
-        let count = self.u64()?;
+        let count = self.count(MIN_DRUG_COLUMN_BYTES)?;
         let mut drugs = Vec::new();
         for _ in 0..count {
             drugs.push(DrugColumns {

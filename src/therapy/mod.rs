@@ -23,7 +23,8 @@
 //! coupled solution at t = 0): perfusion changes belong to the interventions issue.
 //!
 //! With a checkpoint folder, the complete state is written there
-//! ([`checkpoint::Checkpoint`]) every `checkpoint_every` of simulated time, at the end,
+//! ([`checkpoint::Checkpoint`]) every `checkpoint_every` of simulated time (default
+//! [`DEFAULT_CHECKPOINT_EVERY_S`]), at the end, on Ctrl-C,
 //! and when the run stops early at [`RunOptions::stop_at_s`]; a run started from that
 //! checkpoint ([`RunOptions::resume`]) takes the same steps and ends with the same
 //! results, bitwise on the CPU backend.
@@ -33,6 +34,7 @@ mod fields;
 mod interventions;
 pub mod output;
 pub mod progress;
+mod recovery;
 mod state;
 pub mod timeline;
 
@@ -48,6 +50,8 @@ use crate::ros::transient::RosState;
 use crate::{Error, Result};
 use checkpoint::Checkpoint;
 use interventions::Conditions;
+use recovery::Track;
+pub use recovery::DEFAULT_CHECKPOINT_EVERY_S;
 use state::State;
 use std::path::Path;
 use std::time::Instant;
@@ -145,6 +149,10 @@ pub fn fingerprint(sc: &Scenario, protocol: &Protocol, params: &TherapyParams) -
 
 /// Runs `protocol` on scenario `sc` with `backend`; returns the timeline and the final
 /// fields (the final outputs are written by [`output::write`]).
+///
+/// Ctrl-C ([`crate::interrupt`]) stops it between steps, after writing a checkpoint
+/// when it has a checkpoint folder; errors name the simulated time reached and, for a
+/// lost device, the checkpoint to continue from.
 pub fn run_protocol(
     sc: &Scenario,
     protocol: &Protocol,
@@ -152,9 +160,28 @@ pub fn run_protocol(
     backend: &mut dyn O2Backend,
     run: RunOptions,
 ) -> Result<TherapyResult> {
+    // Solves finish their step; the loop stops between steps, where the state is whole.
+    let _defer = crate::interrupt::defer();
+    let dir = run.checkpoint_dir;
+    let track = Track::default();
+    steps(sc, protocol, params, backend, run, &track).map_err(|e| track.explain(e, dir))
+}
+
+fn steps(
+    sc: &Scenario,
+    protocol: &Protocol,
+    params: &TherapyParams,
+    backend: &mut dyn O2Backend,
+    run: RunOptions,
+    track: &Track,
+) -> Result<TherapyResult> {
     let start = Instant::now();
+    crate::backend::memory::preflight(&sc.grid(), true, backend)?;
     let fingerprint = fingerprint(sc, protocol, params);
     let kind = backend.info().kind;
+    // Read before the first solve, so that a bad map costs no solve.
+    let maps = state::dose_maps(protocol, &sc.grid())?;
+    let resumed = run.resume.is_some();
     let mut st = match run.resume {
         Some(c) => {
             let file = run
@@ -183,7 +210,6 @@ pub fn run_protocol(
         None => State::initial(sc, protocol, backend)?,
     };
     backend.tissue_load(&st.problem.grid, &st.region, &st.tissue)?;
-    let maps = state::dose_maps(protocol, &st.problem)?;
     let events = protocol.events();
     let snapshot = |st: &mut State| -> Result<()> {
         let times = &protocol.snapshot_times_s;
@@ -198,23 +224,41 @@ pub fn run_protocol(
         Ok(())
     };
     let save = |st: &State| -> Result<()> {
-        match run.checkpoint_dir {
-            Some(dir) => st.checkpoint(fingerprint, kind).write(dir),
-            None => Ok(()),
+        if let Some(dir) = run.checkpoint_dir {
+            st.checkpoint(fingerprint, kind).write(dir)?;
+            track.saved_s.set(Some(st.t));
         }
+        Ok(())
     };
+    if resumed {
+        track.saved_s.set(Some(st.t));
+    }
     if st.rows.is_empty() {
         let row = st.row(protocol, String::new(), start.elapsed().as_secs_f64());
         st.rows.push(row);
         snapshot(&mut st)?;
     }
-    let every = protocol.checkpoint_every_s;
+    let every = protocol
+        .checkpoint_every_s
+        .or(run.checkpoint_dir.map(|_| DEFAULT_CHECKPOINT_EVERY_S));
     let mut next_checkpoint = every.map(|e| next_multiple(st.t, e));
     let progress = progress::Progress::new(protocol.duration_s);
     while st.t < protocol.duration_s - EPS_S {
+        track.now_s.set(st.t);
         if run.stop_at_s.is_some_and(|stop| st.t >= stop - EPS_S) {
             save(&st)?;
             return Ok(finish(st, false));
+        }
+        if crate::interrupt::requested() {
+            save(&st)?;
+            return Err(Error::Interrupted(format!(
+                "{} with {} stopped at t = {:.2} h of {:.1} h; {}",
+                sc.name,
+                protocol.name,
+                st.t / 3600.0,
+                protocol.duration_s / 3600.0,
+                track.resume_hint(run.checkpoint_dir)
+            )));
         }
         let mut labels = Vec::new();
         // What the open windows change holds for the whole step (they open and close

@@ -99,6 +99,8 @@ pub fn write(
         "oxyfield_version": crate::VERSION,
         "scenario": sc.name,
         "scenario_origin": sc.origin,
+        "seed": sc.spec.seed,
+        "reproduce": crate::output::reproduce::block(sc),
         "created_utc": utc_now_iso8601(),
         "backend": backend.kind,
         "adapter": backend.adapter,

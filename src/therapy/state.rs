@@ -8,6 +8,7 @@ use crate::backend::tissue::{hif_target, TissueFields, TissueUniforms};
 use crate::backend::O2Backend;
 use crate::config::Scenario;
 use crate::drugs::DrugState;
+use crate::grid::Grid;
 use crate::metrics;
 use crate::output::npy;
 use crate::physics::tissue::TissueParams;
@@ -272,7 +273,7 @@ fn total(field: &[f32], region: &[u32]) -> f64 {
 }
 
 /// The relative dose map of each radiotherapy item (`None`: uniform).
-pub(super) fn dose_maps(protocol: &Protocol, problem: &O2Problem) -> Result<Vec<Option<Vec<f32>>>> {
+pub(super) fn dose_maps(protocol: &Protocol, grid: &Grid) -> Result<Vec<Option<Vec<f32>>>> {
     protocol
         .radiotherapy
         .iter()
@@ -280,9 +281,9 @@ pub(super) fn dose_maps(protocol: &Protocol, problem: &O2Problem) -> Result<Vec<
             item.dose_map_npy
                 .as_ref()
                 .map(|path| {
-                    let m = npy::read_field(path, &problem.grid)?;
+                    let m = npy::read_field(path, grid)?;
                     if let Some(i) = m.iter().position(|v| !(v.is_finite() && *v >= 0.0)) {
-                        let (x, y, z) = problem.grid.ijk(i);
+                        let (x, y, z) = grid.ijk(i);
                         return Err(Error::input(
                             path,
                             format!(

@@ -3,7 +3,9 @@
 //! Honours `WGPU_BACKEND` (e.g. `vulkan`) and `WGPU_ADAPTER_NAME` (substring of the
 //! adapter name); an explicit `--adapter` flag wins over the variable.
 
+use super::fault::{watch, Fault};
 use crate::{Error, Result};
+use std::sync::{Arc, Mutex};
 
 /// An opened device with its queue and the adapter it came from.
 #[derive(Debug, Clone)]
@@ -14,6 +16,10 @@ pub struct GpuContext {
     pub queue: wgpu::Queue,
     /// The adapter's description.
     pub info: wgpu::AdapterInfo,
+    /// The first failure the device reported outside an operation's own error checks
+    /// (device loss, or an uncaptured validation or out-of-memory error): kept here
+    /// instead of wgpu's default panic, and returned by the next [`GpuContext::check`].
+    fault: Arc<Mutex<Fault>>,
 }
 
 /// A one-line description of an adapter: name, type, backend and driver.
@@ -66,6 +72,34 @@ pub fn adapters() -> Vec<wgpu::Adapter> {
     pollster::block_on(instance().enumerate_adapters(backends()))
 }
 
+/// The indices (into [`adapters`]) of the distinct devices to spread work over: the
+/// hardware GPUs when there are any, else the software adapters, all through one API
+/// (Vulkan, else Metal, DX12, GL), so a GPU that two APIs both list counts once while
+/// two identical GPUs count twice.
+pub fn distinct_devices() -> Vec<usize> {
+    let all: Vec<wgpu::AdapterInfo> = adapters().iter().map(|a| a.get_info()).collect();
+    let hardware = all.iter().any(|i| !is_software(i));
+    let class: Vec<usize> = (0..all.len())
+        .filter(|&k| is_software(&all[k]) != hardware)
+        .collect();
+    let apis = [
+        wgpu::Backend::Vulkan,
+        wgpu::Backend::Metal,
+        wgpu::Backend::Dx12,
+        wgpu::Backend::Gl,
+    ];
+    apis.iter()
+        .map(|api| {
+            class
+                .iter()
+                .copied()
+                .filter(|&k| all[k].backend == *api)
+                .collect::<Vec<_>>()
+        })
+        .find(|v| !v.is_empty())
+        .unwrap_or(class)
+}
+
 fn rank(info: &wgpu::AdapterInfo) -> u32 {
     let kind = match info.device_type {
         wgpu::DeviceType::DiscreteGpu => 0,
@@ -111,6 +145,29 @@ impl GpuContext {
             };
             return Err(Error::Gpu(format!("{what}; adapters found: {seen}")));
         };
+        Self::from_adapter(adapter)
+    }
+
+    /// Opens adapter `index` of [`adapters`] (the numbering `oxyfield devices`
+    /// prints), software or not.
+    pub fn open_index(index: usize) -> Result<GpuContext> {
+        let mut all = adapters();
+        if index >= all.len() {
+            let seen: Vec<String> = all.iter().map(|a| describe(&a.get_info())).collect();
+            return Err(Error::Gpu(format!(
+                "no adapter {index}: {} found ({}); see `oxyfield devices`",
+                all.len(),
+                if seen.is_empty() {
+                    "none".to_string()
+                } else {
+                    seen.join("; ")
+                }
+            )));
+        }
+        Self::from_adapter(all.swap_remove(index))
+    }
+
+    fn from_adapter(adapter: wgpu::Adapter) -> Result<GpuContext> {
         let info = adapter.get_info();
         // Timestamp queries time kernels in `oxyfield bench` where the adapter has them.
         let features = adapter.features() & wgpu::Features::TIMESTAMP_QUERY;
@@ -122,18 +179,46 @@ impl GpuContext {
         }))
         .map_err(|e| Error::Gpu(format!("could not open {}: {e}", describe(&info))))?;
         log::info!("GPU adapter: {}", describe(&info));
+        let fault = watch(&device);
         Ok(GpuContext {
             device,
             queue,
             info,
+            fault,
         })
     }
 
-    /// Waits for all submitted work.
+    /// Waits for all submitted work, then [`GpuContext::check`]s.
     pub fn wait(&self) -> Result<()> {
-        self.device
-            .poll(wgpu::PollType::wait_indefinitely())
+        let polled = self.device.poll(wgpu::PollType::wait_indefinitely());
+        self.check()?;
+        polled
             .map(|_| ())
             .map_err(|e| Error::Gpu(format!("waiting for the device failed: {e}")))
+    }
+
+    /// The first asynchronous failure of the device, as an error: a lost device is
+    /// [`Error::DeviceLost`], an uncaught validation or out-of-memory error
+    /// [`Error::Gpu`].
+    pub fn check(&self) -> Result<()> {
+        let read = || self.fault.lock().unwrap_or_else(|p| p.into_inner()).clone();
+        let mut fault = read();
+        if fault.lost.is_none() && fault.uncaptured.is_some() {
+            // A loss is reported from the device's maintenance; let it run once so
+            // that a lost device is not reported as the validation errors it causes.
+            let _ = self.device.poll(wgpu::PollType::Poll);
+            fault = read();
+        }
+        let on = describe(&self.info);
+        match fault {
+            Fault {
+                lost: Some(why), ..
+            } => Err(Error::DeviceLost(format!("{why} on {on}"))),
+            Fault {
+                uncaptured: Some(what),
+                ..
+            } => Err(Error::Gpu(format!("{what} on {on}"))),
+            _ => Ok(()),
+        }
     }
 }

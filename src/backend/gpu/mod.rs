@@ -2,6 +2,7 @@
 //! residual norms come back during a solve, and whole fields only when asked for.
 
 mod context;
+mod fault;
 pub mod mg_transfer;
 pub mod o2_fields;
 pub mod o2_residual;
@@ -13,7 +14,7 @@ pub mod shaders;
 mod timing;
 pub mod tissue;
 
-pub use context::{adapters, describe, is_software, GpuContext};
+pub use context::{adapters, describe, distinct_devices, is_software, GpuContext};
 
 use super::tissue::{TissueFields, TissueUniforms};
 use super::{BackendInfo, O2Backend, TissueKernels};
@@ -59,6 +60,39 @@ struct Loaded {
     step: StepBinding,
 }
 
+impl Loaded {
+    /// Rewrites a problem on the same grids into the existing buffers, keeping every
+    /// bind group; false (nothing changed) when the grids differ.
+    fn reload(
+        &mut self,
+        ctx: &GpuContext,
+        problem: &O2Problem,
+        coarse: &[O2Problem],
+        po2: &[f32],
+    ) -> bool {
+        let problems: Vec<&O2Problem> = std::iter::once(problem).chain(coarse).collect();
+        if problems.len() != self.levels.len()
+            || !problems
+                .iter()
+                .zip(&self.levels)
+                .all(|(p, l)| l.fields.fits(p))
+        {
+            return false;
+        }
+        for (l, (p, level)) in problems.iter().zip(&mut self.levels).enumerate() {
+            let zeros;
+            let field = if l == 0 {
+                po2
+            } else {
+                zeros = vec![0.0f32; p.grid.len()];
+                &zeros
+            };
+            level.fields.rewrite(ctx, p, field, l > 0);
+        }
+        true
+    }
+}
+
 impl GpuBackend {
     /// A backend on an opened device; builds every pipeline once.
     pub fn new(ctx: GpuContext) -> Result<Self> {
@@ -72,6 +106,11 @@ impl GpuBackend {
             loaded: None,
             tissue: None,
         })
+    }
+
+    /// The device this backend runs on.
+    pub fn context(&self) -> &GpuContext {
+        &self.ctx
     }
 
     fn loaded(&self) -> Result<&Loaded> {
@@ -133,6 +172,11 @@ impl O2Backend for GpuBackend {
     }
 
     fn load(&mut self, problem: &O2Problem, coarse: &[O2Problem], po2: &[f32]) -> Result<()> {
+        if let Some(loaded) = self.loaded.as_mut() {
+            if loaded.reload(&self.ctx, problem, coarse, po2) {
+                return Ok(());
+            }
+        }
         self.loaded = None; // free the previous problem's buffers first
         let mut levels = Vec::with_capacity(1 + coarse.len());
         for (l, p) in std::iter::once(problem).chain(coarse).enumerate() {
@@ -229,6 +273,11 @@ impl O2Backend for GpuBackend {
 
     fn copy_bandwidth(&mut self, bytes: usize) -> Result<f64> {
         timing::copy_bandwidth(&self.ctx, bytes)
+    }
+
+    fn buffer_limit_bytes(&self) -> Option<u64> {
+        let l = self.ctx.device.limits();
+        Some(l.max_storage_buffer_binding_size.min(l.max_buffer_size))
     }
 }
 

@@ -137,6 +137,44 @@ impl GpuO2Fields {
         })
     }
 
+    /// True when `problem`'s grid has this level's dimensions.
+    pub fn fits(&self, problem: &O2Problem) -> bool {
+        let g = &problem.grid;
+        self.params.dims == [g.nx as u32, g.ny as u32, g.nz as u32, g.len() as u32]
+    }
+
+    /// Writes `problem` and `po2` into these buffers when the grid is the same (a
+    /// batch's next scenario, or the next solve of a protocol), so that the buffers and
+    /// the bind groups made from them are reused; false (nothing written) when the
+    /// grid differs.
+    pub fn rewrite(
+        &mut self,
+        ctx: &GpuContext,
+        problem: &O2Problem,
+        po2: &[f32],
+        use_rhs: bool,
+    ) -> bool {
+        if !self.fits(problem) || po2.len() != self.len {
+            return false;
+        }
+        let params = O2ParamsGpu::new(problem, 1.0, use_rhs);
+        let q = &ctx.queue;
+        let put =
+            |buf: &wgpu::Buffer, data: &[f32]| q.write_buffer(buf, 0, bytemuck::cast_slice(data));
+        self.params = params;
+        q.write_buffer(&self.params_buf, 0, bytemuck::bytes_of(&params));
+        put(&self.po2, po2);
+        put(&self.sv, &problem.sv);
+        put(&self.pb, &problem.pb);
+        put(&self.viable, &problem.viable);
+        put(&self.fixed, &problem.fixed);
+        let zeros = vec![0.0f32; self.len];
+        for buf in [&self.rhs, &self.po2_old, &self.resid] {
+            put(buf, &zeros);
+        }
+        true
+    }
+
     /// Sets ω and Δt in the uniform buffer if they changed.
     pub fn set_scalars(&mut self, ctx: &GpuContext, omega: f32, dt: f32) {
         if self.params.omega != omega || self.params.dt != dt {

@@ -112,9 +112,14 @@ fn stepped(t: &toml::Table) -> Result<Vec<toml::Value>, String> {
     let n = steps as usize + 1;
     if let (Some(a), Some(s)) = (integer(t, "start"), integer(t, "step")) {
         if integer(t, "stop").is_some() {
-            return Ok((0..n as i64)
-                .map(|i| toml::Value::Integer(a + i * s))
-                .collect());
+            return (0..n as i64)
+                .map(|i| {
+                    i.checked_mul(s)
+                        .and_then(|d| a.checked_add(d))
+                        .map(toml::Value::Integer)
+                        .ok_or_else(|| "runs past the largest whole number TOML holds".to_string())
+                })
+                .collect();
         }
     }
     Ok((0..n)
@@ -145,13 +150,19 @@ fn linspace(t: &toml::Table) -> Result<Vec<toml::Value>, String> {
     };
     if let (Some(a), Some(b)) = (integer(t, "start"), integer(t, "stop")) {
         let gaps = (n - 1).max(1) as i64;
-        if (b - a) % gaps != 0 {
+        let Some(span) = b.checked_sub(a) else {
+            return Err(format!(
+                "`start` {a} and `stop` {b} are too far apart for whole numbers; write floats \
+                 (start = {a}.0)"
+            ));
+        };
+        if span % gaps != 0 {
             return Err(format!(
                 "`start` {a} and `stop` {b} are whole numbers but {n} values between them are not; \
                  write floats (start = {a}.0) for fractional values"
             ));
         }
-        let d = (b - a) / gaps;
+        let d = span / gaps;
         return Ok((0..n as i64)
             .map(|i| toml::Value::Integer(a + i * d))
             .collect());

@@ -280,6 +280,18 @@ impl Table {
 pub fn read(path: &Path, opts: &ReadOptions) -> Result<Network> {
     let tables = input_tables(path, opts);
     let nodes = Table::read(&tables.nodes, "CSV nodes table", "columns id,x,y,z")?;
+    if opts.segments_csv.is_none() && !tables.segments.is_file() {
+        return Err(Error::input(
+            &tables.segments,
+            format!(
+                "the segments table of the nodes table {} is missing: a CSV network is \
+                 two files, X_nodes.csv and X_segments.csv side by side; add it, or name \
+                 the segments table (`--segments-csv`, or `segments_csv` in \
+                 [vessels.network])",
+                tables.nodes.display()
+            ),
+        ));
+    }
     let segs = Table::read(
         &tables.segments,
         "CSV segments table",
@@ -354,7 +366,13 @@ pub fn read(path: &Path, opts: &ReadOptions) -> Result<Network> {
             }
         }
         if !(r.is_finite() && r > 0.0) {
-            return Err(segs.err(row.0, radius, format!("{r} µm; radii must be positive")));
+            let what = if halve { "diameter" } else { "radius" };
+            let given = if halve { 2.0 * r } else { r };
+            return Err(segs.err(
+                row.0,
+                radius,
+                format!("the {what} is {given} µm; a vessel's {what} must be a positive number"),
+            ));
         }
         check_segment_values(r, s.flow_nl_per_min, s.hematocrit, blood).map_err(|m| {
             let col = if s.hematocrit.is_some_and(|h| !(0.0..1.0).contains(&h)) {

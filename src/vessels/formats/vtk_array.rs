@@ -191,7 +191,12 @@ fn decode_base64(content: &[u8]) -> Result<Vec<u8>, String> {
         }
         engine
             .decode_vec(&clean[start..end], &mut out)
-            .map_err(|e| format!("the base64 data is invalid ({e})"))?;
+            .map_err(|e| {
+                format!(
+                    "the base64 data is invalid ({e}); write the array with format=\"ascii\", \
+                     or encode it again as VTK's inline base64 binary"
+                )
+            })?;
         start = end;
     }
     Ok(out)

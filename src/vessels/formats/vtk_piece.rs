@@ -60,13 +60,22 @@ impl PieceReader<'_, '_> {
     /// A count attribute of the piece; absent counts are 0.
     fn count(&self, name: &str) -> std::result::Result<usize, String> {
         let el = &self.doc.elements[self.piece];
-        match el.attr(name) {
-            None => Ok(0),
-            Some(v) => v
-                .trim()
-                .parse()
-                .map_err(|_| format!("<Piece> (line {}): {name}=\"{v}\" is not a count", el.line)),
+        let n: usize = match el.attr(name) {
+            None => return Ok(0),
+            Some(v) => v.trim().parse().map_err(|_| {
+                format!("<Piece> (line {}): {name}=\"{v}\" is not a count", el.line)
+            })?,
+        };
+        // Far above any network (a billion points), and small enough that counts
+        // plus one and times a component count cannot overflow.
+        if n > 1 << 30 {
+            return Err(format!(
+                "<Piece> (line {}): {name}=\"{n}\" is more than oxyfield reads (2^30); \
+                 the file is damaged or not a vessel network",
+                el.line
+            ));
         }
+        Ok(n)
     }
 
     /// The `<DataArray>` children of the piece's child `section`.
@@ -161,7 +170,13 @@ impl PieceReader<'_, '_> {
                     .map(|c| DVec3::new(c[0], c[1], c[2]))
                     .collect();
                 if let Some(k) = pts.iter().position(|p| !p.is_finite()) {
-                    return Err(format!("{}: point {k} is not finite", self.describe(i)));
+                    return Err(format!(
+                        "{}: point {k} is {} {} {}; every coordinate must be a finite number",
+                        self.describe(i),
+                        pts[k].x,
+                        pts[k].y,
+                        pts[k].z
+                    ));
                 }
                 pts
             }
@@ -219,7 +234,18 @@ impl PieceReader<'_, '_> {
                     }
                 }
             }
-            connectivity = match self.decode(ci, &[prev], 1)? {
+            let decoded = self.decode(ci, &[prev], 1).map_err(|m| {
+                if let Some((head, _)) = m.split_once("; the counts come from") {
+                    format!(
+                        "{head}; the count is the last offset of {}: correct the offsets \
+                         or the connectivity",
+                        self.describe(oi)
+                    )
+                } else {
+                    m
+                }
+            })?;
+            connectivity = match decoded {
                 Values::Int(v) => v
                     .iter()
                     .enumerate()
@@ -229,7 +255,9 @@ impl PieceReader<'_, '_> {
                             .filter(|&p| p < npoints)
                             .ok_or_else(|| {
                                 format!(
-                                    "{}: entry {k} is point {p}, but there are {npoints} points",
+                                    "{}: entry {k} is point {p}, but there are {npoints} points; \
+                                     point numbers count from 0 and must be below \
+                                     NumberOfPoints: correct the connectivity (or the points)",
                                     self.describe(ci)
                                 )
                             })
@@ -278,7 +306,8 @@ impl PieceReader<'_, '_> {
                 "<Piece> (line {piece_line}): no radius array {} in <CellData> or \
                  <PointData>; the arrays are: PointData {}; CellData {}. Name the radius \
                  array with `radius_array` in [vessels.network] (and \
-                 `radius_array_is_diameter = true` if it holds diameters)",
+                 `radius_array_is_diameter = true` if it holds diameters), or with \
+                 --radius-array NAME (and --diameter) on the command line",
                 wanted.join(" or "),
                 names(&point_arrays),
                 names(&cell_arrays)

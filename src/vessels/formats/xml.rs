@@ -160,8 +160,9 @@ pub(crate) fn parse(bytes: &[u8]) -> Result<Document<'_>, String> {
             let el = &mut doc.elements[open];
             if el.name != name {
                 return Err(format!(
-                    "line {ln}: </{name}> closes <{}> opened on line {}; the XML is malformed",
-                    el.name, el.line
+                    "line {ln}: </{name}> closes <{}> opened on line {}; the XML is malformed: \
+                     close it with </{}> (or correct the tag names)",
+                    el.name, el.line, el.name
                 ));
             }
             el.content.1 = lt;
@@ -189,7 +190,8 @@ pub(crate) fn parse(bytes: &[u8]) -> Result<Document<'_>, String> {
     if let Some(&open) = stack.last() {
         let el = &doc.elements[open];
         return Err(format!(
-            "the file ends inside <{}> opened on line {}; the file is truncated",
+            "the file ends inside <{}> opened on line {}; the file is truncated: write it \
+             again, or complete it up to </VTKFile>",
             el.name, el.line
         ));
     }
