@@ -44,20 +44,6 @@ fn run(sc: &Path, protocol: Option<&Path>, out: &Path, backend: &str, threads: u
     assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
 }
 
-fn files(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    for e in std::fs::read_dir(dir).unwrap() {
-        let p = e.unwrap().path();
-        if p.is_dir() {
-            out.extend(files(&p));
-        } else {
-            out.push(p);
-        }
-    }
-    out.sort();
-    out
-}
-
 /// `summary.json` without what legitimately changes between identical runs.
 fn stable_summary(path: &Path) -> serde_json::Value {
     fn strip(v: &mut serde_json::Value) {
@@ -77,7 +63,7 @@ fn stable_summary(path: &Path) -> serde_json::Value {
 /// Every file of `a` is in `b` with the same bytes (`summary.json`: the same stable
 /// content; `timeline.csv`: the same but for the solve time column).
 fn assert_same(a: &Path, b: &Path) {
-    let (fa, fb) = (files(a), files(b));
+    let (fa, fb) = (common::files_under(a), common::files_under(b));
     let rel = |d: &Path, v: &[PathBuf]| -> Vec<PathBuf> {
         v.iter()
             .map(|p| p.strip_prefix(d).unwrap().to_path_buf())

@@ -3,6 +3,8 @@
 //! and continuing the run (with `--resume` where a checkpoint exists) ends with the
 //! same fields, bitwise on the CPU backend, as a run never interrupted.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -182,7 +184,7 @@ fn runs_killed_at_random_moments_leave_complete_files_and_continue_to_the_same_r
                 "{f} differs after {signal} at {at:?} and continuing"
             );
         }
-        let left: Vec<_> = walk(&out)
+        let left: Vec<_> = common::files_under(&out)
             .into_iter()
             .filter(|p| p.extension().is_some_and(|x| x == "partial"))
             .collect();
@@ -197,17 +199,4 @@ fn runs_killed_at_random_moments_leave_complete_files_and_continue_to_the_same_r
         interrupted >= 3 && resumed >= 1,
         "{interrupted} runs interrupted, {resumed} resumed: the kills missed the run"
     );
-}
-
-fn walk(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    for e in std::fs::read_dir(dir).unwrap() {
-        let p = e.unwrap().path();
-        if p.is_dir() {
-            out.extend(walk(&p));
-        } else {
-            out.push(p);
-        }
-    }
-    out
 }

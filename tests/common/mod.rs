@@ -67,3 +67,18 @@ pub fn diff(a: &[f32], b: &[f32]) -> (f64, f64) {
     }
     (max, sum / a.len() as f64)
 }
+
+/// Every file below `dir`, sorted.
+pub fn files_under(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            out.extend(files_under(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out.sort();
+    out
+}
