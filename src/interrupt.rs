@@ -22,7 +22,7 @@ thread_local! {
 pub fn install() {
     let result = ctrlc::set_handler(|| {
         if SIGNALS.fetch_add(1, Ordering::SeqCst) == 0 {
-            REQUESTED.store(true, Ordering::SeqCst);
+            request();
             eprintln!(
                 "\noxyfield: stopping after the current step and keeping what is complete \
                  (press Ctrl-C again to quit at once)"

@@ -84,7 +84,6 @@ pub fn run_batch(
     let start = Instant::now();
     let workers = workers.clamp(1, runs.len().max(1));
     let next = AtomicUsize::new(0);
-    let done = AtomicUsize::new(0);
     let ran = AtomicUsize::new(0);
     let skipped = AtomicUsize::new(0);
     let stop = AtomicBool::new(false);
@@ -96,8 +95,7 @@ pub fn run_batch(
     };
     std::thread::scope(|scope| {
         for worker in 0..workers {
-            let (next, done, ran, skipped, stop, fail) =
-                (&next, &done, &ran, &skipped, &stop, &fail);
+            let (next, ran, skipped, stop, fail) = (&next, &ran, &skipped, &stop, &fail);
             scope.spawn(move || {
                 let mut backend = match open(worker) {
                     Ok(b) => b,
@@ -108,11 +106,10 @@ pub fn run_batch(
                     let Some(run) = runs.get(k) else { break };
                     if plan.skip_existing && finished(&run_dir(plan.out, run)) {
                         skipped.fetch_add(1, Ordering::SeqCst);
-                        done.fetch_add(1, Ordering::SeqCst);
                         continue;
                     }
                     progress(Progress {
-                        done: done.load(Ordering::SeqCst),
+                        done: ran.load(Ordering::SeqCst) + skipped.load(Ordering::SeqCst),
                         total: runs.len(),
                         worker,
                         run,
@@ -121,7 +118,6 @@ pub fn run_batch(
                         return fail(e);
                     }
                     ran.fetch_add(1, Ordering::SeqCst);
-                    done.fetch_add(1, Ordering::SeqCst);
                 }
             });
         }

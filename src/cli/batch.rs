@@ -130,10 +130,10 @@ fn parse_devices(spec: &str, backend: BackendChoice) -> Result<Vec<usize>> {
              --jobs K for several CPU workers)",
         ));
     }
-    let count = crate::backend::gpu::adapters().len();
     let list = if spec.trim() == "all" {
         crate::backend::gpu::distinct_devices()
     } else {
+        let count = crate::backend::gpu::adapters().len();
         let mut list = Vec::new();
         for part in spec.split(',') {
             let k: usize = part.trim().parse().map_err(|_| {

@@ -72,6 +72,7 @@ impl Loaded {
     ) -> bool {
         let problems: Vec<&O2Problem> = std::iter::once(problem).chain(coarse).collect();
         if problems.len() != self.levels.len()
+            || po2.len() != problem.grid.len()
             || !problems
                 .iter()
                 .zip(&self.levels)
@@ -80,14 +81,7 @@ impl Loaded {
             return false;
         }
         for (l, (p, level)) in problems.iter().zip(&mut self.levels).enumerate() {
-            let zeros;
-            let field = if l == 0 {
-                po2
-            } else {
-                zeros = vec![0.0f32; p.grid.len()];
-                &zeros
-            };
-            level.fields.rewrite(ctx, p, field, l > 0);
+            level.fields.rewrite(ctx, p, (l == 0).then_some(po2), l > 0);
         }
         true
     }

@@ -143,7 +143,8 @@ impl GpuO2Fields {
         self.params.dims == [g.nx as u32, g.ny as u32, g.nz as u32, g.len() as u32]
     }
 
-    /// Writes `problem` and `po2` into these buffers when the grid is the same (a
+    /// Writes `problem` and `po2` (zeros when none: coarse levels, where restriction
+    /// fills it) into these buffers when the grid is the same (a
     /// batch's next scenario, or the next solve of a protocol), so that the buffers and
     /// the bind groups made from them are reused; false (nothing written) when the
     /// grid differs.
@@ -151,10 +152,10 @@ impl GpuO2Fields {
         &mut self,
         ctx: &GpuContext,
         problem: &O2Problem,
-        po2: &[f32],
+        po2: Option<&[f32]>,
         use_rhs: bool,
     ) -> bool {
-        if !self.fits(problem) || po2.len() != self.len {
+        if !self.fits(problem) || po2.is_some_and(|p| p.len() != self.len) {
             return false;
         }
         let params = O2ParamsGpu::new(problem, 1.0, use_rhs);
@@ -163,15 +164,24 @@ impl GpuO2Fields {
             |buf: &wgpu::Buffer, data: &[f32]| q.write_buffer(buf, 0, bytemuck::cast_slice(data));
         self.params = params;
         q.write_buffer(&self.params_buf, 0, bytemuck::bytes_of(&params));
-        put(&self.po2, po2);
         put(&self.sv, &problem.sv);
         put(&self.pb, &problem.pb);
         put(&self.viable, &problem.viable);
         put(&self.fixed, &problem.fixed);
-        let zeros = vec![0.0f32; self.len];
-        for buf in [&self.rhs, &self.po2_old, &self.resid] {
-            put(buf, &zeros);
+        // The work fields (and pO2 where none is given) are zeroed on the device.
+        let mut enc = ctx
+            .device
+            .create_command_encoder(&wgpu::CommandEncoderDescriptor {
+                label: Some("oxyfield.o2.rewrite"),
+            });
+        match po2 {
+            Some(p) => put(&self.po2, p),
+            None => enc.clear_buffer(&self.po2, 0, None),
         }
+        for buf in [&self.rhs, &self.po2_old, &self.resid] {
+            enc.clear_buffer(buf, 0, None);
+        }
+        q.submit([enc.finish()]);
         true
     }
 
