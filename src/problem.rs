@@ -39,6 +39,12 @@ pub struct O2Problem {
     pub viable: Vec<f32>,
     /// Fixed pO2 (mmHg) where ≥ 0; [`FREE`] elsewhere.
     pub fixed: Vec<f32>,
+    /// Width of the last cell along x, y, z as a fraction of the spacing: 1 on the
+    /// user's grid; below 1 on multigrid coarse levels of axes that did not halve
+    /// evenly, whose last coarse cell covers fewer fine cells (see
+    /// [`crate::solver::hierarchy`]). The stencil weights that cell's couplings by its
+    /// true geometry, so every coarse level describes the same physical block.
+    pub edge_width: [f32; 3],
 }
 
 impl O2Problem {
@@ -65,7 +71,19 @@ impl O2Problem {
             pb: vec![0.0; n],
             viable: vec![1.0; n],
             fixed: vec![FREE; n],
+            edge_width: [1.0; 3],
         }
+    }
+
+    /// Volume of cell `(i, j, k)` relative to a full cell: the product over axes of its
+    /// relative width (1, or [`Self::edge_width`] for the last cell of an axis). The
+    /// child weight of multigrid restriction; mirrored in `shaders/mg_restrict.wgsl`.
+    #[inline]
+    pub fn cell_volume(&self, (i, j, k): (usize, usize, usize)) -> f32 {
+        let g = &self.grid;
+        let e = &self.edge_width;
+        let w = |idx: usize, n: usize, phi: f32| if idx + 1 == n { phi } else { 1.0 };
+        w(i, g.nx, e[0]) * w(j, g.ny, e[1]) * w(k, g.nz, e[2])
     }
 
     /// True where voxel `idx` has a fixed value.

@@ -20,6 +20,13 @@ struct O2Params {
     pad2: u32,
     face_lo: vec4<f32>, // fixed pO2 on the x_min, y_min, z_min faces (mmHg); < 0: no-flux
     face_hi: vec4<f32>, // the same for x_max, y_max, z_max
+    // Coupling weights (units of c) at the high end of each axis (x, y, z), from the
+    // last cell's relative width φ (< 1 on coarse levels of odd axes; see EdgeWeights
+    // in src/backend/cpu/o2_stencil.rs): 1, 1, 2 on the user's grid.
+    edge_in: vec4<f32>,    // last cell → its inner neighbour, 2/(φ(1+φ))
+    edge_prev: vec4<f32>,  // second-last cell → the last, 2/(1+φ)
+    edge_face: vec4<f32>,  // last cell → a fixed high face, 2/φ²
+    edge_width: vec4<f32>, // φ (read by mg_restrict through its own uniform)
 };
 
 @group(0) @binding(0) var<uniform> prm: O2Params;
@@ -30,17 +37,33 @@ struct O2Params {
 @group(0) @binding(5) var<storage, read> fixed_value: array<f32>;   // fixed pO2 (mmHg); < 0 free
 @group(0) @binding(6) var<storage, read_write> rhs: array<f32>;     // FAS source term (mmHg/s)
 
-// Diagonal a of the stencil at one voxel: Σ c over neighbours, 2c per fixed face, + Γ.
+// Coupling weight (units of c) of cell i of n on its low side (the inner neighbour, or
+// the low face) and on its high side; CPU twin `axis_weights`.
+fn weight_lo(i: u32, n: u32, e_in: f32, e_face: f32) -> f32 {
+    let last = i + 1u == n;
+    if (i > 0u) { return select(1.0, e_in, last); }
+    return select(2.0, e_face, last);
+}
+
+fn weight_hi(i: u32, n: u32, e_prev: f32, e_face: f32) -> f32 {
+    if (i + 1u == n) { return e_face; }
+    return select(1.0, e_prev, i + 2u == n);
+}
+
+// Diagonal a of the stencil at one voxel: Σ c·w over neighbours and fixed faces, + Γ.
 fn diagonal_at(i: u32, j: u32, k: u32, idx: u32) -> f32 {
     let c = prm.c;
+    let ei = prm.edge_in;
+    let ep = prm.edge_prev;
+    let ef = prm.edge_face;
     var a = 0.0;
     // Terms in the order of the CPU twin: x−, x+, y−, y+, z−, z+, vessel.
-    if (i > 0u) { a += c; } else if (prm.face_lo.x >= 0.0) { a += 2.0 * c; }
-    if (i + 1u < prm.nx) { a += c; } else if (prm.face_hi.x >= 0.0) { a += 2.0 * c; }
-    if (j > 0u) { a += c; } else if (prm.face_lo.y >= 0.0) { a += 2.0 * c; }
-    if (j + 1u < prm.ny) { a += c; } else if (prm.face_hi.y >= 0.0) { a += 2.0 * c; }
-    if (k > 0u) { a += c; } else if (prm.face_lo.z >= 0.0) { a += 2.0 * c; }
-    if (k + 1u < prm.nz) { a += c; } else if (prm.face_hi.z >= 0.0) { a += 2.0 * c; }
+    if (i > 0u || prm.face_lo.x >= 0.0) { a += c * weight_lo(i, prm.nx, ei.x, ef.x); }
+    if (i + 1u < prm.nx || prm.face_hi.x >= 0.0) { a += c * weight_hi(i, prm.nx, ep.x, ef.x); }
+    if (j > 0u || prm.face_lo.y >= 0.0) { a += c * weight_lo(j, prm.ny, ei.y, ef.y); }
+    if (j + 1u < prm.ny || prm.face_hi.y >= 0.0) { a += c * weight_hi(j, prm.ny, ep.y, ef.y); }
+    if (k > 0u || prm.face_lo.z >= 0.0) { a += c * weight_lo(k, prm.nz, ei.z, ef.z); }
+    if (k + 1u < prm.nz || prm.face_hi.z >= 0.0) { a += c * weight_hi(k, prm.nz, ep.z, ef.z); }
     return a + prm.pw * sv[idx];
 }
 
@@ -70,22 +93,31 @@ fn local_correction(a_in: f32, r: f32, p: f32, mn: f32, km: f32) -> f32 {
 // floor far below the stopping tolerance (b − a·P would cancel two large numbers).
 fn net_supply(i: u32, j: u32, k: u32, idx: u32) -> f32 {
     let c = prm.c;
+    let ei = prm.edge_in;
+    let ep = prm.edge_prev;
+    let ef = prm.edge_face;
     let sy = prm.nx;
     let sz = prm.nx * prm.ny;
     let p = po2[idx];
     var f = 0.0;
-    if (i > 0u) { f += c * (po2[idx - 1u] - p); }
-    else if (prm.face_lo.x >= 0.0) { f += 2.0 * c * (prm.face_lo.x - p); }
-    if (i + 1u < prm.nx) { f += c * (po2[idx + 1u] - p); }
-    else if (prm.face_hi.x >= 0.0) { f += 2.0 * c * (prm.face_hi.x - p); }
-    if (j > 0u) { f += c * (po2[idx - sy] - p); }
-    else if (prm.face_lo.y >= 0.0) { f += 2.0 * c * (prm.face_lo.y - p); }
-    if (j + 1u < prm.ny) { f += c * (po2[idx + sy] - p); }
-    else if (prm.face_hi.y >= 0.0) { f += 2.0 * c * (prm.face_hi.y - p); }
-    if (k > 0u) { f += c * (po2[idx - sz] - p); }
-    else if (prm.face_lo.z >= 0.0) { f += 2.0 * c * (prm.face_lo.z - p); }
-    if (k + 1u < prm.nz) { f += c * (po2[idx + sz] - p); }
-    else if (prm.face_hi.z >= 0.0) { f += 2.0 * c * (prm.face_hi.z - p); }
+    let wxl = c * weight_lo(i, prm.nx, ei.x, ef.x);
+    let wxh = c * weight_hi(i, prm.nx, ep.x, ef.x);
+    let wyl = c * weight_lo(j, prm.ny, ei.y, ef.y);
+    let wyh = c * weight_hi(j, prm.ny, ep.y, ef.y);
+    let wzl = c * weight_lo(k, prm.nz, ei.z, ef.z);
+    let wzh = c * weight_hi(k, prm.nz, ep.z, ef.z);
+    if (i > 0u) { f += wxl * (po2[idx - 1u] - p); }
+    else if (prm.face_lo.x >= 0.0) { f += wxl * (prm.face_lo.x - p); }
+    if (i + 1u < prm.nx) { f += wxh * (po2[idx + 1u] - p); }
+    else if (prm.face_hi.x >= 0.0) { f += wxh * (prm.face_hi.x - p); }
+    if (j > 0u) { f += wyl * (po2[idx - sy] - p); }
+    else if (prm.face_lo.y >= 0.0) { f += wyl * (prm.face_lo.y - p); }
+    if (j + 1u < prm.ny) { f += wyh * (po2[idx + sy] - p); }
+    else if (prm.face_hi.y >= 0.0) { f += wyh * (prm.face_hi.y - p); }
+    if (k > 0u) { f += wzl * (po2[idx - sz] - p); }
+    else if (prm.face_lo.z >= 0.0) { f += wzl * (prm.face_lo.z - p); }
+    if (k + 1u < prm.nz) { f += wzh * (po2[idx + sz] - p); }
+    else if (prm.face_hi.z >= 0.0) { f += wzh * (prm.face_hi.z - p); }
     return f + prm.pw * sv[idx] * (pb[idx] - p);
 }
 

@@ -1,20 +1,29 @@
 //! The multigrid level hierarchy: coarsened copies of the problem, built once on the
 //! host and shared by both backends.
 //!
-//! Each coarse cell covers the 2×2×2 fine cells 2I..2I+1 that exist (for odd sizes the
-//! last coarse cell is partly empty and takes the mean of the children it has). The
-//! spacing doubles. Coefficients are averaged so that the coarse cell holds the same
-//! totals per volume:
-//! - Sv (wall area per volume): the mean of the children;
+//! Each coarse cell covers the 2×2×2 fine cells 2I..2I+1 that exist and the spacing
+//! doubles. Where an axis does not halve evenly, the last coarse cell covers fewer fine
+//! cells and is narrower than the spacing: its width, a fraction φ of the spacing, is
+//! kept in [`O2Problem::edge_width`] (φ_coarse = (sum of its children's widths)/2, so
+//! φ can fall to ¼, ⅛ … over several odd levels) and the stencil couples that cell by
+//! its true geometry (`EdgeWeights` in the CPU stencil). Every level then describes the
+//! same physical block. (Treating the partial cell as a full one — the former rule —
+//! made its coarse correction too weak in diffusion by up to a factor (1+φ)φ/2 and
+//! stalled V-cycles wherever it held no consumption: issue 18, a 17³ block with a
+//! non-consuming one-voxel rim stalled at a relative residual of 7e-3.)
+//!
+//! Coefficients are volume-weighted means of the children (a child on the fine level's
+//! narrow last cell weighs φ), so the coarse cell holds the same totals per volume:
+//! - Sv (wall area per volume) and n: the volume-weighted mean;
 //! - Pb: the wall-area-weighted mean, so the coarse supply Γ·Pb is the mean of the
 //!   children's;
-//! - n: the mean of the children;
 //! - fixed values: a coarse cell is fixed when any of its children is (its value the
 //!   mean of the fixed children). Its coarse correction is then zero, which is exact at
 //!   the fixed children, and the fine smoother resolves the free children beside the
 //!   boundary. (Treating mixed cells as free left them consuming O2 with no Dirichlet
 //!   information, and the spheroid case did not converge.)
 //!
+//! Restriction of pO2 and residuals uses the same child weights ([`O2Problem::cell_volume`]).
 //! Face conditions carry over unchanged. Coarsening stops when the smallest dimension is
 //! below 4 (axes are not coarsened separately yet: a grid with an axis of 1–3 voxels,
 //! such as a 2D slice, gets no hierarchy and is solved by SOR).
@@ -59,36 +68,53 @@ pub fn coarse_levels(problem: &O2Problem) -> Vec<O2Problem> {
     out
 }
 
+/// Relative width of the last coarse cell of an axis with `n_fine` fine cells whose
+/// last one is `phi_fine` wide: the sum of its children's widths over the doubled
+/// spacing.
+pub fn coarse_edge_width(n_fine: usize, phi_fine: f32) -> f32 {
+    if n_fine % 2 == 1 {
+        phi_fine / 2.0
+    } else {
+        (1.0 + phi_fine) / 2.0
+    }
+}
+
 /// One coarsening step (see the module docs).
 pub fn coarsen(fine: &O2Problem) -> O2Problem {
     let f = fine.grid;
     let c = coarse_grid(&f);
     let mut out = O2Problem::uniform(c, fine.params);
     out.faces = fine.faces;
+    let e = fine.edge_width;
+    out.edge_width = [
+        coarse_edge_width(f.nx, e[0]),
+        coarse_edge_width(f.ny, e[1]),
+        coarse_edge_width(f.nz, e[2]),
+    ];
     for kc in 0..c.nz {
         for jc in 0..c.ny {
             for ic in 0..c.nx {
                 let (mut n, mut sv, mut svpb, mut fixed_sum) = (0.0f64, 0.0f64, 0.0f64, 0.0f64);
-                let (mut count, mut fixed_count) = (0usize, 0usize);
+                let (mut volume, mut fixed_count) = (0.0f64, 0usize);
                 for k in 2 * kc..(2 * kc + 2).min(f.nz) {
                     for j in 2 * jc..(2 * jc + 2).min(f.ny) {
                         for i in 2 * ic..(2 * ic + 2).min(f.nx) {
                             let idx = f.index(i, j, k);
-                            n += f64::from(fine.viable[idx]);
-                            sv += f64::from(fine.sv[idx]);
-                            svpb += f64::from(fine.sv[idx]) * f64::from(fine.pb[idx]);
+                            let w = f64::from(fine.cell_volume((i, j, k)));
+                            n += w * f64::from(fine.viable[idx]);
+                            sv += w * f64::from(fine.sv[idx]);
+                            svpb += w * f64::from(fine.sv[idx]) * f64::from(fine.pb[idx]);
                             if fine.is_fixed(idx) {
                                 fixed_sum += f64::from(fine.fixed[idx]);
                                 fixed_count += 1;
                             }
-                            count += 1;
+                            volume += w;
                         }
                     }
                 }
                 let ci = c.index(ic, jc, kc);
-                let cnt = count as f64;
-                out.viable[ci] = (n / cnt) as f32;
-                out.sv[ci] = (sv / cnt) as f32;
+                out.viable[ci] = (n / volume) as f32;
+                out.sv[ci] = (sv / volume) as f32;
                 out.pb[ci] = if sv > 0.0 { (svpb / sv) as f32 } else { 0.0 };
                 out.fixed[ci] = if fixed_count > 0 {
                     (fixed_sum / fixed_count as f64) as f32

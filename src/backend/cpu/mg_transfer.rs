@@ -23,8 +23,10 @@ pub fn residual_field(level: &mut CpuLevel) {
     });
 }
 
-/// Fine → coarse: means of the children's pO2 (into `po2` and `po2_old`) and residuals
-/// (into `rhs`), as `mg_restrict`.
+/// Fine → coarse: volume-weighted means of the children's pO2 (into `po2` and
+/// `po2_old`) and residuals (into `rhs`), as `mg_restrict`; a child on the fine level's
+/// narrow last cell weighs its relative volume
+/// ([`O2Problem::cell_volume`](crate::problem::O2Problem::cell_volume)).
 pub fn restrict(fine: &CpuLevel, coarse: &mut CpuLevel) {
     let (f, c) = (fine.problem.grid, coarse.problem.grid);
     for kc in 0..c.nz {
@@ -47,9 +49,10 @@ pub fn restrict(fine: &CpuLevel, coarse: &mut CpuLevel) {
                                 continue;
                             }
                             let fi = f.index(i, j, k);
-                            sum_p += fine.po2[fi];
-                            sum_r += fine.resid[fi];
-                            count += 1.0;
+                            let w = fine.problem.cell_volume((i, j, k));
+                            sum_p += w * fine.po2[fi];
+                            sum_r += w * fine.resid[fi];
+                            count += w;
                         }
                     }
                 }

@@ -24,6 +24,48 @@ pub struct StencilConsts {
     pub pw: f32,
     /// Face values (mmHg; negative = no-flux), order of [`crate::problem::face`].
     pub faces: [f32; 6],
+    /// Per axis x, y, z, the coupling weights (in units of D/h²) that the last cell's
+    /// true width gives (see [`EdgeWeights`]); all the uniform-grid values on the
+    /// user's grid.
+    pub edge: [EdgeWeights; 3],
+}
+
+/// Coupling weights near the high end of one axis whose last cell is φ times the
+/// spacing wide (φ = [`O2Problem::edge_width`]; φ < 1 on coarse levels of odd axes).
+///
+/// Finite volumes with cell centres: the last cell's centre is (1 + φ)·h/2 from its
+/// inner neighbour's and φ·h/2 from the high face. Per unit volume, its coupling to the
+/// neighbour is D/((1 + φ)h/2 · φh), to a fixed face D/(φh/2 · φh); the neighbour's
+/// coupling to it is D/((1 + φ)h/2 · h). At φ = 1 these are 1, 2 and 1 (the uniform
+/// stencil); the two cells' fluxes stay equal and opposite (φ·inner = prev).
+/// Mirrored by `edge_in`, `edge_prev` and `edge_face` in `O2Params`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct EdgeWeights {
+    /// The last cell's coupling to its inner neighbour, 2/(φ(1 + φ)).
+    pub inner: f32,
+    /// The second-last cell's coupling to the last, 2/(1 + φ).
+    pub prev: f32,
+    /// The last cell's coupling to a fixed high face, 2/φ².
+    pub face: f32,
+}
+
+impl EdgeWeights {
+    /// The weights for a last cell of relative width `phi` ∈ (0, 1].
+    pub fn of(phi: f32) -> Self {
+        if phi == 1.0 {
+            // Exactly the uniform stencil (no rounding in 2/(1·2)).
+            return EdgeWeights {
+                inner: 1.0,
+                prev: 1.0,
+                face: 2.0,
+            };
+        }
+        EdgeWeights {
+            inner: 2.0 / (phi * (1.0 + phi)),
+            prev: 2.0 / (1.0 + phi),
+            face: 2.0 / (phi * phi),
+        }
+    }
 }
 
 impl StencilConsts {
@@ -40,34 +82,66 @@ impl StencilConsts {
             km: p.km_mmhg as f32,
             pw: p.wall_permeability_um_per_s as f32,
             faces: problem.faces,
+            edge: problem.edge_width.map(EdgeWeights::of),
         }
     }
 
     /// For each of the six neighbours of (i, j, k) = `idx`: (inside the grid, its
-    /// index, the face value used when it is outside).
+    /// index, the face value used when it is outside, the coupling weight in units of
+    /// D/h²: to the neighbour when inside, to the face when outside).
     #[inline(always)]
-    fn sides(&self, i: usize, j: usize, k: usize, idx: usize) -> [(bool, usize, f32); 6] {
+    fn sides(&self, i: usize, j: usize, k: usize, idx: usize) -> [(bool, usize, f32, f32); 6] {
         let (sy, sz) = (self.nx, self.nx * self.ny);
+        let [ex, ey, ez] = self.edge;
+        let (lx, hx) = axis_weights(i, self.nx, &ex);
+        let (ly, hy) = axis_weights(j, self.ny, &ey);
+        let (lz, hz) = axis_weights(k, self.nz, &ez);
         [
-            (i > 0, idx.wrapping_sub(1), self.faces[0]),
-            (i + 1 < self.nx, idx + 1, self.faces[1]),
-            (j > 0, idx.wrapping_sub(sy), self.faces[2]),
-            (j + 1 < self.ny, idx + sy, self.faces[3]),
-            (k > 0, idx.wrapping_sub(sz), self.faces[4]),
-            (k + 1 < self.nz, idx + sz, self.faces[5]),
+            (i > 0, idx.wrapping_sub(1), self.faces[0], lx),
+            (i + 1 < self.nx, idx + 1, self.faces[1], hx),
+            (j > 0, idx.wrapping_sub(sy), self.faces[2], ly),
+            (j + 1 < self.ny, idx + sy, self.faces[3], hy),
+            (k > 0, idx.wrapping_sub(sz), self.faces[4], lz),
+            (k + 1 < self.nz, idx + sz, self.faces[5], hz),
         ]
     }
+}
+
+/// The (low, high) coupling weights of cell `i` of `n` along one axis; the shader's
+/// `weight_lo` / `weight_hi`.
+#[inline(always)]
+fn axis_weights(i: usize, n: usize, e: &EdgeWeights) -> (f32, f32) {
+    let last = i + 1 == n;
+    // Low side: the inner neighbour, or the low face (a lone cell is also the last).
+    let lo = if i > 0 {
+        if last {
+            e.inner
+        } else {
+            1.0
+        }
+    } else if last {
+        e.face
+    } else {
+        2.0
+    };
+    // High side: the neighbour (the last cell when i = n − 2), or the high face.
+    let hi = if last {
+        e.face
+    } else if i + 2 == n {
+        e.prev
+    } else {
+        1.0
+    };
+    (lo, hi)
 }
 
 /// Diagonal `a` of the stencil at (i, j, k) = `idx` (1/s).
 #[inline(always)]
 pub fn diagonal_at(k: &StencilConsts, sv: f32, i: usize, j: usize, kz: usize, idx: usize) -> f32 {
     let mut a = 0.0f32;
-    for (inside, _, face) in k.sides(i, j, kz, idx) {
-        if inside {
-            a += k.c;
-        } else if face >= 0.0 {
-            a += 2.0 * k.c;
+    for (inside, _, face, w) in k.sides(i, j, kz, idx) {
+        if inside || face >= 0.0 {
+            a += k.c * w;
         }
     }
     a + k.pw * sv
@@ -101,11 +175,11 @@ pub fn net_supply(
 ) -> f32 {
     let p = po2(idx);
     let mut f = 0.0f32;
-    for (inside, nb, face) in k.sides(i, j, kz, idx) {
+    for (inside, nb, face, w) in k.sides(i, j, kz, idx) {
         if inside {
-            f += k.c * (po2(nb) - p);
+            f += k.c * w * (po2(nb) - p);
         } else if face >= 0.0 {
-            f += 2.0 * k.c * (face - p);
+            f += k.c * w * (face - p);
         }
     }
     f + k.pw * problem.sv[idx] * (problem.pb[idx] - p)

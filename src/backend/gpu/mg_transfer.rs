@@ -19,6 +19,8 @@ pub struct MgTransferGpu {
     pub fine: [u32; 4],
     /// Coarse nx, ny, nz, unused.
     pub coarse: [u32; 4],
+    /// The fine level's last-cell relative widths φ along x, y, z, unused.
+    pub fine_edge: [f32; 4],
 }
 
 /// The four transfer pipelines.
@@ -94,6 +96,7 @@ impl WgMgTransfer {
                 contents: bytemuck::bytes_of(&MgTransferGpu {
                     fine: [fd[0], fd[1], fd[2], 0],
                     coarse: [cd[0], cd[1], cd[2], 0],
+                    fine_edge: fine.params.edge_width,
                 }),
                 usage: wgpu::BufferUsages::UNIFORM,
             });

@@ -28,6 +28,15 @@ pub struct O2ParamsGpu {
     pub face_lo: [f32; 4],
     /// Fixed pO2 on x_max, y_max, z_max (negative: no-flux), padding.
     pub face_hi: [f32; 4],
+    /// Per axis x, y, z: the last cell's coupling weight to its inner neighbour
+    /// (`EdgeWeights::inner` in the CPU stencil), padding.
+    pub edge_in: [f32; 4],
+    /// Per axis: the second-last cell's weight to the last (`EdgeWeights::prev` in the CPU stencil).
+    pub edge_prev: [f32; 4],
+    /// Per axis: the last cell's weight to a fixed high face (`EdgeWeights::face` in the CPU stencil).
+    pub edge_face: [f32; 4],
+    /// Per axis: the last cell's relative width φ (restriction weights), padding.
+    pub edge_width: [f32; 4],
 }
 
 impl O2ParamsGpu {
@@ -49,6 +58,15 @@ impl O2ParamsGpu {
             pad: 0,
             face_lo: [f[0], f[2], f[4], 0.0],
             face_hi: [f[1], f[3], f[5], 0.0],
+            edge_in: [k.edge[0].inner, k.edge[1].inner, k.edge[2].inner, 0.0],
+            edge_prev: [k.edge[0].prev, k.edge[1].prev, k.edge[2].prev, 0.0],
+            edge_face: [k.edge[0].face, k.edge[1].face, k.edge[2].face, 0.0],
+            edge_width: [
+                problem.edge_width[0],
+                problem.edge_width[1],
+                problem.edge_width[2],
+                0.0,
+            ],
         }
     }
 }
