@@ -38,6 +38,11 @@ pub enum Error {
     /// The solver met a non-finite value or diverged.
     #[error("numerical failure: {0}")]
     Numerical(String),
+    /// A solve stopped short of its tolerance (stagnation above the float32 floor, the
+    /// iteration limit) or a converged result broke a conservation check; the message
+    /// names the field, the residual, what was tried and the fix.
+    #[error("{0}")]
+    NotConverged(String),
     /// The GPU device was lost (driver reset, GPU removed or hung) or reported an
     /// error outside any operation's own checks; the message says what to do.
     #[error("GPU device lost: {0}")]

@@ -94,6 +94,22 @@ pub fn run_scenario(
     } else {
         None
     };
+    let blood_balance = match (&assembled.vessels, &blood) {
+        (Some(_), Some((b, _))) => Some(blood::balance_relative_error(
+            b,
+            &mass,
+            sc.spec.vessels.transport.alpha_tissue,
+        )),
+        _ => None,
+    };
+    let kept = accept_result(
+        sc,
+        &report,
+        blood.as_ref().map(|b| &b.1),
+        &mass,
+        blood_balance,
+        ros.as_ref(),
+    )?;
 
     std::fs::create_dir_all(out_dir).map_err(|e| Error::io(out_dir, e))?;
     let out = &sc.spec.output;
@@ -190,6 +206,7 @@ pub fn run_scenario(
         mass: &mass,
         files: &files,
         transport: transport_summary,
+        not_converged: &kept,
         ros: ros.as_ref().map(|r| {
             (
                 output_ros::summary(&r.steady, &r.stats, &r.balance),
@@ -209,6 +226,74 @@ pub fn run_scenario(
         ros,
         summary,
     })
+}
+
+/// Checks that a steady result may be written: every solve converged and the O2, blood
+/// and ROS balances hold to [`metrics::MASS_BALANCE_TOLERANCE`]. Otherwise
+/// [`Error::NotConverged`] — or, with `solver.allow_unconverged`, a loud warning and the
+/// list of what is wrong, which `summary.json` records (`not_converged`).
+fn accept_result(
+    sc: &Scenario,
+    report: &SolveReport,
+    coupling: Option<&crate::solver::coupled::CouplingReport>,
+    mass: &MassBalance,
+    blood_balance: Option<f64>,
+    ros: Option<&RosRun>,
+) -> Result<Vec<String>> {
+    let tol = metrics::MASS_BALANCE_TOLERANCE;
+    let mut wrong = Vec::new();
+    if !report.converged {
+        wrong.push(format!(
+            "O2 solve not converged ({}, relative residual {:.2e})",
+            report.status.name(),
+            report.residual
+        ));
+    }
+    if coupling.is_some_and(|c| !c.converged) {
+        wrong.push("vessel–tissue coupling not converged".to_string());
+    }
+    let fix = "tighten solver.tolerance (e.g. 1e-7), or report the scenario as a bug";
+    if mass.relative_error > tol {
+        wrong.push(format!(
+            "O2 mass balance error {:.2e} > {tol:.0e} (supply {:.4e}, consumption {:.4e} \
+             mmHg·µm³/s); {fix}",
+            mass.relative_error, mass.supply, mass.consumption
+        ));
+    }
+    if let Some(b) = blood_balance.filter(|&b| b > tol) {
+        wrong.push(format!(
+            "blood O2 balance error {b:.2e} > {tol:.0e} (in − out ≠ wall exchange); {fix}"
+        ));
+    }
+    if let Some(r) = ros {
+        if !r.steady.converged {
+            wrong.push(format!(
+                "ROS solve not converged (relative residual {:.2e})",
+                r.steady.report.residual
+            ));
+        }
+        if r.balance.relative_error > tol {
+            wrong.push(format!(
+                "ROS balance error {:.2e} > {tol:.0e}; tighten ros.tolerance (e.g. 1e-7)",
+                r.balance.relative_error
+            ));
+        }
+    }
+    if wrong.is_empty() {
+        return Ok(wrong);
+    }
+    if sc.spec.solver.allow_unconverged {
+        for w in &wrong {
+            log::warn!("NOT CONVERGED, kept because solver.allow_unconverged = true: {w}");
+        }
+        return Ok(wrong);
+    }
+    Err(Error::NotConverged(format!(
+        "scenario {}: {}; nothing was written. Set solver.allow_unconverged = true to keep \
+         such a result, marked as unconverged in summary.json",
+        sc.name,
+        wrong.join("; ")
+    )))
 }
 
 /// The ROS part of a run.

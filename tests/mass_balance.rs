@@ -75,3 +75,41 @@ value_mmhg = 15.0
     );
     assert!(mb.relative_error <= 1e-3, "{mb:?}");
 }
+
+/// Issue 18, point 19: exchange counts by its sign. A block with no consumption (M = 0)
+/// fed by a fixed face at 50 mmHg and drained through vessel walls toward Pb = 0: the
+/// drain is uptake, not negative supply. Counting exchange net, supply and drain
+/// cancelled and a balanced steady state read "mass balance error 1.0e0".
+#[test]
+fn vessel_exchange_toward_lower_blood_po2_counts_as_uptake() {
+    let grid = oxyfield::grid::Grid::from_shape_zyx([20, 20, 24], 10.0);
+    let params = oxyfield::physics::o2::O2Params {
+        max_consumption_mmhg_per_s: 0.0,
+        ..Default::default()
+    };
+    let mut problem = oxyfield::problem::O2Problem::uniform(grid, params);
+    problem.faces[oxyfield::problem::face::X_MIN] = 50.0;
+    for idx in 0..grid.len() {
+        if grid.ijk(idx).0 >= 12 {
+            problem.sv[idx] = 0.01; // a sink at Pb = 0 in the far half
+        }
+    }
+    let mut cpu = CpuBackend::new();
+    oxyfield::solver::load(
+        &mut cpu,
+        &problem,
+        oxyfield::solver::Method::Multigrid,
+        &problem.initial_guess(),
+    )
+    .unwrap();
+    let opts = oxyfield::solver::SolveOptions::default();
+    let report = oxyfield::solver::solve_steady(&mut cpu, &problem, &opts).unwrap();
+    assert!(report.converged, "{report:?}");
+    let po2 = cpu.read_o2().unwrap();
+    let mb = mass_balance(&problem, &po2);
+    eprintln!("{mb:?}");
+    assert!(mb.supply > 0.0 && mb.vessel_uptake > 0.0, "{mb:?}");
+    assert_eq!(mb.vessel_supply, 0.0);
+    assert!((mb.consumption - mb.vessel_uptake).abs() <= 1e-9 * mb.consumption);
+    assert!(mb.relative_error <= 1e-4, "{mb:?}");
+}

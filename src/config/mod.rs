@@ -187,6 +187,7 @@ impl Scenario {
             omega: s.omega,
             check_every: s.check_every,
             field: "O2",
+            allow_unconverged: s.allow_unconverged,
         }
     }
 

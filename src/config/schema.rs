@@ -425,6 +425,9 @@ pub struct SolverSpec {
     pub omega: Option<f64>,
     /// SOR sweeps between residual checks (multigrid checks after every V-cycle).
     pub check_every: u32,
+    /// Keep results that did not converge (or break the mass balance) instead of
+    /// stopping with exit 1; `summary.json` and the log then say so. Default false.
+    pub allow_unconverged: bool,
 }
 
 impl Default for SolverSpec {
@@ -436,6 +439,7 @@ impl Default for SolverSpec {
             max_iterations: o.max_iterations,
             omega: o.omega,
             check_every: o.check_every,
+            allow_unconverged: o.allow_unconverged,
         }
     }
 }

@@ -63,13 +63,8 @@ pub fn summary(
     alpha_tissue: f64,
 ) -> Value {
     let nl = |x: f64| x / UM3_PER_S_PER_NL_PER_MIN;
-    let taken = mass.vessel_supply * alpha_tissue;
     let consumed = mass.consumption * alpha_tissue;
-    let balance = if blood.inflow > 0.0 {
-        (blood.inflow - blood.outflow - taken).abs() / blood.inflow
-    } else {
-        0.0
-    };
+    let balance = balance_relative_error(blood, mass, alpha_tissue);
     let means = segment_mean_po2(v, &blood.ring_pb);
     let (mut lo, mut hi, mut sum_l, mut sum) = (f64::INFINITY, 0.0f64, 0.0, 0.0);
     for (s, seg) in v.net.segments.iter().enumerate() {
@@ -98,4 +93,15 @@ pub fn summary(
             "max": hi,
         },
     })
+}
+
+/// |blood O2 in − out − net wall exchange| / in: what the blood gives must be what the
+/// tissue receives (0 with no inflow).
+pub fn balance_relative_error(blood: &BloodState, mass: &MassBalance, alpha_tissue: f64) -> f64 {
+    let taken = mass.vessel_net() * alpha_tissue;
+    if blood.inflow > 0.0 {
+        (blood.inflow - blood.outflow - taken).abs() / blood.inflow
+    } else {
+        0.0
+    }
 }

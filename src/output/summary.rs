@@ -29,6 +29,9 @@ pub struct SummaryInputs<'a> {
     pub transport: Option<Value>,
     /// The `ros` and `gsh` blocks, when ROS was solved.
     pub ros: Option<(Value, Value)>,
+    /// What did not converge or broke a balance, kept under `solver.allow_unconverged`
+    /// (empty for a converged run).
+    pub not_converged: &'a [String],
 }
 
 /// Builds the summary document.
@@ -88,6 +91,8 @@ pub fn build(s: &SummaryInputs) -> Value {
             "levels": s.report.levels,
             "residual": s.report.residual,
             "converged": s.report.converged,
+            "status": s.report.status.name(),
+            "allow_unconverged": s.scenario.spec.solver.allow_unconverged,
             "seconds": s.report.seconds,
             "tolerance": s.scenario.spec.solver.tolerance,
             "omega": s.report.omega,
@@ -103,12 +108,15 @@ pub fn build(s: &SummaryInputs) -> Value {
         "mass_balance": {
             "supply": s.mass.supply,
             "vessel_supply": s.mass.vessel_supply,
+            "vessel_uptake": s.mass.vessel_uptake,
             "consumption": s.mass.consumption,
             "relative_error": s.mass.relative_error,
             "units": "mmHg·µm³/s",
         },
         "ros": ros,
         "gsh": gsh,
+        "converged": s.not_converged.is_empty(),
+        "not_converged": s.not_converged,
         "files": s.files,
     })
 }

@@ -111,6 +111,21 @@ pub fn solve_steady_state(
         );
         let done = change <= GSH_TOLERANCE;
         if done || iterations >= MAX_GSH_ITERATIONS {
+            if !done {
+                let what = format!(
+                    "the ROS–GSH iteration did not settle: G still changed by {change:.2e}·G0 \
+                     after {iterations} R solves (tolerance {GSH_TOLERANCE:.0e}·G0)"
+                );
+                if !opts.allow_unconverged {
+                    return Err(crate::Error::NotConverged(format!(
+                        "{what}. Fix: check ros.gsh_per_ros and ros.gsh_regeneration_per_s for \
+                         extreme values; or set \
+                         solver.allow_unconverged = true to keep the result, marked as \
+                         unconverged"
+                    )));
+                }
+                log::warn!("{what}. KEPT ANYWAY because solver.allow_unconverged = true");
+            }
             let converged = done && field.report.converged;
             return Ok(RosSteady {
                 ros: field.ros,

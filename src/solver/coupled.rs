@@ -27,7 +27,8 @@ pub struct CouplingOptions {
 pub struct CouplingReport {
     /// Tissue solves made.
     pub iterations: u32,
-    /// Whether the vessel pO2 settled within the tolerance.
+    /// Whether the vessel pO2 settled within the tolerance and every tissue solve
+    /// converged.
     pub converged: bool,
     /// Largest ring pO2 change at the last iteration (mmHg).
     pub max_change_mmhg: f64,
@@ -66,6 +67,9 @@ pub fn solve_coupled(
 ) -> Result<Coupled> {
     let mut po2 = problem.initial_guess();
     let mut accel = Anderson::new(copts.relaxation);
+    // Every tissue solve must converge for the coupling to count as converged (with
+    // solver.allow_unconverged a solve that did not is kept, and remembered here).
+    let mut tissue_converged = true;
     let mut coupling = CouplingReport {
         iterations: 0,
         converged: false,
@@ -78,6 +82,7 @@ pub fn solve_coupled(
         problem.pb = wall.source_map(&problem.grid, &ring_pb).pb;
         load(backend, problem, opts.method, &po2)?;
         let report = solve_steady(backend, problem, opts)?;
+        tissue_converged &= report.converged;
         po2 = super::read_finite(
             backend,
             problem,
@@ -103,15 +108,22 @@ pub fn solve_coupled(
             report.iterations
         );
         if change <= copts.tolerance_mmhg || coupling.iterations >= copts.max_iterations {
-            coupling.converged = change <= copts.tolerance_mmhg;
-            if !coupling.converged {
-                log::warn!(
+            let settled = change <= copts.tolerance_mmhg;
+            coupling.converged = settled && tissue_converged;
+            if !settled {
+                let what = format!(
                     "vessel–tissue coupling stopped after {} iterations with vessel pO2 still \
-                     changing by {change:.3} mmHg (tolerance {}); raise \
-                     vessels.transport.max_iterations or lower relaxation",
-                    coupling.iterations,
-                    copts.tolerance_mmhg
+                     changing by {change:.3} mmHg (tolerance {})",
+                    coupling.iterations, copts.tolerance_mmhg
                 );
+                if !opts.allow_unconverged {
+                    return Err(crate::Error::NotConverged(format!(
+                        "{what}. Fix: raise vessels.transport.max_iterations or lower \
+                         vessels.transport.relaxation; or set solver.allow_unconverged = true \
+                         to keep the result, marked as unconverged"
+                    )));
+                }
+                log::warn!("{what}. KEPT ANYWAY because solver.allow_unconverged = true");
             }
             return Ok(Coupled {
                 report,

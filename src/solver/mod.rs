@@ -70,6 +70,11 @@ pub struct SolveOptions {
     /// The field solved, for messages: `"O2"` (whose settings are `solver.*`) or
     /// `"ROS"` (`ros.tolerance` and `solver.*`).
     pub field: &'static str,
+    /// Keep a result that did not converge (scenario `solver.allow_unconverged`): the
+    /// solve then warns and returns its report instead of [`Error::NotConverged`].
+    ///
+    /// [`Error::NotConverged`]: crate::Error::NotConverged
+    pub allow_unconverged: bool,
 }
 
 impl Default for SolveOptions {
@@ -81,6 +86,7 @@ impl Default for SolveOptions {
             omega: None,
             check_every: 25,
             field: "O2",
+            allow_unconverged: false,
         }
     }
 }
@@ -99,14 +105,49 @@ pub struct SolveReport {
     pub levels: usize,
     /// Final relative residual.
     pub residual: f64,
-    /// Whether the tolerance was reached.
+    /// Whether the result is converged: the tolerance was met, or the solve reached the
+    /// float32 floor of its field ([`SolveStatus::accepted`]).
     pub converged: bool,
+    /// Why the solve stopped.
+    pub status: SolveStatus,
     /// Wall-clock seconds of the solve.
     pub seconds: f64,
     /// Over-relaxation used by SOR (1 for multigrid's Gauss–Seidel smoother).
     pub omega: f64,
     /// (iterations, relative residual) at each check.
     pub history: Vec<(u32, f64)>,
+}
+
+/// Why a solve stopped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SolveStatus {
+    /// The relative residual met the tolerance.
+    Tolerance,
+    /// The residual stopped falling at the float32 rounding floor of the field (below
+    /// a relative 1e-5): as accurate as single precision allows, accepted.
+    Float32Floor,
+    /// The residual stopped falling far above the float32 floor: the method does not
+    /// fit the problem. Not accepted.
+    Stagnated,
+    /// `solver.max_iterations` was reached first. Not accepted.
+    MaxIterations,
+}
+
+impl SolveStatus {
+    /// A result that counts as converged.
+    pub fn accepted(self) -> bool {
+        matches!(self, SolveStatus::Tolerance | SolveStatus::Float32Floor)
+    }
+
+    /// The name written in `summary.json` (`solver.status`).
+    pub fn name(self) -> &'static str {
+        match self {
+            SolveStatus::Tolerance => "tolerance",
+            SolveStatus::Float32Floor => "float32_floor",
+            SolveStatus::Stagnated => "stagnated",
+            SolveStatus::MaxIterations => "max_iterations",
+        }
+    }
 }
 
 /// Largest SOR factor [`sor::auto_omega`] picks (measured on the default scenario).
@@ -188,24 +229,89 @@ pub fn solve_steady(
         }
         Method::RbSor => sor::solve(backend, problem, opts),
     };
-    match report {
-        // Name the first voxel that went non-finite, where the field can be read.
-        Err(crate::Error::Numerical(m)) => {
-            match read_field_finite(backend, problem, opts.field, "when the solve stopped") {
-                Err(crate::Error::Numerical(at)) => {
-                    Err(crate::Error::Numerical(format!("{m}: {at}")))
-                }
-                _ => match problem.first_non_finite() {
-                    Some((name, i)) => {
-                        let (x, y, z) = problem.grid.ijk(i);
-                        Err(crate::Error::Numerical(format!(
-                            "{m}: the coefficient {name} is not finite at voxel [{z}, {y}, {x}]"
-                        )))
-                    }
-                    None => Err(crate::Error::Numerical(m)),
-                },
-            }
-        }
-        other => other,
+    let report = match report {
+        Ok(r) => r,
+        Err(e) => return Err(explain_numerical(backend, problem, opts, e)),
+    };
+    accept(&report, opts)?;
+    Ok(report)
+}
+
+/// `Ok` for a converged report; for one that is not, [`crate::Error::NotConverged`]
+/// naming the field, the residual, what was tried and the fix — or, with
+/// `opts.allow_unconverged`, a loud warning and `Ok`.
+pub fn accept(report: &SolveReport, opts: &SolveOptions) -> Result<()> {
+    if report.converged {
+        return Ok(());
     }
+    let unit = if report.method == "multigrid" {
+        "V-cycles"
+    } else {
+        "sweeps"
+    };
+    let (why, fix) = match (report.status, report.method) {
+        (SolveStatus::MaxIterations, _) => (
+            format!("it reached solver.max_iterations = {}", opts.max_iterations),
+            format!(
+                "raise solver.max_iterations (now {}) or loosen the tolerance",
+                opts.max_iterations
+            ),
+        ),
+        (_, "multigrid") => (
+            "the residual stopped falling far above the float32 floor".to_string(),
+            "try solver.method = \"rbsor\" and report the scenario as a bug".to_string(),
+        ),
+        _ => (
+            "the residual stopped falling far above the float32 floor".to_string(),
+            "raise solver.max_iterations, or check the scenario for extreme coefficients"
+                .to_string(),
+        ),
+    };
+    let what = format!(
+        "the {} solve did not converge: relative residual {:.2e} after {} {unit} \
+         ({}, {} level{}), tolerance {:.1e}; {why}",
+        opts.field,
+        report.residual,
+        report.iterations,
+        report.method,
+        report.levels,
+        if report.levels == 1 { "" } else { "s" },
+        opts.tolerance,
+    );
+    if opts.allow_unconverged {
+        log::warn!(
+            "{what}. KEPT ANYWAY because solver.allow_unconverged = true: this result is \
+             NOT converged (summary.json says so)"
+        );
+        return Ok(());
+    }
+    Err(crate::Error::NotConverged(format!(
+        "{what}. Fix: {fix}; or set solver.allow_unconverged = true to keep the result, \
+         marked as unconverged. Nothing of this solve was written"
+    )))
+}
+
+/// A numerical failure of a solve, with the first non-finite voxel of the field (or
+/// coefficient) named where it can be found.
+fn explain_numerical(
+    backend: &mut dyn O2Backend,
+    problem: &O2Problem,
+    opts: &SolveOptions,
+    e: crate::Error,
+) -> crate::Error {
+    let crate::Error::Numerical(m) = e else {
+        return e;
+    };
+    // Name the first voxel that went non-finite, where the field can be read.
+    let at = match read_field_finite(backend, problem, opts.field, "when the solve stopped") {
+        Err(crate::Error::Numerical(at)) => Some(at),
+        _ => problem.first_non_finite().map(|(name, i)| {
+            let (x, y, z) = problem.grid.ijk(i);
+            format!("the coefficient {name} is not finite at voxel [{z}, {y}, {x}]")
+        }),
+    };
+    crate::Error::Numerical(match at {
+        Some(at) => format!("{m}: {at}"),
+        None => m,
+    })
 }

@@ -68,10 +68,8 @@ pub fn solve(
     let mut work = 0.0f64;
     loop {
         work += 1.0; // the residual check
-        if let Verdict::Stop {
-            converged,
-            residual,
-        } = monitor.check(backend.residual_sq_sum()?, cycles)?
+        if let Verdict::Stop { status, residual } =
+            monitor.check(backend.residual_sq_sum()?, cycles)?
         {
             return Ok(SolveReport {
                 method: "multigrid",
@@ -79,7 +77,8 @@ pub fn solve(
                 sweep_equivalents: work,
                 levels,
                 residual,
-                converged,
+                converged: status.accepted(),
+                status,
                 seconds: start.elapsed().as_secs_f64(),
                 omega: f64::from(SMOOTHING_OMEGA),
                 history: monitor.history,

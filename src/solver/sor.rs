@@ -47,10 +47,8 @@ pub fn solve(
     let mut checks = 0u32;
     loop {
         checks += 1;
-        if let Verdict::Stop {
-            converged,
-            residual,
-        } = monitor.check(backend.residual_sq_sum()?, sweeps)?
+        if let Verdict::Stop { status, residual } =
+            monitor.check(backend.residual_sq_sum()?, sweeps)?
         {
             return Ok(SolveReport {
                 method: "rbsor",
@@ -58,7 +56,8 @@ pub fn solve(
                 sweep_equivalents: f64::from(sweeps + checks),
                 levels: 1,
                 residual,
-                converged,
+                converged: status.accepted(),
+                status,
                 seconds: start.elapsed().as_secs_f64(),
                 omega,
                 history: monitor.history,

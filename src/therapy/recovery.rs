@@ -45,6 +45,7 @@ impl Track {
             )),
             Error::Gpu(m) => Error::Gpu(format!("{m} ({at}); {}", self.resume_hint(dir))),
             Error::Numerical(m) => Error::Numerical(format!("{m} ({at})")),
+            Error::NotConverged(m) => Error::NotConverged(format!("{m} ({at})")),
             other => other,
         }
     }
