@@ -68,8 +68,11 @@ fn announce(case: &str, h: f64, grid: &Grid) {
 }
 
 fn solve_to(backend: &mut dyn O2Backend, problem: &O2Problem, tolerance: f64) -> Result<Vec<f32>> {
+    // A validation case is judged by its error against the closed form; a solve that
+    // stalls short of the tolerance is kept (the log says so) and judged like any other.
     let opts = SolveOptions {
         tolerance,
+        allow_unconverged: true,
         ..SolveOptions::default()
     };
     solver::load(
