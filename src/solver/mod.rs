@@ -124,7 +124,8 @@ pub enum SolveStatus {
     /// The relative residual met the tolerance.
     Tolerance,
     /// The residual stopped falling at the float32 rounding floor of the field (below
-    /// a relative 1e-5): as accurate as single precision allows, accepted.
+    /// a relative 1e-4): as accurate as single precision
+    /// allows, accepted.
     Float32Floor,
     /// The residual stopped falling far above the float32 floor: the method does not
     /// fit the problem. Not accepted.
