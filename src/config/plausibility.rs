@@ -2,8 +2,8 @@
 //! certainly a slip (a unit, a network file in mm without `scale`, no O2 source at
 //! all), which would otherwise give a wrong answer with exit 0. Each is one line that
 //! names the key (or file) and the likely fix. They never stop a run (a deliberate
-//! value stays possible) and print on stderr unless `-q` is given; each distinct line
-//! prints once per process.
+//! value stays possible) and print on stderr unless `-q` is given ([`set_quiet`]);
+//! each distinct line prints once per process.
 //!
 //! The checks of the scenario's own values are [`Scenario::plausibility_warnings`]
 //! (`check` and `run` print them); those that need the files or the assembled problem
@@ -15,6 +15,7 @@ use crate::problem::O2Problem;
 use crate::vessels::Network;
 use std::collections::BTreeSet;
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
 
 /// O2 diffusivities outside this range (µm²/s) are warned about: O2 in water at 37 °C
@@ -193,10 +194,18 @@ pub fn problem(sc: &Scenario, problem: &O2Problem, source: &str) -> Vec<String> 
 /// warns once.
 static SEEN: Mutex<BTreeSet<String>> = Mutex::new(BTreeSet::new());
 
-/// Prints each warning once per process, as a `warn` log line, unless the user asked
-/// for quiet (`-q`, or a log filter above `info`).
+/// Set by `-q`: these warnings are advice, and `-q` asks for none.
+static QUIET: AtomicBool = AtomicBool::new(false);
+
+/// Silences [`emit`] (the binary calls this for `-q`; a log level, which a batch on a
+/// terminal lowers for its progress bar, does not decide it).
+pub fn set_quiet(quiet: bool) {
+    QUIET.store(quiet, Ordering::Relaxed);
+}
+
+/// Prints each warning once per process, as a `warn` log line, unless [`set_quiet`].
 pub fn emit(warnings: impl IntoIterator<Item = String>) {
-    if !log::log_enabled!(log::Level::Info) {
+    if QUIET.load(Ordering::Relaxed) {
         return;
     }
     let mut seen = SEEN.lock().unwrap_or_else(|e| e.into_inner());
