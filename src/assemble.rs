@@ -2,7 +2,7 @@
 //! fraction, fixed-value regions and face conditions.
 
 use crate::config::schema::{FaceSpec, FixedRegionSpec, NetworkFileSpec};
-use crate::config::Scenario;
+use crate::config::{plausibility, Scenario};
 use crate::grid::Grid;
 use crate::output::npy;
 use crate::physics::blood::BloodParams;
@@ -54,6 +54,7 @@ pub struct TransportSetup {
 
 /// Builds the O2 problem of a checked scenario.
 pub fn assemble(sc: &Scenario) -> Result<Assembled> {
+    plausibility::emit(sc.plausibility_warnings());
     let grid = sc.grid();
     let spec = &sc.spec;
     let problem = O2Problem::uniform(grid, sc.o2_params());
@@ -164,6 +165,7 @@ fn finish(
         FaceSpec::Fixed(v) => v as f32,
     });
     problem.validate(&sc.origin)?;
+    plausibility::emit(plausibility::problem(sc, &problem, vessel_source));
     Ok(Assembled {
         problem,
         vessel_source,
@@ -210,6 +212,7 @@ fn read_network(sc: &Scenario, grid: &Grid, nf: &NetworkFileSpec, path: &Path) -
         ));
     }
     check_segment_sizes(&net, grid, path)?;
+    plausibility::emit(plausibility::network_file(path, &net, grid));
     Ok(net)
 }
 

@@ -17,6 +17,7 @@ fn main() {
     )))
     .format_timestamp(None)
     .init();
+    oxyfield::config::plausibility::set_quiet(cli.quiet);
     if let Err(e) = dispatch(cli) {
         eprintln!("error: {e}");
         let mut source = std::error::Error::source(&e);

@@ -148,6 +148,13 @@ pub fn run_scenario(
             ]
             .map(String::from),
         );
+        let tissue = crate::output::tissue::mask(problem);
+        files.extend(crate::output::tissue::write(
+            out_dir,
+            g,
+            &tissue,
+            "at steady state",
+        )?);
     }
     if let Some(v) = &assembled.vessels {
         files.extend(write_network(out_dir, v, blood.as_ref().map(|b| &b.0))?);

@@ -22,6 +22,7 @@ pub fn check(args: CheckArgs) -> Result<()> {
     } else {
         let sc = Scenario::load(&args.file)?;
         println!("scenario {}: valid", args.file.display());
+        crate::config::plausibility::emit(sc.plausibility_warnings());
         match sc.protocol()? {
             Some(p) => p,
             None => return Ok(()),

@@ -42,12 +42,38 @@ pub fn network(args: NetworkArgs) -> Result<()> {
                 }
                 net.transform(scale, DVec3::ZERO);
             }
-            let written = formats::write(&net, &output, parse_format(to.as_deref(), "--to")?)?;
+            let format = match parse_format(to.as_deref(), "--to")? {
+                Some(f) => f,
+                None => Format::from_path(&output)?,
+            };
+            let written = formats::write(&net, &output, Some(format))?;
+            // VTK PolyData has no place for boundary nodes (formats/mod.rs): say what
+            // was dropped rather than count it as written.
+            let dropped = if format == Format::Vtp {
+                net.boundary.len()
+            } else {
+                0
+            };
+            if dropped > 0 {
+                log::warn!(
+                    "{}: VTK PolyData holds no boundary nodes, so the {dropped} boundary \
+                     nodes of {} (their pressures or flows, inflow haematocrit and pO2) are \
+                     not written and reading this file back loses them: write CSV (--to csv, \
+                     or a .csv name) or Secomb (.dat) to keep them",
+                    output.display(),
+                    input.display()
+                );
+            }
             println!(
-                "{} nodes, {} segments, {} boundary nodes → {}",
+                "{} nodes, {} segments, {} boundary nodes{} → {}",
                 net.nodes.len(),
                 net.segments.len(),
-                net.boundary.len(),
+                net.boundary.len() - dropped,
+                if dropped > 0 {
+                    format!(" ({dropped} dropped: VTP holds none)")
+                } else {
+                    String::new()
+                },
                 paths(&written)
             );
             Ok(())

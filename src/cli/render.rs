@@ -223,30 +223,30 @@ fn plot(args: &RenderArgs, run: &RunDir, kind: &str) -> Result<()> {
         })
     };
     let title = |default: String| args.title.clone().unwrap_or(default);
-    // Tissue: voxels without vessel wall (what a saved folder can tell).
-    let tissue_values = |field: &Field| -> Result<(Vec<f32>, Option<Field>)> {
-        let sv_path = run.path.join("vessels_sv.npy");
-        let sv = sv_path
-            .exists()
-            .then(|| load_field(&sv_path))
-            .transpose()?
-            .filter(|v| v.grid == field.grid);
-        let values = match &sv {
-            Some(sv) => field
-                .data
-                .iter()
-                .zip(&sv.data)
-                .filter(|(_, &s)| s <= 0.0)
-                .map(|(&v, _)| v)
-                .collect(),
-            None => field.data.clone(),
+    // Tissue: the voxels the run's statistics count (`tissue.npy`); a folder written
+    // before that file existed falls back to the voxels without vessel wall.
+    let tissue_values = |field: &Field| -> Result<(Vec<usize>, Option<Field>)> {
+        let optional = |name: &str| -> Result<Option<Field>> {
+            let path = run.path.join(name);
+            Ok(path
+                .exists()
+                .then(|| load_field(&path))
+                .transpose()?
+                .filter(|v| v.grid == field.grid))
         };
-        Ok((values, sv))
+        let sv = optional("vessels_sv.npy")?;
+        let keep: Vec<usize> = match (optional("tissue.npy")?, &sv) {
+            (Some(t), _) => (0..t.data.len()).filter(|&i| t.data[i] > 0.0).collect(),
+            (None, Some(sv)) => (0..sv.data.len()).filter(|&i| sv.data[i] <= 0.0).collect(),
+            (None, None) => (0..field.data.len()).collect(),
+        };
+        Ok((keep, sv))
     };
     let chart = match kind {
         "histogram" => {
             let field = run.load(&args.field)?;
-            let (values, _) = tissue_values(&field)?;
+            let (keep, _) = tissue_values(&field)?;
+            let values: Vec<f32> = keep.iter().map(|&i| field.data[i]).collect();
             let top = match &args.limits {
                 Some(t) => parse_pair(t, "--limits")?[1],
                 None => 100.0,
@@ -259,7 +259,7 @@ fn plot(args: &RenderArgs, run: &RunDir, kind: &str) -> Result<()> {
         }
         "distance" => {
             let field = run.load(&args.field)?;
-            let (_, sv) = tissue_values(&field)?;
+            let (keep, sv) = tissue_values(&field)?;
             let sv = sv.ok_or_else(|| {
                 Error::input(
                     "--plot",
@@ -271,7 +271,6 @@ fn plot(args: &RenderArgs, run: &RunDir, kind: &str) -> Result<()> {
                 )
             })?;
             let distance = crate::figures::distance::distance_to_vessels_um(&sv.data, &sv.grid)?;
-            let keep: Vec<usize> = (0..sv.data.len()).filter(|&i| sv.data[i] <= 0.0).collect();
             let values: Vec<f32> = keep.iter().map(|&i| field.data[i]).collect();
             let d: Vec<f32> = keep.iter().map(|&i| distance[i]).collect();
             (

@@ -4,6 +4,7 @@
 mod checks;
 mod model_checks;
 mod model_schema;
+pub mod plausibility;
 pub mod schema;
 pub(crate) mod toml_error;
 

@@ -9,8 +9,9 @@ use crate::vessels::transport::BloodState;
 use serde_json::{json, Value};
 use std::fmt::Write;
 
-/// One row per segment: geometry, flow (in the a → b sense), blood pO2 where blood
-/// enters and leaves the segment, and the O2 it passes to the tissue.
+/// One row per segment: geometry, flow (in the a → b sense), the discharge haematocrit
+/// the blood O2 transport used, blood pO2 where blood enters and leaves the segment,
+/// and the O2 it passes to the tissue.
 pub fn segment_table(v: &VesselNetwork, blood: &BloodState) -> String {
     let mut out = String::from(
         "segment,from,to,radius_um,length_um,flow_nl_per_min,hematocrit,po2_in_mmhg,\
@@ -27,8 +28,11 @@ pub fn segment_table(v: &VesselNetwork, blood: &BloodState) -> String {
             seg.radius_um,
             v.net.length(seg),
             q,
+            // The haematocrit the march used (given, or mixed from upstream), so the
+            // column is never empty where the network gave none.
             seg.hematocrit
-                .map_or_else(|| "".to_string(), |h| h.to_string()),
+                .or(t.map(|t| t.transport.hematocrit()[s]))
+                .map_or_else(String::new, |h| format!("{h:.6}")),
             blood.segment_po2_in[s],
             blood.segment_po2_out[s],
             blood.segment_delivered[s] / UM3_PER_S_PER_NL_PER_MIN,

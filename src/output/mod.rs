@@ -12,5 +12,6 @@ pub mod ros;
 pub mod slices;
 pub mod summary;
 pub mod tiff;
+pub mod tissue;
 pub mod volumes;
 pub mod vti;

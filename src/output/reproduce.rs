@@ -1,41 +1,90 @@
 //! The `reproduce` block of `summary.json`: what it takes to run the same thing again,
 //! beyond the version and the seed recorded beside it: the command line, the scenario
 //! file as given (defaults come from the recorded version), the thread count, and the
-//! size and FNV-1a hash of every input file (arrays, networks, protocols), so a re-run
-//! can tell whether its inputs are the same.
+//! size and FNV-1a hash of every input file (arrays, networks and the tables beside
+//! them, protocols and their dose maps), so a re-run can tell whether its inputs are
+//! the same.
 
+use crate::config::schema::ProtocolRef;
 use crate::config::Scenario;
 use crate::hash::fnv1a;
+use crate::protocol::Protocol;
+use crate::vessels::formats::{self, Format, ReadOptions};
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
 
-/// The block for a run of `sc`.
+/// The block for a run of `sc` (its protocol, when it names one, is read again to
+/// find the protocol's files).
 pub fn block(sc: &Scenario) -> Value {
+    let protocol = sc.protocol().ok().flatten();
+    block_with(sc, protocol.as_ref())
+}
+
+/// The block for a run of `sc` with `protocol` (from the scenario or `--protocol`).
+pub fn block_with(sc: &Scenario, protocol: Option<&Protocol>) -> Value {
     let cwd = std::env::current_dir().ok();
     json!({
         "command": std::env::args().collect::<Vec<_>>(),
         "working_dir": cwd.as_ref().map(|d| d.display().to_string()),
         "threads": rayon::current_num_threads(),
         "scenario_toml": sc.source_toml,
-        "input_files": input_files(sc),
+        "input_files": input_files(sc, protocol),
     })
 }
 
-/// Files the run read: those the scenario names (keys ending in `_npy`, `file` or
-/// `path`, resolved against its folder) and those on the command line.
-fn input_files(sc: &Scenario) -> Vec<Value> {
-    let mut paths: Vec<PathBuf> = Vec::new();
+/// Every file a run of `sc` (with `protocol`) reads, as named (existing ones only):
+/// the scenario's files key by key (so a new key must be added here), the tables a
+/// CSV network reads beside the one named, the protocol file and its dose maps, and
+/// then, so that no key is missed, every string under a key ending in `_npy`, `file`
+/// or `path`, and the files on the command line.
+pub fn input_paths(sc: &Scenario, protocol: Option<&Protocol>) -> Vec<PathBuf> {
+    let s = &sc.spec;
+    let mut named: Vec<PathBuf> = Vec::new();
+    let mut resolved: Vec<PathBuf> = Vec::new();
+    named.extend(s.tissue.viable_fraction_npy.clone());
+    let v = &s.vessels;
+    if let Some(n) = &v.network {
+        let path = sc.resolve(&n.file);
+        let opts = ReadOptions {
+            segments_csv: n.segments_csv.as_ref().map(|p| sc.resolve(p)),
+            ..ReadOptions::default()
+        };
+        let format = Format::parse(&n.format)
+            .flatten()
+            .or_else(|| Format::from_path(&path).ok());
+        if format == Some(Format::Csv) {
+            let t = formats::csv::input_tables(&path, &opts);
+            resolved.push(t.nodes);
+            resolved.push(t.segments);
+            resolved.extend(t.boundary);
+        }
+        resolved.push(path);
+        resolved.extend(opts.segments_csv);
+    }
+    if let Some(np) = &v.npy {
+        named.push(np.sv.clone());
+        named.push(np.pb.clone());
+    }
+    if let Some(m) = &v.mask {
+        named.push(m.file.clone());
+    }
+    named.extend(s.fixed_regions.iter().filter_map(|r| r.mask_npy.clone()));
+    if let Some(ProtocolRef::File(p)) = &s.protocol {
+        named.push(p.clone());
+    }
+    let mut paths: Vec<PathBuf> = named.iter().map(|p| sc.resolve(p)).collect();
+    paths.extend(resolved);
+    if let Some(p) = protocol {
+        paths.push(PathBuf::from(&p.origin));
+        // Already resolved against the protocol file's folder.
+        paths.extend(p.radiotherapy.iter().filter_map(|r| r.dose_map_npy.clone()));
+    }
     if let Ok(table) = sc.source_toml.parse::<toml::Table>() {
         named_paths(&toml::Value::Table(table), "", &mut |p| {
             paths.push(sc.resolve(Path::new(p)))
         });
     }
-    paths.extend(
-        std::env::args()
-            .skip(1)
-            .map(PathBuf::from)
-            .filter(|p| p.is_file()),
-    );
+    paths.extend(std::env::args().skip(1).map(PathBuf::from));
     let mut seen = Vec::new();
     paths
         .into_iter()
@@ -46,6 +95,13 @@ fn input_files(sc: &Scenario) -> Vec<Value> {
             seen.push(key);
             new
         })
+        .collect()
+}
+
+/// Path, size and FNV-1a hash of each of [`input_paths`].
+fn input_files(sc: &Scenario, protocol: Option<&Protocol>) -> Vec<Value> {
+    input_paths(sc, protocol)
+        .into_iter()
         .filter_map(|p| {
             let bytes = std::fs::read(&p).ok()?;
             Some(json!({

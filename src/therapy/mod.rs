@@ -77,6 +77,8 @@ pub struct TherapyResult {
     pub ros: Option<RosState>,
     /// Vessel surface Sv at the end (µm⁻¹), as the O2 problem last had it.
     pub vessels_sv: Vec<f32>,
+    /// The voxels the last row's statistics count (1/0, [`crate::output::tissue`]).
+    pub tissue: Vec<f32>,
     /// Simulated time reached (s).
     pub time_s: f64,
     /// False when the run stopped at [`RunOptions::stop_at_s`] before the protocol's end.
@@ -407,6 +409,7 @@ fn next_multiple(t: f64, every: f64) -> f64 {
 
 fn finish(st: State, finished: bool) -> TherapyResult {
     TherapyResult {
+        tissue: crate::output::tissue::mask(&st.problem),
         rows: st.rows,
         viable: st.tissue.viable,
         dead: st.tissue.dead,

@@ -72,6 +72,12 @@ pub fn write(
             files.push(format!("{name}.npy"));
             files.push(format!("{name}.json"));
         }
+        files.extend(crate::output::tissue::write(
+            dir,
+            &g,
+            &r.tissue,
+            "at the end of the protocol",
+        )?);
     }
     let volume: Vec<(&str, &[f32], &str)> = fields.iter().map(|f| (f.0, f.1, f.2)).collect();
     files.extend(crate::output::volumes::write(
@@ -100,7 +106,7 @@ pub fn write(
         "scenario": sc.name,
         "scenario_origin": sc.origin,
         "seed": sc.spec.seed,
-        "reproduce": crate::output::reproduce::block(sc),
+        "reproduce": crate::output::reproduce::block_with(sc, Some(protocol)),
         "created_utc": utc_now_iso8601(),
         "backend": backend.kind,
         "adapter": backend.adapter,

@@ -186,6 +186,12 @@ impl Transport {
         }
     }
 
+    /// The discharge haematocrit each segment carries: the network's where given, else
+    /// mixed from upstream (or the default), as the march uses it.
+    pub fn hematocrit(&self) -> &[f64] {
+        &self.hd
+    }
+
     /// Marches blood through the network next to tissue pO2 `tissue` (mmHg per voxel).
     pub fn march(&mut self, wall: &WallMap, tissue: &[f32]) -> BloodState {
         let b = self.blood;

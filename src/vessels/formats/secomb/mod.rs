@@ -40,7 +40,9 @@
 //!   conditions rather than taken as zero.
 //! - `bctyp` 0 is a pressure (mmHg); 1 or 2 a flow into the network (nl/min).
 //! - Counts must match the rows: a row where a count line should be, or a count line
-//!   where a row should be, is reported with the count to fix.
+//!   where a row should be, is reported with the count to fix. After the boundary
+//!   table, as in GreensV4, only the declared number of rows is read: further data
+//!   rows are ignored with a warning that gives the count that would include them.
 //!
 //! The writer writes the same layout: box size = bounding-box extent rounded up (at
 //! least 1 µm), tissue points = ⌈extent / 10 µm⌉ (at least 1), outer bound 0, max.
@@ -349,17 +351,29 @@ pub fn parse(text: &str, file: &Path, opts: &ReadOptions) -> Result<Network> {
         ));
     };
     let node_rows = p.table(node_count_line, nnod, "node", NODE_COLUMNS)?;
-    let bc_rows = match p.count("boundary nodes")? {
-        Some((ln, n)) => p.table(ln, n, "boundary node", BOUNDARY_COLUMNS)?,
-        None => Vec::new(),
+    let (bc_count_line, bc_rows) = match p.count("boundary nodes")? {
+        Some((ln, n)) => (ln, p.table(ln, n, "boundary node", BOUNDARY_COLUMNS)?),
+        None => (0, Vec::new()),
     };
+    // GreensV4 reads the declared number of boundary rows and nothing after them (its
+    // own TumorLowDensity sample has 6 rows under a count of 5); do the same, and say
+    // so, since the extra rows may be meant.
+    let mut extra = Vec::new();
     while let Some((ln, line)) = p.cur.nonblank() {
         if looks_like_row(line) {
-            return Err(p.err(
-                ln,
-                "a data row after the last table: the boundary node count is too small",
-            ));
+            extra.push(ln);
         }
+    }
+    if let Some(&first) = extra.first() {
+        log::warn!(
+            "{}: line {first}: {} data row(s) after the {} boundary nodes that the count \
+             on line {bc_count_line} announces are ignored, as GreensV4 ignores them; if \
+             they are boundary nodes, set that count to {}",
+            file.display(),
+            extra.len(),
+            bc_rows.len(),
+            bc_rows.len() + extra.len()
+        );
     }
 
     let mut net = Network::default();

@@ -92,3 +92,15 @@ fn bad_values_name_line_and_column() {
         assert!(e.starts_with("net.dat: line ") && e.contains(want), "{e}");
     }
 }
+
+#[test]
+fn boundary_rows_beyond_the_count_are_ignored_as_greensv4_does() {
+    // GreensV4's TumorLowDensity sample has 6 boundary rows under a count of 5.
+    let net = parse_str(&format!(
+        "{HEAD}1 total number of segments\nh\n1 2 1 2 10\n2 total number of nodes\nh\n\
+         1 0 0 0\n2 1 0 0\n1 total number of boundary nodes\nh\n1 0 50\n2 0 10\n"
+    ))
+    .unwrap();
+    assert_eq!(net.boundary.len(), 1);
+    assert_eq!(net.boundary[0].node, 0);
+}
