@@ -90,7 +90,7 @@ fn last(csv: &str, column: &str) -> f64 {
     let mut lines = csv.lines();
     let header: Vec<&str> = lines.next().unwrap().split(',').collect();
     let i = header.iter().position(|h| *h == column).unwrap();
-    let row = lines.filter(|l| !l.is_empty()).last().unwrap();
+    let row = lines.rfind(|l| !l.is_empty()).unwrap();
     row.split(',').nth(i).unwrap().parse().unwrap()
 }
 
