@@ -17,17 +17,21 @@ pub fn check(args: CheckArgs) -> Result<()> {
             .lines()
             .any(|l| l.trim_start().starts_with("schema_version")),
     };
-    let protocol = if is_protocol {
-        Protocol::load(&args.file)?
+    let (protocol, hif) = if is_protocol {
+        (Protocol::load(&args.file)?, None)
     } else {
         let sc = Scenario::load(&args.file)?;
         println!("scenario {}: valid", args.file.display());
         crate::config::plausibility::emit(sc.plausibility_warnings());
         match sc.protocol()? {
-            Some(p) => p,
+            Some(p) => (p, Some(sc.spec.hif.effects())),
             None => return Ok(()),
         }
     };
     print!("{}", protocol.timeline_text());
+    // Model caveats (vascular damage, inert HIF inhibitors): warnings, not errors.
+    for caveat in crate::protocol::advice::caveats(&protocol, hif.as_ref()) {
+        log::warn!("{caveat}");
+    }
     Ok(())
 }

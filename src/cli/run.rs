@@ -97,6 +97,9 @@ fn run_protocol(
     stop_at_s: Option<f64>,
 ) -> Result<()> {
     let params = crate::therapy::TherapyParams::of(sc);
+    for caveat in crate::protocol::advice::caveats(protocol, Some(&params.hif)) {
+        log::warn!("{caveat}");
+    }
     let resume = if resume {
         Some(Checkpoint::read(out)?)
     } else {

@@ -194,7 +194,7 @@ impl Scenario {
             (
                 "ros.kill_per_um_h",
                 self.spec.ros.kill_per_um_h,
-                "≈ 0.5 per µM·h above the damage threshold; 0 switches it off",
+                "≈ 0.05 per µM·h above the damage threshold; 0 switches it off",
             ),
             (
                 "hif.angiogenesis_per_day",

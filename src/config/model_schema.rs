@@ -71,7 +71,9 @@ impl Default for RosSpec {
             gsh_regeneration_per_s: p.gsh_regeneration_per_s,
             boundary_um: p.boundary_um,
             damage_threshold_um: p.damage_threshold_um,
-            kill_per_um_h: 0.5,
+            // Calibrated to in-vivo pharmacological ascorbate (docs/model.md, "Intervention
+            // windows"): the default pro-oxidant window kills ≈ 10 % in 5 h. 0.5 before.
+            kill_per_um_h: 0.05,
             tolerance: 1e-5,
         }
     }

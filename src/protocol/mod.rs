@@ -7,6 +7,7 @@
 //! with a numeric twin in hours (`duration_h`). Errors name the file and the key, as
 //! scenario errors do, and exit with code 2.
 
+pub mod advice;
 mod drugs;
 mod duration;
 mod keys;
