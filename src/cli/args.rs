@@ -21,8 +21,9 @@ pub(super) fn backend_and_adapter(backend: BackendChoice, adapter: Option<&str>)
     Ok(())
 }
 
-/// An output folder given by `flag`: created when missing; refused when it is a file,
-/// cannot be created, or cannot be written.
+/// An output folder given by `flag`: refused when it is a file, or when it (or, when
+/// missing, the nearest folder above it, where the run will create it) cannot be
+/// written. Nothing is created here, so a run refused later leaves no folder.
 pub(super) fn out_dir(flag: &str, path: &Path) -> Result<()> {
     if path.exists() && !path.is_dir() {
         return Err(Error::input(
@@ -34,20 +35,28 @@ pub(super) fn out_dir(flag: &str, path: &Path) -> Result<()> {
             ),
         ));
     }
-    if !path.exists() {
-        std::fs::create_dir_all(path).map_err(|e| {
-            Error::input(
-                flag,
-                format!(
-                    "cannot create the folder {} ({}): give a folder in a place you can \
-                     write to",
-                    path.display(),
-                    why(&e)
-                ),
-            )
-        })?;
+    let mut above = path;
+    while !above.exists() {
+        match above.parent() {
+            Some(p) if !p.as_os_str().is_empty() => above = p,
+            _ => {
+                above = Path::new(".");
+                break;
+            }
+        }
     }
-    writable(flag, path, path)
+    if !above.is_dir() {
+        return Err(Error::input(
+            flag,
+            format!(
+                "cannot create the folder {}: {} is a file, not a folder; give a path \
+                 through folders only",
+                path.display(),
+                above.display()
+            ),
+        ));
+    }
+    writable(flag, path, above)
 }
 
 /// An output file given by `flag`: not a folder, in a folder that exists and can be
