@@ -311,7 +311,9 @@ pub struct BenchArgs {
 pub struct RunArgs {
     /// Scenario TOML file; without it, the embedded default scenario runs.
     pub scenario: Option<PathBuf>,
-    /// Output folder [default: oxyfield-out/NAME/, NAME the scenario's name].
+    /// Output folder [default: oxyfield-out/NAME/, NAME the scenario's name]. The
+    /// outputs an earlier run wrote there are removed first (not with --resume); other
+    /// files stay.
     #[arg(long)]
     pub out: Option<PathBuf>,
     /// Backend: auto uses a hardware GPU when present, else the CPU.
