@@ -2,27 +2,25 @@
 //! and exit with 2 for bad input, 1 for other failures.
 
 use clap::Parser;
-use oxyfield::cli::{dispatch, Cli};
+use oxyfield::cli::{dispatch, logging, Cli};
 
 fn main() {
     let cli = Cli::parse();
-    let level = match (cli.quiet, cli.verbose) {
-        (true, _) => "warn",
-        (false, 0) => "info",
-        (false, 1) => "debug",
-        _ => "trace",
-    };
-    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or(format!(
-        "oxyfield={level},wgpu_core=warn,wgpu_hal=error,naga=warn"
-    )))
-    .format_timestamp(None)
-    .init();
+    logging::init(cli.quiet, cli.verbose);
     oxyfield::config::plausibility::set_quiet(cli.quiet);
-    if let Err(e) = dispatch(cli) {
-        eprintln!("error: {e}");
+    let result = dispatch(cli);
+    logging::finish();
+    if let Err(e) = result {
+        let mut printed = e.to_string();
+        eprintln!("error: {printed}");
         let mut source = std::error::Error::source(&e);
         while let Some(s) = source {
-            eprintln!("  caused by: {s}");
+            // An I/O error's text is already the end of the message above: say it once.
+            let text = s.to_string();
+            if !printed.ends_with(&text) {
+                eprintln!("  caused by: {text}");
+            }
+            printed = text;
             source = s.source();
         }
         std::process::exit(e.exit_code());

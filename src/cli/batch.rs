@@ -35,6 +35,7 @@ pub fn plan(args: PlanArgs) -> Result<()> {
 }
 
 pub fn batch(args: BatchArgs) -> Result<()> {
+    super::args::backend_and_adapter(args.backend, args.adapter.as_deref())?;
     let sweep = Sweep::load(&args.sweep)?;
     sweep.check_runs()?;
     let (i, n) = shard(args.shard.as_deref())?;
@@ -43,6 +44,7 @@ pub fn batch(args: BatchArgs) -> Result<()> {
         .out
         .clone()
         .unwrap_or_else(|| std::path::Path::new("oxyfield-out").join(&sweep.name));
+    super::args::out_dir("--out", &out)?;
     let devices = match &args.devices {
         None => None,
         Some(spec) => Some(parse_devices(spec, args.backend)?),

@@ -15,6 +15,7 @@ pub fn bench(args: BenchArgs) -> Result<()> {
             ),
         ));
     }
+    super::args::backend_and_adapter(args.backend, args.adapter.as_deref())?;
     let mut backend = crate::backend::open(args.backend, args.adapter.as_deref())?;
     let info = backend.info();
     println!(

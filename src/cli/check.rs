@@ -1,10 +1,19 @@
 //! `oxyfield check FILE`: validate a protocol (or a scenario and its protocol) and
 //! print the expanded timeline.
+//!
+//! A scenario is checked as `run` checks it before its first solve, with the same
+//! code and the same messages: the TOML, then every file it names (network, `.npy`
+//! maps and their shapes against the grid, fixed-region masks), the protocol and its
+//! dose maps. A protocol file alone has no grid: its dose maps are opened and checked
+//! as arrays, and their shape is checked when a scenario runs them.
 
 use super::CheckArgs;
 use crate::config::Scenario;
+use crate::grid::Grid;
+use crate::output::npy;
 use crate::protocol::Protocol;
-use crate::Result;
+use crate::{Error, Result};
+use std::path::{Path, PathBuf};
 
 pub fn check(args: CheckArgs) -> Result<()> {
     let text = crate::config::toml_error::read_text(&args.file, "file")?;
@@ -18,12 +27,52 @@ pub fn check(args: CheckArgs) -> Result<()> {
             .any(|l| l.trim_start().starts_with("schema_version")),
     };
     let (protocol, hif) = if is_protocol {
-        (Protocol::load(&args.file)?, None)
+        let p = Protocol::load(&args.file)?;
+        for path in p
+            .radiotherapy
+            .iter()
+            .filter_map(|r| r.dose_map_npy.as_ref())
+        {
+            let shape = dose_map_alone(path)?;
+            println!(
+                "dose map {}: float32 {shape:?}, finite and ≥ 0; its shape is checked \
+                 against the grid of the scenario that runs it (`oxyfield check \
+                 SCENARIO.toml`)",
+                path.display()
+            );
+        }
+        (p, None)
     } else {
         let sc = Scenario::load(&args.file)?;
-        println!("scenario {}: valid", args.file.display());
-        crate::config::plausibility::emit(sc.plausibility_warnings());
-        match sc.protocol()? {
+        // The files `run` reads before its first solve, by the code `run` uses.
+        crate::assemble::assemble(&sc)?;
+        let protocol = sc.protocol()?;
+        if let Some(p) = &protocol {
+            crate::therapy::dose_maps(p, &sc.grid())?;
+        }
+        let files = named_files(&sc, protocol.as_ref());
+        let g = sc.grid();
+        println!(
+            "scenario {}: valid (grid {}×{}×{} zyx at {} µm{})",
+            args.file.display(),
+            g.nz,
+            g.ny,
+            g.nx,
+            g.spacing_um,
+            if files.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    "; opened and checked {}",
+                    files
+                        .iter()
+                        .map(|p| p.display().to_string())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            }
+        );
+        match protocol {
             Some(p) => (p, Some(sc.spec.hif.effects())),
             None => return Ok(()),
         }
@@ -34,4 +83,64 @@ pub fn check(args: CheckArgs) -> Result<()> {
         log::warn!("{caveat}");
     }
     Ok(())
+}
+
+/// Opens a dose map without a grid: a 3-D float32 array of finite values ≥ 0, checked
+/// by the reader `run` uses, on a grid of the array's own shape. Returns the shape.
+fn dose_map_alone(path: &Path) -> Result<Vec<usize>> {
+    let bytes = std::fs::read(path).map_err(|e| {
+        Error::input(
+            path,
+            format!(
+                "cannot read this dose map ({e}); `dose_map_npy` is relative to the \
+                 protocol file"
+            ),
+        )
+    })?;
+    let shape = npy::parse_header(&bytes, path)?.shape;
+    let [nz, ny, nx] = shape[..] else {
+        return Err(Error::input(
+            path,
+            format!("the dose map has shape {shape:?}; it must be 3-D, the grid's [nz, ny, nx]"),
+        ));
+    };
+    crate::therapy::read_dose_map(path, &Grid::from_shape_zyx([nz, ny, nx], 1.0))?;
+    Ok(shape)
+}
+
+/// The files the scenario and its protocol name, resolved, in the order read.
+fn named_files(sc: &Scenario, protocol: Option<&Protocol>) -> Vec<PathBuf> {
+    let spec = &sc.spec;
+    let vs = &spec.vessels;
+    let mut out: Vec<PathBuf> = Vec::new();
+    if vs.synthetic.is_none() {
+        if let Some(nf) = &vs.network {
+            out.push(sc.resolve(&nf.file));
+            out.extend(nf.segments_csv.iter().map(|p| sc.resolve(p)));
+        } else if let Some(np) = &vs.npy {
+            out.push(sc.resolve(&np.sv));
+            out.push(sc.resolve(&np.pb));
+        } else if let Some(m) = &vs.mask {
+            out.push(sc.resolve(&m.file));
+        }
+    }
+    out.extend(
+        spec.tissue
+            .viable_fraction_npy
+            .iter()
+            .map(|p| sc.resolve(p)),
+    );
+    out.extend(
+        spec.fixed_regions
+            .iter()
+            .filter_map(|r| r.mask_npy.as_ref())
+            .map(|p| sc.resolve(p)),
+    );
+    if let Some(crate::config::schema::ProtocolRef::File(p)) = &spec.protocol {
+        out.push(sc.resolve(p));
+    }
+    if let Some(p) = protocol {
+        out.extend(p.radiotherapy.iter().filter_map(|r| r.dose_map_npy.clone()));
+    }
+    out
 }

@@ -1,9 +1,11 @@
 //! Command-line interface: clap definitions here, one file per command.
 
+mod args;
 mod batch;
 mod bench;
 mod check;
 mod devices;
+pub mod logging;
 mod network;
 mod render;
 mod run;
@@ -18,7 +20,8 @@ use std::path::PathBuf;
 #[derive(Debug, Parser)]
 #[command(name = "oxyfield", version, about, long_about = None)]
 pub struct Cli {
-    /// More log output (-v: debug, -vv: trace). RUST_LOG overrides.
+    /// More log output: -v debug (each solve's details), -vv trace (also the residual at
+    /// every convergence check, and the GPU libraries' own logs). RUST_LOG overrides.
     #[arg(short, long, action = clap::ArgAction::Count, global = true)]
     pub verbose: u8,
     /// Only warnings and errors.
@@ -109,7 +112,7 @@ pub struct CollectArgs {
     /// A batch's output folder.
     pub dir: PathBuf,
     /// Colour limits of the montage "LOW,HIGH" (mmHg) [default: 0,100].
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     pub limits: Option<String>,
 }
 
@@ -140,13 +143,14 @@ pub struct RenderArgs {
     /// Colour map: viridis, magma, inferno, cividis or RdBu_r.
     #[arg(long, default_value = "viridis")]
     pub colormap: String,
-    /// Colour limits "LOW,HIGH" in the field's units [default: the field's usual
-    /// limits (0–100 mmHg for pO2), else the data's range].
-    #[arg(long)]
+    /// Colour limits "LOW,HIGH" in the field's units, negative ones included
+    /// ("-10,10") [default: the field's usual limits (0–100 mmHg for pO2), else the
+    /// data's range].
+    #[arg(long, allow_hyphen_values = true)]
     pub limits: Option<String>,
     /// Isolines "2.5,10" (field units; the first solid, the rest dashed) or "none"
     /// [default: 10 dashed and 2.5 solid for pO2, none otherwise].
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     pub contours: Option<String>,
     /// Leave out vessel outlines (drawn on slices from vessels_sv.npy when the folder
     /// has it; never on projections).
@@ -163,17 +167,18 @@ pub struct RenderArgs {
     pub title: Option<String>,
     /// An animated PNG of the field's protocol snapshots (the chosen plane, position
     /// or projection), one frame per snapshot with its time.
-    #[arg(long)]
+    #[arg(long, conflicts_with_all = ["plot", "montage"])]
     pub animate: bool,
     /// A plot instead of a picture (PNG and SVG): "histogram" (pO2 and the hypoxic
     /// volume histogram), "distance" (pO2 against distance to the nearest vessel) or
     /// "timeline" (hypoxic fractions and mean pO2 over a protocol).
-    #[arg(long)]
+    #[arg(long, conflicts_with_all = ["projection", "montage"])]
     pub plot: Option<String>,
-    /// Frame time of an animation (ms).
-    #[arg(long, default_value_t = 500)]
+    /// Frame time of an animation (ms; with --animate).
+    #[arg(long, default_value_t = 500, requires = "animate")]
     pub frame_ms: u32,
-    /// Output PNG [default: RUN_DIR/figures/NAME.png, NAME from the field and options].
+    /// Output PNG (a plot: its PNG, with the SVG beside it) [default:
+    /// RUN_DIR/figures/NAME.png, NAME from the field and options].
     #[arg(short, long)]
     pub out: Option<PathBuf>,
 }
@@ -281,7 +286,7 @@ pub struct ValidateArgs {
 #[derive(Debug, clap::Args)]
 pub struct BenchArgs {
     /// Grid sizes n (n³ voxels at 10 µm), comma-separated.
-    #[arg(long, value_delimiter = ',', default_values_t = [64usize, 128, 256])]
+    #[arg(long, value_delimiter = ',', default_value = "64,128,256")]
     pub sizes: Vec<usize>,
     /// Backend: auto uses a hardware GPU when present, else the CPU.
     #[arg(long, value_enum, default_value_t = BackendChoice::Auto)]
@@ -306,7 +311,9 @@ pub struct BenchArgs {
 pub struct RunArgs {
     /// Scenario TOML file; without it, the embedded default scenario runs.
     pub scenario: Option<PathBuf>,
-    /// Output folder [default: oxyfield-out/NAME/, NAME the scenario's name].
+    /// Output folder [default: oxyfield-out/NAME/, NAME the scenario's name]. The
+    /// outputs an earlier run wrote there are removed first (not with --resume); other
+    /// files stay.
     #[arg(long)]
     pub out: Option<PathBuf>,
     /// Backend: auto uses a hardware GPU when present, else the CPU.

@@ -32,6 +32,7 @@ pub fn network(args: NetworkArgs) -> Result<()> {
             to,
             scale,
         } => {
+            super::args::out_file("network convert OUTPUT", &output, &[], "")?;
             let mut net = read_network(&input, &read)?;
             if scale != 1.0 {
                 if !(scale.is_finite() && scale > 0.0) {
@@ -83,6 +84,7 @@ pub fn network(args: NetworkArgs) -> Result<()> {
             output,
             to,
         } => {
+            super::args::out_file("-o", &output, &[], "")?;
             let sc = match &scenario {
                 Some(p) => Scenario::load(p)?,
                 None => Scenario::embedded_default()?,

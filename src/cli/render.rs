@@ -12,6 +12,7 @@ use crate::{Error, Result};
 use std::path::PathBuf;
 
 pub fn render(args: RenderArgs) -> Result<()> {
+    super::args::render_options(&args)?;
     let run = RunDir::open(&args.run_dirs[0])?;
     let others = args.run_dirs[1..]
         .iter()

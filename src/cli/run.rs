@@ -10,6 +10,7 @@ use crate::{Error, Result};
 use std::path::Path;
 
 pub fn run(args: RunArgs) -> Result<()> {
+    super::args::backend_and_adapter(args.backend, args.adapter.as_deref())?;
     let sc = match &args.scenario {
         Some(path) => Scenario::load(path)?,
         None => Scenario::embedded_default()?,
@@ -22,6 +23,23 @@ pub fn run(args: RunArgs) -> Result<()> {
         Some(path) => Some(Protocol::load(path)?),
         None => sc.protocol()?,
     };
+    let stop_at_s = args
+        .until
+        .as_deref()
+        .map(|t| parse_duration(t).map_err(|e| Error::input("--until", e)))
+        .transpose()?;
+    if protocol.is_none() {
+        for (flag, given) in [("--resume", args.resume), ("--until", args.until.is_some())] {
+            if given {
+                return Err(Error::input(
+                    flag,
+                    "applies to protocol runs; give --protocol FILE, or a scenario with a \
+                     `protocol`",
+                ));
+            }
+        }
+    }
+    super::args::out_dir("--out", &out)?;
     let mut backend = crate::backend::open(args.backend, args.adapter.as_deref())?;
     let stale = crate::output::atomic::remove_partials(&out);
     if stale > 0 {
@@ -30,12 +48,10 @@ pub fn run(args: RunArgs) -> Result<()> {
             out.display()
         );
     }
+    if !args.resume {
+        remove_previous(&out)?;
+    }
     if let Some(protocol) = protocol {
-        let stop_at_s = args
-            .until
-            .as_deref()
-            .map(|t| parse_duration(t).map_err(|e| Error::input("--until", e)))
-            .transpose()?;
         return run_protocol(
             &sc,
             &protocol,
@@ -44,15 +60,6 @@ pub fn run(args: RunArgs) -> Result<()> {
             args.resume,
             stop_at_s,
         );
-    }
-    for (flag, given) in [("--resume", args.resume), ("--until", args.until.is_some())] {
-        if given {
-            return Err(Error::input(
-                flag,
-                "applies to protocol runs; give --protocol FILE, or a scenario with a \
-                 `protocol`",
-            ));
-        }
     }
     let r = crate::run::run_scenario(&sc, backend.as_mut(), &out)?;
     let hf = r.stats.hypoxic_fraction;
@@ -84,6 +91,29 @@ pub fn run(args: RunArgs) -> Result<()> {
         );
     }
     println!("outputs in {}", r.out_dir.display());
+    Ok(())
+}
+
+/// Removes an earlier run's outputs from `out` (see `crate::output::previous`), saying
+/// which.
+fn remove_previous(out: &Path) -> Result<()> {
+    let old = crate::output::previous::remove(out)?;
+    if !old.is_empty() {
+        const SHOWN: usize = 6;
+        let more = old.len().saturating_sub(SHOWN);
+        log::info!(
+            "removed {} file(s) an earlier run wrote in {} (its outputs only; --resume keeps \
+             them): {}{}",
+            old.len(),
+            out.display(),
+            old[..old.len().min(SHOWN)].join(", "),
+            if more > 0 {
+                format!(" and {more} more")
+            } else {
+                String::new()
+            }
+        );
+    }
     Ok(())
 }
 

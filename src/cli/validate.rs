@@ -8,6 +8,7 @@ use crate::{Error, Result};
 
 pub fn validate(args: ValidateArgs) -> Result<()> {
     let mode = if args.full { Mode::Full } else { Mode::Quick };
+    super::args::backend_and_adapter(args.backend, args.adapter.as_deref())?;
     let mut main = backend::open(args.backend, args.adapter.as_deref())?;
     let info = main.info();
     // The agreement case needs the other backend: the CPU beside a GPU, or any GPU

@@ -7,6 +7,7 @@ pub mod blood;
 pub mod colormap;
 pub mod figures;
 pub mod npy;
+pub mod previous;
 pub mod reproduce;
 pub mod ros;
 pub mod slices;

@@ -4,6 +4,7 @@
 use super::duration::{format_duration, HOUR_S};
 use super::schedule::EventKind;
 use super::weekday::{day_clock, day_index, weekday_of, WEEKDAY_FULL_NAMES, WEEKDAY_NAMES};
+use super::windows::WindowEffect;
 use super::Protocol;
 use std::fmt::Write;
 
@@ -43,10 +44,21 @@ pub(super) fn text(p: &Protocol) -> String {
         format_duration(p.time_step_s),
         WEEKDAY_FULL_NAMES[p.start_weekday as usize]
     );
-    let _ = match p.checkpoint_every_s {
-        Some(c) => writeln!(out, "checkpoints every {}", format_duration(c)),
-        None => writeln!(out, "checkpoints: none"),
-    };
+    // What `oxyfield run` does (it always has an output folder); a batch writes none.
+    let _ = writeln!(
+        out,
+        "checkpoints: every {}{}; `oxyfield run` writes OUT/checkpoint.bin then, at the \
+         end and on Ctrl-C; `oxyfield batch` writes none",
+        format_duration(
+            p.checkpoint_every_s
+                .unwrap_or(crate::therapy::DEFAULT_CHECKPOINT_EVERY_S)
+        ),
+        if p.checkpoint_every_s.is_some() {
+            ""
+        } else {
+            " (the default: no checkpoint_every)"
+        }
+    );
     let snaps = &p.snapshot_times_s;
     let listed: Vec<String> = if snaps.len() <= SNAPSHOTS_SHOWN {
         snaps.iter().map(|&t| format_duration(t)).collect()
@@ -108,10 +120,10 @@ pub(super) fn text(p: &Protocol) -> String {
         seen.push(kind);
         let _ = writeln!(
             out,
-            "{kind}[{k}]: {} to {}, {:?}",
+            "{kind}[{k}]: {} to {}, {}",
             day_clock(w.start_s),
             day_clock(w.end_s),
-            w.effect
+            effect_words(&w.effect)
         );
     }
     let events = p.events();
@@ -164,4 +176,44 @@ pub(super) fn text(p: &Protocol) -> String {
         );
     }
     out
+}
+
+/// What a window does while open, in words (`oxyfield check`).
+fn effect_words(e: &WindowEffect) -> String {
+    match *e {
+        WindowEffect::HifInhibitor { strength } => {
+            format!("HIF target suppressed by {} %", num(100.0 * strength, 1))
+        }
+        WindowEffect::Normalisation {
+            perfusion_factor,
+            blood_po2_increase_mmhg,
+            prune_fraction,
+            angiogenesis_factor,
+            drug_permeability_factor,
+        } => format!(
+            "wall exchange × {}, blood pO2 + {} mmHg, {} % of the vessel surface pruned at \
+             the opening, angiogenesis × {}, drug wall permeability × {}",
+            num(perfusion_factor, 3),
+            num(blood_po2_increase_mmhg, 2),
+            num(100.0 * prune_fraction, 1),
+            num(angiogenesis_factor, 3),
+            num(drug_permeability_factor, 3)
+        ),
+        WindowEffect::Prooxidant {
+            extra_ros_um_per_s,
+            gsh_synthesis_inhibition,
+        } => format!(
+            "extra ROS production {} µM/s, GSH synthesis blocked by {} %",
+            num(extra_ros_um_per_s, 4),
+            num(100.0 * gsh_synthesis_inhibition, 1)
+        ),
+        WindowEffect::Antioxidant {
+            gsh_increase,
+            radioprotection_dmf,
+        } => format!(
+            "antioxidant capacity + {} %, radiation dose ÷ {} (dose-modifying factor)",
+            num(100.0 * gsh_increase, 1),
+            num(radioprotection_dmf, 3)
+        ),
+    }
 }

@@ -70,7 +70,7 @@ impl Monitor {
         })?;
         let rel = sq_sum.sqrt() / self.norm0;
         self.history.push((iterations, rel));
-        log::debug!("iteration {iterations}: relative residual {rel:.3e}");
+        log::trace!("iteration {iterations}: relative residual {rel:.3e}");
         if !rel.is_finite() {
             return Err(Error::Numerical(format!(
                 "the {} residual became non-finite after {iterations} iterations; check the \

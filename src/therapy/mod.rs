@@ -53,6 +53,7 @@ use interventions::Conditions;
 use recovery::Track;
 pub use recovery::DEFAULT_CHECKPOINT_EVERY_S;
 use state::State;
+pub use state::{dose_maps, read_dose_map};
 use std::path::Path;
 use std::time::Instant;
 use timeline::Row;

@@ -273,29 +273,32 @@ fn total(field: &[f32], region: &[u32]) -> f64 {
 }
 
 /// The relative dose map of each radiotherapy item (`None`: uniform).
-pub(super) fn dose_maps(protocol: &Protocol, grid: &Grid) -> Result<Vec<Option<Vec<f32>>>> {
+pub fn dose_maps(protocol: &Protocol, grid: &Grid) -> Result<Vec<Option<Vec<f32>>>> {
     protocol
         .radiotherapy
         .iter()
         .map(|item| {
             item.dose_map_npy
                 .as_ref()
-                .map(|path| {
-                    let m = npy::read_field(path, grid)?;
-                    if let Some(i) = m.iter().position(|v| !(v.is_finite() && *v >= 0.0)) {
-                        let (x, y, z) = grid.ijk(i);
-                        return Err(Error::input(
-                            path,
-                            format!(
-                                "the dose map is {} at index [{z}, {y}, {x}]: relative doses \
-                                 must be finite and ≥ 0",
-                                m[i]
-                            ),
-                        ));
-                    }
-                    Ok(m)
-                })
+                .map(|path| read_dose_map(path, grid))
                 .transpose()
         })
         .collect()
+}
+
+/// Reads a relative dose map of `grid`'s shape, every value finite and ≥ 0.
+pub fn read_dose_map(path: &Path, grid: &Grid) -> Result<Vec<f32>> {
+    let m = npy::read_field(path, grid)?;
+    if let Some(i) = m.iter().position(|v| !(v.is_finite() && *v >= 0.0)) {
+        let (x, y, z) = grid.ijk(i);
+        return Err(Error::input(
+            path,
+            format!(
+                "the dose map is {} at index [{z}, {y}, {x}]: relative doses must be \
+                 finite and ≥ 0",
+                m[i]
+            ),
+        ));
+    }
+    Ok(m)
 }
