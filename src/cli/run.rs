@@ -150,19 +150,21 @@ fn run_protocol(
         stop_at_s,
     };
     let r = crate::therapy::run_protocol(sc, protocol, &params, backend, options)?;
+    // Stopped early (--until): the outputs so far, marked partial in summary.json.
+    crate::therapy::output::write(sc, protocol, &backend.info(), &r, out)?;
     if !r.finished {
         println!(
-            "{} with {}: stopped at t = {:.1} h of {:.1} h; state in {}; continue with the \
-             same command and --resume",
+            "{} with {}: stopped at t = {:.1} h of {:.1} h; timeline, summary and fields so \
+             far (partial) in {}; state in {}; continue with the same command and --resume",
             sc.name,
             protocol.name,
             r.time_s / 3600.0,
             protocol.duration_s / 3600.0,
+            out.display(),
             out.join(checkpoint::FILE_NAME).display()
         );
         return Ok(());
     }
-    crate::therapy::output::write(sc, protocol, &backend.info(), &r, out)?;
     let (a, b) = (&r.rows[0], &r.rows[r.rows.len() - 1]);
     println!(
         "{} with {}: {:.0} h in {} steps; median pO2 {:.1} → {:.1} mmHg; hypoxic fraction <2.5: \

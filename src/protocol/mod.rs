@@ -11,6 +11,7 @@ pub mod advice;
 mod drugs;
 mod duration;
 mod keys;
+mod overlaps;
 mod repeat;
 mod schedule;
 pub mod schema;
@@ -54,6 +55,9 @@ pub struct Protocol {
     pub start_weekday: u8,
     /// Interval between checkpoints (s), if any.
     pub checkpoint_every_s: Option<f64>,
+    /// Whether t = 0 is the scenario's untreated tissue settled to rest (`settle`,
+    /// default true; see `crate::therapy`), rather than the scenario as written.
+    pub settle: bool,
     /// Times of field snapshots (s): sorted, without repeats, `"end"` resolved to the
     /// duration, all within [0, duration].
     pub snapshot_times_s: Vec<f64>,
@@ -206,6 +210,7 @@ impl Protocol {
                 schedule::radiotherapy(&keys, i, rt, duration_s, start_weekday, base_dir)
             })
             .collect::<Result<Vec<_>>>()?;
+        overlaps::check_fractions(&keys, &radiotherapy)?;
         let drugs = spec
             .drug
             .iter()
@@ -234,6 +239,7 @@ impl Protocol {
                 wins.push(windows::window(&keys, table, i, w, duration_s)?);
             }
         }
+        overlaps::check_windows(&keys, &wins)?;
         Ok(Protocol {
             name,
             description: spec.description.clone(),
@@ -242,6 +248,7 @@ impl Protocol {
             time_step_s,
             start_weekday,
             checkpoint_every_s,
+            settle: spec.settle.unwrap_or(true),
             snapshot_times_s,
             radiotherapy,
             drugs,

@@ -36,6 +36,9 @@ pub struct ProtocolFile {
     pub checkpoint_every: Option<DurationText>,
     /// Interval between checkpoints (hours).
     pub checkpoint_every_h: Option<f64>,
+    /// Start from the scenario's untreated tissue settled to rest (default true), or
+    /// from the scenario as written (false).
+    pub settle: Option<bool>,
     /// Times of field snapshots; `"end"` means at `duration`.
     pub snapshots: Option<Vec<DurationText>>,
     /// Times of field snapshots (hours).

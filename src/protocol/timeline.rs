@@ -12,7 +12,7 @@ use std::fmt::Write;
 const SNAPSHOTS_SHOWN: usize = 12;
 
 /// A number with at most `places` decimals and no trailing zeros.
-fn num(x: f64, places: usize) -> String {
+pub(super) fn num(x: f64, places: usize) -> String {
     let s = format!("{x:.places$}");
     if s.contains('.') {
         s.trim_end_matches('0').trim_end_matches('.').to_string()
@@ -126,6 +126,18 @@ pub(super) fn text(p: &Protocol) -> String {
             effect_words(&w.effect)
         );
     }
+    let _ = writeln!(
+        out,
+        "start: {}",
+        if p.settle {
+            "the scenario's untreated tissue settled to rest (settle = true)"
+        } else {
+            "the scenario's tissue as written (settle = false)"
+        }
+    );
+    for note in super::overlaps::notes(p) {
+        let _ = writeln!(out, "{note}");
+    }
     let events = p.events();
     let _ = writeln!(
         out,
@@ -148,12 +160,40 @@ pub(super) fn text(p: &Protocol) -> String {
                 item,
                 fraction,
                 dose_gy,
-            } => format!(
-                "radiotherapy[{item}] fraction {}/{}: {} Gy",
-                fraction + 1,
-                p.radiotherapy[item].times_s.len(),
-                num(dose_gy, 3)
-            ),
+            } => {
+                let mut line = format!(
+                    "radiotherapy[{item}] fraction {}/{}: {} Gy",
+                    fraction + 1,
+                    p.radiotherapy[item].times_s.len(),
+                    num(dose_gy, 3)
+                );
+                // The last fraction of several that start together says they are one
+                // (events at one time are sorted radiotherapy first, so they are
+                // adjacent).
+                let same = |f: &&super::Event| {
+                    matches!(f.kind, EventKind::Radiotherapy { .. })
+                        && (f.time_s - e.time_s).abs() <= super::schedule::SAME_TIME_S
+                };
+                let before = events[..k].iter().rev().take_while(same).count();
+                let last = events.get(k + 1).as_ref().is_none_or(|f| !same(f));
+                let group: Vec<&super::Event> = events[k - before..=k].iter().collect();
+                if group.len() > 1 && last {
+                    let total: f64 = group
+                        .iter()
+                        .map(|f| match f.kind {
+                            EventKind::Radiotherapy { dose_gy, .. } => dose_gy,
+                            _ => 0.0,
+                        })
+                        .sum();
+                    let _ = write!(
+                        line,
+                        " (with the {} above: one fraction of {} Gy)",
+                        if group.len() == 2 { "line" } else { "lines" },
+                        num(total, 3)
+                    );
+                }
+                line
+            }
             EventKind::Window { item, open } => format!(
                 "{} window {}",
                 p.windows[item].effect.table(),

@@ -50,6 +50,41 @@ pub enum WindowEffect {
 }
 
 impl WindowEffect {
+    /// The effect's values as (protocol key, value) pairs, in the table's key order
+    /// (`summary.json` `windows[].effect`).
+    pub fn values(&self) -> Vec<(&'static str, f64)> {
+        match *self {
+            WindowEffect::HifInhibitor { strength } => vec![("strength", strength)],
+            WindowEffect::Normalisation {
+                perfusion_factor,
+                blood_po2_increase_mmhg,
+                prune_fraction,
+                angiogenesis_factor,
+                drug_permeability_factor,
+            } => vec![
+                ("perfusion_factor", perfusion_factor),
+                ("blood_po2_increase_mmhg", blood_po2_increase_mmhg),
+                ("prune_fraction", prune_fraction),
+                ("angiogenesis_factor", angiogenesis_factor),
+                ("drug_permeability_factor", drug_permeability_factor),
+            ],
+            WindowEffect::Prooxidant {
+                extra_ros_um_per_s,
+                gsh_synthesis_inhibition,
+            } => vec![
+                ("extra_ros_um_per_s", extra_ros_um_per_s),
+                ("gsh_synthesis_inhibition", gsh_synthesis_inhibition),
+            ],
+            WindowEffect::Antioxidant {
+                gsh_increase,
+                radioprotection_dmf,
+            } => vec![
+                ("gsh_increase", gsh_increase),
+                ("radioprotection_dmf", radioprotection_dmf),
+            ],
+        }
+    }
+
     /// The table name of this kind.
     pub fn table(&self) -> &'static str {
         match self {

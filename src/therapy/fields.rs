@@ -17,7 +17,8 @@ use crate::solver;
 use crate::Result;
 
 /// Advances every active drug over the step from `st.t` by `dt` at the current pO2,
-/// under the step's conditions `cond` (drug wall permeability);
+/// under the step's conditions `cond` (drug wall permeability), and lets a drug below
+/// the solve floor decay with its plasma curve ([`crate::drugs::decay`]);
 /// returns the log-kill each voxel's viable cells take from the exposure gained
 /// (κ·ΔE summed over drugs), or None when no drug was active.
 pub(super) fn drugs(
@@ -37,27 +38,28 @@ pub(super) fn drugs(
                 * cond.drug_permeability_factor,
             ..item.params.clone()
         };
-        if !crate::drugs::active(p, &item.times_s, field, st.t, dt) {
+        let before = field.exposure.clone();
+        if crate::drugs::active(p, &item.times_s, field, st.t, dt) {
+            let report = crate::drugs::advance(
+                backend,
+                &st.problem,
+                &st.po2,
+                p,
+                &item.times_s,
+                field,
+                st.t,
+                dt,
+                &opts,
+            )?;
+            log::debug!(
+                "{}: {} implicit steps of {:.0} s",
+                item.name,
+                report.substeps,
+                report.dt_s
+            );
+        } else if !crate::drugs::decay(p, &item.times_s, field, st.t, dt) {
             continue;
         }
-        let before = field.exposure.clone();
-        let report = crate::drugs::advance(
-            backend,
-            &st.problem,
-            &st.po2,
-            p,
-            &item.times_s,
-            field,
-            st.t,
-            dt,
-            &opts,
-        )?;
-        log::debug!(
-            "{}: {} implicit steps of {:.0} s",
-            item.name,
-            report.substeps,
-            report.dt_s
-        );
         let kill = log_kill.get_or_insert_with(|| vec![0.0; before.len()]);
         for ((k, &e1), &e0) in kill.iter_mut().zip(&field.exposure).zip(&before) {
             *k += (p.kill_per_um_h * f64::from(e1 - e0)) as f32;

@@ -36,7 +36,16 @@ impl Conditions {
     /// The conditions at time `t` (s): windows with start ≤ t < end combine
     /// (factors multiply, increments add).
     pub fn at(protocol: &Protocol, t: f64) -> Conditions {
-        let mut c = Conditions {
+        let mut c = Conditions::neutral();
+        for w in protocol.windows.iter().filter(|w| w.open_at(t)) {
+            c.add(&w.effect);
+        }
+        c
+    }
+
+    /// No window open.
+    pub fn neutral() -> Conditions {
+        Conditions {
             hif_scale: 1.0,
             perfusion_factor: 1.0,
             pb_increase_mmhg: 0.0,
@@ -46,40 +55,42 @@ impl Conditions {
             gsh_synthesis_inhibition: 0.0,
             gsh_increase: 0.0,
             radioprotection_dmf: 1.0,
-        };
-        for w in protocol.windows.iter().filter(|w| w.open_at(t)) {
-            match w.effect {
-                WindowEffect::HifInhibitor { strength } => c.hif_scale *= 1.0 - strength,
-                WindowEffect::Normalisation {
-                    perfusion_factor,
-                    blood_po2_increase_mmhg,
-                    angiogenesis_factor,
-                    drug_permeability_factor,
-                    ..
-                } => {
-                    c.perfusion_factor *= perfusion_factor;
-                    c.pb_increase_mmhg += blood_po2_increase_mmhg;
-                    c.angiogenesis_factor *= angiogenesis_factor;
-                    c.drug_permeability_factor *= drug_permeability_factor;
-                }
-                WindowEffect::Prooxidant {
-                    extra_ros_um_per_s,
-                    gsh_synthesis_inhibition,
-                } => {
-                    c.extra_ros_um_per_s += extra_ros_um_per_s;
-                    c.gsh_synthesis_inhibition =
-                        1.0 - (1.0 - c.gsh_synthesis_inhibition) * (1.0 - gsh_synthesis_inhibition);
-                }
-                WindowEffect::Antioxidant {
-                    gsh_increase,
-                    radioprotection_dmf,
-                } => {
-                    c.gsh_increase = (1.0 + c.gsh_increase) * (1.0 + gsh_increase) - 1.0;
-                    c.radioprotection_dmf *= radioprotection_dmf;
-                }
+        }
+    }
+
+    /// Adds an open window's effect (factors multiply, increments add).
+    fn add(&mut self, effect: &WindowEffect) {
+        let c = self;
+        match *effect {
+            WindowEffect::HifInhibitor { strength } => c.hif_scale *= 1.0 - strength,
+            WindowEffect::Normalisation {
+                perfusion_factor,
+                blood_po2_increase_mmhg,
+                angiogenesis_factor,
+                drug_permeability_factor,
+                ..
+            } => {
+                c.perfusion_factor *= perfusion_factor;
+                c.pb_increase_mmhg += blood_po2_increase_mmhg;
+                c.angiogenesis_factor *= angiogenesis_factor;
+                c.drug_permeability_factor *= drug_permeability_factor;
+            }
+            WindowEffect::Prooxidant {
+                extra_ros_um_per_s,
+                gsh_synthesis_inhibition,
+            } => {
+                c.extra_ros_um_per_s += extra_ros_um_per_s;
+                c.gsh_synthesis_inhibition =
+                    1.0 - (1.0 - c.gsh_synthesis_inhibition) * (1.0 - gsh_synthesis_inhibition);
+            }
+            WindowEffect::Antioxidant {
+                gsh_increase,
+                radioprotection_dmf,
+            } => {
+                c.gsh_increase = (1.0 + c.gsh_increase) * (1.0 + gsh_increase) - 1.0;
+                c.radioprotection_dmf *= radioprotection_dmf;
             }
         }
-        c
     }
 
     /// The ROS parameters under these conditions.

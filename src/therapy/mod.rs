@@ -4,8 +4,14 @@
 //! fields (O2, and ROS when on) warm-started after every step, so that as killed cells
 //! die they stop consuming and the tissue re-oxygenates between fractions.
 //!
+//! Unless the protocol says `settle = false`, t = 0 is the scenario's untreated tissue
+//! settled to rest (`settle.rs`), so that kill counts treatment only. A timeline row is
+//! the state at its time, just before the events at that time, which its `events`
+//! column lists.
+//!
 //! One step of length Δt from t:
-//! 1. events at t: each radiotherapy fraction multiplies n by S(D·map, P) per voxel
+//! 1. events at t: each radiotherapy fraction (those of several courses at t as one,
+//!    their doses adding: `events.rs`) multiplies n by S(D·map, P) per voxel
 //!    ([`LqParams`]) and moves the killed cells to the doomed fraction l, which keeps
 //!    respiring until mitotic death; with ROS on, the fraction's radiolytic burst at
 //!    its dose rate raises R and depletes G (quasi-steady R in 10 s chunks);
@@ -30,11 +36,13 @@
 //! results, bitwise on the CPU backend.
 
 pub mod checkpoint;
+mod events;
 mod fields;
 mod interventions;
 pub mod output;
 pub mod progress;
 mod recovery;
+mod settle;
 mod state;
 pub mod timeline;
 
@@ -64,7 +72,8 @@ const EPS_S: f64 = 1e-6;
 /// What a protocol run ends with.
 #[derive(Debug, Clone)]
 pub struct TherapyResult {
-    /// One row per step, the first at t = 0.
+    /// One row per step, the first at t = 0; each the state just before the events at
+    /// its time (which it lists).
     pub rows: Vec<Row>,
     /// Final viable fraction n.
     pub viable: Vec<f32>,
@@ -146,6 +155,7 @@ pub fn fingerprint(sc: &Scenario, protocol: &Protocol, params: &TherapyParams) -
         &protocol.radiotherapy,
         &protocol.drugs,
         &protocol.windows,
+        &protocol.settle,
         params,
     ])
 }
@@ -213,6 +223,9 @@ fn steps(
         None => State::initial(sc, protocol, backend)?,
     };
     backend.tissue_load(&st.problem.grid, &st.region, &st.tissue)?;
+    if !resumed && protocol.settle {
+        settle::settle(sc, params, backend, &mut st)?;
+    }
     let events = protocol.events();
     let snapshot = |st: &mut State| -> Result<()> {
         let times = &protocol.snapshot_times_s;
@@ -249,6 +262,7 @@ fn steps(
     while st.t < protocol.duration_s - EPS_S {
         track.now_s.set(st.t);
         if run.stop_at_s.is_some_and(|stop| st.t >= stop - EPS_S) {
+            label_due(protocol, &events, &mut st);
             save(&st)?;
             return Ok(finish(st, false));
         }
@@ -263,26 +277,31 @@ fn steps(
                 track.resume_hint(run.checkpoint_dir)
             )));
         }
-        let mut labels = Vec::new();
         // What the open windows change holds for the whole step (they open and close
         // on step boundaries).
         let cond = Conditions::at(protocol, st.t);
         interventions::apply_vessels(&mut st, &cond);
-        while st.next_event < events.len() && events[st.next_event].time_s <= st.t + EPS_S {
-            let event = events[st.next_event].kind;
-            st.next_event += 1;
+        let end = events::due_end(&events, st.next_event, st.t);
+        let due = &events[st.next_event..end];
+        st.next_event = end;
+        // The row of this time lists what happens at it (its values are from just
+        // before: the effects show from the next row on).
+        if let Some(row) = st.rows.last_mut() {
+            row.events = events::labels(protocol, due);
+        }
+        if let Some(f) = events::fraction(protocol, &maps, due) {
+            let map = f.map.as_deref();
+            fraction(
+                sc, params, &cond, backend, &mut st, f.dose_gy, map, f.seconds,
+            )?;
+        }
+        for e in due {
             // Exhaustive on purpose: a new event kind must be handled here.
-            match event {
-                EventKind::Radiotherapy { item, dose_gy, .. } => {
-                    let map = maps[item].as_deref();
-                    let seconds = protocol.radiotherapy[item].fraction_minutes * 60.0;
-                    fraction(sc, params, &cond, backend, &mut st, dose_gy, map, seconds)?;
-                    labels.push(format!("rt {dose_gy} Gy"));
-                }
-                EventKind::Drug { item, .. } => {
-                    // The plasma curve is analytic: a dose only starts it.
-                    labels.push(format!("{} dose", protocol.drugs[item].name));
-                }
+            match e.kind {
+                // Delivered above, all courses at this time as one fraction.
+                EventKind::Radiotherapy { .. } => {}
+                // The plasma curve is analytic: a dose only starts it.
+                EventKind::Drug { .. } => {}
                 EventKind::Window { item, open } => {
                     let w = &protocol.windows[item];
                     if let (true, WindowEffect::Normalisation { prune_fraction, .. }) =
@@ -291,11 +310,6 @@ fn steps(
                         interventions::prune(&mut st, prune_fraction);
                         interventions::apply_vessels(&mut st, &cond);
                     }
-                    labels.push(format!(
-                        "{} {}",
-                        w.effect.table(),
-                        if open { "on" } else { "off" }
-                    ));
                 }
             }
         }
@@ -312,34 +326,10 @@ fn steps(
         let dt = protocol.time_step_s.min(until - st.t).max(EPS_S);
         let solve_start = Instant::now();
         // Kill over the step: drug exposure and ROS above the damage threshold.
-        let mut kill = fields::drugs(sc, protocol, &cond, backend, &mut st, dt)?;
-        let threshold = sc.spec.ros.damage_threshold_um;
-        if let Some(k) = interventions::ros_kill(&st, params.ros_kill_per_um_h, threshold, dt) {
-            match kill.as_mut() {
-                Some(total) => total.iter_mut().zip(&k).for_each(|(a, b)| *a += b),
-                None => kill = Some(k),
-            }
-        }
-        if let Some(k) = kill {
-            backend.tissue_kill(&k)?;
-        }
-        let u = TissueUniforms::step(
-            &st.problem.grid,
-            &params.tissue,
-            &params.hif.params,
-            cond.hif_scale,
-            dt,
-        );
-        backend.tissue_step(&u, &st.po2)?;
-        st.tissue = backend.tissue_read()?;
-        interventions::angiogenesis(&mut st, &params.hif, &cond, dt);
-        fields::resolve(sc, backend, &mut st, params, &cond, dt)?;
+        let kill = fields::drugs(sc, protocol, &cond, backend, &mut st, dt)?;
+        settle::slow_step(sc, params, &cond, backend, &mut st, dt, kill)?;
         st.t += dt;
-        let row = st.row(
-            protocol,
-            labels.join(";"),
-            solve_start.elapsed().as_secs_f64(),
-        );
+        let row = st.row(protocol, String::new(), solve_start.elapsed().as_secs_f64());
         progress.step(
             st.t,
             &format!(
@@ -356,6 +346,9 @@ fn steps(
             }
         }
     }
+    // Events at the very end (a window closing with the run) are listed; they change
+    // nothing more.
+    label_due(protocol, &events, &mut st);
     if every.is_some() {
         save(&st)?;
     }
@@ -401,6 +394,15 @@ fn fraction(
         )?;
     }
     Ok(())
+}
+
+/// Lists the events due at `st.t`, not yet applied, in the last row.
+fn label_due(protocol: &Protocol, all: &[crate::protocol::Event], st: &mut State) {
+    let end = events::due_end(all, st.next_event, st.t);
+    let labels = events::labels(protocol, &all[st.next_event..end]);
+    if let Some(row) = st.rows.last_mut() {
+        row.events = labels;
+    }
 }
 
 /// The smallest multiple of `every` after `t` (by more than [`EPS_S`]).

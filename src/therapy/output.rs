@@ -22,52 +22,50 @@ pub fn write(
 ) -> Result<Vec<String>> {
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
     timeline::write(dir, &r.rows)?;
+    // A run stopped early (--until) writes what it has, marked as partial.
+    let when = if r.finished {
+        "at the end of the protocol".to_string()
+    } else {
+        format!(
+            "at t = {} h, where the run stopped before the protocol's end (partial)",
+            r.time_s / 3600.0
+        )
+    };
     let mut files: Vec<String> = vec!["timeline.csv".into(), "timeline.json".into()];
     let g = sc.grid();
-    let mut fields: Vec<(&str, &[f32], &str, &str)> = vec![
-        (
-            "o2",
-            &r.po2,
-            "mmHg",
-            "tissue pO2 at the end of the protocol",
-        ),
+    let mut fields: Vec<(&str, &[f32], &str, String)> = vec![
+        ("o2", &r.po2, "mmHg", format!("tissue pO2 {when}")),
         (
             "viable",
             &r.viable,
             "1",
-            "viable-cell fraction n at the end of the protocol",
+            format!("viable-cell fraction n {when}"),
         ),
-        (
-            "dead",
-            &r.dead,
-            "1",
-            "dead-cell fraction d at the end of the protocol",
-        ),
+        ("dead", &r.dead, "1", format!("dead-cell fraction d {when}")),
         (
             "vessels_sv",
             &r.vessels_sv,
             "1/um",
-            "vessel wall area per voxel volume at the end of the protocol (Sv)",
+            format!("vessel wall area per voxel volume (Sv) {when}"),
         ),
         (
             "doomed",
             &r.doomed,
             "1",
-            "doomed fraction l (lethally irradiated, still respiring) at the end of the \
-             protocol",
+            format!("doomed fraction l (lethally irradiated, still respiring) {when}"),
         ),
     ];
     if let Some(ros) = &r.ros {
-        fields.push(("ros", &ros.ros, "uM", "ROS at the end of the protocol"));
+        fields.push(("ros", &ros.ros, "uM", format!("ROS {when}")));
         fields.push((
             "gsh",
             &ros.gsh,
             "mM",
-            "antioxidant capacity at the end of the protocol",
+            format!("antioxidant capacity {when}"),
         ));
     }
     if sc.spec.output.npy {
-        for &(name, data, units, what) in &fields {
+        for (name, data, units, what) in &fields {
             npy::write_field(&dir.join(format!("{name}.npy")), data, &g, units, what)?;
             files.push(format!("{name}.npy"));
             files.push(format!("{name}.json"));
@@ -108,6 +106,8 @@ pub fn write(
         "seed": sc.spec.seed,
         "reproduce": crate::output::reproduce::block_with(sc, Some(protocol)),
         "created_utc": utc_now_iso8601(),
+        "partial": !r.finished,
+        "stopped_at_h": (!r.finished).then_some(r.time_s / 3600.0),
         "backend": backend.kind,
         "adapter": backend.adapter,
         "protocol": {
@@ -117,6 +117,7 @@ pub fn write(
             "time_step_h": protocol.time_step_s / 3600.0,
             "steps": r.rows.len() - 1,
             "events": protocol.events().len(),
+            "settle": protocol.settle,
         },
         "start": first,
         "end": last,
@@ -129,7 +130,12 @@ pub fn write(
                 "kind": w.effect.table(),
                 "start_h": w.start_s / 3600.0,
                 "end_h": w.end_s / 3600.0,
-                "effect": format!("{:?}", w.effect),
+                "effect": w
+                    .effect
+                    .values()
+                    .into_iter()
+                    .map(|(k, v)| (k.to_string(), json!(v)))
+                    .collect::<serde_json::Map<_, _>>(),
             }))
             .collect::<Vec<_>>(),
         "files": files,

@@ -195,6 +195,11 @@ impl State {
         }
     }
 
+    /// Σ n over the region.
+    pub fn viable_total(&self) -> f64 {
+        total(&self.tissue.viable, &self.region)
+    }
+
     /// The timeline row of the current state.
     pub fn row(&self, protocol: &Protocol, events: String, solve_seconds: f64) -> Row {
         let s = metrics::o2_stats(&self.problem, &self.po2);

@@ -8,12 +8,17 @@ use serde::Serialize;
 use std::fmt::Write;
 use std::path::Path;
 
-/// One row: the state at the end of a step.
+/// One row: the state at `time_h`, just before the events at that time.
+///
+/// The convention (README, docs/model.md): a row's `events` are what happens at its
+/// `time_h` (a fraction at 0 h is in the row `time_h = 0`); every other column is the
+/// state at that time before those events, so their effect shows from the next row on.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Row {
     /// Simulated time (h).
     pub time_h: f64,
-    /// Events applied at the start of the step, `;`-separated (e.g. `rt 2 Gy`).
+    /// Events at `time_h`, `;`-separated (e.g. `rt 2 Gy;normalisation on`); the other
+    /// columns are from just before them.
     pub events: String,
     /// Mean tissue pO2 (mmHg).
     pub mean_po2_mmhg: f64,
