@@ -93,15 +93,9 @@ impl MassBalance {
 /// Converged solves of the default and validation scenarios stay below 1e-5.
 pub const MASS_BALANCE_TOLERANCE: f64 = 1e-3;
 
-/// Net inflow into free voxel `idx` at value `p` from fixed neighbours and fixed faces,
-/// in units of D/h² (the 7-point stencil's coupling; a face is h/2 away, hence 2).
-pub fn boundary_inflow(problem: &O2Problem, p: f64, idx: usize) -> f64 {
-    let (into, out) = boundary_exchange(problem, p, idx);
-    into - out
-}
-
-/// [`boundary_inflow`] split by sign: (inflow from fixed neighbours and faces above
-/// `p`, outflow to those below it), both ≥ 0.
+/// Exchange of free voxel `idx` at value `p` with fixed neighbours and fixed faces, by
+/// sign: (inflow from those above `p`, outflow to those below it), both ≥ 0, in units
+/// of D/h² (the 7-point stencil's coupling; a face is h/2 away, hence 2).
 pub fn boundary_exchange(problem: &O2Problem, p: f64, idx: usize) -> (f64, f64) {
     let g = &problem.grid;
     let (i, j, kz) = g.ijk(idx);

@@ -36,6 +36,9 @@ pub struct RunResult {
     pub ros: Option<RosRun>,
     /// The summary document as written.
     pub summary: serde_json::Value,
+    /// What did not converge but was kept under `solver.allow_unconverged` (empty for a
+    /// converged run).
+    pub not_converged: Vec<String>,
 }
 
 /// The default output folder of a scenario: `oxyfield-out/<name>/`.
@@ -111,6 +114,8 @@ pub fn run_scenario(
         ros.as_ref(),
     )?;
 
+    // Only now, with a result to write, do an earlier run's outputs in the folder go.
+    crate::output::previous::remove_and_say(out_dir)?;
     std::fs::create_dir_all(out_dir).map_err(|e| Error::io(out_dir, e))?;
     let out = &sc.spec.output;
     let mut files = Vec::new();
@@ -232,6 +237,7 @@ pub fn run_scenario(
         mass,
         ros,
         summary,
+        not_converged: kept,
     })
 }
 
@@ -259,17 +265,29 @@ fn accept_result(
     if coupling.is_some_and(|c| !c.converged) {
         wrong.push("vessel–tissue coupling not converged".to_string());
     }
-    let fix = "tighten solver.tolerance (e.g. 1e-7), or report the scenario as a bug";
+    // A balance is only worth tightening the tolerance for when the solve itself was
+    // accepted; otherwise the unconverged solve is the cause.
+    let fix = |key: &str, ok: bool| {
+        if ok {
+            format!("; tighten {key} (e.g. 1e-7), or report the scenario as a bug")
+        } else {
+            String::new()
+        }
+    };
     if mass.relative_error > tol {
         wrong.push(format!(
             "O2 mass balance error {:.2e} > {tol:.0e} (supply {:.4e}, consumption {:.4e} \
-             mmHg·µm³/s); {fix}",
-            mass.relative_error, mass.supply, mass.consumption
+             mmHg·µm³/s){}",
+            mass.relative_error,
+            mass.supply,
+            mass.consumption,
+            fix("solver.tolerance", report.converged)
         ));
     }
     if let Some(b) = blood_balance.filter(|&b| b > tol) {
         wrong.push(format!(
-            "blood O2 balance error {b:.2e} > {tol:.0e} (in − out ≠ wall exchange); {fix}"
+            "blood O2 balance error {b:.2e} > {tol:.0e} (in − out ≠ wall exchange){}",
+            fix("solver.tolerance", report.converged)
         ));
     }
     if let Some(r) = ros {
@@ -281,26 +299,20 @@ fn accept_result(
         }
         if r.balance.relative_error > tol {
             wrong.push(format!(
-                "ROS balance error {:.2e} > {tol:.0e}; tighten ros.tolerance (e.g. 1e-7)",
-                r.balance.relative_error
+                "ROS balance error {:.2e} > {tol:.0e}{}",
+                r.balance.relative_error,
+                fix("ros.tolerance", r.steady.converged)
             ));
         }
     }
-    if wrong.is_empty() {
-        return Ok(wrong);
+    if !wrong.is_empty() {
+        crate::solver::refuse_or_keep(
+            &format!("scenario {}: {}", sc.name, wrong.join("; ")),
+            "as named for each",
+            sc.spec.solver.allow_unconverged,
+        )?;
     }
-    if sc.spec.solver.allow_unconverged {
-        for w in &wrong {
-            log::warn!("NOT CONVERGED, kept because solver.allow_unconverged = true: {w}");
-        }
-        return Ok(wrong);
-    }
-    Err(Error::NotConverged(format!(
-        "scenario {}: {}; nothing was written. Set solver.allow_unconverged = true to keep \
-         such a result, marked as unconverged in summary.json",
-        sc.name,
-        wrong.join("; ")
-    )))
+    Ok(wrong)
 }
 
 /// The ROS part of a run.

@@ -48,10 +48,10 @@ pub fn run(args: RunArgs) -> Result<()> {
             out.display()
         );
     }
-    if !args.resume {
-        remove_previous(&out)?;
-    }
     if let Some(protocol) = protocol {
+        if !args.resume {
+            crate::output::previous::remove_and_say(&out)?;
+        }
         return run_protocol(
             &sc,
             &protocol,
@@ -90,30 +90,15 @@ pub fn run(args: RunArgs) -> Result<()> {
             ros.balance.relative_error
         );
     }
-    println!("outputs in {}", r.out_dir.display());
-    Ok(())
-}
-
-/// Removes an earlier run's outputs from `out` (see `crate::output::previous`), saying
-/// which.
-fn remove_previous(out: &Path) -> Result<()> {
-    let old = crate::output::previous::remove(out)?;
-    if !old.is_empty() {
-        const SHOWN: usize = 6;
-        let more = old.len().saturating_sub(SHOWN);
-        log::info!(
-            "removed {} file(s) an earlier run wrote in {} (its outputs only; --resume keeps \
-             them): {}{}",
-            old.len(),
-            out.display(),
-            old[..old.len().min(SHOWN)].join(", "),
-            if more > 0 {
-                format!(" and {more} more")
-            } else {
-                String::new()
-            }
+    if !r.not_converged.is_empty() {
+        println!(
+            "{}: NOT CONVERGED, kept because solver.allow_unconverged = true: {} (summary.json \
+             not_converged)",
+            sc.name,
+            r.not_converged.join("; ")
         );
     }
+    println!("outputs in {}", r.out_dir.display());
     Ok(())
 }
 

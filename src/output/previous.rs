@@ -1,6 +1,7 @@
 //! An output folder that already holds an earlier run's outputs. `oxyfield run` removes
-//! them before it writes (except with `--resume`, which continues that run), so a
-//! folder never mixes two runs: no stale 32×64×64 `viable.npy` beside a new 64³
+//! them before it writes — a steady run once its result is accepted (a run that fails
+//! leaves the earlier outputs as they were), a protocol run before its first step —
+//! except with `--resume`, which continues that run, so a folder never mixes two runs: no stale 32×64×64 `viable.npy` beside a new 64³
 //! `o2.npy` for `render` to draw.
 //!
 //! Only what oxyfield writes goes: the files the earlier `summary.json` lists, the
@@ -125,4 +126,26 @@ fn entries(dir: &Path) -> Result<Vec<PathBuf>> {
         out.push(e.map_err(|e| Error::io(dir, e))?.path());
     }
     Ok(out)
+}
+
+/// [`remove`], saying in the log which files went.
+pub fn remove_and_say(out: &Path) -> Result<()> {
+    let old = remove(out)?;
+    if !old.is_empty() {
+        const SHOWN: usize = 6;
+        let more = old.len().saturating_sub(SHOWN);
+        log::info!(
+            "removed {} file(s) an earlier run wrote in {} (its outputs only; --resume keeps \
+             them): {}{}",
+            old.len(),
+            out.display(),
+            old[..old.len().min(SHOWN)].join(", "),
+            if more > 0 {
+                format!(" and {more} more")
+            } else {
+                String::new()
+            }
+        );
+    }
+    Ok(())
 }

@@ -2,7 +2,7 @@
 //! (production = scavenging + loss + vessel removal + boundary outflow at steady state).
 
 use super::problem;
-use crate::metrics::boundary_inflow;
+use crate::metrics::boundary_exchange;
 use crate::physics::ros::RosParams;
 use crate::problem::O2Problem;
 use crate::Result;
@@ -78,8 +78,11 @@ pub struct RosBalance {
     pub vessel_removal: f64,
     /// Net outflow into fixed voxels and through fixed faces.
     pub boundary_outflow: f64,
-    /// |production − removal| / max(production, removal), removal the sum of the four
-    /// sinks.
+    /// |sources − sinks| / max(sources, sinks): sources are production and every
+    /// exchange into the tissue (blood or boundaries above the tissue's R), sinks the
+    /// scavenging, loss and every exchange out of it, each counted by its sign per voxel
+    /// so that inflow and outflow elsewhere cannot cancel (as in
+    /// [`crate::metrics::MassBalance`]).
     pub relative_error: f64,
 }
 
@@ -98,6 +101,8 @@ pub fn balance(
     let c = params.diffusivity_um2_per_s / (h * h);
     let rb = params.boundary_um;
     let (mut prod, mut scav, mut loss, mut wall, mut out) = (0.0, 0.0, 0.0, 0.0, 0.0);
+    // Exchange into the tissue (sources) and out of it (sinks), by sign per voxel.
+    let (mut inflow, mut outflow) = (0.0, 0.0);
     for (i, &r32) in ros.iter().enumerate() {
         if rp.is_fixed(i) {
             continue;
@@ -106,12 +111,16 @@ pub fn balance(
         prod += f64::from(production[i]);
         scav += params.scavenging_rate_per_mm_per_s * f64::from(gsh[i]) * r;
         loss += params.loss_rate_per_s * r;
-        wall += params.wall_permeability_um_per_s * f64::from(o2.sv[i]) * (r - rb);
-        out -= c * boundary_inflow(&rp, r, i);
+        let w = params.wall_permeability_um_per_s * f64::from(o2.sv[i]) * (r - rb);
+        wall += w;
+        let (into, from) = boundary_exchange(&rp, r, i);
+        out += c * (from - into);
+        inflow += w.min(0.0).abs() + c * into;
+        outflow += w.max(0.0) + c * from;
     }
     let vol = o2.grid.voxel_volume_um3();
-    let removal = scav + loss + wall + out;
-    let scale = prod.abs().max(removal.abs());
+    let (sources, sinks) = (prod + inflow, scav + loss + outflow);
+    let scale = sources.abs().max(sinks.abs());
     Ok(RosBalance {
         production: prod * vol,
         scavenging: scav * vol,
@@ -119,7 +128,7 @@ pub fn balance(
         vessel_removal: wall * vol,
         boundary_outflow: out * vol,
         relative_error: if scale > 0.0 {
-            (prod - removal).abs() / scale
+            (sources - sinks).abs() / scale
         } else {
             0.0
         },

@@ -116,15 +116,11 @@ pub fn solve_steady_state(
                     "the ROS–GSH iteration did not settle: G still changed by {change:.2e}·G0 \
                      after {iterations} R solves (tolerance {GSH_TOLERANCE:.0e}·G0)"
                 );
-                if !opts.allow_unconverged {
-                    return Err(crate::Error::NotConverged(format!(
-                        "{what}. Fix: check ros.gsh_per_ros and ros.gsh_regeneration_per_s for \
-                         extreme values; or set \
-                         solver.allow_unconverged = true to keep the result, marked as \
-                         unconverged"
-                    )));
-                }
-                log::warn!("{what}. KEPT ANYWAY because solver.allow_unconverged = true");
+                crate::solver::refuse_or_keep(
+                    &what,
+                    "check ros.gsh_per_ros and ros.gsh_regeneration_per_s for extreme values",
+                    opts.allow_unconverged,
+                )?;
             }
             let converged = done && field.report.converged;
             return Ok(RosSteady {

@@ -116,14 +116,11 @@ pub fn solve_coupled(
                      changing by {change:.3} mmHg (tolerance {})",
                     coupling.iterations, copts.tolerance_mmhg
                 );
-                if !opts.allow_unconverged {
-                    return Err(crate::Error::NotConverged(format!(
-                        "{what}. Fix: raise vessels.transport.max_iterations or lower \
-                         vessels.transport.relaxation; or set solver.allow_unconverged = true \
-                         to keep the result, marked as unconverged"
-                    )));
-                }
-                log::warn!("{what}. KEPT ANYWAY because solver.allow_unconverged = true");
+                super::refuse_or_keep(
+                    &what,
+                    "raise vessels.transport.max_iterations or lower vessels.transport.relaxation",
+                    opts.allow_unconverged,
+                )?;
             }
             return Ok(Coupled {
                 report,

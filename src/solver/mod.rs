@@ -67,8 +67,8 @@ pub struct SolveOptions {
     pub omega: Option<f64>,
     /// SOR sweeps between residual checks (multigrid checks after every cycle).
     pub check_every: u32,
-    /// The field solved, for messages: `"O2"` (whose settings are `solver.*`) or
-    /// `"ROS"` (`ros.tolerance` and `solver.*`).
+    /// The field solved, for messages: `"O2"` (whose settings are `solver.*`),
+    /// `"ROS"` (`ros.tolerance` and `solver.*`) or `"drug"` (`solver.*`).
     pub field: &'static str,
     /// Keep a result that did not converge (scenario `solver.allow_unconverged`): the
     /// solve then warns and returns its report instead of [`Error::NotConverged`].
@@ -240,7 +240,7 @@ pub fn solve_steady(
 
 /// `Ok` for a converged report; for one that is not, [`crate::Error::NotConverged`]
 /// naming the field, the residual, what was tried and the fix — or, with
-/// `opts.allow_unconverged`, a loud warning and `Ok`.
+/// `opts.allow_unconverged`, a loud warning and `Ok` ([`refuse_or_keep`]).
 pub fn accept(report: &SolveReport, opts: &SolveOptions) -> Result<()> {
     if report.converged {
         return Ok(());
@@ -250,27 +250,29 @@ pub fn accept(report: &SolveReport, opts: &SolveOptions) -> Result<()> {
     } else {
         "sweeps"
     };
-    let (why, fix) = match (report.status, report.method) {
-        (SolveStatus::MaxIterations, _) => (
+    let tolerance_key = if opts.field == "ROS" {
+        "ros.tolerance"
+    } else {
+        "solver.tolerance"
+    };
+    // SOR declares stagnation only below the float32 floor, so a stall above it is
+    // multigrid's.
+    let (why, fix) = match report.status {
+        SolveStatus::MaxIterations => (
             format!("it reached solver.max_iterations = {}", opts.max_iterations),
             format!(
-                "raise solver.max_iterations (now {}) or loosen the tolerance",
+                "raise solver.max_iterations (now {}) or loosen {tolerance_key}",
                 opts.max_iterations
             ),
         ),
-        (_, "multigrid") => (
-            "the residual stopped falling far above the float32 floor".to_string(),
-            "try solver.method = \"rbsor\" and report the scenario as a bug".to_string(),
-        ),
         _ => (
             "the residual stopped falling far above the float32 floor".to_string(),
-            "raise solver.max_iterations, or check the scenario for extreme coefficients"
-                .to_string(),
+            "try solver.method = \"rbsor\" and report the scenario as a bug".to_string(),
         ),
     };
     let what = format!(
         "the {} solve did not converge: relative residual {:.2e} after {} {unit} \
-         ({}, {} level{}), tolerance {:.1e}; {why}",
+         ({}, {} level{}), {tolerance_key} {:.1e}; {why}",
         opts.field,
         report.residual,
         report.iterations,
@@ -279,16 +281,21 @@ pub fn accept(report: &SolveReport, opts: &SolveOptions) -> Result<()> {
         if report.levels == 1 { "" } else { "s" },
         opts.tolerance,
     );
-    if opts.allow_unconverged {
-        log::warn!(
-            "{what}. KEPT ANYWAY because solver.allow_unconverged = true: this result is \
-             NOT converged (summary.json says so)"
-        );
+    refuse_or_keep(&what, &fix, opts.allow_unconverged)
+}
+
+/// The one treatment of a result that did not converge or broke a balance, `what`:
+/// [`crate::Error::NotConverged`] with `what` and the `fix` (exit 1, nothing written),
+/// or, where unconverged results are allowed (`solver.allow_unconverged`; `bench` and
+/// `validate`, which report convergence themselves), a warning and `Ok`.
+pub fn refuse_or_keep(what: &str, fix: &str, allow: bool) -> Result<()> {
+    if allow {
+        log::warn!("NOT CONVERGED, KEPT ANYWAY (unconverged results are allowed here): {what}");
         return Ok(());
     }
     Err(crate::Error::NotConverged(format!(
         "{what}. Fix: {fix}; or set solver.allow_unconverged = true to keep the result, \
-         marked as unconverged. Nothing of this solve was written"
+         marked as unconverged. Nothing of it was written"
     )))
 }
 

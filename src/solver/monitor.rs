@@ -5,7 +5,8 @@ use super::SolveStatus;
 use crate::{Error, Result};
 
 /// Checks without a 10 % gain on the best residual after which a solve is declared
-/// stagnant: the field has hit the single-precision floor (≈ 1e-7 relative).
+/// stagnant: at the single-precision floor below [`FLOAT32_FLOOR`], a stalled method
+/// above it.
 const STAGNANT_CHECKS: usize = 10;
 
 /// Tracks one solve.
@@ -39,7 +40,7 @@ pub enum Verdict {
 impl Monitor {
     /// A monitor with reference norm `norm0`; stagnation is only declared below a
     /// relative residual of `stagnation_below`. `field` names the field in messages
-    /// (`"O2"` or `"ROS"`; see [`super::SolveOptions::field`]).
+    /// (`"O2"`, `"ROS"` or `"drug"`; see [`super::SolveOptions::field`]).
     pub fn new(
         norm0: f64,
         tolerance: f64,
@@ -101,8 +102,16 @@ impl Monitor {
         if rel < self.stagnation_below && self.history.len() - self.best.1 >= STAGNANT_CHECKS {
             if rel < FLOAT32_FLOOR {
                 // The field cannot get more accurate in single precision: a success, said
-                // in the log and in `solver.status`.
-                log::info!(
+                // in the log and in `solver.status` — as a warning when the floor is far
+                // above the tolerance asked for, since the result is then less accurate
+                // than requested.
+                let level = if rel > 10.0 * self.tolerance {
+                    log::Level::Warn
+                } else {
+                    log::Level::Info
+                };
+                log::log!(
+                    level,
                     "{} solve reached the single-precision floor at relative residual \
                      {rel:.3e} after {iterations} iterations (tolerance {:.1e} is below what \
                      float32 reaches on this problem); accepted as converged",

@@ -52,14 +52,7 @@ pub struct EdgeWeights {
 impl EdgeWeights {
     /// The weights for a last cell of relative width `phi` ∈ (0, 1].
     pub fn of(phi: f32) -> Self {
-        if phi == 1.0 {
-            // Exactly the uniform stencil (no rounding in 2/(1·2)).
-            return EdgeWeights {
-                inner: 1.0,
-                prev: 1.0,
-                face: 2.0,
-            };
-        }
+        // Exact at φ = 1 (1, 1, 2: the uniform stencil, so the user's grid is unchanged).
         EdgeWeights {
             inner: 2.0 / (phi * (1.0 + phi)),
             prev: 2.0 / (1.0 + phi),
