@@ -7,12 +7,8 @@
 
 mod common;
 
-use oxyfield::backend::cpu::CpuBackend;
 use oxyfield::physics::drug::{DrugParams, INVIVO_ANOXIC_LOG10_KILL};
-use oxyfield::protocol::Protocol;
-use oxyfield::therapy::{run_protocol, RunOptions, TherapyParams};
 use std::path::Path;
-use std::process::Command;
 
 fn preset(name: &str) -> DrugParams {
     DrugParams::preset(name).unwrap_or_else(|| panic!("no preset {name}"))
@@ -118,8 +114,7 @@ fn one_evofosfamide_dose_through_the_binary_gives_growth_delay_not_a_log_kill() 
         )
         .unwrap();
         let out = dir.path().join(preset);
-        let run = Command::new(env!("CARGO_BIN_EXE_oxyfield"))
-            .env("RUST_LOG", "warn")
+        let run = common::oxyfield()
             .arg("run")
             .arg(&scenario)
             .arg("--protocol")
@@ -128,11 +123,7 @@ fn one_evofosfamide_dose_through_the_binary_gives_growth_delay_not_a_log_kill() 
             .arg(&out)
             .output()
             .unwrap();
-        assert!(
-            run.status.success(),
-            "{}",
-            String::from_utf8_lossy(&run.stderr)
-        );
+        assert!(run.status.success(), "{}", common::stderr(&run));
         let csv = std::fs::read_to_string(out.join("timeline.csv")).unwrap();
         kills.push(last(&csv, "evo_log10_kill"));
     }
@@ -149,23 +140,10 @@ fn one_evofosfamide_dose_through_the_binary_gives_growth_delay_not_a_log_kill() 
 fn a_prooxidant_window_kills_about_a_tenth_in_five_hours() {
     let sc = common::scenario(BLOCK, Path::new("."));
     let run = |tables: &str| {
-        let p = Protocol::from_toml(
-            &format!("schema_version = 1\nduration = \"5h\"\ntime_step = \"1h\"\n{tables}"),
-            "test protocol",
-            Path::new("."),
-        )
-        .unwrap();
-        let mut params = TherapyParams::of(&sc);
-        params.tissue.doubling_time_h = 0.0;
-        params.tissue.necrosis_rate_per_h = 0.0;
-        let r = run_protocol(
-            &sc,
-            &p,
-            &params,
-            &mut CpuBackend::new(),
-            RunOptions::default(),
-        )
-        .unwrap();
+        let p = common::protocol(&format!(
+            "schema_version = 1\nduration = \"5h\"\ntime_step = \"1h\"\n{tables}"
+        ));
+        let r = common::run_static_tissue(&sc, &p);
         let (a, b) = (&r.rows[0], r.rows.last().unwrap());
         (
             b.log10_cell_kill,
@@ -188,18 +166,9 @@ fn a_prooxidant_window_kills_about_a_tenth_in_five_hours() {
 fn check(dir: &Path, file: &str, text: &str) -> String {
     let path = dir.join(file);
     std::fs::write(&path, text).unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_oxyfield"))
-        .env("RUST_LOG", "warn")
-        .arg("check")
-        .arg(&path)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stderr).into_owned()
+    let out = common::oxyfield().arg("check").arg(&path).output().unwrap();
+    assert!(out.status.success(), "{}", common::stderr(&out));
+    common::stderr(&out)
 }
 
 /// `check` warns (exit 0) when a fraction reaches 10 Gy, since vascular damage is not

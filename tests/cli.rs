@@ -1,25 +1,10 @@
 //! The real `oxyfield` binary in temporary folders: outputs are well-formed, and bad
 //! input gets exit code 2 with a message that names the file and the key.
 
+mod common;
+
+use common::{oxyfield, run_cpu};
 use std::path::Path;
-use std::process::Command;
-
-fn oxyfield() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_oxyfield"));
-    c.env("RUST_LOG", "warn");
-    c
-}
-
-/// `oxyfield run SCENARIO --backend cpu --out OUT`.
-fn run_cpu(scenario: &Path, out: &Path) -> std::process::Output {
-    oxyfield()
-        .arg("run")
-        .arg(scenario)
-        .args(["--backend", "cpu", "--out"])
-        .arg(out)
-        .output()
-        .unwrap()
-}
 
 const SMALL: &str = r#"
 name = "small"

@@ -2,22 +2,11 @@
 //! protocol names and refuses what `run` would refuse, with the same message; it says
 //! what checkpoints a run writes; it describes windows in words.
 
+mod common;
+
+use common::{oxyfield, stderr, stdout};
 use std::path::Path;
-use std::process::{Command, Output};
-
-fn oxyfield() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_oxyfield"));
-    c.env("RUST_LOG", "warn");
-    c
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
+use std::process::Output;
 
 /// A float32 `.npy` of ones with this shape.
 fn write_npy(path: &Path, shape: &[usize]) {

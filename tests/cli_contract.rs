@@ -3,22 +3,11 @@
 //! runs; contradicting options are refused; README and `--help` agree; `-v` and `-vv`
 //! differ; a repeated warning prints once with a count.
 
+mod common;
+
+use common::{oxyfield, stderr, stdout};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-fn oxyfield() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_oxyfield"));
-    c.env("RUST_LOG", "warn");
-    c
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
+use std::process::Output;
 
 const SMALL: &str = "name = \"small\"\nseed = 5\n[grid]\nshape_zyx = [8, 10, 12]\n\
                      spacing_um = 10.0\n[vessels.synthetic]\ndensity_mm_per_mm3 = 150.0\n";

@@ -12,9 +12,7 @@ use oxyfield::physics::drug::{Activation, DrugParams};
 use oxyfield::physics::o2::O2Params;
 use oxyfield::physics::pk::{Pk, PkModel};
 use oxyfield::problem::{face, O2Problem};
-use oxyfield::protocol::Protocol;
 use oxyfield::solver::SolveOptions;
-use oxyfield::therapy::{run_protocol, RunOptions, TherapyParams};
 use std::path::Path;
 
 /// A plasma level that stays at `c` (µM) for the length of a test.
@@ -256,24 +254,11 @@ fn an_evofosfamide_dose_kills_mostly_where_po2_is_low() {
         Path::new("."),
     );
     let (a, po2, _) = common::solve(&sc, &mut CpuBackend::new());
-    let p = Protocol::from_toml(
+    let p = common::protocol(
         "schema_version = 1\nduration = \"6h\"\ntime_step = \"1h\"\n\
          [[drug]]\npreset = \"evofosfamide\"\nat = [\"0h\"]\n",
-        "test protocol",
-        Path::new("."),
-    )
-    .unwrap();
-    let mut params = TherapyParams::of(&sc);
-    params.tissue.doubling_time_h = 0.0;
-    params.tissue.necrosis_rate_per_h = 0.0;
-    let r = run_protocol(
-        &sc,
-        &p,
-        &params,
-        &mut CpuBackend::new(),
-        RunOptions::default(),
-    )
-    .unwrap();
+    );
+    let r = common::run_static_tissue(&sc, &p);
     let (mut low, mut high) = ((0.0f64, 0usize), (0.0f64, 0usize));
     for (i, &p0) in po2.iter().enumerate() {
         // Survival relative to the cells there at t = 0 (vessel voxels hold few).

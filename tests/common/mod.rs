@@ -1,5 +1,6 @@
-//! Shared test helpers: the GPU backend for tests (fail or skip when absent) and small
-//! problems.
+//! Shared test helpers: the GPU backend for tests (fail or skip when absent), small
+//! problems, the real binary (`oxyfield()`, `run_cpu`, its stderr and stdout as text),
+//! and protocol runs with tissue kinetics off.
 #![allow(dead_code)]
 
 use oxyfield::backend::gpu::{GpuBackend, GpuContext};
@@ -81,4 +82,60 @@ pub fn files_under(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     }
     out.sort();
     out
+}
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+/// The real `oxyfield` binary, logging at warn level (so tests see warnings and errors).
+pub fn oxyfield() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_oxyfield"));
+    c.env("RUST_LOG", "warn");
+    c
+}
+
+/// A command's stderr as text.
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// A command's stdout as text.
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+/// `oxyfield run SCENARIO --backend cpu --out OUT`.
+pub fn run_cpu(scenario: &Path, out: &Path) -> Output {
+    oxyfield()
+        .arg("run")
+        .arg(scenario)
+        .args(["--backend", "cpu", "--out"])
+        .arg(out)
+        .output()
+        .unwrap()
+}
+
+use oxyfield::protocol::Protocol;
+use oxyfield::therapy::{run_protocol, RunOptions, TherapyParams, TherapyResult};
+
+/// A protocol from TOML text (relative paths resolve against the working folder).
+pub fn protocol(toml: &str) -> Protocol {
+    Protocol::from_toml(toml, "test protocol", Path::new("."))
+        .unwrap_or_else(|e| panic!("test protocol does not parse: {e}"))
+}
+
+/// `p` on `sc` on the CPU backend with tissue kinetics off (no growth, no necrosis), so
+/// that what changes is the treatment's own effect.
+pub fn run_static_tissue(sc: &Scenario, p: &Protocol) -> TherapyResult {
+    let mut params = TherapyParams::of(sc);
+    params.tissue.doubling_time_h = 0.0;
+    params.tissue.necrosis_rate_per_h = 0.0;
+    run_protocol(
+        sc,
+        p,
+        &params,
+        &mut oxyfield::backend::cpu::CpuBackend::new(),
+        RunOptions::default(),
+    )
+    .unwrap()
 }
