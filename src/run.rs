@@ -285,16 +285,30 @@ fn accept_result(
         ));
     }
     if let Some(b) = blood_balance.filter(|&b| b > tol) {
+        // The blood march is consistent with the last tissue field only once the
+        // coupling has settled: a loose coupling tolerance is the usual cause.
+        let settled = coupling.is_none_or(|c| c.converged);
         wrong.push(format!(
             "blood O2 balance error {b:.2e} > {tol:.0e} (in − out ≠ wall exchange){}",
-            fix("solver.tolerance", report.converged)
+            if settled && report.converged {
+                "; tighten vessels.transport.tolerance_mmhg (e.g. 0.01) or solver.tolerance"
+            } else {
+                ""
+            }
         ));
     }
     if let Some(r) = ros {
-        if !r.steady.converged {
+        if !r.steady.report.converged {
             wrong.push(format!(
-                "ROS solve not converged (relative residual {:.2e})",
+                "ROS solve not converged ({}, relative residual {:.2e})",
+                r.steady.report.status.name(),
                 r.steady.report.residual
+            ));
+        } else if !r.steady.converged {
+            wrong.push(format!(
+                "ROS–GSH iteration not settled (G still changing by {:.2e}·G0 after {} R \
+                 solves)",
+                r.steady.gsh_change, r.steady.gsh_iterations
             ));
         }
         if r.balance.relative_error > tol {
@@ -307,7 +321,11 @@ fn accept_result(
     }
     if !wrong.is_empty() {
         crate::solver::refuse_or_keep(
-            &format!("scenario {}: {}", sc.name, wrong.join("; ")),
+            &format!(
+                "scenario {}: {}; nothing was written",
+                sc.name,
+                wrong.join("; ")
+            ),
             "as named for each",
             sc.spec.solver.allow_unconverged,
         )?;

@@ -112,8 +112,9 @@ pub fn solve_coupled(
             coupling.converged = settled && tissue_converged;
             if !settled {
                 let what = format!(
-                    "vessel–tissue coupling stopped after {} iterations with vessel pO2 still \
-                     changing by {change:.3} mmHg (tolerance {})",
+                    "vessel–tissue coupling did not settle: after {} coupling iteration(s) \
+                     vessel pO2 still changes by {change:.3} mmHg (vessels.transport.\
+                     tolerance_mmhg = {})",
                     coupling.iterations, copts.tolerance_mmhg
                 );
                 super::refuse_or_keep(

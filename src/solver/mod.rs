@@ -285,18 +285,46 @@ pub fn accept(report: &SolveReport, opts: &SolveOptions) -> Result<()> {
 }
 
 /// The one treatment of a result that did not converge or broke a balance, `what`:
-/// [`crate::Error::NotConverged`] with `what` and the `fix` (exit 1, nothing written),
+/// [`crate::Error::NotConverged`] with `what` and the `fix` (exit 1),
 /// or, where unconverged results are allowed (`solver.allow_unconverged`; `bench` and
 /// `validate`, which report convergence themselves), a warning and `Ok`.
+/// Every result kept is also recorded for the run in progress on this thread
+/// ([`take_kept`]), so that a protocol's `summary.json` can list what its many solves
+/// kept.
 pub fn refuse_or_keep(what: &str, fix: &str, allow: bool) -> Result<()> {
     if allow {
         log::warn!("NOT CONVERGED, KEPT ANYWAY (unconverged results are allowed here): {what}");
+        KEPT.with(|k| {
+            let mut k = k.borrow_mut();
+            if k.0.len() < KEPT_LISTED {
+                k.0.push(what.to_string());
+            }
+            k.1 += 1;
+        });
         return Ok(());
     }
     Err(crate::Error::NotConverged(format!(
         "{what}. Fix: {fix}; or set solver.allow_unconverged = true to keep the result, \
-         marked as unconverged. Nothing of it was written"
+         marked as unconverged"
     )))
+}
+
+/// How many kept results [`take_kept`] lists by text (all are counted).
+const KEPT_LISTED: usize = 20;
+
+thread_local! {
+    /// Results kept under `allow_unconverged` on this thread since the last
+    /// [`take_kept`]: the first [`KEPT_LISTED`] texts and the count. Per thread because
+    /// a batch runs one scenario per worker thread at a time.
+    static KEPT: std::cell::RefCell<(Vec<String>, usize)> =
+        const { std::cell::RefCell::new((Vec::new(), 0)) };
+}
+
+/// The results kept under `allow_unconverged` on this thread since the last call (the
+/// first 20 texts, and how many in all), clearing the record. A run calls it once at
+/// its start and once when it writes its summary.
+pub fn take_kept() -> (Vec<String>, usize) {
+    KEPT.with(|k| std::mem::take(&mut *k.borrow_mut()))
 }
 
 /// A numerical failure of a solve, with the first non-finite voxel of the field (or

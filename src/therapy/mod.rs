@@ -93,6 +93,11 @@ pub struct TherapyResult {
     pub time_s: f64,
     /// False when the run stopped at [`RunOptions::stop_at_s`] before the protocol's end.
     pub finished: bool,
+    /// The O2 mass balance of the final state.
+    pub mass: crate::metrics::MassBalance,
+    /// What this process's part of the run kept under `solver.allow_unconverged` (the
+    /// first texts and the count; [`crate::solver::take_kept`]).
+    pub not_converged: (Vec<String>, usize),
 }
 
 /// Model parameters of a protocol run.
@@ -177,7 +182,11 @@ pub fn run_protocol(
     let _defer = crate::interrupt::defer();
     let dir = run.checkpoint_dir;
     let track = Track::default();
-    steps(sc, protocol, params, backend, run, &track).map_err(|e| track.explain(e, dir))
+    crate::solver::take_kept(); // start this run's record afresh
+    let mut r =
+        steps(sc, protocol, params, backend, run, &track).map_err(|e| track.explain(e, dir))?;
+    r.not_converged = crate::solver::take_kept();
+    Ok(r)
 }
 
 fn steps(
@@ -412,6 +421,8 @@ fn next_multiple(t: f64, every: f64) -> f64 {
 
 fn finish(st: State, finished: bool) -> TherapyResult {
     TherapyResult {
+        mass: crate::metrics::mass_balance(&st.problem, &st.po2),
+        not_converged: (Vec::new(), 0),
         tissue: crate::output::tissue::mask(&st.problem),
         rows: st.rows,
         viable: st.tissue.viable,
