@@ -1,6 +1,8 @@
 // mg_prolong: coarse correction → fine level. The correction e = P_H − R̂·P_h is
 // interpolated trilinearly at cell centres (weights 3/4 and 1/4 per axis from the two
-// nearest coarse cells, clamped at the faces) and added to every free fine voxel;
+// nearest coarse cells, clamped at the faces; beside a narrow last coarse cell of an
+// odd axis the weights are those of a uniform grid, an approximation that leaves the
+// coarse equations themselves exact) and added to every free fine voxel;
 // pO2 stays ≥ 0. Fixed coarse cells carry e = 0.
 // Bindings (group 0): 0 params (uniform), 1 coarse po2, 2 coarse po2_old, 3 fine po2
 // (rw), 4 fine fixed_value (mmHg; < 0 free).
@@ -10,6 +12,7 @@
 struct Transfer {
     fine: vec4<u32>,
     coarse: vec4<u32>,
+    fine_edge: vec4<f32>, // read by mg_restrict only
 };
 
 @group(0) @binding(0) var<uniform> tp: Transfer;

@@ -122,12 +122,23 @@ pub fn finish() {
 }
 
 /// `text` with every number (digits with their decimal point, exponent and sign)
-/// replaced by `#`.
+/// replaced by `#`, except item indices in brackets (`radiotherapy[1]`), which name
+/// which item a warning is about.
 fn mask_numbers(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let chars: Vec<char> = text.chars().collect();
     let mut i = 0;
     while i < chars.len() {
+        if chars[i] == '[' {
+            // An index: copied with its digits.
+            out.push('[');
+            i += 1;
+            while i < chars.len() && chars[i].is_ascii_digit() {
+                out.push(chars[i]);
+                i += 1;
+            }
+            continue;
+        }
         if chars[i].is_ascii_digit() {
             while i < chars.len() {
                 let c = chars[i];
@@ -163,5 +174,9 @@ mod tests {
         );
         assert_eq!(mask_numbers("t = 12.5 h, -3 mmHg"), "t = # h, -# mmHg");
         assert_ne!(mask_numbers("no root"), mask_numbers("no place"));
+        assert_eq!(
+            mask_numbers("radiotherapy[12]: fractions of 15 Gy"),
+            "radiotherapy[12]: fractions of # Gy"
+        );
     }
 }
