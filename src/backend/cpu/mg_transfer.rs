@@ -29,6 +29,7 @@ pub fn residual_field(level: &mut CpuLevel) {
 /// ([`O2Problem::cell_volume`](crate::problem::O2Problem::cell_volume)).
 pub fn restrict(fine: &CpuLevel, coarse: &mut CpuLevel) {
     let (f, c) = (fine.problem.grid, coarse.problem.grid);
+    let uniform = fine.problem.edge_width == [1.0; 3];
     for kc in 0..c.nz {
         for jc in 0..c.ny {
             for ic in 0..c.nx {
@@ -49,7 +50,11 @@ pub fn restrict(fine: &CpuLevel, coarse: &mut CpuLevel) {
                                 continue;
                             }
                             let fi = f.index(i, j, k);
-                            let w = fine.problem.cell_volume((i, j, k));
+                            let w = if uniform {
+                                1.0
+                            } else {
+                                fine.problem.cell_volume((i, j, k))
+                            };
                             sum_p += w * fine.po2[fi];
                             sum_r += w * fine.resid[fi];
                             count += w;
