@@ -137,6 +137,13 @@ fn run_protocol(
     let r = crate::therapy::run_protocol(sc, protocol, &params, backend, options)?;
     // Stopped early (--until): the outputs so far, marked partial in summary.json.
     crate::therapy::output::write(sc, protocol, &backend.info(), &r, out)?;
+    if r.not_converged.1 > 0 {
+        println!(
+            "{}: NOT CONVERGED, kept because solver.allow_unconverged = true: {} solve(s) \
+             (summary.json not_converged)",
+            sc.name, r.not_converged.1
+        );
+    }
     if !r.finished {
         println!(
             "{} with {}: stopped at t = {:.1} h of {:.1} h; timeline, summary and fields so \
@@ -166,13 +173,6 @@ fn run_protocol(
         b.viable_fraction,
         b.log10_cell_kill
     );
-    if r.not_converged.1 > 0 {
-        println!(
-            "{}: NOT CONVERGED, kept because solver.allow_unconverged = true: {} solve(s) \
-             (summary.json not_converged)",
-            sc.name, r.not_converged.1
-        );
-    }
     println!("outputs in {}", out.display());
     // A final state that breaks the O2 balance is not a result to rely on: its outputs
     // are written (a long run is not thrown away) and marked, and the run fails.

@@ -70,12 +70,7 @@ pub fn write(
             files.push(format!("{name}.npy"));
             files.push(format!("{name}.json"));
         }
-        files.extend(crate::output::tissue::write(
-            dir,
-            &g,
-            &r.tissue,
-            "at the end of the protocol",
-        )?);
+        files.extend(crate::output::tissue::write(dir, &g, &r.tissue, &when)?);
     }
     let volume: Vec<(&str, &[f32], &str)> = fields.iter().map(|f| (f.0, f.1, f.2)).collect();
     files.extend(crate::output::volumes::write(
