@@ -24,6 +24,7 @@ mod tests;
 
 pub use duration::{format_duration, parse_duration, DAY_S, HOUR_S, MINUTE_S, WEEK_S};
 pub use schedule::{Event, EventKind};
+pub(crate) use timeline::num as short_number;
 pub use weekday::{WEEKDAY_FULL_NAMES, WEEKDAY_NAMES};
 
 use crate::{Error, Result};

@@ -12,7 +12,7 @@ use std::fmt::Write;
 const SNAPSHOTS_SHOWN: usize = 12;
 
 /// A number with at most `places` decimals and no trailing zeros.
-pub(super) fn num(x: f64, places: usize) -> String {
+pub(crate) fn num(x: f64, places: usize) -> String {
     let s = format!("{x:.places$}");
     if s.contains('.') {
         s.trim_end_matches('0').trim_end_matches('.').to_string()

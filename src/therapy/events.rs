@@ -18,10 +18,9 @@ pub(super) fn due_end(events: &[Event], next: usize, t: f64) -> usize {
         .count()
 }
 
-/// A number without trailing zeros (`2`, `2.5`).
+/// A dose without trailing zeros (`2`, `2.5`), as `oxyfield check` writes it.
 fn gy(x: f64) -> String {
-    let s = format!("{x:.3}");
-    s.trim_end_matches('0').trim_end_matches('.').to_string()
+    crate::protocol::short_number(x, 3)
 }
 
 /// The timeline labels of the events `due` at one time, in order: one `rt D Gy` for
