@@ -7,7 +7,7 @@ mod common;
 
 use oxyfield::backend::gpu::GpuBackend;
 use oxyfield::backend::tissue::{TissueFields, TissueUniforms};
-use oxyfield::backend::{BackendInfo, O2Backend, TissueKernels};
+use oxyfield::backend::{BackendInfo, Counters, Field, FieldStore, O2Backend, TissueKernels};
 use oxyfield::grid::Grid;
 use oxyfield::problem::O2Problem;
 use oxyfield::protocol::Protocol;
@@ -56,6 +56,30 @@ impl TissueKernels for Losing {
     }
     fn tissue_read(&mut self) -> Result<TissueFields> {
         self.inner.tissue_read()
+    }
+}
+
+impl FieldStore for Losing {
+    fn field_alloc(&mut self, len: usize, label: &'static str) -> Result<Field> {
+        self.inner.field_alloc(len, label)
+    }
+    fn field_free(&mut self, f: Field) {
+        self.inner.field_free(f)
+    }
+    fn field_upload(&mut self, f: Field, data: &[f32]) -> Result<()> {
+        self.inner.field_upload(f, data)
+    }
+    fn field_read(&mut self, f: Field) -> Result<Vec<f32>> {
+        self.inner.field_read(f)
+    }
+    fn field_copy(&mut self, src: Field, dst: Field) -> Result<()> {
+        self.inner.field_copy(src, dst)
+    }
+    fn field_fill(&mut self, f: Field, value: f32) -> Result<()> {
+        self.inner.field_fill(f, value)
+    }
+    fn counters(&self) -> Counters {
+        self.inner.counters()
     }
 }
 

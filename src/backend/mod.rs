@@ -5,6 +5,7 @@
 //! fields on the device and returns only scalars until a field is asked for.
 
 pub mod cpu;
+pub mod field;
 pub mod gpu;
 pub mod memory;
 pub mod tissue;
@@ -12,7 +13,34 @@ pub mod tissue;
 use crate::grid::Grid;
 use crate::problem::O2Problem;
 use crate::Result;
+pub use field::{Counters, Field};
 use tissue::{TissueFields, TissueUniforms};
+
+/// The fields a backend holds for a run ([`Field`] handles). Kernels and solves take
+/// handles; these are the only calls that move whole fields between host and backend,
+/// and each is counted ([`FieldStore::counters`]).
+pub trait FieldStore {
+    /// A new field of `len` zeros; `label` names it in device tools and messages.
+    fn field_alloc(&mut self, len: usize, label: &'static str) -> Result<Field>;
+    /// Frees `f`; the handle must not be used again.
+    fn field_free(&mut self, f: Field);
+    /// Overwrites `f` with `data` (of its length).
+    fn field_upload(&mut self, f: Field, data: &[f32]) -> Result<()>;
+    /// Reads `f` back.
+    fn field_read(&mut self, f: Field) -> Result<Vec<f32>>;
+    /// Copies `src` into `dst` (of the same length) on the backend.
+    fn field_copy(&mut self, src: Field, dst: Field) -> Result<()>;
+    /// Sets every value of `f` to `value` on the backend.
+    fn field_fill(&mut self, f: Field, value: f32) -> Result<()>;
+    /// Bytes up and down, submits and dispatches since the backend was made.
+    fn counters(&self) -> Counters;
+    /// A new field holding `data`.
+    fn field_from(&mut self, data: &[f32], label: &'static str) -> Result<Field> {
+        let f = self.field_alloc(data.len(), label)?;
+        self.field_upload(f, data)?;
+        Ok(f)
+    }
+}
 
 /// Which backend a run uses, as written on the command line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -67,7 +95,7 @@ pub trait TissueKernels {
 /// Every method has the same meaning on both backends; see the CPU twins in [`cpu`]
 /// for the exact discrete updates. Every backend also runs the tissue kernels
 /// ([`TissueKernels`]).
-pub trait O2Backend: TissueKernels {
+pub trait O2Backend: TissueKernels + FieldStore {
     /// Name and adapter.
     fn info(&self) -> BackendInfo;
     /// Takes the coefficient fields of `problem` and of its `coarse` levels (see

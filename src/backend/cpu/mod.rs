@@ -7,9 +7,10 @@ pub mod o2_residual;
 pub mod o2_smooth;
 pub mod o2_stencil;
 pub mod o2_step;
+pub mod store;
 pub mod tissue;
 
-use super::{BackendInfo, O2Backend};
+use super::{BackendInfo, Counters, Field, FieldStore, O2Backend};
 use crate::problem::O2Problem;
 use crate::Result;
 
@@ -62,6 +63,7 @@ pub fn par_fill(out: &mut [f32], plane: usize, value: impl Fn(usize) -> f32 + Sy
 pub struct CpuBackend {
     levels: Vec<CpuLevel>,
     tissue: Option<tissue::CpuTissue>,
+    store: store::CpuStore,
 }
 
 impl CpuBackend {
@@ -74,6 +76,39 @@ impl CpuBackend {
         self.levels
             .get_mut(l)
             .expect("CpuBackend: level not loaded (a programming error)")
+    }
+}
+
+impl FieldStore for CpuBackend {
+    fn field_alloc(&mut self, len: usize, _label: &'static str) -> Result<Field> {
+        Ok(self.store.alloc(len))
+    }
+
+    fn field_free(&mut self, f: Field) {
+        self.store.free(f);
+    }
+
+    fn field_upload(&mut self, f: Field, data: &[f32]) -> Result<()> {
+        self.store.upload(f, data);
+        Ok(())
+    }
+
+    fn field_read(&mut self, f: Field) -> Result<Vec<f32>> {
+        Ok(self.store.read(f))
+    }
+
+    fn field_copy(&mut self, src: Field, dst: Field) -> Result<()> {
+        self.store.copy(src, dst);
+        Ok(())
+    }
+
+    fn field_fill(&mut self, f: Field, value: f32) -> Result<()> {
+        self.store.get_mut(f).fill(value);
+        Ok(())
+    }
+
+    fn counters(&self) -> Counters {
+        self.store.counters
     }
 }
 

@@ -5,6 +5,7 @@
 
 use super::fault::{watch, Fault};
 use crate::{Error, Result};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 /// An opened device with its queue and the adapter it came from.
@@ -20,6 +21,50 @@ pub struct GpuContext {
     /// (device loss, or an uncaptured validation or out-of-memory error): kept here
     /// instead of wgpu's default panic, and returned by the next [`GpuContext::check`].
     fault: Arc<Mutex<Fault>>,
+    /// Traffic and submission counts of everything run on this device
+    /// ([`crate::backend::Counters`]).
+    pub counters: Arc<CounterCells>,
+}
+
+/// The counters of a device, shared by every kernel type that submits to it.
+#[derive(Debug, Default)]
+pub struct CounterCells {
+    bytes_up: AtomicU64,
+    bytes_down: AtomicU64,
+    submits: AtomicU64,
+    dispatches: AtomicU64,
+}
+
+impl CounterCells {
+    /// Counts `bytes` written from the host.
+    pub fn up(&self, bytes: usize) {
+        self.bytes_up.fetch_add(bytes as u64, Ordering::Relaxed);
+    }
+
+    /// Counts `bytes` read back to the host.
+    pub fn down(&self, bytes: usize) {
+        self.bytes_down.fetch_add(bytes as u64, Ordering::Relaxed);
+    }
+
+    /// Counts one queue submission.
+    pub fn submit(&self) {
+        self.submits.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Counts `n` dispatches.
+    pub fn dispatch(&self, n: u64) {
+        self.dispatches.fetch_add(n, Ordering::Relaxed);
+    }
+
+    /// The counts so far.
+    pub fn read(&self) -> crate::backend::Counters {
+        crate::backend::Counters {
+            bytes_up: self.bytes_up.load(Ordering::Relaxed),
+            bytes_down: self.bytes_down.load(Ordering::Relaxed),
+            submits: self.submits.load(Ordering::Relaxed),
+            dispatches: self.dispatches.load(Ordering::Relaxed),
+        }
+    }
 }
 
 /// A one-line description of an adapter: name, type, backend and driver.
@@ -185,6 +230,7 @@ impl GpuContext {
             queue,
             info,
             fault,
+            counters: Arc::default(),
         })
     }
 

@@ -11,13 +11,14 @@ pub mod o2_step;
 mod pipeline;
 mod readback;
 pub mod shaders;
+pub mod store;
 mod timing;
 pub mod tissue;
 
-pub use context::{adapters, describe, distinct_devices, is_software, GpuContext};
+pub use context::{adapters, describe, distinct_devices, is_software, CounterCells, GpuContext};
 
 use super::tissue::{TissueFields, TissueUniforms};
-use super::{BackendInfo, O2Backend, TissueKernels};
+use super::{BackendInfo, Counters, Field, FieldStore, O2Backend, TissueKernels};
 use crate::grid::Grid;
 use crate::problem::O2Problem;
 use crate::{Error, Result};
@@ -43,6 +44,7 @@ pub struct GpuBackend {
     tissue_kernels: WgTissue,
     loaded: Option<Loaded>,
     tissue: Option<GpuTissue>,
+    store: store::GpuStore,
 }
 
 #[derive(Debug)]
@@ -99,6 +101,7 @@ impl GpuBackend {
             ctx,
             loaded: None,
             tissue: None,
+            store: store::GpuStore::default(),
         })
     }
 
@@ -272,6 +275,39 @@ impl O2Backend for GpuBackend {
     fn buffer_limit_bytes(&self) -> Option<u64> {
         let l = self.ctx.device.limits();
         Some(l.max_storage_buffer_binding_size.min(l.max_buffer_size))
+    }
+}
+
+impl FieldStore for GpuBackend {
+    fn field_alloc(&mut self, len: usize, label: &'static str) -> Result<Field> {
+        self.store.alloc(&self.ctx, len, label)
+    }
+
+    fn field_free(&mut self, f: Field) {
+        self.store.free(f);
+    }
+
+    fn field_upload(&mut self, f: Field, data: &[f32]) -> Result<()> {
+        self.store.upload(&self.ctx, f, data);
+        Ok(())
+    }
+
+    fn field_read(&mut self, f: Field) -> Result<Vec<f32>> {
+        self.store.read(&self.ctx, f)
+    }
+
+    fn field_copy(&mut self, src: Field, dst: Field) -> Result<()> {
+        self.store.copy(&self.ctx, src, dst);
+        Ok(())
+    }
+
+    fn field_fill(&mut self, f: Field, value: f32) -> Result<()> {
+        self.store.fill(&self.ctx, f, value);
+        Ok(())
+    }
+
+    fn counters(&self) -> Counters {
+        self.ctx.counters.read()
     }
 }
 

@@ -28,6 +28,8 @@ pub fn read_bytes(ctx: &GpuContext, src: &wgpu::Buffer, len: usize) -> Result<Ve
         });
     enc.copy_buffer_to_buffer(src, 0, &staging, 0, bytes);
     ctx.queue.submit([enc.finish()]);
+    ctx.counters.submit();
+    ctx.counters.down(len);
     let (tx, rx) = std::sync::mpsc::channel();
     staging.map_async(wgpu::MapMode::Read, .., move |r| {
         let _ = tx.send(r);

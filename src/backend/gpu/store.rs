@@ -1,0 +1,113 @@
+//! The GPU backend's fields: one storage buffer per [`Field`] handle, usable as a
+//! kernel binding and as a copy source and destination. Every transfer goes through
+//! here or [`super::readback`] and is counted in [`GpuContext::counters`].
+
+use super::{readback, GpuContext};
+use crate::backend::field::Slots;
+use crate::backend::Field;
+use crate::{Error, Result};
+
+/// Storage buffers by handle.
+#[derive(Debug, Default)]
+pub struct GpuStore {
+    slots: Slots<wgpu::Buffer>,
+}
+
+/// Refuses a field of `len` f32 values that the device cannot bind as one buffer; the
+/// message names the sizes and the ways out.
+pub fn check_size(ctx: &GpuContext, len: usize) -> Result<()> {
+    let bytes = (len * 4) as u64;
+    let limits = ctx.device.limits();
+    let max_binding = limits.max_storage_buffer_binding_size;
+    if bytes > max_binding || bytes > limits.max_buffer_size || len > u32::MAX as usize {
+        return Err(Error::Gpu(format!(
+            "a field of {len} voxels needs {} MiB per buffer, but {} allows {} MiB per \
+             storage binding; use a smaller grid, a coarser spacing, or --backend cpu",
+            bytes >> 20,
+            super::describe(&ctx.info),
+            max_binding.min(limits.max_buffer_size) >> 20
+        )));
+    }
+    Ok(())
+}
+
+impl GpuStore {
+    /// A new zeroed buffer of `len` f32 values.
+    pub fn alloc(&mut self, ctx: &GpuContext, len: usize, label: &'static str) -> Result<Field> {
+        check_size(ctx, len)?;
+        let buffer = ctx.device.create_buffer(&wgpu::BufferDescriptor {
+            label: Some(label),
+            // At least 4 bytes: a binding may not be empty.
+            size: (len.max(1) * 4) as u64,
+            usage: wgpu::BufferUsages::STORAGE
+                | wgpu::BufferUsages::COPY_SRC
+                | wgpu::BufferUsages::COPY_DST,
+            mapped_at_creation: false,
+        });
+        Ok(self.slots.insert(buffer, len))
+    }
+
+    /// Frees `f` (the buffer goes when no bind group holds it any more).
+    pub fn free(&mut self, f: Field) {
+        self.slots.remove(f);
+    }
+
+    /// The buffer of `f`.
+    pub fn buffer(&self, f: Field) -> &wgpu::Buffer {
+        self.slots.get(f)
+    }
+
+    /// Writes `data` into `f`.
+    pub fn upload(&self, ctx: &GpuContext, f: Field, data: &[f32]) {
+        assert_eq!(data.len(), f.len(), "field length");
+        ctx.queue
+            .write_buffer(self.buffer(f), 0, bytemuck::cast_slice(data));
+        ctx.counters.up(data.len() * 4);
+    }
+
+    /// Reads `f` back (waits for the work before it).
+    pub fn read(&self, ctx: &GpuContext, f: Field) -> Result<Vec<f32>> {
+        readback::read_f32(ctx, self.buffer(f), f.len())
+    }
+
+    /// Copies `src` into `dst` on the device.
+    pub fn copy(&self, ctx: &GpuContext, src: Field, dst: Field) {
+        assert_eq!(src.len(), dst.len(), "field length");
+        let mut enc = ctx
+            .device
+            .create_command_encoder(&wgpu::CommandEncoderDescriptor {
+                label: Some("oxyfield.field_copy"),
+            });
+        enc.copy_buffer_to_buffer(
+            self.buffer(src),
+            0,
+            self.buffer(dst),
+            0,
+            (src.len() * 4) as u64,
+        );
+        ctx.queue.submit([enc.finish()]);
+        ctx.counters.submit();
+    }
+
+    /// Sets every value of `f` to `value` (zero on the device; other values are
+    /// written from the host).
+    pub fn fill(&self, ctx: &GpuContext, f: Field, value: f32) {
+        if value.to_bits() == 0 {
+            let mut enc = ctx
+                .device
+                .create_command_encoder(&wgpu::CommandEncoderDescriptor {
+                    label: Some("oxyfield.field_fill"),
+                });
+            enc.clear_buffer(self.buffer(f), 0, None);
+            ctx.queue.submit([enc.finish()]);
+            ctx.counters.submit();
+        } else {
+            self.upload(ctx, f, &vec![value; f.len()]);
+        }
+    }
+
+    /// Live fields.
+    pub fn count(&self) -> usize {
+        self.slots.count()
+    }
+}
