@@ -8,6 +8,8 @@ pub mod cpu;
 pub mod field;
 pub mod gpu;
 pub mod memory;
+pub mod o2_coefficients;
+pub mod pointwise;
 pub mod tissue;
 
 use crate::grid::Grid;
@@ -95,7 +97,7 @@ pub trait TissueKernels {
 /// Every method has the same meaning on both backends; see the CPU twins in [`cpu`]
 /// for the exact discrete updates. Every backend also runs the tissue kernels
 /// ([`TissueKernels`]).
-pub trait O2Backend: TissueKernels + FieldStore {
+pub trait O2Backend: TissueKernels + FieldStore + pointwise::PointKernels {
     /// Name and adapter.
     fn info(&self) -> BackendInfo;
     /// Takes the coefficient fields of `problem` and of its `coarse` levels (see

@@ -10,6 +10,7 @@ pub mod o2_step;
 pub mod store;
 pub mod tissue;
 
+use super::pointwise::{check_call, PointKernels, Pointwise};
 use super::{BackendInfo, Counters, Field, FieldStore, O2Backend};
 use crate::problem::O2Problem;
 use crate::Result;
@@ -109,6 +110,30 @@ impl FieldStore for CpuBackend {
 
     fn counters(&self) -> Counters {
         self.store.counters
+    }
+}
+
+impl PointKernels for CpuBackend {
+    fn pointwise(
+        &mut self,
+        kernel: &dyn Pointwise,
+        inputs: &[Field],
+        outputs: &[Field],
+    ) -> Result<()> {
+        check_call(kernel, inputs, outputs);
+        // Outputs are taken out of the store while the kernel writes them and reads the
+        // inputs (distinct fields, checked above).
+        let mut outs: Vec<Vec<f32>> = outputs.iter().map(|&f| self.store.take(f)).collect();
+        {
+            let ins: Vec<&[f32]> = inputs.iter().map(|&f| self.store.get(f)).collect();
+            let mut slices: Vec<&mut [f32]> = outs.iter_mut().map(|v| v.as_mut_slice()).collect();
+            kernel.cpu(&ins, &mut slices);
+        }
+        for (&f, v) in outputs.iter().zip(outs) {
+            self.store.put(f, v);
+        }
+        self.store.counters.dispatches += 1;
+        Ok(())
     }
 }
 

@@ -9,6 +9,7 @@ pub mod o2_residual;
 pub mod o2_smooth;
 pub mod o2_step;
 mod pipeline;
+pub mod pointwise;
 mod readback;
 pub mod shaders;
 pub mod store;
@@ -17,6 +18,7 @@ pub mod tissue;
 
 pub use context::{adapters, describe, distinct_devices, is_software, CounterCells, GpuContext};
 
+use super::pointwise::{check_call, PointKernels, Pointwise};
 use super::tissue::{TissueFields, TissueUniforms};
 use super::{BackendInfo, Counters, Field, FieldStore, O2Backend, TissueKernels};
 use crate::grid::Grid;
@@ -45,6 +47,7 @@ pub struct GpuBackend {
     loaded: Option<Loaded>,
     tissue: Option<GpuTissue>,
     store: store::GpuStore,
+    pointwise: pointwise::WgPointwise,
 }
 
 #[derive(Debug)]
@@ -102,6 +105,7 @@ impl GpuBackend {
             loaded: None,
             tissue: None,
             store: store::GpuStore::default(),
+            pointwise: pointwise::WgPointwise::default(),
         })
     }
 
@@ -308,6 +312,19 @@ impl FieldStore for GpuBackend {
 
     fn counters(&self) -> Counters {
         self.ctx.counters.read()
+    }
+}
+
+impl PointKernels for GpuBackend {
+    fn pointwise(
+        &mut self,
+        kernel: &dyn Pointwise,
+        inputs: &[Field],
+        outputs: &[Field],
+    ) -> Result<()> {
+        check_call(kernel, inputs, outputs);
+        self.pointwise
+            .run(&self.ctx, &self.store, kernel, inputs, outputs)
     }
 }
 

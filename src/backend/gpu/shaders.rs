@@ -10,7 +10,10 @@ pub const WORKGROUP_SUM: &str = include_str!("../../../shaders/shared/workgroup_
 
 /// Every kernel: (name, full WGSL source including shared parts).
 pub fn all() -> Vec<(&'static str, String)> {
-    vec![
+    let pointwise = crate::backend::pointwise::PointShader::ALL
+        .into_iter()
+        .map(|s| (s.name(), s.source()));
+    let mut out = vec![
         ("o2_smooth", o2_smooth()),
         ("o2_residual", o2_residual()),
         ("reduce_sum", reduce_sum()),
@@ -20,7 +23,9 @@ pub fn all() -> Vec<(&'static str, String)> {
         ("mg_prolong", mg_prolong()),
         ("o2_step", o2_step()),
         ("tissue", tissue()),
-    ]
+    ];
+    out.extend(pointwise);
+    out
 }
 
 /// `shaders/o2_smooth.wgsl` with the shared O2 part.

@@ -1,0 +1,121 @@
+//! Host side of the pointwise kernels ([`crate::backend::pointwise`]): one pipeline per
+//! shader, built on first use, and one dispatch over the fields of a call. CPU twins:
+//! each kernel's [`Pointwise::cpu`].
+
+use super::store::GpuStore;
+use super::{pipeline, GpuContext};
+use crate::backend::pointwise::{PointShader, Pointwise};
+use crate::backend::Field;
+use crate::{Error, Result};
+use std::collections::HashMap;
+use wgpu::util::DeviceExt;
+
+/// Invocations per workgroup (`@workgroup_size(256)` in every pointwise shader).
+const WG: u32 = 256;
+
+/// The pointwise pipelines built so far.
+#[derive(Debug, Default)]
+pub struct WgPointwise {
+    pipelines: HashMap<PointShader, wgpu::ComputePipeline>,
+}
+
+/// Workgroups (x, y) for `len` invocations of 256, x within the adapter's limit.
+pub fn groups_2d(ctx: &GpuContext, len: usize) -> Result<(u32, u32)> {
+    let max = ctx.device.limits().max_compute_workgroups_per_dimension;
+    let groups = u32::try_from(len.div_ceil(WG as usize).max(1))
+        .map_err(|_| Error::Gpu(format!("a field of {len} values is too large to dispatch")))?;
+    let x = groups.min(max);
+    let y = groups.div_ceil(x);
+    if y > max {
+        return Err(Error::Gpu(format!(
+            "a field of {len} values needs more workgroups than the adapter dispatches"
+        )));
+    }
+    Ok((x, y))
+}
+
+impl WgPointwise {
+    fn pipeline(
+        &mut self,
+        ctx: &GpuContext,
+        shader: PointShader,
+    ) -> Result<&wgpu::ComputePipeline> {
+        if !self.pipelines.contains_key(&shader) {
+            let p = pipeline::compute_pipelines(
+                ctx,
+                &format!("oxyfield.{}", shader.name()),
+                &shader.source(),
+                &["main"],
+            )?
+            .remove(0);
+            self.pipelines.insert(shader, p);
+        }
+        Ok(&self.pipelines[&shader])
+    }
+
+    /// Runs `kernel` on `inputs` and `outputs` (checked by the caller) in one submit.
+    pub fn run(
+        &mut self,
+        ctx: &GpuContext,
+        store: &GpuStore,
+        kernel: &dyn Pointwise,
+        inputs: &[Field],
+        outputs: &[Field],
+    ) -> Result<()> {
+        let len = inputs
+            .iter()
+            .chain(outputs)
+            .map(|f| f.len())
+            .next()
+            .unwrap_or(0);
+        if len == 0 {
+            return Ok(());
+        }
+        let (gx, gy) = groups_2d(ctx, len)?;
+        let mut uniforms = kernel.uniforms();
+        // Head.row: invocations per dispatch row.
+        uniforms[4..8].copy_from_slice(&(gx * WG).to_le_bytes());
+        let pipe = self.pipeline(ctx, kernel.shader())?;
+        let ubuf = ctx
+            .device
+            .create_buffer_init(&wgpu::util::BufferInitDescriptor {
+                label: Some("oxyfield.pointwise.uniforms"),
+                contents: &uniforms,
+                usage: wgpu::BufferUsages::UNIFORM,
+            });
+        ctx.counters.up(uniforms.len());
+        let mut entries = vec![wgpu::BindGroupEntry {
+            binding: 0,
+            resource: ubuf.as_entire_binding(),
+        }];
+        for (k, f) in inputs.iter().chain(outputs).enumerate() {
+            entries.push(wgpu::BindGroupEntry {
+                binding: k as u32 + 1,
+                resource: store.buffer(*f).as_entire_binding(),
+            });
+        }
+        let group = ctx.device.create_bind_group(&wgpu::BindGroupDescriptor {
+            label: Some(kernel.shader().name()),
+            layout: &pipe.get_bind_group_layout(0),
+            entries: &entries,
+        });
+        let mut enc = ctx
+            .device
+            .create_command_encoder(&wgpu::CommandEncoderDescriptor {
+                label: Some(kernel.shader().name()),
+            });
+        {
+            let mut pass = enc.begin_compute_pass(&wgpu::ComputePassDescriptor {
+                label: Some(kernel.shader().name()),
+                timestamp_writes: None,
+            });
+            pass.set_pipeline(pipe);
+            pass.set_bind_group(0, &group, &[]);
+            pass.dispatch_workgroups(gx, gy, 1);
+        }
+        ctx.queue.submit([enc.finish()]);
+        ctx.counters.submit();
+        ctx.counters.dispatch(1);
+        Ok(())
+    }
+}

@@ -1,0 +1,143 @@
+//! The O2 problem's coefficients built where the fields are (issue 19 point 2): the
+//! respiring-cell coefficient from the tissue state, the statistics mask, the wall
+//! coefficients under a step's windows, and fixed values at the start of a solve. Each
+//! is a [`Pointwise`] kernel (`shaders/<name>.wgsl`) whose CPU twin here computes the
+//! same f32 update.
+
+use super::pointwise::{bytes, par_map, Head, PointShader, Pointwise};
+use bytemuck::{Pod, Zeroable};
+
+/// Uniforms of a pointwise kernel with up to four f32 parameters.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Pod, Zeroable)]
+pub struct Scalars4 {
+    /// The head (voxels; the backend sets the row).
+    pub head: Head,
+    /// The kernel's parameters, in the order of its WGSL `U`.
+    pub values: [f32; 4],
+}
+
+impl Scalars4 {
+    /// `values` (padded with zeros) for `len` voxels.
+    pub fn new(len: usize, values: &[f32]) -> Self {
+        let mut v = [0.0; 4];
+        v[..values.len()].copy_from_slice(values);
+        Scalars4 {
+            head: Head::of(len),
+            values: v,
+        }
+    }
+}
+
+/// cells = min(n + l, 1)·(1 − φ·h): the respiring cells less the glycolytic switch's
+/// share. Inputs n, l, h; output cells.
+#[derive(Debug, Clone, Copy)]
+pub struct Consuming {
+    /// Voxels.
+    pub len: usize,
+    /// The glycolytic switch φ (0–1).
+    pub switch_share: f32,
+}
+
+impl Pointwise for Consuming {
+    fn shader(&self) -> PointShader {
+        PointShader::O2Consuming
+    }
+    fn arity(&self) -> (usize, usize) {
+        (3, 1)
+    }
+    fn uniforms(&self) -> Vec<u8> {
+        bytes(&Scalars4::new(self.len, &[self.switch_share]))
+    }
+    fn cpu(&self, inputs: &[&[f32]], outputs: &mut [&mut [f32]]) {
+        let s = self.switch_share;
+        par_map::<3, 1>(inputs, outputs, |_, [n, l, h], [out]| {
+            *out = (n + l).min(1.0) * (1.0 - s * h);
+        });
+    }
+}
+
+/// mask = 1 where cells > 0 and the voxel is free, else 0. Inputs cells, fixed; output
+/// mask.
+#[derive(Debug, Clone, Copy)]
+pub struct TissueMask {
+    /// Voxels.
+    pub len: usize,
+}
+
+impl Pointwise for TissueMask {
+    fn shader(&self) -> PointShader {
+        PointShader::TissueMask
+    }
+    fn arity(&self) -> (usize, usize) {
+        (2, 1)
+    }
+    fn uniforms(&self) -> Vec<u8> {
+        bytes(&Head::of(self.len))
+    }
+    fn cpu(&self, inputs: &[&[f32]], outputs: &mut [&mut [f32]]) {
+        par_map::<2, 1>(inputs, outputs, |_, [cells, fixed], [mask]| {
+            *mask = if cells > 0.0 && fixed < 0.0 { 1.0 } else { 0.0 };
+        });
+    }
+}
+
+/// Sv = Sv_vessel·perfusion; Pb = max(Pb_vessel + ΔPb, 0) where Sv_vessel > 0, else
+/// Pb_vessel. Inputs vessel Sv, vessel Pb; outputs Sv, Pb.
+#[derive(Debug, Clone, Copy)]
+pub struct Vessels {
+    /// Voxels.
+    pub len: usize,
+    /// Factor on Sv.
+    pub perfusion: f32,
+    /// ΔPb (mmHg).
+    pub pb_increase: f32,
+}
+
+impl Pointwise for Vessels {
+    fn shader(&self) -> PointShader {
+        PointShader::O2Vessels
+    }
+    fn arity(&self) -> (usize, usize) {
+        (2, 2)
+    }
+    fn uniforms(&self) -> Vec<u8> {
+        bytes(&Scalars4::new(
+            self.len,
+            &[self.perfusion, self.pb_increase],
+        ))
+    }
+    fn cpu(&self, inputs: &[&[f32]], outputs: &mut [&mut [f32]]) {
+        let (f, dp) = (self.perfusion, self.pb_increase);
+        par_map::<2, 2>(inputs, outputs, |_, [s, p], [sv, pb]| {
+            *sv = s * f;
+            *pb = if s > 0.0 { (p + dp).max(0.0) } else { p };
+        });
+    }
+}
+
+/// field = fixed where fixed ≥ 0 (in place). Input fixed; output field.
+#[derive(Debug, Clone, Copy)]
+pub struct ApplyFixed {
+    /// Voxels.
+    pub len: usize,
+}
+
+impl Pointwise for ApplyFixed {
+    fn shader(&self) -> PointShader {
+        PointShader::ApplyFixed
+    }
+    fn arity(&self) -> (usize, usize) {
+        (1, 1)
+    }
+    fn uniforms(&self) -> Vec<u8> {
+        bytes(&Head::of(self.len))
+    }
+    fn cpu(&self, inputs: &[&[f32]], outputs: &mut [&mut [f32]]) {
+        par_map::<1, 1>(inputs, outputs, |_, [fixed], [field]| {
+            if fixed >= 0.0 {
+                *field = fixed;
+            }
+        });
+    }
+}

@@ -1,0 +1,186 @@
+//! Per-voxel kernels on resident fields: the coefficient builders and field updates of
+//! a protocol step (issue 19), each one WGSL entry point with a CPU twin computing the
+//! same f32 update.
+//!
+//! A kernel reads `INPUTS` fields and writes (and may read) `OUTPUTS` fields, all of one
+//! length, with a small uniform block. Its type implements [`Pointwise`]: the WGSL
+//! entry point, the uniform bytes (which begin with a [`Head`]), and the CPU twin
+//! ([`Pointwise::cpu`], usually [`par_map`] over [`Pointwise`]'s per-voxel function).
+//! Both backends run it through [`PointKernels::pointwise`] on [`Field`] handles, so
+//! the orchestrator speaks in handles and scalars only.
+//!
+//! On the GPU an output is bound read–write and may also be read (an in-place update);
+//! a field must not be both an input and an output of one call (wgpu forbids binding one
+//! buffer writable and readable at once).
+
+use super::Field;
+use crate::Result;
+use bytemuck::{Pod, Zeroable};
+use rayon::prelude::*;
+
+/// The shader of a pointwise kernel: one WGSL file each, entry point `main`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum PointShader {
+    /// `shaders/o2_consuming.wgsl`.
+    O2Consuming,
+    /// `shaders/tissue_mask.wgsl`.
+    TissueMask,
+    /// `shaders/o2_vessels.wgsl`.
+    O2Vessels,
+    /// `shaders/apply_fixed.wgsl`.
+    ApplyFixed,
+}
+
+impl PointShader {
+    /// Every pointwise shader.
+    pub const ALL: [PointShader; 4] = [
+        PointShader::O2Consuming,
+        PointShader::TissueMask,
+        PointShader::O2Vessels,
+        PointShader::ApplyFixed,
+    ];
+
+    /// Its file name without `.wgsl`, also its pipeline's label.
+    pub fn name(self) -> &'static str {
+        match self {
+            PointShader::O2Consuming => "o2_consuming",
+            PointShader::TissueMask => "tissue_mask",
+            PointShader::O2Vessels => "o2_vessels",
+            PointShader::ApplyFixed => "apply_fixed",
+        }
+    }
+
+    /// Its WGSL, without the shared pointwise part.
+    pub fn body(self) -> &'static str {
+        match self {
+            PointShader::O2Consuming => include_str!("../../shaders/o2_consuming.wgsl"),
+            PointShader::TissueMask => include_str!("../../shaders/tissue_mask.wgsl"),
+            PointShader::O2Vessels => include_str!("../../shaders/o2_vessels.wgsl"),
+            PointShader::ApplyFixed => include_str!("../../shaders/apply_fixed.wgsl"),
+        }
+    }
+
+    /// Its full WGSL, with `shaders/shared/pointwise.wgsl` prepended.
+    pub fn source(self) -> String {
+        format!(
+            "{}\n{}",
+            include_str!("../../shaders/shared/pointwise.wgsl"),
+            self.body()
+        )
+    }
+}
+
+/// The first 16 bytes of every pointwise uniform block: the number of voxels and the
+/// threads per row of a 2D dispatch (set by the backend). Mirrors `Head` in
+/// `shaders/shared/pointwise.wgsl`.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Pod, Zeroable)]
+pub struct Head {
+    /// Number of voxels.
+    pub len: u32,
+    /// Invocations per dispatch row (the backend fills it in).
+    pub row: u32,
+    /// Padding.
+    pub pad: [u32; 2],
+}
+
+impl Head {
+    /// A head for `len` voxels.
+    pub fn of(len: usize) -> Self {
+        Head {
+            len: len as u32,
+            ..Head::default()
+        }
+    }
+}
+
+/// A per-voxel kernel (see the module docs).
+pub trait Pointwise: Sync {
+    /// Its shader.
+    fn shader(&self) -> PointShader;
+    /// Number of input and of output fields.
+    fn arity(&self) -> (usize, usize);
+    /// The uniform block, beginning with a [`Head`] (the backend sets `row`).
+    fn uniforms(&self) -> Vec<u8>;
+    /// The CPU twin: the same update on host slices.
+    fn cpu(&self, inputs: &[&[f32]], outputs: &mut [&mut [f32]]);
+}
+
+/// Backends run [`Pointwise`] kernels on their fields.
+pub trait PointKernels {
+    /// Runs `kernel` over every voxel with `inputs` and `outputs` (of its arity).
+    fn pointwise(
+        &mut self,
+        kernel: &dyn Pointwise,
+        inputs: &[Field],
+        outputs: &[Field],
+    ) -> Result<()>;
+}
+
+/// Checks a call's fields against the kernel's arity and one another (a programming
+/// error otherwise).
+pub fn check_call(kernel: &dyn Pointwise, inputs: &[Field], outputs: &[Field]) {
+    assert_eq!(
+        kernel.arity(),
+        (inputs.len(), outputs.len()),
+        "{}: fields do not match the kernel's arity",
+        kernel.shader().name()
+    );
+    let len = inputs.iter().chain(outputs).map(|f| f.len()).next();
+    assert!(
+        inputs.iter().chain(outputs).all(|f| Some(f.len()) == len),
+        "{}: fields of different lengths",
+        kernel.shader().name()
+    );
+    for o in outputs {
+        assert!(
+            !inputs.contains(o) && outputs.iter().filter(|x| *x == o).count() == 1,
+            "{}: a field bound twice",
+            kernel.shader().name()
+        );
+    }
+}
+
+/// Voxels per parallel task of a CPU twin.
+const CHUNK: usize = 1 << 14;
+
+/// The CPU twin of a kernel with `I` inputs and `O` outputs: `f(index, inputs, outputs)`
+/// per voxel (outputs hold their old values on entry), in parallel chunks.
+pub fn par_map<const I: usize, const O: usize>(
+    inputs: &[&[f32]],
+    outputs: &mut [&mut [f32]],
+    f: impl Fn(usize, [f32; I], &mut [f32; O]) + Sync,
+) {
+    assert_eq!((inputs.len(), outputs.len()), (I, O), "kernel arity");
+    let len = inputs
+        .first()
+        .map(|s| s.len())
+        .unwrap_or_else(|| outputs[0].len());
+    // Split every output into the same chunks.
+    let mut chunks: Vec<Vec<&mut [f32]>> = (0..len.div_ceil(CHUNK)).map(|_| Vec::new()).collect();
+    for out in outputs.iter_mut() {
+        for (c, part) in out.chunks_mut(CHUNK).enumerate() {
+            chunks[c].push(part);
+        }
+    }
+    chunks
+        .into_par_iter()
+        .enumerate()
+        .for_each(|(c, mut outs)| {
+            let base = c * CHUNK;
+            for o in 0..outs.first().map_or(0, |s| s.len()) {
+                let i = base + o;
+                let ins: [f32; I] = std::array::from_fn(|k| inputs[k][i]);
+                let mut vals: [f32; O] = std::array::from_fn(|k| outs[k][o]);
+                f(i, ins, &mut vals);
+                for (k, v) in vals.into_iter().enumerate() {
+                    outs[k][o] = v;
+                }
+            }
+        });
+}
+
+/// Uniform bytes of a `Pod` block.
+pub fn bytes<T: Pod>(u: &T) -> Vec<u8> {
+    bytemuck::bytes_of(u).to_vec()
+}
