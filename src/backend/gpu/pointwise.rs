@@ -40,17 +40,19 @@ impl WgPointwise {
         ctx: &GpuContext,
         shader: PointShader,
     ) -> Result<&wgpu::ComputePipeline> {
-        if !self.pipelines.contains_key(&shader) {
-            let p = pipeline::compute_pipelines(
-                ctx,
-                &format!("oxyfield.{}", shader.name()),
-                &shader.source(),
-                &["main"],
-            )?
-            .remove(0);
-            self.pipelines.insert(shader, p);
-        }
-        Ok(&self.pipelines[&shader])
+        use std::collections::hash_map::Entry;
+        Ok(match self.pipelines.entry(shader) {
+            Entry::Occupied(e) => e.into_mut(),
+            Entry::Vacant(e) => e.insert(
+                pipeline::compute_pipelines(
+                    ctx,
+                    &format!("oxyfield.{}", shader.name()),
+                    &shader.source(),
+                    &["main"],
+                )?
+                .remove(0),
+            ),
+        })
     }
 
     /// Runs `kernel` on `inputs` and `outputs` (checked by the caller) in one submit.
