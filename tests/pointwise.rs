@@ -6,8 +6,8 @@ mod common;
 
 use oxyfield::backend::cpu::CpuBackend;
 use oxyfield::backend::o2_coefficients::{ApplyFixed, Consuming, TissueMask, Vessels};
-use oxyfield::backend::pointwise::{PointKernels, Pointwise};
-use oxyfield::backend::{Field, FieldStore, O2Backend};
+use oxyfield::backend::pointwise::Pointwise;
+use oxyfield::backend::{Field, O2Backend};
 
 /// `n` values in [lo, hi) from a fixed-seed LCG; every 7th value is exactly `lo`.
 pub fn random(n: usize, seed: u64, lo: f32, hi: f32) -> Vec<f32> {
@@ -53,8 +53,11 @@ fn run(
     got
 }
 
+/// A kernel with its inputs and initial outputs.
+type Case = (Box<dyn Pointwise>, Vec<Vec<f32>>, Vec<Vec<f32>>);
+
 /// The kernels with their inputs and initial outputs, on `n` voxels.
-fn cases(n: usize) -> Vec<(Box<dyn Pointwise>, Vec<Vec<f32>>, Vec<Vec<f32>>)> {
+fn cases(n: usize) -> Vec<Case> {
     let frac = |seed| random(n, seed, 0.0, 1.0);
     let fixed: Vec<f32> = random(n, 9, -1.0, 1.0)
         .iter()
