@@ -6,6 +6,7 @@
 mod common;
 
 use oxyfield::backend::gpu::GpuBackend;
+use oxyfield::backend::pointwise::{PointKernels, Pointwise};
 use oxyfield::backend::tissue::{TissueFields, TissueUniforms};
 use oxyfield::backend::{BackendInfo, Counters, Field, FieldStore, O2Backend, TissueKernels};
 use oxyfield::grid::Grid;
@@ -80,6 +81,17 @@ impl FieldStore for Losing {
     }
     fn counters(&self) -> Counters {
         self.inner.counters()
+    }
+}
+
+impl PointKernels for Losing {
+    fn pointwise(
+        &mut self,
+        kernel: &dyn Pointwise,
+        inputs: &[Field],
+        outputs: &[Field],
+    ) -> Result<()> {
+        self.inner.pointwise(kernel, inputs, outputs)
     }
 }
 
