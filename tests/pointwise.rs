@@ -107,7 +107,7 @@ fn cpu_twins_compute_the_host_formulas() {
     for (kernel, ins, outs) in cases(n) {
         let got = run(&mut cpu, kernel.as_ref(), &ins, &outs);
         for i in 0..n {
-            let want: Vec<f32> = match kernel.shader().name() {
+            let want: Vec<f32> = match kernel.shader().name {
                 "o2_consuming" => vec![(ins[0][i] + ins[1][i]).min(1.0) * (1.0 - 0.4 * ins[2][i])],
                 "tissue_mask" => vec![f32::from(u8::from(ins[0][i] > 0.0 && ins[1][i] < 0.0))],
                 "o2_vessels" => {
@@ -129,7 +129,7 @@ fn cpu_twins_compute_the_host_formulas() {
                 other => panic!("no host formula for {other}"),
             };
             for (k, w) in want.iter().enumerate() {
-                assert_eq!(got[k][i], *w, "{} voxel {i}", kernel.shader().name());
+                assert_eq!(got[k][i], *w, "{} voxel {i}", kernel.shader().name);
             }
         }
     }
@@ -152,7 +152,7 @@ fn gpu_kernels_match_their_cpu_twins() {
             assert!(
                 max <= 1e-6 * w.iter().fold(1.0f32, |m, v| m.max(v.abs())) as f64,
                 "{}: max difference {max}",
-                kernel.shader().name()
+                kernel.shader().name
             );
         }
     }

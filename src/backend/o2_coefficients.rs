@@ -7,6 +7,29 @@
 use super::pointwise::{bytes, par_map, Head, PointShader, Pointwise};
 use bytemuck::{Pod, Zeroable};
 
+/// `shaders/o2_consuming.wgsl`.
+pub const O2_CONSUMING: PointShader = PointShader {
+    name: "o2_consuming",
+    body: include_str!("../../shaders/o2_consuming.wgsl"),
+};
+/// `shaders/tissue_mask.wgsl`.
+pub const TISSUE_MASK: PointShader = PointShader {
+    name: "tissue_mask",
+    body: include_str!("../../shaders/tissue_mask.wgsl"),
+};
+/// `shaders/o2_vessels.wgsl`.
+pub const O2_VESSELS: PointShader = PointShader {
+    name: "o2_vessels",
+    body: include_str!("../../shaders/o2_vessels.wgsl"),
+};
+/// `shaders/apply_fixed.wgsl`.
+pub const APPLY_FIXED: PointShader = PointShader {
+    name: "apply_fixed",
+    body: include_str!("../../shaders/apply_fixed.wgsl"),
+};
+/// The shaders of this module.
+pub const SHADERS: [PointShader; 4] = [O2_CONSUMING, TISSUE_MASK, O2_VESSELS, APPLY_FIXED];
+
 /// Uniforms of a pointwise kernel with up to four f32 parameters.
 #[repr(C)]
 #[derive(Debug, Clone, Copy, Default, PartialEq, Pod, Zeroable)]
@@ -41,7 +64,7 @@ pub struct Consuming {
 
 impl Pointwise for Consuming {
     fn shader(&self) -> PointShader {
-        PointShader::O2Consuming
+        O2_CONSUMING
     }
     fn arity(&self) -> (usize, usize) {
         (3, 1)
@@ -67,7 +90,7 @@ pub struct TissueMask {
 
 impl Pointwise for TissueMask {
     fn shader(&self) -> PointShader {
-        PointShader::TissueMask
+        TISSUE_MASK
     }
     fn arity(&self) -> (usize, usize) {
         (2, 1)
@@ -96,7 +119,7 @@ pub struct Vessels {
 
 impl Pointwise for Vessels {
     fn shader(&self) -> PointShader {
-        PointShader::O2Vessels
+        O2_VESSELS
     }
     fn arity(&self) -> (usize, usize) {
         (2, 2)
@@ -125,7 +148,7 @@ pub struct ApplyFixed {
 
 impl Pointwise for ApplyFixed {
     fn shader(&self) -> PointShader {
-        PointShader::ApplyFixed
+        APPLY_FIXED
     }
     fn arity(&self) -> (usize, usize) {
         (1, 1)

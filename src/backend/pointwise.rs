@@ -18,54 +18,24 @@ use crate::Result;
 use bytemuck::{Pod, Zeroable};
 use rayon::prelude::*;
 
-/// The shader of a pointwise kernel: one WGSL file each, entry point `main`.
+/// The shader of a pointwise kernel: one WGSL file (`shaders/<name>.wgsl`), entry point
+/// `main`. Each kernel module lists its own as constants (and in its `SHADERS`, which
+/// [`crate::backend::gpu::shaders::all`] collects for validation).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum PointShader {
-    /// `shaders/o2_consuming.wgsl`.
-    O2Consuming,
-    /// `shaders/tissue_mask.wgsl`.
-    TissueMask,
-    /// `shaders/o2_vessels.wgsl`.
-    O2Vessels,
-    /// `shaders/apply_fixed.wgsl`.
-    ApplyFixed,
+pub struct PointShader {
+    /// The file name without `.wgsl`, also the pipeline's label and cache key.
+    pub name: &'static str,
+    /// The WGSL, without the shared pointwise part.
+    pub body: &'static str,
 }
 
 impl PointShader {
-    /// Every pointwise shader.
-    pub const ALL: [PointShader; 4] = [
-        PointShader::O2Consuming,
-        PointShader::TissueMask,
-        PointShader::O2Vessels,
-        PointShader::ApplyFixed,
-    ];
-
-    /// Its file name without `.wgsl`, also its pipeline's label.
-    pub fn name(self) -> &'static str {
-        match self {
-            PointShader::O2Consuming => "o2_consuming",
-            PointShader::TissueMask => "tissue_mask",
-            PointShader::O2Vessels => "o2_vessels",
-            PointShader::ApplyFixed => "apply_fixed",
-        }
-    }
-
-    /// Its WGSL, without the shared pointwise part.
-    pub fn body(self) -> &'static str {
-        match self {
-            PointShader::O2Consuming => include_str!("../../shaders/o2_consuming.wgsl"),
-            PointShader::TissueMask => include_str!("../../shaders/tissue_mask.wgsl"),
-            PointShader::O2Vessels => include_str!("../../shaders/o2_vessels.wgsl"),
-            PointShader::ApplyFixed => include_str!("../../shaders/apply_fixed.wgsl"),
-        }
-    }
-
-    /// Its full WGSL, with `shaders/shared/pointwise.wgsl` prepended.
+    /// The full WGSL, with `shaders/shared/pointwise.wgsl` prepended.
     pub fn source(self) -> String {
         format!(
             "{}\n{}",
             include_str!("../../shaders/shared/pointwise.wgsl"),
-            self.body()
+            self.body
         )
     }
 }
@@ -124,19 +94,19 @@ pub fn check_call(kernel: &dyn Pointwise, inputs: &[Field], outputs: &[Field]) {
         kernel.arity(),
         (inputs.len(), outputs.len()),
         "{}: fields do not match the kernel's arity",
-        kernel.shader().name()
+        kernel.shader().name
     );
     let len = inputs.iter().chain(outputs).map(|f| f.len()).next();
     assert!(
         inputs.iter().chain(outputs).all(|f| Some(f.len()) == len),
         "{}: fields of different lengths",
-        kernel.shader().name()
+        kernel.shader().name
     );
     for o in outputs {
         assert!(
             !inputs.contains(o) && outputs.iter().filter(|x| *x == o).count() == 1,
             "{}: a field bound twice",
-            kernel.shader().name()
+            kernel.shader().name
         );
     }
 }

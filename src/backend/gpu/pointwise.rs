@@ -16,7 +16,7 @@ const WG: u32 = 256;
 /// The pointwise pipelines built so far.
 #[derive(Debug, Default)]
 pub struct WgPointwise {
-    pipelines: HashMap<PointShader, wgpu::ComputePipeline>,
+    pipelines: HashMap<&'static str, wgpu::ComputePipeline>,
 }
 
 /// Workgroups (x, y) for `len` invocations of 256, x within the adapter's limit.
@@ -41,12 +41,12 @@ impl WgPointwise {
         shader: PointShader,
     ) -> Result<&wgpu::ComputePipeline> {
         use std::collections::hash_map::Entry;
-        Ok(match self.pipelines.entry(shader) {
+        Ok(match self.pipelines.entry(shader.name) {
             Entry::Occupied(e) => e.into_mut(),
             Entry::Vacant(e) => e.insert(
                 pipeline::compute_pipelines(
                     ctx,
-                    &format!("oxyfield.{}", shader.name()),
+                    &format!("oxyfield.{}", shader.name),
                     &shader.source(),
                     &["main"],
                 )?
@@ -97,18 +97,18 @@ impl WgPointwise {
             });
         }
         let group = ctx.device.create_bind_group(&wgpu::BindGroupDescriptor {
-            label: Some(kernel.shader().name()),
+            label: Some(kernel.shader().name),
             layout: &pipe.get_bind_group_layout(0),
             entries: &entries,
         });
         let mut enc = ctx
             .device
             .create_command_encoder(&wgpu::CommandEncoderDescriptor {
-                label: Some(kernel.shader().name()),
+                label: Some(kernel.shader().name),
             });
         {
             let mut pass = enc.begin_compute_pass(&wgpu::ComputePassDescriptor {
-                label: Some(kernel.shader().name()),
+                label: Some(kernel.shader().name),
                 timestamp_writes: None,
             });
             pass.set_pipeline(pipe);

@@ -10,9 +10,10 @@ pub const WORKGROUP_SUM: &str = include_str!("../../../shaders/shared/workgroup_
 
 /// Every kernel: (name, full WGSL source including shared parts).
 pub fn all() -> Vec<(&'static str, String)> {
-    let pointwise = crate::backend::pointwise::PointShader::ALL
+    // The pointwise kernels, module by module.
+    let pointwise = crate::backend::o2_coefficients::SHADERS
         .into_iter()
-        .map(|s| (s.name(), s.source()));
+        .map(|s| (s.name, s.source()));
     let mut out = vec![
         ("o2_smooth", o2_smooth()),
         ("o2_residual", o2_residual()),
