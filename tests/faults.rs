@@ -8,7 +8,9 @@ mod common;
 use oxyfield::backend::gpu::GpuBackend;
 use oxyfield::backend::pointwise::{PointKernels, Pointwise};
 use oxyfield::backend::tissue::{TissueFields, TissueUniforms};
-use oxyfield::backend::{BackendInfo, Counters, Field, FieldStore, O2Backend, TissueKernels};
+use oxyfield::backend::{
+    BackendInfo, Counters, Field, FieldProblem, FieldStore, O2Backend, TissueKernels,
+};
 use oxyfield::grid::Grid;
 use oxyfield::problem::O2Problem;
 use oxyfield::protocol::Protocol;
@@ -101,6 +103,17 @@ impl O2Backend for Losing {
     }
     fn load(&mut self, problem: &O2Problem, coarse: &[O2Problem], po2: &[f32]) -> Result<()> {
         self.inner.load(problem, coarse, po2)
+    }
+    fn load_fields(
+        &mut self,
+        problem: &FieldProblem,
+        solution: Field,
+        multigrid: bool,
+    ) -> Result<()> {
+        self.inner.load_fields(problem, solution, multigrid)
+    }
+    fn reference_sq_sum(&mut self) -> Result<f64> {
+        self.inner.reference_sq_sum()
     }
     fn levels(&self) -> usize {
         self.inner.levels()

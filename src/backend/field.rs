@@ -162,3 +162,31 @@ mod tests {
         );
     }
 }
+
+/// A steady problem in the O2 form whose coefficient fields are resident on a backend
+/// (the resident twin of [`crate::problem::O2Problem`] on the user's grid, where every
+/// last cell is full). The O2, ROS and drug solves of a protocol step are each one.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct FieldProblem {
+    /// Grid geometry.
+    pub grid: crate::grid::Grid,
+    /// Diffusivity, Michaelis–Menten uptake and wall permeability.
+    pub params: crate::physics::o2::O2Params,
+    /// Per face: a fixed value, or negative for no-flux ([`crate::problem::face`]).
+    pub faces: [f32; 6],
+    /// Wall area per volume Sv (µm⁻¹), or the linear sink Γ of a linear problem.
+    pub sv: Field,
+    /// Blood pO2 at the wall Pb (mmHg), or the source S/Γ of a linear problem.
+    pub pb: Field,
+    /// Cell fraction n (uptake M·n).
+    pub viable: Field,
+    /// Fixed value where ≥ 0, negative where free.
+    pub fixed: Field,
+}
+
+impl FieldProblem {
+    /// The coefficient fields in the order sv, pb, viable, fixed.
+    pub fn fields(&self) -> [Field; 4] {
+        [self.sv, self.pb, self.viable, self.fixed]
+    }
+}

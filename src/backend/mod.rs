@@ -15,7 +15,7 @@ pub mod tissue;
 use crate::grid::Grid;
 use crate::problem::O2Problem;
 use crate::Result;
-pub use field::{Counters, Field};
+pub use field::{Counters, Field, FieldProblem};
 use tissue::{TissueFields, TissueUniforms};
 
 /// The fields a backend holds for a run ([`Field`] handles). Kernels and solves take
@@ -103,6 +103,22 @@ pub trait O2Backend: TissueKernels + FieldStore + pointwise::PointKernels {
     /// Takes the coefficient fields of `problem` and of its `coarse` levels (see
     /// [`crate::solver::hierarchy`]) and an initial field for level 0.
     fn load(&mut self, problem: &O2Problem, coarse: &[O2Problem], po2: &[f32]) -> Result<()>;
+    /// Takes the resident `problem` with `solution` as its field (a warm start holding
+    /// the fixed values): no copies; on a multigrid hierarchy (`multigrid`) the coarse
+    /// levels' coefficients are made from the problem's fields on the backend
+    /// (`mg_coarsen`). The solve then updates `solution` in place. A later
+    /// [`FieldStore`] or kernel call on any of these fields may unload the problem
+    /// (the CPU backend lends the arrays to the solver), so load again before the
+    /// next solve.
+    fn load_fields(
+        &mut self,
+        problem: &FieldProblem,
+        solution: Field,
+        multigrid: bool,
+    ) -> Result<()>;
+    /// ‖F(P₀)‖² of the loaded level 0 (mmHg²/s²), P₀ zero at free voxels and the fixed
+    /// value at fixed ones: the solver's reference norm, squared.
+    fn reference_sq_sum(&mut self) -> Result<f64>;
     /// Number of levels loaded.
     fn levels(&self) -> usize;
     /// Replaces the level-0 pO2 field (a warm start); fixed voxels must already hold

@@ -48,6 +48,23 @@ pub fn level_grids(grid: &Grid) -> Vec<Grid> {
     }
 }
 
+/// The grid and last-cell widths of every level of a problem on `grid` whose last cells
+/// are full, finest first: the shapes that [`coarsen`] gives, without any field.
+pub fn level_shapes(grid: &Grid) -> Vec<(Grid, [f32; 3])> {
+    let grids = level_grids(grid);
+    let mut out: Vec<(Grid, [f32; 3])> = vec![(*grid, [1.0; 3])];
+    for w in grids.windows(2) {
+        let (f, e) = out[out.len() - 1];
+        let edge = [
+            coarse_edge_width(f.nx, e[0]),
+            coarse_edge_width(f.ny, e[1]),
+            coarse_edge_width(f.nz, e[2]),
+        ];
+        out.push((w[1], edge));
+    }
+    out
+}
+
 /// The grid one level coarser than `f`.
 fn coarse_grid(f: &Grid) -> Grid {
     Grid {

@@ -166,6 +166,69 @@ pub fn reference_norm(problem: &O2Problem) -> f64 {
     }
 }
 
+/// The reference norm ‖F(P₀)‖₂ of the problem loaded into `backend`, computed there
+/// ([`O2Backend::reference_sq_sum`]); 1 when the problem has no source.
+pub fn reference_of_loaded(backend: &mut dyn O2Backend) -> Result<f64> {
+    let norm = backend.reference_sq_sum()?.sqrt();
+    Ok(if norm > 0.0 { norm } else { 1.0 })
+}
+
+pub use crate::backend::FieldProblem;
+
+/// Solves the resident `problem` in place in `solution`, warm-started from it (it must
+/// hold the fixed values already: `ApplyFixed`): loads it
+/// ([`O2Backend::load_fields`], coarse levels made on the backend) and runs the method
+/// of `opts`. Nothing crosses to the host but residual norms, unless the solve fails.
+pub fn solve_fields(
+    backend: &mut dyn O2Backend,
+    problem: &FieldProblem,
+    solution: crate::backend::Field,
+    opts: &SolveOptions,
+) -> Result<SolveReport> {
+    backend.load_fields(problem, solution, opts.method == Method::Multigrid)?;
+    let report = match solve_loaded(backend, &problem.grid, opts) {
+        Ok(r) => r,
+        Err(crate::Error::Numerical(m)) => {
+            // Name the first voxel that went non-finite (a failure: reading is fine).
+            let field = backend.field_read(solution)?;
+            let at = field.iter().position(|v| !v.is_finite()).map(|i| {
+                let (x, y, z) = problem.grid.ijk(i);
+                format!(": {} is not finite at voxel [{z}, {y}, {x}]", opts.field)
+            });
+            return Err(crate::Error::Numerical(format!(
+                "{m}{}",
+                at.unwrap_or_default()
+            )));
+        }
+        Err(e) => return Err(e),
+    };
+    accept(&report, opts)?;
+    Ok(report)
+}
+
+/// The method of `opts` on the problem loaded on `grid` (multigrid where a hierarchy
+/// is loaded).
+fn solve_loaded(
+    backend: &mut dyn O2Backend,
+    grid: &crate::grid::Grid,
+    opts: &SolveOptions,
+) -> Result<SolveReport> {
+    match opts.method {
+        Method::Multigrid if backend.levels() > 1 => multigrid::solve(backend, grid, opts),
+        // A one-level hierarchy (a dimension below 4 voxels, e.g. a 2D slice) is solved
+        // by its smoother alone; `summary.json` then records "rbsor".
+        Method::Multigrid => {
+            log::info!(
+                "grid {:?} has a dimension below 4 voxels: no multigrid hierarchy, \
+                 solving with red–black SOR",
+                grid.shape_zyx()
+            );
+            sor::solve(backend, grid, opts)
+        }
+        Method::RbSor => sor::solve(backend, grid, opts),
+    }
+}
+
 /// Loads `problem` (and its coarse levels when `method` needs them) into `backend`,
 /// starting from `po2`.
 pub fn load(
@@ -216,20 +279,7 @@ pub fn solve_steady(
     problem: &O2Problem,
     opts: &SolveOptions,
 ) -> Result<SolveReport> {
-    let report = match opts.method {
-        Method::Multigrid if backend.levels() > 1 => multigrid::solve(backend, problem, opts),
-        // A one-level hierarchy (a dimension below 4 voxels, e.g. a 2D slice) is solved
-        // by its smoother alone; `summary.json` then records "rbsor".
-        Method::Multigrid => {
-            log::info!(
-                "grid {:?} has a dimension below 4 voxels: no multigrid hierarchy, \
-                 solving with red–black SOR",
-                problem.grid.shape_zyx()
-            );
-            sor::solve(backend, problem, opts)
-        }
-        Method::RbSor => sor::solve(backend, problem, opts),
-    };
+    let report = solve_loaded(backend, &problem.grid, opts);
     let report = match report {
         Ok(r) => r,
         Err(e) => return Err(explain_numerical(backend, problem, opts, e)),

@@ -14,9 +14,9 @@
 //! multigrid needs for size-independent convergence of the 7-point Laplacian.
 
 use super::monitor::{Monitor, Verdict};
-use super::{reference_norm, sor, SolveOptions, SolveReport};
+use super::{reference_of_loaded, sor, SolveOptions, SolveReport};
 use crate::backend::O2Backend;
-use crate::problem::O2Problem;
+use crate::grid::Grid;
 use crate::Result;
 use std::time::Instant;
 
@@ -30,20 +30,16 @@ pub const NU2: u32 = 2;
 /// V(1,1) and W-cycles cost more sweep-equivalents.
 pub const SMOOTHING_OMEGA: f32 = 1.15;
 
-/// Solves with V-cycles on the hierarchy loaded into `backend`.
-pub fn solve(
-    backend: &mut dyn O2Backend,
-    problem: &O2Problem,
-    opts: &SolveOptions,
-) -> Result<SolveReport> {
+/// Solves with V-cycles on the hierarchy loaded into `backend` (level 0 on `grid`).
+pub fn solve(backend: &mut dyn O2Backend, grid: &Grid, opts: &SolveOptions) -> Result<SolveReport> {
     let start = Instant::now();
     let levels = backend.levels();
     // Relative size of each level and the coarsest level's sweeps and SOR factor.
-    let mut grids = super::hierarchy::level_grids(&problem.grid);
+    let mut grids = super::hierarchy::level_grids(grid);
     grids.truncate(levels);
     let sizes: Vec<f64> = grids
         .iter()
-        .map(|g| g.len() as f64 / problem.grid.len() as f64)
+        .map(|g| g.len() as f64 / grid.len() as f64)
         .collect();
     let g = grids[grids.len() - 1];
     let coarse_sweeps = 4 * g.nx.max(g.ny).max(g.nz) as u32;
@@ -58,7 +54,7 @@ pub fn solve(
     // means stagnation at any residual (a float32 floor, or a hierarchy that does not
     // fit the problem), and the solve stops and says so.
     let mut monitor = Monitor::new(
-        reference_norm(problem),
+        reference_of_loaded(backend)?,
         opts.tolerance,
         opts.max_iterations,
         f64::INFINITY,

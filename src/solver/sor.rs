@@ -3,14 +3,13 @@
 //! against.
 
 use super::monitor::{Monitor, Verdict};
-use super::{reference_norm, SolveOptions, SolveReport, OMEGA_CAP};
+use super::{reference_of_loaded, SolveOptions, SolveReport, OMEGA_CAP};
 
 /// SOR may make slow progress for hundreds of sweeps: stagnation is only declared near
 /// the float32 floor.
 const STAGNATION_BELOW_SOR: f64 = 1e-5;
 use crate::backend::O2Backend;
 use crate::grid::Grid;
-use crate::problem::O2Problem;
 use crate::Result;
 use std::time::Instant;
 
@@ -27,21 +26,17 @@ pub fn auto_omega(g: &Grid) -> f64 {
     (2.0 / (1.0 + (1.0 - rho * rho).sqrt())).clamp(1.0, OMEGA_CAP)
 }
 
-/// Solves with red–black SOR sweeps on level 0.
-pub fn solve(
-    backend: &mut dyn O2Backend,
-    problem: &O2Problem,
-    opts: &SolveOptions,
-) -> Result<SolveReport> {
+/// Solves with red–black SOR sweeps on level 0 of the problem loaded on `grid`.
+pub fn solve(backend: &mut dyn O2Backend, grid: &Grid, opts: &SolveOptions) -> Result<SolveReport> {
     let start = Instant::now();
     let mut monitor = Monitor::new(
-        reference_norm(problem),
+        reference_of_loaded(backend)?,
         opts.tolerance,
         opts.max_iterations,
         STAGNATION_BELOW_SOR,
         opts.field,
     );
-    let omega = opts.omega.unwrap_or_else(|| auto_omega(&problem.grid));
+    let omega = opts.omega.unwrap_or_else(|| auto_omega(grid));
     let check_every = opts.check_every.max(1);
     let mut sweeps = 0u32;
     let mut checks = 0u32;

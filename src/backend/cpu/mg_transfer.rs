@@ -134,3 +134,50 @@ pub fn prolong(coarse: &CpuLevel, fine: &mut CpuLevel) {
             }
         });
 }
+
+/// The coefficients of `coarse` (Sv, Pb, n, fixed) from `fine`, as `mg_coarsen`: the
+/// f32 twin of [`crate::solver::hierarchy::coarsen`], in parallel over coarse z-planes.
+pub fn coarsen(fine: &crate::problem::O2Problem, coarse: &mut crate::problem::O2Problem) {
+    let (f, c) = (fine.grid, coarse.grid);
+    let values: Vec<[f32; 4]> = (0..c.len())
+        .into_par_iter()
+        .map(|ci| {
+            let (ic, jc, kc) = c.ijk(ci);
+            let (mut n, mut sv, mut svpb, mut fixed_sum) = (0.0f32, 0.0f32, 0.0f32, 0.0f32);
+            let (mut fixed_count, mut volume) = (0.0f32, 0.0f32);
+            for k in 2 * kc..(2 * kc + 2).min(f.nz) {
+                for j in 2 * jc..(2 * jc + 2).min(f.ny) {
+                    for i in 2 * ic..(2 * ic + 2).min(f.nx) {
+                        let idx = f.index(i, j, k);
+                        let w = fine.cell_volume((i, j, k));
+                        n += w * fine.viable[idx];
+                        let wsv = w * fine.sv[idx];
+                        sv += wsv;
+                        svpb += wsv * fine.pb[idx];
+                        if fine.fixed[idx] >= 0.0 {
+                            fixed_sum += fine.fixed[idx];
+                            fixed_count += 1.0;
+                        }
+                        volume += w;
+                    }
+                }
+            }
+            [
+                sv / volume,
+                if sv > 0.0 { svpb / sv } else { 0.0 },
+                n / volume,
+                if fixed_count > 0.0 {
+                    fixed_sum / fixed_count
+                } else {
+                    crate::physics::o2::FREE
+                },
+            ]
+        })
+        .collect();
+    for (ci, v) in values.into_iter().enumerate() {
+        coarse.sv[ci] = v[0];
+        coarse.pb[ci] = v[1];
+        coarse.viable[ci] = v[2];
+        coarse.fixed[ci] = v[3];
+    }
+}

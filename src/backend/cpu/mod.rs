@@ -11,7 +11,7 @@ pub mod store;
 pub mod tissue;
 
 use super::pointwise::{check_call, PointKernels, Pointwise};
-use super::{BackendInfo, Counters, Field, FieldStore, O2Backend};
+use super::{BackendInfo, Counters, Field, FieldProblem, FieldStore, O2Backend};
 use crate::problem::O2Problem;
 use crate::Result;
 
@@ -65,12 +65,30 @@ pub struct CpuBackend {
     levels: Vec<CpuLevel>,
     tissue: Option<tissue::CpuTissue>,
     store: store::CpuStore,
+    /// The store fields lent to level 0 by [`O2Backend::load_fields`]: (Sv, Pb, n,
+    /// fixed) and the solution.
+    lent: Option<([Field; 4], Field)>,
 }
 
 impl CpuBackend {
     /// A CPU backend using rayon's global pool.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// Gives the arrays lent to a loaded resident problem back to the store (and
+    /// unloads the problem), so that store calls see them; a no-op when none are lent.
+    fn return_lent(&mut self) {
+        if let Some((coeffs, solution)) = self.lent.take() {
+            let mut level = self.levels.swap_remove(0);
+            self.levels.clear();
+            let p = &mut level.problem;
+            let arrays = [&mut p.sv, &mut p.pb, &mut p.viable, &mut p.fixed];
+            for (f, v) in coeffs.into_iter().zip(arrays) {
+                self.store.put(f, std::mem::take(v));
+            }
+            self.store.put(solution, level.po2);
+        }
     }
 
     fn level(&mut self, l: usize) -> &mut CpuLevel {
@@ -82,28 +100,34 @@ impl CpuBackend {
 
 impl FieldStore for CpuBackend {
     fn field_alloc(&mut self, len: usize, _label: &'static str) -> Result<Field> {
+        self.return_lent();
         Ok(self.store.alloc(len))
     }
 
     fn field_free(&mut self, f: Field) {
+        self.return_lent();
         self.store.free(f);
     }
 
     fn field_upload(&mut self, f: Field, data: &[f32]) -> Result<()> {
+        self.return_lent();
         self.store.upload(f, data);
         Ok(())
     }
 
     fn field_read(&mut self, f: Field) -> Result<Vec<f32>> {
+        self.return_lent();
         Ok(self.store.read(f))
     }
 
     fn field_copy(&mut self, src: Field, dst: Field) -> Result<()> {
+        self.return_lent();
         self.store.copy(src, dst);
         Ok(())
     }
 
     fn field_fill(&mut self, f: Field, value: f32) -> Result<()> {
+        self.return_lent();
         self.store.get_mut(f).fill(value);
         Ok(())
     }
@@ -121,6 +145,7 @@ impl PointKernels for CpuBackend {
         outputs: &[Field],
     ) -> Result<()> {
         check_call(kernel, inputs, outputs);
+        self.return_lent();
         // Outputs are taken out of the store while the kernel writes them and reads the
         // inputs (distinct fields, checked above).
         let mut outs: Vec<Vec<f32>> = outputs.iter().map(|&f| self.store.take(f)).collect();
@@ -146,10 +171,64 @@ impl O2Backend for CpuBackend {
     }
 
     fn load(&mut self, problem: &O2Problem, coarse: &[O2Problem], po2: &[f32]) -> Result<()> {
+        self.return_lent();
         self.levels = std::iter::once(CpuLevel::new(problem.clone(), false))
             .chain(coarse.iter().map(|p| CpuLevel::new(p.clone(), true)))
             .collect();
         self.write_o2(po2)
+    }
+
+    fn load_fields(
+        &mut self,
+        problem: &FieldProblem,
+        solution: Field,
+        multigrid: bool,
+    ) -> Result<()> {
+        self.return_lent();
+        let coeffs = problem.fields();
+        let all = [coeffs[0], coeffs[1], coeffs[2], coeffs[3], solution];
+        for (i, f) in all.iter().enumerate() {
+            assert!(!all[..i].contains(f), "a field bound twice in one problem");
+            assert_eq!(f.len(), problem.grid.len(), "field length");
+        }
+        let fine = O2Problem {
+            grid: problem.grid,
+            params: problem.params,
+            faces: problem.faces,
+            sv: self.store.take(coeffs[0]),
+            pb: self.store.take(coeffs[1]),
+            viable: self.store.take(coeffs[2]),
+            fixed: self.store.take(coeffs[3]),
+            edge_width: [1.0; 3],
+        };
+        let mut levels = Vec::new();
+        if multigrid {
+            let shapes = crate::solver::hierarchy::level_shapes(&problem.grid);
+            for (grid, edge) in shapes.into_iter().skip(1) {
+                let mut coarse = O2Problem::uniform(grid, problem.params);
+                coarse.faces = problem.faces;
+                coarse.edge_width = edge;
+                mg_transfer::coarsen(
+                    levels.last().map_or(&fine, |l: &CpuLevel| &l.problem),
+                    &mut coarse,
+                );
+                self.store.counters.dispatches += 1;
+                levels.push(CpuLevel::new(coarse, true));
+            }
+        }
+        let mut level0 = CpuLevel::new(fine, false);
+        level0.po2 = self.store.take(solution);
+        levels.insert(0, level0);
+        self.levels = levels;
+        self.lent = Some((coeffs, solution));
+        Ok(())
+    }
+
+    fn reference_sq_sum(&mut self) -> Result<f64> {
+        let l = self.level(0);
+        let mut zero = vec![0.0f32; l.problem.grid.len()];
+        l.problem.apply_fixed(&mut zero);
+        Ok(o2_residual::residual_sq_sum(&l.problem, &zero))
     }
 
     fn levels(&self) -> usize {

@@ -67,8 +67,22 @@ impl EdgeWeights {
 impl StencilConsts {
     /// Constants of `problem`.
     pub fn of(problem: &O2Problem) -> Self {
-        let g = &problem.grid;
-        let p = &problem.params;
+        Self::from_parts(
+            &problem.grid,
+            &problem.params,
+            problem.faces,
+            problem.edge_width,
+        )
+    }
+
+    /// Constants of a problem on `g` with `p`, `faces` and last-cell widths
+    /// `edge_width`.
+    pub fn from_parts(
+        g: &crate::grid::Grid,
+        p: &crate::physics::o2::O2Params,
+        faces: [f32; 6],
+        edge_width: [f32; 3],
+    ) -> Self {
         StencilConsts {
             nx: g.nx,
             ny: g.ny,
@@ -77,9 +91,9 @@ impl StencilConsts {
             m_max: p.max_consumption_mmhg_per_s as f32,
             km: p.km_mmhg as f32,
             pw: p.wall_permeability_um_per_s as f32,
-            faces: problem.faces,
-            edge: problem.edge_width.map(EdgeWeights::of),
-            uniform: problem.edge_width == [1.0; 3],
+            faces,
+            edge: edge_width.map(EdgeWeights::of),
+            uniform: edge_width == [1.0; 3],
         }
     }
 

@@ -27,18 +27,36 @@ impl CpuStore {
 
     /// The values of `f`.
     pub fn get(&self, f: Field) -> &[f32] {
-        self.slots.get(f)
+        let v = self.slots.get(f);
+        assert_eq!(
+            v.len(),
+            f.len(),
+            "field {f:?} is lent out (a programming error)"
+        );
+        v
     }
 
     /// The values of `f`, mutably.
     pub fn get_mut(&mut self, f: Field) -> &mut [f32] {
-        self.slots.get_mut(f)
+        let v = self.slots.get_mut(f);
+        assert_eq!(
+            v.len(),
+            f.len(),
+            "field {f:?} is lent out (a programming error)"
+        );
+        v
     }
 
     /// Takes the array of `f` out (leaving it empty) so that a kernel can write it while
     /// reading others; give it back with [`CpuStore::put`].
     pub fn take(&mut self, f: Field) -> Vec<f32> {
-        std::mem::take(self.slots.get_mut(f))
+        let v = std::mem::take(self.slots.get_mut(f));
+        assert_eq!(
+            v.len(),
+            f.len(),
+            "field {f:?} is lent out (a programming error)"
+        );
+        v
     }
 
     /// Gives back an array taken with [`CpuStore::take`].
@@ -50,14 +68,14 @@ impl CpuStore {
     /// Copies `data` into `f`, counted as bytes up.
     pub fn upload(&mut self, f: Field, data: &[f32]) {
         assert_eq!(data.len(), f.len(), "field length");
-        self.slots.get_mut(f).copy_from_slice(data);
+        self.get_mut(f).copy_from_slice(data);
         self.counters.bytes_up += (data.len() * 4) as u64;
     }
 
     /// A copy of `f`, counted as bytes down.
     pub fn read(&mut self, f: Field) -> Vec<f32> {
         self.counters.bytes_down += (f.len() * 4) as u64;
-        self.slots.get(f).clone()
+        self.get(f).to_vec()
     }
 
     /// Copies `src` into `dst`.

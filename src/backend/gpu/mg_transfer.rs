@@ -30,6 +30,7 @@ pub struct WgMgTransfer {
     coarse_rhs: wgpu::ComputePipeline,
     restrict: wgpu::ComputePipeline,
     prolong: wgpu::ComputePipeline,
+    coarsen: wgpu::ComputePipeline,
 }
 
 /// The transfer kernels bound to one (fine, coarse) level pair.
@@ -39,6 +40,7 @@ pub struct TransferBinding {
     coarse_rhs: wgpu::BindGroup,
     restrict: wgpu::BindGroup,
     prolong: wgpu::BindGroup,
+    coarsen: wgpu::BindGroup,
     fine_groups: [u32; 3],
     coarse_groups: [u32; 3],
 }
@@ -77,6 +79,7 @@ impl WgMgTransfer {
                 "mg_restrict",
             )?,
             prolong: one("oxyfield.mg_prolong", shaders::mg_prolong(), "mg_prolong")?,
+            coarsen: one("oxyfield.mg_coarsen", shaders::mg_coarsen(), "mg_coarsen")?,
         })
     }
 
@@ -146,6 +149,21 @@ impl WgMgTransfer {
                     &fine.fixed,
                 ]),
             ),
+            coarsen: group(
+                &self.coarsen,
+                "oxyfield.mg_coarsen",
+                &entries(&[
+                    &params,
+                    &fine.sv,
+                    &fine.pb,
+                    &fine.viable,
+                    &fine.fixed,
+                    &coarse.sv,
+                    &coarse.pb,
+                    &coarse.viable,
+                    &coarse.fixed,
+                ]),
+            ),
             fine_groups: groups_3d(ctx, fd, WG)?,
             coarse_groups: groups_3d(ctx, cd, WG)?,
         })
@@ -182,6 +200,19 @@ impl WgMgTransfer {
         pass.set_pipeline(&self.prolong);
         pass.set_bind_group(0, &b.prolong, &[]);
         let g = b.fine_groups;
+        pass.dispatch_workgroups(g[0], g[1], g[2]);
+    }
+
+    /// Records the coarse level's coefficients made from the fine level's
+    /// (`mg_coarsen`).
+    pub fn record_coarsen(&self, enc: &mut wgpu::CommandEncoder, b: &TransferBinding) {
+        let mut pass = enc.begin_compute_pass(&wgpu::ComputePassDescriptor {
+            label: Some("oxyfield.mg_coarsen"),
+            timestamp_writes: None,
+        });
+        pass.set_pipeline(&self.coarsen);
+        pass.set_bind_group(0, &b.coarsen, &[]);
+        let g = b.coarse_groups;
         pass.dispatch_workgroups(g[0], g[1], g[2]);
     }
 }

@@ -20,12 +20,13 @@ pub use context::{adapters, describe, distinct_devices, is_software, CounterCell
 
 use super::pointwise::{check_call, PointKernels, Pointwise};
 use super::tissue::{TissueFields, TissueUniforms};
-use super::{BackendInfo, Counters, Field, FieldStore, O2Backend, TissueKernels};
+use super::{BackendInfo, Counters, Field, FieldProblem, FieldStore, O2Backend, TissueKernels};
 use crate::grid::Grid;
 use crate::problem::O2Problem;
 use crate::{Error, Result};
 use mg_transfer::{TransferBinding, WgMgTransfer};
 use o2_fields::GpuO2Fields;
+use o2_fields::O2ParamsGpu;
 use o2_residual::{ResidualBinding, WgO2Residual};
 use o2_smooth::{SmoothBinding, WgO2Smooth};
 use o2_step::{StepBinding, WgO2Step};
@@ -56,8 +57,20 @@ struct Level {
     smooth: SmoothBinding,
 }
 
+/// What a resident load bound: the grid, the fields (Sv, Pb, n, fixed, solution) and
+/// whether it has coarse levels.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct ResidentKey {
+    grid: Grid,
+    fields: [Field; 5],
+    multigrid: bool,
+}
+
 #[derive(Debug)]
 struct Loaded {
+    /// Set by [`O2Backend::load_fields`]: level 0 binds store buffers, which the legacy
+    /// [`O2Backend::load`] must never overwrite.
+    key: Option<ResidentKey>,
     levels: Vec<Level>,
     /// transfers[l] binds level l to level l + 1.
     transfers: Vec<TransferBinding>,
@@ -161,6 +174,7 @@ impl GpuBackend {
             .create_command_encoder(&wgpu::CommandEncoderDescriptor { label: Some(label) });
         record(&mut enc);
         self.ctx.queue.submit([enc.finish()]);
+        self.ctx.counters.submit();
     }
 }
 
@@ -173,7 +187,7 @@ impl O2Backend for GpuBackend {
     }
 
     fn load(&mut self, problem: &O2Problem, coarse: &[O2Problem], po2: &[f32]) -> Result<()> {
-        if let Some(loaded) = self.loaded.as_mut() {
+        if let Some(loaded) = self.loaded.as_mut().filter(|l| l.key.is_none()) {
             if loaded.reload(&self.ctx, problem, coarse, po2) {
                 return Ok(());
             }
@@ -199,12 +213,125 @@ impl O2Backend for GpuBackend {
         let residual = self.residual.bind(&self.ctx, &levels[0].fields);
         let step = self.step.bind(&self.ctx, &levels[0].fields)?;
         self.loaded = Some(Loaded {
+            key: None,
             levels,
             transfers,
             residual,
             step,
         });
         Ok(())
+    }
+
+    fn load_fields(
+        &mut self,
+        problem: &FieldProblem,
+        solution: Field,
+        multigrid: bool,
+    ) -> Result<()> {
+        let [sv, pb, viable, fixed] = problem.fields();
+        let key = ResidentKey {
+            grid: problem.grid,
+            fields: [sv, pb, viable, fixed, solution],
+            multigrid,
+        };
+        let shapes = if multigrid {
+            crate::solver::hierarchy::level_shapes(&problem.grid)
+        } else {
+            vec![(problem.grid, [1.0; 3])]
+        };
+        let params: Vec<O2ParamsGpu> = shapes
+            .iter()
+            .enumerate()
+            .map(|(l, (g, e))| {
+                O2ParamsGpu::from_parts(g, &problem.params, problem.faces, *e, 1.0, l > 0)
+            })
+            .collect();
+        let buffers = [solution, sv, pb, viable, fixed].map(|f| self.store.buffer(f).clone());
+        let same_shape = self.loaded.as_ref().is_some_and(|l| {
+            l.key
+                .is_some_and(|k| k.grid == problem.grid && k.multigrid == multigrid)
+        });
+        if same_shape {
+            let loaded = self.loaded.as_mut().expect("checked above");
+            for (level, p) in loaded.levels.iter_mut().zip(&params) {
+                level.fields.set_params(&self.ctx, *p);
+            }
+            if loaded.key != Some(key) {
+                // Other fields on the same grid: level 0 binds them; the coarse levels
+                // and every work buffer stay.
+                let f = &mut loaded.levels[0].fields;
+                [f.po2, f.sv, f.pb, f.viable, f.fixed] = buffers;
+                loaded.levels[0].smooth = self.smooth.bind(&self.ctx, &loaded.levels[0].fields)?;
+                if loaded.levels.len() > 1 {
+                    loaded.transfers[0] = self.transfer.bind(
+                        &self.ctx,
+                        &loaded.levels[0].fields,
+                        &loaded.levels[1].fields,
+                    )?;
+                }
+                loaded.residual = self.residual.bind(&self.ctx, &loaded.levels[0].fields);
+                loaded.step = self.step.bind(&self.ctx, &loaded.levels[0].fields)?;
+                loaded.key = Some(key);
+            }
+        } else {
+            self.loaded = None; // free the previous hierarchy first
+            let mut levels = Vec::with_capacity(shapes.len());
+            for (l, ((g, _), p)) in shapes.iter().zip(&params).enumerate() {
+                let main = (l == 0).then(|| [0, 1, 2, 3, 4].map(|i| &buffers[i]));
+                let fields = GpuO2Fields::over(&self.ctx, *p, g.len(), main)?;
+                let smooth = self.smooth.bind(&self.ctx, &fields)?;
+                levels.push(Level { fields, smooth });
+            }
+            let transfers = levels
+                .windows(2)
+                .map(|w| self.transfer.bind(&self.ctx, &w[0].fields, &w[1].fields))
+                .collect::<Result<Vec<_>>>()?;
+            let residual = self.residual.bind(&self.ctx, &levels[0].fields);
+            let step = self.step.bind(&self.ctx, &levels[0].fields)?;
+            self.loaded = Some(Loaded {
+                key: Some(key),
+                levels,
+                transfers,
+                residual,
+                step,
+            });
+        }
+        let loaded = self.loaded()?;
+        if !loaded.transfers.is_empty() {
+            self.submit("oxyfield.mg_coarsen", |enc| {
+                for t in &loaded.transfers {
+                    self.transfer.record_coarsen(enc, t);
+                }
+            });
+            self.ctx.counters.dispatch(loaded.transfers.len() as u64);
+        }
+        Ok(())
+    }
+
+    fn reference_sq_sum(&mut self) -> Result<f64> {
+        // P₀ in place of the field: keep the field in po2_old (unused on level 0), zero
+        // it, hold the fixed values, take the residual norm, and put the field back.
+        let l = &self.loaded()?.levels[0].fields;
+        let bytes = (l.len * 4) as u64;
+        self.submit("oxyfield.reference.save", |enc| {
+            enc.copy_buffer_to_buffer(&l.po2, 0, &l.po2_old, 0, bytes);
+            enc.clear_buffer(&l.po2, 0, None);
+        });
+        let apply = crate::backend::o2_coefficients::ApplyFixed { len: l.len };
+        let l = &self
+            .loaded
+            .as_ref()
+            .ok_or_else(|| Error::Gpu("GPU backend used before load()".into()))?
+            .levels[0]
+            .fields;
+        self.pointwise
+            .run_buffers(&self.ctx, &apply, &[&l.fixed], &[&l.po2], l.len)?;
+        let sum = self.residual.run(&self.ctx, &self.loaded()?.residual)?;
+        let l = &self.loaded()?.levels[0].fields;
+        self.submit("oxyfield.reference.restore", |enc| {
+            enc.copy_buffer_to_buffer(&l.po2_old, 0, &l.po2, 0, bytes);
+        });
+        Ok(sum)
     }
 
     fn levels(&self) -> usize {

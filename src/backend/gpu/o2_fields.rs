@@ -42,15 +42,30 @@ pub struct O2ParamsGpu {
 impl O2ParamsGpu {
     /// Parameters of `problem` with over-relaxation `omega`.
     pub fn new(problem: &O2Problem, omega: f32, use_rhs: bool) -> Self {
-        let k = StencilConsts::of(problem);
+        Self::from_parts(
+            &problem.grid,
+            &problem.params,
+            problem.faces,
+            problem.edge_width,
+            omega,
+            use_rhs,
+        )
+    }
+
+    /// Parameters of a problem on `grid` with `params`, `faces` and last-cell widths
+    /// `edge_width`.
+    pub fn from_parts(
+        grid: &crate::grid::Grid,
+        params: &crate::physics::o2::O2Params,
+        faces: [f32; 6],
+        edge_width: [f32; 3],
+        omega: f32,
+        use_rhs: bool,
+    ) -> Self {
+        let k = StencilConsts::from_parts(grid, params, faces, edge_width);
         let f = k.faces;
         O2ParamsGpu {
-            dims: [
-                k.nx as u32,
-                k.ny as u32,
-                k.nz as u32,
-                problem.grid.len() as u32,
-            ],
+            dims: [k.nx as u32, k.ny as u32, k.nz as u32, grid.len() as u32],
             coeffs: [k.c, k.m_max, k.km, k.pw],
             omega,
             use_rhs: u32::from(use_rhs),
@@ -61,12 +76,7 @@ impl O2ParamsGpu {
             edge_in: [k.edge[0].inner, k.edge[1].inner, k.edge[2].inner, 0.0],
             edge_prev: [k.edge[0].prev, k.edge[1].prev, k.edge[2].prev, 0.0],
             edge_face: [k.edge[0].face, k.edge[1].face, k.edge[2].face, 0.0],
-            edge_width: [
-                problem.edge_width[0],
-                problem.edge_width[1],
-                problem.edge_width[2],
-                0.0,
-            ],
+            edge_width: [edge_width[0], edge_width[1], edge_width[2], 0.0],
         }
     }
 }
@@ -153,6 +163,68 @@ impl GpuO2Fields {
             resid: storage("oxyfield.o2.resid", &zeros, copy),
             len: problem.grid.len(),
         })
+    }
+
+    /// A level over existing buffers: the problem's coefficients and solution `main`
+    /// (pO2, Sv, Pb, n, fixed: the resident fields of level 0), or new zeroed ones
+    /// (coarse levels, which `mg_coarsen` and restriction fill); the work fields are
+    /// new. `len` voxels; `params` for the uniform block.
+    pub fn over(
+        ctx: &GpuContext,
+        params: O2ParamsGpu,
+        len: usize,
+        main: Option<[&wgpu::Buffer; 5]>,
+    ) -> Result<Self> {
+        super::store::check_size(ctx, len)?;
+        let dev = &ctx.device;
+        let zeroed = |label: &str| {
+            dev.create_buffer(&wgpu::BufferDescriptor {
+                label: Some(label),
+                size: (len.max(1) * 4) as u64,
+                usage: wgpu::BufferUsages::STORAGE
+                    | wgpu::BufferUsages::COPY_SRC
+                    | wgpu::BufferUsages::COPY_DST,
+                mapped_at_creation: false,
+            })
+        };
+        let [po2, sv, pb, viable, fixed] = match main {
+            Some(b) => b.map(|b| b.clone()),
+            None => [
+                zeroed("oxyfield.o2.po2"),
+                zeroed("oxyfield.o2.sv"),
+                zeroed("oxyfield.o2.pb"),
+                zeroed("oxyfield.o2.viable"),
+                zeroed("oxyfield.o2.fixed"),
+            ],
+        };
+        ctx.counters.up(std::mem::size_of::<O2ParamsGpu>());
+        Ok(GpuO2Fields {
+            params,
+            params_buf: dev.create_buffer_init(&wgpu::util::BufferInitDescriptor {
+                label: Some("oxyfield.o2.params"),
+                contents: bytemuck::bytes_of(&params),
+                usage: wgpu::BufferUsages::UNIFORM | wgpu::BufferUsages::COPY_DST,
+            }),
+            po2,
+            sv,
+            pb,
+            viable,
+            fixed,
+            rhs: zeroed("oxyfield.o2.rhs"),
+            po2_old: zeroed("oxyfield.o2.po2_old"),
+            resid: zeroed("oxyfield.o2.resid"),
+            len,
+        })
+    }
+
+    /// Rewrites the uniform block when `params` differ from the current ones.
+    pub fn set_params(&mut self, ctx: &GpuContext, params: O2ParamsGpu) {
+        if bytemuck::bytes_of(&self.params) != bytemuck::bytes_of(&params) {
+            self.params = params;
+            ctx.queue
+                .write_buffer(&self.params_buf, 0, bytemuck::bytes_of(&params));
+            ctx.counters.up(std::mem::size_of::<O2ParamsGpu>());
+        }
     }
 
     /// True when `problem`'s grid has this level's dimensions.

@@ -70,6 +70,21 @@ impl WgPointwise {
             .map(|f| f.len())
             .next()
             .unwrap_or(0);
+        let buffers = |fields: &[Field]| -> Vec<&wgpu::Buffer> {
+            fields.iter().map(|&f| store.buffer(f)).collect()
+        };
+        self.run_buffers(ctx, kernel, &buffers(inputs), &buffers(outputs), len)
+    }
+
+    /// [`WgPointwise::run`] on buffers of `len` values.
+    pub fn run_buffers(
+        &mut self,
+        ctx: &GpuContext,
+        kernel: &dyn Pointwise,
+        inputs: &[&wgpu::Buffer],
+        outputs: &[&wgpu::Buffer],
+        len: usize,
+    ) -> Result<()> {
         if len == 0 {
             return Ok(());
         }
@@ -90,10 +105,10 @@ impl WgPointwise {
             binding: 0,
             resource: ubuf.as_entire_binding(),
         }];
-        for (k, f) in inputs.iter().chain(outputs).enumerate() {
+        for (k, b) in inputs.iter().chain(outputs).enumerate() {
             entries.push(wgpu::BindGroupEntry {
                 binding: k as u32 + 1,
-                resource: store.buffer(*f).as_entire_binding(),
+                resource: b.as_entire_binding(),
             });
         }
         let group = ctx.device.create_bind_group(&wgpu::BindGroupDescriptor {

@@ -22,6 +22,7 @@ pub fn all() -> Vec<(&'static str, String)> {
         ("mg_coarse_rhs", mg_coarse_rhs()),
         ("mg_restrict", mg_restrict()),
         ("mg_prolong", mg_prolong()),
+        ("mg_coarsen", mg_coarsen()),
         ("o2_step", o2_step()),
         ("tissue", tissue()),
     ];
@@ -72,6 +73,11 @@ pub fn mg_coarse_rhs() -> String {
 /// `shaders/mg_restrict.wgsl`.
 pub fn mg_restrict() -> String {
     include_str!("../../../shaders/mg_restrict.wgsl").to_string()
+}
+
+/// `shaders/mg_coarsen.wgsl`.
+pub fn mg_coarsen() -> String {
+    include_str!("../../../shaders/mg_coarsen.wgsl").to_string()
 }
 
 /// `shaders/mg_prolong.wgsl`.
