@@ -146,6 +146,12 @@ impl O2Backend for Losing {
     fn copy_bandwidth(&mut self, bytes: usize) -> Result<f64> {
         self.inner.copy_bandwidth(bytes)
     }
+    fn batch_begin(&mut self) {
+        self.inner.batch_begin()
+    }
+    fn batch_end(&mut self) -> Result<()> {
+        self.inner.batch_end()
+    }
 }
 
 fn scenario() -> oxyfield::config::Scenario {

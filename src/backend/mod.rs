@@ -151,6 +151,21 @@ pub trait O2Backend: TissueKernels + FieldStore + pointwise::PointKernels {
     fn buffer_limit_bytes(&self) -> Option<u64> {
         None
     }
+    /// Opens a batch: until the matching [`O2Backend::batch_end`], the backend may hold
+    /// back the work of [`O2Backend::smooth`], [`O2Backend::restrict`],
+    /// [`O2Backend::prolong`] and [`O2Backend::step_explicit`] and run it together with
+    /// what follows (the GPU backend records it into one command buffer and submits it
+    /// once, or in parts of about `SWEEPS_PER_SUBMIT` level-0 sweeps so that no submit
+    /// runs long). Results are the same as without a batch: [`O2Backend::residual_sq_sum`]
+    /// runs the held work first (in the same submit), and every other call runs it before
+    /// doing anything. Batches nest; [`O2Backend::load`] belongs outside them. The
+    /// default (CPU backend) runs each call at once.
+    fn batch_begin(&mut self) {}
+    /// Closes the batch [`O2Backend::batch_begin`] opened; the outermost one runs the
+    /// held work (without waiting for it) and reports a device failure seen so far.
+    fn batch_end(&mut self) -> Result<()> {
+        Ok(())
+    }
 }
 
 /// Opens the GPU backend on adapter `index` (the numbering of `oxyfield devices`).

@@ -62,11 +62,10 @@ pub fn solve(backend: &mut dyn O2Backend, grid: &Grid, opts: &SolveOptions) -> R
     );
     let mut cycles = 0u32;
     let mut work = 0.0f64;
+    let mut sq_sum = backend.residual_sq_sum()?;
     loop {
         work += 1.0; // the residual check
-        if let Verdict::Stop { status, residual } =
-            monitor.check(backend.residual_sq_sum()?, cycles)?
-        {
+        if let Verdict::Stop { status, residual } = monitor.check(sq_sum, cycles)? {
             return Ok(SolveReport {
                 method: "multigrid",
                 iterations: cycles,
@@ -80,9 +79,26 @@ pub fn solve(backend: &mut dyn O2Backend, grid: &Grid, opts: &SolveOptions) -> R
                 history: monitor.history,
             });
         }
-        work += v_cycle(backend, 0, &plan)?;
+        let (cycle_work, after) = checked_v_cycle(backend, &plan)?;
+        work += cycle_work;
+        sq_sum = after;
         cycles += 1;
     }
+}
+
+/// One V-cycle from level 0 and the residual Σr² after it, as one backend batch
+/// ([`O2Backend::batch_begin`]): the GPU backend records the cycle and the norm's
+/// reduction into one command buffer and submits it once (more only when the cycle
+/// passes its per-submit work limit), so that a cycle costs one submit and a 4-byte
+/// read. Returns the cycle's work in fine sweep-equivalents and the residual.
+fn checked_v_cycle(b: &mut dyn O2Backend, plan: &Plan) -> Result<(f64, f64)> {
+    b.batch_begin();
+    let run = v_cycle(b, 0, plan).and_then(|work| Ok((work, b.residual_sq_sum()?)));
+    // Close the batch on every path; the cycle's own error comes first.
+    let end = b.batch_end();
+    let out = run?;
+    end?;
+    Ok(out)
 }
 
 /// Per-level constants of a cycle.

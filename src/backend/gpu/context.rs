@@ -234,6 +234,27 @@ impl GpuContext {
         })
     }
 
+    /// Finishes `enc` and submits it: the one place work reaches the queue, so that
+    /// every submit is counted ([`CounterCells::submit`]).
+    pub fn submit(&self, enc: wgpu::CommandEncoder) -> wgpu::SubmissionIndex {
+        self.counters.submit();
+        self.queue.submit([enc.finish()])
+    }
+
+    /// Writes `data` into `buffer` at `offset` through the queue, counted as bytes up.
+    /// The write lands before the commands of the next submit, so work already recorded
+    /// but not yet submitted that reads `buffer` sees the new value: submit it first.
+    pub fn write(&self, buffer: &wgpu::Buffer, offset: u64, data: &[u8]) {
+        self.counters.up(data.len());
+        self.queue.write_buffer(buffer, offset, data);
+    }
+
+    /// A new encoder labelled `label`.
+    pub fn encoder(&self, label: &str) -> wgpu::CommandEncoder {
+        self.device
+            .create_command_encoder(&wgpu::CommandEncoderDescriptor { label: Some(label) })
+    }
+
     /// Waits for all submitted work, then [`GpuContext::check`]s.
     pub fn wait(&self) -> Result<()> {
         let polled = self.device.poll(wgpu::PollType::wait_indefinitely());

@@ -171,7 +171,12 @@ impl WgMgTransfer {
 
     /// Records the restriction: fine residual field, mean onto the coarse level, and
     /// the coarse FAS source term.
-    pub fn record_restrict(&self, enc: &mut wgpu::CommandEncoder, b: &TransferBinding) {
+    pub fn record_restrict(
+        &self,
+        ctx: &GpuContext,
+        enc: &mut wgpu::CommandEncoder,
+        b: &TransferBinding,
+    ) {
         let mut pass = enc.begin_compute_pass(&wgpu::ComputePassDescriptor {
             label: Some("oxyfield.mg_restrict"),
             timestamp_writes: None,
@@ -189,10 +194,16 @@ impl WgMgTransfer {
         );
         dispatch(&mut pass, &self.restrict, &b.restrict, b.coarse_groups);
         dispatch(&mut pass, &self.coarse_rhs, &b.coarse_rhs, b.coarse_groups);
+        ctx.counters.dispatch(3);
     }
 
     /// Records the prolongation of the coarse correction into the fine level.
-    pub fn record_prolong(&self, enc: &mut wgpu::CommandEncoder, b: &TransferBinding) {
+    pub fn record_prolong(
+        &self,
+        ctx: &GpuContext,
+        enc: &mut wgpu::CommandEncoder,
+        b: &TransferBinding,
+    ) {
         let mut pass = enc.begin_compute_pass(&wgpu::ComputePassDescriptor {
             label: Some("oxyfield.mg_prolong"),
             timestamp_writes: None,
@@ -201,6 +212,7 @@ impl WgMgTransfer {
         pass.set_bind_group(0, &b.prolong, &[]);
         let g = b.fine_groups;
         pass.dispatch_workgroups(g[0], g[1], g[2]);
+        ctx.counters.dispatch(1);
     }
 
     /// Records the coarse level's coefficients made from the fine level's

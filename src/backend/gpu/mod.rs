@@ -32,7 +32,9 @@ use o2_smooth::{SmoothBinding, WgO2Smooth};
 use o2_step::{StepBinding, WgO2Step};
 use tissue::{GpuTissue, WgTissue};
 
-/// Sweeps recorded per submit at most, to keep each submit short (OS watchdogs).
+/// Work recorded per submit at most, in level-0 sweep-equivalents (a coarse level's
+/// sweep counts its size relative to level 0), to keep each submit short (OS
+/// watchdogs).
 const SWEEPS_PER_SUBMIT: u32 = 25;
 
 /// GPU backend state: the device, its pipelines, the loaded levels, and the tissue state
@@ -49,6 +51,80 @@ pub struct GpuBackend {
     tissue: Option<GpuTissue>,
     store: store::GpuStore,
     pointwise: pointwise::WgPointwise,
+    pending: Pending,
+}
+
+/// Work recorded into one encoder and not yet submitted. Outside a batch
+/// ([`O2Backend::batch_begin`]) each call submits what it recorded before it returns;
+/// inside one, calls add to the same encoder, submitted at [`O2Backend::batch_end`], at a
+/// residual read, before any other call, and whenever [`SWEEPS_PER_SUBMIT`] would be
+/// passed.
+#[derive(Debug, Default)]
+struct Pending {
+    /// Batches begun and not yet ended.
+    depth: u32,
+    enc: Option<wgpu::CommandEncoder>,
+    /// Level-0 sweep-equivalents recorded in `enc`.
+    work: f64,
+    /// Levels (bit l: level l) whose ω or Δt the work in `enc` reads: the smoother reads
+    /// ω and the explicit step Δt (`shared/o2_common.wgsl`; no other kernel reads them).
+    /// A queue write to those uniforms lands before the whole next submit, so `enc` is
+    /// submitted first.
+    scalars: u64,
+}
+
+impl Pending {
+    /// How many of `left` repetitions of `cost` sweep-equivalents go into the encoder
+    /// now (at least one); submits what it holds first when none would fit.
+    fn fit(&mut self, ctx: &GpuContext, left: u32, cost: f64) -> u32 {
+        let budget = f64::from(SWEEPS_PER_SUBMIT);
+        let room = |work: f64| ((budget - work) / cost).floor().max(0.0) as u32;
+        if room(self.work) == 0 {
+            self.submit(ctx);
+        }
+        left.min(room(self.work).max(1))
+    }
+
+    /// The encoder to record `work` sweep-equivalents into; submits what it holds first
+    /// when `work` would take it past [`SWEEPS_PER_SUBMIT`].
+    fn encoder(&mut self, ctx: &GpuContext, work: f64, scalars: u64) -> &mut wgpu::CommandEncoder {
+        if self.work + work > f64::from(SWEEPS_PER_SUBMIT) {
+            self.submit(ctx);
+        }
+        self.work += work;
+        self.scalars |= scalars;
+        self.enc
+            .get_or_insert_with(|| ctx.encoder("oxyfield.o2_batch"))
+    }
+
+    /// Submits what was recorded, if anything.
+    fn submit(&mut self, ctx: &GpuContext) {
+        if let Some(enc) = self.enc.take() {
+            ctx.submit(enc);
+        }
+        self.work = 0.0;
+        self.scalars = 0;
+    }
+
+    /// Submits what was recorded unless a batch is open.
+    fn done(&mut self, ctx: &GpuContext) {
+        if self.depth == 0 {
+            self.submit(ctx);
+        }
+    }
+}
+
+/// The loaded problem, or the error for a call before `load()`. (A free function, so
+/// that it borrows only the field and [`Pending`] stays writable beside it.)
+fn need(loaded: &Option<Loaded>) -> Result<&Loaded> {
+    loaded
+        .as_ref()
+        .ok_or_else(|| Error::Gpu("GPU backend used before load()".into()))
+}
+
+/// The bit of `level` in [`Pending::scalars`].
+fn level_bit(level: usize) -> u64 {
+    1 << level.min(63)
 }
 
 #[derive(Debug)]
@@ -119,6 +195,7 @@ impl GpuBackend {
             tissue: None,
             store: store::GpuStore::default(),
             pointwise: pointwise::WgPointwise::default(),
+            pending: Pending::default(),
         })
     }
 
@@ -128,9 +205,7 @@ impl GpuBackend {
     }
 
     fn loaded(&self) -> Result<&Loaded> {
-        self.loaded
-            .as_ref()
-            .ok_or_else(|| Error::Gpu("GPU backend used before load()".into()))
+        need(&self.loaded)
     }
 
     fn tissue(&self) -> Result<&GpuTissue> {
@@ -139,42 +214,34 @@ impl GpuBackend {
             .ok_or_else(|| Error::Gpu("GPU tissue kernels used before tissue_load()".into()))
     }
 
-    /// Writes ω and Δt into the uniforms of `level` (only when they change).
+    /// Writes ω and Δt into the uniforms of `level` (only when they change), after
+    /// submitting recorded work that reads the old values.
     fn set_scalars(&mut self, level: usize, omega: f32, dt: f32) -> Result<()> {
         let loaded = self
             .loaded
             .as_mut()
             .ok_or_else(|| Error::Gpu("GPU backend used before load()".into()))?;
-        loaded.levels[level]
-            .fields
-            .set_scalars(&self.ctx, omega, dt);
+        let fields = &mut loaded.levels[level].fields;
+        let changes = fields.params.omega != omega || fields.params.dt != dt;
+        if changes && self.pending.scalars & level_bit(level) != 0 {
+            self.pending.submit(&self.ctx);
+        }
+        fields.set_scalars(&self.ctx, omega, dt);
         Ok(())
     }
 
-    /// Records `total` repetitions in submits of at most [`SWEEPS_PER_SUBMIT`], so that
-    /// each submit stays short.
-    fn submit_chunked(
-        &self,
-        label: &str,
-        total: u32,
-        record: impl Fn(&mut wgpu::CommandEncoder, u32),
-    ) {
-        let mut left = total;
-        while left > 0 {
-            let n = left.min(SWEEPS_PER_SUBMIT);
-            self.submit(label, |enc| record(enc, n));
-            left -= n;
-        }
+    /// Submits the work recorded in an open batch, so that a call outside the batch's
+    /// kernels sees it done in order.
+    fn flush(&mut self) {
+        self.pending.submit(&self.ctx);
     }
+}
 
-    fn submit(&self, label: &str, record: impl FnOnce(&mut wgpu::CommandEncoder)) {
-        let mut enc = self
-            .ctx
-            .device
-            .create_command_encoder(&wgpu::CommandEncoderDescriptor { label: Some(label) });
-        record(&mut enc);
-        self.ctx.queue.submit([enc.finish()]);
-        self.ctx.counters.submit();
+impl Loaded {
+    /// The size of `level` relative to level 0 (a sweep there in level-0
+    /// sweep-equivalents).
+    fn size(&self, level: usize) -> f64 {
+        self.levels[level].fields.len as f64 / self.levels[0].fields.len.max(1) as f64
     }
 }
 
@@ -228,6 +295,7 @@ impl O2Backend for GpuBackend {
         solution: Field,
         multigrid: bool,
     ) -> Result<()> {
+        self.flush();
         let [sv, pb, viable, fixed] = problem.fields();
         let key = ResidentKey {
             grid: problem.grid,
@@ -296,14 +364,14 @@ impl O2Backend for GpuBackend {
                 step,
             });
         }
-        let loaded = self.loaded()?;
+        let loaded = need(&self.loaded)?;
         if !loaded.transfers.is_empty() {
-            self.submit("oxyfield.mg_coarsen", |enc| {
-                for t in &loaded.transfers {
-                    self.transfer.record_coarsen(enc, t);
-                }
-            });
+            let enc = self.pending.encoder(&self.ctx, 0.5, 0);
+            for t in &loaded.transfers {
+                self.transfer.record_coarsen(enc, t);
+            }
             self.ctx.counters.dispatch(loaded.transfers.len() as u64);
+            self.pending.done(&self.ctx);
         }
         Ok(())
     }
@@ -311,12 +379,13 @@ impl O2Backend for GpuBackend {
     fn reference_sq_sum(&mut self) -> Result<f64> {
         // P₀ in place of the field: keep the field in po2_old (unused on level 0), zero
         // it, hold the fixed values, take the residual norm, and put the field back.
+        self.flush();
         let l = &self.loaded()?.levels[0].fields;
         let bytes = (l.len * 4) as u64;
-        self.submit("oxyfield.reference.save", |enc| {
-            enc.copy_buffer_to_buffer(&l.po2, 0, &l.po2_old, 0, bytes);
-            enc.clear_buffer(&l.po2, 0, None);
-        });
+        let mut enc = self.ctx.encoder("oxyfield.reference.save");
+        enc.copy_buffer_to_buffer(&l.po2, 0, &l.po2_old, 0, bytes);
+        enc.clear_buffer(&l.po2, 0, None);
+        self.ctx.submit(enc);
         let apply = crate::backend::o2_coefficients::ApplyFixed { len: l.len };
         let l = &self
             .loaded
@@ -326,11 +395,11 @@ impl O2Backend for GpuBackend {
             .fields;
         self.pointwise
             .run_buffers(&self.ctx, &apply, &[&l.fixed], &[&l.po2], l.len)?;
-        let sum = self.residual.run(&self.ctx, &self.loaded()?.residual)?;
+        let sum = self.residual_sq_sum()?;
         let l = &self.loaded()?.levels[0].fields;
-        self.submit("oxyfield.reference.restore", |enc| {
-            enc.copy_buffer_to_buffer(&l.po2_old, 0, &l.po2, 0, bytes);
-        });
+        let mut enc = self.ctx.encoder("oxyfield.reference.restore");
+        enc.copy_buffer_to_buffer(&l.po2_old, 0, &l.po2, 0, bytes);
+        self.ctx.submit(enc);
         Ok(sum)
     }
 
@@ -339,73 +408,108 @@ impl O2Backend for GpuBackend {
     }
 
     fn write_o2(&mut self, po2: &[f32]) -> Result<()> {
+        self.flush();
         let l = &self.loaded()?.levels[0];
         assert_eq!(po2.len(), l.fields.len, "field length");
-        self.ctx
-            .queue
-            .write_buffer(&l.fields.po2, 0, bytemuck::cast_slice(po2));
+        self.ctx.write(&l.fields.po2, 0, bytemuck::cast_slice(po2));
         Ok(())
     }
 
     fn read_o2(&mut self) -> Result<Vec<f32>> {
+        self.flush();
         let l = &self.loaded()?.levels[0];
         readback::read_f32(&self.ctx, &l.fields.po2, l.fields.len)
     }
 
     fn smooth(&mut self, level: usize, sweeps: u32, omega: f32) -> Result<()> {
         self.set_scalars(level, omega, 0.0)?;
-        let l = &self.loaded()?.levels[level];
-        self.submit_chunked("oxyfield.o2_sweeps", sweeps, |enc, n| {
-            self.smooth.record(enc, &l.smooth, n, None)
-        });
+        let loaded = self.loaded.as_ref().expect("set_scalars checked load()");
+        let (cost, b) = (loaded.size(level), &loaded.levels[level].smooth);
+        let mut left = sweeps;
+        while left > 0 {
+            let n = self.pending.fit(&self.ctx, left, cost);
+            let enc = self
+                .pending
+                .encoder(&self.ctx, f64::from(n) * cost, level_bit(level));
+            self.smooth.record(&self.ctx, enc, b, n, None);
+            left -= n;
+        }
+        self.pending.done(&self.ctx);
         Ok(())
     }
 
     fn restrict(&mut self, level: usize) -> Result<()> {
-        let t = &self.loaded()?.transfers[level];
-        self.submit("oxyfield.mg_restrict", |enc| {
-            self.transfer.record_restrict(enc, t)
-        });
+        let loaded = need(&self.loaded)?;
+        // The fine residual field, then means onto a level an eighth the size.
+        let enc = self.pending.encoder(&self.ctx, loaded.size(level), 0);
+        self.transfer
+            .record_restrict(&self.ctx, enc, &loaded.transfers[level]);
+        self.pending.done(&self.ctx);
         Ok(())
     }
 
     fn prolong(&mut self, level: usize) -> Result<()> {
-        let t = &self.loaded()?.transfers[level];
-        self.submit("oxyfield.mg_prolong", |enc| {
-            self.transfer.record_prolong(enc, t)
-        });
+        let loaded = need(&self.loaded)?;
+        let enc = self.pending.encoder(&self.ctx, 0.5 * loaded.size(level), 0);
+        self.transfer
+            .record_prolong(&self.ctx, enc, &loaded.transfers[level]);
+        self.pending.done(&self.ctx);
         Ok(())
     }
 
+    /// Records the norm after the work recorded so far and submits them together (one
+    /// submit for a batched V-cycle and its check), then reads 4 bytes back.
     fn residual_sq_sum(&mut self) -> Result<f64> {
-        self.residual.run(&self.ctx, &self.loaded()?.residual)
+        let loaded = need(&self.loaded)?;
+        let enc = self.pending.encoder(&self.ctx, 1.0, 0);
+        self.residual.record(&self.ctx, enc, &loaded.residual);
+        self.pending.submit(&self.ctx);
+        self.residual.read(&self.ctx, &loaded.residual)
     }
 
     fn step_explicit(&mut self, steps: u32, dt: f32) -> Result<()> {
         let omega = self.loaded()?.levels[0].fields.params.omega;
         self.set_scalars(0, omega, dt)?;
-        let l = self.loaded()?;
-        self.submit_chunked("oxyfield.o2_step", steps, |enc, n| {
-            self.step.record(enc, &l.step, &l.levels[0].fields, n)
-        });
+        let l = self.loaded.as_ref().expect("set_scalars checked load()");
+        let mut left = steps;
+        while left > 0 {
+            let n = self.pending.fit(&self.ctx, left, 1.0);
+            let enc = self.pending.encoder(&self.ctx, f64::from(n), level_bit(0));
+            self.step
+                .record(&self.ctx, enc, &l.step, &l.levels[0].fields, n);
+            left -= n;
+        }
+        self.pending.done(&self.ctx);
         Ok(())
     }
 
     fn timed_smooth(&mut self, sweeps: u32, omega: f32) -> Result<(f64, &'static str)> {
+        self.flush();
         self.set_scalars(0, omega, 0.0)?;
         let l = &self.loaded()?.levels[0];
         timing::time_pass(&self.ctx, |enc, ts| {
-            self.smooth.record(enc, &l.smooth, sweeps, ts)
+            self.smooth.record(&self.ctx, enc, &l.smooth, sweeps, ts)
         })
     }
 
     fn copy_bandwidth(&mut self, bytes: usize) -> Result<f64> {
+        self.flush();
         timing::copy_bandwidth(&self.ctx, bytes)
     }
 
     fn buffer_limit_bytes(&self) -> Option<u64> {
         let l = self.ctx.device.limits();
         Some(l.max_storage_buffer_binding_size.min(l.max_buffer_size))
+    }
+
+    fn batch_begin(&mut self) {
+        self.pending.depth += 1;
+    }
+
+    fn batch_end(&mut self) -> Result<()> {
+        self.pending.depth = self.pending.depth.saturating_sub(1);
+        self.pending.done(&self.ctx);
+        self.ctx.check()
     }
 }
 
@@ -415,24 +519,29 @@ impl FieldStore for GpuBackend {
     }
 
     fn field_free(&mut self, f: Field) {
+        self.flush();
         self.store.free(f);
     }
 
     fn field_upload(&mut self, f: Field, data: &[f32]) -> Result<()> {
+        self.flush();
         self.store.upload(&self.ctx, f, data);
         Ok(())
     }
 
     fn field_read(&mut self, f: Field) -> Result<Vec<f32>> {
+        self.flush();
         self.store.read(&self.ctx, f)
     }
 
     fn field_copy(&mut self, src: Field, dst: Field) -> Result<()> {
+        self.flush();
         self.store.copy(&self.ctx, src, dst);
         Ok(())
     }
 
     fn field_fill(&mut self, f: Field, value: f32) -> Result<()> {
+        self.flush();
         self.store.fill(&self.ctx, f, value);
         Ok(())
     }
@@ -450,6 +559,7 @@ impl PointKernels for GpuBackend {
         outputs: &[Field],
     ) -> Result<()> {
         check_call(kernel, inputs, outputs);
+        self.flush();
         self.pointwise
             .run(&self.ctx, &self.store, kernel, inputs, outputs)
     }
@@ -457,6 +567,7 @@ impl PointKernels for GpuBackend {
 
 impl TissueKernels for GpuBackend {
     fn tissue_load(&mut self, grid: &Grid, region: &[u32], state: &TissueFields) -> Result<()> {
+        self.flush();
         self.tissue = None; // free the previous state's buffers first
         self.tissue = Some(self.tissue_kernels.load(&self.ctx, grid, region, state)?);
         Ok(())
@@ -471,20 +582,24 @@ impl TissueKernels for GpuBackend {
         po2: &[f32],
         dose_map: Option<&[f32]>,
     ) -> Result<()> {
+        self.flush();
         self.tissue_kernels
             .irradiate(&self.ctx, self.tissue()?, u, po2, dose_map)
     }
 
     fn tissue_kill(&mut self, log_kill: &[f32]) -> Result<()> {
+        self.flush();
         self.tissue_kernels
             .kill(&self.ctx, self.tissue()?, log_kill)
     }
 
     fn tissue_step(&mut self, u: &TissueUniforms, po2: &[f32]) -> Result<()> {
+        self.flush();
         self.tissue_kernels.step(&self.ctx, self.tissue()?, u, po2)
     }
 
     fn tissue_read(&mut self) -> Result<TissueFields> {
+        self.flush();
         self.tissue()?.read(&self.ctx)
     }
 }

@@ -137,6 +137,7 @@ impl GpuO2Fields {
         }
         let dev = &ctx.device;
         let storage = |label: &str, data: &[f32], extra: wgpu::BufferUsages| {
+            ctx.counters.up(data.len() * 4);
             dev.create_buffer_init(&wgpu::util::BufferInitDescriptor {
                 label: Some(label),
                 contents: bytemuck::cast_slice(data),
@@ -249,21 +250,15 @@ impl GpuO2Fields {
             return false;
         }
         let params = O2ParamsGpu::new(problem, 1.0, use_rhs);
-        let q = &ctx.queue;
-        let put =
-            |buf: &wgpu::Buffer, data: &[f32]| q.write_buffer(buf, 0, bytemuck::cast_slice(data));
+        let put = |buf: &wgpu::Buffer, data: &[f32]| ctx.write(buf, 0, bytemuck::cast_slice(data));
         self.params = params;
-        q.write_buffer(&self.params_buf, 0, bytemuck::bytes_of(&params));
+        ctx.write(&self.params_buf, 0, bytemuck::bytes_of(&params));
         put(&self.sv, &problem.sv);
         put(&self.pb, &problem.pb);
         put(&self.viable, &problem.viable);
         put(&self.fixed, &problem.fixed);
         // The work fields (and pO2 where none is given) are zeroed on the device.
-        let mut enc = ctx
-            .device
-            .create_command_encoder(&wgpu::CommandEncoderDescriptor {
-                label: Some("oxyfield.o2.rewrite"),
-            });
+        let mut enc = ctx.encoder("oxyfield.o2.rewrite");
         match po2 {
             Some(p) => put(&self.po2, p),
             None => enc.clear_buffer(&self.po2, 0, None),
@@ -271,7 +266,7 @@ impl GpuO2Fields {
         for buf in [&self.rhs, &self.po2_old, &self.resid] {
             enc.clear_buffer(buf, 0, None);
         }
-        q.submit([enc.finish()]);
+        ctx.submit(enc);
         true
     }
 
@@ -280,8 +275,7 @@ impl GpuO2Fields {
         if self.params.omega != omega || self.params.dt != dt {
             self.params.omega = omega;
             self.params.dt = dt;
-            ctx.queue
-                .write_buffer(&self.params_buf, 0, bytemuck::bytes_of(&self.params));
+            ctx.write(&self.params_buf, 0, bytemuck::bytes_of(&self.params));
         }
     }
 

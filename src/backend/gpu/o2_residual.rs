@@ -1,6 +1,9 @@
 //! Host side of `shaders/o2_residual.wgsl` and `shaders/reduce_sum.wgsl`: the residual
 //! norm as a two-pass reduction, read back as one f32. Pipelines are built once per
-//! device; [`ResidualBinding`] binds them to one problem's fields. CPU twin:
+//! device; [`ResidualBinding`] binds them to one problem's fields and holds the one
+//! staging buffer every read of the norm goes through. The reduction is recorded into
+//! the caller's encoder, so that it rides in the same submit as the work before it
+//! (a whole V-cycle; see [`crate::backend::O2Backend::batch_begin`]). CPU twin:
 //! `src/backend/cpu/o2_residual.rs`.
 
 use super::o2_fields::GpuO2Fields;
@@ -19,12 +22,14 @@ pub struct WgO2Residual {
     reduce_pipe: wgpu::ComputePipeline,
 }
 
-/// The residual-norm kernels bound to one level's fields, with their partial sums.
+/// The residual-norm kernels bound to one level's fields, with their partial sums and
+/// the staging buffer the sum is read through (mapped for each read, then unmapped).
 #[derive(Debug)]
 pub struct ResidualBinding {
     bind_partials: wgpu::BindGroup,
     bind_reduce: wgpu::BindGroup,
     total: wgpu::Buffer,
+    staging: wgpu::Buffer,
     groups: u32,
 }
 
@@ -94,17 +99,14 @@ impl WgO2Residual {
             bind_partials,
             bind_reduce,
             total,
+            staging: readback::staging(ctx, 4, "oxyfield.o2_residual.staging"),
             groups,
         }
     }
 
-    /// Σ F(P)² over free voxels, computed on the device; reads back 4 bytes.
-    pub fn run(&self, ctx: &GpuContext, b: &ResidualBinding) -> Result<f64> {
-        let mut enc = ctx
-            .device
-            .create_command_encoder(&wgpu::CommandEncoderDescriptor {
-                label: Some("oxyfield.o2_residual"),
-            });
+    /// Records Σ F(P)² over free voxels (two dispatches) and its copy into the staging
+    /// buffer; [`WgO2Residual::read`] returns it once `enc` is submitted.
+    pub fn record(&self, ctx: &GpuContext, enc: &mut wgpu::CommandEncoder, b: &ResidualBinding) {
         {
             let mut pass = enc.begin_compute_pass(&wgpu::ComputePassDescriptor {
                 label: Some("oxyfield.o2_residual"),
@@ -117,7 +119,15 @@ impl WgO2Residual {
             pass.set_bind_group(0, &b.bind_reduce, &[]);
             pass.dispatch_workgroups(1, 1, 1);
         }
-        ctx.queue.submit([enc.finish()]);
-        Ok(f64::from(readback::read_f32(ctx, &b.total, 1)?[0]))
+        ctx.counters.dispatch(2);
+        enc.copy_buffer_to_buffer(&b.total, 0, &b.staging, 0, 4);
+    }
+
+    /// The sum [`WgO2Residual::record`] wrote, once its encoder is submitted: waits and
+    /// reads back 4 bytes.
+    pub fn read(&self, ctx: &GpuContext, b: &ResidualBinding) -> Result<f64> {
+        let bytes = readback::map_read(ctx, &b.staging, 4)?;
+        let sum: f32 = bytemuck::pod_read_unaligned(&bytes);
+        Ok(f64::from(sum))
     }
 }

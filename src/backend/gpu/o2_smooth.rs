@@ -77,6 +77,7 @@ impl WgO2Smooth {
     /// timestamps at its start and end.
     pub fn record(
         &self,
+        ctx: &GpuContext,
         enc: &mut wgpu::CommandEncoder,
         b: &SmoothBinding,
         sweeps: u32,
@@ -95,5 +96,6 @@ impl WgO2Smooth {
             pass.set_bind_group(0, &b.black, &[]);
             pass.dispatch_workgroups(x, y, z);
         }
+        ctx.counters.dispatch(2 * u64::from(sweeps));
     }
 }

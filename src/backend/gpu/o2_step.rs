@@ -55,6 +55,7 @@ impl WgO2Step {
     /// Records `steps` steps: each a dispatch into `resid` and a copy back into `po2`.
     pub fn record(
         &self,
+        ctx: &GpuContext,
         enc: &mut wgpu::CommandEncoder,
         b: &StepBinding,
         fields: &GpuO2Fields,
@@ -73,5 +74,6 @@ impl WgO2Step {
             }
             enc.copy_buffer_to_buffer(&fields.resid, 0, &fields.po2, 0, bytes);
         }
+        ctx.counters.dispatch(u64::from(steps));
     }
 }

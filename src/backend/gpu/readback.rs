@@ -12,26 +12,32 @@ pub fn read_f32(ctx: &GpuContext, src: &wgpu::Buffer, len: usize) -> Result<Vec<
     )?))
 }
 
-/// Reads the first `len` bytes of `src` (which needs `COPY_SRC`; `len` a multiple of 4).
-pub fn read_bytes(ctx: &GpuContext, src: &wgpu::Buffer, len: usize) -> Result<Vec<u8>> {
-    let bytes = len as u64;
-    let staging = ctx.device.create_buffer(&wgpu::BufferDescriptor {
-        label: Some("oxyfield.readback.staging"),
+/// A buffer of `bytes` that copies land in and the host maps to read them.
+pub fn staging(ctx: &GpuContext, bytes: u64, label: &str) -> wgpu::Buffer {
+    ctx.device.create_buffer(&wgpu::BufferDescriptor {
+        label: Some(label),
         size: bytes,
         usage: wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
         mapped_at_creation: false,
-    });
-    let mut enc = ctx
-        .device
-        .create_command_encoder(&wgpu::CommandEncoderDescriptor {
-            label: Some("oxyfield.readback"),
-        });
+    })
+}
+
+/// Reads the first `len` bytes of `src` (which needs `COPY_SRC`; `len` a multiple of 4).
+pub fn read_bytes(ctx: &GpuContext, src: &wgpu::Buffer, len: usize) -> Result<Vec<u8>> {
+    let bytes = len as u64;
+    let staging = staging(ctx, bytes, "oxyfield.readback.staging");
+    let mut enc = ctx.encoder("oxyfield.readback");
     enc.copy_buffer_to_buffer(src, 0, &staging, 0, bytes);
-    ctx.queue.submit([enc.finish()]);
-    ctx.counters.submit();
+    ctx.submit(enc);
+    map_read(ctx, &staging, len)
+}
+
+/// Maps `staging` (filled by work already submitted), waits, and returns its first
+/// `len` bytes, counted as bytes down; unmaps it again so that it can be reused.
+pub fn map_read(ctx: &GpuContext, staging: &wgpu::Buffer, len: usize) -> Result<Vec<u8>> {
     ctx.counters.down(len);
     let (tx, rx) = std::sync::mpsc::channel();
-    staging.map_async(wgpu::MapMode::Read, .., move |r| {
+    staging.map_async(wgpu::MapMode::Read, ..len as u64, move |r| {
         let _ = tx.send(r);
     });
     ctx.wait()?;
@@ -39,7 +45,7 @@ pub fn read_bytes(ctx: &GpuContext, src: &wgpu::Buffer, len: usize) -> Result<Ve
         .map_err(|_| Error::Gpu("readback callback never ran".into()))?
         .map_err(|e| Error::Gpu(format!("mapping a readback buffer failed: {e}")))?;
     let view = staging
-        .get_mapped_range(..)
+        .get_mapped_range(..len as u64)
         .map_err(|e| Error::Gpu(format!("reading a mapped buffer failed: {e}")))?;
     let out = view.to_vec();
     drop(view);

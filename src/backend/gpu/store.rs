@@ -60,9 +60,7 @@ impl GpuStore {
     /// Writes `data` into `f`.
     pub fn upload(&self, ctx: &GpuContext, f: Field, data: &[f32]) {
         assert_eq!(data.len(), f.len(), "field length");
-        ctx.queue
-            .write_buffer(self.buffer(f), 0, bytemuck::cast_slice(data));
-        ctx.counters.up(data.len() * 4);
+        ctx.write(self.buffer(f), 0, bytemuck::cast_slice(data));
     }
 
     /// Reads `f` back (waits for the work before it).
@@ -73,11 +71,7 @@ impl GpuStore {
     /// Copies `src` into `dst` on the device.
     pub fn copy(&self, ctx: &GpuContext, src: Field, dst: Field) {
         assert_eq!(src.len(), dst.len(), "field length");
-        let mut enc = ctx
-            .device
-            .create_command_encoder(&wgpu::CommandEncoderDescriptor {
-                label: Some("oxyfield.field_copy"),
-            });
+        let mut enc = ctx.encoder("oxyfield.field_copy");
         enc.copy_buffer_to_buffer(
             self.buffer(src),
             0,
@@ -85,22 +79,16 @@ impl GpuStore {
             0,
             (src.len() * 4) as u64,
         );
-        ctx.queue.submit([enc.finish()]);
-        ctx.counters.submit();
+        ctx.submit(enc);
     }
 
     /// Sets every value of `f` to `value` (zero on the device; other values are
     /// written from the host).
     pub fn fill(&self, ctx: &GpuContext, f: Field, value: f32) {
         if value.to_bits() == 0 {
-            let mut enc = ctx
-                .device
-                .create_command_encoder(&wgpu::CommandEncoderDescriptor {
-                    label: Some("oxyfield.field_fill"),
-                });
+            let mut enc = ctx.encoder("oxyfield.field_fill");
             enc.clear_buffer(self.buffer(f), 0, None);
-            ctx.queue.submit([enc.finish()]);
-            ctx.counters.submit();
+            ctx.submit(enc);
         } else {
             self.upload(ctx, f, &vec![value; f.len()]);
         }

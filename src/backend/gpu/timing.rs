@@ -12,11 +12,7 @@ pub fn time_pass(
     ctx: &GpuContext,
     record: impl FnOnce(&mut wgpu::CommandEncoder, Option<wgpu::ComputePassTimestampWrites<'_>>),
 ) -> Result<(f64, &'static str)> {
-    let mut enc = ctx
-        .device
-        .create_command_encoder(&wgpu::CommandEncoderDescriptor {
-            label: Some("oxyfield.timing"),
-        });
+    let mut enc = ctx.encoder("oxyfield.timing");
     if !ctx
         .device
         .features()
@@ -25,7 +21,7 @@ pub fn time_pass(
         ctx.wait()?;
         let start = Instant::now();
         record(&mut enc, None);
-        ctx.queue.submit([enc.finish()]);
+        ctx.submit(enc);
         ctx.wait()?;
         return Ok((start.elapsed().as_secs_f64(), "wall"));
     }
@@ -49,7 +45,7 @@ pub fn time_pass(
         }),
     );
     enc.resolve_query_set(&set, 0..2, &resolve, 0);
-    ctx.queue.submit([enc.finish()]);
+    ctx.submit(enc);
     let ticks: Vec<u64> = bytemuck::pod_collect_to_vec(&readback::read_bytes(ctx, &resolve, 16)?);
     let period_ns = f64::from(ctx.queue.get_timestamp_period());
     let dt = ticks[1].wrapping_sub(ticks[0]) as f64 * period_ns * 1e-9;
@@ -80,18 +76,14 @@ pub fn copy_bandwidth(ctx: &GpuContext, bytes: usize) -> Result<f64> {
     const COPIES: u32 = 4;
     let mut best = f64::INFINITY;
     for _ in 0..5 {
-        let mut enc = ctx
-            .device
-            .create_command_encoder(&wgpu::CommandEncoderDescriptor {
-                label: Some("oxyfield.copy"),
-            });
+        let mut enc = ctx.encoder("oxyfield.copy");
         for i in 0..COPIES {
             let (s, d) = if i % 2 == 0 { (&a, &b) } else { (&b, &a) };
             enc.copy_buffer_to_buffer(s, 0, d, 0, size);
         }
         ctx.wait()?;
         let start = Instant::now();
-        ctx.queue.submit([enc.finish()]);
+        ctx.submit(enc);
         ctx.wait()?;
         best = best.min(start.elapsed().as_secs_f64());
     }

@@ -97,6 +97,7 @@ impl WgTissue {
         let groups = groups_3d(ctx, dims, WORKGROUP)?;
         let dev = &ctx.device;
         let storage = |label: &str, bytes: &[u8]| {
+            ctx.counters.up(bytes.len());
             dev.create_buffer_init(&wgpu::util::BufferInitDescriptor {
                 label: Some(label),
                 contents: bytes,
@@ -211,8 +212,7 @@ impl WgTissue {
         if u.has_map() {
             let map = dose_map.expect("tissue_irradiate: the uniforms ask for a dose map");
             assert_eq!(map.len(), t.len, "field length");
-            ctx.queue
-                .write_buffer(&t.dose_map, 0, bytemuck::cast_slice(map));
+            ctx.write(&t.dose_map, 0, bytemuck::cast_slice(map));
         }
         self.run(ctx, t, u, Some(po2), Kernel::Irradiate)
     }
@@ -222,8 +222,7 @@ impl WgTissue {
     /// the dose-map buffer.
     pub fn kill(&self, ctx: &GpuContext, t: &GpuTissue, log_kill: &[f32]) -> Result<()> {
         assert_eq!(log_kill.len(), t.len, "field length");
-        ctx.queue
-            .write_buffer(&t.dose_map, 0, bytemuck::cast_slice(log_kill));
+        ctx.write(&t.dose_map, 0, bytemuck::cast_slice(log_kill));
         let [nx, ny, nz] = t.dims;
         let u = TissueUniforms {
             dims: [nx, ny, nz, 0],
@@ -266,18 +265,13 @@ impl WgTissue {
                 t.dims
             )));
         }
-        ctx.queue
-            .write_buffer(&t.uniforms, 0, bytemuck::bytes_of(u));
+        ctx.write(&t.uniforms, 0, bytemuck::bytes_of(u));
         if let Some(po2) = po2 {
             assert_eq!(po2.len(), t.len, "field length");
-            ctx.queue.write_buffer(&t.po2, 0, bytemuck::cast_slice(po2));
+            ctx.write(&t.po2, 0, bytemuck::cast_slice(po2));
         }
         let label = format!("oxyfield.tissue.{entry}");
-        let mut enc = ctx
-            .device
-            .create_command_encoder(&wgpu::CommandEncoderDescriptor {
-                label: Some(&label),
-            });
+        let mut enc = ctx.encoder(&label);
         {
             let mut pass = enc.begin_compute_pass(&wgpu::ComputePassDescriptor {
                 label: Some(&label),
@@ -287,7 +281,8 @@ impl WgTissue {
             pass.set_bind_group(0, group, &[]);
             pass.dispatch_workgroups(t.groups[0], t.groups[1], t.groups[2]);
         }
-        ctx.queue.submit([enc.finish()]);
+        ctx.counters.dispatch(1);
+        ctx.submit(enc);
         Ok(())
     }
 }
