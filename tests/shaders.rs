@@ -4,7 +4,7 @@
 #[test]
 fn every_shader_parses_and_validates() {
     let kernels = oxyfield::backend::gpu::shaders::all();
-    assert_eq!(kernels.len(), 9);
+    assert_eq!(kernels.len(), 12);
     for (name, src) in kernels {
         let module = naga::front::wgsl::parse_str(&src)
             .unwrap_or_else(|e| panic!("{name}: {}", e.emit_to_string(&src)));

@@ -8,6 +8,7 @@ pub mod cpu;
 pub mod field;
 pub mod gpu;
 pub mod memory;
+pub mod stats;
 pub mod tissue;
 
 use crate::grid::Grid;

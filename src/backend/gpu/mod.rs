@@ -11,6 +11,7 @@ pub mod o2_step;
 mod pipeline;
 mod readback;
 pub mod shaders;
+pub mod stats;
 pub mod store;
 mod timing;
 pub mod tissue;
@@ -45,6 +46,7 @@ pub struct GpuBackend {
     loaded: Option<Loaded>,
     tissue: Option<GpuTissue>,
     store: store::GpuStore,
+    stats: Option<stats::WgStats>,
 }
 
 #[derive(Debug)]
@@ -102,6 +104,7 @@ impl GpuBackend {
             loaded: None,
             tissue: None,
             store: store::GpuStore::default(),
+            stats: Default::default(),
         })
     }
 
