@@ -10,26 +10,24 @@
 //! the grid. The pipelines and buffers live in [`WgStats`], which the backend builds
 //! on first use.
 
+use super::store::GpuStore;
 use super::{pipeline, shaders, GpuBackend, GpuContext};
 use crate::backend::stats::{Reduce, StatsKernels};
 use crate::backend::Field;
 use crate::{Error, Result};
+
+mod median;
 
 /// Invocations per workgroup of every statistics kernel (keep in sync with the shaders).
 const WG: usize = 256;
 /// First-pass workgroups per item at most (keep in sync with `MAX_GROUPS` in
 /// `shaders/stats_combine.wgsl`): a 256³ field gives each invocation 32 voxels.
 const MAX_GROUPS: usize = 2048;
-/// Workgroups of a histogram round at most: each adds its 512 bins to the global counts
-/// with atomics, so fewer, fuller workgroups mean fewer global atomics.
-const HIST_GROUPS: usize = 256;
 /// Byte stride of item parameters: the first pass binds each as a uniform at its own
 /// offset, which must be a multiple of the device's alignment (at most 256 in WebGPU).
 const SLOT: u64 = 256;
 /// Bytes of one result or partial: a (hi, lo) pair of f32.
 const PAIR: u64 = 8;
-/// Median rounds: 8 key bits each.
-const ROUNDS: u32 = 4;
 
 /// One reduction item (keep in sync with `Item` in `shaders/shared/stats_ops.wgsl`).
 #[repr(C)]
@@ -62,26 +60,6 @@ impl ItemParams {
             pad: [0; 3],
         }
     }
-}
-
-/// The median's state (keep in sync with `State` in `shaders/stats_histogram.wgsl`).
-#[repr(C)]
-#[derive(Debug, Clone, Copy, bytemuck::Pod, bytemuck::Zeroable)]
-struct MedianState {
-    n: u32,
-    digit: u32,
-    rank: [u32; 2],
-    prefix: [u32; 2],
-}
-
-/// The value of an order key (the inverse of `order_key` in the shader; keys order as
-/// [`f32::total_cmp`]).
-fn key_value(key: u32) -> f32 {
-    f32::from_bits(if key & 0x8000_0000 != 0 {
-        key & 0x7fff_ffff
-    } else {
-        !key
-    })
 }
 
 /// The buffers of up to `capacity` items per call.
@@ -133,7 +111,7 @@ impl ItemBuffers {
             ),
             staging: buffer(
                 "oxyfield.stats.staging",
-                (cap * PAIR).max(std::mem::size_of::<MedianState>() as u64),
+                (cap * PAIR).max(median::STATE_BYTES),
                 U::MAP_READ | U::COPY_DST,
             ),
         }
@@ -150,7 +128,7 @@ pub struct WgStats {
     items: ItemBuffers,
     /// The median's 2 × 256 bin counts (u32).
     counts: wgpu::Buffer,
-    /// The median's [`MedianState`].
+    /// The median's state (`median::MedianState`).
     state: wgpu::Buffer,
 }
 
@@ -205,10 +183,7 @@ impl WgStats {
             select_pipe,
             items: ItemBuffers::new(ctx, 8),
             counts: storage("oxyfield.stats.counts", 2 * 256 * 4),
-            state: storage(
-                "oxyfield.stats.state",
-                std::mem::size_of::<MedianState>() as u64,
-            ),
+            state: storage("oxyfield.stats.state", median::STATE_BYTES),
         })
     }
 
@@ -217,7 +192,7 @@ impl WgStats {
     pub fn reduce(
         &mut self,
         ctx: &GpuContext,
-        store: &super::store::GpuStore,
+        store: &GpuStore,
         mask: Field,
         items: &[(Field, Reduce)],
     ) -> Result<Vec<f64>> {
@@ -302,89 +277,6 @@ impl WgStats {
                 _ => f64::from(p[0]) + f64::from(p[1]),
             })
             .collect())
-    }
-
-    /// The exact median of `field` of `store` over `mask` (see
-    /// [`StatsKernels::median_masked`]).
-    pub fn median(
-        &mut self,
-        ctx: &GpuContext,
-        store: &super::store::GpuStore,
-        mask: Field,
-        field: Field,
-    ) -> Result<f64> {
-        assert_eq!(field.len(), mask.len(), "mask and field lengths");
-        if mask.is_empty() {
-            return Ok(0.0);
-        }
-        let count = self.counts.as_entire_binding();
-        let state = self.state.as_entire_binding();
-        let hist = bind(
-            ctx,
-            "oxyfield.stats_histogram",
-            &self.histogram_pipe.get_bind_group_layout(0),
-            [
-                store.buffer(mask).as_entire_binding(),
-                store.buffer(field).as_entire_binding(),
-                count.clone(),
-                state.clone(),
-            ],
-        );
-        // `select_digit` uses bindings 2 and 3 only.
-        let select = ctx.device.create_bind_group(&wgpu::BindGroupDescriptor {
-            label: Some("oxyfield.stats_select"),
-            layout: &self.select_pipe.get_bind_group_layout(0),
-            entries: &[
-                wgpu::BindGroupEntry {
-                    binding: 2,
-                    resource: count,
-                },
-                wgpu::BindGroupEntry {
-                    binding: 3,
-                    resource: state,
-                },
-            ],
-        });
-        let groups = mask.len().div_ceil(WG).min(HIST_GROUPS) as u32;
-        let mut enc = encoder(ctx, "oxyfield.stats_median");
-        enc.clear_buffer(&self.counts, 0, None);
-        enc.clear_buffer(&self.state, 0, None);
-        {
-            let mut pass = enc.begin_compute_pass(&wgpu::ComputePassDescriptor {
-                label: Some("oxyfield.stats_median"),
-                timestamp_writes: None,
-            });
-            for _ in 0..ROUNDS {
-                pass.set_pipeline(&self.histogram_pipe);
-                pass.set_bind_group(0, &hist, &[]);
-                pass.dispatch_workgroups(groups, 1, 1);
-                pass.set_pipeline(&self.select_pipe);
-                pass.set_bind_group(0, &select, &[]);
-                pass.dispatch_workgroups(1, 1, 1);
-            }
-        }
-        let bytes = std::mem::size_of::<MedianState>() as u64;
-        enc.copy_buffer_to_buffer(&self.state, 0, &self.items.staging, 0, bytes);
-        ctx.queue.submit([enc.finish()]);
-        ctx.counters.submit();
-        ctx.counters.dispatch(2 * u64::from(ROUNDS));
-        let st: MedianState =
-            bytemuck::pod_read_unaligned(&map_read(ctx, &self.items.staging, bytes)?);
-        if st.digit != ROUNDS || st.n as usize > mask.len() {
-            return Err(Error::Gpu(format!(
-                "the median selection came back incomplete ({} of {ROUNDS} rounds, {} of {} \
-                 voxels)",
-                st.digit,
-                st.n,
-                mask.len()
-            )));
-        }
-        let (lower, upper) = (key_value(st.prefix[0]), key_value(st.prefix[1]));
-        Ok(match st.n {
-            0 => 0.0,
-            n if n % 2 == 1 => f64::from(upper),
-            _ => (f64::from(lower) + f64::from(upper)) / 2.0,
-        })
     }
 }
 
