@@ -1,5 +1,10 @@
 //! The exact masked median on the device ([`WgStats::median`]): four rounds of radix
 //! selection (`shaders/stats_histogram.wgsl`) in one submit, then 24 bytes read back.
+//!
+//! Why all 32 key bits on the device instead of stopping at a small final bin and
+//! selecting its values on the host: ties (an all-equal field, a clamped pO2 of 0) can
+//! put millions of voxels in any bin short of the last, so no bound on a final bin
+//! holds; after the fourth round each bin is one value, and the readback is two keys.
 
 use super::{bind, encoder, map_read, GpuContext, WgStats, WG};
 use crate::backend::gpu::store::GpuStore;
