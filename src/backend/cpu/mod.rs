@@ -7,6 +7,7 @@ pub mod o2_residual;
 pub mod o2_smooth;
 pub mod o2_stencil;
 pub mod o2_step;
+mod stats;
 pub mod store;
 pub mod tissue;
 

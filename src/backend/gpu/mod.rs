@@ -12,6 +12,7 @@ mod pipeline;
 pub mod pointwise;
 mod readback;
 pub mod shaders;
+pub mod stats;
 pub mod store;
 mod timing;
 pub mod tissue;
@@ -52,6 +53,7 @@ pub struct GpuBackend {
     store: store::GpuStore,
     pointwise: pointwise::WgPointwise,
     pending: Pending,
+    stats: Option<stats::WgStats>,
 }
 
 /// Work recorded into one encoder and not yet submitted. Outside a batch
@@ -196,6 +198,7 @@ impl GpuBackend {
             store: store::GpuStore::default(),
             pointwise: pointwise::WgPointwise::default(),
             pending: Pending::default(),
+            stats: Default::default(),
         })
     }
 

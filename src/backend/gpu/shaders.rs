@@ -8,6 +8,9 @@ pub const O2_COMMON: &str = include_str!("../../../shaders/shared/o2_common.wgsl
 /// Shared workgroup tree sum.
 pub const WORKGROUP_SUM: &str = include_str!("../../../shaders/shared/workgroup_sum.wgsl");
 
+/// Shared reduction kinds, item parameters and combine of the statistics kernels.
+pub const STATS_OPS: &str = include_str!("../../../shaders/shared/stats_ops.wgsl");
+
 /// Every kernel: (name, full WGSL source including shared parts).
 pub fn all() -> Vec<(&'static str, String)> {
     // The pointwise kernels, module by module.
@@ -25,6 +28,9 @@ pub fn all() -> Vec<(&'static str, String)> {
         ("mg_coarsen", mg_coarsen()),
         ("o2_step", o2_step()),
         ("tissue", tissue()),
+        ("stats_reduce", stats_reduce()),
+        ("stats_combine", stats_combine()),
+        ("stats_histogram", stats_histogram()),
     ];
     out.extend(pointwise);
     out
@@ -96,4 +102,25 @@ pub fn o2_step() -> String {
 /// `shaders/tissue.wgsl` (self-contained).
 pub fn tissue() -> String {
     include_str!("../../../shaders/tissue.wgsl").to_string()
+}
+
+/// `shaders/stats_reduce.wgsl` with the shared statistics part.
+pub fn stats_reduce() -> String {
+    format!(
+        "{STATS_OPS}\n{}",
+        include_str!("../../../shaders/stats_reduce.wgsl")
+    )
+}
+
+/// `shaders/stats_combine.wgsl` with the shared statistics part.
+pub fn stats_combine() -> String {
+    format!(
+        "{STATS_OPS}\n{}",
+        include_str!("../../../shaders/stats_combine.wgsl")
+    )
+}
+
+/// `shaders/stats_histogram.wgsl` (self-contained).
+pub fn stats_histogram() -> String {
+    include_str!("../../../shaders/stats_histogram.wgsl").to_string()
 }
