@@ -10,6 +10,7 @@ pub mod gpu;
 pub mod memory;
 pub mod o2_coefficients;
 pub mod pointwise;
+pub mod ros_fields;
 pub mod tissue;
 
 use crate::grid::Grid;
