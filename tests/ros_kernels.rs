@@ -468,3 +468,164 @@ fn gpu_production_binds_po2_twice() {
     let got = gpu.field_read(s).unwrap();
     assert_close("production", &want[0], &got, 16.0 * EPS, 0.0);
 }
+
+/// A small tumour block with synthetic vessels (tests/ros.rs).
+fn block(n: usize, seed: u64) -> oxyfield::config::Scenario {
+    common::scenario(
+        &format!(
+            r#"
+name = "ros-block"
+seed = {seed}
+[grid]
+shape_zyx = [{n}, {n}, {n}]
+spacing_um = 10.0
+[vessels.synthetic]
+density_mm_per_mm3 = 150.0
+"#
+        ),
+        std::path::Path::new("."),
+    )
+}
+
+/// The resident routines solve the same discrete problems as the host ones: the R–G
+/// steady state of a 24³ block with vessels, then one step of R with G held and G
+/// advanced over an hour toward a HIF-scaled G0, from a reoxygenated pO2. Both R solves
+/// stop at a relative residual of 1e-5 from different first guesses (the host's uniform
+/// guess, R = 0 here), so the fields agree to about that: asserted 1e-4 of the largest.
+fn resident_matches_host(backend: &mut dyn O2Backend) {
+    use oxyfield::ros::resident::{self, GshStep, RosFields};
+    use oxyfield::ros::steady::{solve_ros, solve_steady_state};
+    use oxyfield::solver::{FieldProblem, SolveOptions};
+
+    let sc = block(24, 3);
+    let mut cpu = CpuBackend::new();
+    let (a, po2, _) = common::solve(&sc, &mut cpu);
+    let o2 = &a.problem;
+    let params = RosParams {
+        extra_production_um_per_s: 0.01,
+        ..sc.spec.ros.params()
+    };
+    let opts = SolveOptions {
+        tolerance: 1e-5,
+        field: "ROS",
+        ..SolveOptions::default()
+    };
+    let host = solve_steady_state(
+        &mut cpu,
+        o2,
+        &params,
+        &RosSources {
+            po2: &po2,
+            po2_previous: None,
+            dose_rate_gy_per_s: 0.0,
+        },
+        &opts,
+    )
+    .unwrap();
+    assert!(host.converged);
+
+    let n = o2.grid.len();
+    let fp = FieldProblem {
+        grid: o2.grid,
+        params: o2.params,
+        faces: o2.faces,
+        sv: backend.field_from(&o2.sv, "sv").unwrap(),
+        pb: backend.field_from(&o2.pb, "pb").unwrap(),
+        viable: backend.field_from(&o2.viable, "viable").unwrap(),
+        fixed: backend.field_from(&o2.fixed, "fixed").unwrap(),
+    };
+    let po2_f = backend.field_from(&po2, "po2").unwrap();
+    let s = backend.field_alloc(n, "production").unwrap();
+    let mut fields = RosFields::alloc(backend, n).unwrap();
+    resident::production(backend, &fp, &params, po2_f, None, 0.0, s).unwrap();
+    let steady = resident::steady_state(backend, &fp, &params, s, &mut fields, &opts).unwrap();
+    assert!(steady.converged);
+    assert_eq!(steady.gsh_iterations, host.gsh_iterations);
+    let close = |what: &str, want: &[f32], got: &[f32]| {
+        let scale = want.iter().fold(0.0f32, |m, v| m.max(v.abs())) as f64;
+        let (max, _) = common::diff(want, got);
+        assert!(
+            max <= 1e-4 * scale,
+            "{what}: max difference {max:.3e} of {scale:.3e}"
+        );
+        eprintln!("{what}: max difference {:.2e} of the largest", max / scale);
+    };
+    close(
+        "production",
+        &host.production,
+        &backend.field_read(s).unwrap(),
+    );
+    close(
+        "steady R",
+        &host.ros,
+        &backend.field_read(fields.ros).unwrap(),
+    );
+    close(
+        "steady G",
+        &host.gsh,
+        &backend.field_read(fields.gsh).unwrap(),
+    );
+
+    // One step: pO2 risen by 5 mmHg (reoxygenation), G held at the steady G for R, then
+    // advanced over an hour.
+    let risen: Vec<f32> = po2.iter().map(|p| p + 5.0).collect();
+    let hif = random(n, 13, 0.0, 1.0);
+    let (phi, increase, dt) = (0.3, 0.2, 3600.0);
+    let host_s = production_field(
+        o2,
+        &params,
+        &RosSources {
+            po2: &risen,
+            po2_previous: Some(&po2),
+            dose_rate_gy_per_s: 0.0,
+        },
+    );
+    let r = solve_ros(
+        &mut cpu,
+        o2,
+        &params,
+        &host_s,
+        &host.gsh,
+        Some(&host.ros),
+        &opts,
+    )
+    .unwrap()
+    .ros;
+    let g: Vec<f32> = (0..n)
+        .map(|i| {
+            if o2.is_fixed(i) {
+                host.gsh[i]
+            } else {
+                let scale = g0_scale(hif[i], phi, increase);
+                params.gsh_advance_scaled(host.gsh[i], o2.viable[i], r[i], dt, scale)
+            }
+        })
+        .collect();
+    let risen_f = backend.field_from(&risen, "risen").unwrap();
+    resident::production(backend, &fp, &params, risen_f, Some(po2_f), 0.0, s).unwrap();
+    let step = GshStep {
+        seconds: dt,
+        hif: backend.field_from(&hif, "hif").unwrap(),
+        hif_upregulation: phi,
+        gsh_increase: increase,
+    };
+    resident::ros_then_gsh(backend, &fp, &params, s, &fields, &step, &opts).unwrap();
+    close("step production", &host_s, &backend.field_read(s).unwrap());
+    close("step R", &r, &backend.field_read(fields.ros).unwrap());
+    close("step G", &g, &backend.field_read(fields.gsh).unwrap());
+    fields.free(backend);
+}
+
+#[test]
+fn resident_steady_state_and_step_match_the_host_routines() {
+    resident_matches_host(&mut CpuBackend::new());
+}
+
+/// The same on the GPU backend (lavapipe in CI) against the host routines on the CPU.
+#[test]
+fn gpu_resident_steady_state_and_step_match_the_host_routines() {
+    let Some(mut gpu) = common::gpu_backend("gpu_resident_steady_state_and_step_match") else {
+        return;
+    };
+    resident_matches_host(&mut gpu);
+}
