@@ -11,6 +11,7 @@ pub mod memory;
 pub mod o2_coefficients;
 pub mod pointwise;
 pub mod stats;
+pub mod ros_fields;
 pub mod tissue;
 
 use crate::grid::Grid;

@@ -21,6 +21,7 @@
 
 pub mod balance;
 pub mod problem;
+pub mod resident;
 pub mod steady;
 pub mod transient;
 
