@@ -13,6 +13,7 @@ pub fn all() -> Vec<(&'static str, String)> {
     // The pointwise kernels, module by module.
     let pointwise = crate::backend::o2_coefficients::SHADERS
         .into_iter()
+        .chain(crate::backend::drug_fields::SHADERS)
         .map(|s| (s.name, s.source()));
     let mut out = vec![
         ("o2_smooth", o2_smooth()),
