@@ -6,7 +6,8 @@ mod common;
 
 use oxyfield::backend::cpu::CpuBackend;
 use oxyfield::backend::drug_fields::{
-    Decay, DrugActivation, Exposure, FloorTerm, MetaboliteLocal, MetaboliteStep, ProdrugStep,
+    bath_coupling, Decay, DrugActivation, Exposure, FloorTerm, MetaboliteLocal, MetaboliteStep,
+    ProdrugStep,
 };
 use oxyfield::backend::pointwise::Pointwise;
 use oxyfield::backend::{Field, O2Backend};
@@ -15,6 +16,7 @@ use oxyfield::grid::Grid;
 use oxyfield::physics::drug::DrugParams;
 use oxyfield::physics::o2::{O2Params, FREE};
 use oxyfield::problem::O2Problem;
+use oxyfield::solver::{FieldProblem, SolveOptions};
 
 /// `n` values in [lo, hi) from a fixed-seed LCG; every 7th value is exactly `lo`.
 pub fn random(n: usize, seed: u64, lo: f32, hi: f32) -> Vec<f32> {
@@ -225,7 +227,7 @@ fn metabolite_local_twin_matches_the_closed_form() {
         &mut cpu,
         &MetaboliteLocal::new(n, &p, DT),
         &[x.o2.fixed.clone(), act32.clone(), x.prodrug.clone()],
-        &[x.metabolite.clone()],
+        std::slice::from_ref(&x.metabolite),
     );
     // drugs::advance's local update.
     let decay = p.metabolite_decay_per_s();
@@ -315,9 +317,15 @@ fn decay_twin_matches_drugs_decay() {
 }
 
 #[test]
-fn floor_term_sums_to_floor_tolerance() {
-    let (n, p) = (1000, evofosfamide());
-    let x = inputs(n);
+fn floor_terms_give_floor_tolerance() {
+    let p = evofosfamide();
+    // A 3-D block with fixed voxels and two fixed faces, for the bath coupling.
+    let grid = Grid::from_shape_zyx([8, 9, 10], 10.0);
+    let n = grid.len();
+    let mut x = inputs(n);
+    x.o2.grid = grid;
+    x.o2.faces[0] = 40.0;
+    x.o2.faces[5] = 0.0;
     let act = host_activation(&p, &x);
     let wall = |i: usize| p.permeability_um_per_s * f64::from(x.o2.sv[i]);
     let step = implicit_step(
@@ -334,9 +342,11 @@ fn floor_term_sums_to_floor_tolerance() {
     let k = FloorTerm::new(
         n,
         step.params.diffusivity_um2_per_s,
-        step.grid.spacing_um,
+        grid.spacing_um,
         step.params.wall_permeability_um_per_s,
+        CP,
     );
+    let g = bath_coupling(grid, x.o2.faces, &x.o2.fixed, p.diffusivity_um2_per_s);
     let mut cpu = CpuBackend::new();
     let got = run(
         &mut cpu,
@@ -346,20 +356,30 @@ fn floor_term_sums_to_floor_tolerance() {
             step.pb.clone(),
             step.fixed.clone(),
             start.clone(),
+            g,
         ],
-        &[vec![1.0; n]],
+        &[vec![1.0; n], vec![1.0; n]],
     );
-    let sq: f64 = got[0].iter().map(|&e| f64::from(e) * f64::from(e)).sum();
-    let floor = 2.0 * f64::from(f32::EPSILON) * sq.sqrt() / oxyfield::solver::reference_norm(&step);
+    let norm = |v: &[f32]| v.iter().map(|&e| f64::from(e).powi(2)).sum::<f64>().sqrt();
+    // The reference norm: the stencil's residual against Γ·pb + bath·g, a few roundings.
+    let reference = oxyfield::solver::reference_norm(&step);
+    assert!(
+        (norm(&got[1]) / reference - 1.0).abs() < 1e-6,
+        "reference {:e} vs {reference:e}",
+        norm(&got[1])
+    );
+    let floor = 2.0 * f64::from(f32::EPSILON) * norm(&got[0]) / norm(&got[1]);
     let want = drugs::floor_tolerance(&step, &start);
     assert!(
         (floor / want - 1.0).abs() < 1e-6,
         "floor {floor:e} vs {want:e}"
     );
-    assert!(got[0]
-        .iter()
-        .zip(&step.fixed)
-        .all(|(&e, &f)| f < 0.0 || e == 0.0));
+    for (i, &f) in step.fixed.iter().enumerate() {
+        assert!(
+            f < 0.0 || (got[0][i] == 0.0 && got[1][i] == 0.0),
+            "voxel {i}"
+        );
+    }
 }
 
 #[test]
@@ -428,14 +448,15 @@ fn gpu_drug_kernels_match_their_cpu_twins() {
             ],
         ),
         (
-            Box::new(FloorTerm::new(n, p.diffusivity_um2_per_s, 10.0, 1.0)),
+            Box::new(FloorTerm::new(n, p.diffusivity_um2_per_s, 10.0, 1.0, CP)),
             vec![
                 random(n, 10, 0.008, 0.1),
                 x.prodrug.clone(),
                 x.o2.fixed.clone(),
                 x.prodrug.clone(),
+                random(n, 11, 0.0, 0.4),
             ],
-            vec![zeros()],
+            vec![zeros(), zeros()],
         ),
     ];
     let mut cpu = CpuBackend::new();
@@ -454,4 +475,154 @@ fn gpu_drug_kernels_match_their_cpu_twins() {
             );
         }
     }
+}
+
+/// A small tumour block for the resident routines: vessels along one edge, pO2 falling
+/// away from them to anoxia, a row of fixed (medium) voxels and a fixed face.
+fn scenario() -> (O2Problem, Vec<f32>) {
+    let grid = Grid::from_shape_zyx([10, 11, 12], 10.0);
+    let mut o2 = O2Problem::uniform(grid, O2Params::default());
+    let mut po2 = vec![0.0f32; grid.len()];
+    for (i, p) in po2.iter_mut().enumerate() {
+        let (x, y, z) = grid.ijk(i);
+        let r = ((x * x + y * y) as f32).sqrt();
+        if r < 1.5 {
+            o2.sv[i] = 0.02;
+        }
+        *p = (40.0 - 6.0 * r).max(0.0) + 0.01 * z as f32;
+        o2.viable[i] = if r > 9.0 { 0.5 } else { 1.0 };
+        if x == 11 && y < 3 {
+            o2.fixed[i] = 30.0;
+        }
+    }
+    o2.faces[2] = 20.0;
+    (o2, po2)
+}
+
+/// max |a − b| / max |b|.
+fn rel(a: &[f32], b: &[f32]) -> f64 {
+    let (max, _) = common::diff(a, b);
+    max / b.iter().fold(0.0f32, |m, v| m.max(v.abs())) as f64
+}
+
+/// The resident advance (kernels and in-place solves on handles) against the host's
+/// drugs::advance over the hour after a dose, for the evofosfamide preset (metabolite
+/// staying put) and a variant whose metabolite diffuses.
+#[test]
+fn resident_advance_matches_host_advance_over_an_hour() {
+    use oxyfield::drugs::resident;
+    let (o2, po2) = scenario();
+    let n = o2.grid.len();
+    let o = SolveOptions {
+        field: "drug",
+        tolerance: 1e-8,
+        ..SolveOptions::default()
+    };
+    for diffusing in [false, true] {
+        let mut p = evofosfamide();
+        if diffusing {
+            p.metabolite_diffusivity_um2_per_s = 13.3;
+        }
+        let doses = [0.0];
+        let mut cpu = CpuBackend::new();
+        // Host: 20 min then 40 min (two protocol steps).
+        let mut host = DrugState::zero(n);
+        let mut host_reports = Vec::new();
+        for (t, dt) in [(0.0, 1200.0), (1200.0, 2400.0)] {
+            host_reports.push(
+                drugs::advance(&mut cpu, &o2, &po2, &p, &doses, &mut host, t, dt, &o).unwrap(),
+            );
+        }
+        // Resident, on handles.
+        let b: &mut dyn O2Backend = &mut cpu;
+        let handles = FieldProblem {
+            grid: o2.grid,
+            params: o2.params,
+            faces: o2.faces,
+            sv: b.field_from(&o2.sv, "sv").unwrap(),
+            pb: b.field_from(&o2.pb, "pb").unwrap(),
+            viable: b.field_from(&o2.viable, "viable").unwrap(),
+            fixed: b.field_from(&o2.fixed, "fixed").unwrap(),
+        };
+        let po2_f = b.field_from(&po2, "po2").unwrap();
+        let kill = b.field_alloc(n, "kill").unwrap();
+        let mut fields = resident::DrugFields::zero(b, n).unwrap();
+        for (k, (t, dt)) in [(0.0, 1200.0), (1200.0, 2400.0)].into_iter().enumerate() {
+            assert!(resident::active(b, &p, &doses, &fields, t, dt).unwrap());
+            let r = resident::advance(b, &handles, po2_f, &p, &doses, &mut fields, kill, t, dt, &o)
+                .unwrap();
+            assert_eq!(r, host_reports[k]);
+        }
+        let got = fields.read(b).unwrap();
+        let kill = b.field_read(kill).unwrap();
+        for (name, g, w) in [
+            ("prodrug", &got.prodrug, &host.prodrug),
+            ("metabolite", &got.metabolite, &host.metabolite),
+            ("exposure", &got.exposure, &host.exposure),
+        ] {
+            let e = rel(g, w);
+            assert!(e <= 1e-4, "diffusing {diffusing}: {name} differs by {e:e}");
+        }
+        // Some drug got in and was activated where it is anoxic.
+        assert!(host.max_um() > 10.0 && host.exposure.iter().any(|&e| e > 0.01));
+        // Kill: κ·E from a start at zero.
+        let want: Vec<f32> = host
+            .exposure
+            .iter()
+            .map(|&e| (p.kill_per_um_h * f64::from(e)) as f32)
+            .collect();
+        assert!(
+            rel(&kill, &want) <= 1e-4,
+            "kill differs by {:e}",
+            rel(&kill, &want)
+        );
+        fields.free(b);
+    }
+}
+
+/// The resident decay (one kernel call) against the host's drugs::decay, kill included.
+#[test]
+fn resident_decay_matches_host_decay() {
+    use oxyfield::drugs::resident;
+    let (n, p) = (500, evofosfamide());
+    let x = inputs(n);
+    let doses = [0.0];
+    let (t, dt) = (8.0 * 3600.0, 3600.0);
+    let mut host = DrugState {
+        prodrug: x.prodrug.clone(),
+        metabolite: x.metabolite.clone(),
+        exposure: x.exposure.clone(),
+    };
+    assert!(drugs::decay(&p, &doses, &mut host, t, dt));
+    let mut cpu = CpuBackend::new();
+    let b: &mut dyn O2Backend = &mut cpu;
+    let mut fields = resident::DrugFields::from_state(
+        b,
+        &DrugState {
+            prodrug: x.prodrug.clone(),
+            metabolite: x.metabolite.clone(),
+            exposure: x.exposure.clone(),
+        },
+    )
+    .unwrap();
+    let kill = b.field_alloc(n, "kill").unwrap();
+    assert!(!resident::decay(b, &p, &doses, &mut fields, kill, -10.0, dt).unwrap());
+    assert!(resident::decay(b, &p, &doses, &mut fields, kill, t, dt).unwrap());
+    let got = fields.read(b).unwrap();
+    for (name, g, w) in [
+        ("prodrug", &got.prodrug, &host.prodrug),
+        ("metabolite", &got.metabolite, &host.metabolite),
+        ("exposure", &got.exposure, &host.exposure),
+    ] {
+        assert!(rel(g, w) <= 1e-6, "{name} differs by {:e}", rel(g, w));
+    }
+    let kill = b.field_read(kill).unwrap();
+    let want: Vec<f32> = (0..n)
+        .map(|i| (p.kill_per_um_h * f64::from(host.exposure[i] - x.exposure[i])) as f32)
+        .collect();
+    assert!(
+        rel(&kill, &want) <= 1e-5,
+        "kill differs by {:e}",
+        rel(&kill, &want)
+    );
 }

@@ -12,9 +12,13 @@
 //! computed on the host in f64 and rounded once, as [`super::tissue`] does. They agree
 //! with the f64 formulas to a few f32 roundings (tests/drug_kernels.rs).
 
+use super::cpu::o2_residual;
+use super::cpu::o2_stencil::StencilConsts;
 use super::pointwise::{bytes, par_map, Head, PointShader, Pointwise};
+use crate::grid::Grid;
 use crate::physics::drug::{Activation, DrugParams};
-use crate::physics::o2::FREE;
+use crate::physics::o2::{O2Params, FREE};
+use crate::problem::O2Problem;
 use bytemuck::{Pod, Zeroable};
 
 /// `shaders/drug_activation.wgsl`.
@@ -398,10 +402,13 @@ impl Pointwise for Decay {
     }
 }
 
-/// The per-voxel term of the float32-floor estimate of one implicit step
-/// ([`crate::drugs::floor_tolerance`]): e = (√6·D/h² + Γ)·|x| + Γ·|pb| at free voxels
-/// (Γ = Pw·sv), 0 at fixed ones, so the estimate's Σe² is one reduction. Inputs the
-/// step problem's sv, pb and fixed, and the start field x; output e.
+/// The per-voxel terms of the float32-floor estimate of one implicit step
+/// ([`crate::drugs::floor_tolerance`]), so that each of its two norms is one reduction:
+/// e = (√6·D/h² + Γ)·|x| + Γ·|pb| (Γ = Pw·sv), and the reference residual
+/// r = Γ·pb + bath·g of [`crate::solver::reference_norm`] (the residual of the field
+/// that is 0 at free voxels and the bath at fixed ones), g being the coupling of the
+/// voxel to a unit bath ([`bath_coupling`]); both 0 at fixed voxels. Inputs the step
+/// problem's sv, pb and fixed, the start field x, and g; outputs e and r.
 #[derive(Debug, Clone, Copy)]
 pub struct FloorTerm {
     /// Voxels.
@@ -410,16 +417,19 @@ pub struct FloorTerm {
     pub stencil_per_s: f32,
     /// The step problem's wall permeability Pw (1 in the O2 form of a drug step).
     pub wall_permeability: f32,
+    /// The bath at fixed voxels and fixed faces (µM).
+    pub bath: f32,
 }
 
 impl FloorTerm {
-    /// The term of a step problem with diffusivity `d` (µm²/s) and wall permeability
-    /// `pw` on voxels of `spacing_um`.
-    pub fn new(len: usize, d: f64, spacing_um: f64, pw: f64) -> Self {
+    /// The terms of a step problem with diffusivity `d` (µm²/s), wall permeability
+    /// `pw` and `bath` (µM) on voxels of `spacing_um`.
+    pub fn new(len: usize, d: f64, spacing_um: f64, pw: f64, bath: f64) -> Self {
         FloorTerm {
             len,
             stencil_per_s: (6f64.sqrt() * d / (spacing_um * spacing_um)) as f32,
             wall_permeability: pw as f32,
+            bath: bath as f32,
         }
     }
 }
@@ -429,23 +439,54 @@ impl Pointwise for FloorTerm {
         DRUG_FLOOR_TERM
     }
     fn arity(&self) -> (usize, usize) {
-        (4, 1)
+        (5, 2)
     }
     fn uniforms(&self) -> Vec<u8> {
         bytes(&Scalars8::new(
             self.len,
-            &[self.stencil_per_s, self.wall_permeability],
+            &[self.stencil_per_s, self.wall_permeability, self.bath],
         ))
     }
     fn cpu(&self, inputs: &[&[f32]], outputs: &mut [&mut [f32]]) {
         let k = *self;
-        par_map::<4, 1>(inputs, outputs, |_, [sv, pb, fixed, x], [e]| {
-            *e = if fixed >= 0.0 {
-                0.0
-            } else {
-                let gamma = k.wall_permeability * sv;
-                (k.stencil_per_s + gamma) * x.abs() + gamma * pb.abs()
-            };
+        par_map::<5, 2>(inputs, outputs, |_, [sv, pb, fixed, x, g], [e, r]| {
+            if fixed >= 0.0 {
+                *e = 0.0;
+                *r = 0.0;
+                return;
+            }
+            let gamma = k.wall_permeability * sv;
+            *e = (k.stencil_per_s + gamma) * x.abs() + gamma * pb.abs();
+            *r = gamma * pb + k.bath * g;
         });
     }
+}
+
+/// The coupling g of each free voxel to a bath of 1 µM held at the fixed voxels
+/// (`fixed` ≥ 0) and at the fixed faces (`faces` ≥ 0) of `grid`, with diffusivity `d`
+/// (µm²/s): the diffusive inflow D/h²·Σ (weighted) into the voxel when the free voxels
+/// hold 0 (1/s); 0 at fixed voxels. The reference residual of a drug step is then
+/// Γ·pb + bath·g ([`FloorTerm`]). Computed on the host with the CPU stencil (it depends
+/// on the geometry only).
+pub fn bath_coupling(grid: Grid, faces: [f32; 6], fixed: &[f32], d: f64) -> Vec<f32> {
+    let mut unit = O2Problem::uniform(
+        grid,
+        O2Params {
+            diffusivity_um2_per_s: d,
+            max_consumption_mmhg_per_s: 0.0,
+            km_mmhg: 1.0,
+            wall_permeability_um_per_s: 1.0,
+        },
+    );
+    unit.faces = faces.map(|f| if f >= 0.0 { 1.0 } else { FREE });
+    unit.fixed = fixed
+        .iter()
+        .map(|&f| if f >= 0.0 { 1.0 } else { FREE })
+        .collect();
+    let mut p0 = vec![0.0f32; grid.len()];
+    unit.apply_fixed(&mut p0);
+    let k = StencilConsts::of(&unit);
+    (0..grid.len())
+        .map(|i| o2_residual::residual_at(&unit, &k, &p0, i))
+        .collect()
 }

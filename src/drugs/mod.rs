@@ -22,6 +22,7 @@
 //! more) at a fixed ratio.
 
 pub mod problem;
+pub mod resident;
 
 use crate::backend::O2Backend;
 use crate::physics::drug::DrugParams;
