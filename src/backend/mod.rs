@@ -5,6 +5,7 @@
 //! fields on the device and returns only scalars until a field is asked for.
 
 pub mod cpu;
+pub mod drug_fields;
 pub mod field;
 pub mod gpu;
 pub mod memory;

@@ -22,6 +22,7 @@
 //! more) at a fixed ratio.
 
 pub mod problem;
+pub mod resident;
 
 use crate::backend::O2Backend;
 use crate::physics::drug::DrugParams;
@@ -95,6 +96,24 @@ pub fn decay(p: &DrugParams, doses_s: &[f64], state: &mut DrugState, t: f64, dt:
     if !doses_s.iter().any(|&d| d <= t) || state.max_um() <= 0.0 {
         return false;
     }
+    let (r, gain) = decay_factors(p, doses_s, t, dt);
+    for ((c, a), e) in state
+        .prodrug
+        .iter_mut()
+        .zip(state.metabolite.iter_mut())
+        .zip(state.exposure.iter_mut())
+    {
+        *e += (f64::from(*a) * gain) as f32;
+        *c = (f64::from(*c) * r) as f32;
+        *a = (f64::from(*a) * r) as f32;
+    }
+    true
+}
+
+/// The factors of [`decay`] over [t, t + dt]: the ratio r = Cp(t + dt)/Cp(t) (0–1)
+/// that scales prodrug and metabolite, and the exposure gained per µM of metabolite,
+/// Δt·(1 − r)/(−ln r) in hours.
+pub fn decay_factors(p: &DrugParams, doses_s: &[f64], t: f64, dt: f64) -> (f64, f64) {
     let (c0, c1) = (p.pk.plasma(doses_s, t), p.pk.plasma(doses_s, t + dt));
     // Past all infusions the curve only falls; a plasma level that underflowed leaves
     // nothing in tissue either.
@@ -110,18 +129,7 @@ pub fn decay(p: &DrugParams, doses_s: &[f64], state: &mut DrugState, t: f64, dt:
     } else {
         0.0
     };
-    let gain = mean * dt / 3600.0;
-    for ((c, a), e) in state
-        .prodrug
-        .iter_mut()
-        .zip(state.metabolite.iter_mut())
-        .zip(state.exposure.iter_mut())
-    {
-        *e += (f64::from(*a) * gain) as f32;
-        *c = (f64::from(*c) * r) as f32;
-        *a = (f64::from(*a) * r) as f32;
-    }
-    true
+    (r, mean * dt / 3600.0)
 }
 
 /// Advances `state` from `t` over `dt` seconds at pO2 `po2` on the geometry of `o2`

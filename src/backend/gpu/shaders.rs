@@ -17,6 +17,7 @@ pub fn all() -> Vec<(&'static str, String)> {
     let pointwise = crate::backend::o2_coefficients::SHADERS
         .into_iter()
         .chain(crate::backend::ros_fields::SHADERS)
+        .chain(crate::backend::drug_fields::SHADERS)
         .map(|s| (s.name, s.source()));
     let mut out = vec![
         ("o2_smooth", o2_smooth()),

@@ -1,0 +1,318 @@
+//! The drug fields resident on the backend (issue 19): [`advance`] and [`decay`] of
+//! [`super`] on [`Field`] handles, the per-voxel work done by the kernels of
+//! [`crate::backend::drug_fields`] and each implicit sub-step solved in place by
+//! [`solve_fields`]. Same sub-steps, same problems and the same per-sub-step tolerance
+//! rule (the scenario's, or the float32 floor of the step when higher) as
+//! [`super::advance`], whose f64 host formulas the kernels replace in f32.
+
+use super::DrugReport;
+use crate::backend::drug_fields::{
+    bath_coupling, Decay, DrugActivation, Exposure, FloorTerm, MetaboliteLocal, MetaboliteStep,
+    ProdrugStep,
+};
+use crate::backend::o2_coefficients::ApplyFixed;
+use crate::backend::{Field, O2Backend};
+use crate::physics::drug::DrugParams;
+use crate::physics::o2::{O2Params, FREE};
+use crate::solver::{solve_fields, FieldProblem, SolveOptions};
+use crate::Result;
+
+/// The fields of one drug on a backend (µM, and µM·h for the exposure), with the
+/// scratch fields of its steps.
+#[derive(Debug)]
+pub struct DrugFields {
+    /// Prodrug C (µM).
+    pub prodrug: Field,
+    /// Active metabolite A (µM).
+    pub metabolite: Field,
+    /// Exposure ∫A dt since t = 0 (µM·h).
+    pub exposure: Field,
+    scratch: Scratch,
+}
+
+/// Working fields of [`advance`].
+#[derive(Debug, Clone, Copy)]
+struct Scratch {
+    /// k(P)·n (1/s).
+    activation: Field,
+    /// The step problem's coefficients.
+    sv: Field,
+    pb: Field,
+    fixed: Field,
+    /// A at the start of a sub-step (the trapezoid's left end).
+    previous: Field,
+    /// The coupling to a unit bath ([`bath_coupling`]).
+    coupling: Field,
+    /// The floor estimate's terms ([`FloorTerm`]).
+    term: Field,
+    reference: Field,
+}
+
+impl DrugFields {
+    /// No drug anywhere, on `len` voxels.
+    pub fn zero(backend: &mut dyn O2Backend, len: usize) -> Result<Self> {
+        let mut a = |label| backend.field_alloc(len, label);
+        Ok(DrugFields {
+            prodrug: a("drug.prodrug")?,
+            metabolite: a("drug.metabolite")?,
+            exposure: a("drug.exposure")?,
+            scratch: Scratch {
+                activation: a("drug.activation")?,
+                sv: a("drug.sv")?,
+                pb: a("drug.pb")?,
+                fixed: a("drug.fixed")?,
+                previous: a("drug.previous")?,
+                coupling: a("drug.coupling")?,
+                term: a("drug.floor_term")?,
+                reference: a("drug.floor_reference")?,
+            },
+        })
+    }
+
+    /// The fields of `state` (a checkpoint, a host run).
+    pub fn from_state(backend: &mut dyn O2Backend, state: &super::DrugState) -> Result<Self> {
+        let f = Self::zero(backend, state.prodrug.len())?;
+        backend.field_upload(f.prodrug, &state.prodrug)?;
+        backend.field_upload(f.metabolite, &state.metabolite)?;
+        backend.field_upload(f.exposure, &state.exposure)?;
+        Ok(f)
+    }
+
+    /// Reads the fields back (outputs, checkpoints).
+    pub fn read(&self, backend: &mut dyn O2Backend) -> Result<super::DrugState> {
+        Ok(super::DrugState {
+            prodrug: backend.field_read(self.prodrug)?,
+            metabolite: backend.field_read(self.metabolite)?,
+            exposure: backend.field_read(self.exposure)?,
+        })
+    }
+
+    /// Frees every field.
+    pub fn free(self, backend: &mut dyn O2Backend) {
+        let s = self.scratch;
+        for f in [
+            self.prodrug,
+            self.metabolite,
+            self.exposure,
+            s.activation,
+            s.sv,
+            s.pb,
+            s.fixed,
+            s.previous,
+            s.coupling,
+            s.term,
+            s.reference,
+        ] {
+            backend.field_free(f);
+        }
+    }
+
+    /// The largest concentration of either field (µM; 0 for none), as
+    /// [`super::DrugState::max_um`].
+    pub fn max_um(&self, backend: &mut dyn O2Backend) -> Result<f32> {
+        // TODO(issue 19): device reduction (StatsKernels::reduce_masked, Reduce::Max,
+        // each field masked by itself) once the statistics kernels are on main.
+        let mut m = 0.0f32;
+        for f in [self.prodrug, self.metabolite] {
+            m = backend.field_read(f)?.iter().fold(m, |m, &v| m.max(v));
+        }
+        Ok(m)
+    }
+}
+
+/// [`super::active`] on resident fields: reads the fields' maximum only when the plasma
+/// curve alone does not decide.
+pub fn active(
+    backend: &mut dyn O2Backend,
+    p: &DrugParams,
+    doses_s: &[f64],
+    fields: &DrugFields,
+    t: f64,
+    dt: f64,
+) -> Result<bool> {
+    if !doses_s.iter().any(|&d| d <= t + dt) {
+        return Ok(false);
+    }
+    let floor = super::NEGLIGIBLE * p.pk.cmax_um;
+    Ok(p.pk.plasma(doses_s, t) > floor
+        || p.pk.plasma(doses_s, t + dt) > floor
+        || doses_s.iter().any(|&d| d > t && d <= t + dt)
+        || f64::from(fields.max_um(backend)?) > floor)
+}
+
+/// [`super::decay`] on resident fields, one kernel call: prodrug and metabolite scaled
+/// by r = Cp(t + dt)/Cp(t), the exposure gaining A·Δt·(1 − r)/(−ln r), and `kill` its
+/// κ·ΔE. Returns false (and does nothing) before the first dose; unlike the host form
+/// it does not look for drug left (a field of zeros decays to zeros, its kill by 0).
+#[allow(clippy::too_many_arguments)]
+pub fn decay(
+    backend: &mut dyn O2Backend,
+    p: &DrugParams,
+    doses_s: &[f64],
+    fields: &mut DrugFields,
+    kill: Field,
+    t: f64,
+    dt: f64,
+) -> Result<bool> {
+    if !doses_s.iter().any(|&d| d <= t) {
+        return Ok(false);
+    }
+    let (r, gain) = super::decay_factors(p, doses_s, t, dt);
+    let k = Decay {
+        len: kill.len(),
+        ratio: r as f32,
+        gain_h: gain as f32,
+        kill_per_um_h: p.kill_per_um_h as f32,
+    };
+    backend.pointwise(
+        &k,
+        &[],
+        &[fields.prodrug, fields.metabolite, fields.exposure, kill],
+    )?;
+    Ok(true)
+}
+
+/// [`super::advance`] on resident fields: advances `fields` from `t` over `dt` seconds
+/// at pO2 `po2` on the geometry of `o2` (its `viable` are the cells that take up and
+/// activate the drug, its `sv` the vessel walls, its `fixed` the voxels that hold the
+/// bath), and adds the kill of the exposure gained, κ·ΔE, to `kill`. Only scalars cross
+/// to the host, but for the one read of `o2.fixed` per call for the bath coupling.
+#[allow(clippy::too_many_arguments)]
+pub fn advance(
+    backend: &mut dyn O2Backend,
+    o2: &FieldProblem,
+    po2: Field,
+    p: &DrugParams,
+    doses_s: &[f64],
+    fields: &mut DrugFields,
+    kill: Field,
+    t: f64,
+    dt: f64,
+    opts: &SolveOptions,
+) -> Result<DrugReport> {
+    let substeps = (dt / p.time_step_s).ceil().max(1.0) as u32;
+    let h = dt / f64::from(substeps);
+    let n = o2.grid.len();
+    let s = fields.scratch;
+    backend.pointwise(
+        &DrugActivation::new(n, &p.activation),
+        &[po2, o2.viable],
+        &[s.activation],
+    )?;
+    // The coupling of each voxel to the bath, for the reference norm of the prodrug's
+    // steps (the metabolite's bath is 0). TODO(issue 19): a stencil kernel instead of
+    // this read of the fixed voxels.
+    let fixed_o2 = backend.field_read(o2.fixed)?;
+    let coupling = bath_coupling(o2.grid, o2.faces, &fixed_o2, p.diffusivity_um2_per_s);
+    backend.field_upload(s.coupling, &coupling)?;
+    let step = |d: f64, bath: f64| FieldProblem {
+        grid: o2.grid,
+        params: O2Params {
+            diffusivity_um2_per_s: d,
+            max_consumption_mmhg_per_s: 0.0,
+            km_mmhg: 1.0,
+            wall_permeability_um_per_s: 1.0,
+        },
+        faces: o2.faces.map(|f| if f >= 0.0 { bath as f32 } else { FREE }),
+        sv: s.sv,
+        pb: s.pb,
+        viable: o2.viable,
+        fixed: s.fixed,
+    };
+    for k in 0..substeps {
+        let t1 = t + h * f64::from(k + 1);
+        let cp = p.pk.plasma(doses_s, t1);
+        backend.pointwise(
+            &ProdrugStep::new(n, p, h, cp),
+            &[o2.sv, o2.viable, o2.fixed, s.activation, fields.prodrug],
+            &[s.sv, s.pb, s.fixed],
+        )?;
+        solve(
+            backend,
+            &step(p.diffusivity_um2_per_s, cp),
+            cp,
+            fields.prodrug,
+            &s,
+            opts,
+        )?;
+        backend.field_copy(fields.metabolite, s.previous)?;
+        if p.metabolite_diffusivity_um2_per_s > 0.0 {
+            backend.pointwise(
+                &MetaboliteStep::new(n, p, h),
+                &[o2.fixed, s.activation, fields.prodrug, s.previous],
+                &[s.sv, s.pb, s.fixed],
+            )?;
+            solve(
+                backend,
+                &step(p.metabolite_diffusivity_um2_per_s, 0.0),
+                0.0,
+                fields.metabolite,
+                &s,
+                opts,
+            )?;
+        } else {
+            backend.pointwise(
+                &MetaboliteLocal::new(n, p, h),
+                &[o2.fixed, s.activation, fields.prodrug],
+                &[fields.metabolite],
+            )?;
+        }
+        backend.pointwise(
+            &Exposure::new(n, p, h),
+            &[s.previous, fields.metabolite],
+            &[fields.exposure, kill],
+        )?;
+    }
+    Ok(DrugReport { substeps, dt_s: h })
+}
+
+/// Solves the step `problem` (bath `bath` µM) in place in `x`, warm-started from it,
+/// to the scenario's tolerance or the step's float32 floor when that is higher
+/// ([`super::floor_tolerance`]).
+fn solve(
+    backend: &mut dyn O2Backend,
+    problem: &FieldProblem,
+    bath: f64,
+    x: Field,
+    s: &Scratch,
+    opts: &SolveOptions,
+) -> Result<()> {
+    let n = problem.grid.len();
+    backend.pointwise(&ApplyFixed { len: n }, &[problem.fixed], &[x])?;
+    let g = &problem.grid;
+    backend.pointwise(
+        &FloorTerm::new(
+            n,
+            problem.params.diffusivity_um2_per_s,
+            g.spacing_um,
+            problem.params.wall_permeability_um_per_s,
+            bath,
+        ),
+        &[problem.sv, problem.pb, problem.fixed, x, s.coupling],
+        &[s.term, s.reference],
+    )?;
+    let reference = match norm(backend, s.reference)? {
+        r if r > 0.0 => r,
+        _ => 1.0,
+    };
+    let floor = 2.0 * f64::from(f32::EPSILON) * norm(backend, s.term)? / reference;
+    let opts = SolveOptions {
+        tolerance: opts.tolerance.max(floor),
+        ..opts.clone()
+    };
+    solve_fields(backend, problem, x, &opts)?;
+    Ok(())
+}
+
+/// ‖f‖₂, summed in f64.
+fn norm(backend: &mut dyn O2Backend, f: Field) -> Result<f64> {
+    // TODO(issue 19): device reduction (StatsKernels::reduce_masked with
+    // Reduce::SumSq, the field masked by itself: its zeros add nothing) once the
+    // statistics kernels are on main.
+    Ok(backend
+        .field_read(f)?
+        .iter()
+        .map(|&v| f64::from(v) * f64::from(v))
+        .sum::<f64>()
+        .sqrt())
+}
