@@ -26,12 +26,19 @@ pub enum Problem {
     /// Diffusion-dominated: no vessels, one face held at 60 mmHg, M = 2 mmHg/s. Slow
     /// modes dominate; this is where multigrid's size independence pays.
     Diffusion,
+    /// A short protocol on the tissue problem with ROS on: 24 h in 1 h steps, a 2 Gy
+    /// fraction at 2 h and one evofosfamide dose at 0 h ([`PROTOCOL_TOML`]); reports
+    /// time, host↔device bytes, submits and dispatches per step.
+    Protocol,
 }
 
 /// The benchmark problem: an n³ block at 10 µm (fixed seed).
 pub fn problem_toml(n: usize, problem: Problem) -> String {
     let body = match problem {
         Problem::Tissue => "[vessels.synthetic]\ndensity_mm_per_mm3 = 100.0\n",
+        Problem::Protocol => {
+            "[vessels.synthetic]\ndensity_mm_per_mm3 = 100.0\n[ros]\nenabled = true\n"
+        }
         Problem::Diffusion => {
             "[oxygen]\nmax_consumption_mmhg_per_s = 2.0\n[boundary]\nx_min = 60.0\n"
         }
@@ -227,6 +234,150 @@ pub fn table(rows: &[SizeRow]) -> String {
             100.0 * r.bandwidth_ratio,
             r.ros.gsh_iterations,
             r.ros.seconds
+        ));
+    }
+    out
+}
+
+/// The protocol of `--problem protocol`: 24 one-hour steps from the unsettled tissue,
+/// one evofosfamide dose at 0 h and one 2 Gy fraction at 2 h.
+pub const PROTOCOL_TOML: &str = "schema_version = 1
+name = \"bench-protocol\"
+description = \"oxyfield bench: 24 h in 1 h steps, evofosfamide at 0 h, 2 Gy at 2 h\"
+duration = \"24h\"
+time_step = \"1h\"
+settle = false
+
+[[radiotherapy]]
+dose_gy = 2.0
+start = \"2h\"
+every = \"1d\"
+count = 1
+
+[[drug]]
+preset = \"evofosfamide\"
+start = \"0h\"
+every = \"1w\"
+count = 1
+";
+
+/// One protocol run at one size (`--problem protocol`).
+#[derive(Debug, Clone, Serialize)]
+pub struct ProtocolRow {
+    /// Slow steps taken (timeline rows after the first).
+    pub steps: usize,
+    /// Wall time of the whole run (s), its t = 0 solve included.
+    pub seconds: f64,
+    /// Of `seconds`, the time to the t = 0 row (assembly and the first O2 and ROS
+    /// solves from the initial guess).
+    pub t0_seconds: f64,
+    /// Of `seconds`, the time neither in the t = 0 row nor in the steps' `solve_seconds`:
+    /// the events (the fraction with its radiolytic ROS burst) and bookkeeping.
+    pub events_seconds: f64,
+    /// `seconds` / `steps`, in ms.
+    pub ms_per_step: f64,
+    /// Median over the steps of the timeline's `solve_seconds`, in ms.
+    pub median_step_ms: f64,
+    /// The slowest step's `solve_seconds`, in ms (the steps with drug in plasma transport
+    /// it in short sub-steps).
+    pub max_step_ms: f64,
+    /// Bytes host → backend per step (the run's total / steps).
+    pub bytes_up_per_step: f64,
+    /// Bytes backend → host per step.
+    pub bytes_down_per_step: f64,
+    /// Command submissions per step (0 on the CPU backend).
+    pub submits_per_step: f64,
+    /// Kernel dispatches per step.
+    pub dispatches_per_step: f64,
+    /// The run's totals (`summary.json` `transfers`).
+    pub transfers: crate::backend::Counters,
+    /// Whether every solve converged.
+    pub converged: bool,
+}
+
+/// The n voxels per axis, voxel count and protocol measurement of one size.
+#[derive(Debug, Clone, Serialize)]
+pub struct ProtocolSizeRow {
+    /// Voxels per axis.
+    pub n: usize,
+    /// Voxels in all.
+    pub voxels: usize,
+    /// The protocol run.
+    pub protocol: ProtocolRow,
+}
+
+/// Runs [`PROTOCOL_TOML`] once on the n³ tissue problem with ROS on.
+pub fn bench_protocol(backend: &mut dyn O2Backend, n: usize) -> Result<ProtocolSizeRow> {
+    let toml = problem_toml(n, Problem::Protocol);
+    let sc = Scenario::from_toml(&toml, "bench problem", "bench", ".".into())?;
+    let protocol =
+        crate::protocol::Protocol::from_toml(PROTOCOL_TOML, "bench protocol", ".".as_ref())?;
+    let params = crate::therapy::TherapyParams::of(&sc);
+    let start = std::time::Instant::now();
+    let r = crate::therapy::run_protocol(
+        &sc,
+        &protocol,
+        &params,
+        backend,
+        crate::therapy::RunOptions::default(),
+    )?;
+    let seconds = start.elapsed().as_secs_f64();
+    let steps = r.rows.len().saturating_sub(1);
+    let per = |x: f64| x / steps.max(1) as f64;
+    let t0_seconds = r.rows.first().map_or(0.0, |r| r.solve_seconds);
+    let mut solve: Vec<f64> = r.rows.iter().skip(1).map(|r| r.solve_seconds).collect();
+    solve.sort_by(f64::total_cmp);
+    let median = match solve.len() {
+        0 => 0.0,
+        k if k % 2 == 1 => solve[k / 2],
+        k => 0.5 * (solve[k / 2 - 1] + solve[k / 2]),
+    };
+    let c = r.counters;
+    Ok(ProtocolSizeRow {
+        n,
+        voxels: n * n * n,
+        protocol: ProtocolRow {
+            steps,
+            seconds,
+            t0_seconds,
+            events_seconds: (seconds - t0_seconds - solve.iter().sum::<f64>()).max(0.0),
+            ms_per_step: 1e3 * per(seconds),
+            median_step_ms: 1e3 * median,
+            max_step_ms: 1e3 * solve.last().copied().unwrap_or(0.0),
+            bytes_up_per_step: per(c.bytes_up as f64),
+            bytes_down_per_step: per(c.bytes_down as f64),
+            submits_per_step: per(c.submits as f64),
+            dispatches_per_step: per(c.dispatches as f64),
+            transfers: c,
+            converged: r.not_converged.1 == 0,
+        },
+    })
+}
+
+/// Formats protocol rows as a plain-text table.
+pub fn protocol_table(rows: &[ProtocolSizeRow]) -> String {
+    let mut out = String::from(
+        "   size | steps   time s  t=0 s  events s | ms/step  median ms  max ms | MB up/step  MB down/step | submits/step  dispatches/step | converged\n",
+    );
+    out.push_str(&"-".repeat(out.chars().count() - 1));
+    out.push('\n');
+    for r in rows {
+        let p = &r.protocol;
+        out.push_str(&format!(
+            "{:>6}³ | {:>5} {:>8.2} {:>6.2} {:>9.2} | {:>7.1} {:>10.1} {:>7.0} | {:>10.3} {:>13.3} | {:>12.1} {:>16.1} | {:>9}\n",
+            r.n,
+            p.steps,
+            p.seconds,
+            p.t0_seconds,
+            p.events_seconds,
+            p.ms_per_step,
+            p.median_step_ms,
+            p.max_step_ms,
+            p.bytes_up_per_step / 1e6,
+            p.bytes_down_per_step / 1e6,
+            p.submits_per_step,
+            p.dispatches_per_step,
+            if p.converged { "yes" } else { "NO" }
         ));
     }
     out

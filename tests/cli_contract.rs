@@ -394,3 +394,76 @@ fn a_repeated_warning_prints_once_with_a_count() {
         assert!(n >= 4, "{err}");
     }
 }
+
+/// `bench --problem protocol`: a short protocol per size, its step time and traffic per
+/// step in the table and the JSON (`sizes[].protocol`), every number finite.
+#[test]
+fn bench_protocol_reports_time_and_traffic_per_step() {
+    let dir = tempfile::tempdir().unwrap();
+    let json = dir.path().join("bench.json");
+    let o = oxyfield()
+        .args(["bench", "--problem", "protocol", "--sizes", "8"])
+        .args(["--backend", "cpu", "--json"])
+        .arg(&json)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.contains("ms/step") && out.contains("8³"), "{out}");
+    let doc: serde_json::Value = serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
+    assert_eq!(doc["problem"], "protocol");
+    assert_eq!(doc["backend"], "cpu");
+    let sizes = doc["sizes"].as_array().unwrap();
+    assert_eq!(sizes.len(), 1);
+    assert_eq!(sizes[0]["n"], 8);
+    let p = &sizes[0]["protocol"];
+    assert_eq!(p["steps"], 24, "{p}");
+    assert_eq!(p["converged"], true, "{p}");
+    let num = |k: &str| {
+        let v = p[k].as_f64().unwrap_or_else(|| panic!("{k} missing: {p}"));
+        assert!(v.is_finite() && v >= 0.0, "{k} = {v}");
+        v
+    };
+    for k in ["seconds", "ms_per_step", "median_step_ms", "max_step_ms"] {
+        assert!(num(k) > 0.0, "{k}: {p}");
+    }
+    for k in [
+        "t0_seconds",
+        "events_seconds",
+        "bytes_up_per_step",
+        "bytes_down_per_step",
+        "submits_per_step",
+        "dispatches_per_step",
+    ] {
+        num(k);
+    }
+    for k in ["bytes_up", "bytes_down", "submits", "dispatches"] {
+        assert!(p["transfers"][k].is_u64(), "transfers.{k}: {p}");
+    }
+}
+
+/// A protocol's `summary.json` gives the run's host↔backend traffic under `transfers`.
+#[test]
+fn protocol_summary_has_transfers() {
+    let dir = tempfile::tempdir().unwrap();
+    let sc = scenario(
+        dir.path(),
+        "p.toml",
+        "[ros]\nenabled = false\n[output]\npng = false\n[figures]\nmontage = false\n\
+         plots = false\nanimation = false\n[protocol]\nschema_version = 1\n\
+         duration = \"2h\"\ntime_step = \"1h\"\nsettle = false\n\
+         [[protocol.radiotherapy]]\ndose_gy = 2.0\nat = [\"1h\"]\n",
+    );
+    let out = dir.path().join("out");
+    let o = run(&[], &sc, &out);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let s: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("summary.json")).unwrap()).unwrap();
+    for k in ["bytes_up", "bytes_down", "submits", "dispatches"] {
+        assert!(
+            s["transfers"][k].is_u64(),
+            "transfers.{k}: {}",
+            s["transfers"]
+        );
+    }
+}

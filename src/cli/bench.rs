@@ -25,6 +25,9 @@ pub fn bench(args: BenchArgs) -> Result<()> {
         info.kind,
         info.adapter
     );
+    if args.problem == crate::bench::Problem::Protocol {
+        return protocol(&args, backend.as_mut(), &info);
+    }
     let mut rows = Vec::new();
     for &n in &args.sizes {
         rows.push(crate::bench::bench_size(
@@ -49,6 +52,48 @@ pub fn bench(args: BenchArgs) -> Result<()> {
             "problem": args.problem,
             "tolerance": 1e-6,
             "bytes_per_voxel_sweep": crate::bench::BYTES_PER_VOXEL_SWEEP,
+            "sizes": rows,
+        });
+        let text = serde_json::to_string_pretty(&doc).expect("JSON of plain values");
+        atomic::write(path, text.as_bytes())?;
+        println!("written {}", path.display());
+    }
+    Ok(())
+}
+
+/// `--problem protocol`: one short protocol run per size.
+fn protocol(
+    args: &BenchArgs,
+    backend: &mut dyn crate::backend::O2Backend,
+    info: &crate::backend::BackendInfo,
+) -> Result<()> {
+    use std::io::Write;
+    let mut rows = Vec::new();
+    for &n in &args.sizes {
+        println!("{n}³: running the protocol (24 steps) …");
+        let _ = std::io::stdout().flush();
+        let row = crate::bench::bench_protocol(backend, n)?;
+        println!(
+            "{n}³: {} steps in {:.2} s",
+            row.protocol.steps, row.protocol.seconds
+        );
+        rows.push(row);
+    }
+    print!("{}", crate::bench::protocol_table(&rows));
+    println!(
+        "per step: the run's wall time (t=0 s, the first solves, included), the median \
+         step's solve time, and the run's totals of bytes host→device (up) and device→host (down), submits and \
+         dispatches over the steps; submits per V-cycle are not counted"
+    );
+    if let Some(path) = &args.json {
+        let doc = serde_json::json!({
+            "oxyfield_version": crate::VERSION,
+            "date_utc": utc_now_iso8601(),
+            "backend": info.kind,
+            "adapter": info.adapter,
+            "problem": args.problem,
+            "tolerance": 1e-6,
+            "protocol_toml": crate::bench::PROTOCOL_TOML,
             "sizes": rows,
         });
         let text = serde_json::to_string_pretty(&doc).expect("JSON of plain values");

@@ -285,8 +285,14 @@ pub struct ValidateArgs {
 /// Arguments of `oxyfield bench`.
 #[derive(Debug, clap::Args)]
 pub struct BenchArgs {
-    /// Grid sizes n (n³ voxels at 10 µm), comma-separated.
-    #[arg(long, value_delimiter = ',', default_value = "64,128,256")]
+    /// Grid sizes n (n³ voxels at 10 µm), comma-separated (32,64 with --problem
+    /// protocol).
+    #[arg(
+        long,
+        value_delimiter = ',',
+        default_value = "64,128,256",
+        default_value_if("problem", "protocol", "32,64")
+    )]
     pub sizes: Vec<usize>,
     /// Backend: auto uses a hardware GPU when present, else the CPU.
     #[arg(long, value_enum, default_value_t = BackendChoice::Auto)]
@@ -300,8 +306,9 @@ pub struct BenchArgs {
     /// Skip the red–black SOR baseline (it takes O(n) sweeps).
     #[arg(long)]
     pub no_baseline: bool,
-    /// The problem: the default scenario's vascularised tissue, or a
-    /// diffusion-dominated block (no vessels, one fixed face).
+    /// The problem: the default scenario's vascularised tissue, a
+    /// diffusion-dominated block (no vessels, one fixed face), or a 24-step protocol on
+    /// the tissue (time, bytes host↔device, submits and dispatches per step).
     #[arg(long, value_enum, default_value_t = crate::bench::Problem::Tissue)]
     pub problem: crate::bench::Problem,
 }

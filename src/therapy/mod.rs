@@ -98,6 +98,9 @@ pub struct TherapyResult {
     /// What this process's part of the run kept under `solver.allow_unconverged` (the
     /// first texts and the count; [`crate::solver::take_kept`]).
     pub not_converged: (Vec<String>, usize),
+    /// Host↔backend traffic, submits and dispatches of this process's part of the run
+    /// (`summary.json` `transfers`).
+    pub counters: crate::backend::Counters,
 }
 
 /// Model parameters of a protocol run.
@@ -183,9 +186,11 @@ pub fn run_protocol(
     let dir = run.checkpoint_dir;
     let track = Track::default();
     crate::solver::take_kept(); // start this run's record afresh
+    let at_start = crate::backend::FieldStore::counters(backend);
     let mut r =
         steps(sc, protocol, params, backend, run, &track).map_err(|e| track.explain(e, dir))?;
     r.not_converged = crate::solver::take_kept();
+    r.counters = crate::backend::FieldStore::counters(backend).since(&at_start);
     Ok(r)
 }
 
@@ -423,6 +428,7 @@ fn finish(st: State, finished: bool) -> TherapyResult {
     TherapyResult {
         mass: crate::metrics::mass_balance(&st.problem, &st.po2),
         not_converged: (Vec::new(), 0),
+        counters: Default::default(),
         tissue: crate::output::tissue::mask(&st.problem),
         rows: st.rows,
         viable: st.tissue.viable,

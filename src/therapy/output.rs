@@ -115,6 +115,12 @@ pub fn write(
             "units": "mmHg·µm³/s",
             "of": "the final state",
         },
+        "transfers": {
+            "bytes_up": r.counters.bytes_up,
+            "bytes_down": r.counters.bytes_down,
+            "submits": r.counters.submits,
+            "dispatches": r.counters.dispatches,
+        },
         "stopped_at_h": (!r.finished).then_some(r.time_s / 3600.0),
         "backend": backend.kind,
         "adapter": backend.adapter,
