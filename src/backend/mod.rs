@@ -11,8 +11,8 @@ pub mod gpu;
 pub mod memory;
 pub mod o2_coefficients;
 pub mod pointwise;
-pub mod stats;
 pub mod ros_fields;
+pub mod stats;
 pub mod tissue;
 
 use crate::grid::Grid;
