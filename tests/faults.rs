@@ -7,6 +7,7 @@ mod common;
 
 use oxyfield::backend::gpu::GpuBackend;
 use oxyfield::backend::pointwise::{PointKernels, Pointwise};
+use oxyfield::backend::stats::{Reduce, StatsKernels};
 use oxyfield::backend::tissue::{TissueFields, TissueUniforms};
 use oxyfield::backend::{
     BackendInfo, Counters, Field, FieldProblem, FieldStore, O2Backend, TissueKernels,
@@ -94,6 +95,15 @@ impl PointKernels for Losing {
         outputs: &[Field],
     ) -> Result<()> {
         self.inner.pointwise(kernel, inputs, outputs)
+    }
+}
+
+impl StatsKernels for Losing {
+    fn reduce_masked(&mut self, mask: Field, items: &[(Field, Reduce)]) -> Result<Vec<f64>> {
+        self.inner.reduce_masked(mask, items)
+    }
+    fn median_masked(&mut self, mask: Field, field: Field) -> Result<f64> {
+        self.inner.median_masked(mask, field)
     }
 }
 

@@ -100,7 +100,9 @@ pub trait TissueKernels {
 /// Every method has the same meaning on both backends; see the CPU twins in [`cpu`]
 /// for the exact discrete updates. Every backend also runs the tissue kernels
 /// ([`TissueKernels`]).
-pub trait O2Backend: TissueKernels + FieldStore + pointwise::PointKernels {
+pub trait O2Backend:
+    TissueKernels + FieldStore + pointwise::PointKernels + stats::StatsKernels
+{
     /// Name and adapter.
     fn info(&self) -> BackendInfo;
     /// Takes the coefficient fields of `problem` and of its `coarse` levels (see

@@ -11,6 +11,7 @@ use crate::backend::drug_fields::{
     ProdrugStep,
 };
 use crate::backend::o2_coefficients::ApplyFixed;
+use crate::backend::stats::Reduce;
 use crate::backend::{Field, O2Backend};
 use crate::physics::drug::DrugParams;
 use crate::physics::o2::{O2Params, FREE};
@@ -28,6 +29,8 @@ pub struct DrugFields {
     /// Exposure ∫A dt since t = 0 (µM·h).
     pub exposure: Field,
     scratch: Scratch,
+    /// Whether `scratch.coupling` holds the bath coupling of this run's geometry.
+    coupling_ready: bool,
 }
 
 /// Working fields of [`advance`].
@@ -66,6 +69,7 @@ impl DrugFields {
                 term: a("drug.floor_term")?,
                 reference: a("drug.floor_reference")?,
             },
+            coupling_ready: false,
         })
     }
 
@@ -110,13 +114,12 @@ impl DrugFields {
     /// The largest concentration of either field (µM; 0 for none), as
     /// [`super::DrugState::max_um`].
     pub fn max_um(&self, backend: &mut dyn O2Backend) -> Result<f32> {
-        // TODO(issue 19): device reduction (StatsKernels::reduce_masked, Reduce::Max,
-        // each field masked by itself) once the statistics kernels are on main.
-        let mut m = 0.0f32;
+        // Each field masked by itself (concentrations are ≥ 0; an all-zero field gives 0).
+        let mut m = 0.0f64;
         for f in [self.prodrug, self.metabolite] {
-            m = backend.field_read(f)?.iter().fold(m, |m, &v| m.max(v));
+            m = m.max(backend.reduce_masked(f, &[(f, Reduce::Max)])?[0]);
         }
-        Ok(m)
+        Ok(m as f32)
     }
 }
 
@@ -200,11 +203,15 @@ pub fn advance(
         &[s.activation],
     )?;
     // The coupling of each voxel to the bath, for the reference norm of the prodrug's
-    // steps (the metabolite's bath is 0). TODO(issue 19): a stencil kernel instead of
-    // this read of the fixed voxels.
-    let fixed_o2 = backend.field_read(o2.fixed)?;
-    let coupling = bath_coupling(o2.grid, o2.faces, &fixed_o2, p.diffusivity_um2_per_s);
-    backend.field_upload(s.coupling, &coupling)?;
+    // steps (the metabolite's bath is 0): the fixed voxels do not change over a run,
+    // so it is made once per drug (one read of `o2.fixed`). TODO(issue 19): a stencil
+    // kernel instead of that one read.
+    if !fields.coupling_ready {
+        let fixed_o2 = backend.field_read(o2.fixed)?;
+        let coupling = bath_coupling(o2.grid, o2.faces, &fixed_o2, p.diffusivity_um2_per_s);
+        backend.field_upload(s.coupling, &coupling)?;
+        fields.coupling_ready = true;
+    }
     let step = |d: f64, bath: f64| FieldProblem {
         grid: o2.grid,
         params: O2Params {
@@ -306,13 +313,6 @@ fn solve(
 
 /// ‖f‖₂, summed in f64.
 fn norm(backend: &mut dyn O2Backend, f: Field) -> Result<f64> {
-    // TODO(issue 19): device reduction (StatsKernels::reduce_masked with
-    // Reduce::SumSq, the field masked by itself: its zeros add nothing) once the
-    // statistics kernels are on main.
-    Ok(backend
-        .field_read(f)?
-        .iter()
-        .map(|&v| f64::from(v) * f64::from(v))
-        .sum::<f64>()
-        .sqrt())
+    // The field masked by itself: its zeros add nothing to Σx².
+    Ok(backend.reduce_masked(f, &[(f, Reduce::SumSq)])?[0].sqrt())
 }

@@ -123,12 +123,9 @@ pub fn baseline(
 }
 
 /// The largest value of `f` over all voxels.
-// TODO(issue 19): device reduction (StatsKernels::reduce_masked with Reduce::Max).
 fn max_of(backend: &mut dyn O2Backend, f: Field) -> Result<f64> {
-    Ok(backend
-        .field_read(f)?
-        .iter()
-        .fold(f64::NEG_INFINITY, |m, &v| m.max(f64::from(v))))
+    // Masked by itself: the fields taken here are ≥ 0, and an all-zero field gives 0.
+    Ok(backend.reduce_masked(f, &[(f, crate::backend::stats::Reduce::Max)])?[0])
 }
 
 /// Fills the R problem's coefficients (`fields.sv`, `pb`, `fixed`) for production
