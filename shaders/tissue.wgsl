@@ -1,6 +1,6 @@
 // tissue: the per-voxel tissue-state kernels (MODEL.md §4) on the viable fraction n,
 // the dead fraction d and the doomed fraction l (lethally irradiated, still respiring),
-// each in [0, 1]. Only region voxels (region != 0) change.
+// each in [0, 1]. Only region voxels (region != 0.0) change.
 //   irradiate: one radiotherapy fraction, S = exp(−(α·mα·D + β·(mβ·D)²)) with the
 //              oxygen modification m(P) = (m·P + K)/(m·(P + K)) and D = dose × rel. dose
 //              (1 without a dose map); n·(1 − S) moves from n to l.
@@ -13,7 +13,7 @@
 // Every constant uniform over the grid (exponentials over the step, ln2/Td·Δt) comes
 // from the host, so both backends start from the same f32 numbers; the operations below
 // are those of the CPU twin in the same order (keep in sync).
-// Bindings (group 0): 0 u (uniform TissueUniforms); 1 region (u32, 1: evolves);
+// Bindings (group 0): 0 u (uniform TissueUniforms); 1 region (f32, 1.0: evolves);
 // 2 viable n (rw); 3 dead d (rw); 4 po2 (mmHg); 5 dose_map (relative dose, read only
 // when u.dims.w != 0; the log-kill in `kill`; `step` does not bind it); 6 doomed l
 // (rw); 7 hif h (rw, `step` only). `irradiate` and `kill` do not bind d; `kill` does not
@@ -46,7 +46,7 @@ struct TissueUniforms {
 }
 
 @group(0) @binding(0) var<uniform> u: TissueUniforms;
-@group(0) @binding(1) var<storage, read> region: array<u32>;
+@group(0) @binding(1) var<storage, read> region: array<f32>;
 @group(0) @binding(2) var<storage, read_write> viable: array<f32>;
 @group(0) @binding(3) var<storage, read_write> dead: array<f32>;
 @group(0) @binding(4) var<storage, read> po2: array<f32>;
@@ -66,7 +66,7 @@ fn hif_target(p: f32) -> f32 {
 fn region_index(gid: vec3<u32>) -> i32 {
     if (gid.x >= u.dims.x || gid.y >= u.dims.y || gid.z >= u.dims.z) { return -1; }
     let idx = (gid.z * u.dims.y + gid.y) * u.dims.x + gid.x;
-    if (region[idx] == 0u) { return -1; }
+    if (!(region[idx] != 0.0)) { return -1; }
     return i32(idx);
 }
 

@@ -10,7 +10,7 @@ use oxyfield::backend::pointwise::{PointKernels, Pointwise};
 use oxyfield::backend::stats::{Reduce, StatsKernels};
 use oxyfield::backend::tissue::{TissueFields, TissueUniforms};
 use oxyfield::backend::{
-    BackendInfo, Counters, Field, FieldProblem, FieldStore, O2Backend, TissueKernels,
+    BackendInfo, Counters, Field, FieldProblem, FieldStore, O2Backend, TissueHandles, TissueKernels,
 };
 use oxyfield::grid::Grid;
 use oxyfield::problem::O2Problem;
@@ -40,21 +40,26 @@ impl Losing {
 }
 
 impl TissueKernels for Losing {
-    fn tissue_load(&mut self, grid: &Grid, region: &[u32], state: &TissueFields) -> Result<()> {
+    fn tissue_load(
+        &mut self,
+        grid: &Grid,
+        region: &[u32],
+        state: &TissueFields,
+    ) -> Result<TissueHandles> {
         self.inner.tissue_load(grid, region, state)
     }
     fn tissue_irradiate(
         &mut self,
         u: &TissueUniforms,
-        po2: &[f32],
-        dose_map: Option<&[f32]>,
+        po2: Field,
+        dose_map: Option<Field>,
     ) -> Result<()> {
         self.inner.tissue_irradiate(u, po2, dose_map)
     }
-    fn tissue_kill(&mut self, log_kill: &[f32]) -> Result<()> {
+    fn tissue_kill(&mut self, log_kill: Field) -> Result<()> {
         self.inner.tissue_kill(log_kill)
     }
-    fn tissue_step(&mut self, u: &TissueUniforms, po2: &[f32]) -> Result<()> {
+    fn tissue_step(&mut self, u: &TissueUniforms, po2: Field) -> Result<()> {
         self.tick("tissue_step");
         self.inner.tissue_step(u, po2)
     }

@@ -14,7 +14,7 @@ mod common;
 use oxyfield::backend::cpu::CpuBackend;
 use oxyfield::backend::gpu::GpuBackend;
 use oxyfield::backend::tissue::{TissueFields, TissueUniforms};
-use oxyfield::backend::{O2Backend, TissueKernels};
+use oxyfield::backend::{Field, FieldStore, O2Backend, TissueKernels};
 use oxyfield::grid::Grid;
 use oxyfield::physics::hif::HifParams;
 use oxyfield::physics::o2::O2Params;
@@ -90,6 +90,34 @@ fn load_both(cpu: &mut CpuBackend, gpu: &mut GpuBackend, x: &Inputs) {
     gpu.tissue_load(&grid(), &x.region, &x.state).unwrap();
 }
 
+/// Uploads `data` into a new field of `b`.
+fn field<B: FieldStore>(b: &mut B, data: &[f32], label: &'static str) -> Field {
+    b.field_from(data, label).unwrap()
+}
+
+/// One fraction on `b` at pO2 `po2` (and relative dose `map`), inputs uploaded first.
+fn irradiate<B: FieldStore + TissueKernels>(
+    b: &mut B,
+    u: &TissueUniforms,
+    po2: &[f32],
+    map: Option<&[f32]>,
+) {
+    let p = field(b, po2, "test.po2");
+    let m = map.map(|m| field(b, m, "test.dose_map"));
+    b.tissue_irradiate(u, p, m).unwrap();
+    b.field_free(p);
+    if let Some(m) = m {
+        b.field_free(m);
+    }
+}
+
+/// One kinetics step on `b` at pO2 `po2`, uploaded first.
+fn step<B: FieldStore + TissueKernels>(b: &mut B, u: &TissueUniforms, po2: &[f32]) {
+    let p = field(b, po2, "test.po2");
+    b.tissue_step(u, p).unwrap();
+    b.field_free(p);
+}
+
 /// Reads both backends and checks: agreement within [`TOL`], region-off voxels bitwise
 /// as loaded, and the CPU state changed in most region voxels (the kernels did
 /// something). Returns the CPU state for the next comparison.
@@ -154,8 +182,8 @@ fn a_fraction_matches_the_cpu_twin() {
     ] {
         load_both(&mut cpu, &mut gpu, &x);
         let u = TissueUniforms::fraction(&grid(), &lq, dose, map.is_some());
-        cpu.tissue_irradiate(&u, &x.po2, map).unwrap();
-        gpu.tissue_irradiate(&u, &x.po2, map).unwrap();
+        irradiate(&mut cpu, &u, &x.po2, map);
+        irradiate(&mut gpu, &u, &x.po2, map);
         let s = compare(label, &mut cpu, &mut gpu, &x);
         // A fraction only moves cells from n to l.
         let x0 = &x.state;
@@ -194,8 +222,8 @@ fn kinetics_steps_match_the_cpu_twin() {
             0.8,
             dt_h * 3600.0,
         );
-        cpu.tissue_step(&u, &po2).unwrap();
-        gpu.tissue_step(&u, &po2).unwrap();
+        step(&mut cpu, &u, &po2);
+        step(&mut gpu, &u, &po2);
         let after = compare(
             &format!("step {} of {dt_h} h", s + 1),
             &mut cpu,
@@ -218,6 +246,42 @@ fn kinetics_steps_match_the_cpu_twin() {
     );
 }
 
+/// A drug kill from a resident log-kill field; the handles name the loaded state (the
+/// region as 1.0/0.0), and a second load replaces the first.
+#[test]
+fn a_kill_matches_the_cpu_twin() {
+    let Some(mut gpu) = common::gpu_backend("a_kill_matches_the_cpu_twin") else {
+        return;
+    };
+    let mut cpu = CpuBackend::new();
+    let x = inputs(404);
+    load_both(&mut cpu, &mut gpu, &x);
+    load_both(&mut cpu, &mut gpu, &x);
+    let mut rng = Rng::new(405);
+    let log_kill: Vec<f32> = (0..x.po2.len())
+        .map(|_| rng.range(0.0, 3.0) as f32)
+        .collect();
+    let region: Vec<f32> = x
+        .region
+        .iter()
+        .map(|&r| if r != 0 { 1.0 } else { 0.0 })
+        .collect();
+    for b in [&mut cpu as &mut dyn O2Backend, &mut gpu] {
+        let h = b.tissue_load(&grid(), &x.region, &x.state).unwrap();
+        assert_eq!(b.field_read(h.region).unwrap(), region);
+        assert_eq!(b.field_read(h.viable).unwrap(), x.state.viable);
+        let k = b.field_from(&log_kill, "test.log_kill").unwrap();
+        b.tissue_kill(k).unwrap();
+        b.field_free(k);
+    }
+    let s = compare("kill", &mut cpu, &mut gpu, &x);
+    let x0 = &x.state;
+    for i in 0..s.len() {
+        assert!(s.viable[i] <= x0.viable[i], "kill: n grew in voxel {i}");
+        assert_eq!(s.dead[i], x0.dead[i], "kill: d changed in voxel {i}");
+    }
+}
+
 /// irradiate → an O2 load and solve on the same backend → step → read: the tissue state
 /// lives apart from the O2 levels.
 #[test]
@@ -229,8 +293,8 @@ fn the_state_survives_o2_loads() {
     let x = inputs(303);
     load_both(&mut cpu, &mut gpu, &x);
     let u = TissueUniforms::fraction(&grid(), &LqParams::default(), 4.0, false);
-    cpu.tissue_irradiate(&u, &x.po2, None).unwrap();
-    gpu.tissue_irradiate(&u, &x.po2, None).unwrap();
+    irradiate(&mut cpu, &u, &x.po2, None);
+    irradiate(&mut gpu, &u, &x.po2, None);
 
     // An O2 problem on another grid, loaded and smoothed on both backends; its field is
     // the pO2 of nothing here, only traffic on the device in between.
@@ -252,8 +316,8 @@ fn the_state_survives_o2_loads() {
         1.0,
         6.0 * 3600.0,
     );
-    cpu.tissue_step(&u, &x.po2).unwrap();
-    gpu.tissue_step(&u, &x.po2).unwrap();
+    step(&mut cpu, &u, &x.po2);
+    step(&mut gpu, &u, &x.po2);
     compare("fraction, O2 load and solve, step", &mut cpu, &mut gpu, &x);
 }
 
@@ -268,6 +332,7 @@ fn using_the_gpu_kernels_before_tissue_load_is_an_error() {
     // An O2 load is not a tissue load.
     gpu.load(&O2Problem::uniform(g, O2Params::default()), &[], &po2)
         .unwrap();
+    let po2 = gpu.field_from(&po2, "test.po2").unwrap();
     let u = TissueUniforms::step(
         &g,
         &TissueParams::default(),
@@ -276,8 +341,8 @@ fn using_the_gpu_kernels_before_tissue_load_is_an_error() {
         3600.0,
     );
     for err in [
-        gpu.tissue_step(&u, &po2).unwrap_err(),
-        gpu.tissue_irradiate(&u, &po2, None).unwrap_err(),
+        gpu.tissue_step(&u, po2).unwrap_err(),
+        gpu.tissue_irradiate(&u, po2, None).unwrap_err(),
         gpu.tissue_read().unwrap_err(),
     ] {
         assert!(

@@ -19,6 +19,7 @@ use crate::grid::Grid;
 use crate::problem::O2Problem;
 use crate::Result;
 pub use field::{Counters, Field, FieldProblem};
+pub use tissue::TissueHandles;
 use tissue::{TissueFields, TissueUniforms};
 
 /// The fields a backend holds for a run ([`Field`] handles). Kernels and solves take
@@ -68,30 +69,38 @@ pub struct BackendInfo {
 }
 
 /// The per-voxel tissue-state kernels (MODEL.md §4) of a protocol run. The state
-/// (viable n, dead d and doomed l fractions, and the region where they evolve) lives in the
-/// backend apart from the loaded O2 levels, so O2 and ROS solves in between leave it
-/// alone. The exact f32 updates are [`tissue::irradiate_voxel`] and
-/// [`tissue::step_voxel`]; `shaders/tissue.wgsl` is their GPU form.
+/// (viable n, dead d and doomed l fractions, HIF h, and the region where they evolve)
+/// lives in the backend's store ([`TissueHandles`]) apart from the loaded O2 levels, so
+/// O2 and ROS solves in between leave it alone; the kernels read their inputs (pO2, dose
+/// map, log-kill) from store fields too. The exact f32 updates are
+/// [`tissue::irradiate_voxel`], [`tissue::kill_voxel`] and [`tissue::step_voxel`];
+/// `shaders/tissue.wgsl` is their GPU form.
 pub trait TissueKernels {
-    /// Takes the tissue state on `grid`: `region` is 1 where the state evolves (0:
-    /// left alone), `state` the fractions n, d and l.
-    fn tissue_load(&mut self, grid: &Grid, region: &[u32], state: &TissueFields) -> Result<()>;
+    /// Allocates the state's fields in the backend's store and uploads `region` (1/0)
+    /// and `state` once; returns their handles. A second load frees the previous
+    /// state's fields.
+    fn tissue_load(
+        &mut self,
+        grid: &Grid,
+        region: &[u32],
+        state: &TissueFields,
+    ) -> Result<TissueHandles>;
     /// One radiotherapy fraction at pO2 `po2` (mmHg) with the constants `u`
     /// ([`TissueUniforms::fraction`]); `dose_map` (relative dose per voxel) is used
     /// when `u` says so and must then be given.
     fn tissue_irradiate(
         &mut self,
         u: &TissueUniforms,
-        po2: &[f32],
-        dose_map: Option<&[f32]>,
+        po2: Field,
+        dose_map: Option<Field>,
     ) -> Result<()>;
     /// A kill with per-voxel log-survival `log_kill` (drug exposure): n·(1 − e^(−x))
-    /// moves from n to l ([`tissue::kill_voxel`]).
-    fn tissue_kill(&mut self, log_kill: &[f32]) -> Result<()>;
+    /// moves from n to l, x = log_kill per voxel ([`tissue::kill_voxel`]).
+    fn tissue_kill(&mut self, log_kill: Field) -> Result<()>;
     /// The kinetics over one slow step at pO2 `po2` with the constants `u`
     /// ([`TissueUniforms::step`]).
-    fn tissue_step(&mut self, u: &TissueUniforms, po2: &[f32]) -> Result<()>;
-    /// Reads the state back.
+    fn tissue_step(&mut self, u: &TissueUniforms, po2: Field) -> Result<()>;
+    /// Reads the state back (outputs and checkpoints only).
     fn tissue_read(&mut self) -> Result<TissueFields>;
 }
 

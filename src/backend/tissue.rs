@@ -9,6 +9,7 @@
 //! clearance rates over the step, ln2/Td·Δt) is computed once on the host in f64 and
 //! rounded to f32, so both backends start from the same numbers.
 
+use crate::backend::Field;
 use crate::grid::Grid;
 use crate::physics::hif::HifParams;
 use crate::physics::radiotherapy::{LqParams, OerModel};
@@ -69,6 +70,43 @@ pub fn hif_target(u: &TissueUniforms, po2: f32) -> f32 {
     } else {
         u.hif_scale
     }
+}
+
+/// The tissue state's fields on the backend (store fields; region is 1.0 where the state
+/// evolves, 0.0 elsewhere), as [`crate::backend::TissueKernels::tissue_load`] returns
+/// them. They belong to the tissue state: a later load frees them.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TissueHandles {
+    /// 1.0 where the state evolves, 0.0 where it is left alone.
+    pub region: Field,
+    /// Viable fraction n.
+    pub viable: Field,
+    /// Dead fraction d.
+    pub dead: Field,
+    /// Doomed fraction l.
+    pub doomed: Field,
+    /// HIF-1α activity h.
+    pub hif: Field,
+}
+
+impl TissueHandles {
+    /// The state's fields n, d, l and h, in that order.
+    pub fn state(&self) -> [Field; 4] {
+        [self.viable, self.dead, self.doomed, self.hif]
+    }
+
+    /// Every field, region first.
+    pub fn all(&self) -> [Field; 5] {
+        [self.region, self.viable, self.dead, self.doomed, self.hif]
+    }
+}
+
+/// The region as the kernels hold it: 1.0 where `region` is non-zero, 0.0 elsewhere.
+pub fn region_mask(region: &[u32]) -> Vec<f32> {
+    region
+        .iter()
+        .map(|&r| if r != 0 { 1.0 } else { 0.0 })
+        .collect()
 }
 
 /// The per-voxel tissue state as the kernels hold it.

@@ -236,7 +236,9 @@ fn steps(
         }
         None => State::initial(sc, protocol, backend)?,
     };
-    backend.tissue_load(&st.problem.grid, &st.region, &st.tissue)?;
+    // The handles are unused until the resident protocol loop: the kernels below get
+    // their inputs through scratch fields.
+    let _tissue = backend.tissue_load(&st.problem.grid, &st.region, &st.tissue)?;
     if !resumed && protocol.settle {
         settle::settle(sc, params, backend, &mut st)?;
     }
@@ -385,7 +387,24 @@ fn fraction(
 ) -> Result<()> {
     let dose = dose_gy / cond.radioprotection_dmf;
     let u = TissueUniforms::fraction(&st.problem.grid, &params.lq, dose, map.is_some());
-    backend.tissue_irradiate(&u, &st.po2, map)?;
+    // Bridge until the resident protocol loop: pO2 and the dose map in scratch fields.
+    let po2 = backend.field_from(&st.po2, "oxyfield.tissue.po2")?;
+    let dose_map = match map {
+        Some(m) => match backend.field_from(m, "oxyfield.tissue.dose_map") {
+            Ok(f) => Some(f),
+            Err(e) => {
+                backend.field_free(po2);
+                return Err(e);
+            }
+        },
+        None => None,
+    };
+    let done = backend.tissue_irradiate(&u, po2, dose_map);
+    backend.field_free(po2);
+    if let Some(f) = dose_map {
+        backend.field_free(f);
+    }
+    done?;
     if st.ros.is_none() {
         return Ok(());
     }

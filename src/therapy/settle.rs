@@ -51,7 +51,11 @@ pub(super) fn slow_step(
         }
     }
     if let Some(k) = kill {
-        backend.tissue_kill(&k)?;
+        // Bridge until the resident protocol loop: the host log-kill in a scratch field.
+        let f = backend.field_from(&k, "oxyfield.tissue.log_kill")?;
+        let done = backend.tissue_kill(f);
+        backend.field_free(f);
+        done?;
     }
     let u = TissueUniforms::step(
         &st.problem.grid,
@@ -60,7 +64,10 @@ pub(super) fn slow_step(
         cond.hif_scale,
         dt,
     );
-    backend.tissue_step(&u, &st.po2)?;
+    let po2 = backend.field_from(&st.po2, "oxyfield.tissue.po2")?;
+    let done = backend.tissue_step(&u, po2);
+    backend.field_free(po2);
+    done?;
     st.tissue = backend.tissue_read()?;
     interventions::angiogenesis(st, &params.hif, cond, dt);
     fields::resolve(sc, backend, st, params, cond, dt)

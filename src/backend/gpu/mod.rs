@@ -20,7 +20,7 @@ pub mod tissue;
 pub use context::{adapters, describe, distinct_devices, is_software, CounterCells, GpuContext};
 
 use super::pointwise::{check_call, PointKernels, Pointwise};
-use super::tissue::{TissueFields, TissueUniforms};
+use super::tissue::{TissueFields, TissueHandles, TissueUniforms};
 use super::{BackendInfo, Counters, Field, FieldProblem, FieldStore, O2Backend, TissueKernels};
 use crate::grid::Grid;
 use crate::problem::O2Problem;
@@ -569,11 +569,25 @@ impl PointKernels for GpuBackend {
 }
 
 impl TissueKernels for GpuBackend {
-    fn tissue_load(&mut self, grid: &Grid, region: &[u32], state: &TissueFields) -> Result<()> {
+    fn tissue_load(
+        &mut self,
+        grid: &Grid,
+        region: &[u32],
+        state: &TissueFields,
+    ) -> Result<TissueHandles> {
         self.flush();
-        self.tissue = None; // free the previous state's buffers first
-        self.tissue = Some(self.tissue_kernels.load(&self.ctx, grid, region, state)?);
-        Ok(())
+        // Free the previous state's fields first.
+        if let Some(old) = self.tissue.take() {
+            for f in old.fields.all() {
+                self.store.free(f);
+            }
+        }
+        let t = self
+            .tissue_kernels
+            .load(&self.ctx, &mut self.store, grid, region, state)?;
+        let fields = t.fields;
+        self.tissue = Some(t);
+        Ok(fields)
     }
 
     /// Panics, like the CPU twin, when `u` asks for a dose map and none is given (a
@@ -582,27 +596,28 @@ impl TissueKernels for GpuBackend {
     fn tissue_irradiate(
         &mut self,
         u: &TissueUniforms,
-        po2: &[f32],
-        dose_map: Option<&[f32]>,
+        po2: Field,
+        dose_map: Option<Field>,
     ) -> Result<()> {
         self.flush();
         self.tissue_kernels
-            .irradiate(&self.ctx, self.tissue()?, u, po2, dose_map)
+            .irradiate(&self.ctx, &self.store, self.tissue()?, u, po2, dose_map)
     }
 
-    fn tissue_kill(&mut self, log_kill: &[f32]) -> Result<()> {
+    fn tissue_kill(&mut self, log_kill: Field) -> Result<()> {
         self.flush();
         self.tissue_kernels
-            .kill(&self.ctx, self.tissue()?, log_kill)
+            .kill(&self.ctx, &self.store, self.tissue()?, log_kill)
     }
 
-    fn tissue_step(&mut self, u: &TissueUniforms, po2: &[f32]) -> Result<()> {
+    fn tissue_step(&mut self, u: &TissueUniforms, po2: Field) -> Result<()> {
         self.flush();
-        self.tissue_kernels.step(&self.ctx, self.tissue()?, u, po2)
+        self.tissue_kernels
+            .step(&self.ctx, &self.store, self.tissue()?, u, po2)
     }
 
     fn tissue_read(&mut self) -> Result<TissueFields> {
         self.flush();
-        self.tissue()?.read(&self.ctx)
+        self.tissue()?.read(&self.ctx, &self.store)
     }
 }

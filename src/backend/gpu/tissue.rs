@@ -1,17 +1,20 @@
 //! Host side of `shaders/tissue.wgsl`: the tissue-state kernels (one radiotherapy
-//! fraction, the slow kinetics) on the device. [`WgTissue`] owns the two pipelines;
-//! [`GpuTissue`] owns the state (region, n, d), the pO2 and dose-map inputs and the bind
-//! groups, kept apart from the loaded O2 levels so that O2 and ROS loads in between
-//! leave it alone. CPU twin: `src/backend/cpu/tissue.rs`.
+//! fraction, a drug kill, the slow kinetics) on the device. [`WgTissue`] owns the three
+//! pipelines; [`GpuTissue`] names the state's store fields (region, n, d, l, h) and owns
+//! the uniform buffer, kept apart from the loaded O2 levels so that O2 and ROS loads in
+//! between leave it alone. Every call binds the store's buffers of its inputs (pO2, dose
+//! map, log-kill) and of the state in a bind group made for it. CPU twin:
+//! `src/backend/cpu/tissue.rs`.
 
 use super::o2_smooth::groups_3d;
-use super::{pipeline, readback, shaders, GpuContext};
-use crate::backend::tissue::{TissueFields, TissueUniforms};
+use super::store::GpuStore;
+use super::{pipeline, shaders, GpuContext};
+use crate::backend::tissue::{region_mask, TissueFields, TissueHandles, TissueUniforms};
+use crate::backend::Field;
 use crate::grid::Grid;
 use crate::{Error, Result};
-use wgpu::util::DeviceExt;
 
-/// Workgroup size of both kernels (keep in sync with `@workgroup_size` in the shader).
+/// Workgroup size of the kernels (keep in sync with `@workgroup_size` in the shader).
 const WORKGROUP: [u32; 3] = [8, 8, 4];
 
 /// The entry points of the shader.
@@ -30,7 +33,7 @@ pub struct WgTissue {
     kill: wgpu::ComputePipeline,
 }
 
-/// The tissue state on the device, bound to both kernels.
+/// The tissue state on the device: its store fields and the uniform buffer.
 #[derive(Debug)]
 pub struct GpuTissue {
     /// nx, ny, nz of the loaded grid.
@@ -39,24 +42,8 @@ pub struct GpuTissue {
     len: usize,
     /// Uniform buffer holding the [`TissueUniforms`] of the latest call.
     uniforms: wgpu::Buffer,
-    /// 1 where the state evolves. Kept alive by the bind groups as well; held here so
-    /// the state owns every buffer it binds.
-    _region: wgpu::Buffer,
-    /// Viable fraction n (read–write).
-    viable: wgpu::Buffer,
-    /// Dead fraction d (read–write).
-    dead: wgpu::Buffer,
-    /// Doomed fraction l (read–write).
-    doomed: wgpu::Buffer,
-    /// HIF activity h (read–write).
-    hif: wgpu::Buffer,
-    /// pO2 (mmHg), rewritten by every call.
-    po2: wgpu::Buffer,
-    /// Relative dose per voxel, written only by fractions that use a map.
-    dose_map: wgpu::Buffer,
-    irradiate_group: wgpu::BindGroup,
-    step_group: wgpu::BindGroup,
-    kill_group: wgpu::BindGroup,
+    /// The state's fields in the store.
+    pub fields: TissueHandles,
     /// Workgroups per dispatch dimension.
     groups: [u32; 3],
 }
@@ -80,12 +67,13 @@ impl WgTissue {
         })
     }
 
-    /// Uploads the state on `grid` (see [`crate::backend::TissueKernels::tissue_load`])
-    /// and binds it to both kernels. Fails when the grid does not fit the device's
-    /// buffer or dispatch limits.
+    /// Allocates the state's fields on `grid` in `store` and uploads `region` (as
+    /// 1.0/0.0) and `state` (see [`crate::backend::TissueKernels::tissue_load`]). Fails
+    /// when the grid does not fit the device's buffer or dispatch limits.
     pub fn load(
         &self,
         ctx: &GpuContext,
+        store: &mut GpuStore,
         grid: &Grid,
         region: &[u32],
         state: &TissueFields,
@@ -95,104 +83,42 @@ impl WgTissue {
         check_fits(ctx, grid)?;
         let dims = [grid.nx as u32, grid.ny as u32, grid.nz as u32];
         let groups = groups_3d(ctx, dims, WORKGROUP)?;
-        let dev = &ctx.device;
-        let storage = |label: &str, bytes: &[u8]| {
-            ctx.counters.up(bytes.len());
-            dev.create_buffer_init(&wgpu::util::BufferInitDescriptor {
-                label: Some(label),
-                contents: bytes,
-                usage: wgpu::BufferUsages::STORAGE
-                    | wgpu::BufferUsages::COPY_SRC
-                    | wgpu::BufferUsages::COPY_DST,
-            })
-        };
-        let zeros = vec![0.0f32; len];
-        let uniforms = dev.create_buffer(&wgpu::BufferDescriptor {
+        let uniforms = ctx.device.create_buffer(&wgpu::BufferDescriptor {
             label: Some("oxyfield.tissue.uniforms"),
             size: std::mem::size_of::<TissueUniforms>() as u64,
             usage: wgpu::BufferUsages::UNIFORM | wgpu::BufferUsages::COPY_DST,
             mapped_at_creation: false,
         });
-        let region = storage("oxyfield.tissue.region", bytemuck::cast_slice(region));
-        let viable = storage(
-            "oxyfield.tissue.viable",
-            bytemuck::cast_slice(&state.viable),
-        );
-        let dead = storage("oxyfield.tissue.dead", bytemuck::cast_slice(&state.dead));
-        let doomed = storage(
-            "oxyfield.tissue.doomed",
-            bytemuck::cast_slice(&state.doomed),
-        );
-        let hif = storage("oxyfield.tissue.hif", bytemuck::cast_slice(&state.hif));
-        let po2 = storage("oxyfield.tissue.po2", bytemuck::cast_slice(&zeros));
-        let dose_map = storage("oxyfield.tissue.dose_map", bytemuck::cast_slice(&zeros));
-        // Auto layouts hold only what an entry point uses: `step` never reads the map,
-        // a fraction never touches d.
-        let group =
-            |label: &str, pipeline: &wgpu::ComputePipeline, bound: &[(u32, &wgpu::Buffer)]| {
-                let entries: Vec<wgpu::BindGroupEntry> = bound
-                    .iter()
-                    .map(|&(binding, buf)| wgpu::BindGroupEntry {
-                        binding,
-                        resource: buf.as_entire_binding(),
-                    })
-                    .collect();
-                dev.create_bind_group(&wgpu::BindGroupDescriptor {
-                    label: Some(label),
-                    layout: &pipeline.get_bind_group_layout(0),
-                    entries: &entries,
-                })
-            };
-        let step_group = group(
-            "oxyfield.tissue.step",
-            &self.step,
-            &[
-                (0, &uniforms),
-                (1, &region),
-                (2, &viable),
-                (3, &dead),
-                (4, &po2),
-                (6, &doomed),
-                (7, &hif),
-            ],
-        );
-        let irradiate_group = group(
-            "oxyfield.tissue.irradiate",
-            &self.irradiate,
-            &[
-                (0, &uniforms),
-                (1, &region),
-                (2, &viable),
-                (4, &po2),
-                (5, &dose_map),
-                (6, &doomed),
-            ],
-        );
-        let kill_group = group(
-            "oxyfield.tissue.kill",
-            &self.kill,
-            &[
-                (0, &uniforms),
-                (1, &region),
-                (2, &viable),
-                (5, &dose_map),
-                (6, &doomed),
-            ],
-        );
+        let mut made: Vec<Field> = Vec::with_capacity(5);
+        let mut put = |data: &[f32], label: &'static str| -> Result<Field> {
+            let f = store.alloc(ctx, data.len(), label)?;
+            made.push(f);
+            store.upload(ctx, f, data);
+            Ok(f)
+        };
+        let fields = (|| {
+            Ok(TissueHandles {
+                region: put(&region_mask(region), "oxyfield.tissue.region")?,
+                viable: put(&state.viable, "oxyfield.tissue.viable")?,
+                dead: put(&state.dead, "oxyfield.tissue.dead")?,
+                doomed: put(&state.doomed, "oxyfield.tissue.doomed")?,
+                hif: put(&state.hif, "oxyfield.tissue.hif")?,
+            })
+        })();
+        let fields = match fields {
+            Ok(f) => f,
+            Err(e) => {
+                for f in made {
+                    store.free(f);
+                }
+                return Err(e);
+            }
+        };
         Ok(GpuTissue {
             dims,
             len,
             uniforms,
-            _region: region,
-            viable,
-            dead,
-            doomed,
-            hif,
-            po2,
-            dose_map,
-            irradiate_group,
-            step_group,
-            kill_group,
+            fields,
             groups,
         })
     }
@@ -204,31 +130,59 @@ impl WgTissue {
     pub fn irradiate(
         &self,
         ctx: &GpuContext,
+        store: &GpuStore,
         t: &GpuTissue,
         u: &TissueUniforms,
-        po2: &[f32],
-        dose_map: Option<&[f32]>,
+        po2: Field,
+        dose_map: Option<Field>,
     ) -> Result<()> {
-        if u.has_map() {
-            let map = dose_map.expect("tissue_irradiate: the uniforms ask for a dose map");
-            assert_eq!(map.len(), t.len, "field length");
-            ctx.write(&t.dose_map, 0, bytemuck::cast_slice(map));
-        }
-        self.run(ctx, t, u, Some(po2), Kernel::Irradiate)
+        let map = if u.has_map() {
+            dose_map.expect("tissue_irradiate: the uniforms ask for a dose map")
+        } else {
+            // Bound but not read: the auto layout keeps binding 5 in `irradiate`.
+            po2
+        };
+        let s = t.fields;
+        self.run(
+            ctx,
+            store,
+            t,
+            u,
+            Kernel::Irradiate,
+            &[
+                (1, s.region),
+                (2, s.viable),
+                (4, po2),
+                (5, map),
+                (6, s.doomed),
+            ],
+        )
     }
 
     /// Kills a part 1 − e^(−`log_kill`) of n per voxel, into l (see
-    /// [`crate::backend::TissueKernels::tissue_kill`]); the log-kill field goes through
-    /// the dose-map buffer.
-    pub fn kill(&self, ctx: &GpuContext, t: &GpuTissue, log_kill: &[f32]) -> Result<()> {
-        assert_eq!(log_kill.len(), t.len, "field length");
-        ctx.write(&t.dose_map, 0, bytemuck::cast_slice(log_kill));
+    /// [`crate::backend::TissueKernels::tissue_kill`]); the log-kill field is bound as the
+    /// dose map.
+    pub fn kill(
+        &self,
+        ctx: &GpuContext,
+        store: &GpuStore,
+        t: &GpuTissue,
+        log_kill: Field,
+    ) -> Result<()> {
         let [nx, ny, nz] = t.dims;
         let u = TissueUniforms {
             dims: [nx, ny, nz, 0],
             ..bytemuck::Zeroable::zeroed()
         };
-        self.run(ctx, t, &u, None, Kernel::Kill)
+        let s = t.fields;
+        self.run(
+            ctx,
+            store,
+            t,
+            &u,
+            Kernel::Kill,
+            &[(1, s.region), (2, s.viable), (5, log_kill), (6, s.doomed)],
+        )
     }
 
     /// The kinetics over one slow step (see
@@ -236,27 +190,44 @@ impl WgTissue {
     pub fn step(
         &self,
         ctx: &GpuContext,
+        store: &GpuStore,
         t: &GpuTissue,
         u: &TissueUniforms,
-        po2: &[f32],
+        po2: Field,
     ) -> Result<()> {
-        self.run(ctx, t, u, Some(po2), Kernel::Step)
+        let s = t.fields;
+        self.run(
+            ctx,
+            store,
+            t,
+            u,
+            Kernel::Step,
+            &[
+                (1, s.region),
+                (2, s.viable),
+                (3, s.dead),
+                (4, po2),
+                (6, s.doomed),
+                (7, s.hif),
+            ],
+        )
     }
 
-    /// Writes the uniforms and pO2 (when the kernel reads it), then records and submits
-    /// one dispatch over the grid.
+    /// Writes the uniforms, binds them and the store fields `bound` (binding, field) to
+    /// `kernel`, then records and submits one dispatch over the grid.
     fn run(
         &self,
         ctx: &GpuContext,
+        store: &GpuStore,
         t: &GpuTissue,
         u: &TissueUniforms,
-        po2: Option<&[f32]>,
         kernel: Kernel,
+        bound: &[(u32, Field)],
     ) -> Result<()> {
-        let (pipeline, group, entry) = match kernel {
-            Kernel::Irradiate => (&self.irradiate, &t.irradiate_group, "irradiate"),
-            Kernel::Step => (&self.step, &t.step_group, "step"),
-            Kernel::Kill => (&self.kill, &t.kill_group, "kill"),
+        let (pipeline, entry) = match kernel {
+            Kernel::Irradiate => (&self.irradiate, "irradiate"),
+            Kernel::Step => (&self.step, "step"),
+            Kernel::Kill => (&self.kill, "kill"),
         };
         if u.dims[..3] != t.dims {
             return Err(Error::Gpu(format!(
@@ -265,12 +236,26 @@ impl WgTissue {
                 t.dims
             )));
         }
-        ctx.write(&t.uniforms, 0, bytemuck::bytes_of(u));
-        if let Some(po2) = po2 {
-            assert_eq!(po2.len(), t.len, "field length");
-            ctx.write(&t.po2, 0, bytemuck::cast_slice(po2));
+        for &(_, f) in bound {
+            assert_eq!(f.len(), t.len, "field length");
         }
+        ctx.write(&t.uniforms, 0, bytemuck::bytes_of(u));
         let label = format!("oxyfield.tissue.{entry}");
+        // Auto layouts hold only what an entry point uses: `step` never reads the map,
+        // a fraction never touches d, a kill never reads pO2.
+        let mut entries = vec![wgpu::BindGroupEntry {
+            binding: 0,
+            resource: t.uniforms.as_entire_binding(),
+        }];
+        entries.extend(bound.iter().map(|&(binding, f)| wgpu::BindGroupEntry {
+            binding,
+            resource: store.buffer(f).as_entire_binding(),
+        }));
+        let group = ctx.device.create_bind_group(&wgpu::BindGroupDescriptor {
+            label: Some(&label),
+            layout: &pipeline.get_bind_group_layout(0),
+            entries: &entries,
+        });
         let mut enc = ctx.encoder(&label);
         {
             let mut pass = enc.begin_compute_pass(&wgpu::ComputePassDescriptor {
@@ -278,7 +263,7 @@ impl WgTissue {
                 timestamp_writes: None,
             });
             pass.set_pipeline(pipeline);
-            pass.set_bind_group(0, group, &[]);
+            pass.set_bind_group(0, &group, &[]);
             pass.dispatch_workgroups(t.groups[0], t.groups[1], t.groups[2]);
         }
         ctx.counters.dispatch(1);
@@ -289,12 +274,13 @@ impl WgTissue {
 
 impl GpuTissue {
     /// Reads the state back (waits for the work submitted so far).
-    pub fn read(&self, ctx: &GpuContext) -> Result<TissueFields> {
+    pub fn read(&self, ctx: &GpuContext, store: &GpuStore) -> Result<TissueFields> {
+        let s = self.fields;
         Ok(TissueFields {
-            viable: readback::read_f32(ctx, &self.viable, self.len)?,
-            dead: readback::read_f32(ctx, &self.dead, self.len)?,
-            doomed: readback::read_f32(ctx, &self.doomed, self.len)?,
-            hif: readback::read_f32(ctx, &self.hif, self.len)?,
+            viable: store.read(ctx, s.viable)?,
+            dead: store.read(ctx, s.dead)?,
+            doomed: store.read(ctx, s.doomed)?,
+            hif: store.read(ctx, s.hif)?,
         })
     }
 }
