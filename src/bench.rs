@@ -281,7 +281,8 @@ pub struct ProtocolRow {
     /// The slowest step's `solve_seconds`, in ms (the steps with drug in plasma transport
     /// it in short sub-steps).
     pub max_step_ms: f64,
-    /// Bytes host → backend per step (the run's total / steps).
+    /// Bytes host → backend per step: the steps' own traffic (without the start,
+    /// snapshots, checkpoints and the final read) / steps.
     pub bytes_up_per_step: f64,
     /// Bytes backend → host per step.
     pub bytes_down_per_step: f64,
@@ -289,7 +290,9 @@ pub struct ProtocolRow {
     pub submits_per_step: f64,
     /// Kernel dispatches per step.
     pub dispatches_per_step: f64,
-    /// The run's totals (`summary.json` `transfers`).
+    /// The most bytes (up + down) one step moved.
+    pub max_step_bytes: u64,
+    /// The run's totals, start and final read included (`summary.json` `transfers`).
     pub transfers: crate::backend::Counters,
     /// Whether every solve converged.
     pub converged: bool,
@@ -332,7 +335,7 @@ pub fn bench_protocol(backend: &mut dyn O2Backend, n: usize) -> Result<ProtocolS
         k if k % 2 == 1 => solve[k / 2],
         k => 0.5 * (solve[k / 2 - 1] + solve[k / 2]),
     };
-    let c = r.counters;
+    let c = r.step_counters.total;
     Ok(ProtocolSizeRow {
         n,
         voxels: n * n * n,
@@ -348,7 +351,8 @@ pub fn bench_protocol(backend: &mut dyn O2Backend, n: usize) -> Result<ProtocolS
             bytes_down_per_step: per(c.bytes_down as f64),
             submits_per_step: per(c.submits as f64),
             dispatches_per_step: per(c.dispatches as f64),
-            transfers: c,
+            max_step_bytes: r.step_counters.max_bytes_per_step,
+            transfers: r.counters,
             converged: r.not_converged.1 == 0,
         },
     })
@@ -357,14 +361,14 @@ pub fn bench_protocol(backend: &mut dyn O2Backend, n: usize) -> Result<ProtocolS
 /// Formats protocol rows as a plain-text table.
 pub fn protocol_table(rows: &[ProtocolSizeRow]) -> String {
     let mut out = String::from(
-        "   size | steps   time s  t=0 s  events s | ms/step  median ms  max ms | MB up/step  MB down/step | submits/step  dispatches/step | converged\n",
+        "   size | steps   time s  t=0 s  events s | ms/step  median ms  max ms | kB up/step  kB down/step  max kB/step | submits/step  dispatches/step | converged\n",
     );
     out.push_str(&"-".repeat(out.chars().count() - 1));
     out.push('\n');
     for r in rows {
         let p = &r.protocol;
         out.push_str(&format!(
-            "{:>6}³ | {:>5} {:>8.2} {:>6.2} {:>9.2} | {:>7.1} {:>10.1} {:>7.0} | {:>10.3} {:>13.3} | {:>12.1} {:>16.1} | {:>9}\n",
+            "{:>6}³ | {:>5} {:>8.2} {:>6.2} {:>9.2} | {:>7.1} {:>10.1} {:>7.0} | {:>10.2} {:>13.2} {:>12.2} | {:>12.1} {:>16.1} | {:>9}\n",
             r.n,
             p.steps,
             p.seconds,
@@ -373,8 +377,9 @@ pub fn protocol_table(rows: &[ProtocolSizeRow]) -> String {
             p.ms_per_step,
             p.median_step_ms,
             p.max_step_ms,
-            p.bytes_up_per_step / 1e6,
-            p.bytes_down_per_step / 1e6,
+            p.bytes_up_per_step / 1e3,
+            p.bytes_down_per_step / 1e3,
+            p.max_step_bytes as f64 / 1e3,
             p.submits_per_step,
             p.dispatches_per_step,
             if p.converged { "yes" } else { "NO" }

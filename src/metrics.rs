@@ -1,7 +1,7 @@
 //! Scalars from fields, computed on the host in f64: pO2 statistics over tissue voxels,
 //! hypoxic fractions, and the O2 mass balance.
 
-use crate::backend::cpu::o2_stencil::{net_supply, StencilConsts};
+use crate::backend::stencil::{net_supply, StencilConsts};
 use crate::physics::o2::uptake;
 use crate::problem::O2Problem;
 

@@ -127,3 +127,73 @@ fn a_resident_gpu_solve_matches_the_cpu_and_reads_back_only_norms() {
     // A second solve of the same fields reuses the hierarchy: nothing is uploaded
     // beyond uniforms.
 }
+
+/// Ten steps with a fraction, a prodrug and ROS on: each step sends only scalars
+/// (uniform blocks up; residual norms, reductions and the median down).
+fn ten_steps(backend: &mut dyn O2Backend) -> oxyfield::therapy::TherapyResult {
+    let sc = common::scenario(
+        "name = \"budget\"\nseed = 3\n[grid]\nshape_zyx = [16, 16, 16]\nspacing_um = 10.0\n\
+         [vessels.synthetic]\ndensity_mm_per_mm3 = 150.0\n[ros]\nenabled = true\n",
+        std::path::Path::new("."),
+    );
+    let protocol = oxyfield::protocol::Protocol::from_toml(
+        "schema_version = 1\nduration = \"10h\"\ntime_step = \"1h\"\nsettle = false\n\
+         [[radiotherapy]]\ndose_gy = 2.0\nat = [\"2h\"]\n\
+         [[drug]]\npreset = \"evofosfamide\"\nstart = \"0h\"\ncount = 1\nevery = \"1w\"\n",
+        "test protocol",
+        std::path::Path::new("."),
+    )
+    .unwrap();
+    let params = oxyfield::therapy::TherapyParams::of(&sc);
+    oxyfield::therapy::run_protocol(&sc, &protocol, &params, backend, Default::default()).unwrap()
+}
+
+/// Issue 19's budget: ≤ 4 KB host↔backend per protocol step outside snapshots,
+/// checkpoints and outputs (a count, not a time). The first step also makes the ROS
+/// and drug hierarchies and their uniform blocks (≈ 3 KB once): ≤ 8 KB.
+const STEP_BUDGET_BYTES: u64 = 4096;
+const FIRST_STEP_BUDGET_BYTES: u64 = 8192;
+
+#[test]
+fn a_protocol_step_moves_at_most_4_kb_on_the_cpu() {
+    let mut cpu = CpuBackend::new();
+    let r = ten_steps(&mut cpu);
+    assert_eq!(r.step_counters.steps, 10);
+    assert!(
+        r.step_counters.max_bytes_per_step <= STEP_BUDGET_BYTES
+            && r.step_counters.first_step_bytes <= FIRST_STEP_BUDGET_BYTES,
+        "{:?}",
+        r.step_counters
+    );
+}
+
+#[test]
+fn a_protocol_step_moves_at_most_4_kb_on_the_gpu_and_matches_the_cpu() {
+    let Some(mut gpu) = common::gpu_backend("a_protocol_step_moves_at_most_4_kb_on_the_gpu") else {
+        return;
+    };
+    let g = ten_steps(&mut gpu);
+    assert_eq!(g.step_counters.steps, 10);
+    assert!(
+        g.step_counters.max_bytes_per_step <= STEP_BUDGET_BYTES
+            && g.step_counters.first_step_bytes <= FIRST_STEP_BUDGET_BYTES,
+        "{:?}",
+        g.step_counters
+    );
+    // A step is a few hundred submits at most (each V-cycle one), not thousands.
+    assert!(g.step_counters.total.submits <= 1000 * g.step_counters.steps);
+    let c = ten_steps(&mut CpuBackend::new());
+    // Solves converge to 1e-6 relative on both; the timelines agree to 1e-3 relative.
+    for (a, b) in c.rows.iter().zip(&g.rows) {
+        let close = |x: f64, y: f64| (x - y).abs() <= 1e-3 * x.abs().max(y.abs()).max(1e-3);
+        assert!(close(a.mean_po2_mmhg, b.mean_po2_mmhg), "{a:?}\n{b:?}");
+        assert!(close(a.median_po2_mmhg, b.median_po2_mmhg), "{a:?}\n{b:?}");
+        assert!(close(a.viable_fraction, b.viable_fraction), "{a:?}\n{b:?}");
+        assert!(
+            close(a.drugs[0].exposure_um_h, b.drugs[0].exposure_um_h),
+            "{a:?}\n{b:?}"
+        );
+        let (ra, rb) = (a.mean_ros_um.unwrap(), b.mean_ros_um.unwrap());
+        assert!(close(ra, rb), "{a:?}\n{b:?}");
+    }
+}

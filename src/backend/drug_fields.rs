@@ -13,8 +13,8 @@
 //! with the f64 formulas to a few f32 roundings (tests/drug_kernels.rs).
 
 use super::cpu::o2_residual;
-use super::cpu::o2_stencil::StencilConsts;
 use super::pointwise::{bytes, par_map, Head, PointShader, Pointwise};
+use super::stencil::StencilConsts;
 use crate::grid::Grid;
 use crate::physics::drug::{Activation, DrugParams};
 use crate::physics::o2::{O2Params, FREE};

@@ -16,14 +16,18 @@ use serde::Serialize;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Field {
     id: u32,
+    /// Which use of the slot: a handle of a freed field never equals its successor's
+    /// (backends key cached bindings by handle).
+    generation: u32,
     len: u32,
 }
 
 impl Field {
     /// A handle; only backends make them.
-    pub(crate) fn new(id: usize, len: usize) -> Self {
+    pub(crate) fn new(id: usize, generation: u32, len: usize) -> Self {
         Field {
             id: u32::try_from(id).expect("fewer than 2³² fields"),
+            generation,
             len: u32::try_from(len).expect("fields of fewer than 2³² values"),
         }
     }
@@ -59,6 +63,19 @@ pub struct Counters {
 }
 
 impl Counters {
+    /// Adds `other` to these counts.
+    pub fn add(&mut self, other: &Counters) {
+        self.bytes_up += other.bytes_up;
+        self.bytes_down += other.bytes_down;
+        self.submits += other.submits;
+        self.dispatches += other.dispatches;
+    }
+
+    /// Bytes in both directions.
+    pub fn bytes(&self) -> u64 {
+        self.bytes_up + self.bytes_down
+    }
+
     /// The counts between `earlier` and `self`.
     pub fn since(&self, earlier: &Counters) -> Counters {
         Counters {
@@ -73,44 +90,53 @@ impl Counters {
 /// The slots of a store: `T` per live field, reusing freed slots.
 #[derive(Debug)]
 pub(crate) struct Slots<T> {
-    slots: Vec<Option<(T, usize)>>,
+    slots: Vec<Option<(T, usize, u32)>>,
+    /// Handles made so far: each handle's generation.
+    made: u32,
 }
 
 impl<T> Default for Slots<T> {
     fn default() -> Self {
-        Slots { slots: Vec::new() }
+        Slots {
+            slots: Vec::new(),
+            made: 0,
+        }
     }
 }
 
 impl<T> Slots<T> {
     /// Keeps `value` (of `len` values) and returns its handle.
     pub fn insert(&mut self, value: T, len: usize) -> Field {
+        self.made = self.made.wrapping_add(1);
+        let slot = Some((value, len, self.made));
         let id = match self.slots.iter().position(Option::is_none) {
             Some(i) => {
-                self.slots[i] = Some((value, len));
+                self.slots[i] = slot;
                 i
             }
             None => {
-                self.slots.push(Some((value, len)));
+                self.slots.push(slot);
                 self.slots.len() - 1
             }
         };
-        Field::new(id, len)
+        Field::new(id, self.made, len)
     }
 
     /// Frees the slot of `f`.
     pub fn remove(&mut self, f: Field) -> Option<T> {
-        self.slots
-            .get_mut(f.id())
-            .and_then(Option::take)
-            .map(|(v, _)| v)
+        match self.slots.get_mut(f.id()) {
+            Some(s) if s.as_ref().is_some_and(|(_, _, g)| *g == f.generation) => {
+                s.take().map(|(v, _, _)| v)
+            }
+            _ => None,
+        }
     }
 
     /// The value of `f`. Panics on a handle this store did not make or freed (a
     /// programming error).
     pub fn get(&self, f: Field) -> &T {
         match self.slots.get(f.id()) {
-            Some(Some((v, len))) if *len == f.len() => v,
+            Some(Some((v, len, g))) if *len == f.len() && *g == f.generation => v,
             _ => panic!("field {f:?} is not held by this backend (a programming error)"),
         }
     }
@@ -118,7 +144,7 @@ impl<T> Slots<T> {
     /// The value of `f`, mutably (panics as [`Slots::get`]).
     pub fn get_mut(&mut self, f: Field) -> &mut T {
         match self.slots.get_mut(f.id()) {
-            Some(Some((v, len))) if *len == f.len() => v,
+            Some(Some((v, len, g))) if *len == f.len() && *g == f.generation => v,
             _ => panic!("field {f:?} is not held by this backend (a programming error)"),
         }
     }

@@ -13,6 +13,7 @@ pub mod o2_coefficients;
 pub mod pointwise;
 pub mod ros_fields;
 pub mod stats;
+pub mod stencil;
 pub mod tissue;
 
 use crate::grid::Grid;

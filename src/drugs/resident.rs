@@ -73,6 +73,24 @@ impl DrugFields {
         })
     }
 
+    /// Makes the bath coupling of the geometry (`grid`, `faces`, the fixed values
+    /// `fixed`) for the drug's diffusivity `d` from host arrays at hand at the start of
+    /// a run, so that no step reads a field for it ([`advance`] otherwise reads
+    /// `o2.fixed` once).
+    pub fn prepare(
+        &mut self,
+        backend: &mut dyn O2Backend,
+        grid: crate::grid::Grid,
+        faces: [f32; 6],
+        fixed: &[f32],
+        d: f64,
+    ) -> Result<()> {
+        let coupling = bath_coupling(grid, faces, fixed, d);
+        backend.field_upload(self.scratch.coupling, &coupling)?;
+        self.coupling_ready = true;
+        Ok(())
+    }
+
     /// The fields of `state` (a checkpoint, a host run).
     pub fn from_state(backend: &mut dyn O2Backend, state: &super::DrugState) -> Result<Self> {
         let f = Self::zero(backend, state.prodrug.len())?;

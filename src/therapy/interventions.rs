@@ -4,10 +4,14 @@
 //! parameters of the step, and ROS-dependent kill.
 
 use super::state::State;
+use crate::backend::o2_coefficients::Vessels;
+use crate::backend::ros_fields::RosKill;
+use crate::backend::O2Backend;
 use crate::physics::hif::HifEffects;
 use crate::physics::ros::RosParams;
 use crate::protocol::windows::WindowEffect;
 use crate::protocol::Protocol;
+use crate::Result;
 
 /// What the open windows change at one time (all neutral without windows).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -104,50 +108,64 @@ impl Conditions {
     }
 }
 
-/// Sets the O2 problem's wall coefficients from the vessel state under `c`: Sv × the
-/// perfusion factor, Pb + the increase (at least 0), where there are vessels.
-pub(super) fn apply_vessels(st: &mut State, c: &Conditions) {
-    let p = &mut st.problem;
-    for i in 0..p.sv.len() {
-        let sv = st.vessel_sv[i];
-        p.sv[i] = (f64::from(sv) * c.perfusion_factor) as f32;
-        p.pb[i] = if sv > 0.0 {
-            (f64::from(st.vessel_pb[i]) + c.pb_increase_mmhg).max(0.0) as f32
-        } else {
-            st.vessel_pb[i]
-        };
-    }
+/// The step's effective wall coefficients from the vessels as they stand, under `c`
+/// (a kernel: Sv·perfusion, Pb raised where there is a wall).
+pub(super) fn apply_vessels(
+    backend: &mut dyn O2Backend,
+    st: &mut State,
+    c: &Conditions,
+) -> Result<()> {
+    backend.pointwise(
+        &Vessels {
+            len: st.o2.grid.len(),
+            perfusion: c.perfusion_factor as f32,
+            pb_increase: c.pb_increase_mmhg as f32,
+        },
+        &[st.vessel_sv, st.vessel_pb],
+        &[st.o2.sv, st.o2.pb],
+    )
 }
 
-/// Prunes `fraction` of the vessel surface, starting from the voxels with the least
-/// (the smallest vessels), at the opening of a normalisation window.
-pub(super) fn prune(st: &mut State, fraction: f64) {
-    let mut order: Vec<usize> = (0..st.vessel_sv.len())
-        .filter(|&i| st.vessel_sv[i] > 0.0)
-        .collect();
-    let total: f64 = order.iter().map(|&i| f64::from(st.vessel_sv[i])).sum();
-    order.sort_by(|&a, &b| st.vessel_sv[a].total_cmp(&st.vessel_sv[b]).then(a.cmp(&b)));
+/// Removes the smallest vessels, a `fraction` of the wall area, at the opening of a
+/// normalisation window. An event, rare and global (it orders every wall voxel), so it
+/// runs on the host: Sv crosses down and back up once per window.
+pub(super) fn prune(backend: &mut dyn O2Backend, st: &mut State, fraction: f64) -> Result<()> {
+    let mut sv = backend.field_read(st.vessel_sv)?;
+    let mut order: Vec<usize> = (0..sv.len()).filter(|&i| sv[i] > 0.0).collect();
+    let total: f64 = order.iter().map(|&i| f64::from(sv[i])).sum();
+    order.sort_by(|&a, &b| sv[a].total_cmp(&sv[b]).then(a.cmp(&b)));
     let mut removed = 0.0;
     for i in order {
         if removed >= fraction * total {
             break;
         }
-        removed += f64::from(st.vessel_sv[i]);
-        st.vessel_sv[i] = 0.0;
+        removed += f64::from(sv[i]);
+        sv[i] = 0.0;
     }
+    backend.field_upload(st.vessel_sv, &sv)
 }
 
-/// New vessel surface over `dt` seconds where h is above the threshold: the mean Sv of
-/// vessel voxels × the rate per day × the window factor, at the mean blood pO2 of the
-/// vessels, up to three times that mean per voxel; the O2 problem's wall coefficients
-/// follow (under `c`).
-pub(super) fn angiogenesis(st: &mut State, e: &HifEffects, c: &Conditions, dt: f64) {
+/// New wall where HIF stays above the threshold ([`HifEffects`]), at the mean wall
+/// density per step and at the mean blood pO2, capped at three times the mean wall
+/// density. Off by default (`hif.angiogenesis_per_day` = 0); when on it runs on the
+/// host, reading Sv, Pb and h each step. TODO(issue 19): a kernel with its reductions.
+pub(super) fn angiogenesis(
+    backend: &mut dyn O2Backend,
+    st: &mut State,
+    e: &HifEffects,
+    c: &Conditions,
+    dt: f64,
+) -> Result<()> {
     let rate = e.angiogenesis_per_day * c.angiogenesis_factor / 86400.0;
     if rate <= 0.0 {
-        return;
+        return Ok(());
     }
+    let mut vessel_sv = backend.field_read(st.vessel_sv)?;
+    let mut vessel_pb = backend.field_read(st.vessel_pb)?;
+    let hif = backend.field_read(st.tissue.hif)?;
+    let region = backend.field_read(st.tissue.region)?;
     let (mut sv_sum, mut pb_sum, mut count) = (0.0f64, 0.0f64, 0usize);
-    for (&sv, &pb) in st.vessel_sv.iter().zip(&st.vessel_pb) {
+    for (&sv, &pb) in vessel_sv.iter().zip(&vessel_pb) {
         if sv > 0.0 {
             sv_sum += f64::from(sv);
             pb_sum += f64::from(pb) * f64::from(sv);
@@ -155,53 +173,47 @@ pub(super) fn angiogenesis(st: &mut State, e: &HifEffects, c: &Conditions, dt: f
         }
     }
     if count == 0 {
-        return;
+        return Ok(());
     }
     let sv_ref = sv_sum / count as f64;
     let pb_new = pb_sum / sv_sum;
     let grow = rate * sv_ref * dt;
-    for i in 0..st.vessel_sv.len() {
-        if st.region[i] == 0 || f64::from(st.tissue.hif[i]) <= e.angiogenesis_threshold {
+    for i in 0..vessel_sv.len() {
+        if region[i] == 0.0 || f64::from(hif[i]) <= e.angiogenesis_threshold {
             continue;
         }
-        let old = f64::from(st.vessel_sv[i]);
+        let old = f64::from(vessel_sv[i]);
         let new = (old + grow).min(3.0 * sv_ref).max(old);
         if new > old {
-            let pb = (f64::from(st.vessel_pb[i]) * old + pb_new * (new - old)) / new;
-            st.vessel_sv[i] = new as f32;
-            st.vessel_pb[i] = pb as f32;
+            let pb = (f64::from(vessel_pb[i]) * old + pb_new * (new - old)) / new;
+            vessel_sv[i] = new as f32;
+            vessel_pb[i] = pb as f32;
         }
     }
-    apply_vessels(st, c);
+    backend.field_upload(st.vessel_sv, &vessel_sv)?;
+    backend.field_upload(st.vessel_pb, &vessel_pb)?;
+    apply_vessels(backend, st, c)
 }
 
-/// Per-voxel scale of the antioxidant capacity G0: (1 + φ·h)·(1 + antioxidant rise).
-pub(super) fn g0_scale(st: &State, e: &HifEffects, c: &Conditions) -> Vec<f32> {
-    st.tissue
-        .hif
-        .iter()
-        .map(|&h| {
-            ((1.0 + e.antioxidant_upregulation * f64::from(h)) * (1.0 + c.gsh_increase)) as f32
-        })
-        .collect()
-}
-
-/// Log-kill over `dt` seconds from ROS above the damage threshold, κR·(R − Rth)·Δt, or
-/// None when nothing is above it (or κR = 0).
+/// Adds the ROS-dependent kill over `dt` (κR·max(R − Rth, 0)·Δt per voxel) into
+/// `st.kill`; false when ROS is off or κR is 0 (nothing added).
 pub(super) fn ros_kill(
+    backend: &mut dyn O2Backend,
     st: &State,
     kill_per_um_h: f64,
     threshold_um: f64,
     dt: f64,
-) -> Option<Vec<f32>> {
-    let ros = st.ros.as_ref()?;
+) -> Result<bool> {
+    let Some((ros, _)) = &st.ros else {
+        return Ok(false);
+    };
     if kill_per_um_h <= 0.0 {
-        return None;
+        return Ok(false);
     }
-    let k: Vec<f32> = ros
-        .ros
-        .iter()
-        .map(|&r| (kill_per_um_h * (f64::from(r) - threshold_um).max(0.0) * dt / 3600.0) as f32)
-        .collect();
-    k.iter().any(|&x| x > 0.0).then_some(k)
+    backend.pointwise(
+        &RosKill::new(st.kill.len(), kill_per_um_h, threshold_um, dt),
+        &[ros.ros],
+        &[st.kill],
+    )?;
+    Ok(true)
 }

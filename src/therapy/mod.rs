@@ -21,9 +21,14 @@
 //! 4. with ROS on: R re-solved with G held (production including reoxygenation, the
 //!    rise of pO2 over the step), then G advanced over Δt in closed form.
 //!
-//! Steps 1 and 2 run as backend kernels ([`crate::backend::TissueKernels`]: WGSL on
-//! the GPU backend, their CPU twins on the CPU backend); the host keeps a copy of n, d
-//! and l for the solver's coefficients and the timeline.
+//! The state is resident on the backend (`state.rs`, issue 19): every field is a
+//! [`crate::backend::Field`] handle, every per-voxel update a kernel (tissue kinetics
+//! and kill, the O2 cells from n, l and h, the wall coefficients under the windows,
+//! ROS production, G, drug steps: WGSL on the GPU backend, CPU twins on the CPU
+//! backend), every solve in place ([`crate::solver::solve_fields`]), and the timeline
+//! row comes from device reductions (`row.rs`). What crosses per step is uniform blocks
+//! up and residual norms and reductions down; whole fields cross at snapshots,
+//! checkpoints, a fraction's dose map, pruning, angiogenesis (when on) and the end.
 //!
 //! Blood pO2 at the walls is held at its value at t = 0 (with blood O2 transport, the
 //! coupled solution at t = 0): perfusion changes belong to the interventions issue.
@@ -42,6 +47,7 @@ mod interventions;
 pub mod output;
 pub mod progress;
 mod recovery;
+mod row;
 mod settle;
 mod state;
 pub mod timeline;
@@ -101,6 +107,23 @@ pub struct TherapyResult {
     /// Host↔backend traffic, submits and dispatches of this process's part of the run
     /// (`summary.json` `transfers`).
     pub counters: crate::backend::Counters,
+    /// What the protocol steps themselves moved (this process's part), without the
+    /// start, snapshots, checkpoints and the final read.
+    pub step_counters: StepCounters,
+}
+
+/// Traffic of the protocol steps alone (issue 19: a resident step sends scalars).
+#[derive(Debug, Clone, Copy, Default, PartialEq, serde::Serialize)]
+pub struct StepCounters {
+    /// Steps counted.
+    pub steps: u64,
+    /// Their totals.
+    pub total: crate::backend::Counters,
+    /// The most bytes (up + down) one step moved, the first step aside.
+    pub max_bytes_per_step: u64,
+    /// The bytes of the first step, which also sets up the hierarchies and uniform
+    /// blocks of the solves it is the first to run (once per run, ≈ 3 KB).
+    pub first_step_bytes: u64,
 }
 
 /// Model parameters of a protocol run.
@@ -232,32 +255,32 @@ fn steps(
                 );
             }
             log::info!("resuming at t = {:.2} h", c.time_s / 3600.0);
-            State::resume(sc, protocol, params, c, &file)?
+            State::resume(sc, protocol, params, backend, c, &file)?
         }
         None => State::initial(sc, protocol, backend)?,
     };
-    // The handles are unused until the resident protocol loop: the kernels below get
-    // their inputs through scratch fields.
-    let _tissue = backend.tissue_load(&st.problem.grid, &st.region, &st.tissue)?;
     if !resumed && protocol.settle {
         settle::settle(sc, params, backend, &mut st)?;
     }
     let events = protocol.events();
-    let snapshot = |st: &mut State| -> Result<()> {
+    // Whole fields cross to the host only here: snapshots, checkpoints, the end.
+    let snapshot = |backend: &mut dyn O2Backend, st: &mut State| -> Result<()> {
         let times = &protocol.snapshot_times_s;
         while st.next_snapshot < times.len() && times[st.next_snapshot] <= st.t + EPS_S {
             if let Some(dir) = run.snapshot_dir {
-                let n = &st.tissue.viable;
-                let sv = Some(st.problem.sv.as_slice());
-                output::write_snapshot(sc, dir, st.t, &st.po2, n, st.ros.as_ref(), sv)?;
+                let po2 = backend.field_read(st.po2)?;
+                let n = backend.field_read(st.tissue.viable)?;
+                let sv = backend.field_read(st.o2.sv)?;
+                let ros = read_ros(backend, st)?;
+                output::write_snapshot(sc, dir, st.t, &po2, &n, ros.as_ref(), Some(&sv))?;
             }
             st.next_snapshot += 1;
         }
         Ok(())
     };
-    let save = |st: &State| -> Result<()> {
+    let save = |backend: &mut dyn O2Backend, st: &State| -> Result<()> {
         if let Some(dir) = run.checkpoint_dir {
-            st.checkpoint(fingerprint, kind).write(dir)?;
+            st.checkpoint(backend, fingerprint, kind)?.write(dir)?;
             track.saved_s.set(Some(st.t));
         }
         Ok(())
@@ -266,24 +289,30 @@ fn steps(
         track.saved_s.set(Some(st.t));
     }
     if st.rows.is_empty() {
-        let row = st.row(protocol, String::new(), start.elapsed().as_secs_f64());
+        let row = st.row(
+            backend,
+            protocol,
+            String::new(),
+            start.elapsed().as_secs_f64(),
+        )?;
         st.rows.push(row);
-        snapshot(&mut st)?;
+        snapshot(backend, &mut st)?;
     }
     let every = protocol
         .checkpoint_every_s
         .or(run.checkpoint_dir.map(|_| DEFAULT_CHECKPOINT_EVERY_S));
     let mut next_checkpoint = every.map(|e| next_multiple(st.t, e));
     let progress = progress::Progress::new(protocol.duration_s);
+    let mut step_counters = StepCounters::default();
     while st.t < protocol.duration_s - EPS_S {
         track.now_s.set(st.t);
         if run.stop_at_s.is_some_and(|stop| st.t >= stop - EPS_S) {
             label_due(protocol, &events, &mut st);
-            save(&st)?;
-            return Ok(finish(st, false));
+            save(backend, &st)?;
+            return finish(backend, st, false, step_counters);
         }
         if crate::interrupt::requested() {
-            save(&st)?;
+            save(backend, &st)?;
             return Err(Error::Interrupted(format!(
                 "{} with {} stopped at t = {:.2} h of {:.1} h; {}",
                 sc.name,
@@ -293,10 +322,11 @@ fn steps(
                 track.resume_hint(run.checkpoint_dir)
             )));
         }
+        let at_step = backend.counters();
         // What the open windows change holds for the whole step (they open and close
         // on step boundaries).
         let cond = Conditions::at(protocol, st.t);
-        interventions::apply_vessels(&mut st, &cond);
+        interventions::apply_vessels(backend, &mut st, &cond)?;
         let end = events::due_end(&events, st.next_event, st.t);
         let due = &events[st.next_event..end];
         st.next_event = end;
@@ -323,8 +353,8 @@ fn steps(
                     if let (true, WindowEffect::Normalisation { prune_fraction, .. }) =
                         (open, w.effect)
                     {
-                        interventions::prune(&mut st, prune_fraction);
-                        interventions::apply_vessels(&mut st, &cond);
+                        interventions::prune(backend, &mut st, prune_fraction)?;
+                        interventions::apply_vessels(backend, &mut st, &cond)?;
                     }
                 }
             }
@@ -342,10 +372,12 @@ fn steps(
         let dt = protocol.time_step_s.min(until - st.t).max(EPS_S);
         let solve_start = Instant::now();
         // Kill over the step: drug exposure and ROS above the damage threshold.
-        let kill = fields::drugs(sc, protocol, &cond, backend, &mut st, dt)?;
-        settle::slow_step(sc, params, &cond, backend, &mut st, dt, kill)?;
+        backend.field_fill(st.kill, 0.0)?;
+        let killed = fields::drugs(sc, protocol, &cond, backend, &mut st, dt)?;
+        settle::slow_step(sc, params, &cond, backend, &mut st, dt, killed)?;
         st.t += dt;
-        let row = st.row(protocol, String::new(), solve_start.elapsed().as_secs_f64());
+        let elapsed = solve_start.elapsed().as_secs_f64();
+        let row = st.row(backend, protocol, String::new(), elapsed)?;
         progress.step(
             st.t,
             &format!(
@@ -354,10 +386,18 @@ fn steps(
             ),
         );
         st.rows.push(row);
-        snapshot(&mut st)?;
+        let moved = backend.counters().since(&at_step);
+        if step_counters.steps == 0 {
+            step_counters.first_step_bytes = moved.bytes();
+        } else {
+            step_counters.max_bytes_per_step = step_counters.max_bytes_per_step.max(moved.bytes());
+        }
+        step_counters.steps += 1;
+        step_counters.total.add(&moved);
+        snapshot(backend, &mut st)?;
         if let (Some(e), Some(next)) = (every, next_checkpoint) {
             if st.t >= next - EPS_S {
-                save(&st)?;
+                save(backend, &st)?;
                 next_checkpoint = Some(next_multiple(st.t, e));
             }
         }
@@ -366,9 +406,9 @@ fn steps(
     // nothing more.
     label_due(protocol, &events, &mut st);
     if every.is_some() {
-        save(&st)?;
+        save(backend, &st)?;
     }
-    Ok(finish(st, true))
+    finish(backend, st, true, step_counters)
 }
 
 /// One radiotherapy fraction of `dose_gy` (times the relative dose `map`) delivered
@@ -386,47 +426,27 @@ fn fraction(
     seconds: f64,
 ) -> Result<()> {
     let dose = dose_gy / cond.radioprotection_dmf;
-    let u = TissueUniforms::fraction(&st.problem.grid, &params.lq, dose, map.is_some());
-    // Bridge until the resident protocol loop: pO2 and the dose map in scratch fields.
-    let po2 = backend.field_from(&st.po2, "oxyfield.tissue.po2")?;
-    let dose_map = match map {
-        Some(m) => match backend.field_from(m, "oxyfield.tissue.dose_map") {
-            Ok(f) => Some(f),
-            Err(e) => {
-                backend.field_free(po2);
-                return Err(e);
-            }
-        },
+    let u = TissueUniforms::fraction(&st.o2.grid, &params.lq, dose, map.is_some());
+    // A dose map goes up at its fraction (an event; uniform doses send nothing).
+    let map = map
+        .map(|m| backend.field_from(m, "therapy.dose_map"))
+        .transpose()?;
+    backend.tissue_irradiate(&u, st.po2, map)?;
+    if let Some(m) = map {
+        backend.field_free(m);
+    }
+    fields::ros_burst(sc, params, cond, backend, st, dose_gy, seconds)
+}
+
+/// ROS and GSH read back (snapshots, the end), when ROS is on.
+fn read_ros(backend: &mut dyn O2Backend, st: &State) -> Result<Option<RosState>> {
+    Ok(match &st.ros {
+        Some((f, _)) => Some(RosState {
+            ros: backend.field_read(f.ros)?,
+            gsh: backend.field_read(f.gsh)?,
+        }),
         None => None,
-    };
-    let done = backend.tissue_irradiate(&u, po2, dose_map);
-    backend.field_free(po2);
-    if let Some(f) = dose_map {
-        backend.field_free(f);
-    }
-    done?;
-    if st.ros.is_none() {
-        return Ok(());
-    }
-    let scale = interventions::g0_scale(st, &params.hif, cond);
-    if let Some(ros) = st.ros.as_mut() {
-        let ros_params = cond.ros_params(&sc.spec.ros.params());
-        let step = fields::RosStep {
-            params: &ros_params,
-            g0_scale: &scale,
-        };
-        fields::ros_burst(
-            sc,
-            backend,
-            &st.problem,
-            &st.po2,
-            ros,
-            &step,
-            dose_gy,
-            seconds,
-        )?;
-    }
-    Ok(())
+    })
 }
 
 /// Lists the events due at `st.t`, not yet applied, in the last row.
@@ -443,20 +463,31 @@ fn next_multiple(t: f64, every: f64) -> f64 {
     ((t + EPS_S) / every).floor().mul_add(every, every)
 }
 
-fn finish(st: State, finished: bool) -> TherapyResult {
-    TherapyResult {
-        mass: crate::metrics::mass_balance(&st.problem, &st.po2),
+/// The result: the state's fields read back once, at the end.
+fn finish(
+    backend: &mut dyn O2Backend,
+    st: State,
+    finished: bool,
+    step_counters: StepCounters,
+) -> Result<TherapyResult> {
+    let problem = st.read_problem(backend)?;
+    let po2 = backend.field_read(st.po2)?;
+    let tissue = backend.tissue_read()?;
+    let ros = read_ros(backend, &st)?;
+    Ok(TherapyResult {
+        mass: crate::metrics::mass_balance(&problem, &po2),
         not_converged: (Vec::new(), 0),
         counters: Default::default(),
-        tissue: crate::output::tissue::mask(&st.problem),
+        step_counters,
+        tissue: crate::output::tissue::mask(&problem),
         rows: st.rows,
-        viable: st.tissue.viable,
-        dead: st.tissue.dead,
-        doomed: st.tissue.doomed,
-        po2: st.po2,
-        ros: st.ros,
-        vessels_sv: st.problem.sv,
+        viable: tissue.viable,
+        dead: tissue.dead,
+        doomed: tissue.doomed,
+        po2,
+        ros,
+        vessels_sv: problem.sv,
         time_s: st.t,
         finished,
-    }
+    })
 }

@@ -31,9 +31,10 @@ pub const SETTLE_TOLERANCE: f64 = 5e-4;
 /// Most settling steps (30 days).
 pub const SETTLE_MAX_STEPS: u32 = 60;
 
-/// One slow step of `dt` seconds under `cond`: the log-kill `kill` (drugs; None for
-/// none) and ROS above the damage threshold applied to n, the tissue kinetics at the
-/// current pO2, angiogenesis, then the fast fields re-solved.
+/// One slow step of `dt` under `cond`: the kill of the step (drugs, added to
+/// `st.kill` by the caller, when `killed`; ROS above its threshold), the tissue
+/// kinetics at the current pO2, angiogenesis, and the re-solve of the fast fields.
+#[allow(clippy::too_many_arguments)]
 pub(super) fn slow_step(
     sc: &Scenario,
     params: &TherapyParams,
@@ -41,35 +42,22 @@ pub(super) fn slow_step(
     backend: &mut dyn O2Backend,
     st: &mut State,
     dt: f64,
-    mut kill: Option<Vec<f32>>,
+    killed: bool,
 ) -> Result<()> {
     let threshold = sc.spec.ros.damage_threshold_um;
-    if let Some(k) = interventions::ros_kill(st, params.ros_kill_per_um_h, threshold, dt) {
-        match kill.as_mut() {
-            Some(total) => total.iter_mut().zip(&k).for_each(|(a, b)| *a += b),
-            None => kill = Some(k),
-        }
-    }
-    if let Some(k) = kill {
-        // Bridge until the resident protocol loop: the host log-kill in a scratch field.
-        let f = backend.field_from(&k, "oxyfield.tissue.log_kill")?;
-        let done = backend.tissue_kill(f);
-        backend.field_free(f);
-        done?;
+    let ros = interventions::ros_kill(backend, st, params.ros_kill_per_um_h, threshold, dt)?;
+    if killed || ros {
+        backend.tissue_kill(st.kill)?;
     }
     let u = TissueUniforms::step(
-        &st.problem.grid,
+        &st.o2.grid,
         &params.tissue,
         &params.hif.params,
         cond.hif_scale,
         dt,
     );
-    let po2 = backend.field_from(&st.po2, "oxyfield.tissue.po2")?;
-    let done = backend.tissue_step(&u, po2);
-    backend.field_free(po2);
-    done?;
-    st.tissue = backend.tissue_read()?;
-    interventions::angiogenesis(st, &params.hif, cond, dt);
+    backend.tissue_step(&u, st.po2)?;
+    interventions::angiogenesis(backend, st, &params.hif, cond, dt)?;
     fields::resolve(sc, backend, st, params, cond, dt)
 }
 
@@ -86,14 +74,15 @@ pub(super) fn settle(
         angiogenesis_factor: 0.0,
         ..Conditions::neutral()
     };
-    let start = st.viable_total();
+    let start = st.viable_total(backend)?;
     let mut before = start;
     let mut change = 0.0;
     let mut steps = 0;
     while steps < SETTLE_MAX_STEPS {
-        slow_step(sc, params, &cond, backend, st, SETTLE_STEP_S, None)?;
+        backend.field_fill(st.kill, 0.0)?;
+        slow_step(sc, params, &cond, backend, st, SETTLE_STEP_S, false)?;
         steps += 1;
-        let now = st.viable_total();
+        let now = st.viable_total(backend)?;
         change = if before > 0.0 {
             (now - before).abs() / before
         } else {

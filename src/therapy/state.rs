@@ -1,44 +1,54 @@
-//! The evolving state of a protocol run, how it starts (a fresh solve at t = 0, or a
-//! checkpoint), and the timeline row it gives.
+//! The evolving state of a protocol run, resident on the backend: every field is a
+//! [`Field`] handle; the host keeps the scalars (time, indices, the timeline rows). How
+//! a run starts (a fresh solve at t = 0, or a checkpoint), and what crosses to the host
+//! at checkpoints and at the end.
 
 use super::checkpoint::Checkpoint;
-use super::timeline::{DrugColumns, Row};
+use super::timeline::Row;
 use crate::assemble::assemble;
-use crate::backend::tissue::{hif_target, TissueFields, TissueUniforms};
-use crate::backend::O2Backend;
+use crate::backend::o2_coefficients::{Consuming, TissueMask};
+use crate::backend::stats::Reduce;
+use crate::backend::tissue::{hif_target, TissueFields, TissueHandles, TissueUniforms};
+use crate::backend::{Field, FieldProblem, O2Backend};
 use crate::config::Scenario;
-use crate::drugs::DrugState;
+use crate::drugs::resident::DrugFields;
 use crate::grid::Grid;
-use crate::metrics;
 use crate::output::npy;
 use crate::physics::tissue::TissueParams;
 use crate::problem::O2Problem;
 use crate::protocol::Protocol;
-use crate::ros::steady::solve_steady_state;
+use crate::ros::resident::RosFields;
 use crate::ros::transient::RosState;
-use crate::ros::RosSources;
 use crate::{Error, Result};
 use std::path::Path;
 
 /// The state at the end of a step (or at t = 0).
 pub(super) struct State {
-    /// The O2 problem; `viable` follows the respiring cells n + l after every step.
-    pub problem: O2Problem,
-    /// 1 where the tissue state evolves: tissue at t = 0.
-    pub region: Vec<u32>,
+    /// The O2 problem on the backend: `sv` and `pb` the effective wall coefficients of
+    /// the step (vessels under the open windows), `viable` the respiring cells
+    /// n + l less the glycolytic share, `fixed` the scenario's fixed values.
+    pub o2: FieldProblem,
+    /// pO2 (mmHg), solved in place.
+    pub po2: Field,
+    /// pO2 before the last re-solve (reoxygenation ROS).
+    pub po2_previous: Field,
     /// Vessel wall area per volume Sv of the vessels as they stand (after pruning and
-    /// angiogenesis), before window factors; `problem.sv` is the effective one.
-    pub vessel_sv: Vec<f32>,
+    /// angiogenesis), before window factors.
+    pub vessel_sv: Field,
     /// Blood pO2 at the walls of those vessels (mmHg), before window changes.
-    pub vessel_pb: Vec<f32>,
-    /// n, d and l (the host copy of the backend's state).
-    pub tissue: TissueFields,
+    pub vessel_pb: Field,
+    /// n, d, l, h and the region where they evolve (tissue at t = 0).
+    pub tissue: TissueHandles,
+    /// 1 where the O2 statistics count (cells respire, voxel free), else 0.
+    pub mask: Field,
+    /// Per-voxel log-kill accumulated over a step (drugs, ROS).
+    pub kill: Field,
+    /// Voxels of the region.
+    pub region_count: f64,
     /// Σ n over the region at t = 0.
     pub n0_total: f64,
-    /// pO2 (mmHg).
-    pub po2: Vec<f32>,
-    /// ROS and GSH, when on.
-    pub ros: Option<RosState>,
+    /// ROS and GSH with their working fields, and the production field, when ROS is on.
+    pub ros: Option<(RosFields, Field)>,
     /// Simulated time (s).
     pub t: f64,
     /// Index of the next event.
@@ -48,12 +58,22 @@ pub(super) struct State {
     /// Timeline rows so far.
     pub rows: Vec<Row>,
     /// The fields of each drug of the protocol.
-    pub drugs: Vec<DrugState>,
+    pub drugs: Vec<DrugFields>,
+}
+
+/// What [`State::new`] uploads: the host arrays of a fresh start or a checkpoint.
+struct Start {
+    problem: O2Problem,
+    po2: Vec<f32>,
+    region: Vec<u32>,
+    tissue: TissueFields,
+    ros: Option<RosState>,
+    drugs: Vec<crate::drugs::DrugState>,
 }
 
 impl State {
-    /// The state at t = 0: O2 (coupled with blood transport when on) and, with ROS on,
-    /// the R–G steady state solved from the scenario.
+    /// The state at t = 0: O2 (coupled with blood transport when on) solved from the
+    /// scenario, then, with ROS on, the R–G steady state solved on the backend.
     pub fn initial(
         sc: &Scenario,
         protocol: &Protocol,
@@ -62,25 +82,6 @@ impl State {
         let mut assembled = assemble(sc)?;
         let (po2, _, _) = crate::run::solve_o2(backend, &mut assembled, &sc.solve_options())?;
         let problem = assembled.problem;
-        let ros = if sc.spec.ros.enabled {
-            let s = solve_steady_state(
-                backend,
-                &problem,
-                &sc.spec.ros.params(),
-                &RosSources {
-                    po2: &po2,
-                    po2_previous: None,
-                    dose_rate_gy_per_s: 0.0,
-                },
-                &sc.ros_solve_options(),
-            )?;
-            Some(RosState {
-                ros: s.ros,
-                gsh: s.gsh,
-            })
-        } else {
-            None
-        };
         let region = region(&problem);
         let len = problem.grid.len();
         // HIF at its untreated target of the t = 0 pO2.
@@ -101,21 +102,24 @@ impl State {
             })
             .collect();
         let tissue = TissueFields::all_viable(problem.viable.clone(), hif);
-        Ok(State {
-            vessel_sv: problem.sv.clone(),
-            vessel_pb: problem.pb.clone(),
-            n0_total: total(&tissue.viable, &region),
-            region,
-            problem,
-            tissue,
-            po2,
-            ros,
-            t: 0.0,
-            next_event: 0,
-            next_snapshot: 0,
-            rows: Vec::new(),
-            drugs: vec![DrugState::zero(len); protocol.drugs.len()],
-        })
+        let mut st = State::new(
+            backend,
+            Start {
+                problem,
+                po2,
+                region,
+                tissue,
+                ros: None,
+                drugs: Vec::new(),
+            },
+            protocol,
+            None,
+        )?;
+        if sc.spec.ros.enabled {
+            st.start_ros(sc, backend)?;
+        }
+        st.n0_total = st.viable_total(backend)?;
+        Ok(st)
     }
 
     /// The state of checkpoint `c` (read from `file`), on the problem of `sc`.
@@ -123,6 +127,7 @@ impl State {
         sc: &Scenario,
         protocol: &Protocol,
         params: &super::TherapyParams,
+        backend: &mut dyn O2Backend,
         c: Checkpoint,
         file: &Path,
     ) -> Result<State> {
@@ -143,8 +148,8 @@ impl State {
                 ),
             ));
         }
-        problem.sv.clone_from(&c.sv);
-        problem.pb.clone_from(&c.pb);
+        problem.sv = c.sv;
+        problem.pb = c.pb;
         problem.fixed = c.fixed;
         // The region is the tissue of t = 0: the scenario's viable cells, not fixed.
         let region = region(&problem);
@@ -154,109 +159,201 @@ impl State {
             doomed: c.doomed,
             hif: c.hif,
         };
-        problem.viable = super::fields::consuming(&tissue, params.hif.glycolytic_switch);
-        Ok(State {
-            vessel_sv: c.sv,
-            vessel_pb: c.pb,
-            problem,
-            region,
-            tissue,
-            n0_total: c.n0_total,
-            po2: c.po2,
-            ros: c.ros.map(|(ros, gsh)| RosState { ros, gsh }),
-            t: c.time_s,
-            next_event: c.next_event,
-            next_snapshot: c.next_snapshot,
-            rows: c.rows,
-            drugs: c.drugs,
-        })
+        let mut st = State::new(
+            backend,
+            Start {
+                problem,
+                po2: c.po2,
+                region,
+                tissue,
+                ros: c.ros.map(|(ros, gsh)| RosState { ros, gsh }),
+                drugs: c.drugs,
+            },
+            protocol,
+            Some(params.hif.glycolytic_switch),
+        )?;
+        st.n0_total = c.n0_total;
+        st.t = c.time_s;
+        st.next_event = c.next_event;
+        st.next_snapshot = c.next_snapshot;
+        st.rows = c.rows;
+        Ok(st)
     }
 
-    /// The checkpoint of this state.
-    pub fn checkpoint(&self, fingerprint: u64, backend: &str) -> Checkpoint {
-        Checkpoint {
+    /// Uploads `s` once: the fields of the run from here on stay on the backend. The
+    /// O2 problem's cells are the scenario's on a fresh start (`glycolytic_switch`
+    /// None), else made from the tissue state with that switch.
+    fn new(
+        backend: &mut dyn O2Backend,
+        s: Start,
+        protocol: &Protocol,
+        glycolytic_switch: Option<f64>,
+    ) -> Result<State> {
+        let p = &s.problem;
+        let len = p.grid.len();
+        let tissue = backend.tissue_load(&p.grid, &s.region, &s.tissue)?;
+        let o2 = FieldProblem {
+            grid: p.grid,
+            params: p.params,
+            faces: p.faces,
+            sv: backend.field_from(&p.sv, "therapy.sv")?,
+            pb: backend.field_from(&p.pb, "therapy.pb")?,
+            viable: backend.field_alloc(len, "therapy.cells")?,
+            fixed: backend.field_from(&p.fixed, "therapy.fixed")?,
+        };
+        let ros = match s.ros {
+            Some(r) => {
+                let f = RosFields::alloc(backend, len)?;
+                backend.field_upload(f.ros, &r.ros)?;
+                backend.field_upload(f.gsh, &r.gsh)?;
+                Some((f, backend.field_alloc(len, "therapy.ros_production")?))
+            }
+            None => None,
+        };
+        let mut drug_fields = if s.drugs.is_empty() {
+            (0..protocol.drugs.len())
+                .map(|_| DrugFields::zero(backend, len))
+                .collect::<Result<Vec<_>>>()?
+        } else {
+            s.drugs
+                .iter()
+                .map(|d| DrugFields::from_state(backend, d))
+                .collect::<Result<Vec<_>>>()?
+        };
+        for (f, item) in drug_fields.iter_mut().zip(&protocol.drugs) {
+            let d = item.params.diffusivity_um2_per_s;
+            f.prepare(backend, p.grid, p.faces, &p.fixed, d)?;
+        }
+        let mut st = State {
+            vessel_sv: backend.field_from(&p.sv, "therapy.vessel_sv")?,
+            vessel_pb: backend.field_from(&p.pb, "therapy.vessel_pb")?,
+            po2: backend.field_from(&s.po2, "therapy.po2")?,
+            po2_previous: backend.field_alloc(len, "therapy.po2_previous")?,
+            mask: backend.field_alloc(len, "therapy.mask")?,
+            kill: backend.field_alloc(len, "therapy.kill")?,
+            region_count: s.region.iter().filter(|&&r| r != 0).count() as f64,
+            o2,
+            tissue,
+            n0_total: 0.0,
+            ros,
+            t: 0.0,
+            next_event: 0,
+            next_snapshot: 0,
+            rows: Vec::new(),
+            drugs: drug_fields,
+        };
+        match glycolytic_switch {
+            None => {
+                backend.field_upload(st.o2.viable, &p.viable)?;
+                st.refresh_mask(backend)?;
+            }
+            Some(switch) => st.update_cells(backend, switch)?,
+        }
+        Ok(st)
+    }
+
+    /// The R–G steady state of the t = 0 field (production from the pO2, G from G0).
+    fn start_ros(&mut self, sc: &Scenario, backend: &mut dyn O2Backend) -> Result<()> {
+        let len = self.o2.grid.len();
+        let mut fields = RosFields::alloc(backend, len)?;
+        let production = backend.field_alloc(len, "therapy.ros_production")?;
+        let params = sc.spec.ros.params();
+        crate::ros::resident::production(
+            backend, &self.o2, &params, self.po2, None, 0.0, production,
+        )?;
+        crate::ros::resident::steady_state(
+            backend,
+            &self.o2,
+            &params,
+            production,
+            &mut fields,
+            &sc.ros_solve_options(),
+        )?;
+        self.ros = Some((fields, production));
+        Ok(())
+    }
+
+    /// The O2 problem's cells from the tissue state (the respiring n + l less the
+    /// glycolytic share φ·h), and the statistics mask from them.
+    pub fn update_cells(&mut self, backend: &mut dyn O2Backend, switch: f64) -> Result<()> {
+        let t = self.tissue;
+        backend.pointwise(
+            &Consuming {
+                len: self.o2.grid.len(),
+                switch_share: switch as f32,
+            },
+            &[t.viable, t.doomed, t.hif],
+            &[self.o2.viable],
+        )?;
+        self.refresh_mask(backend)
+    }
+
+    fn refresh_mask(&mut self, backend: &mut dyn O2Backend) -> Result<()> {
+        backend.pointwise(
+            &TissueMask {
+                len: self.o2.grid.len(),
+            },
+            &[self.o2.viable, self.o2.fixed],
+            &[self.mask],
+        )
+    }
+
+    /// Σ n over the region (a device reduction).
+    pub fn viable_total(&self, backend: &mut dyn O2Backend) -> Result<f64> {
+        let t = self.tissue;
+        Ok(backend.reduce_masked(t.region, &[(t.viable, Reduce::Sum)])?[0])
+    }
+
+    /// The checkpoint of this state (whole fields read back: a checkpoint time).
+    pub fn checkpoint(
+        &self,
+        backend: &mut dyn O2Backend,
+        fingerprint: u64,
+        kind: &str,
+    ) -> Result<Checkpoint> {
+        let tissue = backend.tissue_read()?;
+        let ros = match &self.ros {
+            Some((f, _)) => Some((backend.field_read(f.ros)?, backend.field_read(f.gsh)?)),
+            None => None,
+        };
+        Ok(Checkpoint {
             fingerprint,
-            backend: backend.to_string(),
+            backend: kind.to_string(),
             time_s: self.t,
             next_event: self.next_event,
             next_snapshot: self.next_snapshot,
             n0_total: self.n0_total,
             rows: self.rows.clone(),
-            viable: self.tissue.viable.clone(),
-            dead: self.tissue.dead.clone(),
-            doomed: self.tissue.doomed.clone(),
-            hif: self.tissue.hif.clone(),
-            po2: self.po2.clone(),
-            sv: self.vessel_sv.clone(),
-            pb: self.vessel_pb.clone(),
-            fixed: self.problem.fixed.clone(),
-            ros: self.ros.as_ref().map(|r| (r.ros.clone(), r.gsh.clone())),
-            drugs: self.drugs.clone(),
-        }
-    }
-
-    /// Σ n over the region.
-    pub fn viable_total(&self) -> f64 {
-        total(&self.tissue.viable, &self.region)
-    }
-
-    /// The timeline row of the current state.
-    pub fn row(&self, protocol: &Protocol, events: String, solve_seconds: f64) -> Row {
-        let s = metrics::o2_stats(&self.problem, &self.po2);
-        let count = self.region.iter().filter(|&&r| r != 0).count().max(1) as f64;
-        let left = total(&self.tissue.viable, &self.region);
-        // Over tissue, as in `summary.json` (viable cells present, not fixed).
-        let mean_ros_um = self.ros.as_ref().map(|r| {
-            let (sum, count) = (0..r.ros.len())
-                .filter(|&i| self.problem.is_tissue(i))
-                .fold((0.0f64, 0usize), |(s, c), i| {
-                    (s + f64::from(r.ros[i]), c + 1)
-                });
-            sum / count.max(1) as f64
-        });
-        Row {
-            time_h: self.t / 3600.0,
-            events,
-            mean_po2_mmhg: s.mean,
-            median_po2_mmhg: s.median,
-            hypoxic_fraction: s.hypoxic_fraction,
-            viable_fraction: left / count,
-            dead_fraction: total(&self.tissue.dead, &self.region) / count,
-            doomed_fraction: total(&self.tissue.doomed, &self.region) / count,
-            mean_hif: total(&self.tissue.hif, &self.region) / count,
-            mean_ros_um,
-            log10_cell_kill: if left > 0.0 && self.n0_total > 0.0 {
-                // + 0.0 turns −0 (nothing killed yet) into 0.
-                -(left / self.n0_total).log10() + 0.0
-            } else {
-                f64::INFINITY
-            },
-            solve_seconds,
-            drugs: protocol
+            viable: tissue.viable,
+            dead: tissue.dead,
+            doomed: tissue.doomed,
+            hif: tissue.hif,
+            po2: backend.field_read(self.po2)?,
+            sv: backend.field_read(self.vessel_sv)?,
+            pb: backend.field_read(self.vessel_pb)?,
+            fixed: backend.field_read(self.o2.fixed)?,
+            ros,
+            drugs: self
                 .drugs
                 .iter()
-                .zip(&self.drugs)
-                .map(|(item, f)| {
-                    let mean = |v: &[f32]| total(v, &self.region) / count;
-                    let kappa = item.params.kill_per_um_h;
-                    let survival: f64 = f
-                        .exposure
-                        .iter()
-                        .zip(&self.region)
-                        .filter(|(_, &r)| r != 0)
-                        .map(|(&e, _)| (-kappa * f64::from(e)).exp())
-                        .sum::<f64>()
-                        / count;
-                    DrugColumns {
-                        name: item.name.clone(),
-                        plasma_um: item.params.pk.plasma(&item.times_s, self.t),
-                        mean_um: mean(&f.prodrug),
-                        exposure_um_h: mean(&f.exposure),
-                        log10_kill: -survival.max(f64::MIN_POSITIVE).log10() + 0.0,
-                    }
-                })
-                .collect(),
-        }
+                .map(|d| d.read(backend))
+                .collect::<Result<Vec<_>>>()?,
+        })
+    }
+
+    /// The O2 problem as it stands, on the host (outputs at the end).
+    pub fn read_problem(&self, backend: &mut dyn O2Backend) -> Result<O2Problem> {
+        let o = &self.o2;
+        Ok(O2Problem {
+            grid: o.grid,
+            params: o.params,
+            faces: o.faces,
+            sv: backend.field_read(o.sv)?,
+            pb: backend.field_read(o.pb)?,
+            viable: backend.field_read(o.viable)?,
+            fixed: backend.field_read(o.fixed)?,
+            edge_width: [1.0; 3],
+        })
     }
 }
 
@@ -265,16 +362,6 @@ fn region(problem: &O2Problem) -> Vec<u32> {
     (0..problem.grid.len())
         .map(|i| u32::from(problem.is_tissue(i)))
         .collect()
-}
-
-/// Σ `field` over the region.
-fn total(field: &[f32], region: &[u32]) -> f64 {
-    field
-        .iter()
-        .zip(region)
-        .filter(|(_, &r)| r != 0)
-        .map(|(&v, _)| f64::from(v))
-        .sum()
 }
 
 /// The relative dose map of each radiotherapy item (`None`: uniform).

@@ -2,8 +2,8 @@
 //! `shaders/mg_restrict.wgsl`, `shaders/mg_coarse_rhs.wgsl` and
 //! `shaders/mg_prolong.wgsl`, loop for loop.
 
-use super::o2_stencil::{net_supply, residual_at, StencilConsts};
 use super::CpuLevel;
+use crate::backend::stencil::{net_supply, residual_at, StencilConsts};
 use crate::physics::o2::residual;
 use rayon::prelude::*;
 

@@ -5,7 +5,6 @@
 pub mod mg_transfer;
 pub mod o2_residual;
 pub mod o2_smooth;
-pub mod o2_stencil;
 pub mod o2_step;
 mod stats;
 pub mod store;

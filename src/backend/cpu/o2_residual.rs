@@ -2,7 +2,7 @@
 //! `shaders/shared/o2_common.wgsl`): Σ F(P)² over free voxels, with F in difference
 //! form. Pointwise values are computed in f32 like the shader; the sum is taken in f64.
 
-use super::o2_stencil::{self, StencilConsts};
+use crate::backend::stencil::{self, StencilConsts};
 use crate::problem::O2Problem;
 use rayon::prelude::*;
 
@@ -11,7 +11,7 @@ pub fn residual_at(problem: &O2Problem, k: &StencilConsts, po2: &[f32], idx: usi
     if problem.fixed[idx] >= 0.0 {
         return 0.0;
     }
-    o2_stencil::residual_at(k, problem, |n| po2[n], problem.grid.ijk(idx), idx, 0.0)
+    stencil::residual_at(k, problem, |n| po2[n], problem.grid.ijk(idx), idx, 0.0)
 }
 
 /// Σ F(P)² over free voxels (mmHg²/s²). Planes are summed in order, so the result does

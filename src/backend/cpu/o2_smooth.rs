@@ -5,7 +5,7 @@
 //! only its own voxel and voxels of the other colour, so the updates are independent;
 //! the planes are shared between rayon tasks through `SharedField`.
 
-use super::o2_stencil::{diagonal_at, residual_at, StencilConsts};
+use crate::backend::stencil::{diagonal_at, residual_at, StencilConsts};
 use crate::physics::o2::local_correction;
 use crate::problem::O2Problem;
 use rayon::prelude::*;

@@ -1,8 +1,8 @@
 //! CPU twin of `shaders/o2_step.wgsl`: one explicit time step, P ← max(P + Δt·F(P), 0),
 //! through a scratch field so that every voxel reads the old values.
 
-use super::o2_stencil::{residual_at, StencilConsts};
 use super::CpuLevel;
+use crate::backend::stencil::{residual_at, StencilConsts};
 
 /// Advances `level` (level 0, no FAS term) by one step of `dt` seconds.
 pub fn step(level: &mut CpuLevel, dt: f32) {

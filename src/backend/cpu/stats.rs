@@ -10,6 +10,7 @@ use crate::Result;
 
 impl StatsKernels for CpuBackend {
     fn reduce_masked(&mut self, mask: Field, items: &[(Field, Reduce)]) -> Result<Vec<f64>> {
+        self.return_lent();
         let m = self.store.get(mask);
         let out = items
             .iter()
@@ -20,6 +21,7 @@ impl StatsKernels for CpuBackend {
     }
 
     fn median_masked(&mut self, mask: Field, field: Field) -> Result<f64> {
+        self.return_lent();
         let median = median_slices(self.store.get(mask), self.store.get(field));
         self.store.counters.dispatches += 1;
         Ok(median)

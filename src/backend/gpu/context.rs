@@ -249,6 +249,24 @@ impl GpuContext {
         self.queue.write_buffer(buffer, offset, data);
     }
 
+    /// Writes `new` into `buffer` (from offset 0), which holds `held`: only the 4-byte
+    /// words that differ go up (all of it when the lengths differ); `held` becomes
+    /// `new`. For uniform blocks, most of which repeat from one call to the next.
+    pub fn write_changed(&self, buffer: &wgpu::Buffer, held: &mut Vec<u8>, new: &[u8]) {
+        if held.len() != new.len() {
+            self.write(buffer, 0, new);
+        } else {
+            let differs = |w: usize| held[4 * w..4 * w + 4] != new[4 * w..4 * w + 4];
+            let words = new.len() / 4;
+            if let Some(first) = (0..words).find(|&w| differs(w)) {
+                let last = (0..words).rev().find(|&w| differs(w)).unwrap_or(first);
+                self.write(buffer, 4 * first as u64, &new[4 * first..4 * last + 4]);
+            }
+        }
+        held.clear();
+        held.extend_from_slice(new);
+    }
+
     /// A new encoder labelled `label`.
     pub fn encoder(&self, label: &str) -> wgpu::CommandEncoder {
         self.device

@@ -33,6 +33,10 @@ use o2_smooth::{SmoothBinding, WgO2Smooth};
 use o2_step::{StepBinding, WgO2Step};
 use tissue::{GpuTissue, WgTissue};
 
+/// Resident hierarchies kept besides the loaded one (the O2, ROS, prodrug and
+/// metabolite problems of a protocol step).
+const RESIDENT_CACHE: usize = 3;
+
 /// Work recorded per submit at most, in level-0 sweep-equivalents (a coarse level's
 /// sweep counts its size relative to level 0), to keep each submit short (OS
 /// watchdogs).
@@ -49,6 +53,11 @@ pub struct GpuBackend {
     residual: WgO2Residual,
     tissue_kernels: WgTissue,
     loaded: Option<Loaded>,
+    /// Resident hierarchies loaded before, by their fields (at most
+    /// [`RESIDENT_CACHE`]): a protocol step alternates the O2, ROS and drug problems,
+    /// and each keeps its coarse levels, bind groups and uniforms, so that switching
+    /// back writes nothing.
+    resident: Vec<Loaded>,
     tissue: Option<GpuTissue>,
     store: store::GpuStore,
     pointwise: pointwise::WgPointwise,
@@ -194,6 +203,7 @@ impl GpuBackend {
             tissue_kernels: WgTissue::new(&ctx)?,
             ctx,
             loaded: None,
+            resident: Vec::new(),
             tissue: None,
             store: store::GpuStore::default(),
             pointwise: pointwise::WgPointwise::default(),
@@ -299,6 +309,8 @@ impl O2Backend for GpuBackend {
         multigrid: bool,
     ) -> Result<()> {
         self.flush();
+        // A lost device fails here with its error (binding on it would panic).
+        self.ctx.check()?;
         let [sv, pb, viable, fixed] = problem.fields();
         let key = ResidentKey {
             grid: problem.grid,
@@ -318,6 +330,24 @@ impl O2Backend for GpuBackend {
             })
             .collect();
         let buffers = [solution, sv, pb, viable, fixed].map(|f| self.store.buffer(f).clone());
+        if self.loaded.as_ref().is_none_or(|l| l.key != Some(key)) {
+            // Keep the loaded hierarchy, and take this problem's back if kept.
+            let kept = self.resident.iter().position(|l| l.key == Some(key));
+            let previous = match kept {
+                Some(i) => self.loaded.replace(self.resident.remove(i)),
+                None => self.loaded.take(),
+            };
+            if let Some(p) = previous.filter(|p| p.key.is_some()) {
+                self.resident.push(p);
+                if self.resident.len() > RESIDENT_CACHE {
+                    let oldest = self.resident.remove(0);
+                    if self.loaded.is_none() {
+                        // Rebind the oldest below rather than allocate anew.
+                        self.loaded = Some(oldest);
+                    }
+                }
+            }
+        }
         let same_shape = self.loaded.as_ref().is_some_and(|l| {
             l.key
                 .is_some_and(|k| k.grid == problem.grid && k.multigrid == multigrid)

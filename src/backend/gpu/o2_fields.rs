@@ -3,7 +3,7 @@
 //! multigrid work fields of one level.
 
 use super::GpuContext;
-use crate::backend::cpu::o2_stencil::StencilConsts;
+use crate::backend::stencil::StencilConsts;
 use crate::problem::O2Problem;
 use crate::{Error, Result};
 use wgpu::util::DeviceExt;
@@ -198,14 +198,17 @@ impl GpuO2Fields {
                 zeroed("oxyfield.o2.fixed"),
             ],
         };
-        ctx.counters.up(std::mem::size_of::<O2ParamsGpu>());
+        ctx.check()?;
+        let params_buf = dev.create_buffer(&wgpu::BufferDescriptor {
+            label: Some("oxyfield.o2.params"),
+            size: std::mem::size_of::<O2ParamsGpu>() as u64,
+            usage: wgpu::BufferUsages::UNIFORM | wgpu::BufferUsages::COPY_DST,
+            mapped_at_creation: false,
+        });
+        ctx.write(&params_buf, 0, bytemuck::bytes_of(&params));
         Ok(GpuO2Fields {
             params,
-            params_buf: dev.create_buffer_init(&wgpu::util::BufferInitDescriptor {
-                label: Some("oxyfield.o2.params"),
-                contents: bytemuck::bytes_of(&params),
-                usage: wgpu::BufferUsages::UNIFORM | wgpu::BufferUsages::COPY_DST,
-            }),
+            params_buf,
             po2,
             sv,
             pb,
@@ -219,12 +222,17 @@ impl GpuO2Fields {
     }
 
     /// Rewrites the uniform block when `params` differ from the current ones.
+    /// ω and Δt stay as the last solve set them (the smoother sets its own before it
+    /// runs), so reloading the same problem writes nothing.
     pub fn set_params(&mut self, ctx: &GpuContext, params: O2ParamsGpu) {
+        let params = O2ParamsGpu {
+            omega: self.params.omega,
+            dt: self.params.dt,
+            ..params
+        };
         if bytemuck::bytes_of(&self.params) != bytemuck::bytes_of(&params) {
             self.params = params;
-            ctx.queue
-                .write_buffer(&self.params_buf, 0, bytemuck::bytes_of(&params));
-            ctx.counters.up(std::mem::size_of::<O2ParamsGpu>());
+            ctx.write(&self.params_buf, 0, bytemuck::bytes_of(&params));
         }
     }
 

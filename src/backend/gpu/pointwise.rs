@@ -8,7 +8,6 @@ use crate::backend::pointwise::{PointShader, Pointwise};
 use crate::backend::Field;
 use crate::{Error, Result};
 use std::collections::HashMap;
-use wgpu::util::DeviceExt;
 
 /// Invocations per workgroup (`@workgroup_size(256)` in every pointwise shader).
 const WG: u32 = 256;
@@ -17,6 +16,9 @@ const WG: u32 = 256;
 #[derive(Debug, Default)]
 pub struct WgPointwise {
     pipelines: HashMap<&'static str, wgpu::ComputePipeline>,
+    /// Per shader, its uniform buffer and what it holds: a call with the same uniforms
+    /// as the last one of its kernel writes nothing.
+    uniforms: HashMap<&'static str, (wgpu::Buffer, Vec<u8>)>,
 }
 
 /// Workgroups (x, y) for `len` invocations of 256, x within the adapter's limit.
@@ -92,15 +94,24 @@ impl WgPointwise {
         let mut uniforms = kernel.uniforms();
         // Head.row: invocations per dispatch row.
         uniforms[4..8].copy_from_slice(&(gx * WG).to_le_bytes());
-        let pipe = self.pipeline(ctx, kernel.shader())?;
-        let ubuf = ctx
-            .device
-            .create_buffer_init(&wgpu::util::BufferInitDescriptor {
+        let pipe = self.pipeline(ctx, kernel.shader())?.clone();
+        // A lost device fails here with its error (creating buffers on it would panic).
+        ctx.check()?;
+        let name = kernel.shader().name;
+        let (ubuf, held) = self.uniforms.entry(name).or_insert_with(|| {
+            let buffer = ctx.device.create_buffer(&wgpu::BufferDescriptor {
                 label: Some("oxyfield.pointwise.uniforms"),
-                contents: &uniforms,
-                usage: wgpu::BufferUsages::UNIFORM,
+                size: uniforms.len() as u64,
+                usage: wgpu::BufferUsages::UNIFORM | wgpu::BufferUsages::COPY_DST,
+                mapped_at_creation: false,
             });
-        ctx.counters.up(uniforms.len());
+            (buffer, Vec::new())
+        });
+        // Each call submits its own work, so a write lands after the previous call's.
+        // Only the words that changed go up (a drug step changes the plasma level alone
+        // from one sub-step to the next).
+        ctx.write_changed(ubuf, held, &uniforms);
+        let ubuf = ubuf.clone();
         let mut entries = vec![wgpu::BindGroupEntry {
             binding: 0,
             resource: ubuf.as_entire_binding(),
@@ -126,7 +137,7 @@ impl WgPointwise {
                 label: Some(kernel.shader().name),
                 timestamp_writes: None,
             });
-            pass.set_pipeline(pipe);
+            pass.set_pipeline(&pipe);
             pass.set_bind_group(0, &group, &[]);
             pass.dispatch_workgroups(gx, gy, 1);
         }

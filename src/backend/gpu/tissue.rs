@@ -40,8 +40,10 @@ pub struct GpuTissue {
     dims: [u32; 3],
     /// Number of voxels.
     len: usize,
-    /// Uniform buffer holding the [`TissueUniforms`] of the latest call.
+    /// Uniform buffer holding the [`TissueUniforms`] of the latest call, and its bytes
+    /// (only what changes goes up).
     uniforms: wgpu::Buffer,
+    held: std::cell::RefCell<Vec<u8>>,
     /// The state's fields in the store.
     pub fields: TissueHandles,
     /// Workgroups per dispatch dimension.
@@ -118,6 +120,7 @@ impl WgTissue {
             dims,
             len,
             uniforms,
+            held: Default::default(),
             fields,
             groups,
         })
@@ -239,7 +242,7 @@ impl WgTissue {
         for &(_, f) in bound {
             assert_eq!(f.len(), t.len, "field length");
         }
-        ctx.write(&t.uniforms, 0, bytemuck::bytes_of(u));
+        ctx.write_changed(&t.uniforms, &mut t.held.borrow_mut(), bytemuck::bytes_of(u));
         let label = format!("oxyfield.tissue.{entry}");
         // Auto layouts hold only what an entry point uses: `step` never reads the map,
         // a fraction never touches d, a kill never reads pO2.

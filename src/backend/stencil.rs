@@ -1,6 +1,10 @@
-//! CPU twins of `diagonal_at` and `residual_at` in `shaders/shared/o2_common.wgsl`: the
-//! 7-point stencil of the steady O2 equation at one voxel. Terms are added in the
-//! shader's order (x−, x+, y−, y+, z−, z+, vessel, uptake).
+//! The 7-point stencil of the steady O2 equation at one voxel, shared by both
+//! backends: its constants ([`StencilConsts`], mirrored by the GPU's `O2Params`) and
+//! the host forms of `diagonal_at` and `residual_at` in
+//! `shaders/shared/o2_common.wgsl`, which the CPU twins, the host reference norm and
+//! the mass balance use. Terms are added in the shader's order (x−, x+, y−, y+, z−,
+//! z+, vessel, uptake). Kept out of `cpu/` so that the GPU backend and `metrics` do not
+//! depend on the CPU backend.
 
 use crate::physics::o2::residual;
 use crate::problem::O2Problem;
