@@ -1,6 +1,6 @@
 //! The GPU backend's fields: one storage buffer per [`Field`] handle, usable as a
 //! kernel binding and as a copy source and destination. Every transfer goes through
-//! here or [`super::readback`] and is counted in [`GpuContext::counters`].
+//! here or `readback` and is counted in [`GpuContext::counters`].
 
 use super::{readback, GpuContext};
 use crate::backend::field::Slots;
