@@ -139,3 +139,51 @@ pub fn run_static_tissue(sc: &Scenario, p: &Protocol) -> TherapyResult {
     )
     .unwrap()
 }
+
+/// The pointwise-kernel test helpers (tests/pointwise.rs, ros_kernels.rs, drug_kernels.rs).
+use oxyfield::backend::pointwise::Pointwise;
+use oxyfield::backend::Field;
+
+/// `n` values in [lo, hi) from a fixed-seed LCG; every 7th value is exactly `lo`.
+pub fn random(n: usize, seed: u64, lo: f32, hi: f32) -> Vec<f32> {
+    let mut s = seed
+        .wrapping_mul(6364136223846793005)
+        .wrapping_add(1442695040888963407);
+    (0..n)
+        .map(|i| {
+            s = s
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            let u = (s >> 40) as f32 / (1u64 << 24) as f32;
+            if i % 7 == 0 {
+                lo
+            } else {
+                lo + (hi - lo) * u
+            }
+        })
+        .collect()
+}
+
+/// Runs the pointwise `kernel` on `backend` with fresh fields holding `inputs` and `outputs`; returns
+/// the outputs.
+pub fn run_pointwise(
+    backend: &mut dyn O2Backend,
+    kernel: &dyn Pointwise,
+    inputs: &[Vec<f32>],
+    outputs: &[Vec<f32>],
+) -> Vec<Vec<f32>> {
+    let up = |b: &mut dyn O2Backend, v: &[Vec<f32>]| -> Vec<Field> {
+        v.iter().map(|d| b.field_from(d, "test").unwrap()).collect()
+    };
+    let ins = up(backend, inputs);
+    let outs = up(backend, outputs);
+    backend.pointwise(kernel, &ins, &outs).unwrap();
+    let got = outs
+        .iter()
+        .map(|&f| backend.field_read(f).unwrap())
+        .collect();
+    for f in ins.into_iter().chain(outs) {
+        backend.field_free(f);
+    }
+    got
+}
