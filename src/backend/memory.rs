@@ -4,8 +4,9 @@
 //!
 //! The per-voxel figures are measured peaks (maximum resident set of `oxyfield run`
 //! at 64³ and 128³, the difference divided by the voxel difference) rounded up, and a
-//! count of the GPU backend's buffers (8 O2 fields per level, the coarse levels adding
-//! 1/7; the tissue kernels' 8 fields; one staging copy for read-back).
+//! count of the GPU backend's buffers (steady: 8 O2 fields per level, the coarse levels
+//! adding 1/7, one staging copy for read-back; protocol: the resident state of
+//! `therapy::state`, below).
 
 use super::O2Backend;
 use crate::grid::Grid;
@@ -17,8 +18,11 @@ const HOST_STEADY: u64 = 96;
 const HOST_PROTOCOL: u64 = 224;
 /// Device bytes per voxel of a steady run on the GPU backend.
 const DEVICE_STEADY: u64 = 4 * 11;
-/// Device bytes per voxel of a protocol run on the GPU backend.
-const DEVICE_PROTOCOL: u64 = 4 * 19;
+/// Device bytes per voxel of a protocol run on the GPU backend: the resident state
+/// (10 O2 and step fields, 5 tissue fields, 8 ROS fields, 11 per drug: 34 with one
+/// drug) and up to six solver hierarchies (level-0 work fields and coarse levels,
+/// ≈ 4.2 fields each: 25).
+const DEVICE_PROTOCOL: u64 = 4 * 59;
 
 /// What a run on a grid needs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

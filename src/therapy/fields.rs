@@ -172,9 +172,14 @@ fn check_finite(backend: &mut dyn O2Backend, st: &State, hours: f64) -> Result<(
         return Ok(());
     }
     let field = backend.field_read(st.po2)?;
-    let at = field.iter().position(|v| !v.is_finite()).unwrap_or(0);
-    let (x, y, z) = st.o2.grid.ijk(at);
+    let at = match field.iter().position(|v| !v.is_finite()) {
+        Some(i) => {
+            let (x, y, z) = st.o2.grid.ijk(i);
+            format!("at voxel [{z}, {y}, {x}] ")
+        }
+        None => String::new(),
+    };
     Err(Error::Numerical(format!(
-        "pO2 is not finite at voxel [{z}, {y}, {x}] at t = {hours} h"
+        "pO2 is not finite {at}at t = {hours} h (or beyond ±1.8e19 mmHg)"
     )))
 }

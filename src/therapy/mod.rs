@@ -31,7 +31,7 @@
 //! checkpoints, a fraction's dose map, pruning, angiogenesis (when on) and the end.
 //!
 //! Blood pO2 at the walls is held at its value at t = 0 (with blood O2 transport, the
-//! coupled solution at t = 0): perfusion changes belong to the interventions issue.
+//! coupled solution at t = 0), changed only by the open windows (normalisation).
 //!
 //! With a checkpoint folder, the complete state is written there
 //! ([`checkpoint::Checkpoint`]) every `checkpoint_every` of simulated time (default
@@ -259,156 +259,162 @@ fn steps(
         }
         None => State::initial(sc, protocol, backend)?,
     };
-    if !resumed && protocol.settle {
-        settle::settle(sc, params, backend, &mut st)?;
-    }
-    let events = protocol.events();
-    // Whole fields cross to the host only here: snapshots, checkpoints, the end.
-    let snapshot = |backend: &mut dyn O2Backend, st: &mut State| -> Result<()> {
-        let times = &protocol.snapshot_times_s;
-        while st.next_snapshot < times.len() && times[st.next_snapshot] <= st.t + EPS_S {
-            if let Some(dir) = run.snapshot_dir {
-                let po2 = backend.field_read(st.po2)?;
-                let n = backend.field_read(st.tissue.viable)?;
-                let sv = backend.field_read(st.o2.sv)?;
-                let ros = read_ros(backend, st)?;
-                output::write_snapshot(sc, dir, st.t, &po2, &n, ros.as_ref(), Some(&sv))?;
-            }
-            st.next_snapshot += 1;
+    // The fields are freed whatever happens (a batch or bench reuses the backend).
+    let result = (|| -> Result<TherapyResult> {
+        if !resumed && protocol.settle {
+            settle::settle(sc, params, backend, &mut st)?;
         }
-        Ok(())
-    };
-    let save = |backend: &mut dyn O2Backend, st: &State| -> Result<()> {
-        if let Some(dir) = run.checkpoint_dir {
-            st.checkpoint(backend, fingerprint, kind)?.write(dir)?;
+        let events = protocol.events();
+        // Whole fields cross to the host only here: snapshots, checkpoints, the end.
+        let snapshot = |backend: &mut dyn O2Backend, st: &mut State| -> Result<()> {
+            let times = &protocol.snapshot_times_s;
+            while st.next_snapshot < times.len() && times[st.next_snapshot] <= st.t + EPS_S {
+                if let Some(dir) = run.snapshot_dir {
+                    let po2 = backend.field_read(st.po2)?;
+                    let n = backend.field_read(st.tissue.viable)?;
+                    let sv = backend.field_read(st.o2.sv)?;
+                    let ros = read_ros(backend, st)?;
+                    output::write_snapshot(sc, dir, st.t, &po2, &n, ros.as_ref(), Some(&sv))?;
+                }
+                st.next_snapshot += 1;
+            }
+            Ok(())
+        };
+        let save = |backend: &mut dyn O2Backend, st: &State| -> Result<()> {
+            if let Some(dir) = run.checkpoint_dir {
+                st.checkpoint(backend, fingerprint, kind)?.write(dir)?;
+                track.saved_s.set(Some(st.t));
+            }
+            Ok(())
+        };
+        if resumed {
             track.saved_s.set(Some(st.t));
         }
-        Ok(())
-    };
-    if resumed {
-        track.saved_s.set(Some(st.t));
-    }
-    if st.rows.is_empty() {
-        let row = st.row(
-            backend,
-            protocol,
-            String::new(),
-            start.elapsed().as_secs_f64(),
-        )?;
-        st.rows.push(row);
-        snapshot(backend, &mut st)?;
-    }
-    let every = protocol
-        .checkpoint_every_s
-        .or(run.checkpoint_dir.map(|_| DEFAULT_CHECKPOINT_EVERY_S));
-    let mut next_checkpoint = every.map(|e| next_multiple(st.t, e));
-    let progress = progress::Progress::new(protocol.duration_s);
-    let mut step_counters = StepCounters::default();
-    while st.t < protocol.duration_s - EPS_S {
-        track.now_s.set(st.t);
-        if run.stop_at_s.is_some_and(|stop| st.t >= stop - EPS_S) {
-            label_due(protocol, &events, &mut st);
-            save(backend, &st)?;
-            return finish(backend, st, false, step_counters);
-        }
-        if crate::interrupt::requested() {
-            save(backend, &st)?;
-            return Err(Error::Interrupted(format!(
-                "{} with {} stopped at t = {:.2} h of {:.1} h; {}",
-                sc.name,
-                protocol.name,
-                st.t / 3600.0,
-                protocol.duration_s / 3600.0,
-                track.resume_hint(run.checkpoint_dir)
-            )));
-        }
-        let at_step = backend.counters();
-        // What the open windows change holds for the whole step (they open and close
-        // on step boundaries).
-        let cond = Conditions::at(protocol, st.t);
-        interventions::apply_vessels(backend, &mut st, &cond)?;
-        let end = events::due_end(&events, st.next_event, st.t);
-        let due = &events[st.next_event..end];
-        st.next_event = end;
-        // The row of this time lists what happens at it (its values are from just
-        // before: the effects show from the next row on).
-        if let Some(row) = st.rows.last_mut() {
-            row.events = events::labels(protocol, due);
-        }
-        if let Some(f) = events::fraction(protocol, &maps, due) {
-            let map = f.map.as_deref();
-            fraction(
-                sc, params, &cond, backend, &mut st, f.dose_gy, map, f.seconds,
+        if st.rows.is_empty() {
+            let row = st.row(
+                backend,
+                protocol,
+                String::new(),
+                start.elapsed().as_secs_f64(),
             )?;
+            st.rows.push(row);
+            snapshot(backend, &mut st)?;
         }
-        for e in due {
-            // Exhaustive on purpose: a new event kind must be handled here.
-            match e.kind {
-                // Delivered above, all courses at this time as one fraction.
-                EventKind::Radiotherapy { .. } => {}
-                // The plasma curve is analytic: a dose only starts it.
-                EventKind::Drug { .. } => {}
-                EventKind::Window { item, open } => {
-                    let w = &protocol.windows[item];
-                    if let (true, WindowEffect::Normalisation { prune_fraction, .. }) =
-                        (open, w.effect)
-                    {
-                        interventions::prune(backend, &mut st, prune_fraction)?;
-                        interventions::apply_vessels(backend, &mut st, &cond)?;
+        let every = protocol
+            .checkpoint_every_s
+            .or(run.checkpoint_dir.map(|_| DEFAULT_CHECKPOINT_EVERY_S));
+        let mut next_checkpoint = every.map(|e| next_multiple(st.t, e));
+        let progress = progress::Progress::new(protocol.duration_s);
+        let mut step_counters = StepCounters::default();
+        while st.t < protocol.duration_s - EPS_S {
+            track.now_s.set(st.t);
+            if run.stop_at_s.is_some_and(|stop| st.t >= stop - EPS_S) {
+                label_due(protocol, &events, &mut st);
+                save(backend, &st)?;
+                return finish(backend, &mut st, false, step_counters);
+            }
+            if crate::interrupt::requested() {
+                save(backend, &st)?;
+                return Err(Error::Interrupted(format!(
+                    "{} with {} stopped at t = {:.2} h of {:.1} h; {}",
+                    sc.name,
+                    protocol.name,
+                    st.t / 3600.0,
+                    protocol.duration_s / 3600.0,
+                    track.resume_hint(run.checkpoint_dir)
+                )));
+            }
+            let at_step = backend.counters();
+            // What the open windows change holds for the whole step (they open and close
+            // on step boundaries).
+            let cond = Conditions::at(protocol, st.t);
+            interventions::apply_vessels(backend, &mut st, &cond)?;
+            let end = events::due_end(&events, st.next_event, st.t);
+            let due = &events[st.next_event..end];
+            st.next_event = end;
+            // The row of this time lists what happens at it (its values are from just
+            // before: the effects show from the next row on).
+            if let Some(row) = st.rows.last_mut() {
+                row.events = events::labels(protocol, due);
+            }
+            if let Some(f) = events::fraction(protocol, &maps, due) {
+                let map = f.map.as_deref();
+                fraction(
+                    sc, params, &cond, backend, &mut st, f.dose_gy, map, f.seconds,
+                )?;
+            }
+            for e in due {
+                // Exhaustive on purpose: a new event kind must be handled here.
+                match e.kind {
+                    // Delivered above, all courses at this time as one fraction.
+                    EventKind::Radiotherapy { .. } => {}
+                    // The plasma curve is analytic: a dose only starts it.
+                    EventKind::Drug { .. } => {}
+                    EventKind::Window { item, open } => {
+                        let w = &protocol.windows[item];
+                        if let (true, WindowEffect::Normalisation { prune_fraction, .. }) =
+                            (open, w.effect)
+                        {
+                            interventions::prune(backend, &mut st, prune_fraction)?;
+                            interventions::apply_vessels(backend, &mut st, &cond)?;
+                        }
                     }
                 }
             }
-        }
-        let until = events
-            .get(st.next_event)
-            .map_or(protocol.duration_s, |e| e.time_s.min(protocol.duration_s))
-            .min(
-                protocol
-                    .snapshot_times_s
-                    .get(st.next_snapshot)
-                    .copied()
-                    .unwrap_or(f64::INFINITY),
+            let until = events
+                .get(st.next_event)
+                .map_or(protocol.duration_s, |e| e.time_s.min(protocol.duration_s))
+                .min(
+                    protocol
+                        .snapshot_times_s
+                        .get(st.next_snapshot)
+                        .copied()
+                        .unwrap_or(f64::INFINITY),
+                );
+            let dt = protocol.time_step_s.min(until - st.t).max(EPS_S);
+            let solve_start = Instant::now();
+            // Kill over the step: drug exposure and ROS above the damage threshold.
+            backend.field_fill(st.kill, 0.0)?;
+            let killed = fields::drugs(sc, protocol, &cond, backend, &mut st, dt)?;
+            settle::slow_step(sc, params, &cond, backend, &mut st, dt, killed)?;
+            st.t += dt;
+            let elapsed = solve_start.elapsed().as_secs_f64();
+            let row = st.row(backend, protocol, String::new(), elapsed)?;
+            progress.step(
+                st.t,
+                &format!(
+                    "median pO2 {:.2} mmHg, viable {:.4}, log10 kill {:.3}",
+                    row.median_po2_mmhg, row.viable_fraction, row.log10_cell_kill
+                ),
             );
-        let dt = protocol.time_step_s.min(until - st.t).max(EPS_S);
-        let solve_start = Instant::now();
-        // Kill over the step: drug exposure and ROS above the damage threshold.
-        backend.field_fill(st.kill, 0.0)?;
-        let killed = fields::drugs(sc, protocol, &cond, backend, &mut st, dt)?;
-        settle::slow_step(sc, params, &cond, backend, &mut st, dt, killed)?;
-        st.t += dt;
-        let elapsed = solve_start.elapsed().as_secs_f64();
-        let row = st.row(backend, protocol, String::new(), elapsed)?;
-        progress.step(
-            st.t,
-            &format!(
-                "median pO2 {:.2} mmHg, viable {:.4}, log10 kill {:.3}",
-                row.median_po2_mmhg, row.viable_fraction, row.log10_cell_kill
-            ),
-        );
-        st.rows.push(row);
-        let moved = backend.counters().since(&at_step);
-        if step_counters.steps == 0 {
-            step_counters.first_step_bytes = moved.bytes();
-        } else {
-            step_counters.max_bytes_per_step = step_counters.max_bytes_per_step.max(moved.bytes());
-        }
-        step_counters.steps += 1;
-        step_counters.total.add(&moved);
-        snapshot(backend, &mut st)?;
-        if let (Some(e), Some(next)) = (every, next_checkpoint) {
-            if st.t >= next - EPS_S {
-                save(backend, &st)?;
-                next_checkpoint = Some(next_multiple(st.t, e));
+            st.rows.push(row);
+            let moved = backend.counters().since(&at_step);
+            if step_counters.steps == 0 {
+                step_counters.first_step_bytes = moved.bytes();
+            } else {
+                step_counters.max_bytes_per_step =
+                    step_counters.max_bytes_per_step.max(moved.bytes());
+            }
+            step_counters.steps += 1;
+            step_counters.total.add(&moved);
+            snapshot(backend, &mut st)?;
+            if let (Some(e), Some(next)) = (every, next_checkpoint) {
+                if st.t >= next - EPS_S {
+                    save(backend, &st)?;
+                    next_checkpoint = Some(next_multiple(st.t, e));
+                }
             }
         }
-    }
-    // Events at the very end (a window closing with the run) are listed; they change
-    // nothing more.
-    label_due(protocol, &events, &mut st);
-    if every.is_some() {
-        save(backend, &st)?;
-    }
-    finish(backend, st, true, step_counters)
+        // Events at the very end (a window closing with the run) are listed; they change
+        // nothing more.
+        label_due(protocol, &events, &mut st);
+        if every.is_some() {
+            save(backend, &st)?;
+        }
+        finish(backend, &mut st, true, step_counters)
+    })();
+    st.free(backend);
+    result
 }
 
 /// One radiotherapy fraction of `dose_gy` (times the relative dose `map`) delivered
@@ -466,21 +472,21 @@ fn next_multiple(t: f64, every: f64) -> f64 {
 /// The result: the state's fields read back once, at the end.
 fn finish(
     backend: &mut dyn O2Backend,
-    st: State,
+    st: &mut State,
     finished: bool,
     step_counters: StepCounters,
 ) -> Result<TherapyResult> {
     let problem = st.read_problem(backend)?;
     let po2 = backend.field_read(st.po2)?;
     let tissue = backend.tissue_read()?;
-    let ros = read_ros(backend, &st)?;
+    let ros = read_ros(backend, st)?;
     Ok(TherapyResult {
         mass: crate::metrics::mass_balance(&problem, &po2),
         not_converged: (Vec::new(), 0),
         counters: Default::default(),
         step_counters,
         tissue: crate::output::tissue::mask(&problem),
-        rows: st.rows,
+        rows: std::mem::take(&mut st.rows),
         viable: tissue.viable,
         dead: tissue.dead,
         doomed: tissue.doomed,

@@ -341,6 +341,33 @@ impl State {
         })
     }
 
+    /// Frees the run's fields on the backend (the tissue state's stay with the
+    /// backend's tissue kernels until their next load).
+    pub fn free(&mut self, backend: &mut dyn O2Backend) {
+        let o = self.o2;
+        for f in [
+            o.sv,
+            o.pb,
+            o.viable,
+            o.fixed,
+            self.po2,
+            self.po2_previous,
+            self.vessel_sv,
+            self.vessel_pb,
+            self.mask,
+            self.kill,
+        ] {
+            backend.field_free(f);
+        }
+        if let Some((ros, production)) = self.ros.take() {
+            ros.free(backend);
+            backend.field_free(production);
+        }
+        for d in self.drugs.drain(..) {
+            d.free(backend);
+        }
+    }
+
     /// The O2 problem as it stands, on the host (outputs at the end).
     pub fn read_problem(&self, backend: &mut dyn O2Backend) -> Result<O2Problem> {
         let o = &self.o2;

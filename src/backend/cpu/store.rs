@@ -1,7 +1,8 @@
 //! The CPU backend's fields: host arrays behind [`Field`] handles. "Up" and "down" are
 //! the copies between the caller's slices and these arrays, counted as the GPU
-//! backend counts its transfers, so that `bench` and the transfer tests read the same
-//! numbers on both backends.
+//! backend counts its transfers, so that `bench` and the transfer tests read bytes the
+//! same way on both backends. (Dispatches are counted for pointwise kernels,
+//! reductions and coarsening only; the GPU counts every dispatch.)
 
 use crate::backend::field::Slots;
 use crate::backend::{Counters, Field};

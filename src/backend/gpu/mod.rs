@@ -33,9 +33,10 @@ use o2_smooth::{SmoothBinding, WgO2Smooth};
 use o2_step::{StepBinding, WgO2Step};
 use tissue::{GpuTissue, WgTissue};
 
-/// Resident hierarchies kept besides the loaded one (the O2, ROS, prodrug and
-/// metabolite problems of a protocol step).
-const RESIDENT_CACHE: usize = 3;
+/// Resident hierarchies kept besides the loaded one (the O2 and ROS problems and the
+/// prodrug and metabolite problems of two drugs in a protocol step). Each holds its
+/// coarse levels and level-0 work fields, ≈ 4 fields' worth (`backend::memory`).
+const RESIDENT_CACHE: usize = 5;
 
 /// Work recorded per submit at most, in level-0 sweep-equivalents (a coarse level's
 /// sweep counts its size relative to level 0), to keep each submit short (OS
@@ -267,6 +268,9 @@ impl O2Backend for GpuBackend {
     }
 
     fn load(&mut self, problem: &O2Problem, coarse: &[O2Problem], po2: &[f32]) -> Result<()> {
+        // Loads belong outside batches; held work runs before the writes below.
+        debug_assert_eq!(self.pending.depth, 0, "load inside a batch");
+        self.flush();
         if let Some(loaded) = self.loaded.as_mut().filter(|l| l.key.is_none()) {
             if loaded.reload(&self.ctx, problem, coarse, po2) {
                 return Ok(());
@@ -312,6 +316,11 @@ impl O2Backend for GpuBackend {
         // A lost device fails here with its error (binding on it would panic).
         self.ctx.check()?;
         let [sv, pb, viable, fixed] = problem.fields();
+        let all = [sv, pb, viable, fixed, solution];
+        for (i, f) in all.iter().enumerate() {
+            assert!(!all[..i].contains(f), "a field bound twice in one problem");
+            assert_eq!(f.len(), problem.grid.len(), "field length");
+        }
         let key = ResidentKey {
             grid: problem.grid,
             fields: [sv, pb, viable, fixed, solution],
@@ -428,12 +437,13 @@ impl O2Backend for GpuBackend {
             .fields;
         self.pointwise
             .run_buffers(&self.ctx, &apply, &[&l.fixed], &[&l.po2], l.len)?;
-        let sum = self.residual_sq_sum()?;
+        // The field goes back whether or not the norm could be taken.
+        let sum = self.residual_sq_sum();
         let l = &self.loaded()?.levels[0].fields;
         let mut enc = self.ctx.encoder("oxyfield.reference.restore");
         enc.copy_buffer_to_buffer(&l.po2_old, 0, &l.po2, 0, bytes);
         self.ctx.submit(enc);
-        Ok(sum)
+        sum
     }
 
     fn levels(&self) -> usize {
@@ -553,6 +563,12 @@ impl FieldStore for GpuBackend {
 
     fn field_free(&mut self, f: Field) {
         self.flush();
+        // Hierarchies bound to the field go with it (they hold its buffer).
+        let binds = |l: &Loaded| l.key.is_some_and(|k| k.fields.contains(&f));
+        self.resident.retain(|l| !binds(l));
+        if self.loaded.as_ref().is_some_and(binds) {
+            self.loaded = None;
+        }
         self.store.free(f);
     }
 

@@ -44,11 +44,12 @@ pub fn map_read(ctx: &GpuContext, staging: &wgpu::Buffer, len: usize) -> Result<
     rx.recv()
         .map_err(|_| Error::Gpu("readback callback never ran".into()))?
         .map_err(|e| Error::Gpu(format!("mapping a readback buffer failed: {e}")))?;
-    let view = staging
+    // Unmapped on every path: a reused staging buffer left mapped would fail every
+    // later read.
+    let out = staging
         .get_mapped_range(..len as u64)
-        .map_err(|e| Error::Gpu(format!("reading a mapped buffer failed: {e}")))?;
-    let out = view.to_vec();
-    drop(view);
+        .map(|view| view.to_vec())
+        .map_err(|e| Error::Gpu(format!("reading a mapped buffer failed: {e}")));
     staging.unmap();
-    Ok(out)
+    out
 }

@@ -347,10 +347,12 @@ fn wg_stats<'a>(slot: &'a mut Option<WgStats>, ctx: &GpuContext) -> Result<&'a m
 
 impl StatsKernels for GpuBackend {
     fn reduce_masked(&mut self, mask: Field, items: &[(Field, Reduce)]) -> Result<Vec<f64>> {
+        self.flush();
         wg_stats(&mut self.stats, &self.ctx)?.reduce(&self.ctx, &self.store, mask, items)
     }
 
     fn median_masked(&mut self, mask: Field, field: Field) -> Result<f64> {
+        self.flush();
         wg_stats(&mut self.stats, &self.ctx)?.median(&self.ctx, &self.store, mask, field)
     }
 }
