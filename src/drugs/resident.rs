@@ -197,7 +197,8 @@ pub fn decay(
 /// at pO2 `po2` on the geometry of `o2` (its `viable` are the cells that take up and
 /// activate the drug, its `sv` the vessel walls, its `fixed` the voxels that hold the
 /// bath), and adds the kill of the exposure gained, κ·ΔE, to `kill`. Only scalars cross
-/// to the host, but for the one read of `o2.fixed` per run, none after [`DrugFields::prepare`] for the bath coupling.
+/// to the host (the bath coupling takes one read of `o2.fixed` in the first call, none
+/// after [`DrugFields::prepare`]).
 #[allow(clippy::too_many_arguments)]
 pub fn advance(
     backend: &mut dyn O2Backend,
