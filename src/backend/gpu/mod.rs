@@ -1,6 +1,7 @@
 //! The GPU backend: WGSL compute kernels through wgpu. Fields live on the device; only
 //! residual norms come back during a solve, and whole fields only when asked for.
 
+mod batch;
 mod context;
 mod fault;
 pub mod mg_transfer;
@@ -25,6 +26,7 @@ use super::{BackendInfo, Counters, Field, FieldProblem, FieldStore, O2Backend, T
 use crate::grid::Grid;
 use crate::problem::O2Problem;
 use crate::{Error, Result};
+use batch::{level_bit, Pending};
 use mg_transfer::{TransferBinding, WgMgTransfer};
 use o2_fields::GpuO2Fields;
 use o2_fields::O2ParamsGpu;
@@ -37,11 +39,6 @@ use tissue::{GpuTissue, WgTissue};
 /// prodrug and metabolite problems of two drugs in a protocol step). Each holds its
 /// coarse levels and level-0 work fields, ≈ 4 fields' worth (`backend::memory`).
 const RESIDENT_CACHE: usize = 5;
-
-/// Work recorded per submit at most, in level-0 sweep-equivalents (a coarse level's
-/// sweep counts its size relative to level 0), to keep each submit short (OS
-/// watchdogs).
-const SWEEPS_PER_SUBMIT: u32 = 25;
 
 /// GPU backend state: the device, its pipelines, the loaded levels, and the tissue state
 /// (apart from the levels, so O2 and ROS loads leave it alone).
@@ -66,77 +63,12 @@ pub struct GpuBackend {
     stats: Option<stats::WgStats>,
 }
 
-/// Work recorded into one encoder and not yet submitted. Outside a batch
-/// ([`O2Backend::batch_begin`]) each call submits what it recorded before it returns;
-/// inside one, calls add to the same encoder, submitted at [`O2Backend::batch_end`], at a
-/// residual read, before any other call, and whenever [`SWEEPS_PER_SUBMIT`] would be
-/// passed.
-#[derive(Debug, Default)]
-struct Pending {
-    /// Batches begun and not yet ended.
-    depth: u32,
-    enc: Option<wgpu::CommandEncoder>,
-    /// Level-0 sweep-equivalents recorded in `enc`.
-    work: f64,
-    /// Levels (bit l: level l) whose ω or Δt the work in `enc` reads: the smoother reads
-    /// ω and the explicit step Δt (`shared/o2_common.wgsl`; no other kernel reads them).
-    /// A queue write to those uniforms lands before the whole next submit, so `enc` is
-    /// submitted first.
-    scalars: u64,
-}
-
-impl Pending {
-    /// How many of `left` repetitions of `cost` sweep-equivalents go into the encoder
-    /// now (at least one); submits what it holds first when none would fit.
-    fn fit(&mut self, ctx: &GpuContext, left: u32, cost: f64) -> u32 {
-        let budget = f64::from(SWEEPS_PER_SUBMIT);
-        let room = |work: f64| ((budget - work) / cost).floor().max(0.0) as u32;
-        if room(self.work) == 0 {
-            self.submit(ctx);
-        }
-        left.min(room(self.work).max(1))
-    }
-
-    /// The encoder to record `work` sweep-equivalents into; submits what it holds first
-    /// when `work` would take it past [`SWEEPS_PER_SUBMIT`].
-    fn encoder(&mut self, ctx: &GpuContext, work: f64, scalars: u64) -> &mut wgpu::CommandEncoder {
-        if self.work + work > f64::from(SWEEPS_PER_SUBMIT) {
-            self.submit(ctx);
-        }
-        self.work += work;
-        self.scalars |= scalars;
-        self.enc
-            .get_or_insert_with(|| ctx.encoder("oxyfield.o2_batch"))
-    }
-
-    /// Submits what was recorded, if anything.
-    fn submit(&mut self, ctx: &GpuContext) {
-        if let Some(enc) = self.enc.take() {
-            ctx.submit(enc);
-        }
-        self.work = 0.0;
-        self.scalars = 0;
-    }
-
-    /// Submits what was recorded unless a batch is open.
-    fn done(&mut self, ctx: &GpuContext) {
-        if self.depth == 0 {
-            self.submit(ctx);
-        }
-    }
-}
-
 /// The loaded problem, or the error for a call before `load()`. (A free function, so
 /// that it borrows only the field and [`Pending`] stays writable beside it.)
 fn need(loaded: &Option<Loaded>) -> Result<&Loaded> {
     loaded
         .as_ref()
         .ok_or_else(|| Error::Gpu("GPU backend used before load()".into()))
-}
-
-/// The bit of `level` in [`Pending::scalars`].
-fn level_bit(level: usize) -> u64 {
-    1 << level.min(63)
 }
 
 #[derive(Debug)]
@@ -429,12 +361,7 @@ impl O2Backend for GpuBackend {
         enc.clear_buffer(&l.po2, 0, None);
         self.ctx.submit(enc);
         let apply = crate::backend::o2_coefficients::ApplyFixed { len: l.len };
-        let l = &self
-            .loaded
-            .as_ref()
-            .ok_or_else(|| Error::Gpu("GPU backend used before load()".into()))?
-            .levels[0]
-            .fields;
+        let l = &need(&self.loaded)?.levels[0].fields;
         self.pointwise
             .run_buffers(&self.ctx, &apply, &[&l.fixed], &[&l.po2], l.len)?;
         // The field goes back whether or not the norm could be taken.
