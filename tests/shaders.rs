@@ -53,3 +53,81 @@ fn every_shader_file_is_used() {
         }
     }
 }
+
+/// Every pointwise kernel's uniform block (its Rust `Pod` mirror, as bytes) has the
+/// size of the WGSL struct bound at group 0, binding 0 of its shader, and its
+/// inputs and outputs are the shader's storage bindings 1.. in order: a mirror that
+/// drifts from its shader fails here, without a GPU.
+#[test]
+fn pointwise_uniform_blocks_match_their_wgsl_structs() {
+    use oxyfield::backend::drug_fields as d;
+    use oxyfield::backend::o2_coefficients as o;
+    use oxyfield::backend::pointwise::Pointwise;
+    use oxyfield::backend::ros_fields as r;
+    use oxyfield::physics::drug::DrugParams;
+    use oxyfield::physics::o2::O2Params;
+    use oxyfield::physics::ros::RosParams;
+    let n = 100;
+    let (rp, o2p) = (RosParams::default(), O2Params::default());
+    let dp = DrugParams::preset("evofosfamide").expect("preset");
+    let kernels: Vec<Box<dyn Pointwise>> = vec![
+        Box::new(o::Consuming {
+            len: n,
+            switch_share: 0.3,
+        }),
+        Box::new(o::TissueMask { len: n }),
+        Box::new(o::Vessels {
+            len: n,
+            perfusion: 1.0,
+            pb_increase: 0.0,
+        }),
+        Box::new(o::ApplyFixed { len: n }),
+        Box::new(r::RosProduction::new(n, &o2p, &rp, 0.1, true)),
+        Box::new(r::RosProblem::new(n, &rp)),
+        Box::new(r::GshBaseline::new(n, &rp)),
+        Box::new(r::GshSteady {
+            len: n,
+            rates: r::GshRates::of(&rp),
+        }),
+        Box::new(r::GshAdvance::new(n, &rp, 10.0, 0.1, 0.0)),
+        Box::new(r::RosKill::new(n, 1.0, 0.1, 3600.0)),
+        Box::new(d::DrugActivation::new(n, &dp.activation)),
+        Box::new(d::ProdrugStep::new(n, &dp, 120.0, 1.0)),
+        Box::new(d::MetaboliteStep::new(n, &dp, 120.0)),
+        Box::new(d::MetaboliteLocal::new(n, &dp, 120.0)),
+        Box::new(d::Exposure::new(n, &dp, 120.0)),
+        Box::new(d::Decay {
+            len: n,
+            ratio: 0.5,
+            gain_h: 0.1,
+            kill_per_um_h: 0.1,
+        }),
+        Box::new(d::FloorTerm::new(n, 100.0, 10.0, 1.0, 1.0)),
+    ];
+    for k in kernels {
+        let shader = k.shader();
+        let src = shader.source();
+        let module = naga::front::wgsl::parse_str(&src)
+            .unwrap_or_else(|e| panic!("{}: {}", shader.name, e.emit_to_string(&src)));
+        let mut bindings: Vec<(u32, naga::Handle<naga::Type>)> = module
+            .global_variables
+            .iter()
+            .filter_map(|(_, v)| v.binding.as_ref().map(|b| (b.binding, v.ty)))
+            .collect();
+        bindings.sort_by_key(|b| b.0);
+        let (inputs, outputs) = k.arity();
+        assert_eq!(
+            bindings.iter().map(|b| b.0).collect::<Vec<_>>(),
+            (0..=(inputs + outputs) as u32).collect::<Vec<_>>(),
+            "{}: bindings",
+            shader.name
+        );
+        let size = module.types[bindings[0].1].inner.size(module.to_ctx());
+        assert_eq!(
+            k.uniforms().len() as u32,
+            size,
+            "{}: uniform bytes vs the WGSL struct",
+            shader.name
+        );
+    }
+}
