@@ -43,21 +43,40 @@ pub fn bench(args: BenchArgs) -> Result<()> {
          smoothing at {} bytes/voxel over the measured copy bandwidth",
         crate::bench::BYTES_PER_VOXEL_SWEEP
     );
-    if let Some(path) = &args.json {
-        let doc = serde_json::json!({
-            "oxyfield_version": crate::VERSION,
-            "date_utc": utc_now_iso8601(),
-            "backend": info.kind,
-            "adapter": info.adapter,
-            "problem": args.problem,
-            "tolerance": 1e-6,
+    write_json(
+        &args,
+        &info,
+        serde_json::json!({
             "bytes_per_voxel_sweep": crate::bench::BYTES_PER_VOXEL_SWEEP,
             "sizes": rows,
-        });
-        let text = serde_json::to_string_pretty(&doc).expect("JSON of plain values");
-        atomic::write(path, text.as_bytes())?;
-        println!("written {}", path.display());
+        }),
+    )
+}
+
+/// Writes `--json` when asked: the run's version, date, device and problem, and the
+/// keys of `fields` (an object).
+fn write_json(
+    args: &BenchArgs,
+    info: &crate::backend::BackendInfo,
+    fields: serde_json::Value,
+) -> Result<()> {
+    let Some(path) = &args.json else {
+        return Ok(());
+    };
+    let mut doc = serde_json::json!({
+        "oxyfield_version": crate::VERSION,
+        "date_utc": utc_now_iso8601(),
+        "backend": info.kind,
+        "adapter": info.adapter,
+        "problem": args.problem,
+        "tolerance": 1e-6,
+    });
+    if let (Some(d), serde_json::Value::Object(f)) = (doc.as_object_mut(), fields) {
+        d.extend(f);
     }
+    let text = serde_json::to_string_pretty(&doc).expect("JSON of plain values");
+    atomic::write(path, text.as_bytes())?;
+    println!("written {}", path.display());
     Ok(())
 }
 
@@ -82,23 +101,16 @@ fn protocol(
     print!("{}", crate::bench::protocol_table(&rows));
     println!(
         "per step: the run's wall time (t=0 s, the first solves, included), the median \
-         step's solve time, and the run's totals of bytes host→device (up) and device→host (down), submits and \
-         dispatches over the steps; submits per V-cycle are not counted"
+         step's solve time, and the steps' own bytes host→device (up) and device→host \
+         (down), submits and dispatches (the start, snapshots and the final read aside; \
+         max kB/step leaves out the first step, which sets up the solves)"
     );
-    if let Some(path) = &args.json {
-        let doc = serde_json::json!({
-            "oxyfield_version": crate::VERSION,
-            "date_utc": utc_now_iso8601(),
-            "backend": info.kind,
-            "adapter": info.adapter,
-            "problem": args.problem,
-            "tolerance": 1e-6,
+    write_json(
+        args,
+        info,
+        serde_json::json!({
             "protocol_toml": crate::bench::PROTOCOL_TOML,
             "sizes": rows,
-        });
-        let text = serde_json::to_string_pretty(&doc).expect("JSON of plain values");
-        atomic::write(path, text.as_bytes())?;
-        println!("written {}", path.display());
-    }
-    Ok(())
+        }),
+    )
 }
