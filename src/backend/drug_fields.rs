@@ -12,7 +12,6 @@
 //! computed on the host in f64 and rounded once, as [`super::tissue`] does. They agree
 //! with the f64 formulas to a few f32 roundings (tests/drug_kernels.rs).
 
-use super::cpu::o2_residual;
 use super::pointwise::{bytes, par_map, Head, PointShader, Pointwise};
 use super::stencil::StencilConsts;
 use crate::grid::Grid;
@@ -487,6 +486,6 @@ pub fn bath_coupling(grid: Grid, faces: [f32; 6], fixed: &[f32], d: f64) -> Vec<
     unit.apply_fixed(&mut p0);
     let k = StencilConsts::of(&unit);
     (0..grid.len())
-        .map(|i| o2_residual::residual_at(&unit, &k, &p0, i))
+        .map(|i| super::stencil::free_residual_at(&unit, &k, &p0, i))
         .collect()
 }

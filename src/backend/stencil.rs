@@ -8,6 +8,7 @@
 
 use crate::physics::o2::residual;
 use crate::problem::O2Problem;
+use rayon::prelude::*;
 
 /// The uniform constants of the O2 kernels (mirror of WGSL `O2Params`).
 #[derive(Debug, Clone, Copy)]
@@ -239,4 +240,32 @@ pub fn net_supply(
         }
     }
     f + k.pw * problem.sv[idx] * (problem.pb[idx] - p)
+}
+
+/// Pointwise residual F(P) at voxel `idx` (0 at fixed voxels), mmHg/s.
+pub fn free_residual_at(problem: &O2Problem, k: &StencilConsts, po2: &[f32], idx: usize) -> f32 {
+    if problem.fixed[idx] >= 0.0 {
+        return 0.0;
+    }
+    residual_at(k, problem, |n| po2[n], problem.grid.ijk(idx), idx, 0.0)
+}
+
+/// Σ F(P)² over free voxels (mmHg²/s²). Planes are summed in order, so the result does
+/// not depend on the number of threads.
+pub fn residual_sq_sum(problem: &O2Problem, po2: &[f32]) -> f64 {
+    let kc = StencilConsts::of(problem);
+    let plane = kc.nx * kc.ny;
+    (0..kc.nz)
+        .into_par_iter()
+        .map(|kz| {
+            (kz * plane..(kz + 1) * plane)
+                .map(|idx| {
+                    let r = free_residual_at(problem, &kc, po2, idx) as f64;
+                    r * r
+                })
+                .sum::<f64>()
+        })
+        .collect::<Vec<f64>>()
+        .iter()
+        .sum()
 }

@@ -157,16 +157,7 @@ pub const OMEGA_CAP: f64 = 1.8;
 pub fn reference_norm(problem: &O2Problem) -> f64 {
     let mut zero = vec![0.0f32; problem.grid.len()];
     problem.apply_fixed(&mut zero);
-    let k = crate::backend::stencil::StencilConsts::of(problem);
-    let norm = (0..problem.grid.len())
-        .filter(|&i| !problem.is_fixed(i))
-        .map(|i| {
-            let ijk = problem.grid.ijk(i);
-            let r = crate::backend::stencil::residual_at(&k, problem, |n| zero[n], ijk, i, 0.0);
-            f64::from(r) * f64::from(r)
-        })
-        .sum::<f64>()
-        .sqrt();
+    let norm = crate::backend::stencil::residual_sq_sum(problem, &zero).sqrt();
     if norm > 0.0 {
         norm
     } else {
