@@ -15,6 +15,35 @@ use serde::Serialize;
 /// line), so the ratio below is a lower bound on the bandwidth the kernel achieves.
 pub const BYTES_PER_VOXEL_SWEEP: f64 = 24.0;
 
+/// Bytes a smoothing sweep moves per voxel as the kernels are written today (both
+/// backends): each colour pass reads pO2, Sv, Pb, n and the fixed value of every voxel
+/// (red and black share cache lines) and writes pO2 back, 2 × (5 + 1) × 4 bytes; the
+/// neighbour planes come from cache. The ratio at this figure is the kernel's actual
+/// share of the copy bandwidth.
+pub const BYTES_MOVED_PER_VOXEL_SWEEP: f64 = 48.0;
+
+/// The least buffer the copy bandwidth is measured on (256 MiB): well beyond a CPU's
+/// last-level cache, so that the figure is memory bandwidth, not cache bandwidth.
+pub const COPY_MIN_BYTES: usize = 256 << 20;
+
+/// The columns problem's linear sink λ (1/s): 10.1 per minute.
+pub const COLUMNS_SINK_PER_S: f64 = 10.1 / 60.0;
+
+/// Where the columns problem's ten vessel columns stand, as fractions of the block's
+/// x and y extent (fixed, spread over the block).
+pub const COLUMNS_XY: [(f64, f64); 10] = [
+    (0.13, 0.21),
+    (0.52, 0.09),
+    (0.87, 0.27),
+    (0.31, 0.46),
+    (0.69, 0.53),
+    (0.08, 0.71),
+    (0.46, 0.77),
+    (0.91, 0.82),
+    (0.24, 0.94),
+    (0.63, 0.97),
+];
+
 /// Which problem `oxyfield bench` solves.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -26,6 +55,10 @@ pub enum Problem {
     /// Diffusion-dominated: no vessels, one face held at 60 mmHg, M = 2 mmHg/s. Slow
     /// modes dominate; this is where multigrid's size independence pays.
     Diffusion,
+    /// BioFVM's kind of problem (docs/benchmarks.md, "Columns"): ten vertical vessel
+    /// columns held at 38 mmHg, D = 1e5 µm²/min, a uniform linear sink of 10.1/min,
+    /// no-flux faces. The sink is the exchange term Γ·(0 − P) with Γ = λ everywhere.
+    Columns,
     /// A short protocol on the tissue problem with ROS on: 24 h in 1 h steps, a 2 Gy
     /// fraction at 2 h and one evofosfamide dose at 0 h ([`PROTOCOL_TOML`]); reports
     /// time, host↔device bytes, submits and dispatches per step.
@@ -34,19 +67,57 @@ pub enum Problem {
 
 /// The benchmark problem: an n³ block at 10 µm (fixed seed).
 pub fn problem_toml(n: usize, problem: Problem) -> String {
-    let body = match problem {
-        Problem::Tissue => "[vessels.synthetic]\ndensity_mm_per_mm3 = 100.0\n",
+    let body: String = match problem {
+        Problem::Tissue => "[vessels.synthetic]\ndensity_mm_per_mm3 = 100.0\n".into(),
         Problem::Protocol => {
-            "[vessels.synthetic]\ndensity_mm_per_mm3 = 100.0\n[ros]\nenabled = true\n"
+            "[vessels.synthetic]\ndensity_mm_per_mm3 = 100.0\n[ros]\nenabled = true\n".into()
         }
         Problem::Diffusion => {
-            "[oxygen]\nmax_consumption_mmhg_per_s = 2.0\n[boundary]\nx_min = 60.0\n"
+            "[oxygen]\nmax_consumption_mmhg_per_s = 2.0\n[boundary]\nx_min = 60.0\n".into()
         }
+        Problem::Columns => columns_toml(n),
     };
     format!(
         "name = \"bench-{n}\"\nseed = 1\n[grid]\nshape_zyx = [{n}, {n}, {n}]\nspacing_um = 10.0\n\
          {body}[solver]\ntolerance = 1e-6\nmax_iterations = 100000\n"
     )
+}
+
+/// The columns problem's oxygen table and columns (fixed boxes one voxel wide, the
+/// block's height tall).
+fn columns_toml(n: usize) -> String {
+    let h = 10.0;
+    let mut t = format!(
+        "[oxygen]\ndiffusivity_um2_per_s = {}\nmax_consumption_mmhg_per_s = 0.0\n",
+        1e5 / 60.0
+    );
+    for (fx, fy) in COLUMNS_XY {
+        let (i, j) = ((fx * n as f64) as usize, (fy * n as f64) as usize);
+        let (i, j) = (i.min(n - 1) as f64, j.min(n - 1) as f64);
+        t.push_str(&format!(
+            "[[fixed_regions]]\nshape = \"box\"\nmin_um = [{}, {}, 0.0]\nmax_um = [{}, {}, {}]\n\
+             value_mmhg = 38.0\n",
+            i * h,
+            j * h,
+            (i + 1.0) * h,
+            (j + 1.0) * h,
+            n as f64 * h
+        ));
+    }
+    t
+}
+
+/// The n³ problem of `kind` and its scenario.
+fn bench_problem(n: usize, kind: Problem) -> Result<(Scenario, crate::problem::O2Problem)> {
+    let sc = Scenario::from_toml(&problem_toml(n, kind), "bench problem", "bench", ".".into())?;
+    let mut problem = crate::assemble::assemble(&sc)?.problem;
+    if kind == Problem::Columns {
+        // The linear sink λ·P as exchange with blood at 0 mmHg: Pw·Sv = λ.
+        let sv = (COLUMNS_SINK_PER_S / problem.params.wall_permeability_um_per_s) as f32;
+        problem.sv.fill(sv);
+        problem.pb.fill(0.0);
+    }
+    Ok((sc, problem))
 }
 
 /// One solver's result at one size.
@@ -94,10 +165,15 @@ pub struct SizeRow {
     pub smooth_gcells_per_s: f64,
     /// How the smoothing time was measured: "timestamp" or "wall".
     pub smooth_timing: String,
-    /// The device's buffer-copy bandwidth, GB/s (read + write).
+    /// The device's buffer-copy bandwidth, GB/s (read + write), on a buffer of at least
+    /// [`COPY_MIN_BYTES`].
     pub copy_gb_per_s: f64,
     /// Kernel effective bandwidth (at [`BYTES_PER_VOXEL_SWEEP`]) / copy bandwidth.
     pub bandwidth_ratio: f64,
+    /// The same at the bytes the kernel moves ([`BYTES_MOVED_PER_VOXEL_SWEEP`]).
+    pub moved_bandwidth_ratio: f64,
+    /// Mean pO2 over the free voxels of the converged field (mmHg).
+    pub mean_po2_mmhg: f64,
     /// The ROS–GSH steady state on the converged pO2 field (default `[ros]`).
     pub ros: RosRow,
 }
@@ -122,8 +198,7 @@ fn solve(
     kind: Problem,
     method: Method,
 ) -> Result<SolveReport> {
-    let sc = Scenario::from_toml(&problem_toml(n, kind), "bench problem", "bench", ".".into())?;
-    let problem = crate::assemble::assemble(&sc)?.problem;
+    let (sc, problem) = bench_problem(n, kind)?;
     // The table reports `converged` per row: an unconverged baseline is a result here.
     let opts = SolveOptions {
         method,
@@ -145,13 +220,19 @@ pub fn bench_size(
     log::info!("bench {n}³: multigrid");
     let mg = solve(backend, n, kind, Method::Multigrid)?;
     let po2 = backend.read_o2()?;
+    let (_, problem) = bench_problem(n, kind)?;
+    let free: Vec<f64> = (0..voxels)
+        .filter(|&i| !problem.is_fixed(i))
+        .map(|i| f64::from(po2[i]))
+        .collect();
+    let mean_po2_mmhg = free.iter().sum::<f64>() / free.len().max(1) as f64;
     // Smoothing throughput on the converged field: a short run to size the timed one
     // (about half a second), then the timed run.
     let (t1, _) = backend.timed_smooth(2, 1.15)?;
     let sweeps = ((0.5 / (t1 / 2.0)).round() as u32).clamp(4, 400);
     let (t, how) = backend.timed_smooth(sweeps, 1.15)?;
     let cells_per_s = voxels as f64 * f64::from(sweeps) / t;
-    let copy = backend.copy_bandwidth(voxels * 4)?;
+    let copy = backend.copy_bandwidth((voxels * 4).max(COPY_MIN_BYTES))?;
     log::info!("bench {n}³: ROS");
     let ros = ros_row(backend, n, kind, &po2)?;
     let rbsor = if baseline {
@@ -169,14 +250,15 @@ pub fn bench_size(
         smooth_timing: how.to_string(),
         copy_gb_per_s: copy / 1e9,
         bandwidth_ratio: cells_per_s * BYTES_PER_VOXEL_SWEEP / copy,
+        moved_bandwidth_ratio: cells_per_s * BYTES_MOVED_PER_VOXEL_SWEEP / copy,
+        mean_po2_mmhg,
         ros,
     })
 }
 
 /// Solves ROS and GSH to steady state on the n³ problem's pO2 field `po2`.
 fn ros_row(backend: &mut dyn O2Backend, n: usize, kind: Problem, po2: &[f32]) -> Result<RosRow> {
-    let sc = Scenario::from_toml(&problem_toml(n, kind), "bench problem", "bench", ".".into())?;
-    let problem = crate::assemble::assemble(&sc)?.problem;
+    let (sc, problem) = bench_problem(n, kind)?;
     let params = sc.spec.ros.params();
     let sources = crate::ros::RosSources {
         po2,
@@ -204,7 +286,7 @@ fn ros_row(backend: &mut dyn O2Backend, n: usize, kind: Problem, po2: &[f32]) ->
 /// Formats rows as a plain-text table.
 pub fn table(rows: &[SizeRow]) -> String {
     let mut out = String::from(
-        "   size | MG cycles  sweep-eq   time s | SOR sweeps  sweep-eq   time s | eq ratio | smooth Gcell/s (timing) | copy GB/s | BW ratio | ROS solves  time s\n",
+        "   size | MG cycles  sweep-eq   time s | SOR sweeps  sweep-eq   time s | eq ratio | smooth Gcell/s (timing) | copy GB/s | BW ratio | BW moved | ROS solves  time s | mean pO2\n",
     );
     out.push_str(&"-".repeat(out.len() - 1));
     out.push('\n');
@@ -223,7 +305,7 @@ pub fn table(rows: &[SizeRow]) -> String {
             None => (format!("{:>29}", "—"), format!("{:>8}", "—")),
         };
         out.push_str(&format!(
-            "{:>6}³ | {:>9} {:>9.0} {:>8.2} | {sor} | {ratio} | {:>13.3} ({:>9}) | {:>9.1} | {:>7.0} % | {:>10} {:>7.2}\n",
+            "{:>6}³ | {:>9} {:>9.0} {:>8.2} | {sor} | {ratio} | {:>13.3} ({:>9}) | {:>9.1} | {:>7.0} % | {:>7.0} % | {:>10} {:>7.2} | {:>8.3}\n",
             r.n,
             r.multigrid.iterations,
             r.multigrid.sweep_equivalents,
@@ -232,8 +314,10 @@ pub fn table(rows: &[SizeRow]) -> String {
             r.smooth_timing,
             r.copy_gb_per_s,
             100.0 * r.bandwidth_ratio,
+            100.0 * r.moved_bandwidth_ratio,
             r.ros.gsh_iterations,
-            r.ros.seconds
+            r.ros.seconds,
+            r.mean_po2_mmhg
         ));
     }
     out

@@ -137,6 +137,34 @@ impl StencilConsts {
     }
 }
 
+impl StencilConsts {
+    /// Per cell of `axis` (0 = x, 1 = y, 2 = z), the coefficients of its (low, high)
+    /// side in the stencil: c·w to an inside neighbour or a fixed face, 0 at a no-flux
+    /// face; the terms [`diagonal_at`] adds and [`net_supply`] multiplies, so that a
+    /// loop written with them gives bitwise the same values (a 0 coefficient adds
+    /// ±0 where the reference adds nothing, which leaves its sums, never −0, unchanged).
+    pub fn couplings(&self, axis: usize) -> Vec<(f32, f32)> {
+        let n = [self.nx, self.ny, self.nz][axis];
+        let (lo_face, hi_face) = (self.faces[2 * axis], self.faces[2 * axis + 1]);
+        (0..n)
+            .map(|i| {
+                let (wl, wh) = axis_weights(i, n, &self.edge[axis]);
+                let lo = if i > 0 || lo_face >= 0.0 {
+                    self.c * wl
+                } else {
+                    0.0
+                };
+                let hi = if i + 1 < n || hi_face >= 0.0 {
+                    self.c * wh
+                } else {
+                    0.0
+                };
+                (lo, hi)
+            })
+            .collect()
+    }
+}
+
 /// The (low, high) coupling weights of cell `i` of `n` along one axis; the shader's
 /// `weight_lo` / `weight_hi`.
 #[inline(always)]

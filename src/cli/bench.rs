@@ -40,14 +40,20 @@ pub fn bench(args: BenchArgs) -> Result<()> {
     print!("{}", crate::bench::table(&rows));
     println!(
         "sweep-eq: fine-grid sweep-equivalents to a relative residual of 1e-6; BW ratio: \
-         smoothing at {} bytes/voxel over the measured copy bandwidth",
-        crate::bench::BYTES_PER_VOXEL_SWEEP
+         smoothing at {} bytes/voxel (the least a sweep must move) over the copy bandwidth \
+         (measured on ≥ {} MiB); BW moved: at the {} bytes/voxel the kernel moves; mean pO2: \
+         free voxels, mmHg",
+        crate::bench::BYTES_PER_VOXEL_SWEEP,
+        crate::bench::COPY_MIN_BYTES >> 20,
+        crate::bench::BYTES_MOVED_PER_VOXEL_SWEEP
     );
     write_json(
         &args,
         &info,
         serde_json::json!({
             "bytes_per_voxel_sweep": crate::bench::BYTES_PER_VOXEL_SWEEP,
+            "bytes_moved_per_voxel_sweep": crate::bench::BYTES_MOVED_PER_VOXEL_SWEEP,
+            "copy_min_bytes": crate::bench::COPY_MIN_BYTES,
             "sizes": rows,
         }),
     )

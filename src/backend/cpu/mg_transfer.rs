@@ -30,45 +30,58 @@ pub fn residual_field(level: &mut CpuLevel) {
 pub fn restrict(fine: &CpuLevel, coarse: &mut CpuLevel) {
     let (f, c) = (fine.problem.grid, coarse.problem.grid);
     let uniform = fine.problem.edge_width == [1.0; 3];
-    for kc in 0..c.nz {
-        for jc in 0..c.ny {
-            for ic in 0..c.nx {
-                let (mut sum_p, mut sum_r, mut count) = (0.0f32, 0.0f32, 0.0f32);
-                for dz in 0..2 {
-                    let k = 2 * kc + dz;
-                    if k >= f.nz {
-                        continue;
-                    }
-                    for dy in 0..2 {
-                        let j = 2 * jc + dy;
-                        if j >= f.ny {
+    let cplane = c.nx * c.ny;
+    // In parallel over coarse planes (each coarse voxel's sums in the shader's order).
+    coarse
+        .po2
+        .par_chunks_mut(cplane)
+        .zip(coarse.po2_old.par_chunks_mut(cplane))
+        .zip(coarse.rhs.par_chunks_mut(cplane))
+        .enumerate()
+        .with_min_len(if c.len() >= super::fast::PAR_MIN {
+            1
+        } else {
+            usize::MAX
+        })
+        .for_each(|(kc, ((po2, po2_old), rhs))| {
+            for jc in 0..c.ny {
+                for ic in 0..c.nx {
+                    let (mut sum_p, mut sum_r, mut count) = (0.0f32, 0.0f32, 0.0f32);
+                    for dz in 0..2 {
+                        let k = 2 * kc + dz;
+                        if k >= f.nz {
                             continue;
                         }
-                        for dx in 0..2 {
-                            let i = 2 * ic + dx;
-                            if i >= f.nx {
+                        for dy in 0..2 {
+                            let j = 2 * jc + dy;
+                            if j >= f.ny {
                                 continue;
                             }
-                            let fi = f.index(i, j, k);
-                            let w = if uniform {
-                                1.0
-                            } else {
-                                fine.problem.cell_volume((i, j, k))
-                            };
-                            sum_p += w * fine.po2[fi];
-                            sum_r += w * fine.resid[fi];
-                            count += w;
+                            for dx in 0..2 {
+                                let i = 2 * ic + dx;
+                                if i >= f.nx {
+                                    continue;
+                                }
+                                let fi = f.index(i, j, k);
+                                let w = if uniform {
+                                    1.0
+                                } else {
+                                    fine.problem.cell_volume((i, j, k))
+                                };
+                                sum_p += w * fine.po2[fi];
+                                sum_r += w * fine.resid[fi];
+                                count += w;
+                            }
                         }
                     }
+                    let ci = jc * c.nx + ic;
+                    let p = sum_p / count;
+                    po2[ci] = p;
+                    po2_old[ci] = p;
+                    rhs[ci] = sum_r / count;
                 }
-                let ci = c.index(ic, jc, kc);
-                let p = sum_p / count;
-                coarse.po2[ci] = p;
-                coarse.po2_old[ci] = p;
-                coarse.rhs[ci] = sum_r / count;
             }
-        }
-    }
+        });
 }
 
 /// rhs ← rhs − F_H(P_H) at free voxels, 0 at fixed ones, as `mg_coarse_rhs`.

@@ -2,6 +2,7 @@
 //! z-planes with rayon. It is the oracle the GPU is tested against, and the right choice
 //! on machines whose only adapter is a software one.
 
+pub mod fast;
 pub mod mg_transfer;
 pub mod o2_residual;
 pub mod o2_smooth;
@@ -228,7 +229,7 @@ impl O2Backend for CpuBackend {
         let l = self.level(0);
         let mut zero = vec![0.0f32; l.problem.grid.len()];
         l.problem.apply_fixed(&mut zero);
-        Ok(o2_residual::residual_sq_sum(&l.problem, &zero))
+        Ok(fast::residual::residual_sq_sum(&l.problem, &zero))
     }
 
     fn levels(&self) -> usize {
@@ -249,19 +250,17 @@ impl O2Backend for CpuBackend {
     fn smooth(&mut self, level: usize, sweeps: u32, omega: f32) -> Result<()> {
         let l = self.level(level);
         let rhs = l.use_rhs.then_some(l.rhs.as_slice());
-        for _ in 0..sweeps {
-            o2_smooth::smooth_colour(&l.problem, &mut l.po2, rhs, 0, omega);
-            o2_smooth::smooth_colour(&l.problem, &mut l.po2, rhs, 1, omega);
-        }
+        fast::smooth::smooth(&l.problem, &mut l.po2, rhs, sweeps, omega);
         Ok(())
     }
 
     fn restrict(&mut self, level: usize) -> Result<()> {
         let (fine, coarse) = self.levels.split_at_mut(level + 1);
         let (fine, coarse) = (&mut fine[level], &mut coarse[0]);
-        mg_transfer::residual_field(fine);
+        let rhs = fine.use_rhs.then_some(fine.rhs.as_slice());
+        fast::residual::residual_field(&fine.problem, &fine.po2, rhs, &mut fine.resid);
         mg_transfer::restrict(fine, coarse);
-        mg_transfer::coarse_rhs(coarse);
+        fast::residual::coarse_rhs(&coarse.problem, &coarse.po2, &mut coarse.rhs);
         Ok(())
     }
 
@@ -273,13 +272,14 @@ impl O2Backend for CpuBackend {
 
     fn residual_sq_sum(&mut self) -> Result<f64> {
         let l = self.level(0);
-        Ok(o2_residual::residual_sq_sum(&l.problem, &l.po2))
+        Ok(fast::residual::residual_sq_sum(&l.problem, &l.po2))
     }
 
     fn step_explicit(&mut self, steps: u32, dt: f32) -> Result<()> {
         let l = self.level(0);
         for _ in 0..steps {
-            o2_step::step(l, dt);
+            fast::residual::step(&l.problem, &l.po2, dt, &mut l.resid);
+            std::mem::swap(&mut l.po2, &mut l.resid);
         }
         Ok(())
     }

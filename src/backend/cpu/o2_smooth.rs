@@ -60,16 +60,30 @@ pub fn smooth_colour(
                 if problem.fixed[idx] >= 0.0 {
                     continue;
                 }
-                let a = diagonal_at(&kc, problem.sv[idx], i, j, kz, idx);
-                let g = rhs.map_or(0.0, |r| r[idx]);
-                let r = residual_at(&kc, problem, |n| field.get(n), (i, j, kz), idx, g);
-                let p = field.get(idx);
-                let mn = kc.m_max * problem.viable[idx];
-                field.set(
-                    idx,
-                    (p + omega * local_correction(a, r, p, mn, kc.km)).max(0.0),
-                );
+                let p = updated_at(&kc, problem, |n| field.get(n), rhs, (i, j, kz), idx, omega);
+                field.set(idx, p);
             }
         }
     });
+}
+
+/// The new value of free voxel (i, j, k) = `idx`: P + ω·δ (never below 0), δ its exact
+/// local correction, reading the field through `po2`. The reference update, shared by
+/// [`smooth_colour`] and the shell of the fast path ([`super::fast`]).
+#[inline(always)]
+pub(super) fn updated_at(
+    kc: &StencilConsts,
+    problem: &O2Problem,
+    po2: impl Fn(usize) -> f32,
+    rhs: Option<&[f32]>,
+    (i, j, kz): (usize, usize, usize),
+    idx: usize,
+    omega: f32,
+) -> f32 {
+    let a = diagonal_at(kc, problem.sv[idx], i, j, kz, idx);
+    let g = rhs.map_or(0.0, |r| r[idx]);
+    let r = residual_at(kc, problem, &po2, (i, j, kz), idx, g);
+    let p = po2(idx);
+    let mn = kc.m_max * problem.viable[idx];
+    (p + omega * local_correction(a, r, p, mn, kc.km)).max(0.0)
 }

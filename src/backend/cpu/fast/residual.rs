@@ -1,0 +1,120 @@
+//! Fast residual evaluations, bitwise their reference twins: the residual field that
+//! restriction reads ([`crate::backend::cpu::mg_transfer::residual_field`]), the norm
+//! Σ F(P)² ([`crate::backend::stencil::residual_sq_sum`]), the coarse FAS term
+//! ([`crate::backend::cpu::mg_transfer::coarse_rhs`]) and the explicit time step
+//! ([`crate::backend::cpu::o2_step::step`]).
+
+use super::rows::{residuals, Source};
+use super::{for_each, Sides};
+use crate::problem::O2Problem;
+
+/// The residual of every voxel of plane `k` into `out` (one plane; fixed voxels not
+/// masked), with the FAS term `g` (a whole level's rhs for [`Source::Rhs`]).
+fn plane_residuals(
+    sides: &Sides,
+    problem: &O2Problem,
+    po2: &[f32],
+    g: Source,
+    k: usize,
+    out: &mut [f32],
+) {
+    let (nx, ny, nz) = (sides.kc.nx, sides.kc.ny, sides.kc.nz);
+    let plane = nx * ny;
+    let cur = &po2[k * plane..(k + 1) * plane];
+    let below = (k > 0).then(|| &po2[(k - 1) * plane..k * plane]);
+    let above = (k + 1 < nz).then(|| &po2[(k + 1) * plane..(k + 2) * plane]);
+    let mut pad = vec![0.0f32; nx + 2];
+    for j in 0..ny {
+        let r0 = j * nx;
+        sides.fill_pad(&mut pad, &cur[r0..r0 + nx]);
+        let row = sides.row(problem, (j, k), &pad, cur, below, above, g);
+        residuals(&sides.kc, &row, &mut out[r0..r0 + nx]);
+    }
+}
+
+/// Calls `each(k, residuals of plane k, out plane k)` for every plane, in parallel
+/// over planes of `out` (one value per voxel).
+fn by_plane(
+    problem: &O2Problem,
+    po2: &[f32],
+    g: Source,
+    out: &mut [f32],
+    each: impl Fn(usize, &[f32], &mut [f32]) + Sync + Send,
+) {
+    let sides = Sides::of(problem);
+    let plane = problem.grid.nx * problem.grid.ny;
+    assert_eq!(po2.len(), problem.grid.len(), "field length");
+    assert_eq!(out.len(), problem.grid.len(), "output length");
+    let planes: Vec<(usize, &mut [f32])> = out.chunks_mut(plane).enumerate().collect();
+    for_each(problem.grid.len(), planes, |(k, out)| {
+        let mut r = vec![0.0f32; plane];
+        plane_residuals(&sides, problem, po2, g, k, &mut r);
+        each(k, &r, out);
+    });
+}
+
+/// F(P) + g per voxel into `resid`, 0 at fixed voxels; `rhs` the FAS term (coarse
+/// levels), else g = 0.
+pub fn residual_field(problem: &O2Problem, po2: &[f32], rhs: Option<&[f32]>, resid: &mut [f32]) {
+    let plane = problem.grid.nx * problem.grid.ny;
+    let g = rhs.map_or(Source::Zero, Source::Rhs);
+    by_plane(problem, po2, g, resid, |k, r, out| {
+        let fixed = &problem.fixed[k * plane..(k + 1) * plane];
+        for ((o, &r), &f) in out.iter_mut().zip(r).zip(fixed) {
+            *o = if f >= 0.0 { 0.0 } else { r };
+        }
+    });
+}
+
+/// Σ F(P)² over free voxels in f64, each plane summed in order and the planes in
+/// order, as the reference sums them.
+pub fn residual_sq_sum(problem: &O2Problem, po2: &[f32]) -> f64 {
+    use rayon::prelude::*;
+    let sides = Sides::of(problem);
+    let plane = problem.grid.nx * problem.grid.ny;
+    assert_eq!(po2.len(), problem.grid.len(), "field length");
+    let plane_sum = |k: usize| {
+        let mut r = vec![0.0f32; plane];
+        plane_residuals(&sides, problem, po2, Source::Zero, k, &mut r);
+        let fixed = &problem.fixed[k * plane..(k + 1) * plane];
+        r.iter()
+            .zip(fixed)
+            .map(|(&r, &f)| {
+                let r = if f >= 0.0 { 0.0 } else { r } as f64;
+                r * r
+            })
+            .sum::<f64>()
+    };
+    let sums: Vec<f64> = if problem.grid.len() >= super::PAR_MIN {
+        (0..problem.grid.nz)
+            .into_par_iter()
+            .map(plane_sum)
+            .collect()
+    } else {
+        (0..problem.grid.nz).map(plane_sum).collect()
+    };
+    sums.iter().sum()
+}
+
+/// rhs ← rhs − F_H(P_H) at free voxels, 0 at fixed ones.
+pub fn coarse_rhs(problem: &O2Problem, po2: &[f32], rhs: &mut [f32]) {
+    let plane = problem.grid.nx * problem.grid.ny;
+    by_plane(problem, po2, Source::None, rhs, |k, r, out| {
+        let fixed = &problem.fixed[k * plane..(k + 1) * plane];
+        for ((o, &r), &f) in out.iter_mut().zip(r).zip(fixed) {
+            *o = if f >= 0.0 { 0.0 } else { *o - r };
+        }
+    });
+}
+
+/// One explicit step: P ← max(P + Δt·F(P), 0) at free voxels into `next`.
+pub fn step(problem: &O2Problem, po2: &[f32], dt: f32, next: &mut [f32]) {
+    let plane = problem.grid.nx * problem.grid.ny;
+    by_plane(problem, po2, Source::Zero, next, |k, r, out| {
+        let fixed = &problem.fixed[k * plane..(k + 1) * plane];
+        let old = &po2[k * plane..(k + 1) * plane];
+        for (((o, &r), &f), &p) in out.iter_mut().zip(r).zip(fixed).zip(old) {
+            *o = if f >= 0.0 { p } else { (p + dt * r).max(0.0) };
+        }
+    });
+}

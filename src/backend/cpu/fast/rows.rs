@@ -1,0 +1,226 @@
+//! The fast path's row kernels: one x-row at a time, faces and edge weights included
+//! as per-side coefficients, in the reference's operations and order (x−, x+, y−, y+, z−, z+,
+//! vessel, FAS term; the same roots), so that every value is bitwise the reference's.
+//! The branches of the point functions are selects, every row is re-sliced to the
+//! stretch so that bounds checks leave the loop, and LLVM vectorises the loops over x;
+//! on x86-64 with AVX2 a copy compiled for it is chosen at run time (the same IEEE
+//! operations on wider registers: no FMA is formed, so the bits do not change).
+
+use crate::backend::stencil::StencilConsts;
+
+/// The rows around one x-row (j, k). pO2 of the row comes padded with the x faces
+/// values (`pad[0]` and `pad[nx + 1]`; any finite value at a no-flux face), the four
+/// neighbour rows are pO2 rows or, beyond a face, rows of the face's value; the side
+/// coefficients are those of [`StencilConsts::couplings`] (0 at a no-flux face).
+pub struct Row<'a> {
+    /// pO2 of the row, with the two x ghosts: nx + 2 values.
+    pub pad: &'a [f32],
+    /// The y−, y+, z−, z+ neighbour rows (nx values each).
+    pub nb: [&'a [f32]; 4],
+    /// Per x, the coefficients of the x− and x+ sides (nx values each).
+    pub cx: [&'a [f32]; 2],
+    /// The coefficients of the y−, y+, z−, z+ sides, the same along the row.
+    pub cyz: [f32; 4],
+    /// Sv of the row.
+    pub sv: &'a [f32],
+    /// Pb of the row.
+    pub pb: &'a [f32],
+    /// n of the row.
+    pub viable: &'a [f32],
+    /// How the FAS term enters.
+    pub g: Source<'a>,
+}
+
+/// The FAS term of a residual: the level's rhs, a literal 0 added (the reference's
+/// `+ g` with g = 0, which turns −0 into +0), or nothing added (the net supply alone,
+/// as `mg_coarse_rhs` takes it).
+#[derive(Clone, Copy)]
+pub enum Source<'a> {
+    /// g from the rhs (of the row, in a [`Row`]; of the level, elsewhere).
+    Rhs(&'a [f32]),
+    /// g = 0, added.
+    Zero,
+    /// No term.
+    None,
+}
+
+/// The reference's `residual` (physics::o2) as a select.
+#[inline(always)]
+fn residual(f: f32, p: f32, mn: f32, km: f32) -> f32 {
+    let s = p + km;
+    let up = mn * p / s;
+    if s > 0.0 {
+        f - up
+    } else {
+        (f - mn).max(0.0)
+    }
+}
+
+/// The reference's `local_correction` (physics::o2) as selects: one division for q,
+/// one for the root, whichever form the sign of B picks.
+#[inline(always)]
+fn correction(a: f32, r: f32, p: f32, mn: f32, km: f32) -> f32 {
+    let a = a.max(1e-30);
+    let s = p + km;
+    let q = if s > 0.0 { mn * km / s } else { 0.0 };
+    let bb = r - a * s - q;
+    let disc = (bb * bb + 4.0 * a * r * s).max(0.0).sqrt();
+    let (num, den) = if bb >= 0.0 {
+        (bb + disc, 2.0 * a)
+    } else {
+        (2.0 * r * s, disc - bb)
+    };
+    num / den
+}
+
+/// What a row kernel computes per voxel from its residual r, its pO2 p, the diagonal
+/// a and mn = M·n.
+trait Output {
+    fn value(&self, r: f32, p: f32, a: f32, mn: f32) -> f32;
+}
+
+/// The residual itself.
+struct Residual;
+
+impl Output for Residual {
+    #[inline(always)]
+    fn value(&self, r: f32, _: f32, _: f32, _: f32) -> f32 {
+        r
+    }
+}
+
+/// The smoothed value max(P + ω·δ, 0) with the Michaelis constant `km`.
+struct Smoothed {
+    omega: f32,
+    km: f32,
+}
+
+impl Output for Smoothed {
+    #[inline(always)]
+    fn value(&self, r: f32, p: f32, a: f32, mn: f32) -> f32 {
+        (p + self.omega * correction(a, r, p, mn, self.km)).max(0.0)
+    }
+}
+
+/// A row re-sliced to its nx voxels: every slice has that length, so indexing below it
+/// needs no bounds check in the loop.
+struct Stretch<'a> {
+    p: &'a [f32],
+    xm: &'a [f32],
+    xp: &'a [f32],
+    cxm: &'a [f32],
+    cxp: &'a [f32],
+    nb: [&'a [f32]; 4],
+    cyz: [f32; 4],
+    sv: &'a [f32],
+    pb: &'a [f32],
+    viable: &'a [f32],
+}
+
+impl<'a> Stretch<'a> {
+    fn of(row: &Row<'a>, n: usize) -> Self {
+        Stretch {
+            p: &row.pad[1..n + 1],
+            xm: &row.pad[..n],
+            xp: &row.pad[2..n + 2],
+            cxm: &row.cx[0][..n],
+            cxp: &row.cx[1][..n],
+            nb: row.nb.map(|r| &r[..n]),
+            cyz: row.cyz,
+            sv: &row.sv[..n],
+            pb: &row.pb[..n],
+            viable: &row.viable[..n],
+        }
+    }
+
+    /// Net supply at i (the reference's `net_supply`, its terms in its order) and the
+    /// diagonal a (the reference's `diagonal_at`).
+    #[inline(always)]
+    fn supply(&self, k: &StencilConsts, i: usize) -> (f32, f32) {
+        let p = self.p[i];
+        let [cym, cyp, czm, czp] = self.cyz;
+        let (cxm, cxp) = (self.cxm[i], self.cxp[i]);
+        let mut f = 0.0f32;
+        f += cxm * (self.xm[i] - p);
+        f += cxp * (self.xp[i] - p);
+        f += cym * (self.nb[0][i] - p);
+        f += cyp * (self.nb[1][i] - p);
+        f += czm * (self.nb[2][i] - p);
+        f += czp * (self.nb[3][i] - p);
+        let gamma = k.pw * self.sv[i];
+        let mut a = 0.0f32;
+        a += cxm;
+        a += cxp;
+        a += cym;
+        a += cyp;
+        a += czm;
+        a += czp;
+        (f + gamma * (self.pb[i] - p), a + gamma)
+    }
+
+    /// What `what` makes of voxel i with net supply (FAS term included) f.
+    #[inline(always)]
+    fn value(&self, k: &StencilConsts, i: usize, f: f32, a: f32, what: &impl Output) -> f32 {
+        let (p, mn) = (self.p[i], k.m_max * self.viable[i]);
+        what.value(residual(f, p, mn, k.km), p, a, mn)
+    }
+}
+
+/// `out[i]` for every voxel i of the row, the body every dispatch target inlines.
+#[inline(always)]
+fn row_body(k: &StencilConsts, row: &Row, out: &mut [f32], what: &impl Output) {
+    let n = k.nx;
+    let s = Stretch::of(row, n);
+    let out = &mut out[..n];
+    match row.g {
+        Source::Rhs(g) => {
+            let g = &g[..n];
+            for (i, o) in out.iter_mut().enumerate() {
+                let (f, a) = s.supply(k, i);
+                *o = s.value(k, i, f + g[i], a, what);
+            }
+        }
+        Source::Zero => {
+            for (i, o) in out.iter_mut().enumerate() {
+                let (f, a) = s.supply(k, i);
+                *o = s.value(k, i, f + 0.0, a, what);
+            }
+        }
+        Source::None => {
+            for (i, o) in out.iter_mut().enumerate() {
+                let (f, a) = s.supply(k, i);
+                *o = s.value(k, i, f, a, what);
+            }
+        }
+    }
+}
+
+/// [`row_body`] compiled for AVX2.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn row_avx2(k: &StencilConsts, row: &Row, out: &mut [f32], what: &impl Output) {
+    row_body(k, row, out, what)
+}
+
+/// [`row_body`] on the widest registers this CPU has.
+#[inline(always)]
+fn row_dispatch(k: &StencilConsts, row: &Row, out: &mut [f32], what: &impl Output) {
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx2") {
+        // SAFETY: the CPU has AVX2 (checked just above).
+        return unsafe { row_avx2(k, row, out, what) };
+    }
+    row_body(k, row, out, what)
+}
+
+/// The residual F(P) + g of every voxel of `row` into `out[..nx]` (free or not: the
+/// caller masks fixed voxels).
+pub fn residuals(k: &StencilConsts, row: &Row, out: &mut [f32]) {
+    row_dispatch(k, row, out, &Residual)
+}
+
+/// The smoothed value of every voxel of `row` (both colours, fixed or not: the caller
+/// keeps the ones it updates) into `out[..nx]`.
+pub fn smoothed(k: &StencilConsts, row: &Row, omega: f32, out: &mut [f32]) {
+    row_dispatch(k, row, out, &Smoothed { omega, km: k.km })
+}
