@@ -79,7 +79,7 @@ fn v_cycle(c: &mut Criterion) {
     let mut group = c.benchmark_group("o2_multigrid");
     group.sample_size(10);
     let p = problem(64);
-    let coarse = oxyfield::solver::hierarchy::coarse_levels(&p);
+    let coarse = oxyfield::problem::hierarchy::coarse_levels(&p);
     for (name, mut b) in backends() {
         b.load(&p, &coarse, &p.initial_guess()).expect("load");
         group.throughput(Throughput::Elements(p.grid.len() as u64));

@@ -4,7 +4,7 @@
 use crate::config::schema::{FaceSpec, FixedRegionSpec, NetworkFileSpec};
 use crate::config::{plausibility, Scenario};
 use crate::grid::Grid;
-use crate::output::npy;
+use crate::npy;
 use crate::physics::blood::BloodParams;
 use crate::physics::o2::FREE;
 use crate::problem::O2Problem;
@@ -212,7 +212,7 @@ fn read_network(sc: &Scenario, grid: &Grid, nf: &NetworkFileSpec, path: &Path) -
         ));
     }
     check_segment_sizes(&net, grid, path)?;
-    plausibility::emit(plausibility::network_file(path, &net, grid));
+    plausibility::emit(crate::vessels::plausibility::network_file(path, &net, grid));
     Ok(net)
 }
 

@@ -45,7 +45,7 @@ pub const COLUMNS_XY: [(f64, f64); 10] = [
 ];
 
 /// Which problem `oxyfield bench` solves.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Problem {
     /// The default scenario's tissue: synthetic vasculature at 100 mm/mm³, M = 15

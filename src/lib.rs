@@ -6,10 +6,11 @@
 //! discrete update) driven by [`solver`] → [`output`] (npy, summary.json, PNG slices).
 
 pub mod assemble;
+pub mod atomic;
 pub mod backend;
 pub mod batch;
 pub mod bench;
-pub mod cli;
+pub mod colormap;
 pub mod config;
 pub mod drugs;
 pub mod error;
@@ -18,6 +19,7 @@ pub mod grid;
 pub mod hash;
 pub mod interrupt;
 pub mod metrics;
+pub mod npy;
 pub mod output;
 pub mod physics;
 pub mod problem;
@@ -28,6 +30,7 @@ pub mod run;
 pub mod rundir;
 pub mod solver;
 pub mod therapy;
+pub mod toml_error;
 pub mod validate;
 pub mod vessels;
 

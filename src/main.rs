@@ -1,8 +1,10 @@
 //! The `oxyfield` binary: parse the command line, run the command, print the error chain
 //! and exit with 2 for bad input, 1 for other failures.
 
+mod cli;
+
 use clap::Parser;
-use oxyfield::cli::{dispatch, logging, Cli};
+use cli::{dispatch, logging, Cli};
 
 fn main() {
     let cli = Cli::parse();

@@ -2,11 +2,13 @@
 //! a backend, and write the outputs, `summary.json` last.
 
 use crate::assemble::{assemble, Assembled, VesselNetwork};
+use crate::atomic;
 use crate::backend::O2Backend;
+use crate::colormap::Colormap;
 use crate::config::Scenario;
 use crate::metrics::{self, MassBalance, O2Stats};
-use crate::output::colormap::Colormap;
-use crate::output::{atomic, blood, npy, ros as output_ros, slices, summary};
+use crate::npy;
+use crate::output::{blood, ros as output_ros, slices, summary};
 use crate::ros::balance::{RosBalance, RosStats};
 use crate::ros::steady::RosSteady;
 use crate::ros::RosSources;

@@ -3,7 +3,7 @@
 //! snapshots `snapshots/NAME_tXh.npy`. Nothing is re-simulated.
 
 use crate::grid::Grid;
-use crate::output::npy;
+use crate::npy;
 use crate::{Error, Result};
 use std::path::{Path, PathBuf};
 

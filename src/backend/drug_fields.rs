@@ -10,7 +10,7 @@
 //! The host model computes per voxel in f64; these kernels compute in f32, with every
 //! quantity that is uniform over the grid (1/Δt, Cp(t), λA + 1/Δt, the decay ratio…)
 //! computed on the host in f64 and rounded once, as [`super::tissue`] does. They agree
-//! with the f64 formulas to a few f32 roundings (tests/drug_kernels.rs).
+//! with the f64 formulas to a few f32 roundings (tests/it/drug_kernels.rs).
 
 use super::pointwise::{bytes, par_map, Head, PointShader, Pointwise};
 use super::stencil::StencilConsts;

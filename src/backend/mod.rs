@@ -50,7 +50,7 @@ pub trait FieldStore {
 }
 
 /// Which backend a run uses, as written on the command line.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum BackendChoice {
     /// A hardware GPU when there is one, otherwise the CPU backend.
     Auto,
@@ -116,7 +116,7 @@ pub trait O2Backend:
     /// Name and adapter.
     fn info(&self) -> BackendInfo;
     /// Takes the coefficient fields of `problem` and of its `coarse` levels (see
-    /// [`crate::solver::hierarchy`]) and an initial field for level 0.
+    /// [`crate::problem::hierarchy`]) and an initial field for level 0.
     fn load(&mut self, problem: &O2Problem, coarse: &[O2Problem], po2: &[f32]) -> Result<()>;
     /// Takes the resident `problem` with `solution` as its field (a warm start holding
     /// the fixed values): no copies; on a multigrid hierarchy (`multigrid`) the coarse

@@ -9,7 +9,7 @@
 //! computed on the host in f64 and rounded once, as in [`super::tissue`], so both
 //! backends start from the same numbers; per-voxel sums, quotients and exponentials are
 //! f32. The twins agree with the f64 host functions to a few f32 roundings
-//! (`tests/ros_kernels.rs` states each bound).
+//! (`tests/it/ros_kernels.rs` states each bound).
 //!
 //! A free voxel with ROS production and no removal at all (Γ = 0) has no steady state;
 //! the host builder fails there. [`RosProblem`] instead writes [`NO_REMOVAL`] into that

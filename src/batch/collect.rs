@@ -3,8 +3,9 @@
 //! limits, so the maps compare.
 
 use super::run::MANIFEST;
+use crate::atomic;
+use crate::colormap::Colormap;
 use crate::figures::{render_montage, write_png, FigureStyle, Panel, PanelSize, Plane, SliceSpec};
-use crate::output::{atomic, colormap::Colormap};
 use crate::rundir::load_field;
 use crate::{Error, Result};
 use serde_json::Value;

@@ -5,8 +5,9 @@
 //! killed part-way resumes where it stopped and never leaves a half-written `OUT/ID/`.
 
 use super::sweep::{Sweep, SweepRun};
+use crate::atomic;
 use crate::backend::O2Backend;
-use crate::output::{atomic, summary::utc_now_iso8601};
+use crate::output::summary::utc_now_iso8601;
 use crate::therapy::{self, RunOptions, TherapyParams};
 use crate::{Error, Result};
 use serde_json::json;

@@ -114,7 +114,7 @@ struct SweepFile {
 impl Sweep {
     /// Reads a sweep file and expands its runs.
     pub fn load(path: &Path) -> Result<Sweep> {
-        let text = crate::config::toml_error::read_text(path, "sweep file")?;
+        let text = crate::toml_error::read_text(path, "sweep file")?;
         let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
         Self::from_toml(&text, &path.display().to_string(), &dir)
     }
@@ -137,7 +137,7 @@ impl Sweep {
             };
             err(match other {
                 Some(what) => format!("this is {what}"),
-                None => crate::config::toml_error::message(text, &e),
+                None => crate::toml_error::message(text, &e),
             })
         })?;
         match file.schema_version {
@@ -206,7 +206,7 @@ impl Sweep {
                     &p,
                     format!(
                         "(the base scenario of the sweep {origin}) {}",
-                        crate::config::toml_error::not_utf8(&e, "scenario file")
+                        crate::toml_error::not_utf8(&e, "scenario file")
                     ),
                 )
             })?;
@@ -218,7 +218,7 @@ impl Sweep {
                 &base_origin,
                 format!(
                     "(the base scenario of the sweep {origin}) {}",
-                    crate::config::toml_error::message(&base_text, &e)
+                    crate::toml_error::message(&base_text, &e)
                 ),
             )
         })?;
@@ -280,7 +280,7 @@ impl Sweep {
         // generated text (whose line numbers point into no file the user has).
         if let Err(e) = toml::from_str::<ScenarioFile>(&text) {
             let raw = e.message().trim_end();
-            return Err(match crate::config::toml_error::suggestion(raw) {
+            return Err(match crate::toml_error::suggestion(raw) {
                 Some(hint) => format!("{raw}; {hint}"),
                 None => raw.to_string(),
             });

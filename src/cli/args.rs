@@ -3,8 +3,8 @@
 //! the path, says what is wrong and how to fix it, and exits with code 2, before any
 //! work is done.
 
-use crate::backend::BackendChoice;
-use crate::{Error, Result};
+use oxyfield::backend::BackendChoice;
+use oxyfield::{Error, Result};
 use std::path::Path;
 
 /// `--adapter` picks a GPU adapter, which `--backend cpu` never opens.

@@ -1,11 +1,11 @@
 //! `oxyfield plan`, `oxyfield batch` and `oxyfield collect`.
 
 use super::{BatchArgs, CollectArgs, PlanArgs};
-use crate::backend::BackendChoice;
-use crate::batch::collect::collect as collect_dir;
-use crate::batch::run::{run_batch, BatchPlan, Progress};
-use crate::batch::sweep::{parse_shard, plan_lines, shard_from_env, Sweep};
-use crate::{Error, Result};
+use oxyfield::backend::BackendChoice;
+use oxyfield::batch::collect::collect as collect_dir;
+use oxyfield::batch::run::{run_batch, BatchPlan, Progress};
+use oxyfield::batch::sweep::{parse_shard, plan_lines, shard_from_env, Sweep};
+use oxyfield::{Error, Result};
 use std::io::{IsTerminal, Write};
 use std::sync::Mutex;
 
@@ -35,7 +35,7 @@ pub fn plan(args: PlanArgs) -> Result<()> {
 }
 
 pub fn batch(args: BatchArgs) -> Result<()> {
-    super::args::backend_and_adapter(args.backend, args.adapter.as_deref())?;
+    super::args::backend_and_adapter(BackendChoice::from(args.backend), args.adapter.as_deref())?;
     let sweep = Sweep::load(&args.sweep)?;
     sweep.check_runs()?;
     let (i, n) = shard(args.shard.as_deref())?;
@@ -47,15 +47,17 @@ pub fn batch(args: BatchArgs) -> Result<()> {
     super::args::out_dir("--out", &out)?;
     let devices = match &args.devices {
         None => None,
-        Some(spec) => Some(parse_devices(spec, args.backend)?),
+        Some(spec) => Some(parse_devices(spec, BackendChoice::from(args.backend))?),
     };
     let jobs = args.jobs.max(1);
     let workers = devices.as_ref().map_or(1, Vec::len) * jobs;
     let opened: Mutex<Vec<String>> = Mutex::new(Vec::new());
     let open = |w: usize| {
         let backend = match &devices {
-            Some(list) => crate::backend::open_device(list[w % list.len()])?,
-            None => crate::backend::open(args.backend, args.adapter.as_deref())?,
+            Some(list) => oxyfield::backend::open_device(list[w % list.len()])?,
+            None => {
+                oxyfield::backend::open(BackendChoice::from(args.backend), args.adapter.as_deref())?
+            }
         };
         let info = backend.info();
         let what = match info.kind {
@@ -133,9 +135,9 @@ fn parse_devices(spec: &str, backend: BackendChoice) -> Result<Vec<usize>> {
         ));
     }
     let list = if spec.trim() == "all" {
-        crate::backend::gpu::distinct_devices()
+        oxyfield::backend::gpu::distinct_devices()
     } else {
-        let count = crate::backend::gpu::adapters().len();
+        let count = oxyfield::backend::gpu::adapters().len();
         let mut list = Vec::new();
         for part in spec.split(',') {
             let k: usize = part.trim().parse().map_err(|_| {

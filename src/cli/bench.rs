@@ -1,8 +1,11 @@
 //! `oxyfield bench`.
 
 use super::BenchArgs;
-use crate::output::{atomic, summary::utc_now_iso8601};
-use crate::{Error, Result};
+use oxyfield::atomic;
+use oxyfield::backend::BackendChoice;
+use oxyfield::bench::Problem;
+use oxyfield::output::summary::utc_now_iso8601;
+use oxyfield::{Error, Result};
 
 pub fn bench(args: BenchArgs) -> Result<()> {
     // n³ must stay below the 2³¹-voxel limit of a grid.
@@ -15,45 +18,46 @@ pub fn bench(args: BenchArgs) -> Result<()> {
             ),
         ));
     }
-    super::args::backend_and_adapter(args.backend, args.adapter.as_deref())?;
-    let mut backend = crate::backend::open(args.backend, args.adapter.as_deref())?;
+    super::args::backend_and_adapter(BackendChoice::from(args.backend), args.adapter.as_deref())?;
+    let mut backend =
+        oxyfield::backend::open(BackendChoice::from(args.backend), args.adapter.as_deref())?;
     let info = backend.info();
     println!(
         "oxyfield {} bench ({:?} problem) on {} [{}]",
-        crate::VERSION,
-        args.problem,
+        oxyfield::VERSION,
+        Problem::from(args.problem),
         info.kind,
         info.adapter
     );
-    if args.problem == crate::bench::Problem::Protocol {
+    if Problem::from(args.problem) == oxyfield::bench::Problem::Protocol {
         return protocol(&args, backend.as_mut(), &info);
     }
     let mut rows = Vec::new();
     for &n in &args.sizes {
-        rows.push(crate::bench::bench_size(
+        rows.push(oxyfield::bench::bench_size(
             backend.as_mut(),
             n,
-            args.problem,
+            Problem::from(args.problem),
             !args.no_baseline,
         )?);
     }
-    print!("{}", crate::bench::table(&rows));
+    print!("{}", oxyfield::bench::table(&rows));
     println!(
         "sweep-eq: fine-grid sweep-equivalents to a relative residual of 1e-6; BW ratio: \
          smoothing at {} bytes/voxel (the least a sweep must move) over the copy bandwidth \
          (measured on ≥ {} MiB); BW moved: at the {} bytes/voxel the kernel moves; mean pO2: \
          free voxels, mmHg",
-        crate::bench::BYTES_PER_VOXEL_SWEEP,
-        crate::bench::COPY_MIN_BYTES >> 20,
-        crate::bench::BYTES_MOVED_PER_VOXEL_SWEEP
+        oxyfield::bench::BYTES_PER_VOXEL_SWEEP,
+        oxyfield::bench::COPY_MIN_BYTES >> 20,
+        oxyfield::bench::BYTES_MOVED_PER_VOXEL_SWEEP
     );
     write_json(
         &args,
         &info,
         serde_json::json!({
-            "bytes_per_voxel_sweep": crate::bench::BYTES_PER_VOXEL_SWEEP,
-            "bytes_moved_per_voxel_sweep": crate::bench::BYTES_MOVED_PER_VOXEL_SWEEP,
-            "copy_min_bytes": crate::bench::COPY_MIN_BYTES,
+            "bytes_per_voxel_sweep": oxyfield::bench::BYTES_PER_VOXEL_SWEEP,
+            "bytes_moved_per_voxel_sweep": oxyfield::bench::BYTES_MOVED_PER_VOXEL_SWEEP,
+            "copy_min_bytes": oxyfield::bench::COPY_MIN_BYTES,
             "sizes": rows,
         }),
     )
@@ -63,18 +67,18 @@ pub fn bench(args: BenchArgs) -> Result<()> {
 /// keys of `fields` (an object).
 fn write_json(
     args: &BenchArgs,
-    info: &crate::backend::BackendInfo,
+    info: &oxyfield::backend::BackendInfo,
     fields: serde_json::Value,
 ) -> Result<()> {
     let Some(path) = &args.json else {
         return Ok(());
     };
     let mut doc = serde_json::json!({
-        "oxyfield_version": crate::VERSION,
+        "oxyfield_version": oxyfield::VERSION,
         "date_utc": utc_now_iso8601(),
         "backend": info.kind,
         "adapter": info.adapter,
-        "problem": args.problem,
+        "problem": Problem::from(args.problem),
         "tolerance": 1e-6,
     });
     if let (Some(d), serde_json::Value::Object(f)) = (doc.as_object_mut(), fields) {
@@ -89,22 +93,22 @@ fn write_json(
 /// `--problem protocol`: one short protocol run per size.
 fn protocol(
     args: &BenchArgs,
-    backend: &mut dyn crate::backend::O2Backend,
-    info: &crate::backend::BackendInfo,
+    backend: &mut dyn oxyfield::backend::O2Backend,
+    info: &oxyfield::backend::BackendInfo,
 ) -> Result<()> {
     use std::io::Write;
     let mut rows = Vec::new();
     for &n in &args.sizes {
         println!("{n}³: running the protocol (24 steps) …");
         let _ = std::io::stdout().flush();
-        let row = crate::bench::bench_protocol(backend, n)?;
+        let row = oxyfield::bench::bench_protocol(backend, n)?;
         println!(
             "{n}³: {} steps in {:.2} s",
             row.protocol.steps, row.protocol.seconds
         );
         rows.push(row);
     }
-    print!("{}", crate::bench::protocol_table(&rows));
+    print!("{}", oxyfield::bench::protocol_table(&rows));
     println!(
         "per step: the run's wall time (t=0 s, the first solves, included), the median \
          step's solve time, and the steps' own bytes host→device (up) and device→host \
@@ -115,7 +119,7 @@ fn protocol(
         args,
         info,
         serde_json::json!({
-            "protocol_toml": crate::bench::PROTOCOL_TOML,
+            "protocol_toml": oxyfield::bench::PROTOCOL_TOML,
             "sizes": rows,
         }),
     )

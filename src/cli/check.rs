@@ -8,15 +8,15 @@
 //! as arrays, and their shape is checked when a scenario runs them.
 
 use super::CheckArgs;
-use crate::config::Scenario;
-use crate::grid::Grid;
-use crate::output::npy;
-use crate::protocol::Protocol;
-use crate::{Error, Result};
+use oxyfield::config::Scenario;
+use oxyfield::grid::Grid;
+use oxyfield::npy;
+use oxyfield::protocol::Protocol;
+use oxyfield::{Error, Result};
 use std::path::{Path, PathBuf};
 
 pub fn check(args: CheckArgs) -> Result<()> {
-    let text = crate::config::toml_error::read_text(&args.file, "file")?;
+    let text = oxyfield::toml_error::read_text(&args.file, "file")?;
     // A protocol file has `schema_version` at the top level; a scenario has a [grid]
     // (and may hold its protocol as a [protocol] table).
     let top: Option<toml::Table> = toml::from_str(&text).ok();
@@ -45,10 +45,10 @@ pub fn check(args: CheckArgs) -> Result<()> {
     } else {
         let sc = Scenario::load(&args.file)?;
         // The files `run` reads before its first solve, by the code `run` uses.
-        crate::assemble::assemble(&sc)?;
+        oxyfield::assemble::assemble(&sc)?;
         let protocol = sc.protocol()?;
         if let Some(p) = &protocol {
-            crate::therapy::dose_maps(p, &sc.grid())?;
+            oxyfield::therapy::dose_maps(p, &sc.grid())?;
         }
         let files = named_files(&sc, protocol.as_ref());
         let g = sc.grid();
@@ -79,7 +79,7 @@ pub fn check(args: CheckArgs) -> Result<()> {
     };
     print!("{}", protocol.timeline_text());
     // Model caveats (vascular damage, inert HIF inhibitors): warnings, not errors.
-    for caveat in crate::protocol::advice::caveats(&protocol, hif.as_ref()) {
+    for caveat in oxyfield::protocol::advice::caveats(&protocol, hif.as_ref()) {
         log::warn!("{caveat}");
     }
     Ok(())
@@ -104,7 +104,7 @@ fn dose_map_alone(path: &Path) -> Result<Vec<usize>> {
             format!("the dose map has shape {shape:?}; it must be 3-D, the grid's [nz, ny, nx]"),
         ));
     };
-    crate::therapy::read_dose_map(path, &Grid::from_shape_zyx([nz, ny, nx], 1.0))?;
+    oxyfield::therapy::read_dose_map(path, &Grid::from_shape_zyx([nz, ny, nx], 1.0))?;
     Ok(shape)
 }
 
@@ -136,7 +136,7 @@ fn named_files(sc: &Scenario, protocol: Option<&Protocol>) -> Vec<PathBuf> {
             .filter_map(|r| r.mask_npy.as_ref())
             .map(|p| sc.resolve(p)),
     );
-    if let Some(crate::config::schema::ProtocolRef::File(p)) = &spec.protocol {
+    if let Some(oxyfield::config::schema::ProtocolRef::File(p)) = &spec.protocol {
         out.push(sc.resolve(p));
     }
     if let Some(p) = protocol {

@@ -1,7 +1,7 @@
 //! `oxyfield devices`.
 
-use crate::backend::gpu;
-use crate::Result;
+use oxyfield::backend::gpu;
+use oxyfield::Result;
 
 pub fn devices() -> Result<()> {
     let adapters = gpu::adapters();

@@ -4,6 +4,7 @@ mod args;
 mod batch;
 mod bench;
 mod check;
+mod choices;
 mod devices;
 pub mod logging;
 mod network;
@@ -11,9 +12,9 @@ mod render;
 mod run;
 mod validate;
 
-use crate::backend::BackendChoice;
-use crate::Result;
+use choices::{BackendArg, ProblemArg};
 use clap::{Parser, Subcommand};
+use oxyfield::Result;
 use std::path::PathBuf;
 
 /// oxyfield: oxygen and ROS fields in tumour tissue, on GPU and CPU.
@@ -92,8 +93,8 @@ pub struct BatchArgs {
     #[arg(long)]
     pub collect: bool,
     /// Backend: auto uses a hardware GPU when present, else the CPU.
-    #[arg(long, value_enum, default_value_t = BackendChoice::Auto)]
-    pub backend: BackendChoice,
+    #[arg(long, value_enum, default_value_t = BackendArg::Auto)]
+    pub backend: BackendArg,
     /// Use the adapter whose name contains this text (see `oxyfield devices`).
     #[arg(long, conflicts_with = "devices")]
     pub adapter: Option<String>,
@@ -265,8 +266,8 @@ pub enum NetworkCommand {
 #[derive(Debug, clap::Args)]
 pub struct ValidateArgs {
     /// Backend: auto uses a hardware GPU when present, else the CPU.
-    #[arg(long, value_enum, default_value_t = BackendChoice::Auto)]
-    pub backend: BackendChoice,
+    #[arg(long, value_enum, default_value_t = BackendArg::Auto)]
+    pub backend: BackendArg,
     /// Use the adapter whose name contains this text (see `oxyfield devices`).
     #[arg(long)]
     pub adapter: Option<String>,
@@ -295,8 +296,8 @@ pub struct BenchArgs {
     )]
     pub sizes: Vec<usize>,
     /// Backend: auto uses a hardware GPU when present, else the CPU.
-    #[arg(long, value_enum, default_value_t = BackendChoice::Auto)]
-    pub backend: BackendChoice,
+    #[arg(long, value_enum, default_value_t = BackendArg::Auto)]
+    pub backend: BackendArg,
     /// Use the adapter whose name contains this text (see `oxyfield devices`).
     #[arg(long)]
     pub adapter: Option<String>,
@@ -309,8 +310,8 @@ pub struct BenchArgs {
     /// The problem: the default scenario's vascularised tissue, a
     /// diffusion-dominated block (no vessels, one fixed face), or a 24-step protocol on
     /// the tissue (time, bytes host↔device, submits and dispatches per step).
-    #[arg(long, value_enum, default_value_t = crate::bench::Problem::Tissue)]
-    pub problem: crate::bench::Problem,
+    #[arg(long, value_enum, default_value_t = ProblemArg::Tissue)]
+    pub problem: ProblemArg,
 }
 
 /// Arguments of `oxyfield run`.
@@ -324,8 +325,8 @@ pub struct RunArgs {
     #[arg(long)]
     pub out: Option<PathBuf>,
     /// Backend: auto uses a hardware GPU when present, else the CPU.
-    #[arg(long, value_enum, default_value_t = BackendChoice::Auto)]
-    pub backend: BackendChoice,
+    #[arg(long, value_enum, default_value_t = BackendArg::Auto)]
+    pub backend: BackendArg,
     /// Use the adapter whose name contains this text (see `oxyfield devices`).
     #[arg(long)]
     pub adapter: Option<String>,
@@ -345,10 +346,10 @@ pub struct RunArgs {
 /// Runs the parsed command.
 pub fn dispatch(cli: Cli) -> Result<()> {
     match cli.command {
-        // The two commands that stop cleanly on Ctrl-C (see `crate::interrupt`);
+        // The two commands that stop cleanly on Ctrl-C (see `oxyfield::interrupt`);
         // every other command keeps the default: the signal ends it at once.
         Command::Run(args) => {
-            crate::interrupt::install();
+            oxyfield::interrupt::install();
             run::run(args)
         }
         Command::Devices => devices::devices(),
@@ -359,7 +360,7 @@ pub fn dispatch(cli: Cli) -> Result<()> {
         Command::Render(args) => render::render(args),
         Command::Plan(args) => batch::plan(args),
         Command::Batch(args) => {
-            crate::interrupt::install();
+            oxyfield::interrupt::install();
             batch::batch(args)
         }
         Command::Collect(args) => batch::collect(args),

@@ -1,12 +1,12 @@
 //! `oxyfield network info | convert | generate`.
 
 use super::{NetworkArgs, NetworkCommand, NetworkReadArgs};
-use crate::config::Scenario;
-use crate::vessels::formats::{self, Format, ReadOptions};
-use crate::vessels::info::NetworkInfo;
-use crate::vessels::Network;
-use crate::{Error, Result};
 use glam::DVec3;
+use oxyfield::config::Scenario;
+use oxyfield::vessels::formats::{self, Format, ReadOptions};
+use oxyfield::vessels::info::NetworkInfo;
+use oxyfield::vessels::Network;
+use oxyfield::{Error, Result};
 use std::path::Path;
 
 pub fn network(args: NetworkArgs) -> Result<()> {
@@ -96,7 +96,7 @@ pub fn network(args: NetworkArgs) -> Result<()> {
                 ));
             };
             let grid = sc.grid();
-            let net = crate::vessels::synthetic::generate_any(
+            let net = oxyfield::vessels::synthetic::generate_any(
                 &grid,
                 syn,
                 syn.seed.unwrap_or(sc.spec.seed),

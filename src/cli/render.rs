@@ -1,14 +1,14 @@
 //! `oxyfield render RUN_DIR`: figures from a run's saved fields, without re-simulating.
 
 use super::RenderArgs;
-use crate::config::schema::OutputSpec;
-use crate::figures::{
+use oxyfield::colormap::Colormap;
+use oxyfield::config::schema::OutputSpec;
+use oxyfield::figures::{
     render_montage, render_panel, write_png, FigureStyle, LineStyle, Panel, PanelSize, Plane,
     Projection, SlicePos, SliceSpec,
 };
-use crate::output::colormap::Colormap;
-use crate::rundir::{load_field, Field, RunDir};
-use crate::{Error, Result};
+use oxyfield::rundir::{load_field, Field, RunDir};
+use oxyfield::{Error, Result};
 use std::path::PathBuf;
 
 pub fn render(args: RenderArgs) -> Result<()> {
@@ -29,151 +29,26 @@ pub fn render(args: RenderArgs) -> Result<()> {
         return plot(&args, &run, kind);
     }
     let field = run.load(&args.field)?;
-    let plane = match args.plane.as_str() {
-        "xy" => Plane::Xy,
-        "xz" => Plane::Xz,
-        "yz" => Plane::Yz,
-        p => return Err(Error::input("--plane", format!("`{p}`: use xy, xz or yz"))),
+    let spec = SliceSpec {
+        plane: parse_plane(&args.plane)?,
+        at: parse_at(&args.at)?,
+        projection: parse_projection(args.projection.as_deref())?,
     };
-    let at = parse_at(&args.at)?;
-    let projection = match args.projection.as_deref() {
-        None => None,
-        Some("max") => Some(Projection::Max),
-        Some("min") => Some(Projection::Min),
-        Some("mean") => Some(Projection::Mean),
-        Some(p) => {
-            return Err(Error::input(
-                "--projection",
-                format!("`{p}`: use max, min or mean"),
-            ))
-        }
-    };
-    let colormap = Colormap::by_name(&args.colormap).ok_or_else(|| {
-        Error::input(
-            "--colormap",
-            format!(
-                "`{}`: use one of {}",
-                args.colormap,
-                Colormap::NAMES.join(", ")
-            ),
-        )
-    })?;
+    let colormap = parse_colormap(&args.colormap)?;
     // Outlines on slices of one run only: a projection through a whole network is a
     // thicket, and other runs may have other vessels.
-    let vessels = if args.no_vessels || projection.is_some() || !others.is_empty() {
+    let vessels = if args.no_vessels || spec.projection.is_some() || !others.is_empty() {
         None
     } else {
-        let path = run.path.join("vessels_sv.npy");
-        path.exists()
-            .then(|| load_field(&path))
-            .transpose()?
-            .filter(|v| v.grid == field.grid)
-            .map(|v| crate::figures::vessel_mask(&v.data))
-    };
-    let spec = SliceSpec {
-        plane,
-        at,
-        projection,
+        vessel_outlines(&run, &field)?
     };
     if args.animate {
         return animate(&args, &run, &field, &spec, vessels.as_deref(), colormap);
     }
-    // The panels, and a file name that says what they show.
-    let (panels, stem): (Vec<(Option<String>, Field, SliceSpec)>, String) =
-        match args.montage.as_deref() {
-            None if !others.is_empty() => {
-                let mut panels = vec![(Some(folder_name(&run)), field.clone(), spec)];
-                for other in &others {
-                    let f = other.load(&args.field)?;
-                    panels.push((Some(folder_name(other)), f, spec));
-                }
-                (panels, format!("{}_{}_runs", field.name, plane.name()))
-            }
-            None => (
-                vec![(None, field.clone(), spec)],
-                format!(
-                    "{}_{}{}",
-                    field.name,
-                    plane.name(),
-                    projection.map_or_else(|| at_tag(&args.at), |p| format!("_{}", p.name()))
-                ),
-            ),
-            Some("planes") => (
-                Plane::ALL
-                    .iter()
-                    .map(|&p| (None, field.clone(), SliceSpec::centre(p)))
-                    .collect(),
-                format!("{}_planes", field.name),
-            ),
-            Some("snapshots") => {
-                let snaps = run.snapshots(&field.name)?;
-                if snaps.is_empty() {
-                    return Err(Error::input(
-                        "--montage",
-                        format!(
-                            "snapshots: {} has no snapshots/{}_tXh.npy (a protocol run with \
-                             `snapshots` writes them)",
-                            run.path.display(),
-                            field.name
-                        ),
-                    ));
-                }
-                let mut panels = Vec::new();
-                for (t, path) in snaps {
-                    panels.push((Some(format!("t = {t} h")), load_field(&path)?, spec));
-                }
-                (panels, format!("{}_{}_snapshots", field.name, plane.name()))
-            }
-            Some(m) => match m
-                .strip_prefix("levels:")
-                .and_then(|n| n.parse::<usize>().ok())
-            {
-                Some(n) if (1..=64).contains(&n) => {
-                    let depth = match plane {
-                        Plane::Xy => field.grid.nz,
-                        Plane::Xz => field.grid.ny,
-                        Plane::Yz => field.grid.nx,
-                    };
-                    let panels = (0..n)
-                        .map(|k| {
-                            let index = ((k as f64 + 0.5) * depth as f64 / n as f64) as usize;
-                            let spec = SliceSpec {
-                                plane,
-                                at: SlicePos::Index(index.min(depth - 1)),
-                                projection: None,
-                            };
-                            (None, field.clone(), spec)
-                        })
-                        .collect();
-                    (panels, format!("{}_{}_levels{n}", field.name, plane.name()))
-                }
-                _ => {
-                    return Err(Error::input(
-                        "--montage",
-                        format!("`{m}`: use planes, levels:N (1–64) or snapshots"),
-                    ))
-                }
-            },
-        };
-    let data_range = panels
-        .iter()
-        .fold([f64::INFINITY, f64::NEG_INFINITY], |r, p| {
-            p.1.data
-                .iter()
-                .filter(|v| v.is_finite())
-                .fold(r, |[lo, hi], &v| {
-                    [lo.min(f64::from(v)), hi.max(f64::from(v))]
-                })
-        });
+    let (panels, stem) = panels(&args, &run, &others, &field, spec)?;
     let limits = match &args.limits {
         Some(text) => parse_pair(text, "--limits")?,
-        None => FigureStyle::default_limits(&field.name, &OutputSpec::default()).unwrap_or(
-            if data_range[0] < data_range[1] {
-                data_range
-            } else {
-                [data_range[0].min(0.0), data_range[0].max(0.0) + 1.0]
-            },
-        ),
+        None => default_limits(&field, &panels),
     };
     let style = figure_style(&args, &field, limits, colormap)?;
     let built = panels
@@ -214,13 +89,176 @@ pub fn render(args: RenderArgs) -> Result<()> {
     Ok(())
 }
 
+/// `--plane`.
+fn parse_plane(text: &str) -> Result<Plane> {
+    match text {
+        "xy" => Ok(Plane::Xy),
+        "xz" => Ok(Plane::Xz),
+        "yz" => Ok(Plane::Yz),
+        p => Err(Error::input("--plane", format!("`{p}`: use xy, xz or yz"))),
+    }
+}
+
+/// `--projection`.
+fn parse_projection(text: Option<&str>) -> Result<Option<Projection>> {
+    match text {
+        None => Ok(None),
+        Some("max") => Ok(Some(Projection::Max)),
+        Some("min") => Ok(Some(Projection::Min)),
+        Some("mean") => Ok(Some(Projection::Mean)),
+        Some(p) => Err(Error::input(
+            "--projection",
+            format!("`{p}`: use max, min or mean"),
+        )),
+    }
+}
+
+/// `--colormap`.
+fn parse_colormap(name: &str) -> Result<Colormap> {
+    Colormap::by_name(name).ok_or_else(|| {
+        Error::input(
+            "--colormap",
+            format!("`{name}`: use one of {}", Colormap::NAMES.join(", ")),
+        )
+    })
+}
+
+/// The vessel outline mask of `run` (from its `vessels_sv.npy`, when that is on the
+/// field's grid).
+fn vessel_outlines(run: &RunDir, field: &Field) -> Result<Option<Vec<f32>>> {
+    let path = run.path.join("vessels_sv.npy");
+    Ok(path
+        .exists()
+        .then(|| load_field(&path))
+        .transpose()?
+        .filter(|v| v.grid == field.grid)
+        .map(|v| oxyfield::figures::vessel_mask(&v.data)))
+}
+
+/// One panel: its title (None: the slice's caption), field and slice.
+type PanelSource = (Option<String>, Field, SliceSpec);
+
+/// The panels the arguments ask for, and a file name that says what they show.
+fn panels(
+    args: &RenderArgs,
+    run: &RunDir,
+    others: &[RunDir],
+    field: &Field,
+    spec: SliceSpec,
+) -> Result<(Vec<PanelSource>, String)> {
+    let plane = spec.plane;
+    Ok(match args.montage.as_deref() {
+        None if !others.is_empty() => {
+            let mut panels = vec![(Some(folder_name(run)), field.clone(), spec)];
+            for other in others {
+                let f = other.load(&args.field)?;
+                panels.push((Some(folder_name(other)), f, spec));
+            }
+            (panels, format!("{}_{}_runs", field.name, plane.name()))
+        }
+        None => (
+            vec![(None, field.clone(), spec)],
+            format!(
+                "{}_{}{}",
+                field.name,
+                plane.name(),
+                spec.projection
+                    .map_or_else(|| at_tag(&args.at), |p| format!("_{}", p.name()))
+            ),
+        ),
+        Some("planes") => (
+            Plane::ALL
+                .iter()
+                .map(|&p| (None, field.clone(), SliceSpec::centre(p)))
+                .collect(),
+            format!("{}_planes", field.name),
+        ),
+        Some("snapshots") => {
+            let snaps = run.snapshots(&field.name)?;
+            if snaps.is_empty() {
+                return Err(Error::input(
+                    "--montage",
+                    format!(
+                        "snapshots: {} has no snapshots/{}_tXh.npy (a protocol run with \
+                         `snapshots` writes them)",
+                        run.path.display(),
+                        field.name
+                    ),
+                ));
+            }
+            let mut panels = Vec::new();
+            for (t, path) in snaps {
+                panels.push((Some(format!("t = {t} h")), load_field(&path)?, spec));
+            }
+            (panels, format!("{}_{}_snapshots", field.name, plane.name()))
+        }
+        Some(m) => match m
+            .strip_prefix("levels:")
+            .and_then(|n| n.parse::<usize>().ok())
+        {
+            Some(n) if (1..=64).contains(&n) => (
+                level_panels(field, plane, n),
+                format!("{}_{}_levels{n}", field.name, plane.name()),
+            ),
+            _ => {
+                return Err(Error::input(
+                    "--montage",
+                    format!("`{m}`: use planes, levels:N (1–64) or snapshots"),
+                ))
+            }
+        },
+    })
+}
+
+/// `--montage levels:N`: N slices evenly through the block along the plane's normal.
+fn level_panels(field: &Field, plane: Plane, n: usize) -> Vec<PanelSource> {
+    let depth = match plane {
+        Plane::Xy => field.grid.nz,
+        Plane::Xz => field.grid.ny,
+        Plane::Yz => field.grid.nx,
+    };
+    (0..n)
+        .map(|k| {
+            let index = ((k as f64 + 0.5) * depth as f64 / n as f64) as usize;
+            let spec = SliceSpec {
+                plane,
+                at: SlicePos::Index(index.min(depth - 1)),
+                projection: None,
+            };
+            (None, field.clone(), spec)
+        })
+        .collect()
+}
+
+/// The colour limits without `--limits`: the field's own, else the panels' data range
+/// (widened to include 0 when it is a single value).
+fn default_limits(field: &Field, panels: &[PanelSource]) -> [f64; 2] {
+    let data_range = panels
+        .iter()
+        .fold([f64::INFINITY, f64::NEG_INFINITY], |r, p| {
+            p.1.data
+                .iter()
+                .filter(|v| v.is_finite())
+                .fold(r, |[lo, hi], &v| {
+                    [lo.min(f64::from(v)), hi.max(f64::from(v))]
+                })
+        });
+    FigureStyle::default_limits(&field.name, &OutputSpec::default()).unwrap_or(
+        if data_range[0] < data_range[1] {
+            data_range
+        } else {
+            [data_range[0].min(0.0), data_range[0].max(0.0) + 1.0]
+        },
+    )
+}
+
 /// `--plot KIND`: a plot from the saved fields or timeline, as PNG and SVG.
 fn plot(args: &RenderArgs, run: &RunDir, kind: &str) -> Result<()> {
-    use crate::figures::plot;
+    use oxyfield::figures::plot;
     let stem = |name: &str| -> Result<PathBuf> {
         Ok(match &args.out {
             Some(p) => p.with_extension(""),
-            None => crate::output::figures::figures_dir(&run.path)?.join(name),
+            None => oxyfield::output::figures::figures_dir(&run.path)?.join(name),
         })
     };
     let title = |default: String| args.title.clone().unwrap_or(default);
@@ -271,7 +309,7 @@ fn plot(args: &RenderArgs, run: &RunDir, kind: &str) -> Result<()> {
                     ),
                 )
             })?;
-            let distance = crate::figures::distance::distance_to_vessels_um(&sv.data, &sv.grid)?;
+            let distance = oxyfield::figures::distance::distance_to_vessels_um(&sv.data, &sv.grid)?;
             let values: Vec<f32> = keep.iter().map(|&i| field.data[i]).collect();
             let d: Vec<f32> = keep.iter().map(|&i| distance[i]).collect();
             (
@@ -342,7 +380,7 @@ fn animate(
     };
     let style = figure_style(args, field, limits, colormap)?;
     let frames =
-        crate::output::figures::snapshot_frames(&run.path, &field.name, spec, vessels, &style)?
+        oxyfield::output::figures::snapshot_frames(&run.path, &field.name, spec, vessels, &style)?
             .ok_or_else(|| {
                 Error::input(
                     "--animate",
@@ -356,13 +394,13 @@ fn animate(
             })?;
     let out = match &args.out {
         Some(p) => p.clone(),
-        None => crate::output::figures::figures_dir(&run.path)?.join(format!(
+        None => oxyfield::output::figures::figures_dir(&run.path)?.join(format!(
             "{}_{}_anim.png",
             field.name,
             spec.plane.name()
         )),
     };
-    crate::figures::animate::write_apng(&out, &frames, args.frame_ms, style.dpi)?;
+    oxyfield::figures::animate::write_apng(&out, &frames, args.frame_ms, style.dpi)?;
     println!(
         "{} ({} frames of {}×{} px, {} ms each)",
         out.display(),

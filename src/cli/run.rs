@@ -1,16 +1,17 @@
 //! `oxyfield run`.
 
 use super::RunArgs;
-use crate::backend::O2Backend;
-use crate::config::Scenario;
-use crate::protocol::{parse_duration, Protocol};
-use crate::therapy::checkpoint::{self, Checkpoint};
-use crate::therapy::RunOptions;
-use crate::{Error, Result};
+use oxyfield::backend::BackendChoice;
+use oxyfield::backend::O2Backend;
+use oxyfield::config::Scenario;
+use oxyfield::protocol::{parse_duration, Protocol};
+use oxyfield::therapy::checkpoint::{self, Checkpoint};
+use oxyfield::therapy::RunOptions;
+use oxyfield::{Error, Result};
 use std::path::Path;
 
 pub fn run(args: RunArgs) -> Result<()> {
-    super::args::backend_and_adapter(args.backend, args.adapter.as_deref())?;
+    super::args::backend_and_adapter(BackendChoice::from(args.backend), args.adapter.as_deref())?;
     let sc = match &args.scenario {
         Some(path) => Scenario::load(path)?,
         None => Scenario::embedded_default()?,
@@ -18,7 +19,7 @@ pub fn run(args: RunArgs) -> Result<()> {
     let out = args
         .out
         .clone()
-        .unwrap_or_else(|| crate::run::default_out_dir(&sc));
+        .unwrap_or_else(|| oxyfield::run::default_out_dir(&sc));
     let protocol = match &args.protocol {
         Some(path) => Some(Protocol::load(path)?),
         None => sc.protocol()?,
@@ -40,8 +41,9 @@ pub fn run(args: RunArgs) -> Result<()> {
         }
     }
     super::args::out_dir("--out", &out)?;
-    let mut backend = crate::backend::open(args.backend, args.adapter.as_deref())?;
-    let stale = crate::output::atomic::remove_partials(&out);
+    let mut backend =
+        oxyfield::backend::open(BackendChoice::from(args.backend), args.adapter.as_deref())?;
+    let stale = oxyfield::atomic::remove_partials(&out);
     if stale > 0 {
         log::info!(
             "removed {stale} unfinished file(s) (*.partial) an interrupted run left in {}",
@@ -50,7 +52,7 @@ pub fn run(args: RunArgs) -> Result<()> {
     }
     if let Some(protocol) = protocol {
         if !args.resume {
-            crate::output::previous::remove_and_say(&out)?;
+            oxyfield::output::previous::remove_and_say(&out)?;
         }
         return run_protocol(
             &sc,
@@ -61,7 +63,7 @@ pub fn run(args: RunArgs) -> Result<()> {
             stop_at_s,
         );
     }
-    let r = crate::run::run_scenario(&sc, backend.as_mut(), &out)?;
+    let r = oxyfield::run::run_scenario(&sc, backend.as_mut(), &out)?;
     let hf = r.stats.hypoxic_fraction;
     println!(
         "{}: median pO2 {:.1} mmHg (mean {:.1}); hypoxic fraction <0.5: {:.1} %, <2.5: {:.1} %, \
@@ -111,8 +113,8 @@ fn run_protocol(
     resume: bool,
     stop_at_s: Option<f64>,
 ) -> Result<()> {
-    let params = crate::therapy::TherapyParams::of(sc);
-    for caveat in crate::protocol::advice::caveats(protocol, Some(&params.hif)) {
+    let params = oxyfield::therapy::TherapyParams::of(sc);
+    for caveat in oxyfield::protocol::advice::caveats(protocol, Some(&params.hif)) {
         log::warn!("{caveat}");
     }
     let resume = if resume {
@@ -134,9 +136,9 @@ fn run_protocol(
         resume,
         stop_at_s,
     };
-    let r = crate::therapy::run_protocol(sc, protocol, &params, backend, options)?;
+    let r = oxyfield::therapy::run_protocol(sc, protocol, &params, backend, options)?;
     // Stopped early (--until): the outputs so far, marked partial in summary.json.
-    crate::therapy::output::write(sc, protocol, &backend.info(), &r, out)?;
+    oxyfield::therapy::output::write(sc, protocol, &backend.info(), &r, out)?;
     if r.not_converged.1 > 0 {
         println!(
             "{}: NOT CONVERGED, kept because solver.allow_unconverged = true: {} solve(s) \
@@ -176,9 +178,9 @@ fn run_protocol(
     println!("outputs in {}", out.display());
     // A final state that breaks the O2 balance is not a result to rely on: its outputs
     // are written (a long run is not thrown away) and marked, and the run fails.
-    let tol = crate::metrics::MASS_BALANCE_TOLERANCE;
+    let tol = oxyfield::metrics::MASS_BALANCE_TOLERANCE;
     if r.mass.relative_error > tol {
-        crate::solver::refuse_or_keep(
+        oxyfield::solver::refuse_or_keep(
             &format!(
                 "{} with {}: the final state's O2 mass balance error is {:.2e} > {tol:.0e}; \
                  the outputs were written and summary.json says \"converged\": false",

@@ -1,15 +1,16 @@
 //! `oxyfield validate`.
 
 use super::ValidateArgs;
-use crate::backend::{self, gpu, BackendChoice, O2Backend};
-use crate::output::{atomic, summary::utc_now_iso8601};
-use crate::validate::{self, Mode, Options, Status};
-use crate::{Error, Result};
+use oxyfield::atomic;
+use oxyfield::backend::{self, gpu, BackendChoice, O2Backend};
+use oxyfield::output::summary::utc_now_iso8601;
+use oxyfield::validate::{self, Mode, Options, Status};
+use oxyfield::{Error, Result};
 
 pub fn validate(args: ValidateArgs) -> Result<()> {
     let mode = if args.full { Mode::Full } else { Mode::Quick };
-    super::args::backend_and_adapter(args.backend, args.adapter.as_deref())?;
-    let mut main = backend::open(args.backend, args.adapter.as_deref())?;
+    super::args::backend_and_adapter(BackendChoice::from(args.backend), args.adapter.as_deref())?;
+    let mut main = backend::open(BackendChoice::from(args.backend), args.adapter.as_deref())?;
     let info = main.info();
     // The agreement case needs the other backend: the CPU beside a GPU, or any GPU
     // adapter (a software one included) beside the CPU.
@@ -23,7 +24,7 @@ pub fn validate(args: ValidateArgs) -> Result<()> {
     };
     println!(
         "oxyfield {} validate ({mode:?}) on {} [{}]",
-        crate::VERSION,
+        oxyfield::VERSION,
         info.kind,
         info.adapter
     );
@@ -50,7 +51,7 @@ pub fn validate(args: ValidateArgs) -> Result<()> {
     println!("validate: {pass} passed, {fail} failed, {skip} skipped in {seconds:.1} s");
     if let Some(path) = &args.json {
         let doc = serde_json::json!({
-            "oxyfield_version": crate::VERSION,
+            "oxyfield_version": oxyfield::VERSION,
             "date_utc": utc_now_iso8601(),
             "mode": mode,
             "backend": info.kind,

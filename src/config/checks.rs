@@ -3,7 +3,6 @@
 //! the model tables' checks are in `model_checks.rs`.
 
 use super::{schema, Scenario, MAX_VALUE};
-use crate::vessels;
 use crate::{Error, Result};
 
 impl Scenario {
@@ -207,13 +206,13 @@ impl Scenario {
             }
         }
         let sv = &s.solver;
-        if crate::solver::Method::parse(&sv.method).is_none() {
+        if super::kinds::Method::parse(&sv.method).is_none() {
             return Err(self.err(
                 "solver.method",
                 format!(
                     "\"{}\" is not known; available: {}",
                     sv.method,
-                    crate::solver::Method::NAMES.join(", ")
+                    super::kinds::Method::NAMES.join(", ")
                 ),
             ));
         }
@@ -264,13 +263,13 @@ impl Scenario {
                 format!("is {}, must lie in 1–64", out.png_pixels_per_voxel),
             ));
         }
-        if crate::output::colormap::Colormap::by_name(&out.colormap).is_none() {
+        if crate::colormap::Colormap::by_name(&out.colormap).is_none() {
             return Err(self.err(
                 "output.colormap",
                 format!(
                     "\"{}\" is not known; available: {}",
                     out.colormap,
-                    crate::output::colormap::Colormap::NAMES.join(", ")
+                    crate::colormap::Colormap::NAMES.join(", ")
                 ),
             ));
         }
@@ -337,13 +336,13 @@ impl Scenario {
             }
         }
         if let Some(n) = &v.network {
-            if vessels::formats::Format::parse(&n.format).is_none() {
+            if super::kinds::NetworkFormat::parse(&n.format).is_none() {
                 return Err(self.err(
                     "vessels.network.format",
                     format!(
                         "\"{}\" is not known; available: {}",
                         n.format,
-                        vessels::formats::Format::NAMES.join(", ")
+                        super::kinds::NetworkFormat::NAMES.join(", ")
                     ),
                 ));
             }

@@ -2,15 +2,15 @@
 //! and the combinations, naming the file and the key in each error.
 
 mod checks;
+pub mod kinds;
 mod model_checks;
 mod model_schema;
 pub mod plausibility;
 pub mod schema;
-pub(crate) mod toml_error;
+use crate::toml_error;
 
 use crate::grid::Grid;
 use crate::physics::o2::O2Params;
-use crate::solver::SolveOptions;
 use crate::{Error, Result};
 use schema::ScenarioFile;
 use std::path::{Path, PathBuf};
@@ -174,30 +174,6 @@ impl Scenario {
             max_consumption_mmhg_per_s: o.max_consumption_mmhg_per_s,
             km_mmhg: o.km_mmhg,
             wall_permeability_um_per_s: o.wall_permeability_um_per_s,
-        }
-    }
-
-    /// Solver options.
-    pub fn solve_options(&self) -> SolveOptions {
-        let s = &self.spec.solver;
-        SolveOptions {
-            method: crate::solver::Method::parse(&s.method)
-                .unwrap_or(crate::solver::Method::Multigrid),
-            tolerance: s.tolerance,
-            max_iterations: s.max_iterations,
-            omega: s.omega,
-            check_every: s.check_every,
-            field: "O2",
-            allow_unconverged: s.allow_unconverged,
-        }
-    }
-
-    /// Solver options of the ROS solve: those of O2 with `ros.tolerance`.
-    pub fn ros_solve_options(&self) -> SolveOptions {
-        SolveOptions {
-            tolerance: self.spec.ros.tolerance,
-            field: "ROS",
-            ..self.solve_options()
         }
     }
 }

@@ -7,14 +7,12 @@
 //!
 //! The checks of the scenario's own values are [`Scenario::plausibility_warnings`]
 //! (`check` and `run` print them); those that need the files or the assembled problem
-//! ([`network_file`], [`problem`]) run in [`crate::assemble::assemble`].
+//! ([`crate::vessels::plausibility::network_file`], [`problem`]) run in
+//! [`crate::assemble::assemble`].
 
 use super::Scenario;
-use crate::grid::Grid;
 use crate::problem::O2Problem;
-use crate::vessels::Network;
 use std::collections::BTreeSet;
-use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
 
@@ -101,55 +99,12 @@ fn diffusivity(d: f64) -> Option<String> {
 }
 
 /// The text for a blood pO2 `p` (mmHg) above [`MAX_BLOOD_PO2_MMHG`].
-fn blood_po2(p: f64) -> String {
+pub(crate) fn blood_po2(p: f64) -> String {
     format!(
         "blood pO2 {p} mmHg is above {MAX_BLOOD_PO2_MMHG} mmHg (arterial blood is ~95 mmHg \
          on air, ~500 only when breathing pure O2): check the unit (mmHg, not Pa, kPa × \
          7.5, or µM)"
     )
-}
-
-/// The warnings about a network file placed in `grid` (positions in µm): its extent
-/// against the block's, and blood pO2 values the file gives.
-pub fn network_file(path: &Path, net: &Network, grid: &Grid) -> Vec<String> {
-    let mut out = Vec::new();
-    let file = path.display();
-    if let Some((lo, hi)) = net.bounding_box() {
-        let side = (hi - lo).max_element();
-        let block = grid.extent_um().max_element();
-        let ratio = side / block;
-        let [small, large] = NETWORK_EXTENT_RANGE;
-        if ratio < small {
-            out.push(format!(
-                "{file}: after placement the network spans only {side:.3} µm, {:.2} % of \
-                 the block's {block:.0} µm, so most tissue is far from any vessel: is the \
-                 file in mm? set `vessels.network.scale` = 1000 (coordinates and radii \
-                 are multiplied by it)",
-                100.0 * ratio
-            ));
-        } else if ratio > large {
-            out.push(format!(
-                "{file}: after placement the network spans {side:.0} µm, {ratio:.0} times \
-                 the block's {block:.0} µm, so the block holds a small part of it: check \
-                 `vessels.network.scale` (e.g. 0.001 for a file in nm) and the block size \
-                 ([grid])"
-            ));
-        }
-    }
-    let given = net
-        .boundary
-        .iter()
-        .filter_map(|b| b.po2_mmhg)
-        .chain(net.segments.iter().map(|s| s.blood_po2_mmhg))
-        .fold(0.0f64, f64::max);
-    if given > MAX_BLOOD_PO2_MMHG {
-        out.push(format!(
-            "{file}: {} (the highest pO2 the file or `vessels.network.blood_po2_mmhg` \
-             gives)",
-            blood_po2(given)
-        ));
-    }
-    out
 }
 
 /// The warnings about the assembled problem of `sc`, from vessel source `source`

@@ -432,14 +432,14 @@ pub struct SolverSpec {
 
 impl Default for SolverSpec {
     fn default() -> Self {
-        let o = crate::solver::SolveOptions::default();
+        // The defaults of `solver::SolveOptions`, which is built from this.
         SolverSpec {
-            method: o.method.name().into(),
-            tolerance: o.tolerance,
-            max_iterations: o.max_iterations,
-            omega: o.omega,
-            check_every: o.check_every,
-            allow_unconverged: o.allow_unconverged,
+            method: "multigrid".into(),
+            tolerance: 1e-6,
+            max_iterations: 20_000,
+            omega: None,
+            check_every: 25,
+            allow_unconverged: false,
         }
     }
 }

@@ -7,7 +7,7 @@
 //! sub-steps of at most the drug's `time_step_s` (default 120 s), each one linear
 //! steady solve on the chosen backend (the O2 kernels, multigrid). Backward Euler is
 //! first order in time: with sub-steps a tenth of the plasma half-life or less the
-//! exposure is within a few per cent of the converged value (tests/drugs.rs measures
+//! exposure is within a few per cent of the converged value (tests/it/drugs.rs measures
 //! it). The exposure is integrated with the trapezoid rule over the sub-steps.
 //!
 //! Each sub-step's solve stops at the residual the scenario asks for, or at the float32

@@ -15,7 +15,7 @@ use super::canvas::{self, Canvas, HAlign, TextStyle, VAlign, BLACK};
 use super::figure::{render_panel, Panel};
 use super::png::pixels_per_metre;
 use super::style::FigureStyle;
-use crate::output::atomic;
+use crate::atomic;
 use crate::{Error, Result};
 use image::RgbImage;
 use std::path::Path;

@@ -1,7 +1,7 @@
 //! PNG output for figures, with the resolution recorded in a pHYs chunk so that
 //! slide and document software places the image at its intended physical size.
 
-use crate::output::atomic;
+use crate::atomic;
 use crate::{Error, Result};
 use image::RgbImage;
 use std::path::Path;

@@ -1,11 +1,45 @@
 //! Picking a 2D slice out of a 3D field: one plane at a chosen position, or a
 //! projection (max, min, mean) through the whole block along the plane's normal.
 //!
-//! Orientation follows [`crate::output::slices`]: the plane's first-named axis runs
-//! left to right and the second bottom to top, so row 0 of a [`Slice2D`] is the bottom.
+//! Orientation: the plane's first-named axis runs left to right and the second bottom
+//! to top, as in a plot, so row 0 of a [`Slice2D`] is the bottom.
 
 use crate::grid::Grid;
-pub use crate::output::slices::Plane;
+
+/// A plane through the block.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Plane {
+    /// Constant z; x right, y up.
+    Xy,
+    /// Constant y; x right, z up.
+    Xz,
+    /// Constant x; y right, z up.
+    Yz,
+}
+
+impl Plane {
+    /// All three, in file-name order.
+    pub const ALL: [Plane; 3] = [Plane::Xy, Plane::Xz, Plane::Yz];
+
+    /// `xy`, `xz` or `yz`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Plane::Xy => "xy",
+            Plane::Xz => "xz",
+            Plane::Yz => "yz",
+        }
+    }
+
+    /// (width, height) in voxels.
+    pub fn size(self, g: &Grid) -> (usize, usize) {
+        match self {
+            Plane::Xy => (g.nx, g.ny),
+            Plane::Xz => (g.nx, g.nz),
+            Plane::Yz => (g.ny, g.nz),
+        }
+    }
+}
+
 use crate::{Error, Result};
 
 /// Where along the plane's normal axis the slice lies.

@@ -3,7 +3,7 @@
 //! pixels through the DPI, so a figure keeps its proportions at any resolution.
 
 use super::canvas::{Colour, BLACK, WHITE};
-use crate::output::colormap::Colormap;
+use crate::colormap::Colormap;
 use crate::{Error, Result};
 
 /// How large a panel is drawn.

@@ -2,12 +2,12 @@
 //! the plots and animation (see [`crate::config::schema::FiguresSpec`]). The same
 //! figures `oxyfield render` makes from the saved fields.
 
+use crate::colormap::Colormap;
 use crate::config::Scenario;
 use crate::figures::distance::distance_to_vessels_um;
 use crate::figures::plot;
 use crate::figures::{render_montage, write_png, FigureStyle, Panel, PanelSize, Plane, SliceSpec};
 use crate::grid::Grid;
-use crate::output::colormap::Colormap;
 use crate::problem::O2Problem;
 use crate::{Error, Result};
 use std::path::{Path, PathBuf};
@@ -109,7 +109,7 @@ pub fn timeline_plot(
     out: &Path,
     sc: &Scenario,
     protocol: &crate::protocol::Protocol,
-    rows: &[crate::therapy::timeline::Row],
+    rows: &[crate::output::timeline::Row],
 ) -> Result<Vec<String>> {
     let dir = figures_dir(out)?;
     let times: Vec<f64> = rows.iter().map(|r| r.time_h).collect();

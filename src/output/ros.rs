@@ -1,10 +1,11 @@
 //! ROS results: `ros.npy` and `gsh.npy` with sidecars, their PNG slices, and the `ros`
 //! and `gsh` blocks of `summary.json`.
 
-use super::colormap::Colormap;
-use super::{npy, slices};
+use super::slices;
+use crate::colormap::Colormap;
 use crate::config::Scenario;
 use crate::grid::Grid;
+use crate::npy;
 use crate::physics::ros::RosParams;
 use crate::ros::balance::{RosBalance, RosStats};
 use crate::ros::steady::RosSteady;

@@ -1,53 +1,12 @@
 //! Colour-mapped PNG slices through a field: xy, xz and yz planes through the centre.
 //! The first-named axis runs left to right, the second bottom to top, as in a plot.
 
-use super::colormap::Colormap;
+use crate::colormap::Colormap;
 use crate::grid::Grid;
 use crate::Result;
 use std::path::{Path, PathBuf};
 
-/// A plane through the block.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Plane {
-    /// Constant z; x right, y up.
-    Xy,
-    /// Constant y; x right, z up.
-    Xz,
-    /// Constant x; y right, z up.
-    Yz,
-}
-
-impl Plane {
-    /// All three, in file-name order.
-    pub const ALL: [Plane; 3] = [Plane::Xy, Plane::Xz, Plane::Yz];
-
-    /// `xy`, `xz` or `yz`.
-    pub fn name(self) -> &'static str {
-        match self {
-            Plane::Xy => "xy",
-            Plane::Xz => "xz",
-            Plane::Yz => "yz",
-        }
-    }
-
-    /// (width, height) in voxels.
-    pub fn size(self, g: &Grid) -> (usize, usize) {
-        match self {
-            Plane::Xy => (g.nx, g.ny),
-            Plane::Xz => (g.nx, g.nz),
-            Plane::Yz => (g.ny, g.nz),
-        }
-    }
-
-    /// Voxel index at column `u`, row-from-bottom `v` of the centre slice.
-    fn index(self, g: &Grid, u: usize, v: usize) -> usize {
-        match self {
-            Plane::Xy => g.index(u, v, g.nz / 2),
-            Plane::Xz => g.index(u, g.ny / 2, v),
-            Plane::Yz => g.index(g.nx / 2, u, v),
-        }
-    }
-}
+pub use crate::figures::Plane;
 
 /// How slices look.
 #[derive(Debug, Clone, Copy)]
@@ -58,21 +17,6 @@ pub struct SliceStyle {
     pub colormap: Colormap,
     /// Pixels per voxel edge.
     pub pixels_per_voxel: u32,
-}
-
-/// Renders the centre slice of `field` in `plane` as an RGB image.
-pub fn render(field: &[f32], grid: &Grid, plane: Plane, style: &SliceStyle) -> image::RgbImage {
-    let (w, h) = plane.size(grid);
-    let s = style.pixels_per_voxel.max(1);
-    let [lo, hi] = style.limits;
-    let mut img = image::RgbImage::new(w as u32 * s, h as u32 * s);
-    for (px, py, pixel) in img.enumerate_pixels_mut() {
-        let u = (px / s) as usize;
-        let v = h - 1 - (py / s) as usize; // row 0 of the image is the top
-        let value = field[plane.index(grid, u, v)] as f64;
-        *pixel = image::Rgb(style.colormap.rgb(((value - lo) / (hi - lo)) as f32));
-    }
-    img
 }
 
 /// Writes `PREFIX_xy.png`, `PREFIX_xz.png`, `PREFIX_yz.png` into `dir`: figures of the

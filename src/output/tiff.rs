@@ -27,7 +27,7 @@
 //! Image › Transform › Flip Vertically to match them). Calibrated ImageJ coordinates
 //! of pixel (x, y, slice) are our µm coordinates: voxel i spans `[i h, (i + 1) h)`.
 
-use super::atomic;
+use crate::atomic;
 use crate::grid::Grid;
 use crate::{Error, Result};
 use std::collections::BTreeMap;

@@ -6,7 +6,7 @@
 //! show it too.
 
 use crate::grid::Grid;
-use crate::output::npy;
+use crate::npy;
 use crate::problem::O2Problem;
 use crate::Result;
 use std::path::Path;

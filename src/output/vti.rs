@@ -19,7 +19,7 @@
 //!   (anoxic zeros, unperfused tissue), which offsets base64's 4/3; blocks are
 //!   compressed in parallel.
 
-use super::atomic;
+use crate::atomic;
 use crate::grid::Grid;
 use crate::{Error, Result};
 use base64::engine::general_purpose::STANDARD as BASE64;

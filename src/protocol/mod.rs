@@ -7,6 +7,11 @@
 //! with a numeric twin in hours (`duration_h`). Errors name the file and the key, as
 //! scenario errors do, and exit with code 2.
 
+/// Checkpoint cadence (s of simulated time) of a run with a checkpoint folder whose
+/// protocol sets no `checkpoint_every`: a lost device or a killed job costs at most a
+/// simulated day.
+pub const DEFAULT_CHECKPOINT_EVERY_S: f64 = 24.0 * 3600.0;
+
 pub mod advice;
 mod drugs;
 mod duration;
@@ -100,7 +105,7 @@ pub struct RadiotherapyItem {
 impl Protocol {
     /// Reads and checks a protocol file.
     pub fn load(path: &Path) -> Result<Protocol> {
-        let text = crate::config::toml_error::read_text(path, "protocol file")?;
+        let text = crate::toml_error::read_text(path, "protocol file")?;
         let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
         Self::from_toml(&text, &path.display().to_string(), &base)
     }
@@ -118,7 +123,7 @@ impl Protocol {
                      `oxyfield plan` or `oxyfield batch`"
                         .to_string()
                 } else {
-                    crate::config::toml_error::message(text, &e)
+                    crate::toml_error::message(text, &e)
                 },
             )
         })?;

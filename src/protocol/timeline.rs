@@ -51,7 +51,7 @@ pub(super) fn text(p: &Protocol) -> String {
          end and on Ctrl-C; `oxyfield batch` writes none",
         format_duration(
             p.checkpoint_every_s
-                .unwrap_or(crate::therapy::DEFAULT_CHECKPOINT_EVERY_S)
+                .unwrap_or(super::DEFAULT_CHECKPOINT_EVERY_S)
         ),
         if p.checkpoint_every_s.is_some() {
             ""

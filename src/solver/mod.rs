@@ -12,7 +12,6 @@
 //! check only, so the GPU stays busy.
 
 pub mod coupled;
-pub mod hierarchy;
 mod monitor;
 pub mod multigrid;
 pub mod sor;
@@ -22,36 +21,7 @@ use crate::backend::O2Backend;
 use crate::problem::O2Problem;
 use crate::Result;
 
-/// Which steady-state algorithm.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Method {
-    /// FAS multigrid V-cycles (`"multigrid"`).
-    Multigrid,
-    /// Red–black SOR (`"rbsor"`).
-    RbSor,
-}
-
-impl Method {
-    /// Names as written in scenarios and `summary.json`.
-    pub const NAMES: [&'static str; 2] = ["multigrid", "rbsor"];
-
-    /// The method of a name.
-    pub fn parse(name: &str) -> Option<Method> {
-        match name {
-            "multigrid" => Some(Method::Multigrid),
-            "rbsor" => Some(Method::RbSor),
-            _ => None,
-        }
-    }
-
-    /// Its name.
-    pub fn name(self) -> &'static str {
-        match self {
-            Method::Multigrid => "multigrid",
-            Method::RbSor => "rbsor",
-        }
-    }
-}
+pub use crate::config::kinds::Method;
 
 /// How to solve.
 #[derive(Debug, Clone, PartialEq)]
@@ -77,15 +47,40 @@ pub struct SolveOptions {
 }
 
 impl Default for SolveOptions {
+    /// The options of a scenario's default `[solver]` table.
     fn default() -> Self {
+        Self::of(&crate::config::schema::SolverSpec::default())
+    }
+}
+
+impl SolveOptions {
+    /// The options a `[solver]` table gives (the O2 solve's; the method was checked
+    /// when the scenario was read).
+    pub fn of(s: &crate::config::schema::SolverSpec) -> Self {
         SolveOptions {
-            method: Method::Multigrid,
-            tolerance: 1e-6,
-            max_iterations: 20_000,
-            omega: None,
-            check_every: 25,
+            method: Method::parse(&s.method).unwrap_or(Method::Multigrid),
+            tolerance: s.tolerance,
+            max_iterations: s.max_iterations,
+            omega: s.omega,
+            check_every: s.check_every,
             field: "O2",
-            allow_unconverged: false,
+            allow_unconverged: s.allow_unconverged,
+        }
+    }
+}
+
+impl crate::config::Scenario {
+    /// Solver options of the O2 solve.
+    pub fn solve_options(&self) -> SolveOptions {
+        SolveOptions::of(&self.spec.solver)
+    }
+
+    /// Solver options of the ROS solve: those of O2 with `ros.tolerance`.
+    pub fn ros_solve_options(&self) -> SolveOptions {
+        SolveOptions {
+            tolerance: self.spec.ros.tolerance,
+            field: "ROS",
+            ..self.solve_options()
         }
     }
 }
@@ -237,7 +232,7 @@ pub fn load(
     po2: &[f32],
 ) -> Result<()> {
     let coarse = match method {
-        Method::Multigrid => hierarchy::coarse_levels(problem),
+        Method::Multigrid => crate::problem::hierarchy::coarse_levels(problem),
         Method::RbSor => Vec::new(),
     };
     backend.load(problem, &coarse, po2)

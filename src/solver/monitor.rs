@@ -132,7 +132,7 @@ impl Monitor {
 /// Relative residual below which a stagnating solve is at the float32 rounding floor
 /// of its field (≈ 1e-7 relative per value, amplified by the stencil's conditioning)
 /// rather than stalled by the method. Measured float32 stalls: 2.1e-5 (a drug slab with
-/// strong uptake, tests/drugs.rs), ≈ 1e-5 (the Km = 0 spheroid at h = 2.5 µm); the
+/// strong uptake, tests/it/drugs.rs), ≈ 1e-5 (the Km = 0 spheroid at h = 2.5 µm); the
 /// method stalls issue 18 reported sat at 3.4e-3 to 2e-1.
 pub const FLOAT32_FLOOR: f64 = 1e-4;
 

@@ -35,7 +35,7 @@ pub fn solve(backend: &mut dyn O2Backend, grid: &Grid, opts: &SolveOptions) -> R
     let start = Instant::now();
     let levels = backend.levels();
     // Relative size of each level and the coarsest level's sweeps and SOR factor.
-    let mut grids = super::hierarchy::level_grids(grid);
+    let mut grids = crate::problem::hierarchy::level_grids(grid);
     grids.truncate(levels);
     let sizes: Vec<f64> = grids
         .iter()

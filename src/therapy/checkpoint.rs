@@ -10,10 +10,10 @@
 //! and each drug's),
 //! and an FNV-1a checksum of everything before it.
 
-use super::timeline::{DrugColumns, Row};
+use crate::atomic;
 use crate::drugs::DrugState;
 use crate::hash::fnv1a;
-use crate::output::atomic;
+use crate::output::timeline::{DrugColumns, Row};
 use crate::{Error, Result};
 use std::path::Path;
 

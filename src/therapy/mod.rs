@@ -50,18 +50,18 @@ mod recovery;
 mod row;
 mod settle;
 mod state;
-pub mod timeline;
+mod steps;
 
 use crate::backend::tissue::TissueUniforms;
 use crate::backend::O2Backend;
 use crate::config::Scenario;
+use crate::output::timeline::Row;
 use crate::physics::hif::HifEffects;
 use crate::physics::radiotherapy::LqParams;
 use crate::physics::tissue::TissueParams;
-use crate::protocol::windows::WindowEffect;
-use crate::protocol::{EventKind, Protocol};
+use crate::protocol::Protocol;
 use crate::ros::transient::RosState;
-use crate::{Error, Result};
+use crate::Result;
 use checkpoint::Checkpoint;
 use interventions::Conditions;
 use recovery::Track;
@@ -69,8 +69,6 @@ pub use recovery::DEFAULT_CHECKPOINT_EVERY_S;
 use state::State;
 pub use state::{dose_maps, read_dose_map};
 use std::path::Path;
-use std::time::Instant;
-use timeline::Row;
 
 /// Times closer than this (s) are the same time.
 const EPS_S: f64 = 1e-6;
@@ -210,211 +208,11 @@ pub fn run_protocol(
     let track = Track::default();
     crate::solver::take_kept(); // start this run's record afresh
     let at_start = crate::backend::FieldStore::counters(backend);
-    let mut r =
-        steps(sc, protocol, params, backend, run, &track).map_err(|e| track.explain(e, dir))?;
+    let mut r = steps::steps(sc, protocol, params, backend, run, &track)
+        .map_err(|e| track.explain(e, dir))?;
     r.not_converged = crate::solver::take_kept();
     r.counters = crate::backend::FieldStore::counters(backend).since(&at_start);
     Ok(r)
-}
-
-fn steps(
-    sc: &Scenario,
-    protocol: &Protocol,
-    params: &TherapyParams,
-    backend: &mut dyn O2Backend,
-    run: RunOptions,
-    track: &Track,
-) -> Result<TherapyResult> {
-    let start = Instant::now();
-    crate::backend::memory::preflight(&sc.grid(), true, backend)?;
-    let fingerprint = fingerprint(sc, protocol, params);
-    let kind = backend.info().kind;
-    // Read before the first solve, so that a bad map costs no solve.
-    let maps = state::dose_maps(protocol, &sc.grid())?;
-    let resumed = run.resume.is_some();
-    let mut st = match run.resume {
-        Some(c) => {
-            let file = run
-                .checkpoint_dir
-                .unwrap_or(Path::new("."))
-                .join(checkpoint::FILE_NAME);
-            if c.fingerprint != fingerprint {
-                return Err(Error::input(
-                    &file,
-                    "was written for a different scenario, protocol or model parameters; \
-                     resume with the files of the interrupted run, or run without --resume \
-                     to start from t = 0",
-                ));
-            }
-            if c.backend != kind {
-                log::warn!(
-                    "{}: written by the {} backend, continuing on the {kind} backend: the \
-                     results agree to the solver tolerance, not bitwise",
-                    file.display(),
-                    c.backend
-                );
-            }
-            log::info!("resuming at t = {:.2} h", c.time_s / 3600.0);
-            State::resume(sc, protocol, params, backend, c, &file)?
-        }
-        None => State::initial(sc, protocol, backend)?,
-    };
-    // The fields are freed whatever happens (a batch or bench reuses the backend).
-    let result = (|| -> Result<TherapyResult> {
-        if !resumed && protocol.settle {
-            settle::settle(sc, params, backend, &mut st)?;
-        }
-        let events = protocol.events();
-        // Whole fields cross to the host only here: snapshots, checkpoints, the end.
-        let snapshot = |backend: &mut dyn O2Backend, st: &mut State| -> Result<()> {
-            let times = &protocol.snapshot_times_s;
-            while st.next_snapshot < times.len() && times[st.next_snapshot] <= st.t + EPS_S {
-                if let Some(dir) = run.snapshot_dir {
-                    let po2 = backend.field_read(st.po2)?;
-                    let n = backend.field_read(st.tissue.viable)?;
-                    let sv = backend.field_read(st.o2.sv)?;
-                    let ros = read_ros(backend, st)?;
-                    output::write_snapshot(sc, dir, st.t, &po2, &n, ros.as_ref(), Some(&sv))?;
-                }
-                st.next_snapshot += 1;
-            }
-            Ok(())
-        };
-        let save = |backend: &mut dyn O2Backend, st: &State| -> Result<()> {
-            if let Some(dir) = run.checkpoint_dir {
-                st.checkpoint(backend, fingerprint, kind)?.write(dir)?;
-                track.saved_s.set(Some(st.t));
-            }
-            Ok(())
-        };
-        if resumed {
-            track.saved_s.set(Some(st.t));
-        }
-        if st.rows.is_empty() {
-            let row = st.row(
-                backend,
-                protocol,
-                String::new(),
-                start.elapsed().as_secs_f64(),
-            )?;
-            st.rows.push(row);
-            snapshot(backend, &mut st)?;
-        }
-        let every = protocol
-            .checkpoint_every_s
-            .or(run.checkpoint_dir.map(|_| DEFAULT_CHECKPOINT_EVERY_S));
-        let mut next_checkpoint = every.map(|e| next_multiple(st.t, e));
-        let progress = progress::Progress::new(protocol.duration_s);
-        let mut step_counters = StepCounters::default();
-        while st.t < protocol.duration_s - EPS_S {
-            track.now_s.set(st.t);
-            if run.stop_at_s.is_some_and(|stop| st.t >= stop - EPS_S) {
-                label_due(protocol, &events, &mut st);
-                save(backend, &st)?;
-                return finish(backend, &mut st, false, step_counters);
-            }
-            if crate::interrupt::requested() {
-                save(backend, &st)?;
-                return Err(Error::Interrupted(format!(
-                    "{} with {} stopped at t = {:.2} h of {:.1} h; {}",
-                    sc.name,
-                    protocol.name,
-                    st.t / 3600.0,
-                    protocol.duration_s / 3600.0,
-                    track.resume_hint(run.checkpoint_dir)
-                )));
-            }
-            let at_step = backend.counters();
-            // What the open windows change holds for the whole step (they open and close
-            // on step boundaries).
-            let cond = Conditions::at(protocol, st.t);
-            interventions::apply_vessels(backend, &mut st, &cond)?;
-            let end = events::due_end(&events, st.next_event, st.t);
-            let due = &events[st.next_event..end];
-            st.next_event = end;
-            // The row of this time lists what happens at it (its values are from just
-            // before: the effects show from the next row on).
-            if let Some(row) = st.rows.last_mut() {
-                row.events = events::labels(protocol, due);
-            }
-            if let Some(f) = events::fraction(protocol, &maps, due) {
-                let map = f.map.as_deref();
-                fraction(
-                    sc, params, &cond, backend, &mut st, f.dose_gy, map, f.seconds,
-                )?;
-            }
-            for e in due {
-                // Exhaustive on purpose: a new event kind must be handled here.
-                match e.kind {
-                    // Delivered above, all courses at this time as one fraction.
-                    EventKind::Radiotherapy { .. } => {}
-                    // The plasma curve is analytic: a dose only starts it.
-                    EventKind::Drug { .. } => {}
-                    EventKind::Window { item, open } => {
-                        let w = &protocol.windows[item];
-                        if let (true, WindowEffect::Normalisation { prune_fraction, .. }) =
-                            (open, w.effect)
-                        {
-                            interventions::prune(backend, &mut st, prune_fraction)?;
-                            interventions::apply_vessels(backend, &mut st, &cond)?;
-                        }
-                    }
-                }
-            }
-            let until = events
-                .get(st.next_event)
-                .map_or(protocol.duration_s, |e| e.time_s.min(protocol.duration_s))
-                .min(
-                    protocol
-                        .snapshot_times_s
-                        .get(st.next_snapshot)
-                        .copied()
-                        .unwrap_or(f64::INFINITY),
-                );
-            let dt = protocol.time_step_s.min(until - st.t).max(EPS_S);
-            let solve_start = Instant::now();
-            // Kill over the step: drug exposure and ROS above the damage threshold.
-            backend.field_fill(st.kill, 0.0)?;
-            let killed = fields::drugs(sc, protocol, &cond, backend, &mut st, dt)?;
-            settle::slow_step(sc, params, &cond, backend, &mut st, dt, killed)?;
-            st.t += dt;
-            let elapsed = solve_start.elapsed().as_secs_f64();
-            let row = st.row(backend, protocol, String::new(), elapsed)?;
-            progress.step(
-                st.t,
-                &format!(
-                    "median pO2 {:.2} mmHg, viable {:.4}, log10 kill {:.3}",
-                    row.median_po2_mmhg, row.viable_fraction, row.log10_cell_kill
-                ),
-            );
-            st.rows.push(row);
-            let moved = backend.counters().since(&at_step);
-            if step_counters.steps == 0 {
-                step_counters.first_step_bytes = moved.bytes();
-            } else {
-                step_counters.max_bytes_per_step =
-                    step_counters.max_bytes_per_step.max(moved.bytes());
-            }
-            step_counters.steps += 1;
-            step_counters.total.add(&moved);
-            snapshot(backend, &mut st)?;
-            if let (Some(e), Some(next)) = (every, next_checkpoint) {
-                if st.t >= next - EPS_S {
-                    save(backend, &st)?;
-                    next_checkpoint = Some(next_multiple(st.t, e));
-                }
-            }
-        }
-        // Events at the very end (a window closing with the run) are listed; they change
-        // nothing more.
-        label_due(protocol, &events, &mut st);
-        if every.is_some() {
-            save(backend, &st)?;
-        }
-        finish(backend, &mut st, true, step_counters)
-    })();
-    st.free(backend);
-    result
 }
 
 /// One radiotherapy fraction of `dose_gy` (times the relative dose `map`) delivered

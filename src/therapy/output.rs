@@ -2,10 +2,13 @@
 //! (`o2.npy`, `viable.npy`, `dead.npy`, `doomed.npy`, and `ros.npy`, `gsh.npy` with ROS) with
 //! sidecars, and `summary.json` (last).
 
-use super::{timeline, TherapyResult};
+use super::TherapyResult;
+use crate::atomic;
 use crate::backend::BackendInfo;
 use crate::config::Scenario;
-use crate::output::{atomic, npy, summary::utc_now_iso8601};
+use crate::npy;
+use crate::output::summary::utc_now_iso8601;
+use crate::output::timeline;
 use crate::physics::radiotherapy::OerModel;
 use crate::protocol::Protocol;
 use crate::{Error, Result};
@@ -170,7 +173,7 @@ pub fn write(
 
 /// Per drug: what was given, how its transport was stepped, and where it ended
 /// (`drugs[].*`).
-fn drugs(protocol: &Protocol, last: &super::timeline::Row) -> Vec<serde_json::Value> {
+fn drugs(protocol: &Protocol, last: &crate::output::timeline::Row) -> Vec<serde_json::Value> {
     protocol
         .drugs
         .iter()
@@ -285,8 +288,8 @@ pub fn write_snapshot(
     if out.png {
         let style = crate::output::slices::SliceStyle {
             limits: out.png_limits_mmhg,
-            colormap: crate::output::colormap::Colormap::by_name(&out.colormap)
-                .unwrap_or(crate::output::colormap::Colormap::VIRIDIS),
+            colormap: crate::colormap::Colormap::by_name(&out.colormap)
+                .unwrap_or(crate::colormap::Colormap::VIRIDIS),
             pixels_per_voxel: out.png_pixels_per_voxel,
         };
         crate::output::slices::write_centre_slices(

@@ -6,10 +6,7 @@ use crate::Error;
 use std::cell::Cell;
 use std::path::Path;
 
-/// Checkpoint cadence (s of simulated time) of a run with a checkpoint folder whose
-/// protocol sets no `checkpoint_every`: a lost device or a killed job costs at most a
-/// simulated day.
-pub const DEFAULT_CHECKPOINT_EVERY_S: f64 = 24.0 * 3600.0;
+pub use crate::protocol::DEFAULT_CHECKPOINT_EVERY_S;
 
 /// A run's progress as far as recovery needs it.
 #[derive(Debug, Default)]

@@ -2,10 +2,10 @@
 //! and one median per step, a few hundred bytes up and down, instead of the fields.
 
 use super::state::State;
-use super::timeline::{DrugColumns, Row};
 use crate::backend::stats::Reduce;
 use crate::backend::O2Backend;
 use crate::metrics::HYPOXIA_THRESHOLDS_MMHG;
+use crate::output::timeline::{DrugColumns, Row};
 use crate::protocol::Protocol;
 use crate::Result;
 

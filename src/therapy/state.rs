@@ -4,7 +4,6 @@
 //! at checkpoints and at the end.
 
 use super::checkpoint::Checkpoint;
-use super::timeline::Row;
 use crate::assemble::assemble;
 use crate::backend::o2_coefficients::{Consuming, TissueMask};
 use crate::backend::stats::Reduce;
@@ -13,7 +12,8 @@ use crate::backend::{Field, FieldProblem, O2Backend};
 use crate::config::Scenario;
 use crate::drugs::resident::DrugFields;
 use crate::grid::Grid;
-use crate::output::npy;
+use crate::npy;
+use crate::output::timeline::Row;
 use crate::physics::tissue::TissueParams;
 use crate::problem::O2Problem;
 use crate::protocol::Protocol;

@@ -10,6 +10,7 @@ pub mod formats;
 pub mod info;
 pub mod mask;
 pub mod network;
+pub mod plausibility;
 pub mod rasterise;
 pub mod synthetic;
 pub mod transport;

@@ -204,7 +204,7 @@ impl O2Backend for CpuBackend {
         };
         let mut levels = Vec::new();
         if multigrid {
-            let shapes = crate::solver::hierarchy::level_shapes(&problem.grid);
+            let shapes = crate::problem::hierarchy::level_shapes(&problem.grid);
             for (grid, edge) in shapes.into_iter().skip(1) {
                 let mut coarse = O2Problem::uniform(grid, problem.params);
                 coarse.faces = problem.faces;

@@ -259,7 +259,7 @@ impl O2Backend for GpuBackend {
             multigrid,
         };
         let shapes = if multigrid {
-            crate::solver::hierarchy::level_shapes(&problem.grid)
+            crate::problem::hierarchy::level_shapes(&problem.grid)
         } else {
             vec![(problem.grid, [1.0; 3])]
         };

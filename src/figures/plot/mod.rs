@@ -30,7 +30,7 @@ pub use ready::{
 use super::canvas::{Canvas, Colour};
 use super::png::write_png;
 use super::svg::Svg;
-use crate::output::atomic;
+use crate::atomic;
 use crate::{Error, Result};
 use image::RgbImage;
 use std::path::{Path, PathBuf};

@@ -5,7 +5,7 @@
 //! returns [`crate::Error::Input`] naming the file, the line (or the XML element and
 //! array) and the field at fault, with the fix; no input makes them panic. After
 //! reading, [`Network::check`] runs on the result, so a network that comes back is
-//! valid. Every writer goes through [`crate::output::atomic::write`], so a failed write
+//! valid. Every writer goes through [`crate::atomic::write`], so a failed write
 //! leaves no half-written file behind.
 //!
 //! What each format carries:
@@ -39,50 +39,7 @@ use super::Network;
 use crate::{Error, Result};
 use std::path::{Path, PathBuf};
 
-/// A network file format.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Format {
-    /// Secomb's GreensV4/NetFlow `network.dat`.
-    Secomb,
-    /// VTK XML PolyData.
-    Vtp,
-    /// A nodes table and a segments table (and optionally a boundary table).
-    Csv,
-}
-
-impl Format {
-    /// Names accepted in scenarios and on the command line.
-    pub const NAMES: [&'static str; 4] = ["auto", "secomb", "vtp", "csv"];
-
-    /// Parses a name; "auto" gives None (choose by extension).
-    pub fn parse(name: &str) -> Option<Option<Format>> {
-        match name {
-            "auto" => Some(None),
-            "secomb" | "dat" => Some(Some(Format::Secomb)),
-            "vtp" | "vtk" => Some(Some(Format::Vtp)),
-            "csv" => Some(Some(Format::Csv)),
-            _ => None,
-        }
-    }
-
-    /// The format of a path by its extension.
-    pub fn from_path(path: &Path) -> Result<Format> {
-        match path
-            .extension()
-            .map(|e| e.to_string_lossy().to_ascii_lowercase())
-            .as_deref()
-        {
-            Some("dat") | Some("txt") => Ok(Format::Secomb),
-            Some("vtp") => Ok(Format::Vtp),
-            Some("csv") => Ok(Format::Csv),
-            _ => Err(Error::input(
-                path,
-                "cannot tell the network format from the extension: use .dat (Secomb), \
-                 .vtp (VTK PolyData) or .csv (nodes table), or name the format",
-            )),
-        }
-    }
-}
+pub use crate::config::kinds::NetworkFormat as Format;
 
 /// How to read a network file.
 #[derive(Debug, Clone)]

@@ -38,7 +38,7 @@ use super::vtk_array::Encoding;
 use super::vtk_piece::{PieceReader, Radius};
 use super::xml;
 use super::{check_segment_values, num, read_bytes, ReadOptions};
-use crate::output::atomic;
+use crate::atomic;
 use crate::vessels::{Network, Segment};
 use crate::{Error, Result};
 use glam::DVec3;

@@ -14,7 +14,7 @@
 //! - Levels below [`PAR_MIN`] voxels run serially: there rayon's fork–join costs more
 //!   than it saves.
 //!
-//! Tests (`tests/fast_cpu.rs`) compare every entry point with its reference twin on
+//! Tests (`tests/it/fast_cpu.rs`) compare every entry point with its reference twin on
 //! random fields, odd and narrow grids, every face kind and FAS terms: equal bit for
 //! bit, which the operation order of [`rows`] is written to give.
 

@@ -55,7 +55,7 @@
 //! pO2 is not written.
 
 use super::{check_segment_values, num, parse_finite, parse_id, read_bytes, ReadOptions};
-use crate::output::atomic;
+use crate::atomic;
 use crate::vessels::{BoundaryCondition, BoundaryNode, Network, Segment};
 use crate::{Error, Result};
 use glam::DVec3;

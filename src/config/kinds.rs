@@ -1,0 +1,83 @@
+//! The named kinds a scenario chooses among (the solver method, the network file
+//! format): defined here, beside the checks that name them in their messages, and
+//! re-exported where they are used ([`crate::solver::Method`],
+//! [`crate::vessels::formats::Format`]), so that `config` imports no layer above it.
+
+use crate::{Error, Result};
+use std::path::Path;
+
+/// Which steady-state algorithm.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    /// FAS multigrid V-cycles (`"multigrid"`).
+    Multigrid,
+    /// Red–black SOR (`"rbsor"`).
+    RbSor,
+}
+
+impl Method {
+    /// Names as written in scenarios and `summary.json`.
+    pub const NAMES: [&'static str; 2] = ["multigrid", "rbsor"];
+
+    /// The method of a name.
+    pub fn parse(name: &str) -> Option<Method> {
+        match name {
+            "multigrid" => Some(Method::Multigrid),
+            "rbsor" => Some(Method::RbSor),
+            _ => None,
+        }
+    }
+
+    /// Its name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Method::Multigrid => "multigrid",
+            Method::RbSor => "rbsor",
+        }
+    }
+}
+
+/// A network file format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NetworkFormat {
+    /// Secomb's GreensV4/NetFlow `network.dat`.
+    Secomb,
+    /// VTK XML PolyData.
+    Vtp,
+    /// A nodes table and a segments table (and optionally a boundary table).
+    Csv,
+}
+
+impl NetworkFormat {
+    /// Names accepted in scenarios and on the command line.
+    pub const NAMES: [&'static str; 4] = ["auto", "secomb", "vtp", "csv"];
+
+    /// Parses a name; "auto" gives None (choose by extension).
+    pub fn parse(name: &str) -> Option<Option<NetworkFormat>> {
+        match name {
+            "auto" => Some(None),
+            "secomb" | "dat" => Some(Some(NetworkFormat::Secomb)),
+            "vtp" | "vtk" => Some(Some(NetworkFormat::Vtp)),
+            "csv" => Some(Some(NetworkFormat::Csv)),
+            _ => None,
+        }
+    }
+
+    /// The format of a path by its extension.
+    pub fn from_path(path: &Path) -> Result<NetworkFormat> {
+        match path
+            .extension()
+            .map(|e| e.to_string_lossy().to_ascii_lowercase())
+            .as_deref()
+        {
+            Some("dat") | Some("txt") => Ok(NetworkFormat::Secomb),
+            Some("vtp") => Ok(NetworkFormat::Vtp),
+            Some("csv") => Ok(NetworkFormat::Csv),
+            _ => Err(Error::input(
+                path,
+                "cannot tell the network format from the extension: use .dat (Secomb), \
+                 .vtp (VTK PolyData) or .csv (nodes table), or name the format",
+            )),
+        }
+    }
+}
