@@ -140,7 +140,7 @@ pub struct SolveRow {
 impl From<&SolveReport> for SolveRow {
     fn from(r: &SolveReport) -> Self {
         SolveRow {
-            method: r.method.to_string(),
+            method: r.method.name().to_string(),
             iterations: r.iterations,
             sweep_equivalents: r.sweep_equivalents,
             seconds: r.seconds,

@@ -60,11 +60,38 @@ pub enum BackendChoice {
     Cpu,
 }
 
+/// Which kind of backend ran a solve: written as `"cpu"` or `"gpu"` (`summary.json`
+/// `backend.kind`, checkpoints, `bench --json`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum BackendKind {
+    /// The CPU backend.
+    Cpu,
+    /// The GPU backend (any adapter).
+    Gpu,
+}
+
+impl BackendKind {
+    /// `"cpu"` or `"gpu"`.
+    pub fn name(self) -> &'static str {
+        match self {
+            BackendKind::Cpu => "cpu",
+            BackendKind::Gpu => "gpu",
+        }
+    }
+}
+
+impl std::fmt::Display for BackendKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
 /// What ran a solve, for logs and `summary.json`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct BackendInfo {
-    /// "cpu" or "gpu".
-    pub kind: &'static str,
+    /// CPU or GPU.
+    pub kind: BackendKind,
     /// Adapter name and driver (GPU) or processor description (CPU).
     pub adapter: String,
 }

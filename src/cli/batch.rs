@@ -1,7 +1,7 @@
 //! `oxyfield plan`, `oxyfield batch` and `oxyfield collect`.
 
 use super::{BatchArgs, CollectArgs, PlanArgs};
-use oxyfield::backend::BackendChoice;
+use oxyfield::backend::{BackendChoice, BackendKind};
 use oxyfield::batch::collect::collect as collect_dir;
 use oxyfield::batch::run::{run_batch, BatchPlan, Progress};
 use oxyfield::batch::sweep::{parse_shard, plan_lines, shard_from_env, Sweep};
@@ -61,7 +61,7 @@ pub fn batch(args: BatchArgs) -> Result<()> {
         };
         let info = backend.info();
         let what = match info.kind {
-            "cpu" => "cpu".to_string(),
+            BackendKind::Cpu => "cpu".to_string(),
             kind => format!("{kind}: {}", info.adapter),
         };
         let mut seen = opened.lock().unwrap_or_else(|p| p.into_inner());

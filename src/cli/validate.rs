@@ -2,7 +2,7 @@
 
 use super::ValidateArgs;
 use oxyfield::atomic;
-use oxyfield::backend::{self, gpu, BackendChoice, O2Backend};
+use oxyfield::backend::{self, gpu, BackendChoice, BackendKind, O2Backend};
 use oxyfield::output::summary::utc_now_iso8601;
 use oxyfield::validate::{self, Mode, Options, Status};
 use oxyfield::{Error, Result};
@@ -14,7 +14,7 @@ pub fn validate(args: ValidateArgs) -> Result<()> {
     let info = main.info();
     // The agreement case needs the other backend: the CPU beside a GPU, or any GPU
     // adapter (a software one included) beside the CPU.
-    let mut other: Option<Box<dyn O2Backend>> = if info.kind == "gpu" {
+    let mut other: Option<Box<dyn O2Backend>> = if info.kind == BackendKind::Gpu {
         Some(backend::open(BackendChoice::Cpu, None)?)
     } else {
         gpu::GpuContext::open(args.adapter.as_deref(), true)

@@ -7,7 +7,8 @@ use crate::{Error, Result};
 use std::path::Path;
 
 /// Which steady-state algorithm.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Method {
     /// FAS multigrid V-cycles (`"multigrid"`).
     Multigrid,
@@ -34,6 +35,12 @@ impl Method {
             Method::Multigrid => "multigrid",
             Method::RbSor => "rbsor",
         }
+    }
+}
+
+impl std::fmt::Display for Method {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
     }
 }
 

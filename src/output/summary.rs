@@ -85,7 +85,7 @@ pub fn build(s: &SummaryInputs) -> Value {
             "transport": s.transport.clone().unwrap_or_else(|| json!({ "enabled": false })),
         },
         "solver": {
-            "method": s.report.method,
+            "method": s.report.method.name(),
             "iterations": s.report.iterations,
             "sweep_equivalents": s.report.sweep_equivalents,
             "levels": s.report.levels,

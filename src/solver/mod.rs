@@ -23,6 +23,28 @@ use crate::Result;
 
 pub use crate::config::kinds::Method;
 
+/// Which field a solve is for: named in its messages (`O2`, `ROS`, `drug`), and
+/// telling which scenario keys set its tolerance (`solver.*`; `ros.tolerance` for ROS).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SolvedField {
+    /// Oxygen.
+    O2,
+    /// Reactive oxygen species (H2O2-equivalent).
+    Ros,
+    /// A drug or metabolite.
+    Drug,
+}
+
+impl std::fmt::Display for SolvedField {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            SolvedField::O2 => "O2",
+            SolvedField::Ros => "ROS",
+            SolvedField::Drug => "drug",
+        })
+    }
+}
+
 /// How to solve.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SolveOptions {
@@ -36,9 +58,8 @@ pub struct SolveOptions {
     pub omega: Option<f64>,
     /// SOR sweeps between residual checks (multigrid checks after every cycle).
     pub check_every: u32,
-    /// The field solved, for messages: `"O2"` (whose settings are `solver.*`),
-    /// `"ROS"` (`ros.tolerance` and `solver.*`) or `"drug"` (`solver.*`).
-    pub field: &'static str,
+    /// The field solved, for messages and to name the settings that apply.
+    pub field: SolvedField,
     /// Keep a result that did not converge (scenario `solver.allow_unconverged`): the
     /// solve then warns and returns its report instead of [`Error::NotConverged`].
     ///
@@ -63,7 +84,7 @@ impl SolveOptions {
             max_iterations: s.max_iterations,
             omega: s.omega,
             check_every: s.check_every,
-            field: "O2",
+            field: SolvedField::O2,
             allow_unconverged: s.allow_unconverged,
         }
     }
@@ -79,7 +100,7 @@ impl crate::config::Scenario {
     pub fn ros_solve_options(&self) -> SolveOptions {
         SolveOptions {
             tolerance: self.spec.ros.tolerance,
-            field: "ROS",
+            field: SolvedField::Ros,
             ..self.solve_options()
         }
     }
@@ -88,8 +109,8 @@ impl crate::config::Scenario {
 /// What a solve did.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SolveReport {
-    /// Method name recorded in `summary.json` (`solver.method`).
-    pub method: &'static str,
+    /// The method, recorded in `summary.json` (`solver.method`) by its name.
+    pub method: Method,
     /// V-cycles (multigrid) or red–black sweeps (SOR).
     pub iterations: u32,
     /// Work in fine-grid sweep-equivalents: smoothing sweeps weighted by level size,
@@ -289,12 +310,12 @@ pub fn accept(report: &SolveReport, opts: &SolveOptions) -> Result<()> {
     if report.converged {
         return Ok(());
     }
-    let unit = if report.method == "multigrid" {
+    let unit = if report.method == Method::Multigrid {
         "V-cycles"
     } else {
         "sweeps"
     };
-    let tolerance_key = if opts.field == "ROS" {
+    let tolerance_key = if opts.field == SolvedField::Ros {
         "ros.tolerance"
     } else {
         "solver.tolerance"
@@ -320,7 +341,7 @@ pub fn accept(report: &SolveReport, opts: &SolveOptions) -> Result<()> {
         opts.field,
         report.residual,
         report.iterations,
-        report.method,
+        report.method.name(),
         report.levels,
         if report.levels == 1 { "" } else { "s" },
         opts.tolerance,
@@ -383,7 +404,12 @@ fn explain_numerical(
         return e;
     };
     // Name the first voxel that went non-finite, where the field can be read.
-    let at = match read_field_finite(backend, problem, opts.field, "when the solve stopped") {
+    let at = match read_field_finite(
+        backend,
+        problem,
+        &opts.field.to_string(),
+        "when the solve stopped",
+    ) {
         Err(crate::Error::Numerical(at)) => Some(at),
         _ => problem.first_non_finite().map(|(name, i)| {
             let (x, y, z) = problem.grid.ijk(i);

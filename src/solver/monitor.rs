@@ -18,7 +18,7 @@ pub struct Monitor {
     first: Option<f64>,
     best: (f64, usize),
     stagnation_below: f64,
-    field: &'static str,
+    field: super::SolvedField,
     /// (iterations, relative residual) at each check.
     pub history: Vec<(u32, f64)>,
 }
@@ -40,13 +40,13 @@ pub enum Verdict {
 impl Monitor {
     /// A monitor with reference norm `norm0`; stagnation is only declared below a
     /// relative residual of `stagnation_below`. `field` names the field in messages
-    /// (`"O2"`, `"ROS"` or `"drug"`; see [`super::SolveOptions::field`]).
+    /// (see [`super::SolveOptions::field`]).
     pub fn new(
         norm0: f64,
         tolerance: f64,
         max_iterations: u32,
         stagnation_below: f64,
-        field: &'static str,
+        field: super::SolvedField,
     ) -> Self {
         Monitor {
             norm0,
@@ -142,7 +142,13 @@ mod tests {
 
     /// Feeds `rel` (relative residuals, reference norm 1) until the monitor stops.
     fn verdict(rels: impl Iterator<Item = f64>, max_iterations: u32) -> SolveStatus {
-        let mut m = Monitor::new(1.0, 1e-6, max_iterations, f64::INFINITY, "O2");
+        let mut m = Monitor::new(
+            1.0,
+            1e-6,
+            max_iterations,
+            f64::INFINITY,
+            super::super::SolvedField::O2,
+        );
         for (i, r) in rels.enumerate() {
             if let Verdict::Stop { status, .. } = m.check(r * r, i as u32).unwrap() {
                 return status;

@@ -67,7 +67,7 @@ pub fn solve(backend: &mut dyn O2Backend, grid: &Grid, opts: &SolveOptions) -> R
         work += 1.0; // the residual check
         if let Verdict::Stop { status, residual } = monitor.check(sq_sum, cycles)? {
             return Ok(SolveReport {
-                method: "multigrid",
+                method: crate::solver::Method::Multigrid,
                 iterations: cycles,
                 sweep_equivalents: work,
                 levels,

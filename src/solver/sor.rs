@@ -46,7 +46,7 @@ pub fn solve(backend: &mut dyn O2Backend, grid: &Grid, opts: &SolveOptions) -> R
             monitor.check(backend.residual_sq_sum()?, sweeps)?
         {
             return Ok(SolveReport {
-                method: "rbsor",
+                method: crate::solver::Method::RbSor,
                 iterations: sweeps,
                 sweep_equivalents: f64::from(sweeps + checks),
                 levels: 1,

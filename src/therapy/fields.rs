@@ -26,7 +26,7 @@ pub(super) fn drugs(
     dt: f64,
 ) -> Result<bool> {
     let mut opts = sc.solve_options();
-    opts.field = "drug";
+    opts.field = crate::solver::SolvedField::Drug;
     let mut killed = false;
     for (item, field) in protocol.drugs.iter().zip(st.drugs.iter_mut()) {
         let p = &crate::physics::drug::DrugParams {

@@ -31,7 +31,7 @@ struct Run<'a> {
     stop_at_s: Option<f64>,
     track: &'a Track,
     fingerprint: u64,
-    kind: &'static str,
+    kind: crate::backend::BackendKind,
     events: Vec<Event>,
     /// The fractions' dose maps, read before the first solve.
     maps: Vec<Option<Vec<f32>>>,
@@ -88,7 +88,7 @@ impl Run<'_> {
                  to start from t = 0",
             ));
         }
-        if c.backend != self.kind {
+        if c.backend != self.kind.name() {
             log::warn!(
                 "{}: written by the {} backend, continuing on the {} backend: the \
                  results agree to the solver tolerance, not bitwise",
@@ -120,7 +120,7 @@ impl Run<'_> {
     /// Writes a checkpoint when the run has a checkpoint folder.
     fn save(&self, backend: &mut dyn O2Backend, st: &State) -> Result<()> {
         if let Some(dir) = self.checkpoint_dir {
-            st.checkpoint(backend, self.fingerprint, self.kind)?
+            st.checkpoint(backend, self.fingerprint, self.kind.name())?
                 .write(dir)?;
             self.track.saved_s.set(Some(st.t));
         }

@@ -472,7 +472,7 @@ fn resident_advance_matches_host_advance_over_an_hour() {
     let (o2, po2) = scenario();
     let n = o2.grid.len();
     let o = SolveOptions {
-        field: "drug",
+        field: oxyfield::solver::SolvedField::Drug,
         tolerance: 1e-8,
         ..SolveOptions::default()
     };

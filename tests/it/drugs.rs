@@ -48,7 +48,7 @@ fn opts() -> SolveOptions {
         Path::new("."),
     )
     .solve_options();
-    o.field = "drug";
+    o.field = oxyfield::solver::SolvedField::Drug;
     o
 }
 

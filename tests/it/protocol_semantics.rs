@@ -117,7 +117,7 @@ fn a_late_drug_step_converges_at_its_float32_floor() {
     let floor = oxyfield::drugs::floor_tolerance(&step, &old);
     assert!(floor > 1e-6 && floor < 1e-3, "floor {floor:e}");
     let mut opts = sc.solve_options();
-    opts.field = "drug";
+    opts.field = oxyfield::solver::SolvedField::Drug;
     opts.tolerance = opts.tolerance.max(floor);
     let mut cpu = CpuBackend::new();
     oxyfield::solver::load(&mut cpu, &step, opts.method, &old).unwrap();

@@ -19,7 +19,7 @@ use oxyfield::validate::analytic::bessel_k0;
 fn opts(tolerance: f64) -> SolveOptions {
     SolveOptions {
         tolerance,
-        field: "ROS",
+        field: oxyfield::solver::SolvedField::Ros,
         ..SolveOptions::default()
     }
 }

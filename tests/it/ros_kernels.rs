@@ -465,7 +465,7 @@ fn resident_matches_host(backend: &mut dyn O2Backend) {
     };
     let opts = SolveOptions {
         tolerance: 1e-5,
-        field: "ROS",
+        field: oxyfield::solver::SolvedField::Ros,
         ..SolveOptions::default()
     };
     let host = solve_steady_state(

@@ -131,3 +131,77 @@ fn pointwise_uniform_blocks_match_their_wgsl_structs() {
         );
     }
 }
+
+/// The WGSL struct named `name` in `module`: (size, member names and offsets).
+fn wgsl_struct(module: &naga::Module, name: &str) -> Option<(u32, Vec<(String, u32)>)> {
+    module.types.iter().find_map(|(_, t)| match &t.inner {
+        naga::TypeInner::Struct { members, span } if t.name.as_deref() == Some(name) => Some((
+            *span,
+            members
+                .iter()
+                .map(|m| (m.name.clone().unwrap_or_default(), m.offset))
+                .collect(),
+        )),
+        _ => None,
+    })
+}
+
+/// Every Rust mirror of a WGSL struct (`backend::gpu::layout::mirrors`) has its
+/// struct's size, and every Rust field starts where a WGSL member starts: a field
+/// added, dropped or reordered on one side fails here, without a GPU.
+#[test]
+fn every_struct_mirror_has_its_wgsl_layout() {
+    use oxyfield::backend::gpu::{layout, shaders};
+    let sources: std::collections::BTreeMap<_, _> = shaders::all().into_iter().collect();
+    let mirrors = layout::mirrors();
+    assert!(mirrors.len() >= 5);
+    for m in mirrors {
+        let src = &sources[m.shader];
+        let module = naga::front::wgsl::parse_str(src).expect("shaders parse (tested above)");
+        let (size, members) = wgsl_struct(&module, m.wgsl)
+            .unwrap_or_else(|| panic!("{}: no struct {}", m.shader, m.wgsl));
+        assert_eq!(m.size as u32, size, "{}: size of {}", m.shader, m.wgsl);
+        let starts: Vec<u32> = members.iter().map(|x| x.1).collect();
+        for (field, offset) in &m.fields {
+            assert!(
+                starts.contains(&(*offset as u32)),
+                "{}: Rust field `{field}` at byte {offset} starts no member of {} ({members:?})",
+                m.shader,
+                m.wgsl
+            );
+        }
+        // The fields are listed in order, from the struct's start.
+        assert_eq!(
+            m.fields.first().map(|f| f.1),
+            Some(0),
+            "{}: first field",
+            m.wgsl
+        );
+        assert!(
+            m.fields.windows(2).all(|w| w[0].1 < w[1].1),
+            "{}: field order",
+            m.wgsl
+        );
+    }
+}
+
+/// Every compute entry point's workgroup is one of the two the host dispatches with
+/// (`backend::gpu::layout::WG_3D`, `WG_1D`).
+#[test]
+fn every_entry_point_uses_a_published_workgroup_size() {
+    use oxyfield::backend::gpu::{layout, shaders};
+    for (name, src) in shaders::all() {
+        let module = naga::front::wgsl::parse_str(&src).expect("shaders parse (tested above)");
+        for ep in &module.entry_points {
+            let wg = ep.workgroup_size;
+            assert!(
+                wg == layout::WG_3D || wg == [layout::WG_1D, 1, 1],
+                "{name}: entry point {} has @workgroup_size{wg:?}; use {:?} or ({}) as \
+                 backend::gpu::layout publishes",
+                ep.name,
+                layout::WG_3D,
+                layout::WG_1D
+            );
+        }
+    }
+}

@@ -166,7 +166,7 @@ impl PointKernels for CpuBackend {
 impl O2Backend for CpuBackend {
     fn info(&self) -> BackendInfo {
         BackendInfo {
-            kind: "cpu",
+            kind: crate::backend::BackendKind::Cpu,
             adapter: format!("CPU ({} threads)", rayon::current_num_threads()),
         }
     }

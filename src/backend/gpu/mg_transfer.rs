@@ -8,8 +8,8 @@ use super::{pipeline, shaders, GpuContext};
 use crate::Result;
 use wgpu::util::DeviceExt;
 
-/// Workgroup size of all transfer kernels (keep in sync with the shaders).
-const WG: [u32; 3] = [8, 8, 4];
+/// Workgroup size of all transfer kernels.
+const WG: [u32; 3] = super::layout::WG_3D;
 
 /// Grid sizes of a level pair. Keep in sync with `Transfer` in the mg shaders.
 #[repr(C)]

@@ -4,6 +4,7 @@
 mod batch;
 mod context;
 mod fault;
+pub mod layout;
 pub mod mg_transfer;
 pub mod o2_fields;
 pub mod o2_residual;
@@ -194,7 +195,7 @@ impl Loaded {
 impl O2Backend for GpuBackend {
     fn info(&self) -> BackendInfo {
         BackendInfo {
-            kind: "gpu",
+            kind: crate::backend::BackendKind::Gpu,
             adapter: describe(&self.ctx.info),
         }
     }

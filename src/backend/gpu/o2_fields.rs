@@ -5,7 +5,7 @@
 use super::GpuContext;
 use crate::backend::stencil::StencilConsts;
 use crate::problem::O2Problem;
-use crate::{Error, Result};
+use crate::Result;
 use wgpu::util::DeviceExt;
 
 /// Uniform parameters. Keep in sync with `O2Params` in `shaders/shared/o2_common.wgsl`.
@@ -117,24 +117,8 @@ impl GpuO2Fields {
         po2: &[f32],
         use_rhs: bool,
     ) -> Result<Self> {
-        let bytes = (problem.grid.len() * 4) as u64;
-        let limits = ctx.device.limits();
-        let max_binding = limits.max_storage_buffer_binding_size;
-        if bytes > max_binding
-            || bytes > limits.max_buffer_size
-            || problem.grid.len() > u32::MAX as usize
-        {
-            return Err(Error::Gpu(format!(
-                "a {}×{}×{} field needs {} MiB per buffer, but {} allows {} MiB per storage \
-                 binding; use a smaller grid, a coarser spacing, or --backend cpu",
-                problem.grid.nz,
-                problem.grid.ny,
-                problem.grid.nx,
-                bytes >> 20,
-                super::describe(&ctx.info),
-                max_binding.min(limits.max_buffer_size) >> 20
-            )));
-        }
+        let g = &problem.grid;
+        super::store::check_size(ctx, g.len(), &super::store::grid_field(g))?;
         let dev = &ctx.device;
         let storage = |label: &str, data: &[f32], extra: wgpu::BufferUsages| {
             ctx.counters.up(data.len() * 4);
@@ -176,7 +160,9 @@ impl GpuO2Fields {
         len: usize,
         main: Option<[&wgpu::Buffer; 5]>,
     ) -> Result<Self> {
-        super::store::check_size(ctx, len)?;
+        let d = params.dims;
+        let what = format!("a {}×{}×{} field", d[2], d[1], d[0]);
+        super::store::check_size(ctx, len.max(1), &what)?;
         let dev = &ctx.device;
         let zeroed = |label: &str| {
             dev.create_buffer(&wgpu::BufferDescriptor {

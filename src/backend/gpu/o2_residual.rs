@@ -11,7 +11,7 @@ use super::{pipeline, readback, shaders, GpuContext};
 use crate::Result;
 
 /// Invocations per workgroup of both passes (keep in sync with the shaders).
-const WG: u32 = 256;
+const WG: u32 = super::layout::WG_1D;
 /// Upper bound on first-pass workgroups (each loops over its share of voxels).
 const MAX_GROUPS: u32 = 1024;
 

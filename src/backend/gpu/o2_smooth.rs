@@ -6,7 +6,7 @@ use super::{pipeline, shaders, GpuContext};
 use crate::{Error, Result};
 
 /// Workgroup size of the smoother (keep in sync with the shader).
-const WG: [u32; 3] = [8, 8, 4];
+const WG: [u32; 3] = super::layout::WG_3D;
 
 /// The red–black smoothing pipelines.
 #[derive(Debug)]

@@ -10,7 +10,7 @@ use crate::{Error, Result};
 use std::collections::HashMap;
 
 /// Invocations per workgroup (`@workgroup_size(256)` in every pointwise shader).
-const WG: u32 = 256;
+const WG: u32 = super::layout::WG_1D;
 
 /// The pointwise pipelines built so far.
 #[derive(Debug, Default)]

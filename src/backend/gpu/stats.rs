@@ -19,7 +19,7 @@ use crate::{Error, Result};
 mod median;
 
 /// Invocations per workgroup of every statistics kernel (keep in sync with the shaders).
-const WG: usize = 256;
+const WG: usize = super::layout::WG_1D as usize;
 /// First-pass workgroups per item at most (keep in sync with `MAX_GROUPS` in
 /// `shaders/stats_combine.wgsl`): a 256³ field gives each invocation 32 voxels.
 const MAX_GROUPS: usize = 2048;
@@ -39,6 +39,21 @@ struct ItemParams {
     a: f32,
     one: f32,
     pad: [u32; 3],
+}
+
+/// [`ItemParams`] and `Item` in `shaders/shared/stats_ops.wgsl`.
+pub(super) fn item_mirror() -> super::layout::Mirror {
+    super::layout::mirror!(
+        "stats_reduce",
+        "Item",
+        ItemParams,
+        [kind, n, groups, a, one, pad]
+    )
+}
+
+/// The median's state and `State` in `shaders/stats_histogram.wgsl`.
+pub(super) fn median_mirror() -> super::layout::Mirror {
+    median::state_mirror()
 }
 
 impl ItemParams {

@@ -13,28 +13,37 @@ pub struct GpuStore {
     slots: Slots<wgpu::Buffer>,
 }
 
-/// Refuses a field of `len` f32 values that the device cannot bind as one buffer; the
-/// message names the sizes and the ways out.
-pub fn check_size(ctx: &GpuContext, len: usize) -> Result<()> {
+/// Refuses a field of `len` f32 values that the device cannot bind as one buffer or
+/// index with u32 (or an empty one); `what` names it in the message ("a field of N
+/// voxels", "the tissue state of a 64×128×128 grid"), which gives the sizes and the
+/// ways out. The one per-buffer check of the GPU backend.
+pub fn check_size(ctx: &GpuContext, len: usize, what: &str) -> Result<()> {
     let bytes = (len * 4) as u64;
     let limits = ctx.device.limits();
-    let max_binding = limits.max_storage_buffer_binding_size;
-    if bytes > max_binding || bytes > limits.max_buffer_size || len > u32::MAX as usize {
+    let max = limits
+        .max_storage_buffer_binding_size
+        .min(limits.max_buffer_size);
+    if len == 0 || bytes > max || len > u32::MAX as usize {
         return Err(Error::Gpu(format!(
-            "a field of {len} voxels needs {} MiB per buffer, but {} allows {} MiB per \
-             storage binding; use a smaller grid, a coarser spacing, or --backend cpu",
+            "{what} needs {} MiB per buffer, but {} allows {} MiB per storage binding (and \
+             at least one value); use a smaller grid, a coarser spacing, or --backend cpu",
             bytes >> 20,
             super::describe(&ctx.info),
-            max_binding.min(limits.max_buffer_size) >> 20
+            max >> 20
         )));
     }
     Ok(())
 }
 
+/// "a 64×128×128 field": a grid's fields, as [`check_size`] names them.
+pub fn grid_field(g: &crate::grid::Grid) -> String {
+    format!("a {}×{}×{} field", g.nz, g.ny, g.nx)
+}
+
 impl GpuStore {
     /// A new zeroed buffer of `len` f32 values.
     pub fn alloc(&mut self, ctx: &GpuContext, len: usize, label: &'static str) -> Result<Field> {
-        check_size(ctx, len)?;
+        check_size(ctx, len.max(1), &format!("a field of {len} voxels"))?;
         let buffer = ctx.device.create_buffer(&wgpu::BufferDescriptor {
             label: Some(label),
             // At least 4 bytes: a binding may not be empty.

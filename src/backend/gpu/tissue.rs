@@ -14,8 +14,8 @@ use crate::backend::Field;
 use crate::grid::Grid;
 use crate::{Error, Result};
 
-/// Workgroup size of the kernels (keep in sync with `@workgroup_size` in the shader).
-const WORKGROUP: [u32; 3] = [8, 8, 4];
+/// Workgroup size of the kernels.
+const WORKGROUP: [u32; 3] = super::layout::WG_3D;
 
 /// The entry points of the shader.
 #[derive(Debug, Clone, Copy)]
@@ -288,27 +288,11 @@ impl GpuTissue {
     }
 }
 
-/// Refuses grids whose fields exceed the device's storage-binding or buffer size, or
-/// u32 indexing, with a message that names the sizes.
+/// Refuses grids whose fields the device cannot hold ([`super::store::check_size`]).
 fn check_fits(ctx: &GpuContext, grid: &Grid) -> Result<()> {
-    let len = grid.len();
-    let bytes = (len * 4) as u64;
-    let limits = ctx.device.limits();
-    let max = limits
-        .max_storage_buffer_binding_size
-        .min(limits.max_buffer_size);
-    if len == 0 || bytes > max || len > u32::MAX as usize {
-        return Err(Error::Gpu(format!(
-            "the tissue state of a {}×{}×{} grid needs {} MiB per buffer, but {} allows {} \
-             MiB per storage binding (and at least one voxel); use a smaller grid or \
-             --backend cpu",
-            grid.nz,
-            grid.ny,
-            grid.nx,
-            bytes >> 20,
-            super::describe(&ctx.info),
-            max >> 20
-        )));
-    }
-    Ok(())
+    let what = format!(
+        "the tissue state of a {}×{}×{} grid",
+        grid.nz, grid.ny, grid.nx
+    );
+    super::store::check_size(ctx, grid.len(), &what)
 }

@@ -29,6 +29,16 @@ struct MedianState {
     prefix: [u32; 2],
 }
 
+/// [`MedianState`] and `State` in `shaders/stats_histogram.wgsl`.
+pub(super) fn state_mirror() -> crate::backend::gpu::layout::Mirror {
+    crate::backend::gpu::layout::mirror!(
+        "stats_histogram",
+        "State",
+        MedianState,
+        [n, digit, rank, prefix]
+    )
+}
+
 /// The value of an order key (the inverse of `order_key` in the shader; keys order as
 /// [`f32::total_cmp`]).
 fn key_value(key: u32) -> f32 {
