@@ -157,7 +157,8 @@ fn why(e: &std::io::Error) -> String {
 /// `render` options that contradict each other (clap refuses the simple pairs), and
 /// its `-o` file.
 pub(super) fn render_options(args: &super::RenderArgs) -> Result<()> {
-    if let (Some(p), Some(m)) = (&args.projection, &args.montage) {
+    if let (Some(p), Some(m)) = (args.projection, &args.montage) {
+        let p = oxyfield::figures::Projection::from(p).name();
         if m == "planes" || m.starts_with("levels:") {
             return Err(Error::input(
                 "--projection",

@@ -56,3 +56,87 @@ impl From<ProblemArg> for Problem {
         }
     }
 }
+
+/// `render --plane`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum PlaneArg {
+    /// Constant z; x right, y up.
+    Xy,
+    /// Constant y; x right, z up.
+    Xz,
+    /// Constant x; y right, z up.
+    Yz,
+}
+
+impl From<PlaneArg> for oxyfield::figures::Plane {
+    fn from(p: PlaneArg) -> Self {
+        use oxyfield::figures::Plane;
+        match p {
+            PlaneArg::Xy => Plane::Xy,
+            PlaneArg::Xz => Plane::Xz,
+            PlaneArg::Yz => Plane::Yz,
+        }
+    }
+}
+
+/// `render --projection`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ProjectionArg {
+    /// The largest value along the normal.
+    Max,
+    /// The smallest value along the normal.
+    Min,
+    /// The mean along the normal.
+    Mean,
+}
+
+impl From<ProjectionArg> for oxyfield::figures::Projection {
+    fn from(p: ProjectionArg) -> Self {
+        use oxyfield::figures::Projection;
+        match p {
+            ProjectionArg::Max => Projection::Max,
+            ProjectionArg::Min => Projection::Min,
+            ProjectionArg::Mean => Projection::Mean,
+        }
+    }
+}
+
+/// `render --colormap`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ColormapArg {
+    /// Perceptually uniform, dark blue to yellow (the default).
+    Viridis,
+    /// Perceptually uniform, black to light yellow through red.
+    Magma,
+    /// Perceptually uniform, black to yellow through red.
+    Inferno,
+    /// Readable with colour-vision deficiency, blue to yellow.
+    Cividis,
+    /// Diverging, blue to red through white (signed fields).
+    #[value(name = "RdBu_r")]
+    RdBuR,
+}
+
+impl From<ColormapArg> for oxyfield::colormap::Colormap {
+    fn from(c: ColormapArg) -> Self {
+        use oxyfield::colormap::Colormap;
+        match c {
+            ColormapArg::Viridis => Colormap::VIRIDIS,
+            ColormapArg::Magma => Colormap::MAGMA,
+            ColormapArg::Inferno => Colormap::INFERNO,
+            ColormapArg::Cividis => Colormap::CIVIDIS,
+            ColormapArg::RdBuR => Colormap::RDBU_R,
+        }
+    }
+}
+
+/// `render --plot`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum PlotArg {
+    /// The pO2 histogram and the hypoxic volume histogram.
+    Histogram,
+    /// pO2 against the distance to the nearest vessel.
+    Distance,
+    /// Hypoxic fractions and mean pO2 over a protocol.
+    Timeline,
+}

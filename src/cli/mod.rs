@@ -12,7 +12,7 @@ mod render;
 mod run;
 mod validate;
 
-use choices::{BackendArg, ProblemArg};
+use choices::{BackendArg, ColormapArg, PlaneArg, PlotArg, ProblemArg, ProjectionArg};
 use clap::{Parser, Subcommand};
 use oxyfield::Result;
 use std::path::PathBuf;
@@ -127,23 +127,23 @@ pub struct RenderArgs {
     /// Field to draw: a NAME.npy in the folder (o2, ros, gsh, viable, …).
     #[arg(long, default_value = "o2")]
     pub field: String,
-    /// Plane: xy, xz or yz.
-    #[arg(long, default_value = "xy")]
-    pub plane: String,
+    /// Plane.
+    #[arg(long, value_enum, default_value_t = PlaneArg::Xy)]
+    pub plane: PlaneArg,
     /// Position along the plane's normal: "centre", a voxel index ("12"), or µm
     /// ("320um").
     #[arg(long, default_value = "centre")]
     pub at: String,
-    /// Project along the normal instead of slicing: max, min or mean.
-    #[arg(long)]
-    pub projection: Option<String>,
+    /// Project along the normal instead of slicing.
+    #[arg(long, value_enum)]
+    pub projection: Option<ProjectionArg>,
     /// A montage: "planes" (xy, xz, yz through the centre), "levels:N" (N evenly spaced
     /// slices along the normal) or "snapshots" (the field over protocol time).
     #[arg(long)]
     pub montage: Option<String>,
-    /// Colour map: viridis, magma, inferno, cividis or RdBu_r.
-    #[arg(long, default_value = "viridis")]
-    pub colormap: String,
+    /// Colour map.
+    #[arg(long, value_enum, default_value_t = ColormapArg::Viridis)]
+    pub colormap: ColormapArg,
     /// Colour limits "LOW,HIGH" in the field's units, negative ones included
     /// ("-10,10") [default: the field's usual limits (0–100 mmHg for pO2), else the
     /// data's range].
@@ -170,11 +170,9 @@ pub struct RenderArgs {
     /// or projection), one frame per snapshot with its time.
     #[arg(long, conflicts_with_all = ["plot", "montage"])]
     pub animate: bool,
-    /// A plot instead of a picture (PNG and SVG): "histogram" (pO2 and the hypoxic
-    /// volume histogram), "distance" (pO2 against distance to the nearest vessel) or
-    /// "timeline" (hypoxic fractions and mean pO2 over a protocol).
-    #[arg(long, conflicts_with_all = ["projection", "montage"])]
-    pub plot: Option<String>,
+    /// A plot instead of a picture (PNG and SVG).
+    #[arg(long, value_enum, conflicts_with_all = ["projection", "montage"])]
+    pub plot: Option<PlotArg>,
     /// Frame time of an animation (ms; with --animate).
     #[arg(long, default_value_t = 500, requires = "animate")]
     pub frame_ms: u32,

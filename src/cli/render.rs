@@ -1,11 +1,12 @@
 //! `oxyfield render RUN_DIR`: figures from a run's saved fields, without re-simulating.
 
+use super::choices::PlotArg;
 use super::RenderArgs;
 use oxyfield::colormap::Colormap;
 use oxyfield::config::schema::OutputSpec;
 use oxyfield::figures::{
     render_montage, render_panel, write_png, FigureStyle, LineStyle, Panel, PanelSize, Plane,
-    Projection, SlicePos, SliceSpec,
+    SlicePos, SliceSpec,
 };
 use oxyfield::rundir::{load_field, Field, RunDir};
 use oxyfield::{Error, Result};
@@ -25,16 +26,16 @@ pub fn render(args: RenderArgs) -> Result<()> {
              folder with --montage, --animate or --plot",
         ));
     }
-    if let Some(kind) = &args.plot {
+    if let Some(kind) = args.plot {
         return plot(&args, &run, kind);
     }
     let field = run.load(&args.field)?;
     let spec = SliceSpec {
-        plane: parse_plane(&args.plane)?,
+        plane: args.plane.into(),
         at: parse_at(&args.at)?,
-        projection: parse_projection(args.projection.as_deref())?,
+        projection: args.projection.map(Into::into),
     };
-    let colormap = parse_colormap(&args.colormap)?;
+    let colormap = args.colormap.into();
     // Outlines on slices of one run only: a projection through a whole network is a
     // thicket, and other runs may have other vessels.
     let vessels = if args.no_vessels || spec.projection.is_some() || !others.is_empty() {
@@ -87,40 +88,6 @@ pub fn render(args: RenderArgs) -> Result<()> {
         style.dpi
     );
     Ok(())
-}
-
-/// `--plane`.
-fn parse_plane(text: &str) -> Result<Plane> {
-    match text {
-        "xy" => Ok(Plane::Xy),
-        "xz" => Ok(Plane::Xz),
-        "yz" => Ok(Plane::Yz),
-        p => Err(Error::input("--plane", format!("`{p}`: use xy, xz or yz"))),
-    }
-}
-
-/// `--projection`.
-fn parse_projection(text: Option<&str>) -> Result<Option<Projection>> {
-    match text {
-        None => Ok(None),
-        Some("max") => Ok(Some(Projection::Max)),
-        Some("min") => Ok(Some(Projection::Min)),
-        Some("mean") => Ok(Some(Projection::Mean)),
-        Some(p) => Err(Error::input(
-            "--projection",
-            format!("`{p}`: use max, min or mean"),
-        )),
-    }
-}
-
-/// `--colormap`.
-fn parse_colormap(name: &str) -> Result<Colormap> {
-    Colormap::by_name(name).ok_or_else(|| {
-        Error::input(
-            "--colormap",
-            format!("`{name}`: use one of {}", Colormap::NAMES.join(", ")),
-        )
-    })
 }
 
 /// The vessel outline mask of `run` (from its `vessels_sv.npy`, when that is on the
@@ -253,7 +220,7 @@ fn default_limits(field: &Field, panels: &[PanelSource]) -> [f64; 2] {
 }
 
 /// `--plot KIND`: a plot from the saved fields or timeline, as PNG and SVG.
-fn plot(args: &RenderArgs, run: &RunDir, kind: &str) -> Result<()> {
+fn plot(args: &RenderArgs, run: &RunDir, kind: PlotArg) -> Result<()> {
     use oxyfield::figures::plot;
     let stem = |name: &str| -> Result<PathBuf> {
         Ok(match &args.out {
@@ -282,7 +249,7 @@ fn plot(args: &RenderArgs, run: &RunDir, kind: &str) -> Result<()> {
         Ok((keep, sv))
     };
     let chart = match kind {
-        "histogram" => {
+        PlotArg::Histogram => {
             let field = run.load(&args.field)?;
             let (keep, _) = tissue_values(&field)?;
             let values: Vec<f32> = keep.iter().map(|&i| field.data[i]).collect();
@@ -296,7 +263,7 @@ fn plot(args: &RenderArgs, run: &RunDir, kind: &str) -> Result<()> {
                 format!("{}_histogram", field.name),
             )
         }
-        "distance" => {
+        PlotArg::Distance => {
             let field = run.load(&args.field)?;
             let (keep, sv) = tissue_values(&field)?;
             let sv = sv.ok_or_else(|| {
@@ -318,7 +285,7 @@ fn plot(args: &RenderArgs, run: &RunDir, kind: &str) -> Result<()> {
                 format!("{}_vs_distance", field.name),
             )
         }
-        "timeline" => {
+        PlotArg::Timeline => {
             let path = run.path.join("timeline.json");
             let text = std::fs::read_to_string(&path).map_err(|e| {
                 Error::input(
@@ -350,12 +317,6 @@ fn plot(args: &RenderArgs, run: &RunDir, kind: &str) -> Result<()> {
                 chart = chart.with_events(&fractions, "RT fraction");
             }
             (chart, "timeline".to_string())
-        }
-        k => {
-            return Err(Error::input(
-                "--plot",
-                format!("`{k}`: use histogram, distance or timeline"),
-            ))
         }
     };
     let (png, svg) = chart.0.write(&stem(&chart.1)?, args.dpi)?;

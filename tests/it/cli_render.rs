@@ -149,7 +149,11 @@ fn bad_render_flags_name_the_flag_and_the_fix() {
     let dir = tempfile::tempdir().unwrap();
     let out = small_run(dir.path());
     for (args, flag, hint) in [
-        (vec!["--plane", "zz"], "--plane", "xy, xz or yz"),
+        (
+            vec!["--plane", "zz"],
+            "--plane",
+            "possible values: xy, xz, yz",
+        ),
         (vec!["--field", "nope"], "--field", "its fields are"),
         (vec!["--at", "5000um"], "--at", "outside the block"),
         (vec!["--at", "middle"], "--at", "320um"),
@@ -166,7 +170,7 @@ fn bad_render_flags_name_the_flag_and_the_fix() {
         (
             vec!["--plot", "pie"],
             "--plot",
-            "histogram, distance or timeline",
+            "possible values: histogram, distance, timeline",
         ),
     ] {
         let r = render(&out, &args);
