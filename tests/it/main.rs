@@ -42,6 +42,7 @@ mod shaders;
 mod slurm;
 mod stats;
 mod submits;
+mod summary_keys;
 mod sweep;
 mod therapy;
 mod tissue_kernels;
