@@ -33,6 +33,7 @@ pub mod therapy;
 pub mod toml_error;
 pub mod validate;
 pub mod vessels;
+pub(crate) mod vtk;
 
 pub use error::{Error, Result};
 

@@ -16,7 +16,8 @@
 use oxyfield::config::schema::ProtocolRef;
 use oxyfield::config::Scenario;
 use oxyfield::grid::Grid;
-use oxyfield::output::{npy, tiff, vti};
+use oxyfield::npy;
+use oxyfield::output::{tiff, vti};
 use oxyfield::protocol::Protocol;
 use oxyfield::therapy::checkpoint::Checkpoint;
 use oxyfield::vessels::formats::{self, csv, secomb, vtp, Format, ReadOptions};

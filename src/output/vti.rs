@@ -26,7 +26,7 @@ use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine;
 use rayon::prelude::*;
 use std::fmt::Write as _;
-use std::io::{Read, Write};
+use std::io::Write;
 use std::path::Path;
 
 /// Uncompressed bytes per zlib block (VTK's default `BlockSize`).
@@ -131,50 +131,6 @@ fn xml_escape(s: &str) -> String {
         .replace('"', "&quot;")
 }
 
-fn xml_unescape(s: &str) -> String {
-    s.replace("&quot;", "\"")
-        .replace("&apos;", "'")
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&amp;", "&")
-}
-
-/// The value of attribute `key` in the text of one start tag.
-fn attr<'a>(tag: &'a str, key: &str) -> Option<&'a str> {
-    let mut rest = tag;
-    loop {
-        let pos = rest.find(key)?;
-        let before = rest[..pos].chars().last();
-        let after = rest[pos + key.len()..].trim_start();
-        rest = &rest[pos + key.len()..];
-        if before.is_some_and(char::is_whitespace) {
-            if let Some(v) = after.strip_prefix('=') {
-                let v = v.trim_start();
-                let q = v.chars().next()?;
-                if q == '"' || q == '\'' {
-                    return v[1..].split(q).next();
-                }
-            }
-        }
-    }
-}
-
-/// The text of the first start tag `<name ...>` at or after `from`, and the offset
-/// just past it.
-fn start_tag<'a>(xml: &'a str, name: &str, from: usize) -> Option<(&'a str, usize)> {
-    let mut at = from;
-    loop {
-        let pos = at + xml[at..].find(&format!("<{name}"))?;
-        let after = pos + 1 + name.len();
-        let next = xml[after..].chars().next()?;
-        if next.is_whitespace() || next == '>' || next == '/' {
-            let end = after + xml[after..].find('>')?;
-            return Some((&xml[after..end], end + 1));
-        }
-        at = after;
-    }
-}
-
 /// One array read back: its name as written and its values in C order `[nz][ny][nx]`.
 pub type NamedField = (String, Vec<f32>);
 
@@ -183,32 +139,36 @@ pub type NamedField = (String, Vec<f32>);
 /// arrays with UInt32 or UInt64 headers, plain or zlib-compressed, are accepted;
 /// appended data and other types are not.
 pub fn read_vti(path: &Path) -> Result<(Grid, Vec<NamedField>)> {
-    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+    use crate::vtk::{array, xml};
+    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
     let bad = |m: String| Error::input(path, m);
-    let (file_tag, _) =
-        start_tag(&text, "VTKFile", 0).ok_or_else(|| bad("no <VTKFile> element".into()))?;
-    if attr(file_tag, "type") != Some("ImageData") {
+    let doc = xml::parse(&bytes).map_err(bad)?;
+    let file = doc
+        .root("VTKFile")
+        .ok_or_else(|| bad("no <VTKFile> element".into()))?;
+    let f = &doc.elements[file];
+    if f.attr("type") != Some("ImageData") {
         return Err(bad(
             "not a VTK ImageData file (type is not \"ImageData\")".into()
         ));
     }
-    if attr(file_tag, "byte_order").unwrap_or("LittleEndian") != "LittleEndian" {
-        return Err(bad("only byte_order=\"LittleEndian\" is supported".into()));
-    }
-    let word = match attr(file_tag, "header_type").unwrap_or("UInt32") {
-        "UInt32" => 4,
-        "UInt64" => 8,
-        t => return Err(bad(format!("unsupported header_type \"{t}\""))),
+    let enc = array::Encoding {
+        header_u64: match f.attr("header_type").unwrap_or("UInt32") {
+            "UInt32" => false,
+            "UInt64" => true,
+            t => return Err(bad(format!("unsupported header_type \"{t}\""))),
+        },
+        big_endian: f.attr("byte_order") == Some("BigEndian"),
+        compressor: f.attr("compressor"),
     };
-    let compressed = match attr(file_tag, "compressor") {
-        None => false,
-        Some("vtkZLibDataCompressor") => true,
-        Some(c) => return Err(bad(format!("unsupported compressor \"{c}\""))),
-    };
-    let (image_tag, _) =
-        start_tag(&text, "ImageData", 0).ok_or_else(|| bad("no <ImageData> element".into()))?;
+    let image = doc
+        .children(file, "ImageData")
+        .next()
+        .ok_or_else(|| bad("no <ImageData> element".into()))?;
+    let image = &doc.elements[image];
     let numbers = |key: &str, n: usize| -> Result<Vec<f64>> {
-        let v = attr(image_tag, key)
+        let v = image
+            .attr(key)
             .ok_or_else(|| bad(format!("<ImageData> has no {key}")))?
             .split_whitespace()
             .map(str::parse::<f64>)
@@ -253,130 +213,35 @@ pub fn read_vti(path: &Path) -> Result<(Grid, Vec<NamedField>)> {
         spacing_um: h,
     };
     let mut fields = Vec::new();
-    let mut at = 0;
-    while let Some((tag, body_start)) = start_tag(&text, "DataArray", at) {
-        let name = xml_unescape(attr(tag, "Name").unwrap_or(""));
-        let body_end = body_start
-            + text[body_start..]
-                .find("</DataArray>")
-                .ok_or_else(|| bad(format!("array '{name}' has no </DataArray>")))?;
-        at = body_end;
-        if attr(tag, "type") != Some("Float32") || attr(tag, "format") != Some("binary") {
+    for (i, e) in doc.elements.iter().enumerate() {
+        if e.name != "DataArray" {
+            continue;
+        }
+        let name = e.attr("Name").unwrap_or("").to_string();
+        if e.attr("type") != Some("Float32") || e.attr("format") != Some("binary") {
             return Err(bad(format!(
                 "array '{name}' is not type=\"Float32\" format=\"binary\""
             )));
         }
-        let body = text[body_start..body_end].trim();
-        let bytes = if compressed {
-            decode_zlib(body, word)
-        } else {
-            decode_plain(body, word)
-        }
+        let values = array::decode(
+            doc.content(i),
+            "binary",
+            array::Scalar::F32,
+            &[grid.len()],
+            enc,
+        )
         .map_err(|m| bad(format!("array '{name}': {m}")))?;
-        if bytes.len() != grid.len() * 4 {
-            return Err(bad(format!(
-                "array '{name}' holds {} bytes, the extent needs {}",
-                bytes.len(),
-                grid.len() * 4
-            )));
-        }
-        let values = bytes
-            .chunks_exact(4)
-            .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
-            .collect();
+        // Float32 values come back as f64, exactly.
+        let values = values.into_f64().into_iter().map(|v| v as f32).collect();
         fields.push((name, values));
     }
     Ok((grid, fields))
 }
 
-fn header_words(bytes: &[u8], word: usize) -> Vec<u64> {
-    bytes
-        .chunks_exact(word)
-        .map(|c| {
-            let mut b = [0u8; 8];
-            b[..word].copy_from_slice(c);
-            u64::from_le_bytes(b)
-        })
-        .collect()
-}
-
-fn b64(s: &str) -> std::result::Result<Vec<u8>, String> {
-    BASE64.decode(s).map_err(|e| format!("bad base64 ({e})"))
-}
-
-/// Decodes uncompressed binary data: one base64 run of `[byte count][data]`.
-fn decode_plain(body: &str, word: usize) -> std::result::Result<Vec<u8>, String> {
-    let all = b64(body)?;
-    let n = *header_words(all.get(..word).ok_or("no size header")?, word)
-        .first()
-        .ok_or("no size header")? as usize;
-    all.get(word..word + n)
-        .map(<[u8]>::to_vec)
-        .ok_or_else(|| format!("header says {n} bytes, fewer follow"))
-}
-
-/// Characters of base64 that encode `n` bytes.
-fn b64_len(n: usize) -> usize {
-    n.div_ceil(3) * 4
-}
-
-/// Decodes zlib-compressed binary data: base64 of the block header, then base64 of
-/// the concatenated compressed blocks.
-fn decode_zlib(body: &str, word: usize) -> std::result::Result<Vec<u8>, String> {
-    let first = body.get(..b64_len(3 * word)).ok_or("truncated header")?;
-    let nblocks = header_words(&b64(first)?, word)[0] as usize;
-    if nblocks > body.len() {
-        return Err(format!("header claims {nblocks} blocks"));
-    }
-    let hlen = b64_len((3 + nblocks) * word);
-    let header = header_words(&b64(body.get(..hlen).ok_or("truncated header")?)?, word);
-    if header.len() < 3 + nblocks {
-        return Err("truncated header".into());
-    }
-    let (block, last) = (header[1] as usize, header[2] as usize);
-    let packed = b64(&body[hlen..])?;
-    // Reserve no more than zlib could inflate the data to (1032:1 at most).
-    let bound = packed
-        .len()
-        .saturating_mul(1032)
-        .min(nblocks.saturating_mul(block));
-    let mut out = Vec::with_capacity(bound);
-    let mut at = 0;
-    for (b, &csize) in header[3..].iter().enumerate() {
-        let csize = csize as usize;
-        let src = packed.get(at..at + csize).ok_or("truncated block")?;
-        at += csize;
-        let want = if b + 1 == nblocks && last != 0 {
-            last
-        } else {
-            block
-        };
-        let before = out.len();
-        flate2::read::ZlibDecoder::new(src)
-            .read_to_end(&mut out)
-            .map_err(|e| format!("block {b}: {e}"))?;
-        if out.len() - before != want {
-            return Err(format!(
-                "block {b} inflates to {} bytes, not {want}",
-                out.len() - before
-            ));
-        }
-    }
-    Ok(out)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn attr_matches_whole_names_only() {
-        let tag = r#" type="Float32" Name="a [b]" format='binary'"#;
-        assert_eq!(attr(tag, "type"), Some("Float32"));
-        assert_eq!(attr(tag, "Name"), Some("a [b]"));
-        assert_eq!(attr(tag, "format"), Some("binary"));
-        assert_eq!(attr(tag, "ame"), None);
-    }
+    use crate::vtk::array;
 
     #[test]
     fn zlib_blocks_round_trip_across_block_edges() {
@@ -384,12 +249,15 @@ mod tests {
             let data: Vec<f32> = (0..n).map(|i| (i as f32 * 0.37).sin()).collect();
             let mut s = String::new();
             encode_zlib_base64(&data, &mut s);
-            let bytes = decode_zlib(&s, 8).unwrap();
-            assert_eq!(bytes.len(), n * 4);
-            let back: Vec<f32> = bytes
-                .chunks_exact(4)
-                .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
-                .collect();
+            let enc = array::Encoding {
+                header_u64: true,
+                big_endian: false,
+                compressor: Some("vtkZLibDataCompressor"),
+            };
+            let back = array::decode(s.as_bytes(), "binary", array::Scalar::F32, &[n], enc)
+                .unwrap()
+                .into_f64();
+            let back: Vec<f32> = back.into_iter().map(|v| v as f32).collect();
             assert_eq!(back, data);
         }
     }

@@ -4,9 +4,10 @@
 
 use base64::{engine::general_purpose::STANDARD, Engine as _};
 use oxyfield::grid::Grid;
-use oxyfield::output::{npy, tiff, vti};
+use oxyfield::npy;
+use oxyfield::output::{tiff, vti};
 use oxyfield::therapy::checkpoint::Checkpoint;
-use oxyfield::therapy::timeline::{DrugColumns, Row};
+use oxyfield::output::timeline::{DrugColumns, Row};
 use oxyfield::vessels::formats::{csv, secomb, vtp, ReadOptions};
 use oxyfield_fuzz::SEP;
 use std::io::Write as _;

@@ -30,10 +30,8 @@
 
 pub mod csv;
 pub mod secomb;
-mod vtk_array;
 mod vtk_piece;
 pub mod vtp;
-mod xml;
 
 use super::Network;
 use crate::{Error, Result};

@@ -1,9 +1,9 @@
 //! One `<Piece>` of a VTK PolyData file: its points, polylines, radius and optional
 //! per-polyline arrays, decoded and checked (see [`super::vtp`] for the rules).
 
-use super::vtk_array::{self, Encoding, Scalar, Values};
-use super::xml::Document;
 use super::ReadOptions;
+use crate::vtk::array::{self as vtk_array, Encoding, Scalar, Values};
+use crate::vtk::xml::Document;
 use glam::DVec3;
 
 /// Where segment radii come from.

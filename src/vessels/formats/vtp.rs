@@ -34,12 +34,11 @@
 //! file back gives the same nodes, segments, radii, flows, haematocrits, blood pO2s and
 //! types. Boundary nodes are not written.
 
-use super::vtk_array::Encoding;
 use super::vtk_piece::{PieceReader, Radius};
-use super::xml;
 use super::{check_segment_values, num, read_bytes, ReadOptions};
 use crate::atomic;
 use crate::vessels::{Network, Segment};
+use crate::vtk::array::Encoding;
 use crate::{Error, Result};
 use glam::DVec3;
 use std::collections::HashMap;
@@ -107,7 +106,7 @@ pub fn parse(bytes: &[u8], file: &Path, opts: &ReadOptions) -> Result<Network> {
                 .into(),
         ));
     }
-    let doc = xml::parse(bytes).map_err(bad)?;
+    let doc = crate::vtk::xml::parse(bytes).map_err(bad)?;
     let root = doc.root("VTKFile").ok_or_else(|| {
         bad(
             "no <VTKFile> element: this is not a VTK XML file (a legacy .vtk file must be \
