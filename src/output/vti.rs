@@ -17,7 +17,8 @@
 //!   then, as a separate base64 run, the zlib streams of the blocks. zlib gains little
 //!   on the noisy low mantissa bits of a float field but a lot on flat regions
 //!   (anoxic zeros, unperfused tissue), which offsets base64's 4/3; blocks are
-//!   compressed in parallel.
+//!   compressed in parallel, at zlib's fastest level (on the default scenario 1.6 %
+//!   larger than the default level 6 and 0.26 s faster of a 1.44 s run).
 
 use crate::atomic;
 use crate::grid::Grid;
@@ -107,7 +108,7 @@ fn encode_zlib_base64(data: &[f32], out: &mut String) {
     let blocks: Vec<Vec<u8>> = bytes
         .par_chunks(BLOCK)
         .map(|chunk| {
-            let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
+            let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::fast());
             // Writing to a Vec cannot fail.
             z.write_all(chunk).expect("zlib into memory");
             z.finish().expect("zlib into memory")
