@@ -44,7 +44,19 @@ pub enum Source<'a> {
     None,
 }
 
-/// The reference's `residual` (physics::o2) as a select.
+/// `x.max(lo)` for an `x` that is never −0 (NaN gives `lo`, as `max` does): one compare
+/// and select, where `max` also tests for NaN.
+#[inline(always)]
+fn at_least(x: f32, lo: f32) -> f32 {
+    if x > lo {
+        x
+    } else {
+        lo
+    }
+}
+
+/// The reference's `residual` (physics::o2) as a select. f − mn is never −0: f, a sum
+/// that starts from +0, is never −0.
 #[inline(always)]
 fn residual(f: f32, p: f32, mn: f32, km: f32) -> f32 {
     let s = p + km;
@@ -52,7 +64,7 @@ fn residual(f: f32, p: f32, mn: f32, km: f32) -> f32 {
     if s > 0.0 {
         f - up
     } else {
-        (f - mn).max(0.0)
+        at_least(f - mn, 0.0)
     }
 }
 
@@ -60,11 +72,12 @@ fn residual(f: f32, p: f32, mn: f32, km: f32) -> f32 {
 /// one for the root, whichever form the sign of B picks.
 #[inline(always)]
 fn correction(a: f32, r: f32, p: f32, mn: f32, km: f32) -> f32 {
-    let a = a.max(1e-30);
+    let a = at_least(a, 1e-30);
     let s = p + km;
     let q = if s > 0.0 { mn * km / s } else { 0.0 };
     let bb = r - a * s - q;
-    let disc = (bb * bb + 4.0 * a * r * s).max(0.0).sqrt();
+    // bb² is never −0, so neither is the sum.
+    let disc = at_least(bb * bb + 4.0 * a * r * s, 0.0).sqrt();
     let (num, den) = if bb >= 0.0 {
         (bb + disc, 2.0 * a)
     } else {
