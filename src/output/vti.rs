@@ -153,6 +153,9 @@ pub fn read_vti(path: &Path) -> Result<(Grid, Vec<NamedField>)> {
             "not a VTK ImageData file (type is not \"ImageData\")".into()
         ));
     }
+    if f.attr("byte_order") == Some("BigEndian") {
+        return Err(bad("only byte_order=\"LittleEndian\" is supported".into()));
+    }
     let enc = array::Encoding {
         header_u64: match f.attr("header_type").unwrap_or("UInt32") {
             "UInt32" => false,

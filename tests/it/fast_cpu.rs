@@ -2,10 +2,13 @@
 //! replaces in the backend: smoothing, the residual field, the residual norm, the
 //! coarse FAS term and the explicit step. The fast path keeps the reference's
 //! operations and their order, so the tolerance is zero: every value is compared bit
-//! for bit (the norm as an f64, exactly). Cases: odd, flat and narrow grids (no
-//! interior at all, one interior row), every face kind, fixed voxels, zero viability,
-//! Km = 0, FAS terms, narrow last cells (coarse levels of odd axes), and a grid large
-//! enough for the parallel path.
+//! for bit (the norm as an f64, exactly). Cases: odd, narrow and flat grids (no
+//! interior at all, one interior row, nz = 1), five face patterns (all no-flux, all
+//! fixed, fixed faces on the high sides, −0 and 0 values, mixed), fixed voxels, zero
+//! viability, −0 in the field, Km = 0, FAS terms, narrow last cells on every axis
+//! (coarse levels of odd axes) and a grid large enough for the parallel path; each on
+//! the AVX2 copy and the portable loop, and on one thread. A V-cycle fragment through
+//! `CpuBackend` checks the backend's wiring against the same twins.
 
 use crate::common;
 
@@ -18,6 +21,25 @@ use oxyfield::problem::O2Problem;
 /// A problem on an nx × ny × nz grid with random coefficients: vessels in about a
 /// third of the voxels, some voxels fixed, some dead, faces mixed.
 fn problem(shape: (usize, usize, usize), seed: u64, edge: [f32; 3], km: f64) -> O2Problem {
+    problem_with_faces(shape, seed, edge, km, FACES[seed as usize % FACES.len()])
+}
+
+/// Face patterns (order of `problem::face`; negative: no-flux).
+const FACES: [[f32; 6]; 5] = [
+    [FREE, 40.0, 0.0, FREE, 25.0, FREE],
+    [FREE; 6],
+    [10.0, 20.0, 30.0, 40.0, 50.0, 60.0],
+    [FREE, FREE, FREE, 35.0, FREE, 15.0],
+    [-0.0, 0.0, FREE, -0.0, 0.0, 5.0],
+];
+
+fn problem_with_faces(
+    shape: (usize, usize, usize),
+    seed: u64,
+    edge: [f32; 3],
+    km: f64,
+    faces: [f32; 6],
+) -> O2Problem {
     let (nx, ny, nz) = shape;
     let grid = Grid::from_shape_zyx([nz, ny, nx], 10.0);
     let params = O2Params {
@@ -38,7 +60,7 @@ fn problem(shape: (usize, usize, usize), seed: u64, edge: [f32; 3], km: f64) -> 
         p.viable[i] = if pick[i] > 0.9 { 0.0 } else { viable[i] };
         p.fixed[i] = if pick[i] > 0.95 { pb[i] } else { FREE };
     }
-    p.faces = [FREE, 40.0, 0.0, FREE, 25.0, FREE];
+    p.faces = faces;
     p.edge_width = edge;
     p
 }
@@ -84,11 +106,28 @@ fn cases() -> Vec<Case> {
         ((3, 3, 3), [0.5; 3], 1.0),
         ((40, 34, 30), [1.0; 3], 1.0),
         ((41, 33, 29), [1.0, 1.0, 0.5], 0.0),
+        ((8, 6, 1), [1.0; 3], 1.0),
+        ((9, 7, 1), [0.5, 0.25, 1.0], 1.0),
+        ((1, 7, 9), [0.5, 1.0, 0.5], 1.0),
+        ((17, 9, 13), [0.75, 0.5, 0.25], 1.0),
     ]
+}
+
+/// Runs `check` on the widest row kernel this CPU has and on the portable loop.
+fn on_both_paths(check: impl Fn(&str)) {
+    fast::rows::force_portable(false);
+    check("widest");
+    fast::rows::force_portable(true);
+    check("portable");
+    fast::rows::force_portable(false);
 }
 
 #[test]
 fn smoothing_is_the_reference_bit_for_bit() {
+    on_both_paths(smoothing_matches);
+}
+
+fn smoothing_matches(path: &str) {
     for (case, &(shape, edge, km)) in cases().iter().enumerate() {
         let p = problem(shape, 10 + case as u64, edge, km);
         for use_rhs in [false, true] {
@@ -104,7 +143,19 @@ fn smoothing_is_the_reference_bit_for_bit() {
             assert_eq!(
                 bits(&fast_po2),
                 bits(&reference),
-                "{shape:?} {edge:?} rhs {use_rhs}"
+                "{path}: {shape:?} {edge:?} rhs {use_rhs}"
+            );
+            // One thread: the planes in another order, the same bits.
+            let mut one = l.po2.clone();
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(1)
+                .build()
+                .unwrap();
+            pool.install(|| fast::smooth::smooth(&p, &mut one, rhs, 2, 1.15));
+            assert_eq!(
+                bits(&one),
+                bits(&reference),
+                "{path}: one thread, {shape:?}"
             );
         }
     }
@@ -112,6 +163,10 @@ fn smoothing_is_the_reference_bit_for_bit() {
 
 #[test]
 fn residual_field_and_coarse_rhs_are_the_reference_bit_for_bit() {
+    on_both_paths(residuals_match);
+}
+
+fn residuals_match(path: &str) {
     for (case, &(shape, edge, km)) in cases().iter().enumerate() {
         let p = problem(shape, 20 + case as u64, edge, km);
         for use_rhs in [false, true] {
@@ -124,7 +179,7 @@ fn residual_field_and_coarse_rhs_are_the_reference_bit_for_bit() {
             assert_eq!(
                 bits(&out),
                 bits(&reference.resid),
-                "residual {shape:?} {edge:?}"
+                "{path}: residual {shape:?} {edge:?}"
             );
 
             let mut rhs = reference.rhs.clone();
@@ -133,7 +188,7 @@ fn residual_field_and_coarse_rhs_are_the_reference_bit_for_bit() {
             assert_eq!(
                 bits(&rhs),
                 bits(&reference.rhs),
-                "coarse rhs {shape:?} {edge:?}"
+                "{path}: coarse rhs {shape:?} {edge:?}"
             );
         }
     }
@@ -141,6 +196,10 @@ fn residual_field_and_coarse_rhs_are_the_reference_bit_for_bit() {
 
 #[test]
 fn residual_norm_and_explicit_step_are_the_reference_bit_for_bit() {
+    on_both_paths(norm_and_step_match);
+}
+
+fn norm_and_step_match(path: &str) {
     for (case, &(shape, edge, km)) in cases().iter().enumerate() {
         let p = problem(shape, 30 + case as u64, edge, km);
         let mut reference = level(&p, 300 + case as u64, false);
@@ -150,12 +209,85 @@ fn residual_norm_and_explicit_step_are_the_reference_bit_for_bit() {
         assert_eq!(
             fast_sum.to_bits(),
             ref_sum.to_bits(),
-            "norm {shape:?} {edge:?}"
+            "{path}: norm {shape:?} {edge:?}"
         );
 
         let mut next = vec![f32::NAN; p.grid.len()];
         fast::residual::step(&p, &reference.po2, 1e-3, &mut next);
         o2_step::step(&mut reference, 1e-3);
-        assert_eq!(bits(&next), bits(&reference.po2), "step {shape:?} {edge:?}");
+        assert_eq!(
+            bits(&next),
+            bits(&reference.po2),
+            "{path}: step {shape:?} {edge:?}"
+        );
     }
+}
+
+/// Non-finite values at no-flux faces change nothing (the stencil skips those sides;
+/// the fast path's zero coefficient must not turn them into NaN).
+#[test]
+fn non_finite_no_flux_faces_are_skipped_as_the_reference_skips_them() {
+    let faces = [
+        f32::NAN,
+        f32::NEG_INFINITY,
+        -1.0,
+        f32::NAN,
+        -5.0,
+        f32::NEG_INFINITY,
+    ];
+    let p = problem_with_faces((9, 8, 7), 5, [1.0; 3], 1.0, faces);
+    let l = level(&p, 55, false);
+    let (mut reference, mut fast_po2) = (l.po2.clone(), l.po2.clone());
+    o2_smooth::smooth_colour(&p, &mut reference, None, 0, 1.15);
+    o2_smooth::smooth_colour(&p, &mut reference, None, 1, 1.15);
+    fast::smooth::smooth(&p, &mut fast_po2, None, 1, 1.15);
+    assert!(reference.iter().all(|v| v.is_finite()));
+    assert_eq!(bits(&fast_po2), bits(&reference));
+}
+
+/// Part of a V-cycle through `CpuBackend` (restriction with the residual field and the
+/// coarse FAS term, coarse smoothing, prolongation, fine smoothing) equals the same
+/// steps of the reference twins on `CpuLevel`s: the backend passes the right fields.
+#[test]
+fn a_cycle_through_the_backend_is_the_twins_bit_for_bit() {
+    use oxyfield::backend::cpu::CpuBackend;
+    use oxyfield::backend::O2Backend;
+    use oxyfield::problem::hierarchy;
+    let p = problem((21, 18, 15), 0, [1.0; 3], 1.0);
+    let coarse = hierarchy::coarse_levels(&p);
+    let start = level(&p, 77, false);
+    let mut b = CpuBackend::new();
+    b.load(&p, &coarse, &start.po2).unwrap();
+    b.restrict(0).unwrap();
+    b.smooth(1, 2, 1.15).unwrap();
+    b.prolong(0).unwrap();
+    b.smooth(0, 2, 1.15).unwrap();
+    let got = b.read_o2().unwrap();
+
+    let mut fine = start;
+    let n1 = coarse[0].grid.len();
+    let mut c = CpuLevel {
+        problem: coarse[0].clone(),
+        po2: vec![0.0; n1],
+        rhs: vec![0.0; n1],
+        po2_old: vec![0.0; n1],
+        resid: vec![0.0; n1],
+        use_rhs: true,
+    };
+    mg_transfer::residual_field(&mut fine);
+    mg_transfer::restrict(&fine, &mut c);
+    mg_transfer::coarse_rhs(&mut c);
+    for _ in 0..2 {
+        for colour in 0..2 {
+            o2_smooth::smooth_colour(&c.problem, &mut c.po2, Some(&c.rhs), colour, 1.15);
+        }
+    }
+    mg_transfer::prolong(&c, &mut fine);
+    for _ in 0..2 {
+        for colour in 0..2 {
+            o2_smooth::smooth_colour(&p, &mut fine.po2, None, colour, 1.15);
+        }
+    }
+    assert!(got != fine.resid);
+    assert_eq!(bits(&got), bits(&fine.po2));
 }

@@ -147,8 +147,10 @@ fn wgsl_struct(module: &naga::Module, name: &str) -> Option<(u32, Vec<(String, u
 }
 
 /// Every Rust mirror of a WGSL struct (`backend::gpu::layout::mirrors`) has its
-/// struct's size, and every Rust field starts where a WGSL member starts: a field
-/// added, dropped or reordered on one side fails here, without a GPU.
+/// struct's size, and every Rust field starts where a WGSL member starts, in order: a
+/// field added or dropped on one side, or fields of different sizes reordered, fails
+/// here without a GPU (two fields of one size swapped, or f32 against u32, do not:
+/// the GPU-vs-CPU tests see those).
 #[test]
 fn every_struct_mirror_has_its_wgsl_layout() {
     use oxyfield::backend::gpu::{layout, shaders};

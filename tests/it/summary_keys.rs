@@ -3,7 +3,8 @@
 //! vessel network) and a protocol run (with a drug and ROS) wrote when the list was
 //! made; each must still be there. Arrays are walked through their first element
 //! (`files[]`). To add keys to the list after adding them to the outputs, run the test
-//! with `OXYFIELD_BLESS=1`; removing or renaming one fails here.
+//! with `OXYFIELD_BLESS=1` (it only adds); removing or renaming one fails here. Key
+//! names are checked, not the types of their values.
 
 use crate::common;
 use std::collections::BTreeSet;

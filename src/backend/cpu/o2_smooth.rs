@@ -68,8 +68,8 @@ pub fn smooth_colour(
 }
 
 /// The new value of free voxel (i, j, k) = `idx`: P + ω·δ (never below 0), δ its exact
-/// local correction, reading the field through `po2`. The reference update, shared by
-/// [`smooth_colour`] and the shell of the fast path ([`super::fast`]).
+/// local correction, reading the field through `po2`: the reference update of
+/// [`smooth_colour`].
 #[inline(always)]
 pub(super) fn updated_at(
     kc: &StencilConsts,

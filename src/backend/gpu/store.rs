@@ -14,7 +14,8 @@ pub struct GpuStore {
 }
 
 /// Refuses a field of `len` f32 values that the device cannot bind as one buffer or
-/// index with u32 (or an empty one); `what` names it in the message ("a field of N
+/// index with u32, or an empty one (a caller that allows empty fields passes at least
+/// 1, as [`GpuStore::alloc`] does); `what` names it in the message ("a field of N
 /// voxels", "the tissue state of a 64×128×128 grid"), which gives the sizes and the
 /// ways out. The one per-buffer check of the GPU backend.
 pub fn check_size(ctx: &GpuContext, len: usize, what: &str) -> Result<()> {
@@ -23,10 +24,15 @@ pub fn check_size(ctx: &GpuContext, len: usize, what: &str) -> Result<()> {
     let max = limits
         .max_storage_buffer_binding_size
         .min(limits.max_buffer_size);
-    if len == 0 || bytes > max || len > u32::MAX as usize {
+    if len == 0 {
         return Err(Error::Gpu(format!(
-            "{what} needs {} MiB per buffer, but {} allows {} MiB per storage binding (and \
-             at least one value); use a smaller grid, a coarser spacing, or --backend cpu",
+            "{what} is empty: a storage binding needs at least one value"
+        )));
+    }
+    if bytes > max || len > u32::MAX as usize {
+        return Err(Error::Gpu(format!(
+            "{what} needs {} MiB per buffer, but {} allows {} MiB per storage binding; use \
+             a smaller grid, a coarser spacing, or --backend cpu",
             bytes >> 20,
             super::describe(&ctx.info),
             max >> 20

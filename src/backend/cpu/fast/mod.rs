@@ -10,7 +10,8 @@
 //!   voxels, but contiguous loads and stores in place of a stride-2 walk.
 //! - Planes are updated in parallel by plane parity within a colour (even planes, then
 //!   odd ones), so that a task writes its own plane and reads planes no task writes:
-//!   the whole path is safe Rust, with no shared mutable field.
+//!   no field is shared mutably (the only `unsafe` is the call of the AVX2 copy of the
+//!   row kernel, behind its run-time feature check).
 //! - Levels below [`PAR_MIN`] voxels run serially: there rayon's fork–join costs more
 //!   than it saves.
 //!
@@ -33,6 +34,10 @@ pub const PAR_MIN: usize = 1 << 14;
 /// per axis, and rows of each y and z face's value (the neighbour rows beyond a face).
 pub(crate) struct Sides {
     kc: StencilConsts,
+    /// The value beyond each face: the fixed value, or 0 at a no-flux face (whose
+    /// coefficient is 0: the 0·(0 − P) it adds is ±0 for any finite P, where a
+    /// non-finite face value would give NaN).
+    ghost: [f32; 6],
     cx: [Vec<f32>; 2],
     cy: Vec<(f32, f32)>,
     cz: Vec<(f32, f32)>,
@@ -43,8 +48,11 @@ impl Sides {
     fn of(problem: &O2Problem) -> Self {
         let kc = StencilConsts::of(problem);
         let cx = kc.couplings(0);
-        let face_rows = [2, 3, 4, 5].map(|f| vec![kc.faces[f]; kc.nx]);
+        // A face is fixed where the stencil says so: `face >= 0` (NaN is no-flux).
+        let ghost = kc.faces.map(|f| if f >= 0.0 { f } else { 0.0 });
+        let face_rows = [2, 3, 4, 5].map(|f| vec![ghost[f]; kc.nx]);
         Sides {
+            ghost,
             cx: [
                 cx.iter().map(|c| c.0).collect(),
                 cx.iter().map(|c| c.1).collect(),
@@ -58,9 +66,9 @@ impl Sides {
 
     /// Copies row `cen` into `pad` between the x faces' values.
     fn fill_pad(&self, pad: &mut [f32], cen: &[f32]) {
-        pad[0] = self.kc.faces[0];
+        pad[0] = self.ghost[0];
         pad[1..=cen.len()].copy_from_slice(cen);
-        pad[cen.len() + 1] = self.kc.faces[1];
+        pad[cen.len() + 1] = self.ghost[1];
     }
 
     /// The [`Row`] of (j, k): `pad` the row filled by [`Self::fill_pad`], `plane` its

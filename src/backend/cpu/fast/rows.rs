@@ -215,11 +215,23 @@ unsafe fn row_avx2(k: &StencilConsts, row: &Row, out: &mut [f32], what: &impl Ou
     row_body(k, row, out, what)
 }
 
+/// When set, the row kernels run their portable loop on any CPU (tests compare both).
+static PORTABLE: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Runs the row kernels' portable loop instead of the AVX2 copy (`true`), or the widest
+/// this CPU has (`false`, the default). The results are the same bit for bit; this is
+/// for tests, which check that on machines with AVX2.
+pub fn force_portable(on: bool) {
+    PORTABLE.store(on, std::sync::atomic::Ordering::Relaxed);
+}
+
 /// [`row_body`] on the widest registers this CPU has.
 #[inline(always)]
 fn row_dispatch(k: &StencilConsts, row: &Row, out: &mut [f32], what: &impl Output) {
     #[cfg(target_arch = "x86_64")]
-    if std::arch::is_x86_feature_detected!("avx2") {
+    if std::arch::is_x86_feature_detected!("avx2")
+        && !PORTABLE.load(std::sync::atomic::Ordering::Relaxed)
+    {
         // SAFETY: the CPU has AVX2 (checked just above).
         return unsafe { row_avx2(k, row, out, what) };
     }
