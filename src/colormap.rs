@@ -265,6 +265,20 @@ static RDBU_R: [[u8; 3]; 256] = [
     [124, 7, 34], [121, 6, 34], [118, 5, 33], [115, 4, 33], [112, 3, 32], [109, 2, 32], [106, 1, 31], [103, 0, 31],
 ];
 
+/// `output.colormap` reads as a [`Colormap`]; an unknown name is refused with the known
+/// ones.
+impl<'de> serde::Deserialize<'de> for Colormap {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let name = String::deserialize(d)?;
+        Colormap::by_name(&name).ok_or_else(|| {
+            serde::de::Error::custom(format!(
+                "\"{name}\" is not known; available: {}",
+                Colormap::NAMES.join(", ")
+            ))
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,7 +4,6 @@
 use crate::assemble::{assemble, Assembled, VesselNetwork};
 use crate::atomic;
 use crate::backend::O2Backend;
-use crate::colormap::Colormap;
 use crate::config::Scenario;
 use crate::metrics::{self, MassBalance, O2Stats};
 use crate::npy;
@@ -169,7 +168,7 @@ pub fn run_scenario(
     if out.png {
         let style = slices::SliceStyle {
             limits: out.png_limits_mmhg,
-            colormap: Colormap::by_name(&out.colormap).unwrap_or(Colormap::VIRIDIS),
+            colormap: out.colormap,
             pixels_per_voxel: out.png_pixels_per_voxel,
         };
         for p in slices::write_centre_slices(

@@ -206,16 +206,6 @@ impl Scenario {
             }
         }
         let sv = &s.solver;
-        if super::kinds::Method::parse(&sv.method).is_none() {
-            return Err(self.err(
-                "solver.method",
-                format!(
-                    "\"{}\" is not known; available: {}",
-                    sv.method,
-                    super::kinds::Method::NAMES.join(", ")
-                ),
-            ));
-        }
         self.positive(
             "solver.tolerance",
             sv.tolerance,
@@ -261,16 +251,6 @@ impl Scenario {
             return Err(self.err(
                 "output.png_pixels_per_voxel",
                 format!("is {}, must lie in 1–64", out.png_pixels_per_voxel),
-            ));
-        }
-        if crate::colormap::Colormap::by_name(&out.colormap).is_none() {
-            return Err(self.err(
-                "output.colormap",
-                format!(
-                    "\"{}\" is not known; available: {}",
-                    out.colormap,
-                    crate::colormap::Colormap::NAMES.join(", ")
-                ),
             ));
         }
         Ok(())

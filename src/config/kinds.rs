@@ -38,6 +38,20 @@ impl Method {
     }
 }
 
+/// `solver.method` reads as a [`Method`]; an unknown name is refused with the known
+/// ones (the message the TOML error shows at the key, with its line).
+impl<'de> serde::Deserialize<'de> for Method {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        let name = String::deserialize(d)?;
+        Method::parse(&name).ok_or_else(|| {
+            serde::de::Error::custom(format!(
+                "\"{name}\" is not known; available: {}",
+                Method::NAMES.join(", ")
+            ))
+        })
+    }
+}
+
 impl std::fmt::Display for Method {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.name())

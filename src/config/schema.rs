@@ -416,7 +416,7 @@ impl BoundarySpec {
 #[serde(deny_unknown_fields, default)]
 pub struct SolverSpec {
     /// `"multigrid"` (FAS V-cycles, default) or `"rbsor"` (red–black SOR).
-    pub method: String,
+    pub method: super::kinds::Method,
     /// Relative residual to stop at.
     pub tolerance: f64,
     /// Most iterations (V-cycles, or SOR sweeps) before giving up.
@@ -434,7 +434,7 @@ impl Default for SolverSpec {
     fn default() -> Self {
         // The defaults of `solver::SolveOptions`, which is built from this.
         SolverSpec {
-            method: "multigrid".into(),
+            method: super::kinds::Method::Multigrid,
             tolerance: 1e-6,
             max_iterations: 20_000,
             omega: None,
@@ -456,8 +456,9 @@ pub struct OutputSpec {
     pub png_limits_mmhg: [f64; 2],
     /// Pixels per voxel edge in PNG slices.
     pub png_pixels_per_voxel: u32,
-    /// Colour map of the PNG slices.
-    pub colormap: String,
+    /// Colour map of the PNG slices (`"viridis"`, `"magma"`, `"inferno"`, `"cividis"`,
+    /// `"RdBu_r"`).
+    pub colormap: crate::colormap::Colormap,
     /// Colour limits of the ROS slices (µM).
     pub png_limits_ros_um: [f64; 2],
     /// Colour limits of the antioxidant (GSH) slices (mM).
@@ -475,7 +476,7 @@ impl Default for OutputSpec {
             png: true,
             png_limits_mmhg: [0.0, 100.0],
             png_pixels_per_voxel: 4,
-            colormap: "viridis".into(),
+            colormap: crate::colormap::Colormap::VIRIDIS,
             png_limits_ros_um: [0.0, 0.1],
             png_limits_gsh_mm: [0.0, 7.0],
             vti: true,

@@ -2,7 +2,6 @@
 //! the plots and animation (see [`crate::config::schema::FiguresSpec`]). The same
 //! figures `oxyfield render` makes from the saved fields.
 
-use crate::colormap::Colormap;
 use crate::config::Scenario;
 use crate::figures::distance::distance_to_vessels_um;
 use crate::figures::plot;
@@ -15,7 +14,7 @@ use std::path::{Path, PathBuf};
 /// The style of a run's pO2 figures: `[output]` limits and colour map, `[figures]` DPI.
 pub fn po2_style(sc: &Scenario) -> FigureStyle {
     let out = &sc.spec.output;
-    let colormap = Colormap::by_name(&out.colormap).unwrap_or(Colormap::VIRIDIS);
+    let colormap = out.colormap;
     let mut style = FigureStyle::for_field("o2", "mmHg", out.png_limits_mmhg, colormap);
     style.dpi = sc.spec.figures.dpi;
     style.panel = PanelSize::WidthInches(3.0);

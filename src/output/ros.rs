@@ -2,7 +2,6 @@
 //! and `gsh` blocks of `summary.json`.
 
 use super::slices;
-use crate::colormap::Colormap;
 use crate::config::Scenario;
 use crate::grid::Grid;
 use crate::npy;
@@ -35,7 +34,7 @@ pub fn write(sc: &Scenario, dir: &Path, grid: &Grid, ros: &RosSteady) -> Result<
         files.extend(["ros.npy", "ros.json", "gsh.npy", "gsh.json"].map(String::from));
     }
     if out.png {
-        let colormap = Colormap::by_name(&out.colormap).unwrap_or(Colormap::VIRIDIS);
+        let colormap = out.colormap;
         for (prefix, field, limits) in [
             ("ros", &ros.ros, out.png_limits_ros_um),
             ("gsh", &ros.gsh, out.png_limits_gsh_mm),

@@ -75,11 +75,10 @@ impl Default for SolveOptions {
 }
 
 impl SolveOptions {
-    /// The options a `[solver]` table gives (the O2 solve's; the method was checked
-    /// when the scenario was read).
+    /// The options a `[solver]` table gives (the O2 solve's).
     pub fn of(s: &crate::config::schema::SolverSpec) -> Self {
         SolveOptions {
-            method: Method::parse(&s.method).unwrap_or(Method::Multigrid),
+            method: s.method,
             tolerance: s.tolerance,
             max_iterations: s.max_iterations,
             omega: s.omega,

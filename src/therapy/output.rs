@@ -288,8 +288,7 @@ pub fn write_snapshot(
     if out.png {
         let style = crate::output::slices::SliceStyle {
             limits: out.png_limits_mmhg,
-            colormap: crate::colormap::Colormap::by_name(&out.colormap)
-                .unwrap_or(crate::colormap::Colormap::VIRIDIS),
+            colormap: out.colormap,
             pixels_per_voxel: out.png_pixels_per_voxel,
         };
         crate::output::slices::write_centre_slices(
