@@ -140,3 +140,31 @@ pub enum PlotArg {
     /// Hypoxic fractions and mean pO2 over a protocol.
     Timeline,
 }
+
+/// `network --format` and `--to`: a network file format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum FormatArg {
+    /// By the file's extension: .dat Secomb, .vtp VTK, .csv tables.
+    Auto,
+    /// Secomb's GreensV4/NetFlow `network.dat`.
+    #[value(alias = "dat")]
+    Secomb,
+    /// VTK XML PolyData.
+    #[value(alias = "vtk")]
+    Vtp,
+    /// A nodes table and a segments table (STEM_nodes.csv, STEM_segments.csv).
+    Csv,
+}
+
+impl FormatArg {
+    /// The format asked for; None: by extension.
+    pub fn format(arg: Option<FormatArg>) -> Option<oxyfield::vessels::formats::Format> {
+        use oxyfield::vessels::formats::Format;
+        match arg? {
+            FormatArg::Auto => None,
+            FormatArg::Secomb => Some(Format::Secomb),
+            FormatArg::Vtp => Some(Format::Vtp),
+            FormatArg::Csv => Some(Format::Csv),
+        }
+    }
+}

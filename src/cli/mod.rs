@@ -12,7 +12,7 @@ mod render;
 mod run;
 mod validate;
 
-use choices::{BackendArg, ColormapArg, PlaneArg, PlotArg, ProblemArg, ProjectionArg};
+use choices::{BackendArg, ColormapArg, FormatArg, PlaneArg, PlotArg, ProblemArg, ProjectionArg};
 use clap::{Parser, Subcommand};
 use oxyfield::Result;
 use std::path::PathBuf;
@@ -200,10 +200,9 @@ pub struct NetworkArgs {
 /// How to read a network file.
 #[derive(Debug, Clone, clap::Args)]
 pub struct NetworkReadArgs {
-    /// Input format: auto (by extension: .dat Secomb, .vtp VTK, .csv tables), secomb,
-    /// vtp or csv.
-    #[arg(long)]
-    pub format: Option<String>,
+    /// Input format [default: auto].
+    #[arg(long, value_enum)]
+    pub format: Option<FormatArg>,
     /// VTK: name of the radius array [default: "Node Radius", else "radius"].
     #[arg(long)]
     pub radius_array: Option<String>,
@@ -239,9 +238,9 @@ pub enum NetworkCommand {
         /// How to read the input.
         #[command(flatten)]
         read: NetworkReadArgs,
-        /// Output format: secomb, vtp or csv [default: by extension].
-        #[arg(long)]
-        to: Option<String>,
+        /// Output format [default: auto, by the output's extension].
+        #[arg(long, value_enum)]
+        to: Option<FormatArg>,
         /// Multiply coordinates and radii by this (e.g. 1000 for a file in mm).
         #[arg(long, default_value_t = 1.0)]
         scale: f64,
@@ -254,9 +253,9 @@ pub enum NetworkCommand {
         /// The file to write (.dat, .vtp or .csv).
         #[arg(short, long)]
         output: PathBuf,
-        /// Output format: secomb, vtp or csv [default: by extension].
-        #[arg(long)]
-        to: Option<String>,
+        /// Output format [default: auto, by the output's extension].
+        #[arg(long, value_enum)]
+        to: Option<FormatArg>,
     },
 }
 

@@ -1,5 +1,6 @@
 //! `oxyfield network info | convert | generate`.
 
+use super::choices::FormatArg;
 use super::{NetworkArgs, NetworkCommand, NetworkReadArgs};
 use glam::DVec3;
 use oxyfield::config::Scenario;
@@ -43,7 +44,7 @@ pub fn network(args: NetworkArgs) -> Result<()> {
                 }
                 net.transform(scale, DVec3::ZERO);
             }
-            let format = match parse_format(to.as_deref(), "--to")? {
+            let format = match FormatArg::format(to) {
                 Some(f) => f,
                 None => Format::from_path(&output)?,
             };
@@ -101,7 +102,7 @@ pub fn network(args: NetworkArgs) -> Result<()> {
                 syn,
                 syn.seed.unwrap_or(sc.spec.seed),
             );
-            let written = formats::write(&net, &output, parse_format(to.as_deref(), "--to")?)?;
+            let written = formats::write(&net, &output, FormatArg::format(to))?;
             let info = NetworkInfo::of(&net);
             println!(
                 "{} ({} network, seed {}): {} segments, {:.2} mm → {}",
@@ -117,21 +118,6 @@ pub fn network(args: NetworkArgs) -> Result<()> {
     }
 }
 
-fn parse_format(name: Option<&str>, flag: &str) -> Result<Option<Format>> {
-    match name {
-        None => Ok(None),
-        Some(n) => Format::parse(n).ok_or_else(|| {
-            Error::input(
-                flag,
-                format!(
-                    "\"{n}\" is not a network format; use one of {}",
-                    Format::NAMES.join(", ")
-                ),
-            )
-        }),
-    }
-}
-
 fn read_network(path: &Path, r: &NetworkReadArgs) -> Result<Network> {
     let opts = ReadOptions {
         radius_array: r.radius_array.clone(),
@@ -139,7 +125,7 @@ fn read_network(path: &Path, r: &NetworkReadArgs) -> Result<Network> {
         segments_csv: r.segments_csv.clone(),
         default_blood_po2_mmhg: ReadOptions::default().default_blood_po2_mmhg,
     };
-    formats::read(path, parse_format(r.format.as_deref(), "--format")?, &opts)
+    formats::read(path, FormatArg::format(r.format), &opts)
 }
 
 fn paths(written: &[std::path::PathBuf]) -> String {
