@@ -33,7 +33,7 @@ pub(crate) fn not_utf8(e: &std::string::FromUtf8Error, what: &str) -> String {
 /// line itself underneath. The file name is added by the caller's error.
 pub(crate) fn message(text: &str, e: &toml::de::Error) -> String {
     let raw = e.message().trim_end();
-    let key = key_path(e);
+    let key = key_path(text, e);
     let body = describe(raw, key.as_deref(), e.span().map(|s| span_text(text, &s)));
     match e.span() {
         Some(span) => {
@@ -54,14 +54,51 @@ pub(crate) fn message(text: &str, e: &toml::de::Error) -> String {
 }
 
 /// The dotted key of the value at fault (tables of an array of tables carry no index),
-/// as the toml crate records it; None at the top level or for syntax errors.
-fn key_path(e: &toml::de::Error) -> Option<String> {
-    let mut bare = e.clone();
-    bare.set_input(None);
-    let shown = bare.to_string();
-    let last = shown.trim_end().lines().last()?;
-    let inner = last.strip_prefix("in `")?.strip_suffix('`')?;
-    (!inner.is_empty()).then(|| inner.to_string())
+/// found from the error's span in the document's own parse (`toml::de::DeTable`, with
+/// the span of every key and value): the innermost value whose span holds the error's
+/// start, or, where the span is a key's own (an unknown or duplicate key), the table
+/// that holds it. None at the top level, for syntax errors and errors without a span.
+fn key_path(text: &str, e: &toml::de::Error) -> Option<String> {
+    let at = e.span()?.start;
+    let doc = toml::de::DeTable::parse(text).ok()?;
+    let mut path = Vec::new();
+    find(doc.get_ref(), at, &mut path)
+        .then(|| path.join("."))
+        .filter(|p| !p.is_empty())
+}
+
+/// Searches `table` (and every table below it: a `[a.b]` section's entries lie outside
+/// the span of its parent's value) for the entry at byte `at`; on success `path` holds
+/// the keys down to the value that holds `at`, or to the table holding the key at `at`.
+fn find(table: &toml::de::DeTable<'_>, at: usize, path: &mut Vec<String>) -> bool {
+    for (k, v) in table.iter() {
+        // At the key itself (an unknown or duplicate key): the table that holds it.
+        if k.span().contains(&at) {
+            return true;
+        }
+        path.push(k.get_ref().to_string());
+        if children(v.get_ref()).any(|t| find(t, at, path)) || v.span().contains(&at) {
+            return true;
+        }
+        path.pop();
+    }
+    false
+}
+
+/// The tables directly inside value `v`: itself, or its array's table elements.
+fn children<'a, 'i>(
+    v: &'a toml::de::DeValue<'i>,
+) -> Box<dyn Iterator<Item = &'a toml::de::DeTable<'i>> + 'a> {
+    match v {
+        toml::de::DeValue::Table(t) => Box::new(std::iter::once(t)),
+        toml::de::DeValue::Array(items) => {
+            Box::new(items.iter().filter_map(|x| match x.get_ref() {
+                toml::de::DeValue::Table(t) => Some(t),
+                _ => None,
+            }))
+        }
+        _ => Box::new(std::iter::empty()),
+    }
 }
 
 /// The text under the error's span (one line at most).
