@@ -2,11 +2,13 @@
 //! are a contract with users' scripts: add keys, never rename them.
 
 use crate::assemble::Assembled;
-use crate::backend::BackendInfo;
+use crate::backend::{BackendInfo, BackendKind};
 use crate::config::Scenario;
 use crate::metrics::{MassBalance, O2Stats, HYPOXIA_THRESHOLDS_MMHG};
-use crate::solver::SolveReport;
-use serde_json::{json, Map, Value};
+use crate::solver::{Method, SolveReport};
+use serde::Serialize;
+use serde_json::{json, Value};
+use std::collections::BTreeMap;
 
 /// Everything the summary is made from.
 #[derive(Debug)]
@@ -34,91 +36,198 @@ pub struct SummaryInputs<'a> {
     pub not_converged: &'a [String],
 }
 
+/// `summary.json` of a steady run. Fields are declared in the order the file lists
+/// its keys (alphabetical); blocks that other modules build (`reproduce`, the ROS and
+/// transport blocks) stay JSON values. `tests/it/summary_keys.rs` checks that keys are
+/// only ever added.
+#[derive(Debug, Serialize)]
+struct Summary<'a> {
+    adapter: &'a str,
+    backend: BackendKind,
+    converged: bool,
+    created_utc: String,
+    files: &'a [String],
+    grid: GridBlock,
+    gsh: Value,
+    mass_balance: MassBlock,
+    not_converged: &'a [String],
+    o2: O2Block,
+    oxyfield_version: &'static str,
+    parameters: Parameters,
+    reproduce: Value,
+    ros: Value,
+    scenario: &'a str,
+    scenario_origin: &'a str,
+    seed: u64,
+    solver: SolverBlock,
+    vessels: VesselsBlock,
+}
+
+/// `grid`.
+#[derive(Debug, Serialize)]
+struct GridBlock {
+    extent_um_xyz: [f64; 3],
+    shape_zyx: [usize; 3],
+    spacing_um: f64,
+}
+
+/// `mass_balance`.
+#[derive(Debug, Serialize)]
+struct MassBlock {
+    consumption: f64,
+    relative_error: f64,
+    supply: f64,
+    units: &'static str,
+    vessel_supply: f64,
+    vessel_uptake: f64,
+}
+
+/// `o2`: statistics over tissue voxels.
+#[derive(Debug, Serialize)]
+struct O2Block {
+    /// `lt_T` for each threshold T of [`HYPOXIA_THRESHOLDS_MMHG`].
+    hypoxic_fraction: BTreeMap<String, f64>,
+    max_mmhg: f64,
+    mean_mmhg: f64,
+    median_mmhg: f64,
+    min_mmhg: f64,
+    tissue_voxels: usize,
+}
+
+/// `parameters`.
+#[derive(Debug, Serialize)]
+struct Parameters {
+    oxygen: OxygenBlock,
+    ros: Value,
+}
+
+/// `parameters.oxygen`.
+#[derive(Debug, Serialize)]
+struct OxygenBlock {
+    diffusivity_um2_per_s: f64,
+    km_mmhg: f64,
+    max_consumption_mmhg_per_s: f64,
+    wall_permeability_um_per_s: f64,
+}
+
+/// `solver`.
+#[derive(Debug, Serialize)]
+struct SolverBlock {
+    allow_unconverged: bool,
+    converged: bool,
+    iterations: u32,
+    levels: usize,
+    method: Method,
+    omega: f64,
+    residual: f64,
+    seconds: f64,
+    status: &'static str,
+    sweep_equivalents: f64,
+    tolerance: f64,
+}
+
+/// `vessels`.
+#[derive(Debug, Serialize)]
+struct VesselsBlock {
+    network: Option<NetworkBlock>,
+    source: &'static str,
+    transport: Value,
+}
+
+/// `vessels.network`.
+#[derive(Debug, Serialize)]
+struct NetworkBlock {
+    density_mm_per_mm3: f64,
+    segments: usize,
+    total_length_mm: f64,
+    wall_area_mm2: f64,
+}
+
 /// Builds the summary document.
 pub fn build(s: &SummaryInputs) -> Value {
     let g = &s.assembled.problem.grid;
     let p = &s.assembled.problem.params;
-    let mut hypoxic = Map::new();
-    for (t, f) in HYPOXIA_THRESHOLDS_MMHG.iter().zip(s.stats.hypoxic_fraction) {
-        hypoxic.insert(format!("lt_{t}"), json!(f));
-    }
-    let network = s.assembled.network.map(|n| {
-        json!({
-            "segments": n.segments,
-            "total_length_mm": n.total_length_um / 1000.0,
-            "wall_area_mm2": n.wall_area_um2 / 1e6,
-            "density_mm_per_mm3": n.density_mm_per_mm3,
-        })
-    });
     let e = g.extent_um();
     let (ros, gsh) = s
         .ros
         .clone()
         .unwrap_or_else(|| (json!({ "enabled": false }), Value::Null));
-    let ros_params = super::ros::parameters(&s.scenario.spec.ros.params());
-    json!({
-        "oxyfield_version": crate::VERSION,
-        "scenario": s.scenario.name,
-        "scenario_origin": s.scenario.origin,
-        "seed": s.scenario.spec.seed,
-        "reproduce": super::reproduce::block(s.scenario),
-        "created_utc": utc_now_iso8601(),
-        "grid": {
-            "shape_zyx": g.shape_zyx(),
-            "spacing_um": g.spacing_um,
-            "extent_um_xyz": [e.x, e.y, e.z],
+    let summary = Summary {
+        adapter: &s.backend.adapter,
+        backend: s.backend.kind,
+        converged: s.not_converged.is_empty(),
+        created_utc: utc_now_iso8601(),
+        files: s.files,
+        grid: GridBlock {
+            extent_um_xyz: [e.x, e.y, e.z],
+            shape_zyx: g.shape_zyx(),
+            spacing_um: g.spacing_um,
         },
-        "backend": s.backend.kind,
-        "adapter": s.backend.adapter,
-        "parameters": {
-            "oxygen": {
-                "diffusivity_um2_per_s": p.diffusivity_um2_per_s,
-                "max_consumption_mmhg_per_s": p.max_consumption_mmhg_per_s,
-                "km_mmhg": p.km_mmhg,
-                "wall_permeability_um_per_s": p.wall_permeability_um_per_s,
+        gsh,
+        mass_balance: MassBlock {
+            consumption: s.mass.consumption,
+            relative_error: s.mass.relative_error,
+            supply: s.mass.supply,
+            units: "mmHg·µm³/s",
+            vessel_supply: s.mass.vessel_supply,
+            vessel_uptake: s.mass.vessel_uptake,
+        },
+        not_converged: s.not_converged,
+        o2: O2Block {
+            hypoxic_fraction: HYPOXIA_THRESHOLDS_MMHG
+                .iter()
+                .zip(s.stats.hypoxic_fraction)
+                .map(|(t, f)| (format!("lt_{t}"), f))
+                .collect(),
+            max_mmhg: s.stats.max,
+            mean_mmhg: s.stats.mean,
+            median_mmhg: s.stats.median,
+            min_mmhg: s.stats.min,
+            tissue_voxels: s.stats.tissue_voxels,
+        },
+        oxyfield_version: crate::VERSION,
+        parameters: Parameters {
+            oxygen: OxygenBlock {
+                diffusivity_um2_per_s: p.diffusivity_um2_per_s,
+                km_mmhg: p.km_mmhg,
+                max_consumption_mmhg_per_s: p.max_consumption_mmhg_per_s,
+                wall_permeability_um_per_s: p.wall_permeability_um_per_s,
             },
-            "ros": ros_params,
+            ros: super::ros::parameters(&s.scenario.spec.ros.params()),
         },
-        "vessels": {
-            "source": s.assembled.vessel_source,
-            "network": network,
-            "transport": s.transport.clone().unwrap_or_else(|| json!({ "enabled": false })),
+        reproduce: super::reproduce::block(s.scenario),
+        ros,
+        scenario: &s.scenario.name,
+        scenario_origin: &s.scenario.origin,
+        seed: s.scenario.spec.seed,
+        solver: SolverBlock {
+            allow_unconverged: s.scenario.spec.solver.allow_unconverged,
+            converged: s.report.converged,
+            iterations: s.report.iterations,
+            levels: s.report.levels,
+            method: s.report.method,
+            omega: s.report.omega,
+            residual: s.report.residual,
+            seconds: s.report.seconds,
+            status: s.report.status.name(),
+            sweep_equivalents: s.report.sweep_equivalents,
+            tolerance: s.scenario.spec.solver.tolerance,
         },
-        "solver": {
-            "method": s.report.method.name(),
-            "iterations": s.report.iterations,
-            "sweep_equivalents": s.report.sweep_equivalents,
-            "levels": s.report.levels,
-            "residual": s.report.residual,
-            "converged": s.report.converged,
-            "status": s.report.status.name(),
-            "allow_unconverged": s.scenario.spec.solver.allow_unconverged,
-            "seconds": s.report.seconds,
-            "tolerance": s.scenario.spec.solver.tolerance,
-            "omega": s.report.omega,
+        vessels: VesselsBlock {
+            network: s.assembled.network.map(|n| NetworkBlock {
+                density_mm_per_mm3: n.density_mm_per_mm3,
+                segments: n.segments,
+                total_length_mm: n.total_length_um / 1000.0,
+                wall_area_mm2: n.wall_area_um2 / 1e6,
+            }),
+            source: s.assembled.vessel_source,
+            transport: s
+                .transport
+                .clone()
+                .unwrap_or_else(|| json!({ "enabled": false })),
         },
-        "o2": {
-            "tissue_voxels": s.stats.tissue_voxels,
-            "mean_mmhg": s.stats.mean,
-            "median_mmhg": s.stats.median,
-            "min_mmhg": s.stats.min,
-            "max_mmhg": s.stats.max,
-            "hypoxic_fraction": hypoxic,
-        },
-        "mass_balance": {
-            "supply": s.mass.supply,
-            "vessel_supply": s.mass.vessel_supply,
-            "vessel_uptake": s.mass.vessel_uptake,
-            "consumption": s.mass.consumption,
-            "relative_error": s.mass.relative_error,
-            "units": "mmHg·µm³/s",
-        },
-        "ros": ros,
-        "gsh": gsh,
-        "converged": s.not_converged.is_empty(),
-        "not_converged": s.not_converged,
-        "files": s.files,
-    })
+    };
+    serde_json::to_value(summary).expect("a summary of plain values")
 }
 
 /// The current UTC time as `YYYY-MM-DDThh:mm:ssZ`.
