@@ -71,15 +71,33 @@ struct GridBlock {
     spacing_um: f64,
 }
 
-/// `mass_balance`.
+/// `mass_balance`, in a steady and a protocol summary.
 #[derive(Debug, Serialize)]
-struct MassBlock {
+pub struct MassBlock {
     consumption: f64,
+    /// Which state it is of (a protocol summary: "the final state").
+    #[serde(skip_serializing_if = "Option::is_none")]
+    of: Option<&'static str>,
     relative_error: f64,
     supply: f64,
     units: &'static str,
     vessel_supply: f64,
     vessel_uptake: f64,
+}
+
+impl MassBlock {
+    /// The block of `m`, of the state `of` names (when it says).
+    pub fn of(m: &MassBalance, of: Option<&'static str>) -> Self {
+        MassBlock {
+            consumption: m.consumption,
+            of,
+            relative_error: m.relative_error,
+            supply: m.supply,
+            units: "mmHg·µm³/s",
+            vessel_supply: m.vessel_supply,
+            vessel_uptake: m.vessel_uptake,
+        }
+    }
 }
 
 /// `o2`: statistics over tissue voxels.
@@ -164,14 +182,7 @@ pub fn build(s: &SummaryInputs) -> Value {
             spacing_um: g.spacing_um,
         },
         gsh,
-        mass_balance: MassBlock {
-            consumption: s.mass.consumption,
-            relative_error: s.mass.relative_error,
-            supply: s.mass.supply,
-            units: "mmHg·µm³/s",
-            vessel_supply: s.mass.vessel_supply,
-            vessel_uptake: s.mass.vessel_uptake,
-        },
+        mass_balance: MassBlock::of(s.mass, None),
         not_converged: s.not_converged,
         o2: O2Block {
             hypoxic_fraction: HYPOXIA_THRESHOLDS_MMHG

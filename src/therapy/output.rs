@@ -7,11 +7,12 @@ use crate::atomic;
 use crate::backend::BackendInfo;
 use crate::config::Scenario;
 use crate::npy;
-use crate::output::summary::utc_now_iso8601;
+use crate::output::summary::{utc_now_iso8601, MassBlock};
 use crate::output::timeline;
 use crate::physics::radiotherapy::OerModel;
 use crate::protocol::Protocol;
 use crate::{Error, Result};
+use serde::Serialize;
 use serde_json::json;
 use std::path::Path;
 
@@ -97,78 +98,123 @@ pub fn write(
     files.push("summary.json".into());
     let last = r.rows.last().expect("a timeline has its t = 0 row");
     let first = &r.rows[0];
-    let doc = json!({
-        "oxyfield_version": crate::VERSION,
-        "scenario": sc.name,
-        "scenario_origin": sc.origin,
-        "seed": sc.spec.seed,
-        "reproduce": crate::output::reproduce::block_with(sc, Some(protocol)),
-        "created_utc": utc_now_iso8601(),
-        "partial": !r.finished,
-        "converged": r.not_converged.1 == 0
+    let doc = ProtocolSummary {
+        adapter: &backend.adapter,
+        backend: backend.kind,
+        converged: r.not_converged.1 == 0
             && r.mass.relative_error <= crate::metrics::MASS_BALANCE_TOLERANCE,
-        "not_converged": &r.not_converged.0,
-        "not_converged_count": r.not_converged.1,
-        "mass_balance": {
-            "supply": r.mass.supply,
-            "vessel_supply": r.mass.vessel_supply,
-            "vessel_uptake": r.mass.vessel_uptake,
-            "consumption": r.mass.consumption,
-            "relative_error": r.mass.relative_error,
-            "units": "mmHg·µm³/s",
-            "of": "the final state",
+        created_utc: utc_now_iso8601(),
+        drugs: drugs(protocol, last),
+        end: last,
+        files: &files,
+        mass_balance: MassBlock::of(&r.mass, Some("the final state")),
+        not_converged: &r.not_converged.0,
+        not_converged_count: r.not_converged.1,
+        oxyfield_version: crate::VERSION,
+        parameters: parameters(sc),
+        partial: !r.finished,
+        protocol: ProtocolBlock {
+            duration_h: protocol.duration_s / 3600.0,
+            events: protocol.events().len(),
+            name: &protocol.name,
+            origin: &protocol.origin,
+            settle: protocol.settle,
+            steps: r.rows.len() - 1,
+            time_step_h: protocol.time_step_s / 3600.0,
         },
-        "transfers": {
-            "bytes_up": r.counters.bytes_up,
-            "bytes_down": r.counters.bytes_down,
-            "submits": r.counters.submits,
-            "dispatches": r.counters.dispatches,
+        reproduce: crate::output::reproduce::block_with(sc, Some(protocol)),
+        scenario: &sc.name,
+        scenario_origin: &sc.origin,
+        seed: sc.spec.seed,
+        start: first,
+        step_transfers: StepTransfers {
+            bytes_down: r.step_counters.total.bytes_down,
+            bytes_up: r.step_counters.total.bytes_up,
+            dispatches: r.step_counters.total.dispatches,
+            first_step_bytes: r.step_counters.first_step_bytes,
+            max_bytes_per_step: r.step_counters.max_bytes_per_step,
+            steps: r.step_counters.steps,
+            submits: r.step_counters.total.submits,
         },
-        "step_transfers": {
-            "steps": r.step_counters.steps,
-            "bytes_up": r.step_counters.total.bytes_up,
-            "bytes_down": r.step_counters.total.bytes_down,
-            "submits": r.step_counters.total.submits,
-            "dispatches": r.step_counters.total.dispatches,
-            "max_bytes_per_step": r.step_counters.max_bytes_per_step,
-            "first_step_bytes": r.step_counters.first_step_bytes,
-        },
-        "stopped_at_h": (!r.finished).then_some(r.time_s / 3600.0),
-        "backend": backend.kind,
-        "adapter": backend.adapter,
-        "protocol": {
-            "name": protocol.name,
-            "origin": protocol.origin,
-            "duration_h": protocol.duration_s / 3600.0,
-            "time_step_h": protocol.time_step_s / 3600.0,
-            "steps": r.rows.len() - 1,
-            "events": protocol.events().len(),
-            "settle": protocol.settle,
-        },
-        "start": first,
-        "end": last,
-        "parameters": parameters(sc),
-        "drugs": drugs(protocol, last),
-        "windows": protocol
+        stopped_at_h: (!r.finished).then_some(r.time_s / 3600.0),
+        transfers: r.counters,
+        windows: protocol
             .windows
             .iter()
-            .map(|w| json!({
-                "kind": w.effect.table(),
-                "start_h": w.start_s / 3600.0,
-                "end_h": w.end_s / 3600.0,
-                "effect": w
-                    .effect
-                    .values()
-                    .into_iter()
-                    .map(|(k, v)| (k.to_string(), json!(v)))
-                    .collect::<serde_json::Map<_, _>>(),
-            }))
+            .map(|w| {
+                json!({
+                    "kind": w.effect.table(),
+                    "start_h": w.start_s / 3600.0,
+                    "end_h": w.end_s / 3600.0,
+                    "effect": w
+                        .effect
+                        .values()
+                        .into_iter()
+                        .map(|(k, v)| (k.to_string(), json!(v)))
+                        .collect::<serde_json::Map<_, _>>(),
+                })
+            })
             .collect::<Vec<_>>(),
-        "files": files,
-    });
+    };
+    // Through a JSON value, whose maps keep their keys sorted, as the file always has.
+    let doc = serde_json::to_value(doc).expect("a summary of plain values");
     let text = serde_json::to_string_pretty(&doc).expect("JSON of plain values");
     atomic::write(&dir.join("summary.json"), text.as_bytes())?;
     Ok(files)
+}
+
+/// `summary.json` of a protocol run (keys in the file's alphabetical order; blocks
+/// built elsewhere stay JSON values). `tests/it/summary_keys.rs` checks that keys are
+/// only ever added.
+#[derive(Debug, Serialize)]
+struct ProtocolSummary<'a> {
+    adapter: &'a str,
+    backend: crate::backend::BackendKind,
+    converged: bool,
+    created_utc: String,
+    drugs: Vec<serde_json::Value>,
+    end: &'a timeline::Row,
+    files: &'a [String],
+    mass_balance: MassBlock,
+    not_converged: &'a [String],
+    not_converged_count: usize,
+    oxyfield_version: &'static str,
+    parameters: serde_json::Value,
+    partial: bool,
+    protocol: ProtocolBlock<'a>,
+    reproduce: serde_json::Value,
+    scenario: &'a str,
+    scenario_origin: &'a str,
+    seed: u64,
+    start: &'a timeline::Row,
+    step_transfers: StepTransfers,
+    stopped_at_h: Option<f64>,
+    transfers: crate::backend::Counters,
+    windows: Vec<serde_json::Value>,
+}
+
+/// `protocol`.
+#[derive(Debug, Serialize)]
+struct ProtocolBlock<'a> {
+    duration_h: f64,
+    events: usize,
+    name: &'a str,
+    origin: &'a str,
+    settle: bool,
+    steps: usize,
+    time_step_h: f64,
+}
+
+/// `step_transfers`: the protocol steps' own traffic.
+#[derive(Debug, Serialize)]
+struct StepTransfers {
+    bytes_down: u64,
+    bytes_up: u64,
+    dispatches: u64,
+    first_step_bytes: u64,
+    max_bytes_per_step: u64,
+    steps: u64,
+    submits: u64,
 }
 
 /// Per drug: what was given, how its transport was stepped, and where it ended
