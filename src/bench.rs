@@ -222,11 +222,10 @@ pub fn bench_size(
     let (sc, problem) = bench_problem(n, kind)?;
     let mg = solve(backend, &sc, &problem, Method::Multigrid)?;
     let po2 = backend.read_o2()?;
-    let free: Vec<f64> = (0..voxels)
+    let (sum, free) = (0..voxels)
         .filter(|&i| !problem.is_fixed(i))
-        .map(|i| f64::from(po2[i]))
-        .collect();
-    let mean_po2_mmhg = free.iter().sum::<f64>() / free.len().max(1) as f64;
+        .fold((0.0f64, 0usize), |(s, n), i| (s + f64::from(po2[i]), n + 1));
+    let mean_po2_mmhg = sum / free.max(1) as f64;
     // Smoothing throughput on the converged field: a short run to size the timed one
     // (about half a second), then the timed run.
     let (t1, _) = backend.timed_smooth(2, 1.15)?;
@@ -239,7 +238,7 @@ pub fn bench_size(
         .map_or(usize::MAX, |l| usize::try_from(l).unwrap_or(usize::MAX));
     let copy = backend.copy_bandwidth((voxels * 4).max(COPY_MIN_BYTES).min(limit))?;
     log::info!("bench {n}³: ROS");
-    let ros = ros_row(backend, n, kind, &po2)?;
+    let ros = ros_row(backend, &sc, &problem, &po2)?;
     let rbsor = if baseline {
         log::info!("bench {n}³: red–black SOR");
         Some(SolveRow::from(&solve(
@@ -267,8 +266,12 @@ pub fn bench_size(
 }
 
 /// Solves ROS and GSH to steady state on the n³ problem's pO2 field `po2`.
-fn ros_row(backend: &mut dyn O2Backend, n: usize, kind: Problem, po2: &[f32]) -> Result<RosRow> {
-    let (sc, problem) = bench_problem(n, kind)?;
+fn ros_row(
+    backend: &mut dyn O2Backend,
+    sc: &Scenario,
+    problem: &crate::problem::O2Problem,
+    po2: &[f32],
+) -> Result<RosRow> {
     let params = sc.spec.ros.params();
     let sources = crate::ros::RosSources {
         po2,
@@ -277,7 +280,7 @@ fn ros_row(backend: &mut dyn O2Backend, n: usize, kind: Problem, po2: &[f32]) ->
     };
     let r = crate::ros::steady::solve_steady_state(
         backend,
-        &problem,
+        problem,
         &params,
         &sources,
         &SolveOptions {

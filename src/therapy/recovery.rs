@@ -6,8 +6,6 @@ use crate::Error;
 use std::cell::Cell;
 use std::path::Path;
 
-pub use crate::protocol::DEFAULT_CHECKPOINT_EVERY_S;
-
 /// A run's progress as far as recovery needs it.
 #[derive(Debug, Default)]
 pub(super) struct Track {

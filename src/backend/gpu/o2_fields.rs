@@ -118,7 +118,7 @@ impl GpuO2Fields {
         use_rhs: bool,
     ) -> Result<Self> {
         let g = &problem.grid;
-        super::store::check_size(ctx, g.len(), &super::store::grid_field(g))?;
+        super::store::check_size(ctx, g.len(), &super::store::grid_field(g.nx, g.ny, g.nz))?;
         let dev = &ctx.device;
         let storage = |label: &str, data: &[f32], extra: wgpu::BufferUsages| {
             ctx.counters.up(data.len() * 4);
@@ -160,8 +160,8 @@ impl GpuO2Fields {
         len: usize,
         main: Option<[&wgpu::Buffer; 5]>,
     ) -> Result<Self> {
-        let d = params.dims;
-        let what = format!("a {}×{}×{} field", d[2], d[1], d[0]);
+        let [nx, ny, nz, _] = params.dims;
+        let what = super::store::grid_field(nx, ny, nz);
         super::store::check_size(ctx, len.max(1), &what)?;
         let dev = &ctx.device;
         let zeroed = |label: &str| {

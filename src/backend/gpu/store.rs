@@ -41,9 +41,14 @@ pub fn check_size(ctx: &GpuContext, len: usize, what: &str) -> Result<()> {
     Ok(())
 }
 
-/// "a 64×128×128 field": a grid's fields, as [`check_size`] names them.
-pub fn grid_field(g: &crate::grid::Grid) -> String {
-    format!("a {}×{}×{} field", g.nz, g.ny, g.nx)
+/// "a 64×128×128 field": the fields of a grid of `nx`, `ny`, `nz` voxels (written z, y,
+/// x as shapes are), as [`check_size`] names them.
+pub fn grid_field(
+    nx: impl std::fmt::Display,
+    ny: impl std::fmt::Display,
+    nz: impl std::fmt::Display,
+) -> String {
+    format!("a {nz}×{ny}×{nx} field")
 }
 
 impl GpuStore {
