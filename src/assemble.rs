@@ -25,7 +25,7 @@ pub struct Assembled {
     /// "synthetic", "network", "npy", "mask" or "none".
     pub vessel_source: &'static str,
     /// Network numbers, when the source was a network.
-    pub network: Option<NetworkStats>,
+    pub(crate) network: Option<NetworkStats>,
     /// The network itself, its wall map, and the blood O2 transport when on.
     pub vessels: Option<VesselNetwork>,
 }
@@ -36,7 +36,7 @@ pub struct VesselNetwork {
     /// Nodes (µm, in grid coordinates) and segments.
     pub net: Network,
     /// Where each piece of wall lies.
-    pub wall: WallMap,
+    pub(crate) wall: WallMap,
     /// Blood O2 transport, when on.
     pub transport: Option<TransportSetup>,
 }
@@ -45,11 +45,11 @@ pub struct VesselNetwork {
 #[derive(Debug, Clone)]
 pub struct TransportSetup {
     /// Segment flows and where they came from.
-    pub flows: Flows,
+    pub(crate) flows: Flows,
     /// The flow graph.
-    pub transport: Transport,
+    pub(crate) transport: Transport,
     /// Coupling loop options.
-    pub options: CouplingOptions,
+    pub(crate) options: CouplingOptions,
 }
 
 /// Builds the O2 problem of a checked scenario.

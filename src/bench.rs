@@ -29,11 +29,11 @@ pub const BYTES_MOVED_PER_VOXEL_SWEEP: f64 = 48.0;
 pub const COPY_MIN_BYTES: usize = 256 << 20;
 
 /// The columns problem's linear sink λ (1/s): 10.1 per minute.
-pub const COLUMNS_SINK_PER_S: f64 = 10.1 / 60.0;
+pub(crate) const COLUMNS_SINK_PER_S: f64 = 10.1 / 60.0;
 
 /// Where the columns problem's ten vessel columns stand, as fractions of the block's
 /// x and y extent (fixed, spread over the block).
-pub const COLUMNS_XY: [(f64, f64); 10] = [
+pub(crate) const COLUMNS_XY: [(f64, f64); 10] = [
     (0.13, 0.21),
     (0.52, 0.09),
     (0.87, 0.27),
@@ -68,7 +68,7 @@ pub enum Problem {
 }
 
 /// The benchmark problem: an n³ block at 10 µm (fixed seed).
-pub fn problem_toml(n: usize, problem: Problem) -> String {
+pub(crate) fn problem_toml(n: usize, problem: Problem) -> String {
     let body: String = match problem {
         Problem::Tissue => "[vessels.synthetic]\ndensity_mm_per_mm3 = 100.0\n".into(),
         Problem::Protocol => {
@@ -124,19 +124,19 @@ fn bench_problem(n: usize, kind: Problem) -> Result<(Scenario, crate::problem::O
 
 /// One solver's result at one size.
 #[derive(Debug, Clone, Serialize)]
-pub struct SolveRow {
+pub(crate) struct SolveRow {
     /// "multigrid" or "rbsor".
-    pub method: String,
+    pub(crate) method: String,
     /// V-cycles or sweeps.
-    pub iterations: u32,
+    pub(crate) iterations: u32,
     /// Fine-grid sweep-equivalents.
-    pub sweep_equivalents: f64,
+    pub(crate) sweep_equivalents: f64,
     /// Seconds to converge (host wall clock, including residual read-backs).
-    pub seconds: f64,
+    pub(crate) seconds: f64,
     /// Final relative residual.
-    pub residual: f64,
+    pub(crate) residual: f64,
     /// Tolerance reached.
-    pub converged: bool,
+    pub(crate) converged: bool,
 }
 
 impl From<&SolveReport> for SolveRow {
@@ -156,41 +156,41 @@ impl From<&SolveReport> for SolveRow {
 #[derive(Debug, Clone, Serialize)]
 pub struct SizeRow {
     /// Voxels per axis.
-    pub n: usize,
+    pub(crate) n: usize,
     /// Voxels in all.
-    pub voxels: usize,
+    pub(crate) voxels: usize,
     /// Multigrid to 1e-6.
-    pub multigrid: SolveRow,
+    pub(crate) multigrid: SolveRow,
     /// Red–black SOR to 1e-6 (absent with `--no-baseline`).
-    pub rbsor: Option<SolveRow>,
+    pub(crate) rbsor: Option<SolveRow>,
     /// Smoothing kernel: G voxel-updates per second (one update = one voxel, one sweep).
-    pub smooth_gcells_per_s: f64,
+    pub(crate) smooth_gcells_per_s: f64,
     /// How the smoothing time was measured: "timestamp" or "wall".
-    pub smooth_timing: String,
+    pub(crate) smooth_timing: String,
     /// The device's buffer-copy bandwidth, GB/s (read + write), on a buffer of at least
     /// [`COPY_MIN_BYTES`].
-    pub copy_gb_per_s: f64,
+    pub(crate) copy_gb_per_s: f64,
     /// Kernel effective bandwidth (at [`BYTES_PER_VOXEL_SWEEP`]) / copy bandwidth.
-    pub bandwidth_ratio: f64,
+    pub(crate) bandwidth_ratio: f64,
     /// The same at the bytes the kernel moves ([`BYTES_MOVED_PER_VOXEL_SWEEP`]).
-    pub moved_bandwidth_ratio: f64,
+    pub(crate) moved_bandwidth_ratio: f64,
     /// Mean pO2 over the free voxels of the converged field (mmHg).
-    pub mean_po2_mmhg: f64,
+    pub(crate) mean_po2_mmhg: f64,
     /// The ROS–GSH steady state on the converged pO2 field (default `[ros]`).
-    pub ros: RosRow,
+    pub(crate) ros: RosRow,
 }
 
 /// The ROS solve at one size.
 #[derive(Debug, Clone, Serialize)]
-pub struct RosRow {
+pub(crate) struct RosRow {
     /// R solves (R–G iterations).
-    pub gsh_iterations: u32,
+    pub(crate) gsh_iterations: u32,
     /// V-cycles of the last R solve.
-    pub last_cycles: u32,
+    pub(crate) last_cycles: u32,
     /// Seconds for all of them, from the pO2 field to R and G.
-    pub seconds: f64,
+    pub(crate) seconds: f64,
     /// Whether R and G converged.
-    pub converged: bool,
+    pub(crate) converged: bool,
 }
 
 /// Solves the n³ problem with `method` from the initial guess.
@@ -367,41 +367,41 @@ pub struct ProtocolRow {
     pub seconds: f64,
     /// Of `seconds`, the time to the t = 0 row (assembly and the first O2 and ROS
     /// solves from the initial guess).
-    pub t0_seconds: f64,
+    pub(crate) t0_seconds: f64,
     /// Of `seconds`, the time neither in the t = 0 row nor in the steps' `solve_seconds`:
     /// the events (the fraction with its radiolytic ROS burst) and bookkeeping.
-    pub events_seconds: f64,
+    pub(crate) events_seconds: f64,
     /// `seconds` / `steps`, in ms.
-    pub ms_per_step: f64,
+    pub(crate) ms_per_step: f64,
     /// Median over the steps of the timeline's `solve_seconds`, in ms.
-    pub median_step_ms: f64,
+    pub(crate) median_step_ms: f64,
     /// The slowest step's `solve_seconds`, in ms (the steps with drug in plasma transport
     /// it in short sub-steps).
-    pub max_step_ms: f64,
+    pub(crate) max_step_ms: f64,
     /// Bytes host → backend per step: the steps' own traffic (without the start,
     /// snapshots, checkpoints and the final read) / steps.
-    pub bytes_up_per_step: f64,
+    pub(crate) bytes_up_per_step: f64,
     /// Bytes backend → host per step.
-    pub bytes_down_per_step: f64,
+    pub(crate) bytes_down_per_step: f64,
     /// Command submissions per step (0 on the CPU backend).
-    pub submits_per_step: f64,
+    pub(crate) submits_per_step: f64,
     /// Kernel dispatches per step.
-    pub dispatches_per_step: f64,
+    pub(crate) dispatches_per_step: f64,
     /// The most bytes (up + down) one step moved.
-    pub max_step_bytes: u64,
+    pub(crate) max_step_bytes: u64,
     /// The run's totals, start and final read included (`summary.json` `transfers`).
-    pub transfers: crate::backend::Counters,
+    pub(crate) transfers: crate::backend::Counters,
     /// Whether every solve converged.
-    pub converged: bool,
+    pub(crate) converged: bool,
 }
 
 /// The n voxels per axis, voxel count and protocol measurement of one size.
 #[derive(Debug, Clone, Serialize)]
 pub struct ProtocolSizeRow {
     /// Voxels per axis.
-    pub n: usize,
+    pub(crate) n: usize,
     /// Voxels in all.
-    pub voxels: usize,
+    pub(crate) voxels: usize,
     /// The protocol run.
     pub protocol: ProtocolRow,
 }

@@ -61,7 +61,7 @@ impl Colormap {
     };
 
     /// Every colour map, in the order of [`Colormap::NAMES`].
-    pub const ALL: [Colormap; 5] = [
+    pub(crate) const ALL: [Colormap; 5] = [
         Self::VIRIDIS,
         Self::MAGMA,
         Self::INFERNO,
@@ -70,12 +70,12 @@ impl Colormap {
     ];
 
     /// Looks a colour map up by name (exact, case-sensitive as in matplotlib).
-    pub fn by_name(name: &str) -> Option<Colormap> {
+    pub(crate) fn by_name(name: &str) -> Option<Colormap> {
         Self::ALL.into_iter().find(|c| c.name == name)
     }
 
     /// Names accepted by [`Colormap::by_name`].
-    pub const NAMES: &'static [&'static str] =
+    pub(crate) const NAMES: &'static [&'static str] =
         &["viridis", "magma", "inferno", "cividis", "RdBu_r"];
 
     /// Colour of `t` in [0, 1] (clamped; NaN maps to the low end).

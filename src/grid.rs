@@ -76,7 +76,7 @@ impl Grid {
 
     /// The voxel containing point `p` (µm), if it lies inside the block.
     #[inline]
-    pub fn voxel_of(&self, p: DVec3) -> Option<usize> {
+    pub(crate) fn voxel_of(&self, p: DVec3) -> Option<usize> {
         let q = p / self.spacing_um;
         if q.x < 0.0 || q.y < 0.0 || q.z < 0.0 {
             return None;

@@ -38,12 +38,12 @@ pub fn install() {
 }
 
 /// True once a stop was asked for.
-pub fn requested() -> bool {
+pub(crate) fn requested() -> bool {
     REQUESTED.load(Ordering::SeqCst)
 }
 
 /// Asks the run to stop, as the first signal does.
-pub fn request() {
+pub(crate) fn request() {
     REQUESTED.store(true, Ordering::SeqCst);
 }
 
@@ -51,14 +51,14 @@ pub fn request() {
 /// run holds one so that its solves finish the step and the run stops between steps,
 /// where its state is whole and can be checkpointed.
 #[must_use = "the deferral ends when the guard is dropped"]
-pub fn defer() -> Deferral {
+pub(crate) fn defer() -> Deferral {
     DEFERRED.with(|d| d.set(d.get() + 1));
     Deferral(())
 }
 
 /// See [`defer`].
 #[derive(Debug)]
-pub struct Deferral(());
+pub(crate) struct Deferral(());
 
 impl Drop for Deferral {
     fn drop(&mut self) {
@@ -68,7 +68,7 @@ impl Drop for Deferral {
 
 /// An [`Error::Interrupted`] about `what` when a stop was asked for and no deferral is
 /// alive on this thread.
-pub fn check(what: impl FnOnce() -> String) -> Result<()> {
+pub(crate) fn check(what: impl FnOnce() -> String) -> Result<()> {
     if requested() && DEFERRED.with(Cell::get) == 0 {
         return Err(Error::Interrupted(what()));
     }

@@ -6,27 +6,27 @@ use crate::physics::o2::uptake;
 use crate::problem::O2Problem;
 
 /// Thresholds (mmHg) of the hypoxic fractions reported in `summary.json`.
-pub const HYPOXIA_THRESHOLDS_MMHG: [f64; 4] = [0.5, 2.5, 5.0, 10.0];
+pub(crate) const HYPOXIA_THRESHOLDS_MMHG: [f64; 4] = [0.5, 2.5, 5.0, 10.0];
 
 /// pO2 statistics over tissue voxels (viable cells present, not fixed).
 #[derive(Debug, Clone, PartialEq)]
 pub struct O2Stats {
     /// Number of tissue voxels.
-    pub tissue_voxels: usize,
+    pub(crate) tissue_voxels: usize,
     /// Mean (mmHg).
     pub mean: f64,
     /// Median (mmHg).
     pub median: f64,
     /// Minimum (mmHg).
-    pub min: f64,
+    pub(crate) min: f64,
     /// Maximum (mmHg).
     pub max: f64,
-    /// Fraction of tissue voxels below each of [`HYPOXIA_THRESHOLDS_MMHG`].
+    /// Fraction of tissue voxels below each of `HYPOXIA_THRESHOLDS_MMHG`.
     pub hypoxic_fraction: [f64; 4],
 }
 
 /// Statistics of `po2` over the tissue voxels of `problem` (all zeros if none).
-pub fn o2_stats(problem: &O2Problem, po2: &[f32]) -> O2Stats {
+pub(crate) fn o2_stats(problem: &O2Problem, po2: &[f32]) -> O2Stats {
     let mut v: Vec<f32> = (0..po2.len())
         .filter(|&i| problem.is_tissue(i))
         .map(|i| po2[i])
@@ -83,7 +83,7 @@ pub struct MassBalance {
 
 impl MassBalance {
     /// Net O2 given by the blood through vessel walls (supply − uptake).
-    pub fn vessel_net(&self) -> f64 {
+    pub(crate) fn vessel_net(&self) -> f64 {
         self.vessel_supply - self.vessel_uptake
     }
 }
@@ -96,7 +96,7 @@ pub const MASS_BALANCE_TOLERANCE: f64 = 1e-3;
 /// Exchange of free voxel `idx` at value `p` with fixed neighbours and fixed faces, by
 /// sign: (inflow from those above `p`, outflow to those below it), both ≥ 0, in units
 /// of D/h² (the 7-point stencil's coupling; a face is h/2 away, hence 2).
-pub fn boundary_exchange(problem: &O2Problem, p: f64, idx: usize) -> (f64, f64) {
+pub(crate) fn boundary_exchange(problem: &O2Problem, p: f64, idx: usize) -> (f64, f64) {
     let g = &problem.grid;
     let (i, j, kz) = g.ijk(idx);
     let f = &problem.faces;

@@ -338,7 +338,7 @@ fn accept_result(
 #[derive(Debug)]
 pub struct RosRun {
     /// R and G at steady state.
-    pub steady: RosSteady,
+    pub(crate) steady: RosSteady,
     /// Their statistics over tissue.
     pub stats: RosStats,
     /// The R balance.
@@ -387,11 +387,11 @@ fn solve_ros(
 }
 
 /// The blood state and coupling report of a solve with blood O2 transport.
-pub type BloodResult = (BloodState, crate::solver::coupled::CouplingReport);
+pub(crate) type BloodResult = (BloodState, crate::solver::coupled::CouplingReport);
 
 /// Solves the steady O2 field of `assembled`: coupled with blood O2 transport when the
 /// network has it (updating the problem's Pb), plain otherwise.
-pub fn solve_o2(
+pub(crate) fn solve_o2(
     backend: &mut dyn O2Backend,
     assembled: &mut Assembled,
     opts: &crate::solver::SolveOptions,

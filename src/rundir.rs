@@ -52,7 +52,7 @@ impl RunDir {
     }
 
     /// Names of the fields in the folder, sorted.
-    pub fn fields(&self) -> Result<Vec<String>> {
+    pub(crate) fn fields(&self) -> Result<Vec<String>> {
         stems_with_sidecars(&self.path)
     }
 

@@ -21,42 +21,42 @@ use crate::problem::O2Problem;
 use bytemuck::{Pod, Zeroable};
 
 /// `shaders/drug_activation.wgsl`.
-pub const DRUG_ACTIVATION: PointShader = PointShader {
+pub(crate) const DRUG_ACTIVATION: PointShader = PointShader {
     name: "drug_activation",
     body: include_str!("../../shaders/drug_activation.wgsl"),
 };
 /// `shaders/drug_prodrug_step.wgsl`.
-pub const DRUG_PRODRUG_STEP: PointShader = PointShader {
+pub(crate) const DRUG_PRODRUG_STEP: PointShader = PointShader {
     name: "drug_prodrug_step",
     body: include_str!("../../shaders/drug_prodrug_step.wgsl"),
 };
 /// `shaders/drug_metabolite_step.wgsl`.
-pub const DRUG_METABOLITE_STEP: PointShader = PointShader {
+pub(crate) const DRUG_METABOLITE_STEP: PointShader = PointShader {
     name: "drug_metabolite_step",
     body: include_str!("../../shaders/drug_metabolite_step.wgsl"),
 };
 /// `shaders/drug_metabolite_local.wgsl`.
-pub const DRUG_METABOLITE_LOCAL: PointShader = PointShader {
+pub(crate) const DRUG_METABOLITE_LOCAL: PointShader = PointShader {
     name: "drug_metabolite_local",
     body: include_str!("../../shaders/drug_metabolite_local.wgsl"),
 };
 /// `shaders/drug_exposure.wgsl`.
-pub const DRUG_EXPOSURE: PointShader = PointShader {
+pub(crate) const DRUG_EXPOSURE: PointShader = PointShader {
     name: "drug_exposure",
     body: include_str!("../../shaders/drug_exposure.wgsl"),
 };
 /// `shaders/drug_decay.wgsl`.
-pub const DRUG_DECAY: PointShader = PointShader {
+pub(crate) const DRUG_DECAY: PointShader = PointShader {
     name: "drug_decay",
     body: include_str!("../../shaders/drug_decay.wgsl"),
 };
 /// `shaders/drug_floor_term.wgsl`.
-pub const DRUG_FLOOR_TERM: PointShader = PointShader {
+pub(crate) const DRUG_FLOOR_TERM: PointShader = PointShader {
     name: "drug_floor_term",
     body: include_str!("../../shaders/drug_floor_term.wgsl"),
 };
 /// The shaders of this module.
-pub const SHADERS: [PointShader; 7] = [
+pub(crate) const SHADERS: [PointShader; 7] = [
     DRUG_ACTIVATION,
     DRUG_PRODRUG_STEP,
     DRUG_METABOLITE_STEP,
@@ -70,16 +70,16 @@ pub const SHADERS: [PointShader; 7] = [
 /// the WGSL `U` of its shader (48 bytes).
 #[repr(C)]
 #[derive(Debug, Clone, Copy, Default, PartialEq, Pod, Zeroable)]
-pub struct Scalars8 {
+pub(crate) struct Scalars8 {
     /// The head (voxels; the backend sets the row).
-    pub head: Head,
+    pub(crate) head: Head,
     /// The kernel's parameters.
-    pub values: [f32; 8],
+    pub(crate) values: [f32; 8],
 }
 
 impl Scalars8 {
     /// `values` (padded with zeros) for `len` voxels.
-    pub fn new(len: usize, values: &[f32]) -> Self {
+    pub(crate) fn new(len: usize, values: &[f32]) -> Self {
         let mut v = [0.0; 8];
         v[..values.len()].copy_from_slice(values);
         Scalars8 {
@@ -95,13 +95,13 @@ impl Scalars8 {
 #[derive(Debug, Clone, Copy)]
 pub struct DrugActivation {
     /// Voxels.
-    pub len: usize,
+    pub(crate) len: usize,
     /// kmax·a (1/s).
-    pub aerobic_per_s: f32,
+    pub(crate) aerobic_per_s: f32,
     /// kmax·(1 − a)·Ki (mmHg/s).
-    pub inhibited: f32,
+    pub(crate) inhibited: f32,
     /// Ki (mmHg).
-    pub ki_mmhg: f32,
+    pub(crate) ki_mmhg: f32,
 }
 
 impl DrugActivation {
@@ -146,15 +146,15 @@ impl Pointwise for DrugActivation {
 #[derive(Debug, Clone, Copy)]
 pub struct ProdrugStep {
     /// Voxels.
-    pub len: usize,
+    pub(crate) len: usize,
     /// Wall permeability Pv (µm/s).
-    pub permeability_um_per_s: f32,
+    pub(crate) permeability_um_per_s: f32,
     /// Uptake ku (1/s).
-    pub uptake_per_s: f32,
+    pub(crate) uptake_per_s: f32,
     /// 1/Δt (1/s).
-    pub inv_dt: f32,
+    pub(crate) inv_dt: f32,
     /// Plasma level Cp at the end of the step (µM), also the bath at fixed voxels.
-    pub plasma_um: f32,
+    pub(crate) plasma_um: f32,
 }
 
 impl ProdrugStep {
@@ -219,11 +219,11 @@ impl Pointwise for ProdrugStep {
 #[derive(Debug, Clone, Copy)]
 pub struct MetaboliteStep {
     /// Voxels.
-    pub len: usize,
+    pub(crate) len: usize,
     /// Γ = λA + 1/Δt (1/s).
-    pub gamma: f32,
+    pub(crate) gamma: f32,
     /// 1/Δt (1/s).
-    pub inv_dt: f32,
+    pub(crate) inv_dt: f32,
 }
 
 impl MetaboliteStep {
@@ -274,11 +274,11 @@ impl Pointwise for MetaboliteStep {
 #[derive(Debug, Clone, Copy)]
 pub struct MetaboliteLocal {
     /// Voxels.
-    pub len: usize,
+    pub(crate) len: usize,
     /// Δt (s).
-    pub dt_s: f32,
+    pub(crate) dt_s: f32,
     /// 1/(1 + Δt·λA).
-    pub keep: f32,
+    pub(crate) keep: f32,
 }
 
 impl MetaboliteLocal {
@@ -320,11 +320,11 @@ impl Pointwise for MetaboliteLocal {
 #[derive(Debug, Clone, Copy)]
 pub struct Exposure {
     /// Voxels.
-    pub len: usize,
+    pub(crate) len: usize,
     /// ½·Δt/3600 (h).
-    pub half_dt_h: f32,
+    pub(crate) half_dt_h: f32,
     /// κ (1/(µM·h)).
-    pub kill_per_um_h: f32,
+    pub(crate) kill_per_um_h: f32,
 }
 
 impl Exposure {
@@ -411,13 +411,13 @@ impl Pointwise for Decay {
 #[derive(Debug, Clone, Copy)]
 pub struct FloorTerm {
     /// Voxels.
-    pub len: usize,
+    pub(crate) len: usize,
     /// √6·D/h² (1/s).
-    pub stencil_per_s: f32,
+    pub(crate) stencil_per_s: f32,
     /// The step problem's wall permeability Pw (1 in the O2 form of a drug step).
-    pub wall_permeability: f32,
+    pub(crate) wall_permeability: f32,
     /// The bath at fixed voxels and fixed faces (µM).
-    pub bath: f32,
+    pub(crate) bath: f32,
 }
 
 impl FloorTerm {

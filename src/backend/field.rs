@@ -38,12 +38,12 @@ impl Field {
     }
 
     /// Number of values.
-    pub fn len(self) -> usize {
+    pub(crate) fn len(self) -> usize {
         self.len as usize
     }
 
     /// True for a field of no values.
-    pub fn is_empty(self) -> bool {
+    pub(crate) fn is_empty(self) -> bool {
         self.len == 0
     }
 }
@@ -64,7 +64,7 @@ pub struct Counters {
 
 impl Counters {
     /// Adds `other` to these counts.
-    pub fn add(&mut self, other: &Counters) {
+    pub(crate) fn add(&mut self, other: &Counters) {
         self.bytes_up += other.bytes_up;
         self.bytes_down += other.bytes_down;
         self.submits += other.submits;
@@ -72,7 +72,7 @@ impl Counters {
     }
 
     /// Bytes in both directions.
-    pub fn bytes(&self) -> u64 {
+    pub(crate) fn bytes(&self) -> u64 {
         self.bytes_up + self.bytes_down
     }
 
@@ -106,7 +106,7 @@ impl<T> Default for Slots<T> {
 
 impl<T> Slots<T> {
     /// Keeps `value` (of `len` values) and returns its handle.
-    pub fn insert(&mut self, value: T, len: usize) -> Field {
+    pub(crate) fn insert(&mut self, value: T, len: usize) -> Field {
         self.made = self.made.wrapping_add(1);
         let slot = Some((value, len, self.made));
         let id = match self.slots.iter().position(Option::is_none) {
@@ -123,7 +123,7 @@ impl<T> Slots<T> {
     }
 
     /// Frees the slot of `f`.
-    pub fn remove(&mut self, f: Field) -> Option<T> {
+    pub(crate) fn remove(&mut self, f: Field) -> Option<T> {
         match self.slots.get_mut(f.id()) {
             Some(s) if s.as_ref().is_some_and(|(_, _, g)| *g == f.generation) => {
                 s.take().map(|(v, _, _)| v)
@@ -134,7 +134,7 @@ impl<T> Slots<T> {
 
     /// The value of `f`. Panics on a handle this store did not make or freed (a
     /// programming error).
-    pub fn get(&self, f: Field) -> &T {
+    pub(crate) fn get(&self, f: Field) -> &T {
         match self.slots.get(f.id()) {
             Some(Some((v, len, g))) if *len == f.len() && *g == f.generation => v,
             _ => panic!("field {f:?} is not held by this backend (a programming error)"),
@@ -142,16 +142,11 @@ impl<T> Slots<T> {
     }
 
     /// The value of `f`, mutably (panics as [`Slots::get`]).
-    pub fn get_mut(&mut self, f: Field) -> &mut T {
+    pub(crate) fn get_mut(&mut self, f: Field) -> &mut T {
         match self.slots.get_mut(f.id()) {
             Some(Some((v, len, g))) if *len == f.len() && *g == f.generation => v,
             _ => panic!("field {f:?} is not held by this backend (a programming error)"),
         }
-    }
-
-    /// Live fields.
-    pub fn count(&self) -> usize {
-        self.slots.iter().filter(|s| s.is_some()).count()
     }
 }
 
@@ -169,7 +164,7 @@ mod tests {
         let c = s.insert(3, 4);
         assert_eq!(c.id(), 0);
         assert_eq!(*s.get(c), 3);
-        assert_eq!(s.count(), 2);
+        assert_eq!(s.slots.iter().filter(|x| x.is_some()).count(), 2);
         let counters = Counters {
             bytes_up: 10,
             bytes_down: 4,
@@ -212,7 +207,7 @@ pub struct FieldProblem {
 
 impl FieldProblem {
     /// The coefficient fields in the order sv, pb, viable, fixed.
-    pub fn fields(&self) -> [Field; 4] {
+    pub(crate) fn fields(&self) -> [Field; 4] {
         [self.sv, self.pb, self.viable, self.fixed]
     }
 }

@@ -26,20 +26,20 @@ const DEVICE_PROTOCOL: u64 = 4 * 59;
 
 /// What a run on a grid needs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Footprint {
+pub(crate) struct Footprint {
     /// Voxels.
-    pub voxels: u64,
+    pub(crate) voxels: u64,
     /// The largest single buffer (one f32 field), bytes.
-    pub largest_buffer: u64,
+    pub(crate) largest_buffer: u64,
     /// Device memory on the GPU backend, bytes.
-    pub device: u64,
+    pub(crate) device: u64,
     /// Host memory, bytes.
-    pub host: u64,
+    pub(crate) host: u64,
 }
 
 impl Footprint {
     /// The footprint of a steady run (`protocol` false) or a protocol run on `grid`.
-    pub fn of(grid: &Grid, protocol: bool) -> Self {
+    pub(crate) fn of(grid: &Grid, protocol: bool) -> Self {
         let voxels = grid.len() as u64;
         let (host, device) = if protocol {
             (HOST_PROTOCOL, DEVICE_PROTOCOL)
@@ -56,7 +56,7 @@ impl Footprint {
 }
 
 /// Memory the operating system reports available (Linux `MemAvailable`), bytes.
-pub fn host_available() -> Option<u64> {
+pub(crate) fn host_available() -> Option<u64> {
     let text = std::fs::read_to_string("/proc/meminfo").ok()?;
     let line = text.lines().find(|l| l.starts_with("MemAvailable:"))?;
     let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
@@ -94,7 +94,7 @@ fn options(grid: &Grid, factor: f64, cpu: Option<(u64, Option<u64>)>) -> String 
 
 /// Checks that a run on `grid` fits `backend` (its largest buffer within the device's
 /// per-buffer limit) and this machine (host memory), before anything is allocated.
-pub fn preflight(grid: &Grid, protocol: bool, backend: &dyn O2Backend) -> Result<()> {
+pub(crate) fn preflight(grid: &Grid, protocol: bool, backend: &dyn O2Backend) -> Result<()> {
     let need = Footprint::of(grid, protocol);
     let shape = format!("{}×{}×{}", grid.nz, grid.ny, grid.nx);
     let available = host_available();

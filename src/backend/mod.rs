@@ -6,9 +6,9 @@
 
 pub mod cpu;
 pub mod drug_fields;
-pub mod field;
+pub(crate) mod field;
 pub mod gpu;
-pub mod memory;
+pub(crate) mod memory;
 pub mod o2_coefficients;
 pub mod pointwise;
 pub mod ros_fields;
@@ -73,7 +73,7 @@ pub enum BackendKind {
 
 impl BackendKind {
     /// `"cpu"` or `"gpu"`.
-    pub fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             BackendKind::Cpu => "cpu",
             BackendKind::Gpu => "gpu",
@@ -101,7 +101,7 @@ pub struct BackendInfo {
 /// lives in the backend's store ([`TissueHandles`]) apart from the loaded O2 levels, so
 /// O2 and ROS solves in between leave it alone; the kernels read their inputs (pO2, dose
 /// map, log-kill) from store fields too. The exact f32 updates are
-/// [`tissue::irradiate_voxel`], [`tissue::kill_voxel`] and [`tissue::step_voxel`];
+/// `tissue::irradiate_voxel`, `tissue::kill_voxel` and `tissue::step_voxel`;
 /// `shaders/tissue.wgsl` is their GPU form.
 pub trait TissueKernels {
     /// Allocates the state's fields in the backend's store and uploads `region` (1/0)
@@ -123,7 +123,7 @@ pub trait TissueKernels {
         dose_map: Option<Field>,
     ) -> Result<()>;
     /// A kill with per-voxel log-survival `log_kill` (drug exposure): n·(1 − e^(−x))
-    /// moves from n to l, x = log_kill per voxel ([`tissue::kill_voxel`]).
+    /// moves from n to l, x = log_kill per voxel (`tissue::kill_voxel`).
     fn tissue_kill(&mut self, log_kill: Field) -> Result<()>;
     /// The kinetics over one slow step at pO2 `po2` with the constants `u`
     /// ([`TissueUniforms::step`]).
@@ -189,7 +189,7 @@ pub trait O2Backend:
     /// bytes written per second, best of several copies.
     fn copy_bandwidth(&mut self, bytes: usize) -> Result<f64>;
     /// The largest buffer the device holds (bytes; GPU: the smaller of the storage
-    /// binding and buffer size limits); none on the CPU backend. See [`memory`].
+    /// binding and buffer size limits); none on the CPU backend. See `memory`.
     fn buffer_limit_bytes(&self) -> Option<u64> {
         None
     }

@@ -8,41 +8,41 @@ use super::pointwise::{bytes, par_map, Head, PointShader, Pointwise};
 use bytemuck::{Pod, Zeroable};
 
 /// `shaders/o2_consuming.wgsl`.
-pub const O2_CONSUMING: PointShader = PointShader {
+pub(crate) const O2_CONSUMING: PointShader = PointShader {
     name: "o2_consuming",
     body: include_str!("../../shaders/o2_consuming.wgsl"),
 };
 /// `shaders/tissue_mask.wgsl`.
-pub const TISSUE_MASK: PointShader = PointShader {
+pub(crate) const TISSUE_MASK: PointShader = PointShader {
     name: "tissue_mask",
     body: include_str!("../../shaders/tissue_mask.wgsl"),
 };
 /// `shaders/o2_vessels.wgsl`.
-pub const O2_VESSELS: PointShader = PointShader {
+pub(crate) const O2_VESSELS: PointShader = PointShader {
     name: "o2_vessels",
     body: include_str!("../../shaders/o2_vessels.wgsl"),
 };
 /// `shaders/apply_fixed.wgsl`.
-pub const APPLY_FIXED: PointShader = PointShader {
+pub(crate) const APPLY_FIXED: PointShader = PointShader {
     name: "apply_fixed",
     body: include_str!("../../shaders/apply_fixed.wgsl"),
 };
 /// The shaders of this module.
-pub const SHADERS: [PointShader; 4] = [O2_CONSUMING, TISSUE_MASK, O2_VESSELS, APPLY_FIXED];
+pub(crate) const SHADERS: [PointShader; 4] = [O2_CONSUMING, TISSUE_MASK, O2_VESSELS, APPLY_FIXED];
 
 /// Uniforms of a pointwise kernel with up to four f32 parameters.
 #[repr(C)]
 #[derive(Debug, Clone, Copy, Default, PartialEq, Pod, Zeroable)]
-pub struct Scalars4 {
+pub(crate) struct Scalars4 {
     /// The head (voxels; the backend sets the row).
-    pub head: Head,
+    pub(crate) head: Head,
     /// The kernel's parameters, in the order of its WGSL `U`.
-    pub values: [f32; 4],
+    pub(crate) values: [f32; 4],
 }
 
 impl Scalars4 {
     /// `values` (padded with zeros) for `len` voxels.
-    pub fn new(len: usize, values: &[f32]) -> Self {
+    pub(crate) fn new(len: usize, values: &[f32]) -> Self {
         let mut v = [0.0; 4];
         v[..values.len()].copy_from_slice(values);
         Scalars4 {

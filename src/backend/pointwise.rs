@@ -4,8 +4,8 @@
 //!
 //! A kernel reads `INPUTS` fields and writes (and may read) `OUTPUTS` fields, all of one
 //! length, with a small uniform block. Its type implements [`Pointwise`]: the WGSL
-//! entry point, the uniform bytes (which begin with a [`Head`]), and the CPU twin
-//! ([`Pointwise::cpu`], usually [`par_map`] over [`Pointwise`]'s per-voxel function).
+//! entry point, the uniform bytes (which begin with a `Head`), and the CPU twin
+//! ([`Pointwise::cpu`], usually `par_map` over [`Pointwise`]'s per-voxel function).
 //! Both backends run it through [`PointKernels::pointwise`] on [`Field`] handles, so
 //! the orchestrator speaks in handles and scalars only.
 //!
@@ -26,7 +26,7 @@ pub struct PointShader {
     /// The file name without `.wgsl`, also the pipeline's label and cache key.
     pub name: &'static str,
     /// The WGSL, without the shared pointwise part.
-    pub body: &'static str,
+    pub(crate) body: &'static str,
 }
 
 impl PointShader {
@@ -45,18 +45,18 @@ impl PointShader {
 /// `shaders/shared/pointwise.wgsl`.
 #[repr(C)]
 #[derive(Debug, Clone, Copy, Default, PartialEq, Pod, Zeroable)]
-pub struct Head {
+pub(crate) struct Head {
     /// Number of voxels.
-    pub len: u32,
+    pub(crate) len: u32,
     /// Invocations per dispatch row (the backend fills it in).
-    pub row: u32,
+    pub(crate) row: u32,
     /// Padding.
-    pub pad: [u32; 2],
+    pub(crate) pad: [u32; 2],
 }
 
 impl Head {
     /// A head for `len` voxels.
-    pub fn of(len: usize) -> Self {
+    pub(crate) fn of(len: usize) -> Self {
         Head {
             len: len as u32,
             ..Head::default()
@@ -70,7 +70,7 @@ pub trait Pointwise: Sync {
     fn shader(&self) -> PointShader;
     /// Number of input and of output fields.
     fn arity(&self) -> (usize, usize);
-    /// The uniform block, beginning with a [`Head`] (the backend sets `row`).
+    /// The uniform block, beginning with a `Head` (the backend sets `row`).
     fn uniforms(&self) -> Vec<u8>;
     /// The CPU twin: the same update on host slices.
     fn cpu(&self, inputs: &[&[f32]], outputs: &mut [&mut [f32]]);
@@ -116,7 +116,7 @@ const CHUNK: usize = 1 << 14;
 
 /// The CPU twin of a kernel with `I` inputs and `O` outputs: `f(index, inputs, outputs)`
 /// per voxel (outputs hold their old values on entry), in parallel chunks.
-pub fn par_map<const I: usize, const O: usize>(
+pub(crate) fn par_map<const I: usize, const O: usize>(
     inputs: &[&[f32]],
     outputs: &mut [&mut [f32]],
     f: impl Fn(usize, [f32; I], &mut [f32; O]) + Sync,
@@ -151,6 +151,6 @@ pub fn par_map<const I: usize, const O: usize>(
 }
 
 /// Uniform bytes of a `Pod` block.
-pub fn bytes<T: Pod>(u: &T) -> Vec<u8> {
+pub(crate) fn bytes<T: Pod>(u: &T) -> Vec<u8> {
     bytemuck::bytes_of(u).to_vec()
 }

@@ -23,37 +23,37 @@ use crate::physics::ros::RosParams;
 use bytemuck::{Pod, Zeroable};
 
 /// `shaders/ros_production.wgsl`.
-pub const ROS_PRODUCTION: PointShader = PointShader {
+pub(crate) const ROS_PRODUCTION: PointShader = PointShader {
     name: "ros_production",
     body: include_str!("../../shaders/ros_production.wgsl"),
 };
 /// `shaders/ros_problem.wgsl`.
-pub const ROS_PROBLEM: PointShader = PointShader {
+pub(crate) const ROS_PROBLEM: PointShader = PointShader {
     name: "ros_problem",
     body: include_str!("../../shaders/ros_problem.wgsl"),
 };
 /// `shaders/gsh_baseline.wgsl`.
-pub const GSH_BASELINE: PointShader = PointShader {
+pub(crate) const GSH_BASELINE: PointShader = PointShader {
     name: "gsh_baseline",
     body: include_str!("../../shaders/gsh_baseline.wgsl"),
 };
 /// `shaders/gsh_steady.wgsl`.
-pub const GSH_STEADY: PointShader = PointShader {
+pub(crate) const GSH_STEADY: PointShader = PointShader {
     name: "gsh_steady",
     body: include_str!("../../shaders/gsh_steady.wgsl"),
 };
 /// `shaders/gsh_advance.wgsl`.
-pub const GSH_ADVANCE: PointShader = PointShader {
+pub(crate) const GSH_ADVANCE: PointShader = PointShader {
     name: "gsh_advance",
     body: include_str!("../../shaders/gsh_advance.wgsl"),
 };
 /// `shaders/ros_kill.wgsl`.
-pub const ROS_KILL: PointShader = PointShader {
+pub(crate) const ROS_KILL: PointShader = PointShader {
     name: "ros_kill",
     body: include_str!("../../shaders/ros_kill.wgsl"),
 };
 /// The shaders of this module.
-pub const SHADERS: [PointShader; 6] = [
+pub(crate) const SHADERS: [PointShader; 6] = [
     ROS_PRODUCTION,
     ROS_PROBLEM,
     GSH_BASELINE,
@@ -76,16 +76,16 @@ pub fn no_removal(max_pb: f64) -> bool {
 /// the kernel's WGSL `U` (64 bytes).
 #[repr(C)]
 #[derive(Debug, Clone, Copy, Default, PartialEq, Pod, Zeroable)]
-pub struct Scalars12 {
+pub(crate) struct Scalars12 {
     /// The head (voxels; the backend sets the row).
-    pub head: Head,
+    pub(crate) head: Head,
     /// The kernel's parameters, zero-padded.
-    pub values: [f32; 12],
+    pub(crate) values: [f32; 12],
 }
 
 impl Scalars12 {
     /// `values` (padded with zeros) for `len` voxels.
-    pub fn new(len: usize, values: &[f32]) -> Self {
+    pub(crate) fn new(len: usize, values: &[f32]) -> Self {
         let mut v = [0.0; 12];
         v[..values.len()].copy_from_slice(values);
         Scalars12 {
@@ -95,7 +95,7 @@ impl Scalars12 {
     }
 }
 
-/// ROS production S (µM/s), [`RosParams::production`] per voxel, 0 at fixed voxels
+/// ROS production S (µM/s), `RosParams::production` per voxel, 0 at fixed voxels
 /// ([`crate::ros::production_field`]):
 /// S = ym·α·M·n·P/(P + Km) + yr·Ḋ·OMF(P) + yh·n·max(P − Pprev, 0) + Sx·n.
 /// Inputs pO2 P (mmHg), cells n, previous pO2 Pprev (read only when
@@ -104,25 +104,25 @@ impl Scalars12 {
 #[derive(Debug, Clone, Copy)]
 pub struct RosProduction {
     /// Voxels.
-    pub len: usize,
+    pub(crate) len: usize,
     /// ym·α (µM/mmHg): H2O2 per O2 consumed, O2 in µM.
-    pub mito_um_per_mmhg: f32,
+    pub(crate) mito_um_per_mmhg: f32,
     /// M (mmHg/s), the O2 uptake at n = 1.
-    pub max_consumption_mmhg_per_s: f32,
+    pub(crate) max_consumption_mmhg_per_s: f32,
     /// Km (mmHg).
-    pub km_mmhg: f32,
+    pub(crate) km_mmhg: f32,
     /// yr·Ḋ (µM/s); 0 without irradiation.
-    pub radiation_um_per_s: f32,
+    pub(crate) radiation_um_per_s: f32,
     /// The oxygen effect's m.
-    pub omf_m: f32,
+    pub(crate) omf_m: f32,
     /// The oxygen effect's K (mmHg).
-    pub omf_k_mmhg: f32,
+    pub(crate) omf_k_mmhg: f32,
     /// yh (µM/s per mmHg of pO2 rise).
-    pub reoxygenation_um_per_s_per_mmhg: f32,
+    pub(crate) reoxygenation_um_per_s_per_mmhg: f32,
     /// Sx, the extra production at n = 1 (µM/s).
-    pub extra_um_per_s: f32,
+    pub(crate) extra_um_per_s: f32,
     /// Whether the previous pO2 is given (the reoxygenation term).
-    pub has_previous: bool,
+    pub(crate) has_previous: bool,
 }
 
 impl RosProduction {
@@ -211,15 +211,15 @@ impl Pointwise for RosProduction {
 #[derive(Debug, Clone, Copy)]
 pub struct RosProblem {
     /// Voxels.
-    pub len: usize,
+    pub(crate) len: usize,
     /// kG (1/(mM·s)).
-    pub scavenging_per_mm_per_s: f32,
+    pub(crate) scavenging_per_mm_per_s: f32,
     /// λR (1/s).
-    pub loss_per_s: f32,
+    pub(crate) loss_per_s: f32,
     /// Pw,R (µm/s).
-    pub wall_permeability_um_per_s: f32,
+    pub(crate) wall_permeability_um_per_s: f32,
     /// Rb (µM).
-    pub boundary_um: f32,
+    pub(crate) boundary_um: f32,
 }
 
 impl RosProblem {
@@ -283,9 +283,9 @@ impl Pointwise for RosProblem {
 #[derive(Debug, Clone, Copy)]
 pub struct GshBaseline {
     /// Voxels.
-    pub len: usize,
+    pub(crate) len: usize,
     /// G0 (mM).
-    pub baseline_mm: f32,
+    pub(crate) baseline_mm: f32,
 }
 
 impl GshBaseline {
@@ -320,11 +320,11 @@ impl Pointwise for GshBaseline {
 #[derive(Debug, Clone, Copy)]
 pub struct GshRates {
     /// kregen (1/s).
-    pub regeneration_per_s: f32,
+    pub(crate) regeneration_per_s: f32,
     /// kG' = s·kG/1000 (1/(µM·s)).
-    pub consumption_per_um_per_s: f32,
+    pub(crate) consumption_per_um_per_s: f32,
     /// G0 (mM).
-    pub baseline_mm: f32,
+    pub(crate) baseline_mm: f32,
 }
 
 impl GshRates {
@@ -388,7 +388,7 @@ impl Pointwise for GshSteady {
 /// x = 0.5 (where 1 − exp(−x) loses digits), else 1 − exp(−x). `shaders/gsh_advance.wgsl`
 /// has the same function.
 #[inline]
-pub fn one_minus_exp(x: f32) -> f32 {
+pub(crate) fn one_minus_exp(x: f32) -> f32 {
     if x < 0.5 {
         // x·(1 − x/2·(1 − x/3·(1 − … (1 − x/10)))).
         let mut t = 1.0f32;
@@ -413,15 +413,15 @@ pub fn one_minus_exp(x: f32) -> f32 {
 #[derive(Debug, Clone, Copy)]
 pub struct GshAdvance {
     /// Voxels.
-    pub len: usize,
+    pub(crate) len: usize,
     /// The rates.
-    pub rates: GshRates,
+    pub(crate) rates: GshRates,
     /// Δt (s).
-    pub dt_s: f32,
+    pub(crate) dt_s: f32,
     /// φ, G0's fractional rise at h = 1 (HIF upregulation).
-    pub hif_upregulation: f32,
+    pub(crate) hif_upregulation: f32,
     /// 1 + ΔG0, the antioxidant windows' factor on G0.
-    pub gsh_factor: f32,
+    pub(crate) gsh_factor: f32,
 }
 
 impl GshAdvance {
@@ -495,11 +495,11 @@ impl Pointwise for GshAdvance {
 #[derive(Debug, Clone, Copy)]
 pub struct RosKill {
     /// Voxels.
-    pub len: usize,
+    pub(crate) len: usize,
     /// κ·Δt/3600 (1/µM): κ per µM·h times the step in hours.
-    pub kill_per_um: f32,
+    pub(crate) kill_per_um: f32,
     /// Rth (µM).
-    pub threshold_um: f32,
+    pub(crate) threshold_um: f32,
 }
 
 impl RosKill {

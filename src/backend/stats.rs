@@ -30,7 +30,7 @@ pub enum Reduce {
         /// The threshold, in the unit of x.
         threshold: f32,
     },
-    /// The smallest x (0 for an empty mask, as [`crate::metrics::o2_stats`]).
+    /// The smallest x (0 for an empty mask, as `crate::metrics::o2_stats`).
     Min,
     /// The largest x (0 for an empty mask).
     Max,
@@ -47,7 +47,7 @@ pub trait StatsKernels {
     /// The median of `field` over voxels where `mask` != 0: the middle value of the
     /// sorted masked values, the mean (in f64) of the two middle ones for an even
     /// count, 0 for an empty mask — exactly what sorting gives
-    /// ([`crate::metrics::o2_stats`]), never an approximation.
+    /// (`crate::metrics::o2_stats`), never an approximation.
     fn median_masked(&mut self, mask: Field, field: Field) -> Result<f64>;
 }
 

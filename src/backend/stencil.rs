@@ -1,5 +1,5 @@
 //! The 7-point stencil of the steady O2 equation at one voxel, shared by both
-//! backends: its constants ([`StencilConsts`], mirrored by the GPU's `O2Params`) and
+//! backends: its constants (`StencilConsts`, mirrored by the GPU's `O2Params`) and
 //! the host forms of `diagonal_at` and `residual_at` in
 //! `shaders/shared/o2_common.wgsl`, which the CPU twins, the host reference norm and
 //! the mass balance use. Terms are added in the shader's order (x−, x+, y−, y+, z−,
@@ -12,30 +12,30 @@ use rayon::prelude::*;
 
 /// The uniform constants of the O2 kernels (mirror of WGSL `O2Params`).
 #[derive(Debug, Clone, Copy)]
-pub struct StencilConsts {
+pub(crate) struct StencilConsts {
     /// Voxels along x.
-    pub nx: usize,
+    pub(crate) nx: usize,
     /// Voxels along y.
-    pub ny: usize,
+    pub(crate) ny: usize,
     /// Voxels along z.
-    pub nz: usize,
+    pub(crate) nz: usize,
     /// D/h² (1/s).
-    pub c: f32,
+    pub(crate) c: f32,
     /// M (mmHg/s).
-    pub m_max: f32,
+    pub(crate) m_max: f32,
     /// Km (mmHg).
-    pub km: f32,
+    pub(crate) km: f32,
     /// Pw (µm/s).
-    pub pw: f32,
+    pub(crate) pw: f32,
     /// Face values (mmHg; negative = no-flux), order of [`crate::problem::face`].
-    pub faces: [f32; 6],
+    pub(crate) faces: [f32; 6],
     /// Per axis x, y, z, the coupling weights (in units of D/h²) that the last cell's
     /// true width gives (see [`EdgeWeights`]); all the uniform-grid values on the
     /// user's grid.
-    pub edge: [EdgeWeights; 3],
+    pub(crate) edge: [EdgeWeights; 3],
     /// True when every last cell is full (φ = 1 on every axis): the stencil needs no
     /// edge weights.
-    pub uniform: bool,
+    pub(crate) uniform: bool,
 }
 
 /// Coupling weights near the high end of one axis whose last cell is φ times the
@@ -48,18 +48,18 @@ pub struct StencilConsts {
 /// stencil); the two cells' fluxes stay equal and opposite (φ·inner = prev).
 /// Mirrored by `edge_in`, `edge_prev` and `edge_face` in `O2Params`.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct EdgeWeights {
+pub(crate) struct EdgeWeights {
     /// The last cell's coupling to its inner neighbour, 2/(φ(1 + φ)).
-    pub inner: f32,
+    pub(crate) inner: f32,
     /// The second-last cell's coupling to the last, 2/(1 + φ).
-    pub prev: f32,
+    pub(crate) prev: f32,
     /// The last cell's coupling to a fixed high face, 2/φ².
-    pub face: f32,
+    pub(crate) face: f32,
 }
 
 impl EdgeWeights {
     /// The weights for a last cell of relative width `phi` ∈ (0, 1].
-    pub fn of(phi: f32) -> Self {
+    pub(crate) fn of(phi: f32) -> Self {
         // Exact at φ = 1 (1, 1, 2: the uniform stencil, so the user's grid is unchanged).
         EdgeWeights {
             inner: 2.0 / (phi * (1.0 + phi)),
@@ -71,7 +71,7 @@ impl EdgeWeights {
 
 impl StencilConsts {
     /// Constants of `problem`.
-    pub fn of(problem: &O2Problem) -> Self {
+    pub(crate) fn of(problem: &O2Problem) -> Self {
         Self::from_parts(
             &problem.grid,
             &problem.params,
@@ -82,7 +82,7 @@ impl StencilConsts {
 
     /// Constants of a problem on `g` with `p`, `faces` and last-cell widths
     /// `edge_width`.
-    pub fn from_parts(
+    pub(crate) fn from_parts(
         g: &crate::grid::Grid,
         p: &crate::physics::o2::O2Params,
         faces: [f32; 6],
@@ -143,7 +143,7 @@ impl StencilConsts {
     /// face; the terms [`diagonal_at`] adds and [`net_supply`] multiplies, so that a
     /// loop written with them gives bitwise the same values (a 0 coefficient adds
     /// ±0 where the reference adds nothing, which leaves its sums, never −0, unchanged).
-    pub fn couplings(&self, axis: usize) -> Vec<(f32, f32)> {
+    pub(crate) fn couplings(&self, axis: usize) -> Vec<(f32, f32)> {
         let n = [self.nx, self.ny, self.nz][axis];
         let (lo_face, hi_face) = (self.faces[2 * axis], self.faces[2 * axis + 1]);
         (0..n)
@@ -199,7 +199,14 @@ fn axis_weights(i: usize, n: usize, e: &EdgeWeights) -> (f32, f32) {
 
 /// Diagonal `a` of the stencil at (i, j, k) = `idx` (1/s).
 #[inline(always)]
-pub fn diagonal_at(k: &StencilConsts, sv: f32, i: usize, j: usize, kz: usize, idx: usize) -> f32 {
+pub(crate) fn diagonal_at(
+    k: &StencilConsts,
+    sv: f32,
+    i: usize,
+    j: usize,
+    kz: usize,
+    idx: usize,
+) -> f32 {
     let mut a = 0.0f32;
     if k.uniform {
         // The user's grid (every level of even axes): the plain stencil, the same
@@ -225,7 +232,7 @@ pub fn diagonal_at(k: &StencilConsts, sv: f32, i: usize, j: usize, kz: usize, id
 /// reading the field through `po2`; `g` is the level's FAS source term (0 on the finest
 /// level). Mirrors `residual_at` (with `net_supply`) in the shader.
 #[inline(always)]
-pub fn residual_at(
+pub(crate) fn residual_at(
     k: &StencilConsts,
     problem: &O2Problem,
     po2: impl Fn(usize) -> f32,
@@ -240,7 +247,7 @@ pub fn residual_at(
 /// Net supply Σ c·(P_nb − P) + faces + Γ·(Pb − P) at `idx` (mmHg/s), the shader's
 /// `net_supply`.
 #[inline(always)]
-pub fn net_supply(
+pub(crate) fn net_supply(
     k: &StencilConsts,
     problem: &O2Problem,
     po2: &impl Fn(usize) -> f32,
@@ -271,7 +278,12 @@ pub fn net_supply(
 }
 
 /// Pointwise residual F(P) at voxel `idx` (0 at fixed voxels), mmHg/s.
-pub fn free_residual_at(problem: &O2Problem, k: &StencilConsts, po2: &[f32], idx: usize) -> f32 {
+pub(crate) fn free_residual_at(
+    problem: &O2Problem,
+    k: &StencilConsts,
+    po2: &[f32],
+    idx: usize,
+) -> f32 {
     if problem.fixed[idx] >= 0.0 {
         return 0.0;
     }

@@ -1,7 +1,7 @@
 //! The tissue-state kernels (MODEL.md §4) shared by both backends: the uniform block
-//! [`TissueUniforms`] and the per-voxel updates in f32 ([`irradiate_voxel`],
-//! [`step_voxel`]) that `shaders/tissue.wgsl` mirrors operation for operation. The f64
-//! reference model is [`crate::physics::tissue::TissueState`] with
+//! [`TissueUniforms`] and the per-voxel updates in f32 (`irradiate_voxel`,
+//! `step_voxel`) that `shaders/tissue.wgsl` mirrors operation for operation. The f64
+//! reference model is `physics::tissue::TissueState` (test-only) with
 //! [`crate::physics::radiotherapy::LqParams`]; these updates agree with it to f32
 //! rounding (tests in this module).
 //!
@@ -22,49 +22,49 @@ use bytemuck::{Pod, Zeroable};
 #[derive(Debug, Clone, Copy, PartialEq, Pod, Zeroable)]
 pub struct TissueUniforms {
     /// nx, ny, nz, and 1 when a relative dose map is used (0: uniform dose).
-    pub dims: [u32; 4],
+    pub(crate) dims: [u32; 4],
     /// Physical dose of the fraction (Gy); 0 in step calls.
-    pub dose_gy: f32,
+    pub(crate) dose_gy: f32,
     /// LQ α (1/Gy).
-    pub alpha_per_gy: f32,
+    pub(crate) alpha_per_gy: f32,
     /// LQ β (1/Gy²).
-    pub beta_per_gy2: f32,
+    pub(crate) beta_per_gy2: f32,
     /// OER of the α term (m; the single-OER model uses the same m for both).
-    pub oer_m_alpha: f32,
+    pub(crate) oer_m_alpha: f32,
     /// OER of the β term.
-    pub oer_m_beta: f32,
+    pub(crate) oer_m_beta: f32,
     /// pO2 of half the oxygen effect K (mmHg).
-    pub oer_k_mmhg: f32,
+    pub(crate) oer_k_mmhg: f32,
     /// Anoxic necrosis below this pO2 (mmHg).
-    pub necrosis_po2_mmhg: f32,
+    pub(crate) necrosis_po2_mmhg: f32,
     /// e^(−kn·Δt): the part of n kept over the step where anoxic.
-    pub necrosis_keep: f32,
+    pub(crate) necrosis_keep: f32,
     /// e^(−ln2·Δt/t½): the part of d kept over the step (1 without clearance).
-    pub clearance_keep: f32,
+    pub(crate) clearance_keep: f32,
     /// ln2/Td·Δt: the logistic exponent at full oxygenation (0 without regrowth).
-    pub growth_rate_dt: f32,
+    pub(crate) growth_rate_dt: f32,
     /// pO2 of half-maximal proliferation Kp (mmHg).
-    pub growth_k_mmhg: f32,
+    pub(crate) growth_k_mmhg: f32,
     /// e^(−Δt/τ): the part of the doomed cells l still alive after the step (0 without
     /// a mitotic delay).
-    pub doomed_keep: f32,
+    pub(crate) doomed_keep: f32,
     /// HIF: pO2 of half-maximal activity Kh (mmHg).
-    pub hif_k_mmhg: f32,
+    pub(crate) hif_k_mmhg: f32,
     /// HIF: Hill exponent.
-    pub hif_hill: f32,
+    pub(crate) hif_hill: f32,
     /// HIF: e^(−Δt/τ↑), the part of the distance to a higher target kept over the step.
-    pub hif_keep_up: f32,
+    pub(crate) hif_keep_up: f32,
     /// HIF: e^(−Δt/τ↓), the same toward a lower target (reoxygenation).
-    pub hif_keep_down: f32,
+    pub(crate) hif_keep_down: f32,
     /// HIF: the target's scale, 1 − inhibition (1 without a HIF inhibitor).
-    pub hif_scale: f32,
+    pub(crate) hif_scale: f32,
     /// Padding to 16 bytes.
-    pub pad: [f32; 3],
+    pub(crate) pad: [f32; 3],
 }
 
 /// h∞(P) = s/(1 + (P/Kh)ⁿ) (s at P ≤ 0), the HIF target of `u`.
 #[inline]
-pub fn hif_target(u: &TissueUniforms, po2: f32) -> f32 {
+pub(crate) fn hif_target(u: &TissueUniforms, po2: f32) -> f32 {
     if po2 > 0.0 {
         u.hif_scale / (1.0 + (po2 / u.hif_k_mmhg).powf(u.hif_hill))
     } else {
@@ -82,27 +82,27 @@ pub struct TissueHandles {
     /// Viable fraction n.
     pub viable: Field,
     /// Dead fraction d.
-    pub dead: Field,
+    pub(crate) dead: Field,
     /// Doomed fraction l.
-    pub doomed: Field,
+    pub(crate) doomed: Field,
     /// HIF-1α activity h.
-    pub hif: Field,
+    pub(crate) hif: Field,
 }
 
 impl TissueHandles {
     /// The state's fields n, d, l and h, in that order.
-    pub fn state(&self) -> [Field; 4] {
+    pub(crate) fn state(&self) -> [Field; 4] {
         [self.viable, self.dead, self.doomed, self.hif]
     }
 
     /// Every field, region first.
-    pub fn all(&self) -> [Field; 5] {
+    pub(crate) fn all(&self) -> [Field; 5] {
         [self.region, self.viable, self.dead, self.doomed, self.hif]
     }
 }
 
 /// The region as the kernels hold it: 1.0 where `region` is non-zero, 0.0 elsewhere.
-pub fn region_mask(region: &[u32]) -> Vec<f32> {
+pub(crate) fn region_mask(region: &[u32]) -> Vec<f32> {
     region
         .iter()
         .map(|&r| if r != 0 { 1.0 } else { 0.0 })
@@ -124,7 +124,7 @@ pub struct TissueFields {
 
 impl TissueFields {
     /// All cells viable: n = `viable`, d = l = 0, HIF at `hif`.
-    pub fn all_viable(viable: Vec<f32>, hif: Vec<f32>) -> Self {
+    pub(crate) fn all_viable(viable: Vec<f32>, hif: Vec<f32>) -> Self {
         let zeros = vec![0.0; viable.len()];
         TissueFields {
             dead: zeros.clone(),
@@ -134,19 +134,9 @@ impl TissueFields {
         }
     }
 
-    /// Voxels per field.
-    pub fn len(&self) -> usize {
-        self.viable.len()
-    }
-
-    /// True for no voxels.
-    pub fn is_empty(&self) -> bool {
-        self.viable.is_empty()
-    }
-
     /// Panics unless the region and every field have `len` voxels (a programming
     /// error in a caller of [`crate::backend::TissueKernels::tissue_load`]).
-    pub fn assert_len(&self, len: usize, region: &[u32]) {
+    pub(crate) fn assert_len(&self, len: usize, region: &[u32]) {
         assert!(
             region.len() == len
                 && self.viable.len() == len
@@ -155,11 +145,6 @@ impl TissueFields {
                 && self.hif.len() == len,
             "tissue state: every field must have the grid's {len} voxels"
         );
-    }
-
-    /// The respiring fraction n + l of voxel `i` (what consumes O2).
-    pub fn respiring(&self, i: usize) -> f32 {
-        (self.viable[i] + self.doomed[i]).min(1.0)
     }
 }
 
@@ -234,7 +219,7 @@ impl TissueUniforms {
     }
 
     /// True when a relative dose map multiplies the dose.
-    pub fn has_map(&self) -> bool {
+    pub(crate) fn has_map(&self) -> bool {
         self.dims[3] != 0
     }
 }
@@ -243,7 +228,13 @@ impl TissueUniforms {
 /// modification m(P) = (m·P + K)/(m·(P + K)) and D = dose × `rel_dose`; n·(1 − S) moves
 /// from n to the doomed fraction l. Returns (n, l), each clamped to [0, 1].
 #[inline]
-pub fn irradiate_voxel(u: &TissueUniforms, n: f32, l: f32, po2: f32, rel_dose: f32) -> (f32, f32) {
+pub(crate) fn irradiate_voxel(
+    u: &TissueUniforms,
+    n: f32,
+    l: f32,
+    po2: f32,
+    rel_dose: f32,
+) -> (f32, f32) {
     let p = po2.max(0.0);
     let k = u.oer_k_mmhg;
     let ma = (u.oer_m_alpha * p + k) / (u.oer_m_alpha * (p + k));
@@ -260,7 +251,7 @@ pub fn irradiate_voxel(u: &TissueUniforms, n: f32, l: f32, po2: f32, rel_dose: f
 /// A kill of log-survival `log_kill` (S = e^(−log_kill)) in one voxel: n·(1 − S)
 /// moves from n to l. Returns (n, l), each clamped to [0, 1].
 #[inline]
-pub fn kill_voxel(n: f32, l: f32, log_kill: f32) -> (f32, f32) {
+pub(crate) fn kill_voxel(n: f32, l: f32, log_kill: f32) -> (f32, f32) {
     let s = (-log_kill).exp().clamp(0.0, 1.0);
     let killed = n * (1.0 - s);
     ((n - killed).clamp(0.0, 1.0), (l + killed).clamp(0.0, 1.0))
@@ -268,15 +259,15 @@ pub fn kill_voxel(n: f32, l: f32, log_kill: f32) -> (f32, f32) {
 
 /// One voxel's state in the kernels.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Voxel {
+pub(crate) struct Voxel {
     /// Viable fraction n.
-    pub n: f32,
+    pub(crate) n: f32,
     /// Dead fraction d.
-    pub d: f32,
+    pub(crate) d: f32,
     /// Doomed fraction l.
-    pub l: f32,
+    pub(crate) l: f32,
     /// HIF activity h.
-    pub h: f32,
+    pub(crate) h: f32,
 }
 
 /// The kinetics over one slow step in one voxel at pO2 `po2` (in this order): anoxic
@@ -284,7 +275,7 @@ pub struct Voxel {
 /// the free space 1 − l − d, and HIF relaxing toward its target. Fractions are clamped
 /// to [0, 1].
 #[inline]
-pub fn step_voxel(u: &TissueUniforms, v: Voxel, po2: f32) -> Voxel {
+pub(crate) fn step_voxel(u: &TissueUniforms, v: Voxel, po2: f32) -> Voxel {
     let (mut n, mut d, mut l) = (v.n, v.d, v.l);
     if po2 < u.necrosis_po2_mmhg {
         let lost = 1.0 - u.necrosis_keep;

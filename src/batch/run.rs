@@ -17,7 +17,7 @@ use std::sync::Mutex;
 use std::time::Instant;
 
 /// File that marks a finished scenario folder.
-pub const MANIFEST: &str = "manifest.json";
+pub(crate) const MANIFEST: &str = "manifest.json";
 
 /// What a batch did.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -59,12 +59,12 @@ pub struct Progress<'r> {
 }
 
 /// The folder of a run's results.
-pub fn run_dir(out: &Path, run: &SweepRun) -> PathBuf {
+pub(crate) fn run_dir(out: &Path, run: &SweepRun) -> PathBuf {
     out.join(&run.id)
 }
 
 /// True when `dir` holds a finished scenario (its manifest).
-pub fn finished(dir: &Path) -> bool {
+pub(crate) fn finished(dir: &Path) -> bool {
     dir.join(MANIFEST).is_file()
 }
 
@@ -149,7 +149,7 @@ pub fn run_batch(
 
 /// Runs one scenario into `OUT/.ID.partial/`, writes its manifest, and renames the
 /// folder to `OUT/ID/` (replacing an older one).
-pub fn run_one(
+pub(crate) fn run_one(
     plan: BatchPlan<'_>,
     run: &SweepRun,
     backend: &mut dyn O2Backend,

@@ -68,7 +68,7 @@ use std::path::{Path, PathBuf};
 pub const MAX_RUNS: usize = 100_000;
 
 /// The sweep-file schema version this build reads.
-pub const SCHEMA_VERSION: i64 = 1;
+pub(crate) const SCHEMA_VERSION: i64 = 1;
 
 /// A sweep file, read and expanded into its runs.
 #[derive(Debug, Clone)]
@@ -80,7 +80,7 @@ pub struct Sweep {
     /// The base scenario's folder, against which its relative paths resolve.
     pub base_dir: PathBuf,
     /// The base scenario, as a TOML table (not yet checked: a run's values may complete it).
-    pub base: toml::Table,
+    pub(crate) base: toml::Table,
     /// The `[vary]` keys in file order (`parameters` maps may be sorted by key; use this
     /// for column order).
     pub keys: Vec<String>,

@@ -18,10 +18,10 @@ pub enum Method {
 
 impl Method {
     /// Names as written in scenarios and `summary.json`.
-    pub const NAMES: [&'static str; 2] = ["multigrid", "rbsor"];
+    pub(crate) const NAMES: [&'static str; 2] = ["multigrid", "rbsor"];
 
     /// The method of a name.
-    pub fn parse(name: &str) -> Option<Method> {
+    pub(crate) fn parse(name: &str) -> Option<Method> {
         match name {
             "multigrid" => Some(Method::Multigrid),
             "rbsor" => Some(Method::RbSor),
@@ -30,7 +30,7 @@ impl Method {
     }
 
     /// Its name.
-    pub fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             Method::Multigrid => "multigrid",
             Method::RbSor => "rbsor",
@@ -71,10 +71,10 @@ pub enum NetworkFormat {
 
 impl NetworkFormat {
     /// Names accepted in scenarios and on the command line.
-    pub const NAMES: [&'static str; 4] = ["auto", "secomb", "vtp", "csv"];
+    pub(crate) const NAMES: [&'static str; 4] = ["auto", "secomb", "vtp", "csv"];
 
     /// Parses a name; "auto" gives None (choose by extension).
-    pub fn parse(name: &str) -> Option<Option<NetworkFormat>> {
+    pub(crate) fn parse(name: &str) -> Option<Option<NetworkFormat>> {
         match name {
             "auto" => Some(None),
             "secomb" | "dat" => Some(Some(NetworkFormat::Secomb)),

@@ -2,7 +2,7 @@
 //! and the combinations, naming the file and the key in each error.
 
 mod checks;
-pub mod kinds;
+pub(crate) mod kinds;
 mod model_checks;
 mod model_schema;
 pub mod plausibility;
@@ -65,11 +65,11 @@ pub struct Scenario {
     /// Where it came from, for messages: a path or "embedded default scenario".
     pub origin: String,
     /// Folder that relative paths in the file are resolved against.
-    pub base_dir: PathBuf,
+    pub(crate) base_dir: PathBuf,
     /// The checked contents.
     pub spec: ScenarioFile,
     /// The TOML text it was read from (recorded in `summary.json`).
-    pub source_toml: String,
+    pub(crate) source_toml: String,
 }
 
 impl Scenario {
@@ -167,7 +167,7 @@ impl Scenario {
     }
 
     /// O2 parameters.
-    pub fn o2_params(&self) -> O2Params {
+    pub(crate) fn o2_params(&self) -> O2Params {
         let o = &self.spec.oxygen;
         O2Params {
             diffusivity_um2_per_s: o.diffusivity_um2_per_s,

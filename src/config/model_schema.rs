@@ -9,45 +9,45 @@ use serde::Deserialize;
 #[serde(deny_unknown_fields, default)]
 pub struct RosSpec {
     /// Solve R and G after O2 (default true).
-    pub enabled: bool,
+    pub(crate) enabled: bool,
     /// DR (µm²/s).
-    pub diffusivity_um2_per_s: f64,
+    pub(crate) diffusivity_um2_per_s: f64,
     /// α (µM/mmHg).
-    pub o2_solubility_um_per_mmhg: f64,
+    pub(crate) o2_solubility_um_per_mmhg: f64,
     /// ym (fraction of O2 consumed).
-    pub mito_yield: f64,
+    pub(crate) mito_yield: f64,
     /// yr (µM/Gy).
-    pub radiation_yield_um_per_gy: f64,
+    pub(crate) radiation_yield_um_per_gy: f64,
     /// Ḋ (Gy/s) of a steady irradiation.
-    pub dose_rate_gy_per_s: f64,
+    pub(crate) dose_rate_gy_per_s: f64,
     /// m of the oxygen modification factor weighting radiolysis.
-    pub oer_max: f64,
+    pub(crate) oer_max: f64,
     /// K (mmHg) of the oxygen modification factor.
-    pub oer_k_mmhg: f64,
+    pub(crate) oer_k_mmhg: f64,
     /// yh (µM/s per mmHg of rise).
-    pub reoxygenation_yield_um_per_s_per_mmhg: f64,
+    pub(crate) reoxygenation_yield_um_per_s_per_mmhg: f64,
     /// kG (1/(mM·s)).
-    pub scavenging_rate_per_mm_per_s: f64,
+    pub(crate) scavenging_rate_per_mm_per_s: f64,
     /// GSH per H2O2 scavenged.
-    pub gsh_per_ros: f64,
+    pub(crate) gsh_per_ros: f64,
     /// λR (1/s).
-    pub loss_rate_per_s: f64,
+    pub(crate) loss_rate_per_s: f64,
     /// Pw,R (µm/s).
-    pub wall_permeability_um_per_s: f64,
+    pub(crate) wall_permeability_um_per_s: f64,
     /// G0 (mM).
-    pub gsh_baseline_mm: f64,
+    pub(crate) gsh_baseline_mm: f64,
     /// kregen (1/s).
-    pub gsh_regeneration_per_s: f64,
+    pub(crate) gsh_regeneration_per_s: f64,
     /// Rb (µM) in blood, fixed voxels and fixed faces.
-    pub boundary_um: f64,
+    pub(crate) boundary_um: f64,
     /// Damage threshold (µM).
-    pub damage_threshold_um: f64,
+    pub(crate) damage_threshold_um: f64,
     /// ROS-dependent kill in protocol runs: viable cells survive
     /// exp(−κR·∫max(R − threshold, 0) dt), κR in 1/(µM·h).
-    pub kill_per_um_h: f64,
+    pub(crate) kill_per_um_h: f64,
     /// Relative residual at which the R solve stops. The R equation is diffusion
     /// dominated (DR/h² ≫ k), so its float32 floor is higher than O2's: ≈ 2e-6.
-    pub tolerance: f64,
+    pub(crate) tolerance: f64,
 }
 
 impl Default for RosSpec {
@@ -110,23 +110,23 @@ impl RosSpec {
 /// (MODEL.md §4; [`crate::physics::radiotherapy`]).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
-pub struct RadiotherapySpec {
+pub(crate) struct RadiotherapySpec {
     /// α of oxygenated cells (1/Gy).
-    pub alpha_per_gy: f64,
+    pub(crate) alpha_per_gy: f64,
     /// β of oxygenated cells (1/Gy²).
-    pub beta_per_gy2: f64,
+    pub(crate) beta_per_gy2: f64,
     /// `"single"` (one OER scales the dose) or `"separate"` (OERs for α and β).
-    pub oer_model: String,
+    pub(crate) oer_model: String,
     /// OER of the single model (m).
-    pub oer_max: f64,
+    pub(crate) oer_max: f64,
     /// K of the single model (mmHg).
-    pub oer_k_mmhg: f64,
+    pub(crate) oer_k_mmhg: f64,
     /// OERα of the separate model.
-    pub oer_alpha: f64,
+    pub(crate) oer_alpha: f64,
     /// OERβ of the separate model.
-    pub oer_beta: f64,
+    pub(crate) oer_beta: f64,
     /// K of the separate model (mmHg).
-    pub oer_separate_k_mmhg: f64,
+    pub(crate) oer_separate_k_mmhg: f64,
 }
 
 impl Default for RadiotherapySpec {
@@ -146,7 +146,7 @@ impl Default for RadiotherapySpec {
 
 impl RadiotherapySpec {
     /// The LQ parameters (an unknown `oer_model` is refused when the scenario loads).
-    pub fn lq(&self) -> crate::physics::radiotherapy::LqParams {
+    pub(crate) fn lq(&self) -> crate::physics::radiotherapy::LqParams {
         use crate::physics::radiotherapy::{LqParams, OerModel};
         let oer = if self.oer_model == "separate" {
             OerModel::Separate {
@@ -174,21 +174,21 @@ impl RadiotherapySpec {
 #[serde(deny_unknown_fields, default)]
 pub struct HifSpec {
     /// Kh (mmHg).
-    pub k_mmhg: f64,
+    pub(crate) k_mmhg: f64,
     /// Hill exponent.
-    pub hill: f64,
+    pub(crate) hill: f64,
     /// Time constant while h rises (s).
-    pub tau_up_s: f64,
+    pub(crate) tau_up_s: f64,
     /// Time constant while h falls (s).
-    pub tau_down_s: f64,
+    pub(crate) tau_down_s: f64,
     /// Fraction of O2 consumption cut at h = 1 (0: off).
-    pub glycolytic_switch: f64,
+    pub(crate) glycolytic_switch: f64,
     /// Fractional rise of G0 at h = 1 (0: off).
-    pub antioxidant_upregulation: f64,
+    pub(crate) antioxidant_upregulation: f64,
     /// Vessel-surface growth per day where h stays above the threshold (0: off).
-    pub angiogenesis_per_day: f64,
+    pub(crate) angiogenesis_per_day: f64,
     /// h above which new vessel surface grows.
-    pub angiogenesis_threshold: f64,
+    pub(crate) angiogenesis_threshold: f64,
 }
 
 impl Default for HifSpec {

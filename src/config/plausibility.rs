@@ -5,9 +5,9 @@
 //! value stays possible) and print on stderr unless `-q` is given ([`set_quiet`]);
 //! each distinct line prints once per process.
 //!
-//! The checks of the scenario's own values are [`Scenario::plausibility_warnings`]
+//! The checks of the scenario's own values are `Scenario::plausibility_warnings`
 //! (`check` and `run` print them); those that need the files or the assembled problem
-//! ([`crate::vessels::plausibility::network_file`], [`problem`]) run in
+//! (`crate::vessels::plausibility::network_file`, `problem`) run in
 //! [`crate::assemble::assemble`].
 
 use super::Scenario;
@@ -18,20 +18,20 @@ use std::sync::Mutex;
 
 /// O2 diffusivities outside this range (µm²/s) are warned about: O2 in water at 37 °C
 /// is ~3000, in tissue 1000–2500; anything 10× outside is a unit slip.
-pub const DIFFUSIVITY_RANGE_UM2_PER_S: [f64; 2] = [100.0, 10_000.0];
+pub(crate) const DIFFUSIVITY_RANGE_UM2_PER_S: [f64; 2] = [100.0, 10_000.0];
 
 /// Blood pO2 above this (mmHg) is warned about: arterial blood is ~95 mmHg on air and
 /// reaches ~500 only under pure O2 breathing, which a tumour's vessels do not see.
-pub const MAX_BLOOD_PO2_MMHG: f64 = 200.0;
+pub(crate) const MAX_BLOOD_PO2_MMHG: f64 = 200.0;
 
 /// A placed network whose longest side is outside this range, relative to the block's
 /// longest side, is warned about (a file in mm read as µm is ~1/1000 of its size).
-pub const NETWORK_EXTENT_RANGE: [f64; 2] = [0.05, 10.0];
+pub(crate) const NETWORK_EXTENT_RANGE: [f64; 2] = [0.05, 10.0];
 
 impl Scenario {
     /// The warnings about this scenario's own values (no file is opened): O2
     /// diffusivity, blood pO2 keys, and a scenario with no O2 source.
-    pub fn plausibility_warnings(&self) -> Vec<String> {
+    pub(crate) fn plausibility_warnings(&self) -> Vec<String> {
         let s = &self.spec;
         let mut out = Vec::new();
         let mut warn = |msg: String| out.push(format!("{}: {msg}", self.origin));
@@ -110,7 +110,7 @@ pub(crate) fn blood_po2(p: f64) -> String {
 /// The warnings about the assembled problem of `sc`, from vessel source `source`
 /// ("synthetic", "network", "npy", "mask" or "none"): no O2 source reaches the tissue,
 /// or a Pb map above [`MAX_BLOOD_PO2_MMHG`].
-pub fn problem(sc: &Scenario, problem: &O2Problem, source: &str) -> Vec<String> {
+pub(crate) fn problem(sc: &Scenario, problem: &O2Problem, source: &str) -> Vec<String> {
     let mut out = Vec::new();
     let wall = problem.sv.iter().any(|&s| s > 0.0);
     let fixed = problem.fixed.iter().any(|&f| f >= 0.0) || problem.faces.iter().any(|&f| f >= 0.0);
@@ -152,14 +152,14 @@ static SEEN: Mutex<BTreeSet<String>> = Mutex::new(BTreeSet::new());
 /// Set by `-q`: these warnings are advice, and `-q` asks for none.
 static QUIET: AtomicBool = AtomicBool::new(false);
 
-/// Silences [`emit`] (the binary calls this for `-q`; a log level, which a batch on a
+/// Silences `emit` (the binary calls this for `-q`; a log level, which a batch on a
 /// terminal lowers for its progress bar, does not decide it).
 pub fn set_quiet(quiet: bool) {
     QUIET.store(quiet, Ordering::Relaxed);
 }
 
 /// Prints each warning once per process, as a `warn` log line, unless [`set_quiet`].
-pub fn emit(warnings: impl IntoIterator<Item = String>) {
+pub(crate) fn emit(warnings: impl IntoIterator<Item = String>) {
     if QUIET.load(Ordering::Relaxed) {
         return;
     }

@@ -2,7 +2,7 @@
 //! table rejects unknown keys. Defaults are those of MODEL.md (docs/model.md lists
 //! each with its source). [`super::Scenario`] checks values after parsing.
 
-pub use super::model_schema::{HifSpec, RadiotherapySpec, RosSpec};
+pub(crate) use super::model_schema::{HifSpec, RadiotherapySpec, RosSpec};
 use serde::{Deserialize, Deserializer};
 use std::path::PathBuf;
 
@@ -11,10 +11,10 @@ use std::path::PathBuf;
 #[serde(deny_unknown_fields)]
 pub struct ScenarioFile {
     /// Scenario name: names the default output folder and appears in `summary.json`.
-    pub name: Option<String>,
+    pub(crate) name: Option<String>,
     /// Free text for people.
     #[serde(default)]
-    pub description: String,
+    pub(crate) description: String,
     /// Seed for everything random in the scenario (vessel generation).
     #[serde(default = "d::seed")]
     pub seed: u64,
@@ -34,13 +34,13 @@ pub struct ScenarioFile {
     pub fixed_regions: Vec<FixedRegionSpec>,
     /// Domain faces.
     #[serde(default)]
-    pub boundary: BoundarySpec,
+    pub(crate) boundary: BoundarySpec,
     /// ROS and antioxidant fields.
     #[serde(default)]
     pub ros: RosSpec,
     /// Radiation response (used by protocols).
     #[serde(default)]
-    pub radiotherapy: RadiotherapySpec,
+    pub(crate) radiotherapy: RadiotherapySpec,
     /// HIF-1α activity and its effects (used by protocols).
     #[serde(default)]
     pub hif: HifSpec,
@@ -52,10 +52,10 @@ pub struct ScenarioFile {
     pub solver: SolverSpec,
     /// Figures made during the run, beyond the `[output]` slices.
     #[serde(default)]
-    pub figures: FiguresSpec,
+    pub(crate) figures: FiguresSpec,
     /// What to write.
     #[serde(default)]
-    pub output: OutputSpec,
+    pub(crate) output: OutputSpec,
 }
 
 /// `[grid]`.
@@ -65,7 +65,7 @@ pub struct GridSpec {
     /// Voxels along z, y, x.
     pub shape_zyx: [usize; 3],
     /// Voxel edge (µm).
-    pub spacing_um: f64,
+    pub(crate) spacing_um: f64,
 }
 
 /// `[oxygen]`: MODEL.md §1.
@@ -73,13 +73,13 @@ pub struct GridSpec {
 #[serde(deny_unknown_fields, default)]
 pub struct OxygenSpec {
     /// D (µm²/s).
-    pub diffusivity_um2_per_s: f64,
+    pub(crate) diffusivity_um2_per_s: f64,
     /// M (mmHg/s).
     pub max_consumption_mmhg_per_s: f64,
     /// Km (mmHg).
     pub km_mmhg: f64,
     /// Pw (µm/s).
-    pub wall_permeability_um_per_s: f64,
+    pub(crate) wall_permeability_um_per_s: f64,
 }
 
 impl Default for OxygenSpec {
@@ -99,21 +99,21 @@ impl Default for OxygenSpec {
 #[serde(deny_unknown_fields, default)]
 pub struct TissueSpec {
     /// Uniform viable fraction n (used where no map is given).
-    pub viable_fraction: f64,
+    pub(crate) viable_fraction: f64,
     /// Optional map of n: float32 `.npy`, shape [nz, ny, nx].
     pub viable_fraction_npy: Option<PathBuf>,
     /// Doubling time of viable cells with room and oxygen (h).
-    pub doubling_time_h: f64,
+    pub(crate) doubling_time_h: f64,
     /// pO2 of half-maximal proliferation (mmHg).
-    pub growth_k_mmhg: f64,
+    pub(crate) growth_k_mmhg: f64,
     /// pO2 below which cells die of anoxia (mmHg).
-    pub necrosis_po2_mmhg: f64,
+    pub(crate) necrosis_po2_mmhg: f64,
     /// Rate of anoxic death (1/h).
-    pub necrosis_rate_per_h: f64,
+    pub(crate) necrosis_rate_per_h: f64,
     /// Half-life of dead-cell clearance (h).
-    pub clearance_half_life_h: f64,
+    pub(crate) clearance_half_life_h: f64,
     /// Mean delay from a lethal radiation hit to mitotic death (h).
-    pub mitotic_delay_h: f64,
+    pub(crate) mitotic_delay_h: f64,
 }
 
 impl Default for TissueSpec {
@@ -134,7 +134,7 @@ impl Default for TissueSpec {
 
 impl TissueSpec {
     /// The slow kinetics of protocols.
-    pub fn kinetics(&self) -> crate::physics::tissue::TissueParams {
+    pub(crate) fn kinetics(&self) -> crate::physics::tissue::TissueParams {
         crate::physics::tissue::TissueParams {
             doubling_time_h: self.doubling_time_h,
             growth_k_mmhg: self.growth_k_mmhg,
@@ -160,10 +160,10 @@ pub struct VesselsSpec {
     pub mask: Option<MaskSourceSpec>,
     /// `[vessels.transport]`: blood O2 along the network.
     #[serde(default)]
-    pub transport: TransportSpec,
+    pub(crate) transport: TransportSpec,
 }
 
-/// `[vessels.synthetic]`: see [`crate::vessels::synthetic`] and [`crate::vessels::tree`].
+/// `[vessels.synthetic]`: see [`crate::vessels::synthetic`] and `crate::vessels::tree`.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct SyntheticSpec {
@@ -174,26 +174,26 @@ pub struct SyntheticSpec {
     pub density_mm_per_mm3: f64,
     /// Radius range (µm), drawn uniformly per vessel (per terminal branch for trees;
     /// parents then follow Murray's law r³ = r₁³ + r₂³).
-    pub radius_um: [f64; 2],
+    pub(crate) radius_um: [f64; 2],
     /// Blood pO2 range (mmHg), drawn uniformly per vessel; trees take the upper value
     /// as the inflow pO2.
-    pub blood_po2_mmhg: [f64; 2],
+    pub(crate) blood_po2_mmhg: [f64; 2],
     /// Segment length (µm).
-    pub segment_length_um: f64,
+    pub(crate) segment_length_um: f64,
     /// Direction change per segment (0 = straight; 0.3 = tortuous tumour vessels).
     pub tortuosity: f64,
     /// Longest vessel (µm); vessels also end where they leave the block.
-    pub max_vessel_length_um: f64,
+    pub(crate) max_vessel_length_um: f64,
     /// Radius of an avascular core centred in the block (µm); 0 = none.
-    pub core_radius_um: f64,
+    pub(crate) core_radius_um: f64,
     /// Viable fraction n inside the core: 1 = viable but avascular, 0 = necrotic.
-    pub core_viable_fraction: f64,
+    pub(crate) core_viable_fraction: f64,
     /// Trees: number of trees, their roots spread over the block faces.
-    pub trees: usize,
+    pub(crate) trees: usize,
     /// Trees: blood pressure at the roots (mmHg).
-    pub inlet_pressure_mmhg: f64,
+    pub(crate) inlet_pressure_mmhg: f64,
     /// Trees: blood pressure at the terminal ends (mmHg).
-    pub outlet_pressure_mmhg: f64,
+    pub(crate) outlet_pressure_mmhg: f64,
     /// Seed of this network; the scenario's `seed` when absent.
     pub seed: Option<u64>,
 }
@@ -227,30 +227,30 @@ pub struct NetworkFileSpec {
     pub file: PathBuf,
     /// `"auto"` (by extension), `"secomb"`, `"vtp"` or `"csv"`.
     #[serde(default = "d::auto")]
-    pub format: String,
+    pub(crate) format: String,
     /// CSV: the segments table; `<stem>_segments.csv` beside a `<stem>_nodes.csv` when
     /// absent.
     pub segments_csv: Option<PathBuf>,
     /// VTK: name of the radius array; "Node Radius" or "radius" when absent.
-    pub radius_array: Option<String>,
+    pub(crate) radius_array: Option<String>,
     /// VTK: the array holds diameters, not radii.
     #[serde(default)]
-    pub radius_array_is_diameter: bool,
+    pub(crate) radius_array_is_diameter: bool,
     /// Scale applied to coordinates and radii (e.g. 1000 for a file in mm).
     #[serde(default = "d::one")]
-    pub scale: f64,
+    pub(crate) scale: f64,
     /// Translation after scaling (µm, x y z).
     #[serde(default)]
-    pub offset_um: [f64; 3],
+    pub(crate) offset_um: [f64; 3],
     /// Centre the network's bounding box in the block before the offset is added.
     #[serde(default)]
-    pub center: bool,
+    pub(crate) center: bool,
     /// Blood pO2 of segments whose file gives none (mmHg).
     #[serde(default = "d::blood_po2")]
-    pub blood_po2_mmhg: f64,
+    pub(crate) blood_po2_mmhg: f64,
     /// Multiplies the file's flows (Secomb's `q0fac`).
     #[serde(default = "d::one")]
-    pub flow_scale: f64,
+    pub(crate) flow_scale: f64,
 }
 
 /// `[vessels.mask]`: voxels with non-zero mask values are vessel lumen; each lumen face
@@ -262,37 +262,37 @@ pub struct MaskSourceSpec {
     pub file: PathBuf,
     /// Blood pO2 at every wall (mmHg).
     #[serde(default = "d::blood_po2")]
-    pub blood_po2_mmhg: f64,
+    pub(crate) blood_po2_mmhg: f64,
 }
 
 /// `[vessels.transport]`: blood O2 transport along the network (MODEL.md §1,
 /// "Intravascular oxygen"), coupled with the tissue solve.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
-pub struct TransportSpec {
+pub(crate) struct TransportSpec {
     /// `"auto"` (on when the network carries flows or boundary pressures), `"on"` or
     /// `"off"` (fixed Pb per segment).
-    pub mode: String,
+    pub(crate) mode: String,
     /// Hill exponent n.
-    pub hill_n: f64,
+    pub(crate) hill_n: f64,
     /// P50 (mmHg): 26 human, 38 rat.
-    pub p50_mmhg: f64,
+    pub(crate) p50_mmhg: f64,
     /// O2 binding capacity of red cells c0 (cm³ O2 / cm³ red cells).
-    pub c0: f64,
+    pub(crate) c0: f64,
     /// Plasma O2 solubility αb (cm³ O2 / cm³ / mmHg).
-    pub alpha_blood: f64,
+    pub(crate) alpha_blood: f64,
     /// Tissue O2 solubility αt (cm³ O2 / cm³ / mmHg).
-    pub alpha_tissue: f64,
+    pub(crate) alpha_tissue: f64,
     /// Discharge haematocrit where the network gives none.
-    pub hematocrit: f64,
+    pub(crate) hematocrit: f64,
     /// Blood viscosity for the pressure solve (cP); constant apparent viscosity.
-    pub viscosity_cp: f64,
+    pub(crate) viscosity_cp: f64,
     /// Stop when no vessel pO2 changes by more than this (mmHg) between couplings.
-    pub tolerance_mmhg: f64,
+    pub(crate) tolerance_mmhg: f64,
     /// Most tissue–vessel coupling iterations.
-    pub max_iterations: u32,
+    pub(crate) max_iterations: u32,
     /// Under-relaxation of vessel pO2 between couplings, in (0, 1].
-    pub relaxation: f64,
+    pub(crate) relaxation: f64,
 }
 
 impl Default for TransportSpec {
@@ -329,24 +329,24 @@ pub struct NpySourceSpec {
 #[serde(deny_unknown_fields)]
 pub struct FixedRegionSpec {
     /// `"sphere"`, `"outside_sphere"` (a spheroid in medium), `"box"` or `"mask"`.
-    pub shape: String,
+    pub(crate) shape: String,
     /// The fixed pO2 (mmHg).
-    pub value_mmhg: f64,
+    pub(crate) value_mmhg: f64,
     /// Sphere centre (µm, x y z); the block's centre when absent.
-    pub center_um: Option<[f64; 3]>,
+    pub(crate) center_um: Option<[f64; 3]>,
     /// Sphere radius (µm).
-    pub radius_um: Option<f64>,
+    pub(crate) radius_um: Option<f64>,
     /// Box corner with the smallest coordinates (µm, x y z).
-    pub min_um: Option<[f64; 3]>,
+    pub(crate) min_um: Option<[f64; 3]>,
     /// Box corner with the largest coordinates (µm, x y z).
-    pub max_um: Option<[f64; 3]>,
+    pub(crate) max_um: Option<[f64; 3]>,
     /// Mask: float32 `.npy`, shape [nz, ny, nx]; non-zero voxels are fixed.
     pub mask_npy: Option<PathBuf>,
 }
 
 /// Condition on one domain face.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
-pub enum FaceSpec {
+pub(crate) enum FaceSpec {
     /// No flux across the face (the default).
     #[default]
     NoFlux,
@@ -387,24 +387,24 @@ impl<'de> Deserialize<'de> for FaceSpec {
 /// `[boundary]`: one entry per face, each `"no_flux"` (default) or a fixed pO2 (mmHg).
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields, default)]
-pub struct BoundarySpec {
+pub(crate) struct BoundarySpec {
     /// Face x = 0.
-    pub x_min: FaceSpec,
+    pub(crate) x_min: FaceSpec,
     /// Face x = nx·h.
-    pub x_max: FaceSpec,
+    pub(crate) x_max: FaceSpec,
     /// Face y = 0.
-    pub y_min: FaceSpec,
+    pub(crate) y_min: FaceSpec,
     /// Face y = ny·h.
-    pub y_max: FaceSpec,
+    pub(crate) y_max: FaceSpec,
     /// Face z = 0.
-    pub z_min: FaceSpec,
+    pub(crate) z_min: FaceSpec,
     /// Face z = nz·h.
-    pub z_max: FaceSpec,
+    pub(crate) z_max: FaceSpec,
 }
 
 impl BoundarySpec {
     /// Faces in the order of [`crate::problem::face`].
-    pub fn faces(&self) -> [FaceSpec; 6] {
+    pub(crate) fn faces(&self) -> [FaceSpec; 6] {
         [
             self.x_min, self.x_max, self.y_min, self.y_max, self.z_min, self.z_max,
         ]
@@ -416,15 +416,15 @@ impl BoundarySpec {
 #[serde(deny_unknown_fields, default)]
 pub struct SolverSpec {
     /// `"multigrid"` (FAS V-cycles, default) or `"rbsor"` (red–black SOR).
-    pub method: super::kinds::Method,
+    pub(crate) method: super::kinds::Method,
     /// Relative residual to stop at.
-    pub tolerance: f64,
+    pub(crate) tolerance: f64,
     /// Most iterations (V-cycles, or SOR sweeps) before giving up.
-    pub max_iterations: u32,
+    pub(crate) max_iterations: u32,
     /// SOR factor in (0, 2) for `"rbsor"`; chosen from the grid when absent.
-    pub omega: Option<f64>,
+    pub(crate) omega: Option<f64>,
     /// SOR sweeps between residual checks (multigrid checks after every V-cycle).
-    pub check_every: u32,
+    pub(crate) check_every: u32,
     /// Keep results that did not converge (or break the mass balance) instead of
     /// stopping with exit 1; `summary.json` and the log then say so. Default false.
     pub allow_unconverged: bool,
@@ -449,24 +449,24 @@ impl Default for SolverSpec {
 #[serde(deny_unknown_fields, default)]
 pub struct OutputSpec {
     /// Write `o2.npy` and `vessels_sv.npy` with JSON sidecars.
-    pub npy: bool,
+    pub(crate) npy: bool,
     /// Write PNG slices through the block's centre (xy, xz, yz).
-    pub png: bool,
+    pub(crate) png: bool,
     /// Colour limits of the PNG slices (mmHg).
-    pub png_limits_mmhg: [f64; 2],
+    pub(crate) png_limits_mmhg: [f64; 2],
     /// Pixels per voxel edge in PNG slices.
-    pub png_pixels_per_voxel: u32,
+    pub(crate) png_pixels_per_voxel: u32,
     /// Colour map of the PNG slices (`"viridis"`, `"magma"`, `"inferno"`, `"cividis"`,
     /// `"RdBu_r"`).
-    pub colormap: crate::colormap::Colormap,
+    pub(crate) colormap: crate::colormap::Colormap,
     /// Colour limits of the ROS slices (µM).
-    pub png_limits_ros_um: [f64; 2],
+    pub(crate) png_limits_ros_um: [f64; 2],
     /// Colour limits of the antioxidant (GSH) slices (mM).
-    pub png_limits_gsh_mm: [f64; 2],
+    pub(crate) png_limits_gsh_mm: [f64; 2],
     /// Write `fields.vti` (every field as a named array, µm spacing) for ParaView.
-    pub vti: bool,
+    pub(crate) vti: bool,
     /// Write a float32 ImageJ stack `NAME.tif` per field (µm calibration) for Fiji.
-    pub tiff: bool,
+    pub(crate) tiff: bool,
 }
 
 impl Default for OutputSpec {
@@ -486,16 +486,16 @@ impl Default for OutputSpec {
 }
 
 mod d {
-    pub fn seed() -> u64 {
+    pub(crate) fn seed() -> u64 {
         1
     }
-    pub fn auto() -> String {
+    pub(crate) fn auto() -> String {
         "auto".into()
     }
-    pub fn one() -> f64 {
+    pub(crate) fn one() -> f64 {
         1.0
     }
-    pub fn blood_po2() -> f64 {
+    pub(crate) fn blood_po2() -> f64 {
         40.0
     }
 }
@@ -541,18 +541,18 @@ impl<'de> Deserialize<'de> for ProtocolRef {
 /// compare.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
-pub struct FiguresSpec {
+pub(crate) struct FiguresSpec {
     /// `o2_planes.png`: pO2 through the centre in xy, xz and yz, one colorbar.
-    pub montage: bool,
+    pub(crate) montage: bool,
     /// Plots as PNG and SVG: the pO2 histogram with the hypoxic volume histogram and
     /// pO2 against distance to the nearest vessel (every run); hypoxic fractions and
     /// mean pO2 over time (protocol runs).
-    pub plots: bool,
+    pub(crate) plots: bool,
     /// Protocol runs: `o2_xy_anim.png`, an animated PNG of the xy centre slice at the
     /// snapshot times (needs snapshots).
-    pub animation: bool,
+    pub(crate) animation: bool,
     /// Resolution (dots per inch).
-    pub dpi: u32,
+    pub(crate) dpi: u32,
 }
 
 impl Default for FiguresSpec {

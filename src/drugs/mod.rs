@@ -15,7 +15,7 @@
 //! after a dose the source C_old/Δt is small beside the diffusion terms, so the floor
 //! relative to it is above 1e-6, and a solve that asks for less would stagnate there.
 //!
-//! Once plasma and tissue hold less than [`NEGLIGIBLE`] of the plasma peak, the fields
+//! Once plasma and tissue hold less than `NEGLIGIBLE` of the plasma peak, the fields
 //! are no longer solved: they decay with the plasma curve ([`decay`]), since the
 //! tissue, which equilibrates with the plasma within minutes (wall exchange and
 //! diffusion over the intervessel distance), tracks its clearance (t½ 47 min or
@@ -64,31 +64,17 @@ impl DrugState {
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct DrugReport {
     /// Implicit sub-steps taken.
-    pub substeps: u32,
+    pub(crate) substeps: u32,
     /// Their length (s).
-    pub dt_s: f64,
+    pub(crate) dt_s: f64,
 }
 
 /// Below this fraction of the plasma peak, in plasma and in tissue alike, a drug is
 /// no longer solved but decays with its plasma curve ([`decay`]).
 pub const NEGLIGIBLE: f64 = 1e-3;
 
-/// Whether the drug needs solving over [t, t + dt]: a dose has started by the end, and
-/// either the plasma or the tissue still holds more than [`NEGLIGIBLE`] of the plasma
-/// peak (or a dose starts within the interval).
-pub fn active(p: &DrugParams, doses_s: &[f64], state: &DrugState, t: f64, dt: f64) -> bool {
-    if !doses_s.iter().any(|&d| d <= t + dt) {
-        return false;
-    }
-    let floor = NEGLIGIBLE * p.pk.cmax_um;
-    p.pk.plasma(doses_s, t) > floor
-        || p.pk.plasma(doses_s, t + dt) > floor
-        || doses_s.iter().any(|&d| d > t && d <= t + dt)
-        || f64::from(state.max_um()) > floor
-}
-
 /// Advances `state` over [t, t + dt] without a solve, for a drug that is not
-/// [`active`]: prodrug and metabolite are scaled by r = Cp(t + dt)/Cp(t), and the
+/// [`resident::active`]: prodrug and metabolite are scaled by r = Cp(t + dt)/Cp(t), and the
 /// exposure gains A·Δt·(1 − r)/(−ln r), the integral of A falling with the plasma
 /// curve (exact for one exponential over the interval). Returns false when there was
 /// nothing to decay (no dose yet, or no drug left).

@@ -23,11 +23,11 @@ use crate::Result;
 #[derive(Debug)]
 pub struct DrugFields {
     /// Prodrug C (µM).
-    pub prodrug: Field,
+    pub(crate) prodrug: Field,
     /// Active metabolite A (µM).
-    pub metabolite: Field,
+    pub(crate) metabolite: Field,
     /// Exposure ∫A dt since t = 0 (µM·h).
-    pub exposure: Field,
+    pub(crate) exposure: Field,
     scratch: Scratch,
     /// Whether `scratch.coupling` holds the bath coupling of this run's geometry.
     coupling_ready: bool,
@@ -77,7 +77,7 @@ impl DrugFields {
     /// `fixed`) for the drug's diffusivity `d` from host arrays at hand at the start of
     /// a run, so that no step reads a field for it ([`advance`] otherwise reads
     /// `o2.fixed` once).
-    pub fn prepare(
+    pub(crate) fn prepare(
         &mut self,
         backend: &mut dyn O2Backend,
         grid: crate::grid::Grid,
@@ -131,7 +131,7 @@ impl DrugFields {
 
     /// The largest concentration of either field (µM; 0 for none), as
     /// [`super::DrugState::max_um`].
-    pub fn max_um(&self, backend: &mut dyn O2Backend) -> Result<f32> {
+    pub(crate) fn max_um(&self, backend: &mut dyn O2Backend) -> Result<f32> {
         // Each field masked by itself (concentrations are ≥ 0; an all-zero field gives 0).
         let mut m = 0.0f64;
         for f in [self.prodrug, self.metabolite] {
@@ -141,8 +141,10 @@ impl DrugFields {
     }
 }
 
-/// [`super::active`] on resident fields: reads the fields' maximum only when the plasma
-/// curve alone does not decide.
+/// Whether the drug needs solving over [t, t + dt]: a dose has started by the end, and
+/// either the plasma or the tissue still holds more than [`super::NEGLIGIBLE`] of the
+/// plasma peak (or a dose starts within the interval). Reads the fields' maximum only
+/// when the plasma curve alone does not decide.
 pub fn active(
     backend: &mut dyn O2Backend,
     p: &DrugParams,
@@ -198,7 +200,7 @@ pub fn decay(
 /// activate the drug, its `sv` the vessel walls, its `fixed` the voxels that hold the
 /// bath), and adds the kill of the exposure gained, κ·ΔE, to `kill`. Only scalars cross
 /// to the host (the bath coupling takes one read of `o2.fixed` in the first call, none
-/// after [`DrugFields::prepare`]).
+/// after `DrugFields::prepare`).
 #[allow(clippy::too_many_arguments)]
 pub fn advance(
     backend: &mut dyn O2Backend,

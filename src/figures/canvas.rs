@@ -10,16 +10,16 @@ use image::{Rgb, RgbImage};
 use std::sync::OnceLock;
 
 /// An sRGB colour.
-pub type Colour = [u8; 3];
+pub(crate) type Colour = [u8; 3];
 
 /// Black.
-pub const BLACK: Colour = [0, 0, 0];
+pub(crate) const BLACK: Colour = [0, 0, 0];
 /// White.
-pub const WHITE: Colour = [255, 255, 255];
+pub(crate) const WHITE: Colour = [255, 255, 255];
 
 /// Horizontal placement of text relative to the anchor point.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum HAlign {
+pub(crate) enum HAlign {
     /// The text starts at the anchor.
     Left,
     /// The text is centred on the anchor.
@@ -30,7 +30,7 @@ pub enum HAlign {
 
 /// Vertical placement of text relative to the anchor point.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum VAlign {
+pub(crate) enum VAlign {
     /// The font's ascent line is at the anchor (text hangs below it).
     Top,
     /// Half the cap height above the baseline is at the anchor, so digits and
@@ -38,37 +38,35 @@ pub enum VAlign {
     Middle,
     /// The baseline is at the anchor.
     Baseline,
-    /// The font's descent line is at the anchor (text sits above it).
-    Bottom,
 }
 
 /// Size, weight and colour of a run of text.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct TextStyle {
+pub(crate) struct TextStyle {
     /// Font size in pixels per em.
-    pub size_px: f32,
+    pub(crate) size_px: f32,
     /// DejaVu Sans Bold instead of Regular.
-    pub bold: bool,
+    pub(crate) bold: bool,
     /// Text colour.
-    pub colour: Colour,
+    pub(crate) colour: Colour,
 }
 
 /// Horizontal and vertical extent of a run of text, in pixels.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct TextMetrics {
+pub(crate) struct TextMetrics {
     /// Advance width of the whole run.
-    pub width: f32,
+    pub(crate) width: f32,
     /// Ascent above the baseline (positive).
-    pub ascent: f32,
+    pub(crate) ascent: f32,
     /// Descent below the baseline (positive).
-    pub descent: f32,
+    pub(crate) descent: f32,
     /// Height of capital letters above the baseline.
-    pub cap_height: f32,
+    pub(crate) cap_height: f32,
 }
 
 impl TextMetrics {
     /// Ascent plus descent: the height of one line.
-    pub fn height(&self) -> f32 {
+    pub(crate) fn height(&self) -> f32 {
         self.ascent + self.descent
     }
 }
@@ -93,7 +91,7 @@ fn px_scale(f: &FontRef<'static>, size_px: f32) -> PxScale {
 }
 
 /// Measures `text` at `style` without drawing it.
-pub fn measure(text: &str, style: &TextStyle) -> TextMetrics {
+pub(crate) fn measure(text: &str, style: &TextStyle) -> TextMetrics {
     let f = font(style.bold);
     let sf = f.as_scaled(px_scale(f, style.size_px));
     let mut width = 0.0;
@@ -174,42 +172,31 @@ fn align_offset(m: &TextMetrics, h: HAlign, v: VAlign) -> (f32, f32) {
         VAlign::Top => m.ascent,
         VAlign::Middle => m.cap_height / 2.0,
         VAlign::Baseline => 0.0,
-        VAlign::Bottom => -m.descent,
     };
     (dx, dy)
 }
 
 /// An RGB image being drawn on, white to start with.
 #[derive(Debug, Clone)]
-pub struct Canvas {
+pub(crate) struct Canvas {
     img: RgbImage,
 }
 
 impl Canvas {
     /// A white canvas of `width × height` pixels.
-    pub fn new(width: u32, height: u32) -> Self {
+    pub(crate) fn new(width: u32, height: u32) -> Self {
         Canvas {
             img: RgbImage::from_pixel(width, height, Rgb(WHITE)),
         }
     }
 
-    /// Width in pixels.
-    pub fn width(&self) -> u32 {
-        self.img.width()
-    }
-
-    /// Height in pixels.
-    pub fn height(&self) -> u32 {
-        self.img.height()
-    }
-
     /// The finished image.
-    pub fn into_image(self) -> RgbImage {
+    pub(crate) fn into_image(self) -> RgbImage {
         self.img
     }
 
     /// The pixel at (x, y), if inside.
-    pub fn get(&self, x: i64, y: i64) -> Option<Colour> {
+    pub(crate) fn get(&self, x: i64, y: i64) -> Option<Colour> {
         self.inside(x, y)
             .then(|| self.img.get_pixel(x as u32, y as u32).0)
     }
@@ -219,14 +206,14 @@ impl Canvas {
     }
 
     /// Sets pixel (x, y); outside pixels are ignored.
-    pub fn put(&mut self, x: i64, y: i64, c: Colour) {
+    pub(crate) fn put(&mut self, x: i64, y: i64, c: Colour) {
         if self.inside(x, y) {
             self.img.put_pixel(x as u32, y as u32, Rgb(c));
         }
     }
 
     /// Mixes `c` into pixel (x, y) with opacity `alpha` in [0, 1].
-    pub fn blend(&mut self, x: i64, y: i64, c: Colour, alpha: f32) {
+    pub(crate) fn blend(&mut self, x: i64, y: i64, c: Colour, alpha: f32) {
         if !self.inside(x, y) || alpha <= 0.0 {
             return;
         }
@@ -238,7 +225,7 @@ impl Canvas {
     }
 
     /// Fills the rectangle with top-left (x, y) and size w × h (clipped).
-    pub fn fill_rect(&mut self, x: i64, y: i64, w: i64, h: i64, c: Colour) {
+    pub(crate) fn fill_rect(&mut self, x: i64, y: i64, w: i64, h: i64, c: Colour) {
         let (x0, y0) = (x.max(0), y.max(0));
         let x1 = (x + w).min(self.img.width() as i64);
         let y1 = (y + h).min(self.img.height() as i64);
@@ -250,7 +237,7 @@ impl Canvas {
     }
 
     /// Draws the outline of a rectangle with a border `t` pixels thick inside it.
-    pub fn stroke_rect(&mut self, x: i64, y: i64, w: i64, h: i64, t: i64, c: Colour) {
+    pub(crate) fn stroke_rect(&mut self, x: i64, y: i64, w: i64, h: i64, t: i64, c: Colour) {
         self.fill_rect(x, y, w, t, c);
         self.fill_rect(x, y + h - t, w, t, c);
         self.fill_rect(x, y, t, h, c);
@@ -260,7 +247,13 @@ impl Canvas {
     /// Strokes a polyline (pixel coordinates, y down) `width` pixels wide with round
     /// caps and anti-aliased edges. With `dash = Some([on, off])` (pixels) the pattern
     /// runs continuously along the whole polyline.
-    pub fn stroke(&mut self, points: &[(f32, f32)], width: f32, c: Colour, dash: Option<[f32; 2]>) {
+    pub(crate) fn stroke(
+        &mut self,
+        points: &[(f32, f32)],
+        width: f32,
+        c: Colour,
+        dash: Option<[f32; 2]>,
+    ) {
         let pieces = match dash {
             Some([on, off]) if on > 0.0 && off > 0.0 => dash_pieces(points, on, off),
             _ => points.windows(2).map(|p| (p[0], p[1])).collect(),
@@ -307,7 +300,15 @@ impl Canvas {
     }
 
     /// Draws `text` with its anchor at (x, y).
-    pub fn text(&mut self, text: &str, x: f32, y: f32, style: &TextStyle, h: HAlign, v: VAlign) {
+    pub(crate) fn text(
+        &mut self,
+        text: &str,
+        x: f32,
+        y: f32,
+        style: &TextStyle,
+        h: HAlign,
+        v: VAlign,
+    ) {
         let m = measure(text, style);
         let (dx, dy) = align_offset(&m, h, v);
         let mask = rasterise(text, style);
@@ -326,7 +327,7 @@ impl Canvas {
     /// Draws `text` rotated 90° anticlockwise (reading bottom to top), as on a vertical
     /// axis label. `h` and `v` are in the text's own frame: `HAlign::Centre` centres it
     /// vertically on `y`; `VAlign::Top` puts its ascent line at `x` (text to the right).
-    pub fn text_vertical(
+    pub(crate) fn text_vertical(
         &mut self,
         text: &str,
         x: f32,

@@ -12,7 +12,7 @@ use super::slice::Slice2D;
 use std::collections::HashMap;
 
 /// A point in slice coordinates (voxel units, y up).
-pub type Point = (f32, f32);
+pub(crate) type Point = (f32, f32);
 
 /// Identifies a lattice edge so that the two cells sharing it produce the very same
 /// crossing point: (vertical?, u, v) of its lower-left end.
@@ -82,8 +82,9 @@ fn segment_keys(s: &Slice2D, level: f32) -> Vec<(EdgeKey, EdgeKey)> {
     out
 }
 
-/// The isoline of `slice` at `level` as line segments.
-pub fn segments(slice: &Slice2D, level: f32) -> Vec<(Point, Point)> {
+/// The isoline of `slice` at `level` as line segments (the tests' view of them).
+#[cfg(test)]
+fn segments(slice: &Slice2D, level: f32) -> Vec<(Point, Point)> {
     segment_keys(slice, level)
         .into_iter()
         .map(|(a, b)| (crossing(slice, a, level), crossing(slice, b, level)))
@@ -93,7 +94,7 @@ pub fn segments(slice: &Slice2D, level: f32) -> Vec<(Point, Point)> {
 /// The isoline of `slice` at `level` joined into polylines (closed loops repeat their
 /// first point at the end). The order is deterministic, so dash patterns drawn along
 /// the lines are too.
-pub fn polylines(slice: &Slice2D, level: f32) -> Vec<Vec<Point>> {
+pub(crate) fn polylines(slice: &Slice2D, level: f32) -> Vec<Vec<Point>> {
     let segs = segment_keys(slice, level);
     let mut by_edge: HashMap<EdgeKey, Vec<usize>> = HashMap::new();
     for (i, (a, b)) in segs.iter().enumerate() {

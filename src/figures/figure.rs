@@ -20,23 +20,14 @@ use image::RgbImage;
 #[derive(Debug, Clone)]
 pub struct Panel {
     /// Shown above the panel in a montage.
-    pub title: Option<String>,
+    pub(crate) title: Option<String>,
     /// The values to colour-map.
     pub slice: Slice2D,
     /// A 0/1 mask on the same lattice whose 0.5 contour is drawn as vessel outlines.
-    pub vessels: Option<Slice2D>,
+    pub(crate) vessels: Option<Slice2D>,
 }
 
 impl Panel {
-    /// A panel of `slice` without title or vessels.
-    pub fn new(slice: Slice2D) -> Self {
-        Panel {
-            title: None,
-            slice,
-            vessels: None,
-        }
-    }
-
     /// Takes `spec` of `field`; with `vessel_mask` (a 0/1 field on the same grid) also
     /// the vessel outlines. For projections the mask is max-projected, so every vessel
     /// along the line of sight is outlined.
@@ -118,7 +109,7 @@ pub struct Layout {
     /// Each panel's image rectangle, in input order.
     pub panels: Vec<Rect>,
     /// Image pixels per µm in every panel.
-    pub px_per_um: f64,
+    pub(crate) px_per_um: f64,
     /// The colour ramp of the colorbar (inside its frame).
     pub colorbar: Rect,
     /// Colorbar ticks, low to high.

@@ -7,7 +7,7 @@ use image::RgbImage;
 use std::path::Path;
 
 /// Pixels per metre for `dpi` dots per inch (an inch is 0.0254 m), rounded.
-pub fn pixels_per_metre(dpi: u32) -> u32 {
+pub(crate) fn pixels_per_metre(dpi: u32) -> u32 {
     (dpi as f64 / 0.0254).round() as u32
 }
 

@@ -31,7 +31,7 @@ impl Plane {
     }
 
     /// (width, height) in voxels.
-    pub fn size(self, g: &Grid) -> (usize, usize) {
+    pub(crate) fn size(self, g: &Grid) -> (usize, usize) {
         match self {
             Plane::Xy => (g.nx, g.ny),
             Plane::Xz => (g.nx, g.nz),
@@ -105,9 +105,9 @@ pub struct Slice2D {
     /// Rows (bottom to top).
     pub h: usize,
     /// `w × h` values, row-major from the bottom row.
-    pub values: Vec<f32>,
+    pub(crate) values: Vec<f32>,
     /// Lattice spacing (µm).
-    pub spacing_um: f64,
+    pub(crate) spacing_um: f64,
     /// What was taken, for captions: e.g. `xy, z = 45 µm` or `xy, max over z`.
     pub caption: String,
 }
@@ -120,7 +120,7 @@ impl Slice2D {
     }
 
     /// Width and height in µm.
-    pub fn extent_um(&self) -> (f64, f64) {
+    pub(crate) fn extent_um(&self) -> (f64, f64) {
         (
             self.w as f64 * self.spacing_um,
             self.h as f64 * self.spacing_um,
@@ -129,7 +129,7 @@ impl Slice2D {
 }
 
 /// Names of the (horizontal, vertical, normal) axes of a plane.
-pub fn axis_names(plane: Plane) -> (&'static str, &'static str, &'static str) {
+pub(crate) fn axis_names(plane: Plane) -> (&'static str, &'static str, &'static str) {
     match plane {
         Plane::Xy => ("x", "y", "z"),
         Plane::Xz => ("x", "z", "y"),
@@ -156,7 +156,7 @@ fn normal_len(g: &Grid, plane: Plane) -> usize {
 
 /// Resolves a [`SlicePos`] to a layer index, with errors that name the value and the
 /// valid range.
-pub fn layer_index(grid: &Grid, plane: Plane, at: SlicePos) -> Result<usize> {
+pub(crate) fn layer_index(grid: &Grid, plane: Plane, at: SlicePos) -> Result<usize> {
     let n = normal_len(grid, plane);
     let axis = axis_names(plane).2;
     match at {

@@ -19,11 +19,11 @@ pub enum PanelSize {
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct LineStyle {
     /// Line colour.
-    pub colour: Colour,
+    pub(crate) colour: Colour,
     /// Line width (points).
-    pub width_pt: f64,
+    pub(crate) width_pt: f64,
     /// Dash pattern `[on, off]` (points); `None` for a solid line.
-    pub dash: Option<[f64; 2]>,
+    pub(crate) dash: Option<[f64; 2]>,
 }
 
 impl LineStyle {
@@ -143,7 +143,7 @@ impl FigureStyle {
     }
 
     /// The colorbar label: `pO₂ (mmHg)`, or just the quantity without a unit.
-    pub fn colorbar_label(&self) -> String {
+    pub(crate) fn colorbar_label(&self) -> String {
         if self.unit.is_empty() {
             self.field_label.clone()
         } else {

@@ -12,14 +12,14 @@ use std::fmt::Write;
 
 /// An SVG document being written.
 #[derive(Debug, Clone)]
-pub struct Svg {
+pub(crate) struct Svg {
     width: f64,
     height: f64,
     body: String,
 }
 
 /// The font family of all text, DejaVu Sans first so that the SVG matches the PNG.
-pub const FONT_FAMILY: &str = "DejaVu Sans, sans-serif";
+pub(crate) const FONT_FAMILY: &str = "DejaVu Sans, sans-serif";
 
 /// A number with at most two decimals and no trailing zeros.
 fn num(v: f64) -> String {
@@ -33,12 +33,12 @@ fn num(v: f64) -> String {
 }
 
 /// `#rrggbb`.
-pub fn hex(c: Colour) -> String {
+pub(crate) fn hex(c: Colour) -> String {
     format!("#{:02x}{:02x}{:02x}", c[0], c[1], c[2])
 }
 
 /// `s` with the five XML special characters escaped.
-pub fn escape(s: &str) -> String {
+pub(crate) fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for ch in s.chars() {
         match ch {
@@ -80,7 +80,7 @@ fn stroke_attrs(colour: Colour, width: f64, dash: Option<[f64; 2]>) -> String {
 
 impl Svg {
     /// An empty document of `width × height` user units.
-    pub fn new(width: f64, height: f64) -> Self {
+    pub(crate) fn new(width: f64, height: f64) -> Self {
         Svg {
             width,
             height,
@@ -91,7 +91,7 @@ impl Svg {
     /// A filled rectangle with top-left (x, y), optionally outlined (colour, width).
     /// Drawn with crisp edges, so that abutting rectangles (histogram bars) show no
     /// seams, as on the canvas.
-    pub fn rect(
+    pub(crate) fn rect(
         &mut self,
         x: f64,
         y: f64,
@@ -120,28 +120,8 @@ impl Svg {
         self.body.push_str("/>\n");
     }
 
-    /// A straight line.
-    pub fn line(
-        &mut self,
-        a: (f64, f64),
-        b: (f64, f64),
-        colour: Colour,
-        width: f64,
-        dash: Option<[f64; 2]>,
-    ) {
-        let _ = writeln!(
-            self.body,
-            r#"<line x1="{}" y1="{}" x2="{}" y2="{}" {}/>"#,
-            num(a.0),
-            num(a.1),
-            num(b.0),
-            num(b.1),
-            stroke_attrs(colour, width, dash)
-        );
-    }
-
     /// An open polyline; `class` marks it for readers of the file (e.g. `series`).
-    pub fn polyline(
+    pub(crate) fn polyline(
         &mut self,
         points: &[(f64, f64)],
         colour: Colour,
@@ -162,7 +142,7 @@ impl Svg {
     }
 
     /// A filled closed polygon without outline.
-    pub fn polygon(&mut self, points: &[(f64, f64)], fill: Colour, class: Option<&str>) {
+    pub(crate) fn polygon(&mut self, points: &[(f64, f64)], fill: Colour, class: Option<&str>) {
         if points.len() < 3 {
             return;
         }
@@ -178,7 +158,7 @@ impl Svg {
     /// Text whose baseline passes through (x, y), placed horizontally by `h`; with
     /// `vertical` it is turned 90° anticlockwise about (x, y) and reads bottom to top.
     #[allow(clippy::too_many_arguments)]
-    pub fn text(
+    pub(crate) fn text(
         &mut self,
         text: &str,
         x: f64,
@@ -216,7 +196,7 @@ impl Svg {
     }
 
     /// The finished document, `width_in × height_in` inches on paper.
-    pub fn finish(self, width_in: f64, height_in: f64) -> String {
+    pub(crate) fn finish(self, width_in: f64, height_in: f64) -> String {
         format!(
             concat!(
                 r#"<?xml version="1.0" encoding="UTF-8"?>"#,

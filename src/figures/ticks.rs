@@ -2,7 +2,7 @@
 
 /// Between four and six round tick values (steps of 1, 2, 2.5 or 5 × 10^k) inside
 /// `[lo, hi]`, ends included when they fall on the step; three for awkward ranges.
-pub fn nice_ticks(lo: f64, hi: f64) -> Vec<f64> {
+pub(crate) fn nice_ticks(lo: f64, hi: f64) -> Vec<f64> {
     let range = hi - lo;
     if range <= 0.0 || !range.is_finite() {
         return vec![lo];
@@ -43,7 +43,7 @@ fn ticks_with_step(lo: f64, hi: f64, step: f64) -> Option<Vec<f64>> {
 
 /// Labels for `ticks` with the fewest decimals that tell them apart exactly
 /// (`0, 20, 40`; `0, 2.5, 5`; `0.1, 0.2`).
-pub fn tick_labels(ticks: &[f64]) -> Vec<String> {
+pub(crate) fn tick_labels(ticks: &[f64]) -> Vec<String> {
     let decimals = (0..=6)
         .find(|&d| {
             ticks.iter().all(|&v| {
@@ -65,7 +65,7 @@ pub fn tick_labels(ticks: &[f64]) -> Vec<String> {
 }
 
 /// The largest of 1, 2, 5 × 10^k not above `target` (for scale bars).
-pub fn round_length(target: f64) -> f64 {
+pub(crate) fn round_length(target: f64) -> f64 {
     if target <= 0.0 || !target.is_finite() {
         return 1.0;
     }
@@ -78,7 +78,7 @@ pub fn round_length(target: f64) -> f64 {
 }
 
 /// A length for a scale-bar label: `50 µm`, `200 µm`, `1 mm`, `0.5 µm`.
-pub fn length_label(um: f64) -> String {
+pub(crate) fn length_label(um: f64) -> String {
     let (v, unit) = if um >= 1000.0 {
         (um / 1000.0, "mm")
     } else {

@@ -12,7 +12,7 @@ use std::fmt::Write;
 /// One row per segment: geometry, flow (in the a → b sense), the discharge haematocrit
 /// the blood O2 transport used, blood pO2 where blood enters and leaves the segment,
 /// and the O2 it passes to the tissue.
-pub fn segment_table(v: &VesselNetwork, blood: &BloodState) -> String {
+pub(crate) fn segment_table(v: &VesselNetwork, blood: &BloodState) -> String {
     let mut out = String::from(
         "segment,from,to,radius_um,length_um,flow_nl_per_min,hematocrit,po2_in_mmhg,\
          po2_out_mmhg,o2_delivered_nl_per_min\n",
@@ -43,7 +43,7 @@ pub fn segment_table(v: &VesselNetwork, blood: &BloodState) -> String {
 
 /// Mean blood pO2 of each segment over its rings (mmHg); the segment's fixed value when
 /// it has no ring.
-pub fn segment_mean_po2(v: &VesselNetwork, ring_pb: &[f64]) -> Vec<f64> {
+pub(crate) fn segment_mean_po2(v: &VesselNetwork, ring_pb: &[f64]) -> Vec<f64> {
     (0..v.net.segments.len())
         .map(|s| {
             let r = v.wall.rings_of(s);
@@ -59,7 +59,7 @@ pub fn segment_mean_po2(v: &VesselNetwork, ring_pb: &[f64]) -> Vec<f64> {
 /// The `vessels.transport` summary: O2 fluxes in nl O2/min, the coupling loop, and the
 /// balance inflow − outflow − (what the tissue took through the walls), relative to
 /// the inflow.
-pub fn summary(
+pub(crate) fn summary(
     v: &VesselNetwork,
     blood: &BloodState,
     coupling: &CouplingReport,
@@ -101,7 +101,11 @@ pub fn summary(
 
 /// |blood O2 in − out − net wall exchange| / in: what the blood gives must be what the
 /// tissue receives (0 with no inflow).
-pub fn balance_relative_error(blood: &BloodState, mass: &MassBalance, alpha_tissue: f64) -> f64 {
+pub(crate) fn balance_relative_error(
+    blood: &BloodState,
+    mass: &MassBalance,
+    alpha_tissue: f64,
+) -> f64 {
     let taken = mass.vessel_net() * alpha_tissue;
     if blood.inflow > 0.0 {
         (blood.inflow - blood.outflow - taken).abs() / blood.inflow

@@ -1,5 +1,5 @@
 //! The `[figures]` of a run, written into `OUT/figures/`: the pO2 planes montage, and
-//! the plots and animation (see [`crate::config::schema::FiguresSpec`]). The same
+//! the plots and animation (see `crate::config::schema::FiguresSpec`). The same
 //! figures `oxyfield render` makes from the saved fields.
 
 use crate::config::Scenario;
@@ -12,7 +12,7 @@ use crate::{Error, Result};
 use std::path::{Path, PathBuf};
 
 /// The style of a run's pO2 figures: `[output]` limits and colour map, `[figures]` DPI.
-pub fn po2_style(sc: &Scenario) -> FigureStyle {
+pub(crate) fn po2_style(sc: &Scenario) -> FigureStyle {
     let out = &sc.spec.output;
     let colormap = out.colormap;
     let mut style = FigureStyle::for_field("o2", "mmHg", out.png_limits_mmhg, colormap);
@@ -22,7 +22,7 @@ pub fn po2_style(sc: &Scenario) -> FigureStyle {
 }
 
 /// The xy, xz and yz centre planes of `field` in one figure with one colorbar.
-pub fn planes_montage(
+pub(crate) fn planes_montage(
     field: &[f32],
     grid: &Grid,
     vessels: Option<&[f32]>,
@@ -49,7 +49,7 @@ pub fn figures_dir(out: &Path) -> Result<PathBuf> {
 
 /// The figures of a steady run on `problem`: returns the file names written
 /// (relative to `out`).
-pub fn write_steady(
+pub(crate) fn write_steady(
     out: &Path,
     sc: &Scenario,
     problem: &O2Problem,
@@ -74,7 +74,7 @@ pub fn write_steady(
 
 /// The pO2 histogram (with the hypoxic volume histogram) and pO2 against distance to
 /// the nearest vessel, over tissue voxels, as PNG and SVG.
-pub fn po2_plots(
+pub(crate) fn po2_plots(
     out: &Path,
     sc: &Scenario,
     problem: &O2Problem,
@@ -104,7 +104,7 @@ pub fn po2_plots(
 
 /// Hypoxic fractions and mean pO2 over protocol time, with the radiotherapy fractions
 /// marked, as PNG and SVG.
-pub fn timeline_plot(
+pub(crate) fn timeline_plot(
     out: &Path,
     sc: &Scenario,
     protocol: &crate::protocol::Protocol,
@@ -132,7 +132,7 @@ pub fn timeline_plot(
 }
 
 /// Frame delay of animations (ms).
-pub const FRAME_MS: u32 = 500;
+pub(crate) const FRAME_MS: u32 = 500;
 
 /// An animation of field `name`'s snapshots in `out/snapshots/` as `spec` shows them,
 /// as frames with time stamps; None when there are fewer than two snapshots.
@@ -163,7 +163,7 @@ pub fn snapshot_frames(
 /// The figures of a protocol run (after its snapshots and final fields are written):
 /// the final pO2 planes montage and, with snapshots, the animation of the xy centre
 /// slice. Returns the file names written (relative to `out`).
-pub fn write_protocol(
+pub(crate) fn write_protocol(
     out: &Path,
     sc: &Scenario,
     grid: &Grid,

@@ -2,15 +2,15 @@
 //! slices. Every file is written under a temporary name and renamed into place, so a
 //! run that stops leaves complete files or none.
 
-pub mod blood;
+pub(crate) mod blood;
 pub mod figures;
 pub mod previous;
-pub mod reproduce;
-pub mod ros;
-pub mod slices;
+pub(crate) mod reproduce;
+pub(crate) mod ros;
+pub(crate) mod slices;
 pub mod summary;
 pub mod tiff;
 pub mod timeline;
-pub mod tissue;
-pub mod volumes;
+pub(crate) mod tissue;
+pub(crate) mod volumes;
 pub mod vti;

@@ -29,7 +29,7 @@ const PLANES: [&str; 3] = ["xy", "xz", "yz"];
 
 /// Removes the earlier run's outputs from `dir` (nothing when `dir` does not exist);
 /// returns the removed paths relative to `dir`, sorted.
-pub fn remove(dir: &Path) -> Result<Vec<String>> {
+pub(crate) fn remove(dir: &Path) -> Result<Vec<String>> {
     if !dir.is_dir() {
         return Ok(Vec::new());
     }
@@ -128,7 +128,7 @@ fn entries(dir: &Path) -> Result<Vec<PathBuf>> {
     Ok(out)
 }
 
-/// [`remove`], saying in the log which files went.
+/// `remove`, saying in the log which files went.
 pub fn remove_and_say(out: &Path) -> Result<()> {
     let old = remove(out)?;
     if !old.is_empty() {

@@ -15,13 +15,13 @@ use std::path::{Path, PathBuf};
 
 /// The block for a run of `sc` (its protocol, when it names one, is read again to
 /// find the protocol's files).
-pub fn block(sc: &Scenario) -> Value {
+pub(crate) fn block(sc: &Scenario) -> Value {
     let protocol = sc.protocol().ok().flatten();
     block_with(sc, protocol.as_ref())
 }
 
 /// The block for a run of `sc` with `protocol` (from the scenario or `--protocol`).
-pub fn block_with(sc: &Scenario, protocol: Option<&Protocol>) -> Value {
+pub(crate) fn block_with(sc: &Scenario, protocol: Option<&Protocol>) -> Value {
     let cwd = std::env::current_dir().ok();
     json!({
         "command": std::env::args().collect::<Vec<_>>(),
@@ -37,7 +37,7 @@ pub fn block_with(sc: &Scenario, protocol: Option<&Protocol>) -> Value {
 /// CSV network reads beside the one named, the protocol file and its dose maps, and
 /// then, so that no key is missed, every string under a key ending in `_npy`, `file`
 /// or `path`, and the files on the command line.
-pub fn input_paths(sc: &Scenario, protocol: Option<&Protocol>) -> Vec<PathBuf> {
+pub(crate) fn input_paths(sc: &Scenario, protocol: Option<&Protocol>) -> Vec<PathBuf> {
     let s = &sc.spec;
     let mut named: Vec<PathBuf> = Vec::new();
     let mut resolved: Vec<PathBuf> = Vec::new();

@@ -13,7 +13,12 @@ use serde_json::{json, Value};
 use std::path::Path;
 
 /// Writes the fields the scenario's `[output]` asks for; returns the file names.
-pub fn write(sc: &Scenario, dir: &Path, grid: &Grid, ros: &RosSteady) -> Result<Vec<String>> {
+pub(crate) fn write(
+    sc: &Scenario,
+    dir: &Path,
+    grid: &Grid,
+    ros: &RosSteady,
+) -> Result<Vec<String>> {
     let out = &sc.spec.output;
     let mut files = Vec::new();
     if out.npy {
@@ -58,7 +63,7 @@ pub fn write(sc: &Scenario, dir: &Path, grid: &Grid, ros: &RosSteady) -> Result<
 }
 
 /// The `ros` block of `summary.json`.
-pub fn summary(ros: &RosSteady, stats: &RosStats, balance: &RosBalance) -> Value {
+pub(crate) fn summary(ros: &RosSteady, stats: &RosStats, balance: &RosBalance) -> Value {
     json!({
         "enabled": true,
         "tissue_voxels": stats.tissue_voxels,
@@ -89,7 +94,7 @@ pub fn summary(ros: &RosSteady, stats: &RosStats, balance: &RosBalance) -> Value
 }
 
 /// The `gsh` block of `summary.json`.
-pub fn gsh_summary(stats: &RosStats) -> Value {
+pub(crate) fn gsh_summary(stats: &RosStats) -> Value {
     json!({
         "mean_mm": stats.gsh_mean,
         "min_mm": stats.gsh_min,
@@ -97,7 +102,7 @@ pub fn gsh_summary(stats: &RosStats) -> Value {
 }
 
 /// The `parameters.ros` block of `summary.json`.
-pub fn parameters(p: &RosParams) -> Value {
+pub(crate) fn parameters(p: &RosParams) -> Value {
     json!({
         "diffusivity_um2_per_s": p.diffusivity_um2_per_s,
         "o2_solubility_um_per_mmhg": p.o2_solubility_um_per_mmhg,

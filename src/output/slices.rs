@@ -6,24 +6,24 @@ use crate::grid::Grid;
 use crate::Result;
 use std::path::{Path, PathBuf};
 
-pub use crate::figures::Plane;
+pub(crate) use crate::figures::Plane;
 
 /// How slices look.
 #[derive(Debug, Clone, Copy)]
-pub struct SliceStyle {
+pub(crate) struct SliceStyle {
     /// Values mapped to the ends of the colour map (field units).
-    pub limits: [f64; 2],
+    pub(crate) limits: [f64; 2],
     /// Colour map.
-    pub colormap: Colormap,
+    pub(crate) colormap: Colormap,
     /// Pixels per voxel edge.
-    pub pixels_per_voxel: u32,
+    pub(crate) pixels_per_voxel: u32,
 }
 
 /// Writes `PREFIX_xy.png`, `PREFIX_xz.png`, `PREFIX_yz.png` into `dir`: figures of the
 /// centre slices of field `name` (colorbar with its quantity and unit, scale bar, the
 /// hypoxia isolines for pO₂, and vessel outlines where `vessels` (Sv) is given), panels
 /// at `style.pixels_per_voxel`, 150 dpi.
-pub fn write_centre_slices(
+pub(crate) fn write_centre_slices(
     dir: &Path,
     prefix: &str,
     name: &str,

@@ -12,28 +12,28 @@ use std::collections::BTreeMap;
 
 /// Everything the summary is made from.
 #[derive(Debug)]
-pub struct SummaryInputs<'a> {
+pub(crate) struct SummaryInputs<'a> {
     /// The scenario.
-    pub scenario: &'a Scenario,
+    pub(crate) scenario: &'a Scenario,
     /// Its assembled problem.
-    pub assembled: &'a Assembled,
+    pub(crate) assembled: &'a Assembled,
     /// Backend and adapter.
-    pub backend: &'a BackendInfo,
+    pub(crate) backend: &'a BackendInfo,
     /// The solve.
-    pub report: &'a SolveReport,
+    pub(crate) report: &'a SolveReport,
     /// pO2 statistics.
-    pub stats: &'a O2Stats,
+    pub(crate) stats: &'a O2Stats,
     /// Mass balance.
-    pub mass: &'a MassBalance,
+    pub(crate) mass: &'a MassBalance,
     /// Files written (names relative to the output folder).
-    pub files: &'a [String],
+    pub(crate) files: &'a [String],
     /// The blood O2 transport block, when transport ran.
-    pub transport: Option<Value>,
+    pub(crate) transport: Option<Value>,
     /// The `ros` and `gsh` blocks, when ROS was solved.
-    pub ros: Option<(Value, Value)>,
+    pub(crate) ros: Option<(Value, Value)>,
     /// What did not converge or broke a balance, kept under `solver.allow_unconverged`
     /// (empty for a converged run).
-    pub not_converged: &'a [String],
+    pub(crate) not_converged: &'a [String],
 }
 
 /// `summary.json` of a steady run. Fields are declared in the order the file lists
@@ -73,7 +73,7 @@ struct GridBlock {
 
 /// `mass_balance`, in a steady and a protocol summary.
 #[derive(Debug, Serialize)]
-pub struct MassBlock {
+pub(crate) struct MassBlock {
     consumption: f64,
     /// Which state it is of (a protocol summary: "the final state").
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -87,7 +87,7 @@ pub struct MassBlock {
 
 impl MassBlock {
     /// The block of `m`, of the state `of` names (when it says).
-    pub fn of(m: &MassBalance, of: Option<&'static str>) -> Self {
+    pub(crate) fn of(m: &MassBalance, of: Option<&'static str>) -> Self {
         MassBlock {
             consumption: m.consumption,
             of,
@@ -162,7 +162,7 @@ struct NetworkBlock {
 }
 
 /// Builds the summary document.
-pub fn build(s: &SummaryInputs) -> Value {
+pub(crate) fn build(s: &SummaryInputs) -> Value {
     let g = &s.assembled.problem.grid;
     let p = &s.assembled.problem.params;
     let e = g.extent_um();
@@ -251,7 +251,7 @@ pub fn utc_now_iso8601() -> String {
 }
 
 /// Formats Unix seconds as an ISO 8601 UTC time (Hinnant's civil-from-days).
-pub fn iso8601(secs: i64) -> String {
+pub(crate) fn iso8601(secs: i64) -> String {
     let days = secs.div_euclid(86_400);
     let rem = secs.rem_euclid(86_400);
     let z = days + 719_468;

@@ -30,17 +30,18 @@
 use crate::atomic;
 use crate::grid::Grid;
 use crate::{Error, Result};
+#[cfg(feature = "testing")]
 use std::collections::BTreeMap;
 use std::path::Path;
 
 /// TIFF tag numbers used here.
 pub mod tag {
     /// NewSubfileType (LONG).
-    pub const NEW_SUBFILE_TYPE: u16 = 254;
+    pub(crate) const NEW_SUBFILE_TYPE: u16 = 254;
     /// ImageWidth (LONG).
-    pub const IMAGE_WIDTH: u16 = 256;
+    pub(crate) const IMAGE_WIDTH: u16 = 256;
     /// ImageLength (LONG).
-    pub const IMAGE_LENGTH: u16 = 257;
+    pub(crate) const IMAGE_LENGTH: u16 = 257;
     /// BitsPerSample (SHORT).
     pub const BITS_PER_SAMPLE: u16 = 258;
     /// Compression (SHORT; 1 = none).
@@ -54,7 +55,7 @@ pub mod tag {
     /// SamplesPerPixel (SHORT).
     pub const SAMPLES_PER_PIXEL: u16 = 277;
     /// RowsPerStrip (LONG).
-    pub const ROWS_PER_STRIP: u16 = 278;
+    pub(crate) const ROWS_PER_STRIP: u16 = 278;
     /// StripByteCounts (LONG).
     pub const STRIP_BYTE_COUNTS: u16 = 279;
     /// XResolution (RATIONAL, pixels per ResolutionUnit).
@@ -255,6 +256,7 @@ pub fn write_tiff(path: &Path, grid: &Grid, data: &[f32], unit_label: &str) -> R
 }
 
 /// The value of one tag as read back.
+#[cfg(feature = "testing")]
 #[derive(Debug, Clone, PartialEq)]
 pub enum TagValue {
     /// ASCII, without the final NUL.
@@ -266,6 +268,7 @@ pub enum TagValue {
 }
 
 /// A float32 TIFF stack read by [`read_tiff`].
+#[cfg(feature = "testing")]
 #[derive(Debug, Clone, PartialEq)]
 pub struct TiffStack {
     /// Columns (x).
@@ -278,6 +281,7 @@ pub struct TiffStack {
     pub data: Vec<f32>,
 }
 
+#[cfg(feature = "testing")]
 impl TiffStack {
     /// A numeric tag of page `page`, if present with one value.
     pub fn number(&self, page: usize, t: u16) -> Option<u64> {
@@ -306,6 +310,7 @@ impl TiffStack {
 
 /// Reads a little-endian, uncompressed, single-sample float32 TIFF (what
 /// [`write_tiff`] writes), walking every IFD.
+#[cfg(feature = "testing")]
 pub fn read_tiff(path: &Path) -> Result<TiffStack> {
     let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
     let bad = |m: String| Error::input(path, m);

@@ -61,7 +61,7 @@ pub struct DrugColumns {
 }
 
 /// The CSV text of `rows`.
-pub fn csv(rows: &[Row]) -> String {
+pub(crate) fn csv(rows: &[Row]) -> String {
     let mut out = String::from("time_h,events,mean_po2_mmhg,median_po2_mmhg");
     for t in HYPOXIA_THRESHOLDS_MMHG {
         let _ = write!(out, ",hypoxic_fraction_lt_{t}");
@@ -113,7 +113,7 @@ pub fn csv(rows: &[Row]) -> String {
 }
 
 /// Writes `timeline.csv` and `timeline.json` into `dir`.
-pub fn write(dir: &Path, rows: &[Row]) -> Result<()> {
+pub(crate) fn write(dir: &Path, rows: &[Row]) -> Result<()> {
     atomic::write(&dir.join("timeline.csv"), csv(rows).as_bytes())?;
     let json = serde_json::to_string_pretty(&serde_json::json!({ "rows": rows }))
         .expect("JSON of plain values");

@@ -12,10 +12,10 @@ use crate::Result;
 use std::path::Path;
 
 /// The file's stem.
-pub const NAME: &str = "tissue";
+pub(crate) const NAME: &str = "tissue";
 
 /// 1 for the tissue voxels of `problem`, 0 elsewhere.
-pub fn mask(problem: &O2Problem) -> Vec<f32> {
+pub(crate) fn mask(problem: &O2Problem) -> Vec<f32> {
     (0..problem.grid.len())
         .map(|i| f32::from(u8::from(problem.is_tissue(i))))
         .collect()
@@ -24,7 +24,7 @@ pub fn mask(problem: &O2Problem) -> Vec<f32> {
 /// Writes `tissue.npy` and `tissue.json` (a [`mask`] on `grid`) into `dir`; returns
 /// their names. `when` says which state it is ("at steady state", "at the end of the
 /// protocol").
-pub fn write(dir: &Path, grid: &Grid, mask: &[f32], when: &str) -> Result<Vec<String>> {
+pub(crate) fn write(dir: &Path, grid: &Grid, mask: &[f32], when: &str) -> Result<Vec<String>> {
     npy::write_field(
         &dir.join(format!("{NAME}.npy")),
         mask,

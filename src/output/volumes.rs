@@ -9,7 +9,7 @@ use crate::Result;
 use std::path::Path;
 
 /// Writes the volume files `out` asks for into `dir`; returns their names.
-pub fn write(
+pub(crate) fn write(
     dir: &Path,
     grid: &Grid,
     out: &OutputSpec,

@@ -9,7 +9,7 @@
 //! * x varies fastest, then y, then z: VTK's point order is our C order `[nz][ny][nx]`,
 //!   so the arrays are written as they are held, without reordering.
 //! * Units go in the array name, `"o2 [mmHg]"`, so ParaView shows them in the colour
-//!   legend; [`read_vti`] returns the names as written.
+//!   legend; `read_vti` (feature `testing`) returns the names as written.
 //! * Data are `format="binary"` (inline base64), `byte_order="LittleEndian"`,
 //!   `header_type="UInt64"`, compressed with `compressor="vtkZLibDataCompressor"` in
 //!   32 KiB blocks, the layout `vtkXMLWriter` writes by default: base64 of the header
@@ -34,7 +34,7 @@ use std::path::Path;
 const BLOCK: usize = 32 * 1024;
 
 /// The VTK array name of a field: `name [units]`, or `name` when `units` is empty.
-pub fn array_name(name: &str, units: &str) -> String {
+pub(crate) fn array_name(name: &str, units: &str) -> String {
     if units.is_empty() {
         name.to_string()
     } else {
@@ -133,12 +133,14 @@ fn xml_escape(s: &str) -> String {
 }
 
 /// One array read back: its name as written and its values in C order `[nz][ny][nx]`.
+#[cfg(feature = "testing")]
 pub type NamedField = (String, Vec<f32>);
 
 /// Reads a `.vti` written by [`write_vti`]: the grid and each `PointData` array
 /// (name as written, values in C order `[nz][ny][nx]`). Inline base64 Float32
 /// arrays with UInt32 or UInt64 headers, plain or zlib-compressed, are accepted;
 /// appended data and other types are not.
+#[cfg(feature = "testing")]
 pub fn read_vti(path: &Path) -> Result<(Grid, Vec<NamedField>)> {
     use crate::vtk::{array, xml};
     let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;

@@ -11,17 +11,17 @@
 
 /// Blood O2 parameters (defaults and sources in docs/model.md).
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct BloodParams {
+pub(crate) struct BloodParams {
     /// Hill exponent n (2.55–3; default 2.7).
-    pub hill_n: f64,
+    pub(crate) hill_n: f64,
     /// Half-saturation pO2 P50 (mmHg; 26 human, 38 rat).
-    pub p50_mmhg: f64,
+    pub(crate) p50_mmhg: f64,
     /// O2 binding capacity of red cells c0 (cm³ O2 / cm³ red cells; 0.5).
-    pub c0: f64,
+    pub(crate) c0: f64,
     /// Plasma O2 solubility αb (cm³ O2 / cm³ / mmHg; 3.1e-5).
-    pub alpha_blood: f64,
+    pub(crate) alpha_blood: f64,
     /// Tissue O2 solubility αt (cm³ O2 / cm³ / mmHg; 3.0e-5).
-    pub alpha_tissue: f64,
+    pub(crate) alpha_tissue: f64,
 }
 
 impl Default for BloodParams {
@@ -38,7 +38,7 @@ impl Default for BloodParams {
 
 impl BloodParams {
     /// Hill saturation S(P) ∈ [0, 1).
-    pub fn saturation(&self, p: f64) -> f64 {
+    pub(crate) fn saturation(&self, p: f64) -> f64 {
         if p <= 0.0 {
             return 0.0;
         }
@@ -47,19 +47,19 @@ impl BloodParams {
     }
 
     /// O2 content C(P) at discharge haematocrit `hd` (cm³ O2 / cm³ blood).
-    pub fn content(&self, p: f64, hd: f64) -> f64 {
+    pub(crate) fn content(&self, p: f64, hd: f64) -> f64 {
         hd * self.c0 * self.saturation(p) + self.alpha_blood * p.max(0.0)
     }
 
     /// dC/dP.
-    pub fn content_slope(&self, p: f64, hd: f64) -> f64 {
+    pub(crate) fn content_slope(&self, p: f64, hd: f64) -> f64 {
         let p = p.max(1e-12);
         let x = (p / self.p50_mmhg).powf(self.hill_n);
         hd * self.c0 * self.hill_n * x / (p * (1.0 + x) * (1.0 + x)) + self.alpha_blood
     }
 
     /// The pO2 ≥ 0 whose content is `c` (C is strictly increasing); 0 for c ≤ 0.
-    pub fn po2_of_content(&self, c: f64, hd: f64) -> f64 {
+    pub(crate) fn po2_of_content(&self, c: f64, hd: f64) -> f64 {
         if c <= 0.0 {
             return 0.0;
         }
@@ -68,7 +68,7 @@ impl BloodParams {
 
     /// The root of a strictly increasing `f` on P ≥ 0 with f(0) ≤ 0: Newton safeguarded
     /// by bisection, to 1e-12 relative.
-    pub fn solve_increasing(&self, f: impl Fn(f64) -> f64, df: impl Fn(f64) -> f64) -> f64 {
+    pub(crate) fn solve_increasing(&self, f: impl Fn(f64) -> f64, df: impl Fn(f64) -> f64) -> f64 {
         if f(0.0) >= 0.0 {
             return 0.0;
         }
@@ -103,14 +103,14 @@ impl BloodParams {
 }
 
 /// µm³/s per nl/min.
-pub const UM3_PER_S_PER_NL_PER_MIN: f64 = 1e6 / 60.0;
+pub(crate) const UM3_PER_S_PER_NL_PER_MIN: f64 = 1e6 / 60.0;
 
 /// Pa per mmHg.
-pub const PA_PER_MMHG: f64 = 133.322;
+pub(crate) const PA_PER_MMHG: f64 = 133.322;
 
 /// Poiseuille conductance of a tube (µm³/s per mmHg) with radius and length in µm and
 /// viscosity in cP (mPa·s).
-pub fn poiseuille_conductance(radius_um: f64, length_um: f64, viscosity_cp: f64) -> f64 {
+pub(crate) fn poiseuille_conductance(radius_um: f64, length_um: f64, viscosity_cp: f64) -> f64 {
     // Q = π r⁴ ΔP / (8 μ L): µm⁴ · Pa / (Pa·s · µm) = µm³/s.
     std::f64::consts::PI * radius_um.powi(4) * PA_PER_MMHG / (8.0 * viscosity_cp * 1e-3 * length_um)
 }

@@ -61,7 +61,7 @@ pub struct DrugParams {
 
 /// Names of the presets, as written in protocol files. The plain names are calibrated
 /// to in-vivo potency; `*_invitro` keep the kill constants of cells in culture.
-pub const PRESETS: [&str; 4] = [
+pub(crate) const PRESETS: [&str; 4] = [
     "evofosfamide",
     "tirapazamine",
     "evofosfamide_invitro",
@@ -75,7 +75,7 @@ pub const PRESETS: [&str; 4] = [
 pub const INVIVO_ANOXIC_LOG10_KILL: f64 = 2.0;
 
 impl DrugParams {
-    /// The preset called `name` (see [`PRESETS`]).
+    /// The preset called `name` (see `PRESETS`).
     pub fn preset(name: &str) -> Option<DrugParams> {
         match name {
             // In-vivo calibration (docs/drug_parameters.md §1a): the in-vitro constants

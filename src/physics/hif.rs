@@ -1,19 +1,19 @@
 //! HIF-1α activity (MODEL.md §4) and the effects that can be switched on: the
 //! glycolytic switch, antioxidant upregulation and angiogenesis. The per-voxel update
-//! of h is part of the tissue kernel ([`crate::backend::tissue::step_voxel`]).
+//! of h is part of the tissue kernel (`crate::backend::tissue::step_voxel`).
 
 /// HIF-1α activity (MODEL.md §4): target h∞(P) = s·Khⁿ/(Khⁿ + Pⁿ), relaxing to it with
 /// τ↑ while it rises (stabilisation) and τ↓ while it falls (degradation).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct HifParams {
     /// Kh (mmHg).
-    pub k_mmhg: f64,
+    pub(crate) k_mmhg: f64,
     /// Hill exponent n.
-    pub hill: f64,
+    pub(crate) hill: f64,
     /// τ↑ (s).
-    pub tau_up_s: f64,
+    pub(crate) tau_up_s: f64,
     /// τ↓ (s).
-    pub tau_down_s: f64,
+    pub(crate) tau_down_s: f64,
 }
 
 impl Default for HifParams {
@@ -33,18 +33,18 @@ impl Default for HifParams {
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct HifEffects {
     /// The activity's dynamics.
-    pub params: HifParams,
+    pub(crate) params: HifParams,
     /// Fraction of O2 consumption cut at h = 1 (glycolytic switch): M·(1 − φ·h).
     /// Papandreou et al. 2006 show the effect; 0.3 is an assumption (0.2–0.5).
-    pub glycolytic_switch: f64,
+    pub(crate) glycolytic_switch: f64,
     /// Fractional rise of the antioxidant capacity G0 at h = 1. An assumption (0–0.5).
-    pub antioxidant_upregulation: f64,
+    pub(crate) antioxidant_upregulation: f64,
     /// Growth of vessel surface per day where h stays above the threshold, as a
     /// fraction of the mean vessel surface of vessel voxels at t = 0. ln2/7 ≈ 0.1 (a
     /// doubling of microvessel density in a week) is an assumption.
-    pub angiogenesis_per_day: f64,
+    pub(crate) angiogenesis_per_day: f64,
     /// h above which new vessel surface grows.
-    pub angiogenesis_threshold: f64,
+    pub(crate) angiogenesis_threshold: f64,
 }
 
 impl Default for HifEffects {

@@ -2,11 +2,11 @@
 //! the CPU kernels (the WGSL kernels mirror them line for line). Equations and sources:
 //! `docs/model.md`.
 
-pub mod blood;
+pub(crate) mod blood;
 pub mod drug;
 pub mod hif;
 pub mod o2;
-pub mod oer;
+pub(crate) mod oer;
 pub mod pk;
 pub mod radiotherapy;
 pub mod ros;

@@ -11,7 +11,7 @@
 //! `F(P) = b − a·P − M·n·P/(P + Km)`, `a` the stencil's diagonal plus Γ and `b` the
 //! neighbour, face and vessel terms. `F` is strictly decreasing in P ≥ 0, so it has one
 //! non-negative root, a root of a quadratic: the smoother moves each voxel to it
-//! exactly ([`local_correction`]) instead of taking a Newton step. Mirrored in
+//! exactly (`local_correction`) instead of taking a Newton step. Mirrored in
 //! `shaders/shared/o2_common.wgsl`.
 
 /// Tissue oxygen parameters (units in the names; defaults and sources in docs/model.md).
@@ -45,7 +45,7 @@ pub const FREE: f32 = -1.0;
 /// Consumption rate M·n·P/(P + Km) (mmHg/s). At P = Km = 0 (zero-order limit at the
 /// anoxic edge) the rate is taken as 0.
 #[inline]
-pub fn uptake(p: f32, mn: f32, km: f32) -> f32 {
+pub(crate) fn uptake(p: f32, mn: f32, km: f32) -> f32 {
     let denom = p + km;
     if denom > 0.0 {
         mn * p / denom
@@ -64,7 +64,7 @@ pub fn uptake(p: f32, mn: f32, km: f32) -> f32 {
 /// written without cancellation for either sign of B. For Km = 0 it gives r/a, or −P
 /// where that would go negative (the zero-order law with its anoxic cut-off).
 #[inline]
-pub fn local_correction(a: f32, r: f32, p: f32, mn: f32, km: f32) -> f32 {
+pub(crate) fn local_correction(a: f32, r: f32, p: f32, mn: f32, km: f32) -> f32 {
     let a = a.max(1e-30);
     let s = p + km;
     let q = if s > 0.0 { mn * km / s } else { 0.0 };
@@ -82,7 +82,7 @@ pub fn local_correction(a: f32, r: f32, p: f32, mn: f32, km: f32) -> f32 {
 /// which does not cancel large numbers). With km = 0 and P = 0 the uptake is set-valued
 /// in [0, mn]; the residual is then the distance of the supply from that interval.
 #[inline]
-pub fn residual(f: f32, p: f32, mn: f32, km: f32) -> f32 {
+pub(crate) fn residual(f: f32, p: f32, mn: f32, km: f32) -> f32 {
     if p + km > 0.0 {
         f - uptake(p, mn, km)
     } else {

@@ -12,9 +12,9 @@
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct OxygenEffect {
     /// Maximal oxygen enhancement ratio m. Default 3.
-    pub m: f64,
+    pub(crate) m: f64,
     /// pO2 of half effect K (mmHg). Default 3.
-    pub k_mmhg: f64,
+    pub(crate) k_mmhg: f64,
 }
 
 impl Default for OxygenEffect {

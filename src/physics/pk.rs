@@ -76,7 +76,7 @@ impl Pk {
     }
 
     /// Plasma concentration (µM) of one dose at `t` seconds after its start.
-    pub fn single(&self, t: f64) -> f64 {
+    pub(crate) fn single(&self, t: f64) -> f64 {
         let peak = self.unit(self.infusion_s.max(0.0));
         if peak > 0.0 {
             self.cmax_um * self.unit(t) / peak
@@ -86,12 +86,12 @@ impl Pk {
     }
 
     /// Plasma concentration (µM) at time `t` (s) of doses started at `doses_s`.
-    pub fn plasma(&self, doses_s: &[f64], t: f64) -> f64 {
+    pub(crate) fn plasma(&self, doses_s: &[f64], t: f64) -> f64 {
         doses_s.iter().map(|&d| self.single(t - d)).sum()
     }
 
     /// Area under one dose's curve (µM·s), in closed form.
-    pub fn auc_single(&self) -> f64 {
+    pub(crate) fn auc_single(&self) -> f64 {
         let peak = self.unit(self.infusion_s.max(0.0));
         // An infusion keeps the bolus's area: Σ w/k either way.
         let area: f64 = self.terms().into_iter().map(|(w, k)| w / k).sum();
@@ -103,7 +103,7 @@ impl Pk {
     }
 
     /// The longest half-life (s): how long the plasma takes to clear.
-    pub fn slowest_half_life_s(&self) -> f64 {
+    pub(crate) fn slowest_half_life_s(&self) -> f64 {
         self.terms()
             .into_iter()
             .map(|(_, k)| LN_2 / k)

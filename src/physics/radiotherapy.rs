@@ -39,7 +39,7 @@ impl OerModel {
     };
 
     /// (mα, mβ) at pO2 `p`: the factors on α·D and on D inside β·D².
-    pub fn factors(&self, p: f64) -> (f64, f64) {
+    pub(crate) fn factors(&self, p: f64) -> (f64, f64) {
         match *self {
             OerModel::Single(e) => {
                 let f = e.omf(p);
@@ -89,7 +89,7 @@ impl Default for LqParams {
 impl LqParams {
     /// −ln S of dose `dose_gy` at pO2 `p` (mmHg).
     #[inline]
-    pub fn log_kill(&self, dose_gy: f64, p: f64) -> f64 {
+    pub(crate) fn log_kill(&self, dose_gy: f64, p: f64) -> f64 {
         let (ma, mb) = self.oer.factors(p);
         let db = mb * dose_gy;
         self.alpha_per_gy * ma * dose_gy + self.beta_per_gy2 * db * db

@@ -87,7 +87,7 @@ impl RosParams {
     /// `p_prev` at the previous protocol step (`None`: no reoxygenation term) and dose
     /// rate `dose_rate` (Gy/s). The mitochondrial term uses the O2 model's uptake law.
     #[inline]
-    pub fn production(
+    pub(crate) fn production(
         &self,
         o2: &O2Params,
         p: f32,
@@ -117,7 +117,7 @@ impl RosParams {
 
     /// kG' (1/(µM·s)): GSH consumed (mM/s) per mM of G and µM of R.
     #[inline]
-    pub fn gsh_consumption_rate(&self) -> f64 {
+    pub(crate) fn gsh_consumption_rate(&self) -> f64 {
         self.gsh_per_ros * self.scavenging_rate_per_mm_per_s / 1000.0
     }
 
@@ -137,11 +137,11 @@ impl RosParams {
     /// G after `dt` seconds from `g` with `r` held: the exact solution of the linear
     /// ODE, G∞ + (G − G∞)·exp(−(a + b)·dt) with a = kregen·n, b = kG'·R.
     #[inline]
-    pub fn gsh_advance(&self, g: f32, n: f32, r: f32, dt: f64) -> f32 {
+    pub(crate) fn gsh_advance(&self, g: f32, n: f32, r: f32, dt: f64) -> f32 {
         self.gsh_advance_scaled(g, n, r, dt, 1.0)
     }
 
-    /// [`RosParams::gsh_advance`] toward `g0_scale`·G0 (HIF upregulation, antioxidants).
+    /// `RosParams::gsh_advance` toward `g0_scale`·G0 (HIF upregulation, antioxidants).
     #[inline]
     pub fn gsh_advance_scaled(&self, g: f32, n: f32, r: f32, dt: f64, g0_scale: f32) -> f32 {
         let a = self.gsh_regeneration_per_s * f64::from(n);

@@ -2,7 +2,7 @@
 //! voxel a viable fraction n, a doomed fraction l (lethally irradiated cells that still
 //! respire until their mitotic death) and a dead fraction d, with n + l + d ≤ 1.
 //!
-//! Radiation kill ([`TissueState::irradiate`]) moves n·(1 − S) from n to l at the
+//! Radiation kill (`TissueState::irradiate`, the test-only reference model) moves n·(1 − S) from n to l at the
 //! fraction. Over a step of Δt with the pO2 P held (in this order):
 //! 1. anoxic necrosis: where P < Pn, n and l each lose a part 1 − e^(−kn·Δt) to d;
 //! 2. mitotic death after a mean delay τ: l loses l·(1 − e^(−Δt/τ)) to d (all of l
@@ -45,20 +45,23 @@ impl Default for TissueParams {
     }
 }
 
-/// One voxel's slow state.
+/// One voxel's slow state: the f64 reference model of the kinetics, which the tissue
+/// kernels' tests check their f32 update against.
+#[cfg(test)]
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct TissueState {
+pub(crate) struct TissueState {
     /// Viable fraction n.
-    pub n: f64,
+    pub(crate) n: f64,
     /// Dead fraction d.
-    pub d: f64,
+    pub(crate) d: f64,
     /// Doomed fraction l: lethally irradiated, still respiring.
-    pub l: f64,
+    pub(crate) l: f64,
 }
 
+#[cfg(test)]
 impl TissueState {
     /// Advances by `dt_s` seconds at pO2 `p` (see the module docs).
-    pub fn step(self, p: &TissueParams, po2: f64, dt_s: f64) -> TissueState {
+    pub(crate) fn step(self, p: &TissueParams, po2: f64, dt_s: f64) -> TissueState {
         let h = dt_s / 3600.0;
         let (mut n, mut d, mut l) = (self.n, self.d, self.l);
         if po2 < p.necrosis_po2_mmhg && p.necrosis_rate_per_h > 0.0 {
@@ -91,7 +94,7 @@ impl TissueState {
     }
 
     /// Applies surviving fraction `s` of a radiation fraction: n·(1 − s) becomes doomed.
-    pub fn irradiate(self, s: f64) -> TissueState {
+    pub(crate) fn irradiate(self, s: f64) -> TissueState {
         let killed = self.n * (1.0 - s.clamp(0.0, 1.0));
         TissueState {
             n: self.n - killed,
@@ -101,7 +104,7 @@ impl TissueState {
     }
 
     /// The state of cells that all live: n = `n`, no doomed or dead cells.
-    pub fn viable(n: f64) -> TissueState {
+    pub(crate) fn viable(n: f64) -> TissueState {
         TissueState { n, d: 0.0, l: 0.0 }
     }
 }

@@ -37,7 +37,7 @@ const MIN_DIM_TO_COARSEN: usize = 4;
 
 /// The grid of every level, finest (`grid` itself) first: the shapes alone, without
 /// coarsening any field.
-pub fn level_grids(grid: &Grid) -> Vec<Grid> {
+pub(crate) fn level_grids(grid: &Grid) -> Vec<Grid> {
     let mut out = vec![*grid];
     loop {
         let g = out[out.len() - 1];
@@ -50,7 +50,7 @@ pub fn level_grids(grid: &Grid) -> Vec<Grid> {
 
 /// The grid and last-cell widths of every level of a problem on `grid` whose last cells
 /// are full, finest first: the shapes that [`coarsen`] gives, without any field.
-pub fn level_shapes(grid: &Grid) -> Vec<(Grid, [f32; 3])> {
+pub(crate) fn level_shapes(grid: &Grid) -> Vec<(Grid, [f32; 3])> {
     let grids = level_grids(grid);
     let mut out: Vec<(Grid, [f32; 3])> = vec![(*grid, [1.0; 3])];
     for w in grids.windows(2) {
@@ -88,7 +88,7 @@ pub fn coarse_levels(problem: &O2Problem) -> Vec<O2Problem> {
 /// Relative width of the last coarse cell of an axis with `n_fine` fine cells whose
 /// last one is `phi_fine` wide: the sum of its children's widths over the doubled
 /// spacing.
-pub fn coarse_edge_width(n_fine: usize, phi_fine: f32) -> f32 {
+pub(crate) fn coarse_edge_width(n_fine: usize, phi_fine: f32) -> f32 {
     if n_fine % 2 == 1 {
         phi_fine / 2.0
     } else {
@@ -97,7 +97,7 @@ pub fn coarse_edge_width(n_fine: usize, phi_fine: f32) -> f32 {
 }
 
 /// One coarsening step (see the module docs).
-pub fn coarsen(fine: &O2Problem) -> O2Problem {
+pub(crate) fn coarsen(fine: &O2Problem) -> O2Problem {
     let f = fine.grid;
     let c = coarse_grid(&f);
     let mut out = O2Problem::uniform(c, fine.params);

@@ -21,7 +21,7 @@ pub mod face {
     /// Face at z = nz·h.
     pub const Z_MAX: usize = 5;
     /// Names as written in scenario files, in index order.
-    pub const NAMES: [&str; 6] = ["x_min", "x_max", "y_min", "y_max", "z_min", "z_max"];
+    pub(crate) const NAMES: [&str; 6] = ["x_min", "x_max", "y_min", "y_max", "z_min", "z_max"];
 }
 
 /// A steady-state O2 problem on a voxel grid.
@@ -51,7 +51,7 @@ pub struct O2Problem {
 
 impl O2Problem {
     /// The first coefficient that is not finite: (its name, the voxel index).
-    pub fn first_non_finite(&self) -> Option<(&'static str, usize)> {
+    pub(crate) fn first_non_finite(&self) -> Option<(&'static str, usize)> {
         [
             ("Sv (vessel wall area per volume)", &self.sv),
             ("Pb (blood pO2)", &self.pb),
@@ -140,7 +140,7 @@ impl O2Problem {
     /// Checks internal consistency (lengths, signs, finiteness), naming `origin` in the
     /// error. Scenario loading checks users' values earlier with better messages; this
     /// guards programmatic use.
-    pub fn validate(&self, origin: &str) -> crate::Result<()> {
+    pub(crate) fn validate(&self, origin: &str) -> crate::Result<()> {
         let n = self.grid.len();
         let fields: [(&str, &Vec<f32>); 4] = [
             ("sv", &self.sv),

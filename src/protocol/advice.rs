@@ -9,7 +9,7 @@ use crate::physics::hif::HifEffects;
 
 /// Dose per fraction (Gy) from which tumour vasculature is damaged (Park et al. 2012,
 /// Radiat Res 177:311: above about 10 Gy per fraction), which the model leaves out.
-pub const VASCULAR_DAMAGE_DOSE_GY: f64 = 10.0;
+pub(crate) const VASCULAR_DAMAGE_DOSE_GY: f64 = 10.0;
 
 /// One line per caveat of running `protocol` with the scenario's HIF effects `hif`
 /// (None when the scenario is not known, as for a protocol file checked alone: the

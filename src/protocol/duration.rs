@@ -14,7 +14,7 @@ pub const DAY_S: f64 = 86_400.0;
 pub const WEEK_S: f64 = 604_800.0;
 
 /// The accepted forms, for error messages.
-pub const DURATION_FORMS: &str = "a number and a unit (s, min, h, d or w), \
+pub(crate) const DURATION_FORMS: &str = "a number and a unit (s, min, h, d or w), \
      such as \"30s\", \"90min\", \"1.5h\", \"2d\" or \"6w\"";
 
 /// Units from the largest down; [`format_duration`] tries them in this order.

@@ -1,7 +1,7 @@
-//! Therapy protocols: a TOML file ([`schema::ProtocolFile`]) that says how long to
+//! Therapy protocols: a TOML file (`schema::ProtocolFile`) that says how long to
 //! simulate, with which slow time step, when to write snapshots and checkpoints, and when
 //! each radiotherapy fraction is delivered. [`Protocol`] holds it checked, with every
-//! course expanded into fraction times; [`Protocol::events`] gives one sorted timeline.
+//! course expanded into fraction times; `Protocol::events` gives one sorted timeline.
 //!
 //! Times are human-readable durations ([`parse_duration`]: `"36h"`, `"6w"`), each key
 //! with a numeric twin in hours (`duration_h`). Errors name the file and the key, as
@@ -10,7 +10,7 @@
 /// Checkpoint cadence (s of simulated time) of a run with a checkpoint folder whose
 /// protocol sets no `checkpoint_every`: a lost device or a killed job costs at most a
 /// simulated day.
-pub const DEFAULT_CHECKPOINT_EVERY_S: f64 = 24.0 * 3600.0;
+pub(crate) const DEFAULT_CHECKPOINT_EVERY_S: f64 = 24.0 * 3600.0;
 
 pub mod advice;
 mod drugs;
@@ -19,18 +19,17 @@ mod keys;
 mod overlaps;
 mod repeat;
 mod schedule;
-pub mod schema;
+pub(crate) mod schema;
 mod timeline;
 mod weekday;
-pub mod windows;
+pub(crate) mod windows;
 
 #[cfg(test)]
 mod tests;
 
 pub use duration::{format_duration, parse_duration, DAY_S, HOUR_S, MINUTE_S, WEEK_S};
-pub use schedule::{Event, EventKind};
+pub(crate) use schedule::{Event, EventKind};
 pub(crate) use timeline::num as short_number;
-pub use weekday::{WEEKDAY_FULL_NAMES, WEEKDAY_NAMES};
 
 use crate::{Error, Result};
 use keys::Keys;
@@ -38,7 +37,7 @@ use schema::ProtocolFile;
 use std::path::{Path, PathBuf};
 
 /// The only protocol format version this build knows.
-pub const SCHEMA_VERSION: i64 = 1;
+pub(crate) const SCHEMA_VERSION: i64 = 1;
 
 /// Longest simulated time (s), about 31 years; keeps every time finite and exact enough.
 const MAX_DURATION_S: f64 = 1e9;
@@ -49,57 +48,57 @@ pub struct Protocol {
     /// Name (from the file, else the file stem).
     pub name: String,
     /// Free text for people.
-    pub description: String,
+    pub(crate) description: String,
     /// Where it came from, for messages: a path as text.
-    pub origin: String,
+    pub(crate) origin: String,
     /// Simulated time (s).
     pub duration_s: f64,
     /// Slow time step (s); 0 < time step ≤ duration. The duration need not be a
     /// multiple of it, and event times need not fall on step boundaries.
-    pub time_step_s: f64,
+    pub(crate) time_step_s: f64,
     /// Weekday at t = 0: 0 = Monday … 6 = Sunday.
-    pub start_weekday: u8,
+    pub(crate) start_weekday: u8,
     /// Interval between checkpoints (s), if any.
-    pub checkpoint_every_s: Option<f64>,
+    pub(crate) checkpoint_every_s: Option<f64>,
     /// Whether t = 0 is the scenario's untreated tissue settled to rest (`settle`,
     /// default true; see `crate::therapy`), rather than the scenario as written.
-    pub settle: bool,
+    pub(crate) settle: bool,
     /// Times of field snapshots (s): sorted, without repeats, `"end"` resolved to the
     /// duration, all within [0, duration].
-    pub snapshot_times_s: Vec<f64>,
+    pub(crate) snapshot_times_s: Vec<f64>,
     /// Radiotherapy courses, in file order.
     pub radiotherapy: Vec<RadiotherapyItem>,
     /// Drug courses, in file order.
-    pub drugs: Vec<DrugItem>,
+    pub(crate) drugs: Vec<DrugItem>,
     /// Intervention windows: HIF inhibitors, normalisation, pro- and antioxidants, in
     /// that order, each kind in file order.
-    pub windows: Vec<windows::Window>,
+    pub(crate) windows: Vec<windows::Window>,
 }
 
 /// One drug course, expanded.
 #[derive(Debug, Clone, PartialEq)]
-pub struct DrugItem {
+pub(crate) struct DrugItem {
     /// Name in timeline columns and labels (lower-case letters, digits, _; unique).
-    pub name: String,
+    pub(crate) name: String,
     /// The preset it started from.
-    pub preset: String,
+    pub(crate) preset: String,
     /// The drug's parameters: the preset with the table's overrides.
-    pub params: crate::physics::drug::DrugParams,
+    pub(crate) params: crate::physics::drug::DrugParams,
     /// Dose start times (s): sorted, within [0, duration], at least one infusion apart.
-    pub times_s: Vec<f64>,
+    pub(crate) times_s: Vec<f64>,
 }
 
 /// One radiotherapy course, expanded.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RadiotherapyItem {
     /// Physical dose of one fraction (Gy), in (0, 100].
-    pub dose_gy: f64,
+    pub(crate) dose_gy: f64,
     /// Relative dose map, resolved against the protocol file's folder (not yet opened).
     pub dose_map_npy: Option<PathBuf>,
     /// Delivery time of one fraction (minutes), in (0, 600].
-    pub fraction_minutes: f64,
+    pub(crate) fraction_minutes: f64,
     /// Fraction times (s): sorted, within [0, duration], at least one delivery time apart.
-    pub times_s: Vec<f64>,
+    pub(crate) times_s: Vec<f64>,
 }
 
 impl Protocol {
@@ -132,7 +131,11 @@ impl Protocol {
 
     /// Checks an already parsed protocol (for instance a `[protocol]` table embedded in
     /// another file) and expands its schedule.
-    pub fn from_spec(spec: &ProtocolFile, origin: &str, base_dir: &Path) -> Result<Protocol> {
+    pub(crate) fn from_spec(
+        spec: &ProtocolFile,
+        origin: &str,
+        base_dir: &Path,
+    ) -> Result<Protocol> {
         let keys = Keys { origin };
         match spec.schema_version {
             Some(SCHEMA_VERSION) => {}
@@ -263,7 +266,7 @@ impl Protocol {
     }
 
     /// All events, sorted by time; events at the same time keep the file's item order.
-    pub fn events(&self) -> Vec<Event> {
+    pub(crate) fn events(&self) -> Vec<Event> {
         schedule::events(self)
     }
 

@@ -22,7 +22,7 @@ pub(super) const MAX_COUNT: i64 = 100_000;
 
 /// What happens at an event.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub enum EventKind {
+pub(crate) enum EventKind {
     /// A radiotherapy fraction.
     Radiotherapy {
         /// Index into [`Protocol::radiotherapy`] (0-based, as in `radiotherapy[0]`).
@@ -50,11 +50,11 @@ pub enum EventKind {
 
 /// One scheduled event.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Event {
+pub(crate) struct Event {
     /// Simulated time (s from t = 0).
-    pub time_s: f64,
+    pub(crate) time_s: f64,
     /// What happens.
-    pub kind: EventKind,
+    pub(crate) kind: EventKind,
 }
 
 /// All events of a protocol, sorted by time; events at the same time keep item order.

@@ -16,95 +16,95 @@ use std::path::PathBuf;
 #[serde(deny_unknown_fields)]
 pub struct ProtocolFile {
     /// Format version; required, and only 1 is known.
-    pub schema_version: Option<i64>,
+    pub(crate) schema_version: Option<i64>,
     /// Protocol name; the file stem when absent.
-    pub name: Option<String>,
+    pub(crate) name: Option<String>,
     /// Free text for people.
     #[serde(default)]
-    pub description: String,
+    pub(crate) description: String,
     /// Simulated time.
-    pub duration: Option<DurationText>,
+    pub(crate) duration: Option<DurationText>,
     /// Simulated time (hours).
-    pub duration_h: Option<f64>,
+    pub(crate) duration_h: Option<f64>,
     /// Slow time step; `"1h"` when absent.
-    pub time_step: Option<DurationText>,
+    pub(crate) time_step: Option<DurationText>,
     /// Slow time step (hours).
-    pub time_step_h: Option<f64>,
+    pub(crate) time_step_h: Option<f64>,
     /// Weekday at t = 0; `"mon"` when absent.
-    pub start_weekday: Option<String>,
+    pub(crate) start_weekday: Option<String>,
     /// Interval between checkpoints; none when absent.
-    pub checkpoint_every: Option<DurationText>,
+    pub(crate) checkpoint_every: Option<DurationText>,
     /// Interval between checkpoints (hours).
-    pub checkpoint_every_h: Option<f64>,
+    pub(crate) checkpoint_every_h: Option<f64>,
     /// Start from the scenario's untreated tissue settled to rest (default true), or
     /// from the scenario as written (false).
-    pub settle: Option<bool>,
+    pub(crate) settle: Option<bool>,
     /// Times of field snapshots; `"end"` means at `duration`.
-    pub snapshots: Option<Vec<DurationText>>,
+    pub(crate) snapshots: Option<Vec<DurationText>>,
     /// Times of field snapshots (hours).
-    pub snapshots_h: Option<Vec<f64>>,
+    pub(crate) snapshots_h: Option<Vec<f64>>,
     /// Interval between field snapshots, from t = 0.
-    pub snapshot_every: Option<DurationText>,
+    pub(crate) snapshot_every: Option<DurationText>,
     /// Interval between field snapshots (hours).
-    pub snapshot_every_h: Option<f64>,
+    pub(crate) snapshot_every_h: Option<f64>,
     /// Radiotherapy courses (`[[radiotherapy]]`).
     #[serde(default)]
-    pub radiotherapy: Vec<RadiotherapySpec>,
+    pub(crate) radiotherapy: Vec<RadiotherapySpec>,
     /// Drug courses (`[[drug]]`).
     #[serde(default)]
-    pub drug: Vec<DrugSpec>,
+    pub(crate) drug: Vec<DrugSpec>,
     /// HIF-inhibitor windows (`[[hif_inhibitor]]`).
     #[serde(default)]
-    pub hif_inhibitor: Vec<WindowSpec>,
+    pub(crate) hif_inhibitor: Vec<WindowSpec>,
     /// Vascular normalisation windows (`[[normalisation]]`).
     #[serde(default)]
-    pub normalisation: Vec<WindowSpec>,
+    pub(crate) normalisation: Vec<WindowSpec>,
     /// Pro-oxidant windows (`[[prooxidant]]`).
     #[serde(default)]
-    pub prooxidant: Vec<WindowSpec>,
+    pub(crate) prooxidant: Vec<WindowSpec>,
     /// Antioxidant windows (`[[antioxidant]]`).
     #[serde(default)]
-    pub antioxidant: Vec<WindowSpec>,
+    pub(crate) antioxidant: Vec<WindowSpec>,
 }
 
 /// An intervention window: `start`, `end` and the effect's keys (each table accepts only
 /// its own; see `super::windows`).
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct WindowSpec {
+pub(crate) struct WindowSpec {
     /// Opens at.
-    pub start: Option<DurationText>,
+    pub(crate) start: Option<DurationText>,
     /// Opens at (hours).
-    pub start_h: Option<f64>,
+    pub(crate) start_h: Option<f64>,
     /// Closes at.
-    pub end: Option<DurationText>,
+    pub(crate) end: Option<DurationText>,
     /// Closes at (hours).
-    pub end_h: Option<f64>,
+    pub(crate) end_h: Option<f64>,
     /// HIF inhibitor: fraction of the HIF target suppressed.
-    pub strength: Option<f64>,
+    pub(crate) strength: Option<f64>,
     /// Normalisation: wall exchange of the remaining vessels ×.
-    pub perfusion_factor: Option<f64>,
+    pub(crate) perfusion_factor: Option<f64>,
     /// Normalisation: blood pO2 raised by (mmHg).
-    pub blood_po2_increase_mmhg: Option<f64>,
+    pub(crate) blood_po2_increase_mmhg: Option<f64>,
     /// Normalisation: fraction of vessel surface pruned at the start.
-    pub prune_fraction: Option<f64>,
+    pub(crate) prune_fraction: Option<f64>,
     /// Normalisation: angiogenesis rate ×.
-    pub angiogenesis_factor: Option<f64>,
+    pub(crate) angiogenesis_factor: Option<f64>,
     /// Normalisation: drug wall permeability ×.
-    pub drug_permeability_factor: Option<f64>,
+    pub(crate) drug_permeability_factor: Option<f64>,
     /// Pro-oxidant: extra ROS production (µM/s).
-    pub extra_ros_um_per_s: Option<f64>,
+    pub(crate) extra_ros_um_per_s: Option<f64>,
     /// Pro-oxidant: fraction of GSH regeneration blocked.
-    pub gsh_synthesis_inhibition: Option<f64>,
+    pub(crate) gsh_synthesis_inhibition: Option<f64>,
     /// Antioxidant: fractional rise of G0.
-    pub gsh_increase: Option<f64>,
+    pub(crate) gsh_increase: Option<f64>,
     /// Antioxidant: dose-modifying factor of radiation kill.
-    pub radioprotection_dmf: Option<f64>,
+    pub(crate) radioprotection_dmf: Option<f64>,
 }
 
 impl WindowSpec {
     /// Each effect key and whether it is given.
-    pub fn effect_keys(&self) -> [(&'static str, bool); 10] {
+    pub(crate) fn effect_keys(&self) -> [(&'static str, bool); 10] {
         [
             ("strength", self.strength.is_some()),
             ("perfusion_factor", self.perfusion_factor.is_some()),
@@ -132,23 +132,23 @@ impl WindowSpec {
 /// The schedule keys a course table shares: repeating (`start`, `every`, `count`,
 /// `weekdays`) or explicit (`at`), each time with its `_h` twin.
 #[derive(Debug, Clone, Copy, Default)]
-pub struct ScheduleRef<'a> {
+pub(crate) struct ScheduleRef<'a> {
     /// First candidate time.
-    pub start: Option<&'a DurationText>,
+    pub(crate) start: Option<&'a DurationText>,
     /// First candidate time (hours).
-    pub start_h: Option<f64>,
+    pub(crate) start_h: Option<f64>,
     /// Interval between candidate times.
-    pub every: Option<&'a DurationText>,
+    pub(crate) every: Option<&'a DurationText>,
     /// Interval between candidate times (hours).
-    pub every_h: Option<f64>,
+    pub(crate) every_h: Option<f64>,
     /// Deliveries.
-    pub count: Option<i64>,
+    pub(crate) count: Option<i64>,
     /// Weekday filter.
-    pub weekdays: Option<&'a WeekdaysSpec>,
+    pub(crate) weekdays: Option<&'a WeekdaysSpec>,
     /// Explicit times.
-    pub at: Option<&'a [DurationText]>,
+    pub(crate) at: Option<&'a [DurationText]>,
     /// Explicit times (hours).
-    pub at_h: Option<&'a [f64]>,
+    pub(crate) at_h: Option<&'a [f64]>,
 }
 
 /// Both course tables give their schedule keys the same way.
@@ -156,7 +156,7 @@ macro_rules! schedule_ref {
     ($t:ty) => {
         impl $t {
             /// The schedule keys of this table.
-            pub fn schedule(&self) -> ScheduleRef<'_> {
+            pub(crate) fn schedule(&self) -> ScheduleRef<'_> {
                 ScheduleRef {
                     start: self.start.as_ref(),
                     start_h: self.start_h,
@@ -178,93 +178,93 @@ schedule_ref!(DrugSpec);
 /// optional overrides of any preset value.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct DrugSpec {
+pub(crate) struct DrugSpec {
     /// Preset to start from; required (see `crate::physics::drug::PRESETS`).
-    pub preset: Option<String>,
+    pub(crate) preset: Option<String>,
     /// Name used in timeline columns and labels; the preset's name when absent.
-    pub name: Option<String>,
+    pub(crate) name: Option<String>,
     /// First candidate time; 0 when absent.
-    pub start: Option<DurationText>,
+    pub(crate) start: Option<DurationText>,
     /// First candidate time (hours).
-    pub start_h: Option<f64>,
+    pub(crate) start_h: Option<f64>,
     /// Interval between doses.
-    pub every: Option<DurationText>,
+    pub(crate) every: Option<DurationText>,
     /// Interval between doses (hours).
-    pub every_h: Option<f64>,
+    pub(crate) every_h: Option<f64>,
     /// Doses given.
-    pub count: Option<i64>,
+    pub(crate) count: Option<i64>,
     /// Weekdays on which a candidate time is given; all days when absent.
-    pub weekdays: Option<WeekdaysSpec>,
+    pub(crate) weekdays: Option<WeekdaysSpec>,
     /// Explicit dose times, instead of `start`/`every`/`count`.
-    pub at: Option<Vec<DurationText>>,
+    pub(crate) at: Option<Vec<DurationText>>,
     /// Explicit dose times (hours).
-    pub at_h: Option<Vec<f64>>,
+    pub(crate) at_h: Option<Vec<f64>>,
     /// Peak plasma concentration of one dose (µM).
-    pub plasma_cmax_um: Option<f64>,
+    pub(crate) plasma_cmax_um: Option<f64>,
     /// Infusion time of one dose (minutes); 0 for a bolus.
-    pub infusion_minutes: Option<f64>,
+    pub(crate) infusion_minutes: Option<f64>,
     /// Plasma half-life (h): the one-compartment half-life, or the slow phase's.
-    pub plasma_half_life_h: Option<f64>,
+    pub(crate) plasma_half_life_h: Option<f64>,
     /// Two-compartment: half-life of the fast phase (h).
-    pub plasma_fast_half_life_h: Option<f64>,
+    pub(crate) plasma_fast_half_life_h: Option<f64>,
     /// Two-compartment: fraction of the bolus amplitude in the fast phase.
-    pub plasma_fast_fraction: Option<f64>,
+    pub(crate) plasma_fast_fraction: Option<f64>,
     /// Prodrug tissue diffusivity (µm²/s).
-    pub diffusivity_um2_per_s: Option<f64>,
+    pub(crate) diffusivity_um2_per_s: Option<f64>,
     /// Vessel-wall permeability (µm/s).
-    pub permeability_um_per_s: Option<f64>,
+    pub(crate) permeability_um_per_s: Option<f64>,
     /// Activation rate in anoxia (1/s).
-    pub kmax_per_s: Option<f64>,
+    pub(crate) kmax_per_s: Option<f64>,
     /// pO2 of half inhibition of activation (mmHg).
-    pub ki_mmhg: Option<f64>,
+    pub(crate) ki_mmhg: Option<f64>,
     /// Fraction of activation that O2 does not inhibit.
-    pub aerobic_fraction: Option<f64>,
+    pub(crate) aerobic_fraction: Option<f64>,
     /// Non-activating uptake of the prodrug by cells (1/s).
-    pub uptake_rate_per_s: Option<f64>,
+    pub(crate) uptake_rate_per_s: Option<f64>,
     /// Active metabolite diffusivity (µm²/s); 0: no bystander effect.
-    pub metabolite_diffusivity_um2_per_s: Option<f64>,
+    pub(crate) metabolite_diffusivity_um2_per_s: Option<f64>,
     /// Active metabolite half-life (s).
-    pub metabolite_half_life_s: Option<f64>,
+    pub(crate) metabolite_half_life_s: Option<f64>,
     /// Kill per exposure to the active metabolite (1/(µM·h)).
-    pub kill_per_um_h: Option<f64>,
+    pub(crate) kill_per_um_h: Option<f64>,
     /// Time step of the implicit transport solve (s).
-    pub time_step_s: Option<f64>,
+    pub(crate) time_step_s: Option<f64>,
 }
 
 /// One `[[radiotherapy]]` course: either repeating (`start`, `every`, `count`, optional
 /// `weekdays`) or explicit (`at`).
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct RadiotherapySpec {
+pub(crate) struct RadiotherapySpec {
     /// Physical dose of one fraction (Gy); required.
-    pub dose_gy: Option<f64>,
+    pub(crate) dose_gy: Option<f64>,
     /// First candidate time; 0 when absent.
-    pub start: Option<DurationText>,
+    pub(crate) start: Option<DurationText>,
     /// First candidate time (hours).
-    pub start_h: Option<f64>,
+    pub(crate) start_h: Option<f64>,
     /// Interval between candidate times.
-    pub every: Option<DurationText>,
+    pub(crate) every: Option<DurationText>,
     /// Interval between candidate times (hours).
-    pub every_h: Option<f64>,
+    pub(crate) every_h: Option<f64>,
     /// Fractions delivered.
-    pub count: Option<i64>,
+    pub(crate) count: Option<i64>,
     /// Weekdays on which a candidate time is delivered; all days when absent.
-    pub weekdays: Option<WeekdaysSpec>,
+    pub(crate) weekdays: Option<WeekdaysSpec>,
     /// Explicit fraction times, instead of `start`/`every`/`count`.
-    pub at: Option<Vec<DurationText>>,
+    pub(crate) at: Option<Vec<DurationText>>,
     /// Explicit fraction times (hours).
-    pub at_h: Option<Vec<f64>>,
+    pub(crate) at_h: Option<Vec<f64>>,
     /// Relative dose map (float32 `.npy`), relative to the protocol file's folder.
-    pub dose_map_npy: Option<PathBuf>,
+    pub(crate) dose_map_npy: Option<PathBuf>,
     /// Delivery time of one fraction (minutes); 2 when absent.
-    pub fraction_minutes: Option<f64>,
+    pub(crate) fraction_minutes: Option<f64>,
 }
 
 /// A duration as written (`"36h"`); read with [`super::parse_duration`] after parsing, so
 /// that errors can name the key. Only strings are accepted: a bare number is refused
 /// with a pointer to the `_h` twin key.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DurationText(pub String);
+pub(crate) struct DurationText(pub String);
 
 impl<'de> Deserialize<'de> for DurationText {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -287,7 +287,7 @@ impl<'de> Deserialize<'de> for DurationText {
 
 /// `weekdays`: a text (`"mon-fri"`, `"mon,wed,fri"`) or a list (`["mon", "wed"]`).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum WeekdaysSpec {
+pub(crate) enum WeekdaysSpec {
     /// A day, a range, or several separated by commas.
     Text(String),
     /// A list whose entries are each a day or a range.

@@ -1,6 +1,7 @@
 //! Protocol tests: schedule expansion against hand-counted calendars, error messages
 //! naming file and key, and the shipped protocols in `assets/protocols/`.
 
+use super::weekday::WEEKDAY_NAMES;
 use super::*;
 use std::path::Path;
 

@@ -4,10 +4,10 @@
 use super::duration::{DAY_S, HOUR_S, MINUTE_S};
 
 /// Short weekday names, Monday first (index 0 = Monday).
-pub const WEEKDAY_NAMES: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+pub(crate) const WEEKDAY_NAMES: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
 
 /// Full weekday names, Monday first.
-pub const WEEKDAY_FULL_NAMES: [&str; 7] = [
+pub(crate) const WEEKDAY_FULL_NAMES: [&str; 7] = [
     "Monday",
     "Tuesday",
     "Wednesday",
@@ -18,11 +18,11 @@ pub const WEEKDAY_FULL_NAMES: [&str; 7] = [
 ];
 
 /// The accepted weekday names, for error messages.
-pub const WEEKDAY_FORMS: &str =
+pub(crate) const WEEKDAY_FORMS: &str =
     "mon, tue, wed, thu, fri, sat or sun (any case; full names such as \"monday\" too)";
 
 /// Parses a weekday name (`"mon"`, `"Monday"`) into 0 = Monday … 6 = Sunday.
-pub fn parse_weekday(text: &str) -> Result<u8, String> {
+pub(crate) fn parse_weekday(text: &str) -> Result<u8, String> {
     let t = text.trim().to_ascii_lowercase();
     WEEKDAY_FULL_NAMES
         .iter()
@@ -34,7 +34,7 @@ pub fn parse_weekday(text: &str) -> Result<u8, String> {
 
 /// Parses one filter entry: a day (`"wed"`), a range (`"mon-fri"`, wrapping past Sunday
 /// as in `"fri-mon"`), or several of these separated by commas. Sets the days in `set`.
-pub fn add_weekdays(text: &str, set: &mut [bool; 7]) -> Result<(), String> {
+pub(crate) fn add_weekdays(text: &str, set: &mut [bool; 7]) -> Result<(), String> {
     for part in text.split(',') {
         let part = part.trim();
         if part.is_empty() {
@@ -62,7 +62,7 @@ pub fn add_weekdays(text: &str, set: &mut [bool; 7]) -> Result<(), String> {
 }
 
 /// The days of a filter, as short names joined by commas (`"Mon, Tue, Wed"`).
-pub fn weekday_list(set: &[bool; 7]) -> String {
+pub(crate) fn weekday_list(set: &[bool; 7]) -> String {
     let names: Vec<&str> = (0..7)
         .filter(|&d| set[d])
         .map(|d| WEEKDAY_NAMES[d])
@@ -72,18 +72,18 @@ pub fn weekday_list(set: &[bool; 7]) -> String {
 
 /// The day index of time `t_s` (day 0 holds t = 0). A nanosecond of slack keeps times
 /// computed as sums of whole days on the day they name.
-pub fn day_index(t_s: f64) -> i64 {
+pub(crate) fn day_index(t_s: f64) -> i64 {
     (t_s / DAY_S + 1e-12).floor() as i64
 }
 
 /// Weekday of time `t_s` when t = 0 falls on `start_weekday` (0 = Monday).
-pub fn weekday_of(t_s: f64, start_weekday: u8) -> u8 {
+pub(crate) fn weekday_of(t_s: f64, start_weekday: u8) -> u8 {
     (start_weekday as i64 + day_index(t_s)).rem_euclid(7) as u8
 }
 
 /// `"d 12 09:00"`: the day index and the clock time within it (seconds shown only where
 /// the time has them).
-pub fn day_clock(t_s: f64) -> String {
+pub(crate) fn day_clock(t_s: f64) -> String {
     // Beyond ~3 million years a day count means nothing (and would overflow).
     if !(t_s.is_finite() && t_s.abs() < 1e14) {
         return format!("t = {t_s:.3e} s");

@@ -9,7 +9,7 @@ use crate::Result;
 
 /// What a window does while it is open.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub enum WindowEffect {
+pub(crate) enum WindowEffect {
     /// A HIF inhibitor: the HIF target h∞ is scaled by 1 − `strength`.
     HifInhibitor {
         /// Fraction of the HIF target suppressed, in [0, 1]. Default 0.6.
@@ -52,7 +52,7 @@ pub enum WindowEffect {
 impl WindowEffect {
     /// The effect's values as (protocol key, value) pairs, in the table's key order
     /// (`summary.json` `windows[].effect`).
-    pub fn values(&self) -> Vec<(&'static str, f64)> {
+    pub(crate) fn values(&self) -> Vec<(&'static str, f64)> {
         match *self {
             WindowEffect::HifInhibitor { strength } => vec![("strength", strength)],
             WindowEffect::Normalisation {
@@ -86,7 +86,7 @@ impl WindowEffect {
     }
 
     /// The table name of this kind.
-    pub fn table(&self) -> &'static str {
+    pub(crate) fn table(&self) -> &'static str {
         match self {
             WindowEffect::HifInhibitor { .. } => "hif_inhibitor",
             WindowEffect::Normalisation { .. } => "normalisation",
@@ -98,18 +98,18 @@ impl WindowEffect {
 
 /// One window, expanded.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Window {
+pub(crate) struct Window {
     /// Opens at (s).
-    pub start_s: f64,
+    pub(crate) start_s: f64,
     /// Closes at (s), after `start_s`, within the duration.
-    pub end_s: f64,
+    pub(crate) end_s: f64,
     /// What it does.
-    pub effect: WindowEffect,
+    pub(crate) effect: WindowEffect,
 }
 
 impl Window {
     /// True while open at time `t` (s): start ≤ t < end.
-    pub fn open_at(&self, t: f64) -> bool {
+    pub(crate) fn open_at(&self, t: f64) -> bool {
         t >= self.start_s - 1e-6 && t < self.end_s - 1e-6
     }
 }

@@ -11,7 +11,7 @@ use crate::Result;
 #[derive(Debug, Clone, PartialEq)]
 pub struct RosStats {
     /// Number of tissue voxels.
-    pub tissue_voxels: usize,
+    pub(crate) tissue_voxels: usize,
     /// Mean R (µM).
     pub mean: f64,
     /// 95th percentile of R (µM; nearest rank).
@@ -25,7 +25,7 @@ pub struct RosStats {
     /// Mean G (mM).
     pub gsh_mean: f64,
     /// Smallest G (mM).
-    pub gsh_min: f64,
+    pub(crate) gsh_min: f64,
 }
 
 /// Statistics of `ros` and `gsh` over the tissue of `o2` (zeros when there is none).

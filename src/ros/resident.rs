@@ -25,15 +25,15 @@ pub struct RosFields {
     /// G (mM). [`steady_state`] may exchange this handle with a scratch one.
     pub gsh: Field,
     /// The R problem's Γ (1/s), [`RosProblem`]'s `sv`.
-    pub sv: Field,
+    pub(crate) sv: Field,
     /// The R problem's source over Γ (µM).
-    pub pb: Field,
+    pub(crate) pb: Field,
     /// The R problem's fixed values (µM; −1: free).
-    pub fixed: Field,
+    pub(crate) fixed: Field,
     /// The next G of the fixed point.
-    pub next: Field,
+    pub(crate) next: Field,
     /// |ΔG| of the fixed point (mM).
-    pub change: Field,
+    pub(crate) change: Field,
 }
 
 impl RosFields {
@@ -68,7 +68,7 @@ impl RosFields {
     /// The R problem on `o2`'s geometry with these coefficient fields (filled by
     /// [`build_problem`]): diffusivity DR, no uptake, unit wall permeability (Γ is in
     /// `sv`), R fixed at Rb on the faces where pO2 is fixed.
-    pub fn problem(&self, o2: &FieldProblem, params: &RosParams) -> FieldProblem {
+    pub(crate) fn problem(&self, o2: &FieldProblem, params: &RosParams) -> FieldProblem {
         let rb = params.boundary_um as f32;
         FieldProblem {
             grid: o2.grid,
@@ -112,7 +112,7 @@ pub fn production(
 
 /// G = G0·n at free voxels, 0 at fixed ones, into `fields.gsh`
 /// ([`super::baseline_gsh`]).
-pub fn baseline(
+pub(crate) fn baseline(
     backend: &mut dyn O2Backend,
     o2: &FieldProblem,
     params: &RosParams,
@@ -132,7 +132,7 @@ fn max_of(backend: &mut dyn O2Backend, f: Field) -> Result<f64> {
 /// `production` and G held at `fields.gsh` ([`super::problem::build`]), and returns the
 /// problem. Fails, as the host builder does, where a free voxel has production but no
 /// removal at all.
-pub fn build_problem(
+pub(crate) fn build_problem(
     backend: &mut dyn O2Backend,
     o2: &FieldProblem,
     params: &RosParams,
@@ -162,7 +162,7 @@ pub fn build_problem(
 
 /// R at steady state with G held at `fields.gsh`, in place in `fields.ros`, warm-started
 /// from the R it holds ([`super::steady::solve_ros`]).
-pub fn solve_ros(
+pub(crate) fn solve_ros(
     backend: &mut dyn O2Backend,
     o2: &FieldProblem,
     params: &RosParams,
@@ -197,8 +197,8 @@ pub struct RosSteadyReport {
 
 /// [`super::steady::solve_steady_state`] on resident fields: G from G0·n, then R solves
 /// (G held, each warm-started from the last R; the first from what `fields.ros` holds)
-/// alternating with G ← G∞(R) until G changes by less than [`GSH_TOLERANCE`]·G0 (or
-/// [`MAX_GSH_ITERATIONS`]). On return `fields.ros` is the steady R of `fields.gsh`.
+/// alternating with G ← G∞(R) until G changes by less than `GSH_TOLERANCE`·G0 (or
+/// `MAX_GSH_ITERATIONS`). On return `fields.ros` is the steady R of `fields.gsh`.
 pub fn steady_state(
     backend: &mut dyn O2Backend,
     o2: &FieldProblem,

@@ -10,9 +10,9 @@ use crate::Result;
 use std::time::Instant;
 
 /// Largest change of G, relative to G0, at which the R–G iteration stops.
-pub const GSH_TOLERANCE: f64 = 1e-5;
+pub(crate) const GSH_TOLERANCE: f64 = 1e-5;
 /// Most R–G iterations.
-pub const MAX_GSH_ITERATIONS: u32 = 30;
+pub(crate) const MAX_GSH_ITERATIONS: u32 = 30;
 
 /// R at steady state for a given G.
 #[derive(Debug, Clone)]
@@ -20,7 +20,7 @@ pub struct RosField {
     /// R (µM).
     pub ros: Vec<f32>,
     /// The solve.
-    pub report: SolveReport,
+    pub(crate) report: SolveReport,
 }
 
 /// Solves for R at steady state with `gsh` held, starting from `start` (or the
@@ -54,24 +54,24 @@ pub fn solve_ros(
 pub struct RosSteady {
     /// R (µM), at steady state for `gsh`.
     pub ros: Vec<f32>,
-    /// G (mM), within [`GSH_TOLERANCE`]·G0 of its steady value under `ros`.
+    /// G (mM), within `GSH_TOLERANCE`·G0 of its steady value under `ros`.
     pub gsh: Vec<f32>,
     /// Production S (µM/s) that `ros` balances.
     pub production: Vec<f32>,
     /// The last R solve.
-    pub report: SolveReport,
+    pub(crate) report: SolveReport,
     /// R–G iterations (R solves).
     pub gsh_iterations: u32,
     /// The last change of G relative to G0.
-    pub gsh_change: f64,
+    pub(crate) gsh_change: f64,
     /// Whether the R–G iteration and the last R solve converged.
     pub converged: bool,
     /// Wall-clock seconds of all solves.
-    pub seconds: f64,
+    pub(crate) seconds: f64,
 }
 
 /// Alternates R solves (G held) with G ← G∞(R) from G0·n until G changes by less than
-/// [`GSH_TOLERANCE`]·G0 (or [`MAX_GSH_ITERATIONS`]). The returned R is the steady R of
+/// `GSH_TOLERANCE`·G0 (or `MAX_GSH_ITERATIONS`). The returned R is the steady R of
 /// the returned G, so the R balance holds exactly for the pair.
 pub fn solve_steady_state(
     backend: &mut dyn O2Backend,

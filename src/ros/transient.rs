@@ -12,9 +12,6 @@ use crate::problem::O2Problem;
 use crate::solver::{self, Method};
 use crate::{Error, Result};
 
-/// Default chunk length (s) between G updates.
-pub const DEFAULT_CHUNK_S: f64 = 1.0;
-
 /// The evolving ROS state.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RosState {
@@ -31,11 +28,11 @@ pub struct TransientReport {
     /// oxidative exposure that ROS-dependent kill acts on.
     pub exposure: Vec<f32>,
     /// Explicit steps taken in all.
-    pub steps: u64,
+    pub(crate) steps: u64,
     /// Chunks (G updates).
     pub chunks: u32,
     /// Largest step used (s).
-    pub dt: f64,
+    pub(crate) dt: f64,
 }
 
 /// Advances `state` by `duration` seconds with production `production` (µM/s) held,

@@ -13,50 +13,50 @@ use crate::Result;
 
 /// Options of the coupling loop.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct CouplingOptions {
+pub(crate) struct CouplingOptions {
     /// Stop when the largest change of a ring's blood pO2 is below this (mmHg).
-    pub tolerance_mmhg: f64,
+    pub(crate) tolerance_mmhg: f64,
     /// Most coupling iterations.
-    pub max_iterations: u32,
+    pub(crate) max_iterations: u32,
     /// Fraction of the new vessel pO2 taken each iteration, in (0, 1].
-    pub relaxation: f64,
+    pub(crate) relaxation: f64,
 }
 
 /// How the coupling went.
 #[derive(Debug, Clone, PartialEq)]
-pub struct CouplingReport {
+pub(crate) struct CouplingReport {
     /// Tissue solves made.
-    pub iterations: u32,
+    pub(crate) iterations: u32,
     /// Whether the vessel pO2 settled within the tolerance and every tissue solve
     /// converged.
-    pub converged: bool,
+    pub(crate) converged: bool,
     /// Largest ring pO2 change at the last iteration (mmHg).
-    pub max_change_mmhg: f64,
+    pub(crate) max_change_mmhg: f64,
     /// Largest ring pO2 change per iteration (mmHg).
-    pub history: Vec<f64>,
+    pub(crate) history: Vec<f64>,
     /// Σ sweep-equivalents over all tissue solves.
-    pub sweep_equivalents: f64,
+    pub(crate) sweep_equivalents: f64,
     /// Σ seconds over all tissue solves.
-    pub seconds: f64,
+    pub(crate) seconds: f64,
 }
 
 /// The coupled solution.
 #[derive(Debug, Clone)]
-pub struct Coupled {
+pub(crate) struct Coupled {
     /// The last tissue solve.
-    pub report: SolveReport,
+    pub(crate) report: SolveReport,
     /// The coupling loop.
-    pub coupling: CouplingReport,
+    pub(crate) coupling: CouplingReport,
     /// The blood after the last march (consistent with the final tissue field).
-    pub blood: BloodState,
+    pub(crate) blood: BloodState,
     /// The tissue field.
-    pub po2: Vec<f32>,
+    pub(crate) po2: Vec<f32>,
 }
 
 /// Solves tissue and blood together. `problem.pb` is rewritten from the ring pO2 each
 /// iteration (Sv stays); `ring_pb` is the starting vessel pO2 per ring. The backend is
 /// loaded here.
-pub fn solve_coupled(
+pub(crate) fn solve_coupled(
     backend: &mut dyn O2Backend,
     problem: &mut O2Problem,
     wall: &WallMap,

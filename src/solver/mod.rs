@@ -11,10 +11,10 @@
 //! sources: vessel supply, fixed voxels and fixed faces). Residuals are read once per
 //! check only, so the GPU stays busy.
 
-pub mod coupled;
+pub(crate) mod coupled;
 mod monitor;
-pub mod multigrid;
-pub mod sor;
+pub(crate) mod multigrid;
+pub(crate) mod sor;
 pub mod transient;
 
 use crate::backend::O2Backend;
@@ -76,7 +76,7 @@ impl Default for SolveOptions {
 
 impl SolveOptions {
     /// The options a `[solver]` table gives (the O2 solve's).
-    pub fn of(s: &crate::config::schema::SolverSpec) -> Self {
+    pub(crate) fn of(s: &crate::config::schema::SolverSpec) -> Self {
         SolveOptions {
             method: s.method,
             tolerance: s.tolerance,
@@ -96,7 +96,7 @@ impl crate::config::Scenario {
     }
 
     /// Solver options of the ROS solve: those of O2 with `ros.tolerance`.
-    pub fn ros_solve_options(&self) -> SolveOptions {
+    pub(crate) fn ros_solve_options(&self) -> SolveOptions {
         SolveOptions {
             tolerance: self.spec.ros.tolerance,
             field: SolvedField::Ros,
@@ -109,7 +109,7 @@ impl crate::config::Scenario {
 #[derive(Debug, Clone, PartialEq)]
 pub struct SolveReport {
     /// The method, recorded in `summary.json` (`solver.method`) by its name.
-    pub method: Method,
+    pub(crate) method: Method,
     /// V-cycles (multigrid) or red–black sweeps (SOR).
     pub iterations: u32,
     /// Work in fine-grid sweep-equivalents: smoothing sweeps weighted by level size,
@@ -120,21 +120,21 @@ pub struct SolveReport {
     /// Final relative residual.
     pub residual: f64,
     /// Whether the result is converged: the tolerance was met, or the solve reached the
-    /// float32 floor of its field ([`SolveStatus::accepted`]).
+    /// float32 floor of its field (`SolveStatus::accepted`).
     pub converged: bool,
     /// Why the solve stopped.
-    pub status: SolveStatus,
+    pub(crate) status: SolveStatus,
     /// Wall-clock seconds of the solve.
-    pub seconds: f64,
+    pub(crate) seconds: f64,
     /// Over-relaxation used by SOR (1 for multigrid's Gauss–Seidel smoother).
-    pub omega: f64,
+    pub(crate) omega: f64,
     /// (iterations, relative residual) at each check.
-    pub history: Vec<(u32, f64)>,
+    pub(crate) history: Vec<(u32, f64)>,
 }
 
 /// Why a solve stopped.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SolveStatus {
+pub(crate) enum SolveStatus {
     /// The relative residual met the tolerance.
     Tolerance,
     /// The residual stopped falling at the float32 rounding floor of the field (below
@@ -150,12 +150,12 @@ pub enum SolveStatus {
 
 impl SolveStatus {
     /// A result that counts as converged.
-    pub fn accepted(self) -> bool {
+    pub(crate) fn accepted(self) -> bool {
         matches!(self, SolveStatus::Tolerance | SolveStatus::Float32Floor)
     }
 
     /// The name written in `summary.json` (`solver.status`).
-    pub fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             SolveStatus::Tolerance => "tolerance",
             SolveStatus::Float32Floor => "float32_floor",
@@ -166,7 +166,7 @@ impl SolveStatus {
 }
 
 /// Largest SOR factor [`sor::auto_omega`] picks (measured on the default scenario).
-pub const OMEGA_CAP: f64 = 1.8;
+pub(crate) const OMEGA_CAP: f64 = 1.8;
 
 /// The reference norm ‖F(P₀)‖₂ (see the module docs); 1 when the problem has no source.
 pub fn reference_norm(problem: &O2Problem) -> f64 {
@@ -182,7 +182,7 @@ pub fn reference_norm(problem: &O2Problem) -> f64 {
 
 /// The reference norm ‖F(P₀)‖₂ of the problem loaded into `backend`, computed there
 /// ([`O2Backend::reference_sq_sum`]); 1 when the problem has no source.
-pub fn reference_of_loaded(backend: &mut dyn O2Backend) -> Result<f64> {
+pub(crate) fn reference_of_loaded(backend: &mut dyn O2Backend) -> Result<f64> {
     let norm = backend.reference_sq_sum()?.sqrt();
     Ok(if norm > 0.0 { norm } else { 1.0 })
 }
@@ -260,7 +260,7 @@ pub fn load(
 
 /// Reads the field back from `backend`, refusing a non-finite value; `when` says at
 /// which point of the run, for the message.
-pub fn read_finite(
+pub(crate) fn read_finite(
     backend: &mut dyn O2Backend,
     problem: &O2Problem,
     when: &str,
@@ -270,7 +270,7 @@ pub fn read_finite(
 
 /// [`read_finite`] for a field named `name` in the message (the R field is solved in
 /// the O2 form; see [`crate::ros`]).
-pub fn read_field_finite(
+pub(crate) fn read_field_finite(
     backend: &mut dyn O2Backend,
     problem: &O2Problem,
     name: &str,
@@ -305,7 +305,7 @@ pub fn solve_steady(
 /// `Ok` for a converged report; for one that is not, [`crate::Error::NotConverged`]
 /// naming the field, the residual, what was tried and the fix — or, with
 /// `opts.allow_unconverged`, a loud warning and `Ok` ([`refuse_or_keep`]).
-pub fn accept(report: &SolveReport, opts: &SolveOptions) -> Result<()> {
+pub(crate) fn accept(report: &SolveReport, opts: &SolveOptions) -> Result<()> {
     if report.converged {
         return Ok(());
     }
@@ -353,7 +353,7 @@ pub fn accept(report: &SolveReport, opts: &SolveOptions) -> Result<()> {
 /// or, where unconverged results are allowed (`solver.allow_unconverged`; `bench` and
 /// `validate`, which report convergence themselves), a warning and `Ok`.
 /// Every result kept is also recorded for the run in progress on this thread
-/// ([`take_kept`]), so that a protocol's `summary.json` can list what its many solves
+/// (`take_kept`), so that a protocol's `summary.json` can list what its many solves
 /// kept.
 pub fn refuse_or_keep(what: &str, fix: &str, allow: bool) -> Result<()> {
     if allow {
@@ -387,7 +387,7 @@ thread_local! {
 /// The results kept under `allow_unconverged` on this thread since the last call (the
 /// first 20 texts, and how many in all), clearing the record. A run calls it once at
 /// its start and once when it writes its summary.
-pub fn take_kept() -> (Vec<String>, usize) {
+pub(crate) fn take_kept() -> (Vec<String>, usize) {
     KEPT.with(|k| std::mem::take(&mut *k.borrow_mut()))
 }
 

@@ -11,7 +11,7 @@ const STAGNANT_CHECKS: usize = 10;
 
 /// Tracks one solve.
 #[derive(Debug)]
-pub struct Monitor {
+pub(crate) struct Monitor {
     norm0: f64,
     tolerance: f64,
     max_iterations: u32,
@@ -20,12 +20,12 @@ pub struct Monitor {
     stagnation_below: f64,
     field: super::SolvedField,
     /// (iterations, relative residual) at each check.
-    pub history: Vec<(u32, f64)>,
+    pub(crate) history: Vec<(u32, f64)>,
 }
 
 /// What to do after a check.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub enum Verdict {
+pub(crate) enum Verdict {
     /// Keep iterating.
     Continue,
     /// Stop, for the reason `status`.
@@ -41,7 +41,7 @@ impl Monitor {
     /// A monitor with reference norm `norm0`; stagnation is only declared below a
     /// relative residual of `stagnation_below`. `field` names the field in messages
     /// (see [`super::SolveOptions::field`]).
-    pub fn new(
+    pub(crate) fn new(
         norm0: f64,
         tolerance: f64,
         max_iterations: u32,
@@ -61,7 +61,7 @@ impl Monitor {
     }
 
     /// Records Σr² after `iterations` and decides.
-    pub fn check(&mut self, sq_sum: f64, iterations: u32) -> Result<Verdict> {
+    pub(crate) fn check(&mut self, sq_sum: f64, iterations: u32) -> Result<Verdict> {
         crate::interrupt::check(|| {
             format!(
                 "the {} solve stopped after {iterations} iterations; nothing of it was \
@@ -134,7 +134,7 @@ impl Monitor {
 /// rather than stalled by the method. Measured float32 stalls: 2.1e-5 (a drug slab with
 /// strong uptake, tests/it/drugs.rs), ≈ 1e-5 (the Km = 0 spheroid at h = 2.5 µm); the
 /// method stalls issue 18 reported sat at 3.4e-3 to 2e-1.
-pub const FLOAT32_FLOOR: f64 = 1e-4;
+pub(crate) const FLOAT32_FLOOR: f64 = 1e-4;
 
 #[cfg(test)]
 mod tests {

@@ -21,17 +21,21 @@ use crate::Result;
 use std::time::Instant;
 
 /// Pre-smoothing sweeps per level.
-pub const NU1: u32 = 2;
+pub(crate) const NU1: u32 = 2;
 /// Post-smoothing sweeps per level.
-pub const NU2: u32 = 2;
+pub(crate) const NU2: u32 = 2;
 /// Over-relaxation of the red–black smoother. Slight over-relaxation improves 3D
 /// red–black smoothing (Yavneh 1996). Measured to 1e-6, in V-cycles for the default /
 /// spheroid / uniform cases: ω = 1.0 took 10 / 12 / 8, ω = 1.15 took 9 / 10 / 6;
 /// V(1,1) and W-cycles cost more sweep-equivalents.
-pub const SMOOTHING_OMEGA: f32 = 1.15;
+pub(crate) const SMOOTHING_OMEGA: f32 = 1.15;
 
 /// Solves with V-cycles on the hierarchy loaded into `backend` (level 0 on `grid`).
-pub fn solve(backend: &mut dyn O2Backend, grid: &Grid, opts: &SolveOptions) -> Result<SolveReport> {
+pub(crate) fn solve(
+    backend: &mut dyn O2Backend,
+    grid: &Grid,
+    opts: &SolveOptions,
+) -> Result<SolveReport> {
     let start = Instant::now();
     let levels = backend.levels();
     // Relative size of each level and the coarsest level's sweeps and SOR factor.

@@ -20,14 +20,18 @@ use std::time::Instant;
 /// Consumption and vessel exchange damp the slow modes, so the pure-Laplacian value
 /// over-relaxes: on the default scenario ω = 1.93 needs ~200 sweeps to 1e-6, ω = 1.8
 /// needs 75 and ω = 1.75 needs 125.
-pub fn auto_omega(g: &Grid) -> f64 {
+pub(crate) fn auto_omega(g: &Grid) -> f64 {
     let n = g.nx.max(g.ny).max(g.nz).max(2);
     let rho = (std::f64::consts::PI / n as f64).cos();
     (2.0 / (1.0 + (1.0 - rho * rho).sqrt())).clamp(1.0, OMEGA_CAP)
 }
 
 /// Solves with red–black SOR sweeps on level 0 of the problem loaded on `grid`.
-pub fn solve(backend: &mut dyn O2Backend, grid: &Grid, opts: &SolveOptions) -> Result<SolveReport> {
+pub(crate) fn solve(
+    backend: &mut dyn O2Backend,
+    grid: &Grid,
+    opts: &SolveOptions,
+) -> Result<SolveReport> {
     let start = Instant::now();
     let mut monitor = Monitor::new(
         reference_of_loaded(backend)?,

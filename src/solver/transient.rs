@@ -11,7 +11,7 @@ use crate::problem::O2Problem;
 use crate::Result;
 
 /// Fraction of the positivity bound used as the step.
-pub const SAFETY: f64 = 0.9;
+pub(crate) const SAFETY: f64 = 0.9;
 
 /// The largest stable, positivity-preserving explicit step (s) for `problem`.
 pub fn stable_dt(problem: &O2Problem) -> f64 {
@@ -46,7 +46,7 @@ pub fn stable_dt(problem: &O2Problem) -> f64 {
 
 /// Advances the field in `backend` by `duration` seconds in equal steps no larger than
 /// [`stable_dt`]; returns (steps, Δt).
-pub fn advance(
+pub(crate) fn advance(
     backend: &mut dyn O2Backend,
     problem: &O2Problem,
     duration: f64,

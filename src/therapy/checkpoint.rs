@@ -27,62 +27,57 @@ const VERSION: u32 = 1;
 #[derive(Debug, Clone, PartialEq)]
 pub struct Checkpoint {
     /// [`fingerprint`] of the scenario, protocol and parameters it belongs to.
-    pub fingerprint: u64,
+    pub(crate) fingerprint: u64,
     /// "cpu" or "gpu": the backend that wrote it.
-    pub backend: String,
+    pub(crate) backend: String,
     /// Simulated time (s).
     pub time_s: f64,
     /// Index of the next protocol event.
-    pub next_event: usize,
+    pub(crate) next_event: usize,
     /// Index of the next snapshot time.
-    pub next_snapshot: usize,
+    pub(crate) next_snapshot: usize,
     /// Σ n over the region at t = 0.
-    pub n0_total: f64,
+    pub(crate) n0_total: f64,
     /// Timeline rows so far.
-    pub rows: Vec<Row>,
+    pub(crate) rows: Vec<Row>,
     /// Viable fraction n.
-    pub viable: Vec<f32>,
+    pub(crate) viable: Vec<f32>,
     /// Dead fraction d.
-    pub dead: Vec<f32>,
+    pub(crate) dead: Vec<f32>,
     /// Doomed fraction l.
-    pub doomed: Vec<f32>,
+    pub(crate) doomed: Vec<f32>,
     /// HIF activity h.
-    pub hif: Vec<f32>,
+    pub(crate) hif: Vec<f32>,
     /// pO2 (mmHg).
-    pub po2: Vec<f32>,
+    pub(crate) po2: Vec<f32>,
     /// The vessels' Sv and Pb (after pruning and angiogenesis, before window factors;
     /// blood pO2 as coupled at t = 0) and the O2 problem's fixed values.
-    pub sv: Vec<f32>,
+    pub(crate) sv: Vec<f32>,
     /// See `sv`.
-    pub pb: Vec<f32>,
+    pub(crate) pb: Vec<f32>,
     /// See `sv`.
-    pub fixed: Vec<f32>,
+    pub(crate) fixed: Vec<f32>,
     /// ROS (µM) and GSH (mM), when ROS is on.
-    pub ros: Option<(Vec<f32>, Vec<f32>)>,
+    pub(crate) ros: Option<(Vec<f32>, Vec<f32>)>,
     /// The fields of each drug of the protocol.
-    pub drugs: Vec<DrugState>,
+    pub(crate) drugs: Vec<DrugState>,
 }
 
 /// A fingerprint of everything that decides a run's results: the scenario as parsed,
 /// the expanded protocol and the model parameters (`what`: their `Debug` texts).
-pub fn fingerprint(what: &[&dyn std::fmt::Debug]) -> u64 {
+pub(crate) fn fingerprint(what: &[&dyn std::fmt::Debug]) -> u64 {
     let text: String = what.iter().map(|w| format!("{w:?}\u{1f}")).collect();
     fnv1a(text.as_bytes())
 }
 
 impl Checkpoint {
     /// Voxels per field.
-    pub fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.viable.len()
     }
 
-    /// True for an empty grid (never for a real run).
-    pub fn is_empty(&self) -> bool {
-        self.viable.is_empty()
-    }
-
     /// The encoded bytes.
-    pub fn encode(&self) -> Vec<u8> {
+    pub(crate) fn encode(&self) -> Vec<u8> {
         let mut w = Writer::default();
         w.bytes(MAGIC);
         w.u32(VERSION);
@@ -145,7 +140,7 @@ impl Checkpoint {
     }
 
     /// Decodes `bytes`; `file` names the source in errors.
-    pub fn decode(bytes: &[u8], file: &Path) -> Result<Checkpoint> {
+    pub(crate) fn decode(bytes: &[u8], file: &Path) -> Result<Checkpoint> {
         let bad = |what: &str| {
             Error::input(
                 file,
@@ -232,7 +227,7 @@ impl Checkpoint {
     }
 
     /// Writes `dir/checkpoint.bin` atomically.
-    pub fn write(&self, dir: &Path) -> Result<()> {
+    pub(crate) fn write(&self, dir: &Path) -> Result<()> {
         std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
         atomic::write(&dir.join(FILE_NAME), &self.encode())
     }

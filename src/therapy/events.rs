@@ -61,9 +61,9 @@ pub(super) fn labels(protocol: &Protocol, due: &[Event]) -> String {
 /// One fraction: its nominal dose (Gy), the relative dose map (None: uniform) and its
 /// delivery time (s).
 pub(super) struct Fraction {
-    pub dose_gy: f64,
-    pub map: Option<Vec<f32>>,
-    pub seconds: f64,
+    pub(crate) dose_gy: f64,
+    pub(crate) map: Option<Vec<f32>>,
+    pub(crate) seconds: f64,
 }
 
 /// The fraction delivered for the radiotherapy events among `due`, or None without

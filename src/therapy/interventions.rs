@@ -17,29 +17,29 @@ use crate::Result;
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(super) struct Conditions {
     /// HIF target scale: Π(1 − strength) over HIF inhibitors.
-    pub hif_scale: f64,
+    pub(crate) hif_scale: f64,
     /// Wall exchange Pw·Sv ×, over normalisation windows.
-    pub perfusion_factor: f64,
+    pub(crate) perfusion_factor: f64,
     /// Blood pO2 + (mmHg), over normalisation windows.
-    pub pb_increase_mmhg: f64,
+    pub(crate) pb_increase_mmhg: f64,
     /// Angiogenesis rate ×, over normalisation windows.
-    pub angiogenesis_factor: f64,
+    pub(crate) angiogenesis_factor: f64,
     /// Drug wall permeability ×, over normalisation windows.
-    pub drug_permeability_factor: f64,
+    pub(crate) drug_permeability_factor: f64,
     /// Extra ROS production (µM/s at n = 1), over pro-oxidants.
-    pub extra_ros_um_per_s: f64,
+    pub(crate) extra_ros_um_per_s: f64,
     /// GSH regeneration × (1 − this), over pro-oxidants.
-    pub gsh_synthesis_inhibition: f64,
+    pub(crate) gsh_synthesis_inhibition: f64,
     /// G0 × (1 + this), over antioxidants.
-    pub gsh_increase: f64,
+    pub(crate) gsh_increase: f64,
     /// Radiation dose ÷ this, over antioxidants.
-    pub radioprotection_dmf: f64,
+    pub(crate) radioprotection_dmf: f64,
 }
 
 impl Conditions {
     /// The conditions at time `t` (s): windows with start ≤ t < end combine
     /// (factors multiply, increments add).
-    pub fn at(protocol: &Protocol, t: f64) -> Conditions {
+    pub(crate) fn at(protocol: &Protocol, t: f64) -> Conditions {
         let mut c = Conditions::neutral();
         for w in protocol.windows.iter().filter(|w| w.open_at(t)) {
             c.add(&w.effect);
@@ -48,7 +48,7 @@ impl Conditions {
     }
 
     /// No window open.
-    pub fn neutral() -> Conditions {
+    pub(crate) fn neutral() -> Conditions {
         Conditions {
             hif_scale: 1.0,
             perfusion_factor: 1.0,
@@ -98,7 +98,7 @@ impl Conditions {
     }
 
     /// The ROS parameters under these conditions.
-    pub fn ros_params(&self, base: &RosParams) -> RosParams {
+    pub(crate) fn ros_params(&self, base: &RosParams) -> RosParams {
         RosParams {
             extra_production_um_per_s: base.extra_production_um_per_s + self.extra_ros_um_per_s,
             gsh_regeneration_per_s: base.gsh_regeneration_per_s

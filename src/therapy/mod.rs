@@ -16,7 +16,7 @@
 //!    respiring until mitotic death; with ROS on, the fraction's radiolytic burst at
 //!    its dose rate raises R and depletes G (quasi-steady R in 10 s chunks);
 //! 2. tissue kinetics over Δt at the current pO2 (necrosis, mitotic death of l,
-//!    clearance, regrowth: [`crate::physics::tissue::TissueState::step`]);
+//!    clearance, regrowth: `backend::tissue::step_voxel`);
 //! 3. O2 re-solved with the respiring fraction n + l, warm-started from the last field;
 //! 4. with ROS on: R re-solved with G held (production including reoxygenation, the
 //!    rise of pO2 over the step), then G advanced over Δt in closed form.
@@ -35,7 +35,7 @@
 //!
 //! With a checkpoint folder, the complete state is written there
 //! ([`checkpoint::Checkpoint`]) every `checkpoint_every` of simulated time (default
-//! [`DEFAULT_CHECKPOINT_EVERY_S`]), at the end, on Ctrl-C,
+//! `DEFAULT_CHECKPOINT_EVERY_S`), at the end, on Ctrl-C,
 //! and when the run stops early at [`RunOptions::stop_at_s`]; a run started from that
 //! checkpoint ([`RunOptions::resume`]) takes the same steps and ends with the same
 //! results, bitwise on the CPU backend.
@@ -45,7 +45,7 @@ mod events;
 mod fields;
 mod interventions;
 pub mod output;
-pub mod progress;
+pub(crate) mod progress;
 mod recovery;
 mod row;
 mod settle;
@@ -60,7 +60,7 @@ use crate::physics::hif::HifEffects;
 use crate::physics::radiotherapy::LqParams;
 use crate::physics::tissue::TissueParams;
 use crate::protocol::Protocol;
-pub use crate::protocol::DEFAULT_CHECKPOINT_EVERY_S;
+pub(crate) use crate::protocol::DEFAULT_CHECKPOINT_EVERY_S;
 use crate::ros::transient::RosState;
 use crate::Result;
 use checkpoint::Checkpoint;
@@ -90,9 +90,9 @@ pub struct TherapyResult {
     /// Final ROS (µM) and GSH (mM), when ROS is on.
     pub ros: Option<RosState>,
     /// Vessel surface Sv at the end (µm⁻¹), as the O2 problem last had it.
-    pub vessels_sv: Vec<f32>,
+    pub(crate) vessels_sv: Vec<f32>,
     /// The voxels the last row's statistics count (1/0, [`crate::output::tissue`]).
-    pub tissue: Vec<f32>,
+    pub(crate) tissue: Vec<f32>,
     /// Simulated time reached (s).
     pub time_s: f64,
     /// False when the run stopped at [`RunOptions::stop_at_s`] before the protocol's end.
@@ -100,11 +100,11 @@ pub struct TherapyResult {
     /// The O2 mass balance of the final state.
     pub mass: crate::metrics::MassBalance,
     /// What this process's part of the run kept under `solver.allow_unconverged` (the
-    /// first texts and the count; [`crate::solver::take_kept`]).
+    /// first texts and the count; `crate::solver::take_kept`).
     pub not_converged: (Vec<String>, usize),
     /// Host↔backend traffic, submits and dispatches of this process's part of the run
     /// (`summary.json` `transfers`).
-    pub counters: crate::backend::Counters,
+    pub(crate) counters: crate::backend::Counters,
     /// What the protocol steps themselves moved (this process's part), without the
     /// start, snapshots, checkpoints and the final read.
     pub step_counters: StepCounters,
@@ -167,7 +167,7 @@ pub struct RunOptions<'a> {
 /// The fingerprint a checkpoint of this run carries: the scenario as parsed (name,
 /// description and output settings aside), the expanded protocol and the model
 /// parameters.
-pub fn fingerprint(sc: &Scenario, protocol: &Protocol, params: &TherapyParams) -> u64 {
+pub(crate) fn fingerprint(sc: &Scenario, protocol: &Protocol, params: &TherapyParams) -> u64 {
     let mut spec = sc.spec.clone();
     // What does not change the results: names, prose, output settings, and where the
     // protocol came from (the expanded protocol is fingerprinted below).

@@ -292,7 +292,7 @@ fn parameters(sc: &Scenario) -> serde_json::Value {
 /// Writes the fields at time `t_s` into `dir/snapshots/`: `o2_tXh.npy`,
 /// `viable_tXh.npy` (and `ros_tXh.npy`, `gsh_tXh.npy` with ROS) with sidecars, and
 /// the O2 centre slices `o2_tXh_{xy,xz,yz}.png` when `[output] png` is on.
-pub fn write_snapshot(
+pub(crate) fn write_snapshot(
     sc: &Scenario,
     dir: &Path,
     t_s: f64,

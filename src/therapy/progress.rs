@@ -6,7 +6,7 @@ use std::time::Instant;
 
 /// Reports progress after each step.
 #[derive(Debug)]
-pub struct Progress {
+pub(crate) struct Progress {
     duration_s: f64,
     started: Instant,
     attended: bool,
@@ -15,7 +15,7 @@ pub struct Progress {
 impl Progress {
     /// A reporter for a protocol of `duration_s` simulated seconds; a bar when stderr
     /// is a terminal and the log shows information.
-    pub fn new(duration_s: f64) -> Self {
+    pub(crate) fn new(duration_s: f64) -> Self {
         Progress {
             duration_s,
             started: Instant::now(),
@@ -24,7 +24,7 @@ impl Progress {
     }
 
     /// After the step ending at `t_s`: `line` describes the state.
-    pub fn step(&self, t_s: f64, line: &str) {
+    pub(crate) fn step(&self, t_s: f64, line: &str) {
         let done = (t_s / self.duration_s).clamp(0.0, 1.0);
         if !self.attended {
             log::info!("t = {:.1} h ({:.0} %): {line}", t_s / 3600.0, 100.0 * done);

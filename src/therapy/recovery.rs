@@ -10,14 +10,14 @@ use std::path::Path;
 #[derive(Debug, Default)]
 pub(super) struct Track {
     /// Simulated time reached (s).
-    pub now_s: Cell<f64>,
+    pub(crate) now_s: Cell<f64>,
     /// Simulated time of the last checkpoint written (s).
-    pub saved_s: Cell<Option<f64>>,
+    pub(crate) saved_s: Cell<Option<f64>>,
 }
 
 impl Track {
     /// How to continue, given the checkpoint folder.
-    pub fn resume_hint(&self, dir: Option<&Path>) -> String {
+    pub(crate) fn resume_hint(&self, dir: Option<&Path>) -> String {
         match (dir, self.saved_s.get()) {
             (Some(d), Some(t)) => format!(
                 "the last checkpoint (t = {:.2} h) is {}: continue with the same command \
@@ -31,7 +31,7 @@ impl Track {
     }
 
     /// `e` with the simulated time, and for device failures how to continue.
-    pub fn explain(&self, e: Error, dir: Option<&Path>) -> Error {
+    pub(crate) fn explain(&self, e: Error, dir: Option<&Path>) -> Error {
         let at = format!("protocol time t = {:.2} h", self.now_s.get() / 3600.0);
         match e {
             Error::DeviceLost(m) => Error::DeviceLost(format!(

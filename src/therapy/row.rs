@@ -13,7 +13,7 @@ impl State {
     /// The timeline row of the current state. pO2 statistics count the tissue voxels
     /// (cells present, not fixed: `mask`), as `summary.json` does; the tissue fractions
     /// and drug columns count the region (tissue at t = 0).
-    pub fn row(
+    pub(crate) fn row(
         &self,
         backend: &mut dyn O2Backend,
         protocol: &Protocol,

@@ -23,13 +23,13 @@ use crate::config::Scenario;
 use crate::Result;
 
 /// Step of the settling (s): half a day, well below the necrosis and clearance times.
-pub const SETTLE_STEP_S: f64 = 12.0 * 3600.0;
+pub(crate) const SETTLE_STEP_S: f64 = 12.0 * 3600.0;
 
 /// Largest relative change of the viable total over one settling step at rest.
-pub const SETTLE_TOLERANCE: f64 = 5e-4;
+pub(crate) const SETTLE_TOLERANCE: f64 = 5e-4;
 
 /// Most settling steps (30 days).
-pub const SETTLE_MAX_STEPS: u32 = 60;
+pub(crate) const SETTLE_MAX_STEPS: u32 = 60;
 
 /// One slow step of `dt` under `cond`: the kill of the step (drugs, added to
 /// `st.kill` by the caller, when `killed`; ROS above its threshold), the tissue

@@ -27,38 +27,38 @@ pub(super) struct State {
     /// The O2 problem on the backend: `sv` and `pb` the effective wall coefficients of
     /// the step (vessels under the open windows), `viable` the respiring cells
     /// n + l less the glycolytic share, `fixed` the scenario's fixed values.
-    pub o2: FieldProblem,
+    pub(crate) o2: FieldProblem,
     /// pO2 (mmHg), solved in place.
-    pub po2: Field,
+    pub(crate) po2: Field,
     /// pO2 before the last re-solve (reoxygenation ROS).
-    pub po2_previous: Field,
+    pub(crate) po2_previous: Field,
     /// Vessel wall area per volume Sv of the vessels as they stand (after pruning and
     /// angiogenesis), before window factors.
-    pub vessel_sv: Field,
+    pub(crate) vessel_sv: Field,
     /// Blood pO2 at the walls of those vessels (mmHg), before window changes.
-    pub vessel_pb: Field,
+    pub(crate) vessel_pb: Field,
     /// n, d, l, h and the region where they evolve (tissue at t = 0).
-    pub tissue: TissueHandles,
+    pub(crate) tissue: TissueHandles,
     /// 1 where the O2 statistics count (cells respire, voxel free), else 0.
-    pub mask: Field,
+    pub(crate) mask: Field,
     /// Per-voxel log-kill accumulated over a step (drugs, ROS).
-    pub kill: Field,
+    pub(crate) kill: Field,
     /// Voxels of the region.
-    pub region_count: f64,
+    pub(crate) region_count: f64,
     /// Σ n over the region at t = 0.
-    pub n0_total: f64,
+    pub(crate) n0_total: f64,
     /// ROS and GSH with their working fields, and the production field, when ROS is on.
-    pub ros: Option<(RosFields, Field)>,
+    pub(crate) ros: Option<(RosFields, Field)>,
     /// Simulated time (s).
-    pub t: f64,
+    pub(crate) t: f64,
     /// Index of the next event.
-    pub next_event: usize,
+    pub(crate) next_event: usize,
     /// Index of the next snapshot time.
-    pub next_snapshot: usize,
+    pub(crate) next_snapshot: usize,
     /// Timeline rows so far.
-    pub rows: Vec<Row>,
+    pub(crate) rows: Vec<Row>,
     /// The fields of each drug of the protocol.
-    pub drugs: Vec<DrugFields>,
+    pub(crate) drugs: Vec<DrugFields>,
 }
 
 /// What [`State::new`] uploads: the host arrays of a fresh start or a checkpoint.
@@ -74,7 +74,7 @@ struct Start {
 impl State {
     /// The state at t = 0: O2 (coupled with blood transport when on) solved from the
     /// scenario, then, with ROS on, the R–G steady state solved on the backend.
-    pub fn initial(
+    pub(crate) fn initial(
         sc: &Scenario,
         protocol: &Protocol,
         backend: &mut dyn O2Backend,
@@ -123,7 +123,7 @@ impl State {
     }
 
     /// The state of checkpoint `c` (read from `file`), on the problem of `sc`.
-    pub fn resume(
+    pub(crate) fn resume(
         sc: &Scenario,
         protocol: &Protocol,
         params: &super::TherapyParams,
@@ -275,7 +275,7 @@ impl State {
 
     /// The O2 problem's cells from the tissue state (the respiring n + l less the
     /// glycolytic share φ·h), and the statistics mask from them.
-    pub fn update_cells(&mut self, backend: &mut dyn O2Backend, switch: f64) -> Result<()> {
+    pub(crate) fn update_cells(&mut self, backend: &mut dyn O2Backend, switch: f64) -> Result<()> {
         let t = self.tissue;
         backend.pointwise(
             &Consuming {
@@ -299,13 +299,13 @@ impl State {
     }
 
     /// Σ n over the region (a device reduction).
-    pub fn viable_total(&self, backend: &mut dyn O2Backend) -> Result<f64> {
+    pub(crate) fn viable_total(&self, backend: &mut dyn O2Backend) -> Result<f64> {
         let t = self.tissue;
         Ok(backend.reduce_masked(t.region, &[(t.viable, Reduce::Sum)])?[0])
     }
 
     /// The checkpoint of this state (whole fields read back: a checkpoint time).
-    pub fn checkpoint(
+    pub(crate) fn checkpoint(
         &self,
         backend: &mut dyn O2Backend,
         fingerprint: u64,
@@ -343,7 +343,7 @@ impl State {
 
     /// Frees the run's fields on the backend (the tissue state's stay with the
     /// backend's tissue kernels until their next load).
-    pub fn free(&mut self, backend: &mut dyn O2Backend) {
+    pub(crate) fn free(&mut self, backend: &mut dyn O2Backend) {
         let o = self.o2;
         for f in [
             o.sv,
@@ -369,7 +369,7 @@ impl State {
     }
 
     /// The O2 problem as it stands, on the host (outputs at the end).
-    pub fn read_problem(&self, backend: &mut dyn O2Backend) -> Result<O2Problem> {
+    pub(crate) fn read_problem(&self, backend: &mut dyn O2Backend) -> Result<O2Problem> {
         let o = &self.o2;
         Ok(O2Problem {
             grid: o.grid,

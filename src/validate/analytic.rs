@@ -40,7 +40,7 @@ pub fn krogh_wall_po2(pb: f64, rc: f64, rt: f64, a: f64, pw: f64) -> f64 {
 }
 
 /// Modified Bessel function I0 (Abramowitz & Stegun 9.8.1–9.8.2; |ε| < 2e-7 relative).
-pub fn bessel_i0(x: f64) -> f64 {
+pub(crate) fn bessel_i0(x: f64) -> f64 {
     let ax = x.abs();
     if ax <= 3.75 {
         let t = (x / 3.75).powi(2);
@@ -84,13 +84,13 @@ pub fn bessel_k0(x: f64) -> f64 {
 
 /// Single vessel of radius `rv` at `cv` in tissue with linear uptake, penetration
 /// length `l` = √(D/k) (MODEL.md §5.3).
-pub fn line_source_profile(r: f64, rv: f64, cv: f64, l: f64) -> f64 {
+pub(crate) fn line_source_profile(r: f64, rv: f64, cv: f64, l: f64) -> f64 {
     cv * bessel_k0(r / l) / bessel_k0(rv / l)
 }
 
 /// Amplitude factor of the mode cos(πx/L) after time `t` with diffusivity `d` and no-flux
 /// faces (MODEL.md §5.4): exp(−D·π²·t/L²).
-pub fn cosine_decay(t: f64, d: f64, len: f64) -> f64 {
+pub(crate) fn cosine_decay(t: f64, d: f64, len: f64) -> f64 {
     (-d * PI * PI * t / (len * len)).exp()
 }
 

@@ -21,7 +21,7 @@ use crate::Result;
 use glam::DVec3;
 
 /// One run of a case on one grid.
-pub struct CaseRun {
+pub(crate) struct CaseRun {
     checks: Vec<Check>,
     /// Grid spacing (µm).
     h: f64,
@@ -33,7 +33,7 @@ pub struct CaseRun {
 }
 
 /// The checks of every run, plus one observed-order check per refinement step.
-pub fn with_orders(case: &str, runs: Vec<CaseRun>) -> Vec<Check> {
+pub(crate) fn with_orders(case: &str, runs: Vec<CaseRun>) -> Vec<Check> {
     let mut out: Vec<Check> = Vec::new();
     for w in runs.windows(2) {
         let (a, b) = (&w[0], &w[1]);
@@ -98,7 +98,7 @@ const D: f64 = 2000.0;
 const A: f64 = 15.0;
 
 /// §5.1: spheroid of radius 150 µm in medium at `p0`, zero-order uptake.
-pub fn spheroid(
+pub(crate) fn spheroid(
     backend: &mut dyn O2Backend,
     name: &str,
     h: f64,
@@ -184,7 +184,7 @@ pub fn spheroid(
 /// the vessel is a fixed-value cylinder at 40 mmHg or, with `robin`, a rasterised wall
 /// (Pw = 1000 µm/s) with blood at 50 mmHg. Tissue beyond 60 µm has n = 0: with no
 /// sink there and no-flux faces, the flux across 60 µm is zero, as in Krogh's model.
-pub fn krogh(
+pub(crate) fn krogh(
     backend: &mut dyn O2Backend,
     name: &str,
     h: f64,
@@ -287,7 +287,7 @@ pub fn krogh(
 /// (L = √(D/k) = 31.6 µm). The linear sink is the vessel-exchange term with uniform
 /// Sv = k/Pw and Pb = 0, which is exactly −k·P in float32 (a Michaelis–Menten uptake
 /// with a huge Km would lose P's precision in P + Km).
-pub fn line_source(backend: &mut dyn O2Backend, h: f64, d_factor: f64) -> Result<CaseRun> {
+pub(crate) fn line_source(backend: &mut dyn O2Backend, h: f64, d_factor: f64) -> Result<CaseRun> {
     const RV: f64 = 8.0;
     const CV: f64 = 40.0;
     const K: f64 = 2.0;
@@ -355,7 +355,7 @@ pub fn line_source(backend: &mut dyn O2Backend, h: f64, d_factor: f64) -> Result
 /// x_min held at 60 mmHg, the other faces no-flux, zero-order uptake a. The closed form
 /// is P(x) = p0 + a/(2D)·(x² − 2·L·x) for a slab of thickness L = 100 µm (P stays
 /// above 22 mmHg, so the uptake never cuts off).
-pub fn slab(backend: &mut dyn O2Backend, h: f64, d_factor: f64) -> Result<CaseRun> {
+pub(crate) fn slab(backend: &mut dyn O2Backend, h: f64, d_factor: f64) -> Result<CaseRun> {
     const L: f64 = 100.0;
     const P0: f64 = 60.0;
     let n = (L / h).round() as usize;
@@ -399,7 +399,7 @@ pub fn slab(backend: &mut dyn O2Backend, h: f64, d_factor: f64) -> Result<CaseRu
 
 /// §5.4: decay of cos(πx/L), L = 500 µm, D = 1e5 µm²/min, no-flux faces, no uptake,
 /// explicit time steps to t = 5 s.
-pub fn cosine_decay(backend: &mut dyn O2Backend, h: f64, d_factor: f64) -> Result<CaseRun> {
+pub(crate) fn cosine_decay(backend: &mut dyn O2Backend, h: f64, d_factor: f64) -> Result<CaseRun> {
     const L: f64 = 500.0;
     const T: f64 = 5.0;
     let d = 1e5 / 60.0;
@@ -447,7 +447,7 @@ pub fn cosine_decay(backend: &mut dyn O2Backend, h: f64, d_factor: f64) -> Resul
 }
 
 /// §5.5 on the default scenario: supply equals consumption at steady state.
-pub fn mass_balance_default(backend: &mut dyn O2Backend) -> Result<Check> {
+pub(crate) fn mass_balance_default(backend: &mut dyn O2Backend) -> Result<Check> {
     let sc = crate::config::Scenario::embedded_default()?;
     let problem = crate::assemble::assemble(&sc)?.problem;
     let field = solve(backend, &problem)?;
@@ -464,7 +464,7 @@ pub fn mass_balance_default(backend: &mut dyn O2Backend) -> Result<Check> {
 }
 
 /// The two backends on one 48³ problem with vessels, a fixed region and mixed faces.
-pub fn backend_agreement(a: &mut dyn O2Backend, b: &mut dyn O2Backend) -> Result<Check> {
+pub(crate) fn backend_agreement(a: &mut dyn O2Backend, b: &mut dyn O2Backend) -> Result<Check> {
     let toml = "seed = 7\n[grid]\nshape_zyx = [48, 48, 48]\nspacing_um = 10.0\n\
                 [vessels.synthetic]\ndensity_mm_per_mm3 = 120.0\n\
                 [[fixed_regions]]\nshape = \"box\"\nmin_um = [0.0, 0.0, 0.0]\nmax_um = [100.0, 100.0, 480.0]\nvalue_mmhg = 60.0\n\

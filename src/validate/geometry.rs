@@ -6,7 +6,7 @@ use glam::DVec3;
 
 /// Distance of voxel `idx`'s centre from `centre` (3D) or, with `axis_z`, from the
 /// z-parallel line through `centre`.
-pub fn radius(grid: &Grid, idx: usize, centre: DVec3, axis_z: bool) -> f64 {
+pub(crate) fn radius(grid: &Grid, idx: usize, centre: DVec3, axis_z: bool) -> f64 {
     let (i, j, k) = grid.ijk(idx);
     let mut d = grid.centre(i, j, k) - centre;
     if axis_z {
@@ -16,17 +16,17 @@ pub fn radius(grid: &Grid, idx: usize, centre: DVec3, axis_z: bool) -> f64 {
 }
 
 /// Radius of the disc with the area of `count` voxel faces of side h.
-pub fn disc_radius(count: usize, h: f64) -> f64 {
+pub(crate) fn disc_radius(count: usize, h: f64) -> f64 {
     (count as f64 * h * h / std::f64::consts::PI).sqrt()
 }
 
 /// Radius of the ball with the volume of `count` voxels of side h.
-pub fn ball_radius(count: usize, h: f64) -> f64 {
+pub(crate) fn ball_radius(count: usize, h: f64) -> f64 {
     (3.0 * count as f64 * h.powi(3) / (4.0 * std::f64::consts::PI)).cbrt()
 }
 
 /// Max and RMS of |got − want(r)| over the voxels `select` keeps.
-pub fn profile_error(
+pub(crate) fn profile_error(
     field: &[f32],
     radii: impl Fn(usize) -> Option<f64>,
     want: impl Fn(f64) -> f64,
@@ -53,7 +53,7 @@ pub fn profile_error(
 /// Azimuthal mean of `field` near radius `r` from the z axis through `centre`: the
 /// mean value and the mean radius of the voxels within h/2 of r (the voxels' radii are
 /// not spread evenly, so the closed form is evaluated at their mean radius).
-pub fn ring_mean(field: &[f32], grid: &Grid, centre: DVec3, r: f64) -> (f64, f64) {
+pub(crate) fn ring_mean(field: &[f32], grid: &Grid, centre: DVec3, r: f64) -> (f64, f64) {
     let h = grid.spacing_um;
     let (mut sum, mut sum_r, mut n) = (0.0f64, 0.0f64, 0usize);
     for (idx, &p) in field.iter().enumerate() {
@@ -71,7 +71,7 @@ pub fn ring_mean(field: &[f32], grid: &Grid, centre: DVec3, r: f64) -> (f64, f64
 /// Mean radius of the fixed voxels that touch a free voxel (6-neighbours): the cell
 /// centres where the Dirichlet values act in the flux stencil, so the radius at which a
 /// voxelised fixed surface sits.
-pub fn dirichlet_layer_radius(
+pub(crate) fn dirichlet_layer_radius(
     problem: &crate::problem::O2Problem,
     r: impl Fn(usize) -> f64,
 ) -> f64 {

@@ -52,9 +52,9 @@ pub struct Check {
     /// What is compared, with its unit.
     pub quantity: String,
     /// The closed form's value.
-    pub expected: f64,
+    pub(crate) expected: f64,
     /// oxyfield's value.
-    pub got: f64,
+    pub(crate) got: f64,
     /// The error measure compared with the tolerance.
     pub error: f64,
     /// Largest error that passes.
@@ -62,12 +62,12 @@ pub struct Check {
     /// Pass, fail or skip.
     pub status: Status,
     /// Grid spacing of the run (µm).
-    pub spacing_um: f64,
+    pub(crate) spacing_um: f64,
 }
 
 impl Check {
     /// A check that passes when `error ≤ tolerance`.
-    pub fn new(
+    pub(crate) fn new(
         case: &str,
         quantity: &str,
         expected: f64,
@@ -94,7 +94,7 @@ impl Check {
     }
 
     /// A check that was not run.
-    pub fn skipped(case: &str, quantity: &str) -> Self {
+    pub(crate) fn skipped(case: &str, quantity: &str) -> Self {
         Check {
             case: case.into(),
             quantity: quantity.into(),

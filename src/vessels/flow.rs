@@ -12,18 +12,18 @@ use crate::physics::blood::{poiseuille_conductance, UM3_PER_S_PER_NL_PER_MIN};
 
 /// Flows of every segment.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Flows {
+pub(crate) struct Flows {
     /// Volume flow from `a` to `b` per segment (µm³/s).
-    pub q_um3_per_s: Vec<f64>,
+    pub(crate) q_um3_per_s: Vec<f64>,
     /// Node pressures (mmHg) when a pressure solve was made.
-    pub pressure_mmhg: Option<Vec<f64>>,
+    pub(crate) pressure_mmhg: Option<Vec<f64>>,
     /// "file" or "pressure solve".
-    pub source: &'static str,
+    pub(crate) source: &'static str,
 }
 
 /// Why flows could not be found.
 #[derive(Debug, Clone, PartialEq)]
-pub enum FlowError {
+pub(crate) enum FlowError {
     /// Neither flows on every segment nor a pressure boundary node.
     NoFlowData,
     /// The pressure solve did not converge.
@@ -49,7 +49,7 @@ impl std::fmt::Display for FlowError {
 
 /// Flows of `net`: from the file (× `flow_scale`) when every segment has one, else by a
 /// pressure solve with viscosity `viscosity_cp`.
-pub fn flows(net: &Network, flow_scale: f64, viscosity_cp: f64) -> Result<Flows, FlowError> {
+pub(crate) fn flows(net: &Network, flow_scale: f64, viscosity_cp: f64) -> Result<Flows, FlowError> {
     if net.has_flows() {
         return Ok(Flows {
             q_um3_per_s: net
@@ -223,7 +223,7 @@ fn solve_pressures(
 }
 
 /// Connected-component label of every node.
-pub fn components(net: &Network) -> Vec<usize> {
+pub(crate) fn components(net: &Network) -> Vec<usize> {
     let n = net.nodes.len();
     let mut parent: Vec<usize> = (0..n).collect();
     fn find(p: &mut [usize], mut i: usize) -> usize {

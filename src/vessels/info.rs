@@ -8,41 +8,41 @@ use serde_json::{json, Value};
 use std::fmt::Write;
 
 /// Upper edges of the radius histogram bins (µm); the last bin is open.
-pub const RADIUS_BINS_UM: [f64; 10] = [2.0, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0, 15.0, 25.0, 50.0];
+pub(crate) const RADIUS_BINS_UM: [f64; 10] = [2.0, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0, 15.0, 25.0, 50.0];
 
 /// Summary numbers of a network.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NetworkInfo {
     /// Nodes.
-    pub nodes: usize,
+    pub(crate) nodes: usize,
     /// Segments.
     pub segments: usize,
     /// Boundary nodes with a pressure, and with a flow.
-    pub boundary_pressure: usize,
+    pub(crate) boundary_pressure: usize,
     /// Boundary nodes with a flow.
-    pub boundary_flow: usize,
+    pub(crate) boundary_flow: usize,
     /// Connected components.
-    pub components: usize,
+    pub(crate) components: usize,
     /// Nodes where three or more segments meet.
-    pub branch_points: usize,
+    pub(crate) branch_points: usize,
     /// Σ L (µm).
     pub total_length_um: f64,
     /// Σ πr²L (µm³).
-    pub lumen_volume_um3: f64,
+    pub(crate) lumen_volume_um3: f64,
     /// Σ 2πrL (µm²).
-    pub wall_area_um2: f64,
+    pub(crate) wall_area_um2: f64,
     /// Bounding box (µm).
-    pub bbox: (DVec3, DVec3),
+    pub(crate) bbox: (DVec3, DVec3),
     /// Length per bounding-box volume (mm/mm³); None for a flat box.
-    pub density_mm_per_mm3: Option<f64>,
+    pub(crate) density_mm_per_mm3: Option<f64>,
     /// Smallest, length-weighted mean and largest radius (µm).
-    pub radius_um: (f64, f64, f64),
+    pub(crate) radius_um: (f64, f64, f64),
     /// Segments per radius bin (edges [`RADIUS_BINS_UM`]).
-    pub histogram_segments: Vec<usize>,
+    pub(crate) histogram_segments: Vec<usize>,
     /// Length per radius bin (µm).
-    pub histogram_length_um: Vec<f64>,
+    pub(crate) histogram_length_um: Vec<f64>,
     /// Every segment carries a flow.
-    pub has_flows: bool,
+    pub(crate) has_flows: bool,
 }
 
 impl NetworkInfo {
@@ -102,7 +102,7 @@ impl NetworkInfo {
     }
 
     /// Bin labels, e.g. "3–4".
-    pub fn bin_labels() -> Vec<String> {
+    pub(crate) fn bin_labels() -> Vec<String> {
         let mut out = Vec::new();
         let mut lo = 0.0;
         for &hi in &RADIUS_BINS_UM {

@@ -6,7 +6,7 @@ use super::SourceMap;
 use crate::grid::Grid;
 
 /// The source map of `mask` (non-zero = lumen) with blood pO2 `pb_mmhg`.
-pub fn source_map(grid: &Grid, mask: &[f32], pb_mmhg: f64) -> SourceMap {
+pub(crate) fn source_map(grid: &Grid, mask: &[f32], pb_mmhg: f64) -> SourceMap {
     let lumen: Vec<bool> = mask.iter().map(|&m| m != 0.0).collect();
     let mut faces = vec![0u8; grid.len()];
     for idx in 0..grid.len() {

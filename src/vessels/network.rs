@@ -80,23 +80,23 @@ pub struct Network {
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct NetworkStats {
     /// Number of segments.
-    pub segments: usize,
+    pub(crate) segments: usize,
     /// Σ segment lengths (µm).
-    pub total_length_um: f64,
+    pub(crate) total_length_um: f64,
     /// Σ 2πrL (µm²).
-    pub wall_area_um2: f64,
+    pub(crate) wall_area_um2: f64,
     /// Length per block volume (mm/mm³).
-    pub density_mm_per_mm3: f64,
+    pub(crate) density_mm_per_mm3: f64,
 }
 
 impl Network {
     /// Length of segment `s` (µm).
-    pub fn length(&self, s: &Segment) -> f64 {
+    pub(crate) fn length(&self, s: &Segment) -> f64 {
         self.nodes[s.a].distance(self.nodes[s.b])
     }
 
     /// Counts, length, wall area and density in a block of `volume_um3`.
-    pub fn stats(&self, volume_um3: f64) -> NetworkStats {
+    pub(crate) fn stats(&self, volume_um3: f64) -> NetworkStats {
         let total_length_um: f64 = self.segments.iter().map(|s| self.length(s)).sum();
         let wall_area_um2 = self
             .segments
@@ -113,7 +113,7 @@ impl Network {
     }
 
     /// Σ πr²L (µm³).
-    pub fn lumen_volume_um3(&self) -> f64 {
+    pub(crate) fn lumen_volume_um3(&self) -> f64 {
         self.segments
             .iter()
             .map(|s| std::f64::consts::PI * s.radius_um * s.radius_um * self.length(s))
@@ -131,7 +131,7 @@ impl Network {
     }
 
     /// True when every segment has a flow.
-    pub fn has_flows(&self) -> bool {
+    pub(crate) fn has_flows(&self) -> bool {
         !self.segments.is_empty() && self.segments.iter().all(|s| s.flow_nl_per_min.is_some())
     }
 
@@ -157,7 +157,7 @@ impl Network {
 
     /// Checks indices, finite coordinates, positive radii and lengths; the message names
     /// the first fault by segment or node index (0-based).
-    pub fn check(&self) -> Result<(), String> {
+    pub(crate) fn check(&self) -> Result<(), String> {
         if let Some(i) = self.nodes.iter().position(|p| !p.is_finite()) {
             return Err(format!("node {i} has a non-finite coordinate"));
         }

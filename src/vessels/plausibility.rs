@@ -8,7 +8,7 @@ use std::path::Path;
 
 /// The warnings about a network file placed in `grid` (positions in µm): its extent
 /// against the block's, and blood pO2 values the file gives.
-pub fn network_file(path: &Path, net: &Network, grid: &Grid) -> Vec<String> {
+pub(crate) fn network_file(path: &Path, net: &Network, grid: &Grid) -> Vec<String> {
     let mut out = Vec::new();
     let file = path.display();
     if let Some((lo, hi)) = net.bounding_box() {

@@ -18,12 +18,12 @@ pub struct SourceMap {
     /// Blood pO2 at the wall (mmHg); 0 where Sv = 0.
     pub pb: Vec<f32>,
     /// True where a voxel centre lies inside a lumen.
-    pub lumen: Vec<bool>,
+    pub(crate) lumen: Vec<bool>,
 }
 
 impl SourceMap {
     /// A map with no vessels.
-    pub fn empty(grid: &Grid) -> Self {
+    pub(crate) fn empty(grid: &Grid) -> Self {
         SourceMap {
             sv: vec![0.0; grid.len()],
             pb: vec![0.0; grid.len()],
@@ -41,7 +41,7 @@ pub fn rasterise(net: &Network, grid: &Grid) -> SourceMap {
 }
 
 /// Voxels whose centre lies inside a lumen.
-pub fn lumen(net: &Network, grid: &Grid) -> Vec<bool> {
+pub(crate) fn lumen(net: &Network, grid: &Grid) -> Vec<bool> {
     let mut lumen = vec![false; grid.len()];
     for s in &net.segments {
         let (a, b) = (net.nodes[s.a], net.nodes[s.b]);
@@ -70,7 +70,7 @@ pub struct WallMap {
 
 impl WallMap {
     /// Cuts the walls of `net` onto `grid`.
-    pub fn build(net: &Network, grid: &Grid) -> WallMap {
+    pub(crate) fn build(net: &Network, grid: &Grid) -> WallMap {
         let patch = grid.spacing_um / 4.0;
         let mut w = WallMap {
             ring_start: vec![0],
@@ -120,7 +120,7 @@ impl WallMap {
 
     /// Blood pO2 of every ring from the segments' fixed values (`net` must be the
     /// network this map was built from).
-    pub fn fixed_ring_pb(&self, net: &Network) -> Vec<f64> {
+    pub(crate) fn fixed_ring_pb(&self, net: &Network) -> Vec<f64> {
         (0..net.segments.len())
             .flat_map(|s| {
                 std::iter::repeat_n(net.segments[s].blood_po2_mmhg, self.rings_of(s).len())
@@ -129,17 +129,17 @@ impl WallMap {
     }
 
     /// Number of rings over all segments.
-    pub fn rings(&self) -> usize {
+    pub(crate) fn rings(&self) -> usize {
         self.entry_start.len() - 1
     }
 
     /// The rings of segment `s`, from node `a` to node `b`.
-    pub fn rings_of(&self, s: usize) -> std::ops::Range<usize> {
+    pub(crate) fn rings_of(&self, s: usize) -> std::ops::Range<usize> {
         self.ring_start[s]..self.ring_start[s + 1]
     }
 
     /// (voxel, wall area µm²) of ring `r` inside the grid.
-    pub fn entries(&self, r: usize) -> impl Iterator<Item = (usize, f64)> + '_ {
+    pub(crate) fn entries(&self, r: usize) -> impl Iterator<Item = (usize, f64)> + '_ {
         let range = self.entry_start[r]..self.entry_start[r + 1];
         self.voxel[range.clone()]
             .iter()
@@ -149,7 +149,7 @@ impl WallMap {
 
     /// Wall area of ring `r` inside the grid (µm²) and the area-weighted mean of
     /// `field` over it (0 when the ring lies outside).
-    pub fn ring_mean(&self, r: usize, field: &[f32]) -> (f64, f64) {
+    pub(crate) fn ring_mean(&self, r: usize, field: &[f32]) -> (f64, f64) {
         let (mut a, mut s) = (0.0, 0.0);
         for (v, ar) in self.entries(r) {
             a += ar;
@@ -159,7 +159,7 @@ impl WallMap {
     }
 
     /// Sv and Pb with blood pO2 `ring_pb` per ring (the lumen is left unmarked).
-    pub fn source_map(&self, grid: &Grid, ring_pb: &[f64]) -> SourceMap {
+    pub(crate) fn source_map(&self, grid: &Grid, ring_pb: &[f64]) -> SourceMap {
         let n = grid.len();
         let mut area = vec![0.0f64; n];
         let mut pb_area = vec![0.0f64; n];

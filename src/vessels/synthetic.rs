@@ -14,7 +14,7 @@
 //! core the stream of random numbers, and so the network of a seed, is unchanged.
 //!
 //! [`generate_any`] picks this generator or the branching trees of
-//! [`super::tree`] by `kind`.
+//! `super::tree` by `kind`.
 
 use super::network::{Network, Segment};
 use crate::config::schema::SyntheticSpec;
@@ -22,7 +22,7 @@ use crate::grid::Grid;
 use crate::rng::Rng;
 use glam::DVec3;
 
-/// Generates the network `spec.kind` names: `"tree"` gives [`super::tree::generate`],
+/// Generates the network `spec.kind` names: `"tree"` gives `super::tree::generate`,
 /// anything else this module's random walks (the scenario check rejects unknown kinds).
 pub fn generate_any(grid: &Grid, spec: &SyntheticSpec, seed: u64) -> Network {
     match spec.kind.as_str() {
@@ -72,7 +72,7 @@ pub(super) fn closest_on_segment(p: DVec3, a: DVec3, b: DVec3) -> (DVec3, f64) {
 }
 
 /// Generates a network filling `grid` according to `spec`, fixed by `seed`.
-pub fn generate(grid: &Grid, spec: &SyntheticSpec, seed: u64) -> Network {
+pub(crate) fn generate(grid: &Grid, spec: &SyntheticSpec, seed: u64) -> Network {
     let mut rng = Rng::new(seed);
     let extent = grid.extent_um();
     let volume = extent.x * extent.y * extent.z;

@@ -27,31 +27,31 @@ const NO_FLOW: f64 = 1e-12;
 
 /// The blood side after one march.
 #[derive(Debug, Clone, PartialEq)]
-pub struct BloodState {
+pub(crate) struct BloodState {
     /// Blood pO2 of every ring (mmHg), in [`WallMap`] order.
-    pub ring_pb: Vec<f64>,
+    pub(crate) ring_pb: Vec<f64>,
     /// pO2 entering each segment, upstream end (mmHg).
-    pub segment_po2_in: Vec<f64>,
+    pub(crate) segment_po2_in: Vec<f64>,
     /// pO2 leaving each segment, downstream end (mmHg).
-    pub segment_po2_out: Vec<f64>,
+    pub(crate) segment_po2_out: Vec<f64>,
     /// O2 passed to the tissue by each segment (µm³ O2/s).
-    pub segment_delivered: Vec<f64>,
+    pub(crate) segment_delivered: Vec<f64>,
     /// O2 entering the network with blood (µm³ O2/s).
-    pub inflow: f64,
+    pub(crate) inflow: f64,
     /// O2 leaving the network with blood (µm³ O2/s).
-    pub outflow: f64,
+    pub(crate) outflow: f64,
 }
 
 impl BloodState {
     /// Σ of what the segments passed to the tissue (µm³ O2/s).
-    pub fn delivered(&self) -> f64 {
+    pub(crate) fn delivered(&self) -> f64 {
         self.segment_delivered.iter().sum()
     }
 }
 
 /// The network's flow graph, set up once for repeated marches.
 #[derive(Debug, Clone)]
-pub struct Transport {
+pub(crate) struct Transport {
     blood: BloodParams,
     pw: f64,
     /// |Q| per segment (µm³/s); 0 for no flow.
@@ -72,14 +72,18 @@ pub struct Transport {
     fixed_pb: Vec<f64>,
     /// Outlet content of each segment from the previous march (used inside flow cycles).
     prev_c_out: Vec<f64>,
-    /// Whether the flow graph has cycles.
-    pub has_cycles: bool,
 }
 
 impl Transport {
     /// Sets up the flow graph of `net` with `flows`; `default_hd` where no haematocrit
     /// is given; `pw` the wall permeability (µm/s).
-    pub fn new(net: &Network, flows: &Flows, blood: BloodParams, pw: f64, default_hd: f64) -> Self {
+    pub(crate) fn new(
+        net: &Network,
+        flows: &Flows,
+        blood: BloodParams,
+        pw: f64,
+        default_hd: f64,
+    ) -> Self {
         let n = net.nodes.len();
         let qmax = flows.q_um3_per_s.iter().fold(0.0f64, |m, q| m.max(q.abs()));
         let q: Vec<f64> = flows
@@ -182,18 +186,17 @@ impl Transport {
             bc_hd,
             fixed_pb,
             prev_c_out,
-            has_cycles,
         }
     }
 
     /// The discharge haematocrit each segment carries: the network's where given, else
     /// mixed from upstream (or the default), as the march uses it.
-    pub fn hematocrit(&self) -> &[f64] {
+    pub(crate) fn hematocrit(&self) -> &[f64] {
         &self.hd
     }
 
     /// Marches blood through the network next to tissue pO2 `tissue` (mmHg per voxel).
-    pub fn march(&mut self, wall: &WallMap, tissue: &[f32]) -> BloodState {
+    pub(crate) fn march(&mut self, wall: &WallMap, tissue: &[f32]) -> BloodState {
         let b = self.blood;
         let ns = self.q.len();
         let mut st = BloodState {

@@ -33,7 +33,7 @@ pub(crate) enum Scalar {
 
 impl Scalar {
     /// The type named by a `type` attribute.
-    pub fn parse(name: &str) -> Option<Scalar> {
+    pub(crate) fn parse(name: &str) -> Option<Scalar> {
         Some(match name {
             "Int8" | "Char" => Scalar::I8,
             "UInt8" | "UnsignedChar" => Scalar::U8,
@@ -72,7 +72,7 @@ pub(crate) enum Values {
 
 impl Values {
     /// The number of values.
-    pub fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         match self {
             Values::Float(v) => v.len(),
             Values::Int(v) => v.len(),
@@ -80,7 +80,7 @@ impl Values {
     }
 
     /// All values as f64.
-    pub fn into_f64(self) -> Vec<f64> {
+    pub(crate) fn into_f64(self) -> Vec<f64> {
         match self {
             Values::Float(v) => v,
             Values::Int(v) => v.into_iter().map(|x| x as f64).collect(),
@@ -92,11 +92,11 @@ impl Values {
 #[derive(Debug, Clone, Copy, Default)]
 pub(crate) struct Encoding<'a> {
     /// header_type="UInt64" (else UInt32).
-    pub header_u64: bool,
+    pub(crate) header_u64: bool,
     /// byte_order="BigEndian": binary arrays are refused (ASCII ones have no order).
-    pub big_endian: bool,
+    pub(crate) big_endian: bool,
     /// The compressor attribute, when there is one.
-    pub compressor: Option<&'a str>,
+    pub(crate) compressor: Option<&'a str>,
 }
 
 /// Decodes `content` of `scalar` values; their number must be one of `counts`. The

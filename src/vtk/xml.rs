@@ -10,22 +10,22 @@
 #[derive(Debug, Clone)]
 pub(crate) struct Element {
     /// The tag name.
-    pub name: String,
+    pub(crate) name: String,
     /// Attributes in file order, values with entities decoded.
-    pub attrs: Vec<(String, String)>,
+    pub(crate) attrs: Vec<(String, String)>,
     /// Index of the enclosing element.
-    pub parent: Option<usize>,
+    pub(crate) parent: Option<usize>,
     /// Indices of the elements directly inside, in file order.
-    pub children: Vec<usize>,
+    pub(crate) children: Vec<usize>,
     /// Byte range between the opening and the closing tag (empty when self-closing).
-    pub content: (usize, usize),
+    pub(crate) content: (usize, usize),
     /// 1-based line of the opening tag.
-    pub line: usize,
+    pub(crate) line: usize,
 }
 
 impl Element {
     /// The value of attribute `name` (exact, as VTK writes them).
-    pub fn attr(&self, name: &str) -> Option<&str> {
+    pub(crate) fn attr(&self, name: &str) -> Option<&str> {
         self.attrs
             .iter()
             .find(|(k, _)| k == name)
@@ -37,23 +37,23 @@ impl Element {
 #[derive(Debug)]
 pub(crate) struct Document<'a> {
     /// The file's bytes.
-    pub bytes: &'a [u8],
+    pub(crate) bytes: &'a [u8],
     /// All elements; those without a parent are roots.
-    pub elements: Vec<Element>,
+    pub(crate) elements: Vec<Element>,
     /// The line of an `<AppendedData>` element, where scanning stopped.
-    pub appended_line: Option<usize>,
+    pub(crate) appended_line: Option<usize>,
 }
 
 impl Document<'_> {
     /// The first root element named `name`.
-    pub fn root(&self, name: &str) -> Option<usize> {
+    pub(crate) fn root(&self, name: &str) -> Option<usize> {
         self.elements
             .iter()
             .position(|e| e.parent.is_none() && e.name == name)
     }
 
     /// The children of `parent` named `name`.
-    pub fn children<'s>(
+    pub(crate) fn children<'s>(
         &'s self,
         parent: usize,
         name: &'s str,
@@ -66,7 +66,7 @@ impl Document<'_> {
     }
 
     /// The content bytes of element `i`.
-    pub fn content(&self, i: usize) -> &[u8] {
+    pub(crate) fn content(&self, i: usize) -> &[u8] {
         let (a, b) = self.elements[i].content;
         self.bytes.get(a..b).unwrap_or_default()
     }

@@ -4,12 +4,12 @@
 
 pub mod fast;
 pub mod mg_transfer;
-pub mod o2_residual;
+pub(crate) mod o2_residual;
 pub mod o2_smooth;
 pub mod o2_step;
 mod stats;
-pub mod store;
-pub mod tissue;
+pub(crate) mod store;
+pub(crate) mod tissue;
 
 use super::pointwise::{check_call, PointKernels, Pointwise};
 use super::{BackendInfo, Counters, Field, FieldProblem, FieldStore, O2Backend};
@@ -49,7 +49,7 @@ impl CpuLevel {
 
 /// Fills `out` (one value per voxel) in parallel over z-planes of `plane` voxels with
 /// `value(idx)`; the shape of every CPU twin of a one-thread-per-voxel kernel.
-pub fn par_fill(out: &mut [f32], plane: usize, value: impl Fn(usize) -> f32 + Sync) {
+pub(crate) fn par_fill(out: &mut [f32], plane: usize, value: impl Fn(usize) -> f32 + Sync) {
     use rayon::prelude::*;
     out.par_chunks_mut(plane)
         .enumerate()

@@ -3,5 +3,3 @@
 //! form. Pointwise values are computed in f32 like the shader; the sum is taken in f64.
 //! The functions live in the shared [`crate::backend::stencil`], which the solver's
 //! host reference norm and the drug floor use too.
-
-pub use crate::backend::stencil::{free_residual_at as residual_at, residual_sq_sum};

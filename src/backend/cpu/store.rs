@@ -9,25 +9,25 @@ use crate::backend::{Counters, Field};
 
 /// Host arrays by handle, and the counts of what was copied in and out.
 #[derive(Debug, Default)]
-pub struct CpuStore {
+pub(crate) struct CpuStore {
     slots: Slots<Vec<f32>>,
     /// Counts so far (`submits` stays 0 on the CPU).
-    pub counters: Counters,
+    pub(crate) counters: Counters,
 }
 
 impl CpuStore {
     /// A new field of `len` zeros.
-    pub fn alloc(&mut self, len: usize) -> Field {
+    pub(crate) fn alloc(&mut self, len: usize) -> Field {
         self.slots.insert(vec![0.0; len], len)
     }
 
     /// Frees `f`.
-    pub fn free(&mut self, f: Field) {
+    pub(crate) fn free(&mut self, f: Field) {
         self.slots.remove(f);
     }
 
     /// The values of `f`.
-    pub fn get(&self, f: Field) -> &[f32] {
+    pub(crate) fn get(&self, f: Field) -> &[f32] {
         let v = self.slots.get(f);
         assert_eq!(
             v.len(),
@@ -38,7 +38,7 @@ impl CpuStore {
     }
 
     /// The values of `f`, mutably.
-    pub fn get_mut(&mut self, f: Field) -> &mut [f32] {
+    pub(crate) fn get_mut(&mut self, f: Field) -> &mut [f32] {
         let v = self.slots.get_mut(f);
         assert_eq!(
             v.len(),
@@ -50,7 +50,7 @@ impl CpuStore {
 
     /// Takes the array of `f` out (leaving it empty) so that a kernel can write it while
     /// reading others; give it back with [`CpuStore::put`].
-    pub fn take(&mut self, f: Field) -> Vec<f32> {
+    pub(crate) fn take(&mut self, f: Field) -> Vec<f32> {
         let v = std::mem::take(self.slots.get_mut(f));
         assert_eq!(
             v.len(),
@@ -61,35 +61,30 @@ impl CpuStore {
     }
 
     /// Gives back an array taken with [`CpuStore::take`].
-    pub fn put(&mut self, f: Field, data: Vec<f32>) {
+    pub(crate) fn put(&mut self, f: Field, data: Vec<f32>) {
         assert_eq!(data.len(), f.len(), "field length");
         *self.slots.get_mut(f) = data;
     }
 
     /// Copies `data` into `f`, counted as bytes up.
-    pub fn upload(&mut self, f: Field, data: &[f32]) {
+    pub(crate) fn upload(&mut self, f: Field, data: &[f32]) {
         assert_eq!(data.len(), f.len(), "field length");
         self.get_mut(f).copy_from_slice(data);
         self.counters.bytes_up += (data.len() * 4) as u64;
     }
 
     /// A copy of `f`, counted as bytes down.
-    pub fn read(&mut self, f: Field) -> Vec<f32> {
+    pub(crate) fn read(&mut self, f: Field) -> Vec<f32> {
         self.counters.bytes_down += (f.len() * 4) as u64;
         self.get(f).to_vec()
     }
 
     /// Copies `src` into `dst`.
-    pub fn copy(&mut self, src: Field, dst: Field) {
+    pub(crate) fn copy(&mut self, src: Field, dst: Field) {
         assert_eq!(src.len(), dst.len(), "field length");
         let data = self.take(dst);
         let mut data = data;
         data.copy_from_slice(self.get(src));
         self.put(dst, data);
-    }
-
-    /// Live fields.
-    pub fn count(&self) -> usize {
-        self.slots.count()
     }
 }

@@ -19,7 +19,7 @@ const NOT_LOADED: &str =
 
 /// The tissue state held by the CPU backend: its fields in the store.
 #[derive(Debug, Clone, Copy)]
-pub struct CpuTissue {
+pub(crate) struct CpuTissue {
     /// Voxels per z-plane.
     plane: usize,
     /// The store fields of the state.

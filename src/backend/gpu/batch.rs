@@ -16,7 +16,7 @@ pub(super) const SWEEPS_PER_SUBMIT: u32 = 25;
 #[derive(Debug, Default)]
 pub(super) struct Pending {
     /// Batches begun and not yet ended.
-    pub depth: u32,
+    pub(crate) depth: u32,
     enc: Option<wgpu::CommandEncoder>,
     /// Level-0 sweep-equivalents recorded in `enc`.
     work: f64,
@@ -24,13 +24,13 @@ pub(super) struct Pending {
     /// ω and the explicit step Δt (`shared/o2_common.wgsl`; no other kernel reads them).
     /// A queue write to those uniforms lands before the whole next submit, so `enc` is
     /// submitted first.
-    pub scalars: u64,
+    pub(crate) scalars: u64,
 }
 
 impl Pending {
     /// How many of `left` repetitions of `cost` sweep-equivalents go into the encoder
     /// now (at least one); submits what it holds first when none would fit.
-    pub fn fit(&mut self, ctx: &GpuContext, left: u32, cost: f64) -> u32 {
+    pub(crate) fn fit(&mut self, ctx: &GpuContext, left: u32, cost: f64) -> u32 {
         let budget = f64::from(SWEEPS_PER_SUBMIT);
         let room = |work: f64| ((budget - work) / cost).floor().max(0.0) as u32;
         if room(self.work) == 0 {
@@ -41,7 +41,7 @@ impl Pending {
 
     /// The encoder to record `work` sweep-equivalents into; submits what it holds first
     /// when `work` would take it past [`SWEEPS_PER_SUBMIT`].
-    pub fn encoder(
+    pub(crate) fn encoder(
         &mut self,
         ctx: &GpuContext,
         work: f64,
@@ -57,7 +57,7 @@ impl Pending {
     }
 
     /// Submits what was recorded, if anything.
-    pub fn submit(&mut self, ctx: &GpuContext) {
+    pub(crate) fn submit(&mut self, ctx: &GpuContext) {
         if let Some(enc) = self.enc.take() {
             ctx.submit(enc);
         }
@@ -66,7 +66,7 @@ impl Pending {
     }
 
     /// Submits what was recorded unless a batch is open.
-    pub fn done(&mut self, ctx: &GpuContext) {
+    pub(crate) fn done(&mut self, ctx: &GpuContext) {
         if self.depth == 0 {
             self.submit(ctx);
         }

@@ -14,16 +14,16 @@ pub struct GpuContext {
     /// The device.
     pub device: wgpu::Device,
     /// Its queue.
-    pub queue: wgpu::Queue,
+    pub(crate) queue: wgpu::Queue,
     /// The adapter's description.
-    pub info: wgpu::AdapterInfo,
+    pub(crate) info: wgpu::AdapterInfo,
     /// The first failure the device reported outside an operation's own error checks
     /// (device loss, or an uncaptured validation or out-of-memory error): kept here
     /// instead of wgpu's default panic, and returned by the next [`GpuContext::check`].
     fault: Arc<Mutex<Fault>>,
     /// Traffic and submission counts of everything run on this device
     /// ([`crate::backend::Counters`]).
-    pub counters: Arc<CounterCells>,
+    pub(crate) counters: Arc<CounterCells>,
 }
 
 /// The counters of a device, shared by every kernel type that submits to it.
@@ -37,27 +37,27 @@ pub struct CounterCells {
 
 impl CounterCells {
     /// Counts `bytes` written from the host.
-    pub fn up(&self, bytes: usize) {
+    pub(crate) fn up(&self, bytes: usize) {
         self.bytes_up.fetch_add(bytes as u64, Ordering::Relaxed);
     }
 
     /// Counts `bytes` read back to the host.
-    pub fn down(&self, bytes: usize) {
+    pub(crate) fn down(&self, bytes: usize) {
         self.bytes_down.fetch_add(bytes as u64, Ordering::Relaxed);
     }
 
     /// Counts one queue submission.
-    pub fn submit(&self) {
+    pub(crate) fn submit(&self) {
         self.submits.fetch_add(1, Ordering::Relaxed);
     }
 
     /// Counts `n` dispatches.
-    pub fn dispatch(&self, n: u64) {
+    pub(crate) fn dispatch(&self, n: u64) {
         self.dispatches.fetch_add(n, Ordering::Relaxed);
     }
 
     /// The counts so far.
-    pub fn read(&self) -> crate::backend::Counters {
+    pub(crate) fn read(&self) -> crate::backend::Counters {
         crate::backend::Counters {
             bytes_up: self.bytes_up.load(Ordering::Relaxed),
             bytes_down: self.bytes_down.load(Ordering::Relaxed),
@@ -195,7 +195,7 @@ impl GpuContext {
 
     /// Opens adapter `index` of [`adapters`] (the numbering `oxyfield devices`
     /// prints), software or not.
-    pub fn open_index(index: usize) -> Result<GpuContext> {
+    pub(crate) fn open_index(index: usize) -> Result<GpuContext> {
         let mut all = adapters();
         if index >= all.len() {
             let seen: Vec<String> = all.iter().map(|a| describe(&a.get_info())).collect();
@@ -236,7 +236,7 @@ impl GpuContext {
 
     /// Finishes `enc` and submits it: the one place work reaches the queue, so that
     /// every submit is counted ([`CounterCells::submit`]).
-    pub fn submit(&self, enc: wgpu::CommandEncoder) -> wgpu::SubmissionIndex {
+    pub(crate) fn submit(&self, enc: wgpu::CommandEncoder) -> wgpu::SubmissionIndex {
         self.counters.submit();
         self.queue.submit([enc.finish()])
     }
@@ -244,7 +244,7 @@ impl GpuContext {
     /// Writes `data` into `buffer` at `offset` through the queue, counted as bytes up.
     /// The write lands before the commands of the next submit, so work already recorded
     /// but not yet submitted that reads `buffer` sees the new value: submit it first.
-    pub fn write(&self, buffer: &wgpu::Buffer, offset: u64, data: &[u8]) {
+    pub(crate) fn write(&self, buffer: &wgpu::Buffer, offset: u64, data: &[u8]) {
         self.counters.up(data.len());
         self.queue.write_buffer(buffer, offset, data);
     }
@@ -252,7 +252,7 @@ impl GpuContext {
     /// Writes `new` into `buffer` (from offset 0), which holds `held`: only the 4-byte
     /// words that differ go up (all of it when the lengths differ); `held` becomes
     /// `new`. For uniform blocks, most of which repeat from one call to the next.
-    pub fn write_changed(&self, buffer: &wgpu::Buffer, held: &mut Vec<u8>, new: &[u8]) {
+    pub(crate) fn write_changed(&self, buffer: &wgpu::Buffer, held: &mut Vec<u8>, new: &[u8]) {
         if held.len() != new.len() {
             self.write(buffer, 0, new);
         } else {
@@ -268,13 +268,13 @@ impl GpuContext {
     }
 
     /// A new encoder labelled `label`.
-    pub fn encoder(&self, label: &str) -> wgpu::CommandEncoder {
+    pub(crate) fn encoder(&self, label: &str) -> wgpu::CommandEncoder {
         self.device
             .create_command_encoder(&wgpu::CommandEncoderDescriptor { label: Some(label) })
     }
 
     /// Waits for all submitted work, then [`GpuContext::check`]s.
-    pub fn wait(&self) -> Result<()> {
+    pub(crate) fn wait(&self) -> Result<()> {
         let polled = self.device.poll(wgpu::PollType::wait_indefinitely());
         self.check()?;
         polled
@@ -285,7 +285,7 @@ impl GpuContext {
     /// The first asynchronous failure of the device, as an error: a lost device is
     /// [`Error::DeviceLost`], an uncaught validation or out-of-memory error
     /// [`Error::Gpu`].
-    pub fn check(&self) -> Result<()> {
+    pub(crate) fn check(&self) -> Result<()> {
         let read = || self.fault.lock().unwrap_or_else(|p| p.into_inner()).clone();
         let mut fault = read();
         if fault.lost.is_none() && fault.uncaptured.is_some() {

@@ -8,9 +8,9 @@ use std::sync::{Arc, Mutex};
 #[derive(Debug, Clone, Default)]
 pub(super) struct Fault {
     /// Why the device was lost.
-    pub lost: Option<String>,
+    pub(crate) lost: Option<String>,
     /// The first uncaptured error.
-    pub uncaptured: Option<String>,
+    pub(crate) uncaptured: Option<String>,
 }
 
 /// Sends the device's asynchronous failures to the returned [`Fault`].

@@ -14,18 +14,18 @@ const WG: [u32; 3] = super::layout::WG_3D;
 /// Grid sizes of a level pair. Keep in sync with `Transfer` in the mg shaders.
 #[repr(C)]
 #[derive(Debug, Clone, Copy, bytemuck::Pod, bytemuck::Zeroable)]
-pub struct MgTransferGpu {
+pub(crate) struct MgTransferGpu {
     /// Fine nx, ny, nz, unused.
-    pub fine: [u32; 4],
+    pub(crate) fine: [u32; 4],
     /// Coarse nx, ny, nz, unused.
-    pub coarse: [u32; 4],
+    pub(crate) coarse: [u32; 4],
     /// The fine level's last-cell relative widths φ along x, y, z, unused.
-    pub fine_edge: [f32; 4],
+    pub(crate) fine_edge: [f32; 4],
 }
 
 /// The four transfer pipelines.
 #[derive(Debug)]
-pub struct WgMgTransfer {
+pub(crate) struct WgMgTransfer {
     residual_field: wgpu::ComputePipeline,
     coarse_rhs: wgpu::ComputePipeline,
     restrict: wgpu::ComputePipeline,
@@ -35,7 +35,7 @@ pub struct WgMgTransfer {
 
 /// The transfer kernels bound to one (fine, coarse) level pair.
 #[derive(Debug)]
-pub struct TransferBinding {
+pub(crate) struct TransferBinding {
     residual_field: wgpu::BindGroup,
     coarse_rhs: wgpu::BindGroup,
     restrict: wgpu::BindGroup,
@@ -58,7 +58,7 @@ fn entries<'a>(buffers: &[&'a wgpu::Buffer]) -> Vec<wgpu::BindGroupEntry<'a>> {
 
 impl WgMgTransfer {
     /// Builds the pipelines.
-    pub fn new(ctx: &GpuContext) -> Result<Self> {
+    pub(crate) fn new(ctx: &GpuContext) -> Result<Self> {
         let one = |label: &str, src: String, entry: &str| -> Result<wgpu::ComputePipeline> {
             Ok(pipeline::compute_pipelines(ctx, label, &src, &[entry])?.remove(0))
         };
@@ -84,7 +84,7 @@ impl WgMgTransfer {
     }
 
     /// Binds the pipelines to a fine level and the coarse level below it.
-    pub fn bind(
+    pub(crate) fn bind(
         &self,
         ctx: &GpuContext,
         fine: &GpuO2Fields,
@@ -171,7 +171,7 @@ impl WgMgTransfer {
 
     /// Records the restriction: fine residual field, mean onto the coarse level, and
     /// the coarse FAS source term.
-    pub fn record_restrict(
+    pub(crate) fn record_restrict(
         &self,
         ctx: &GpuContext,
         enc: &mut wgpu::CommandEncoder,
@@ -198,7 +198,7 @@ impl WgMgTransfer {
     }
 
     /// Records the prolongation of the coarse correction into the fine level.
-    pub fn record_prolong(
+    pub(crate) fn record_prolong(
         &self,
         ctx: &GpuContext,
         enc: &mut wgpu::CommandEncoder,
@@ -217,7 +217,7 @@ impl WgMgTransfer {
 
     /// Records the coarse level's coefficients made from the fine level's
     /// (`mg_coarsen`).
-    pub fn record_coarsen(&self, enc: &mut wgpu::CommandEncoder, b: &TransferBinding) {
+    pub(crate) fn record_coarsen(&self, enc: &mut wgpu::CommandEncoder, b: &TransferBinding) {
         let mut pass = enc.begin_compute_pass(&wgpu::ComputePassDescriptor {
             label: Some("oxyfield.mg_coarsen"),
             timestamp_writes: None,

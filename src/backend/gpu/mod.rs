@@ -5,19 +5,19 @@ mod batch;
 mod context;
 mod fault;
 pub mod layout;
-pub mod mg_transfer;
-pub mod o2_fields;
-pub mod o2_residual;
-pub mod o2_smooth;
-pub mod o2_step;
+pub(crate) mod mg_transfer;
+pub(crate) mod o2_fields;
+pub(crate) mod o2_residual;
+pub(crate) mod o2_smooth;
+pub(crate) mod o2_step;
 mod pipeline;
-pub mod pointwise;
+pub(crate) mod pointwise;
 mod readback;
 pub mod shaders;
-pub mod stats;
-pub mod store;
+pub(crate) mod stats;
+pub(crate) mod store;
 mod timing;
-pub mod tissue;
+pub(crate) mod tissue;
 
 pub use context::{adapters, describe, distinct_devices, is_software, CounterCells, GpuContext};
 

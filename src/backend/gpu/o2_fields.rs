@@ -11,37 +11,37 @@ use wgpu::util::DeviceExt;
 /// Uniform parameters. Keep in sync with `O2Params` in `shaders/shared/o2_common.wgsl`.
 #[repr(C)]
 #[derive(Debug, Clone, Copy, bytemuck::Pod, bytemuck::Zeroable)]
-pub struct O2ParamsGpu {
+pub(crate) struct O2ParamsGpu {
     /// nx, ny, nz, number of voxels.
-    pub dims: [u32; 4],
+    pub(crate) dims: [u32; 4],
     /// D/h² (1/s), M (mmHg/s), Km (mmHg), Pw (µm/s).
-    pub coeffs: [f32; 4],
+    pub(crate) coeffs: [f32; 4],
     /// SOR factor ω.
-    pub omega: f32,
+    pub(crate) omega: f32,
     /// 1 on multigrid coarse levels: add the FAS source term.
-    pub use_rhs: u32,
+    pub(crate) use_rhs: u32,
     /// Explicit time step (s), used by `o2_step` only.
-    pub dt: f32,
+    pub(crate) dt: f32,
     /// Padding.
-    pub pad: u32,
+    pub(crate) pad: u32,
     /// Fixed pO2 on x_min, y_min, z_min (negative: no-flux), padding.
-    pub face_lo: [f32; 4],
+    pub(crate) face_lo: [f32; 4],
     /// Fixed pO2 on x_max, y_max, z_max (negative: no-flux), padding.
-    pub face_hi: [f32; 4],
+    pub(crate) face_hi: [f32; 4],
     /// Per axis x, y, z: the last cell's coupling weight to its inner neighbour
     /// (`EdgeWeights::inner` in the CPU stencil), padding.
-    pub edge_in: [f32; 4],
+    pub(crate) edge_in: [f32; 4],
     /// Per axis: the second-last cell's weight to the last (`EdgeWeights::prev` in the CPU stencil).
-    pub edge_prev: [f32; 4],
+    pub(crate) edge_prev: [f32; 4],
     /// Per axis: the last cell's weight to a fixed high face (`EdgeWeights::face` in the CPU stencil).
-    pub edge_face: [f32; 4],
+    pub(crate) edge_face: [f32; 4],
     /// Per axis: the last cell's relative width φ (restriction weights), padding.
-    pub edge_width: [f32; 4],
+    pub(crate) edge_width: [f32; 4],
 }
 
 impl O2ParamsGpu {
     /// Parameters of `problem` with over-relaxation `omega`.
-    pub fn new(problem: &O2Problem, omega: f32, use_rhs: bool) -> Self {
+    pub(crate) fn new(problem: &O2Problem, omega: f32, use_rhs: bool) -> Self {
         Self::from_parts(
             &problem.grid,
             &problem.params,
@@ -54,7 +54,7 @@ impl O2ParamsGpu {
 
     /// Parameters of a problem on `grid` with `params`, `faces` and last-cell widths
     /// `edge_width`.
-    pub fn from_parts(
+    pub(crate) fn from_parts(
         grid: &crate::grid::Grid,
         params: &crate::physics::o2::O2Params,
         faces: [f32; 6],
@@ -83,35 +83,35 @@ impl O2ParamsGpu {
 
 /// The O2 problem on the device.
 #[derive(Debug)]
-pub struct GpuO2Fields {
+pub(crate) struct GpuO2Fields {
     /// The problem's uniform parameters (ω is rewritten per solve).
-    pub params: O2ParamsGpu,
+    pub(crate) params: O2ParamsGpu,
     /// Uniform buffer holding `params`.
-    pub params_buf: wgpu::Buffer,
+    pub(crate) params_buf: wgpu::Buffer,
     /// pO2 (mmHg), read–write.
-    pub po2: wgpu::Buffer,
+    pub(crate) po2: wgpu::Buffer,
     /// Sv (1/µm).
-    pub sv: wgpu::Buffer,
+    pub(crate) sv: wgpu::Buffer,
     /// Pb (mmHg).
-    pub pb: wgpu::Buffer,
+    pub(crate) pb: wgpu::Buffer,
     /// Viable fraction n.
-    pub viable: wgpu::Buffer,
+    pub(crate) viable: wgpu::Buffer,
     /// Fixed pO2 (mmHg; negative: free).
-    pub fixed: wgpu::Buffer,
+    pub(crate) fixed: wgpu::Buffer,
     /// FAS source term (mmHg/s), read on coarse levels.
-    pub rhs: wgpu::Buffer,
+    pub(crate) rhs: wgpu::Buffer,
     /// R̂·P_h as restricted (coarse levels), to form the correction.
-    pub po2_old: wgpu::Buffer,
+    pub(crate) po2_old: wgpu::Buffer,
     /// Residual field, the input of restriction.
-    pub resid: wgpu::Buffer,
+    pub(crate) resid: wgpu::Buffer,
     /// Number of voxels.
-    pub len: usize,
+    pub(crate) len: usize,
 }
 
 impl GpuO2Fields {
     /// Uploads `problem` and the initial field `po2` (zeros on coarse levels, where
     /// restriction fills it), after checking the device limits.
-    pub fn upload(
+    pub(crate) fn upload(
         ctx: &GpuContext,
         problem: &O2Problem,
         po2: &[f32],
@@ -154,7 +154,7 @@ impl GpuO2Fields {
     /// (pO2, Sv, Pb, n, fixed: the resident fields of level 0), or new zeroed ones
     /// (coarse levels, which `mg_coarsen` and restriction fill); the work fields are
     /// new. `len` voxels; `params` for the uniform block.
-    pub fn over(
+    pub(crate) fn over(
         ctx: &GpuContext,
         params: O2ParamsGpu,
         len: usize,
@@ -210,7 +210,7 @@ impl GpuO2Fields {
     /// Rewrites the uniform block when `params` differ from the current ones.
     /// ω and Δt stay as the last solve set them (the smoother sets its own before it
     /// runs), so reloading the same problem writes nothing.
-    pub fn set_params(&mut self, ctx: &GpuContext, params: O2ParamsGpu) {
+    pub(crate) fn set_params(&mut self, ctx: &GpuContext, params: O2ParamsGpu) {
         let params = O2ParamsGpu {
             omega: self.params.omega,
             dt: self.params.dt,
@@ -223,7 +223,7 @@ impl GpuO2Fields {
     }
 
     /// True when `problem`'s grid has this level's dimensions.
-    pub fn fits(&self, problem: &O2Problem) -> bool {
+    pub(crate) fn fits(&self, problem: &O2Problem) -> bool {
         let g = &problem.grid;
         self.params.dims == [g.nx as u32, g.ny as u32, g.nz as u32, g.len() as u32]
     }
@@ -233,7 +233,7 @@ impl GpuO2Fields {
     /// batch's next scenario, or the next solve of a protocol), so that the buffers and
     /// the bind groups made from them are reused; false (nothing written) when the
     /// grid differs.
-    pub fn rewrite(
+    pub(crate) fn rewrite(
         &mut self,
         ctx: &GpuContext,
         problem: &O2Problem,
@@ -265,7 +265,7 @@ impl GpuO2Fields {
     }
 
     /// Sets ω and Δt in the uniform buffer if they changed.
-    pub fn set_scalars(&mut self, ctx: &GpuContext, omega: f32, dt: f32) {
+    pub(crate) fn set_scalars(&mut self, ctx: &GpuContext, omega: f32, dt: f32) {
         if self.params.omega != omega || self.params.dt != dt {
             self.params.omega = omega;
             self.params.dt = dt;
@@ -274,7 +274,7 @@ impl GpuO2Fields {
     }
 
     /// The bind-group entries 0–6 shared by the O2 kernels (`shared/o2_common.wgsl`).
-    pub fn entries(&self) -> Vec<wgpu::BindGroupEntry<'_>> {
+    pub(crate) fn entries(&self) -> Vec<wgpu::BindGroupEntry<'_>> {
         [
             &self.params_buf,
             &self.po2,

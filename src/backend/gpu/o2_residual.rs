@@ -17,7 +17,7 @@ const MAX_GROUPS: u32 = 1024;
 
 /// The residual-norm pipelines.
 #[derive(Debug)]
-pub struct WgO2Residual {
+pub(crate) struct WgO2Residual {
     partials_pipe: wgpu::ComputePipeline,
     reduce_pipe: wgpu::ComputePipeline,
 }
@@ -25,7 +25,7 @@ pub struct WgO2Residual {
 /// The residual-norm kernels bound to one level's fields, with their partial sums and
 /// the staging buffer the sum is read through (mapped for each read, then unmapped).
 #[derive(Debug)]
-pub struct ResidualBinding {
+pub(crate) struct ResidualBinding {
     bind_partials: wgpu::BindGroup,
     bind_reduce: wgpu::BindGroup,
     total: wgpu::Buffer,
@@ -35,7 +35,7 @@ pub struct ResidualBinding {
 
 impl WgO2Residual {
     /// Builds the pipelines.
-    pub fn new(ctx: &GpuContext) -> Result<Self> {
+    pub(crate) fn new(ctx: &GpuContext) -> Result<Self> {
         let partials_pipe = pipeline::compute_pipelines(
             ctx,
             "oxyfield.o2_residual",
@@ -57,7 +57,7 @@ impl WgO2Residual {
     }
 
     /// Allocates the partial sums for `fields` and binds the pipelines to them.
-    pub fn bind(&self, ctx: &GpuContext, fields: &GpuO2Fields) -> ResidualBinding {
+    pub(crate) fn bind(&self, ctx: &GpuContext, fields: &GpuO2Fields) -> ResidualBinding {
         let groups = (fields.len as u32).div_ceil(WG).clamp(1, MAX_GROUPS);
         let partials = ctx.device.create_buffer(&wgpu::BufferDescriptor {
             label: Some("oxyfield.o2_residual.partials"),
@@ -106,7 +106,12 @@ impl WgO2Residual {
 
     /// Records Σ F(P)² over free voxels (two dispatches) and its copy into the staging
     /// buffer; [`WgO2Residual::read`] returns it once `enc` is submitted.
-    pub fn record(&self, ctx: &GpuContext, enc: &mut wgpu::CommandEncoder, b: &ResidualBinding) {
+    pub(crate) fn record(
+        &self,
+        ctx: &GpuContext,
+        enc: &mut wgpu::CommandEncoder,
+        b: &ResidualBinding,
+    ) {
         {
             let mut pass = enc.begin_compute_pass(&wgpu::ComputePassDescriptor {
                 label: Some("oxyfield.o2_residual"),
@@ -125,7 +130,7 @@ impl WgO2Residual {
 
     /// The sum [`WgO2Residual::record`] wrote, once its encoder is submitted: waits and
     /// reads back 4 bytes.
-    pub fn read(&self, ctx: &GpuContext, b: &ResidualBinding) -> Result<f64> {
+    pub(crate) fn read(&self, ctx: &GpuContext, b: &ResidualBinding) -> Result<f64> {
         let bytes = readback::map_read(ctx, &b.staging, 4)?;
         let sum: f32 = bytemuck::pod_read_unaligned(&bytes);
         Ok(f64::from(sum))

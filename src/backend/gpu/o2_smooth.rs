@@ -10,14 +10,14 @@ const WG: [u32; 3] = super::layout::WG_3D;
 
 /// The red–black smoothing pipelines.
 #[derive(Debug)]
-pub struct WgO2Smooth {
+pub(crate) struct WgO2Smooth {
     red: wgpu::ComputePipeline,
     black: wgpu::ComputePipeline,
 }
 
 /// The smoother bound to one level's fields.
 #[derive(Debug)]
-pub struct SmoothBinding {
+pub(crate) struct SmoothBinding {
     red: wgpu::BindGroup,
     black: wgpu::BindGroup,
     groups: [u32; 3],
@@ -25,7 +25,7 @@ pub struct SmoothBinding {
 
 /// Workgroups for a 3D dispatch of `n` invocations with workgroup `wg`, checked
 /// against the adapter's per-dimension limit.
-pub fn groups_3d(ctx: &GpuContext, n: [u32; 3], wg: [u32; 3]) -> Result<[u32; 3]> {
+pub(crate) fn groups_3d(ctx: &GpuContext, n: [u32; 3], wg: [u32; 3]) -> Result<[u32; 3]> {
     let groups = [
         n[0].div_ceil(wg[0]),
         n[1].div_ceil(wg[1]),
@@ -44,7 +44,7 @@ pub fn groups_3d(ctx: &GpuContext, n: [u32; 3], wg: [u32; 3]) -> Result<[u32; 3]
 
 impl WgO2Smooth {
     /// Builds the pipelines.
-    pub fn new(ctx: &GpuContext) -> Result<Self> {
+    pub(crate) fn new(ctx: &GpuContext) -> Result<Self> {
         let mut p = pipeline::compute_pipelines(
             ctx,
             "oxyfield.o2_smooth",
@@ -57,7 +57,7 @@ impl WgO2Smooth {
     }
 
     /// Binds the pipelines to one level's fields.
-    pub fn bind(&self, ctx: &GpuContext, fields: &GpuO2Fields) -> Result<SmoothBinding> {
+    pub(crate) fn bind(&self, ctx: &GpuContext, fields: &GpuO2Fields) -> Result<SmoothBinding> {
         let bind = |pl: &wgpu::ComputePipeline, label| {
             ctx.device.create_bind_group(&wgpu::BindGroupDescriptor {
                 label: Some(label),
@@ -75,7 +75,7 @@ impl WgO2Smooth {
 
     /// Records `sweeps` red+black sweeps into one compute pass, optionally with
     /// timestamps at its start and end.
-    pub fn record(
+    pub(crate) fn record(
         &self,
         ctx: &GpuContext,
         enc: &mut wgpu::CommandEncoder,

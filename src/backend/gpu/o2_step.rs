@@ -9,20 +9,20 @@ use crate::Result;
 
 /// The explicit-step pipeline.
 #[derive(Debug)]
-pub struct WgO2Step {
+pub(crate) struct WgO2Step {
     pipeline: wgpu::ComputePipeline,
 }
 
 /// The step kernel bound to one level's fields.
 #[derive(Debug)]
-pub struct StepBinding {
+pub(crate) struct StepBinding {
     group: wgpu::BindGroup,
     groups: [u32; 3],
 }
 
 impl WgO2Step {
     /// Builds the pipeline.
-    pub fn new(ctx: &GpuContext) -> Result<Self> {
+    pub(crate) fn new(ctx: &GpuContext) -> Result<Self> {
         Ok(WgO2Step {
             pipeline: pipeline::compute_pipelines(
                 ctx,
@@ -35,7 +35,7 @@ impl WgO2Step {
     }
 
     /// Binds the kernel to `fields` (the scratch buffer is `fields.resid`).
-    pub fn bind(&self, ctx: &GpuContext, fields: &GpuO2Fields) -> Result<StepBinding> {
+    pub(crate) fn bind(&self, ctx: &GpuContext, fields: &GpuO2Fields) -> Result<StepBinding> {
         let mut entries = fields.entries();
         entries.push(wgpu::BindGroupEntry {
             binding: 7,
@@ -53,7 +53,7 @@ impl WgO2Step {
     }
 
     /// Records `steps` steps: each a dispatch into `resid` and a copy back into `po2`.
-    pub fn record(
+    pub(crate) fn record(
         &self,
         ctx: &GpuContext,
         enc: &mut wgpu::CommandEncoder,

@@ -5,7 +5,7 @@ use super::GpuContext;
 use crate::{Error, Result};
 
 /// Compiles `source` and builds one pipeline per entry point (auto layout).
-pub fn compute_pipelines(
+pub(crate) fn compute_pipelines(
     ctx: &GpuContext,
     label: &str,
     source: &str,

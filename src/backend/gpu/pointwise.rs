@@ -14,7 +14,7 @@ const WG: u32 = super::layout::WG_1D;
 
 /// The pointwise pipelines built so far.
 #[derive(Debug, Default)]
-pub struct WgPointwise {
+pub(crate) struct WgPointwise {
     pipelines: HashMap<&'static str, wgpu::ComputePipeline>,
     /// Per shader, its uniform buffer and what it holds: a call with the same uniforms
     /// as the last one of its kernel writes nothing.
@@ -22,7 +22,7 @@ pub struct WgPointwise {
 }
 
 /// Workgroups (x, y) for `len` invocations of 256, x within the adapter's limit.
-pub fn groups_2d(ctx: &GpuContext, len: usize) -> Result<(u32, u32)> {
+pub(crate) fn groups_2d(ctx: &GpuContext, len: usize) -> Result<(u32, u32)> {
     let max = ctx.device.limits().max_compute_workgroups_per_dimension;
     let groups = u32::try_from(len.div_ceil(WG as usize).max(1))
         .map_err(|_| Error::Gpu(format!("a field of {len} values is too large to dispatch")))?;
@@ -58,7 +58,7 @@ impl WgPointwise {
     }
 
     /// Runs `kernel` on `inputs` and `outputs` (checked by the caller) in one submit.
-    pub fn run(
+    pub(crate) fn run(
         &mut self,
         ctx: &GpuContext,
         store: &GpuStore,
@@ -79,7 +79,7 @@ impl WgPointwise {
     }
 
     /// [`WgPointwise::run`] on buffers of `len` values.
-    pub fn run_buffers(
+    pub(crate) fn run_buffers(
         &mut self,
         ctx: &GpuContext,
         kernel: &dyn Pointwise,

@@ -4,7 +4,7 @@ use super::GpuContext;
 use crate::{Error, Result};
 
 /// Reads `len` f32 values from the start of `src` (which needs `COPY_SRC`).
-pub fn read_f32(ctx: &GpuContext, src: &wgpu::Buffer, len: usize) -> Result<Vec<f32>> {
+pub(crate) fn read_f32(ctx: &GpuContext, src: &wgpu::Buffer, len: usize) -> Result<Vec<f32>> {
     Ok(bytemuck::pod_collect_to_vec(&read_bytes(
         ctx,
         src,
@@ -13,7 +13,7 @@ pub fn read_f32(ctx: &GpuContext, src: &wgpu::Buffer, len: usize) -> Result<Vec<
 }
 
 /// A buffer of `bytes` that copies land in and the host maps to read them.
-pub fn staging(ctx: &GpuContext, bytes: u64, label: &str) -> wgpu::Buffer {
+pub(crate) fn staging(ctx: &GpuContext, bytes: u64, label: &str) -> wgpu::Buffer {
     ctx.device.create_buffer(&wgpu::BufferDescriptor {
         label: Some(label),
         size: bytes,
@@ -23,7 +23,7 @@ pub fn staging(ctx: &GpuContext, bytes: u64, label: &str) -> wgpu::Buffer {
 }
 
 /// Reads the first `len` bytes of `src` (which needs `COPY_SRC`; `len` a multiple of 4).
-pub fn read_bytes(ctx: &GpuContext, src: &wgpu::Buffer, len: usize) -> Result<Vec<u8>> {
+pub(crate) fn read_bytes(ctx: &GpuContext, src: &wgpu::Buffer, len: usize) -> Result<Vec<u8>> {
     let bytes = len as u64;
     let staging = staging(ctx, bytes, "oxyfield.readback.staging");
     let mut enc = ctx.encoder("oxyfield.readback");
@@ -34,7 +34,7 @@ pub fn read_bytes(ctx: &GpuContext, src: &wgpu::Buffer, len: usize) -> Result<Ve
 
 /// Maps `staging` (filled by work already submitted), waits, and returns its first
 /// `len` bytes, counted as bytes down; unmaps it again so that it can be reused.
-pub fn map_read(ctx: &GpuContext, staging: &wgpu::Buffer, len: usize) -> Result<Vec<u8>> {
+pub(crate) fn map_read(ctx: &GpuContext, staging: &wgpu::Buffer, len: usize) -> Result<Vec<u8>> {
     ctx.counters.down(len);
     let (tx, rx) = std::sync::mpsc::channel();
     staging.map_async(wgpu::MapMode::Read, ..len as u64, move |r| {

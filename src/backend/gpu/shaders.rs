@@ -3,13 +3,13 @@
 //! validation test builds the same strings.
 
 /// Shared O2 declarations and stencil.
-pub const O2_COMMON: &str = include_str!("../../../shaders/shared/o2_common.wgsl");
+pub(crate) const O2_COMMON: &str = include_str!("../../../shaders/shared/o2_common.wgsl");
 
 /// Shared workgroup tree sum.
-pub const WORKGROUP_SUM: &str = include_str!("../../../shaders/shared/workgroup_sum.wgsl");
+pub(crate) const WORKGROUP_SUM: &str = include_str!("../../../shaders/shared/workgroup_sum.wgsl");
 
 /// Shared reduction kinds, item parameters and combine of the statistics kernels.
-pub const STATS_OPS: &str = include_str!("../../../shaders/shared/stats_ops.wgsl");
+pub(crate) const STATS_OPS: &str = include_str!("../../../shaders/shared/stats_ops.wgsl");
 
 /// Every kernel: (name, full WGSL source including shared parts).
 pub fn all() -> Vec<(&'static str, String)> {
@@ -39,7 +39,7 @@ pub fn all() -> Vec<(&'static str, String)> {
 }
 
 /// `shaders/o2_smooth.wgsl` with the shared O2 part.
-pub fn o2_smooth() -> String {
+pub(crate) fn o2_smooth() -> String {
     format!(
         "{O2_COMMON}\n{}",
         include_str!("../../../shaders/o2_smooth.wgsl")
@@ -47,7 +47,7 @@ pub fn o2_smooth() -> String {
 }
 
 /// `shaders/o2_residual.wgsl` with the shared O2 part and workgroup sum.
-pub fn o2_residual() -> String {
+pub(crate) fn o2_residual() -> String {
     format!(
         "{O2_COMMON}\n{WORKGROUP_SUM}\n{}",
         include_str!("../../../shaders/o2_residual.wgsl")
@@ -55,7 +55,7 @@ pub fn o2_residual() -> String {
 }
 
 /// `shaders/reduce_sum.wgsl` with the shared workgroup sum.
-pub fn reduce_sum() -> String {
+pub(crate) fn reduce_sum() -> String {
     format!(
         "{WORKGROUP_SUM}\n{}",
         include_str!("../../../shaders/reduce_sum.wgsl")
@@ -63,7 +63,7 @@ pub fn reduce_sum() -> String {
 }
 
 /// `shaders/o2_residual_field.wgsl` with the shared O2 part.
-pub fn o2_residual_field() -> String {
+pub(crate) fn o2_residual_field() -> String {
     format!(
         "{O2_COMMON}\n{}",
         include_str!("../../../shaders/o2_residual_field.wgsl")
@@ -71,7 +71,7 @@ pub fn o2_residual_field() -> String {
 }
 
 /// `shaders/mg_coarse_rhs.wgsl` with the shared O2 part.
-pub fn mg_coarse_rhs() -> String {
+pub(crate) fn mg_coarse_rhs() -> String {
     format!(
         "{O2_COMMON}\n{}",
         include_str!("../../../shaders/mg_coarse_rhs.wgsl")
@@ -79,22 +79,22 @@ pub fn mg_coarse_rhs() -> String {
 }
 
 /// `shaders/mg_restrict.wgsl`.
-pub fn mg_restrict() -> String {
+pub(crate) fn mg_restrict() -> String {
     include_str!("../../../shaders/mg_restrict.wgsl").to_string()
 }
 
 /// `shaders/mg_coarsen.wgsl`.
-pub fn mg_coarsen() -> String {
+pub(crate) fn mg_coarsen() -> String {
     include_str!("../../../shaders/mg_coarsen.wgsl").to_string()
 }
 
 /// `shaders/mg_prolong.wgsl`.
-pub fn mg_prolong() -> String {
+pub(crate) fn mg_prolong() -> String {
     include_str!("../../../shaders/mg_prolong.wgsl").to_string()
 }
 
 /// `shaders/o2_step.wgsl` with the shared O2 part.
-pub fn o2_step() -> String {
+pub(crate) fn o2_step() -> String {
     format!(
         "{O2_COMMON}\n{}",
         include_str!("../../../shaders/o2_step.wgsl")
@@ -102,12 +102,12 @@ pub fn o2_step() -> String {
 }
 
 /// `shaders/tissue.wgsl` (self-contained).
-pub fn tissue() -> String {
+pub(crate) fn tissue() -> String {
     include_str!("../../../shaders/tissue.wgsl").to_string()
 }
 
 /// `shaders/stats_reduce.wgsl` with the shared statistics part.
-pub fn stats_reduce() -> String {
+pub(crate) fn stats_reduce() -> String {
     format!(
         "{STATS_OPS}\n{}",
         include_str!("../../../shaders/stats_reduce.wgsl")
@@ -115,7 +115,7 @@ pub fn stats_reduce() -> String {
 }
 
 /// `shaders/stats_combine.wgsl` with the shared statistics part.
-pub fn stats_combine() -> String {
+pub(crate) fn stats_combine() -> String {
     format!(
         "{STATS_OPS}\n{}",
         include_str!("../../../shaders/stats_combine.wgsl")
@@ -123,6 +123,6 @@ pub fn stats_combine() -> String {
 }
 
 /// `shaders/stats_histogram.wgsl` (self-contained).
-pub fn stats_histogram() -> String {
+pub(crate) fn stats_histogram() -> String {
     include_str!("../../../shaders/stats_histogram.wgsl").to_string()
 }

@@ -135,7 +135,7 @@ impl ItemBuffers {
 
 /// The statistics pipelines of one device and their buffers, built on first use.
 #[derive(Debug)]
-pub struct WgStats {
+pub(crate) struct WgStats {
     reduce_pipe: wgpu::ComputePipeline,
     combine_pipe: wgpu::ComputePipeline,
     histogram_pipe: wgpu::ComputePipeline,
@@ -161,7 +161,7 @@ fn one_pipeline(
 
 impl WgStats {
     /// Builds the pipelines and the buffers for up to 8 items per call (more grow them).
-    pub fn new(ctx: &GpuContext) -> Result<Self> {
+    pub(crate) fn new(ctx: &GpuContext) -> Result<Self> {
         let [histogram_pipe, select_pipe]: [wgpu::ComputePipeline; 2] =
             pipeline::compute_pipelines(
                 ctx,
@@ -204,7 +204,7 @@ impl WgStats {
 
     /// The reductions `items` of fields of `store` over `mask` (see
     /// [`StatsKernels::reduce_masked`]).
-    pub fn reduce(
+    pub(crate) fn reduce(
         &mut self,
         ctx: &GpuContext,
         store: &GpuStore,

@@ -9,7 +9,7 @@ use crate::{Error, Result};
 
 /// Storage buffers by handle.
 #[derive(Debug, Default)]
-pub struct GpuStore {
+pub(crate) struct GpuStore {
     slots: Slots<wgpu::Buffer>,
 }
 
@@ -18,7 +18,7 @@ pub struct GpuStore {
 /// 1, as [`GpuStore::alloc`] does); `what` names it in the message ("a field of N
 /// voxels", "the tissue state of a 64×128×128 grid"), which gives the sizes and the
 /// ways out. The one per-buffer check of the GPU backend.
-pub fn check_size(ctx: &GpuContext, len: usize, what: &str) -> Result<()> {
+pub(crate) fn check_size(ctx: &GpuContext, len: usize, what: &str) -> Result<()> {
     let bytes = (len * 4) as u64;
     let limits = ctx.device.limits();
     let max = limits
@@ -43,7 +43,7 @@ pub fn check_size(ctx: &GpuContext, len: usize, what: &str) -> Result<()> {
 
 /// "a 64×128×128 field": the fields of a grid of `nx`, `ny`, `nz` voxels (written z, y,
 /// x as shapes are), as [`check_size`] names them.
-pub fn grid_field(
+pub(crate) fn grid_field(
     nx: impl std::fmt::Display,
     ny: impl std::fmt::Display,
     nz: impl std::fmt::Display,
@@ -53,7 +53,12 @@ pub fn grid_field(
 
 impl GpuStore {
     /// A new zeroed buffer of `len` f32 values.
-    pub fn alloc(&mut self, ctx: &GpuContext, len: usize, label: &'static str) -> Result<Field> {
+    pub(crate) fn alloc(
+        &mut self,
+        ctx: &GpuContext,
+        len: usize,
+        label: &'static str,
+    ) -> Result<Field> {
         check_size(ctx, len.max(1), &format!("a field of {len} voxels"))?;
         let buffer = ctx.device.create_buffer(&wgpu::BufferDescriptor {
             label: Some(label),
@@ -68,28 +73,28 @@ impl GpuStore {
     }
 
     /// Frees `f` (the buffer goes when no bind group holds it any more).
-    pub fn free(&mut self, f: Field) {
+    pub(crate) fn free(&mut self, f: Field) {
         self.slots.remove(f);
     }
 
     /// The buffer of `f`.
-    pub fn buffer(&self, f: Field) -> &wgpu::Buffer {
+    pub(crate) fn buffer(&self, f: Field) -> &wgpu::Buffer {
         self.slots.get(f)
     }
 
     /// Writes `data` into `f`.
-    pub fn upload(&self, ctx: &GpuContext, f: Field, data: &[f32]) {
+    pub(crate) fn upload(&self, ctx: &GpuContext, f: Field, data: &[f32]) {
         assert_eq!(data.len(), f.len(), "field length");
         ctx.write(self.buffer(f), 0, bytemuck::cast_slice(data));
     }
 
     /// Reads `f` back (waits for the work before it).
-    pub fn read(&self, ctx: &GpuContext, f: Field) -> Result<Vec<f32>> {
+    pub(crate) fn read(&self, ctx: &GpuContext, f: Field) -> Result<Vec<f32>> {
         readback::read_f32(ctx, self.buffer(f), f.len())
     }
 
     /// Copies `src` into `dst` on the device.
-    pub fn copy(&self, ctx: &GpuContext, src: Field, dst: Field) {
+    pub(crate) fn copy(&self, ctx: &GpuContext, src: Field, dst: Field) {
         assert_eq!(src.len(), dst.len(), "field length");
         let mut enc = ctx.encoder("oxyfield.field_copy");
         enc.copy_buffer_to_buffer(
@@ -104,7 +109,7 @@ impl GpuStore {
 
     /// Sets every value of `f` to `value` (zero on the device; other values are
     /// written from the host).
-    pub fn fill(&self, ctx: &GpuContext, f: Field, value: f32) {
+    pub(crate) fn fill(&self, ctx: &GpuContext, f: Field, value: f32) {
         if value.to_bits() == 0 {
             let mut enc = ctx.encoder("oxyfield.field_fill");
             enc.clear_buffer(self.buffer(f), 0, None);
@@ -112,10 +117,5 @@ impl GpuStore {
         } else {
             self.upload(ctx, f, &vec![value; f.len()]);
         }
-    }
-
-    /// Live fields.
-    pub fn count(&self) -> usize {
-        self.slots.count()
     }
 }

@@ -8,7 +8,7 @@ use crate::{Error, Result};
 use std::time::Instant;
 
 /// Seconds taken by the compute pass that `record` writes, and how they were measured.
-pub fn time_pass(
+pub(crate) fn time_pass(
     ctx: &GpuContext,
     record: impl FnOnce(&mut wgpu::CommandEncoder, Option<wgpu::ComputePassTimestampWrites<'_>>),
 ) -> Result<(f64, &'static str)> {
@@ -60,7 +60,7 @@ pub fn time_pass(
 
 /// Device-to-device copy bandwidth for a buffer of `bytes` (read + written bytes per
 /// second), the best of five rounds of four copies.
-pub fn copy_bandwidth(ctx: &GpuContext, bytes: usize) -> Result<f64> {
+pub(crate) fn copy_bandwidth(ctx: &GpuContext, bytes: usize) -> Result<f64> {
     let size = (bytes as u64).div_ceil(4) * 4;
     let make = |label| {
         ctx.device.create_buffer(&wgpu::BufferDescriptor {

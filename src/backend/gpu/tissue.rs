@@ -27,7 +27,7 @@ enum Kernel {
 
 /// The `irradiate`, `step` and `kill` pipelines.
 #[derive(Debug)]
-pub struct WgTissue {
+pub(crate) struct WgTissue {
     irradiate: wgpu::ComputePipeline,
     step: wgpu::ComputePipeline,
     kill: wgpu::ComputePipeline,
@@ -35,7 +35,7 @@ pub struct WgTissue {
 
 /// The tissue state on the device: its store fields and the uniform buffer.
 #[derive(Debug)]
-pub struct GpuTissue {
+pub(crate) struct GpuTissue {
     /// nx, ny, nz of the loaded grid.
     dims: [u32; 3],
     /// Number of voxels.
@@ -45,14 +45,14 @@ pub struct GpuTissue {
     uniforms: wgpu::Buffer,
     held: std::cell::RefCell<Vec<u8>>,
     /// The state's fields in the store.
-    pub fields: TissueHandles,
+    pub(crate) fields: TissueHandles,
     /// Workgroups per dispatch dimension.
     groups: [u32; 3],
 }
 
 impl WgTissue {
     /// Builds the pipelines.
-    pub fn new(ctx: &GpuContext) -> Result<Self> {
+    pub(crate) fn new(ctx: &GpuContext) -> Result<Self> {
         let mut p = pipeline::compute_pipelines(
             ctx,
             "oxyfield.tissue",
@@ -72,7 +72,7 @@ impl WgTissue {
     /// Allocates the state's fields on `grid` in `store` and uploads `region` (as
     /// 1.0/0.0) and `state` (see [`crate::backend::TissueKernels::tissue_load`]). Fails
     /// when the grid does not fit the device's buffer or dispatch limits.
-    pub fn load(
+    pub(crate) fn load(
         &self,
         ctx: &GpuContext,
         store: &mut GpuStore,
@@ -130,7 +130,7 @@ impl WgTissue {
     /// CPU twin, panics when `u` asks for a dose map and none is given, or when a field
     /// has the wrong length (programming errors); a map given while `u` says uniform
     /// dose is ignored.
-    pub fn irradiate(
+    pub(crate) fn irradiate(
         &self,
         ctx: &GpuContext,
         store: &GpuStore,
@@ -165,7 +165,7 @@ impl WgTissue {
     /// Kills a part 1 − e^(−`log_kill`) of n per voxel, into l (see
     /// [`crate::backend::TissueKernels::tissue_kill`]); the log-kill field is bound as the
     /// dose map.
-    pub fn kill(
+    pub(crate) fn kill(
         &self,
         ctx: &GpuContext,
         store: &GpuStore,
@@ -190,7 +190,7 @@ impl WgTissue {
 
     /// The kinetics over one slow step (see
     /// [`crate::backend::TissueKernels::tissue_step`]).
-    pub fn step(
+    pub(crate) fn step(
         &self,
         ctx: &GpuContext,
         store: &GpuStore,
@@ -277,7 +277,7 @@ impl WgTissue {
 
 impl GpuTissue {
     /// Reads the state back (waits for the work submitted so far).
-    pub fn read(&self, ctx: &GpuContext, store: &GpuStore) -> Result<TissueFields> {
+    pub(crate) fn read(&self, ctx: &GpuContext, store: &GpuStore) -> Result<TissueFields> {
         let s = self.fields;
         Ok(TissueFields {
             viable: store.read(ctx, s.viable)?,

@@ -1,6 +1,6 @@
 //! Line, step, bar and band plots for people: one or more panels stacked top to
 //! bottom, with nice ticks, axis labels, a legend and reference lines, rendered to a
-//! PNG (through [`Canvas`]) and to SVG (through [`Svg`]) from one layout, so the two
+//! PNG (through `Canvas`) and to SVG (through `Svg`) from one layout, so the two
 //! look alike.
 //!
 //! Sizes of text, lines and gaps are in points (1/72 inch); the PNG turns them into
@@ -60,15 +60,15 @@ pub enum SeriesKind {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Series {
     /// Legend text; empty for no legend entry.
-    pub label: String,
+    pub(crate) label: String,
     /// (x, y) in data units, x increasing. Non-finite points break a line.
     pub points: Vec<(f64, f64)>,
     /// Line, staircase, bars or band.
     pub kind: SeriesKind,
     /// Colour of the line or fill.
-    pub colour: Colour,
+    pub(crate) colour: Colour,
     /// Dashed line (lines and steps only).
-    pub dashed: bool,
+    pub(crate) dashed: bool,
 }
 
 impl Series {
@@ -84,7 +84,7 @@ impl Series {
     }
 
     /// Bars of `width` x units centred on the points' x.
-    pub fn bars(
+    pub(crate) fn bars(
         label: impl Into<String>,
         points: Vec<(f64, f64)>,
         width: f64,
@@ -97,7 +97,7 @@ impl Series {
     }
 
     /// A band between `lower` and `upper` over `x` (all of one length).
-    pub fn band(
+    pub(crate) fn band(
         label: impl Into<String>,
         x: &[f64],
         lower: &[f64],
@@ -213,7 +213,7 @@ pub enum LegendPos {
 
 /// Which axis a reference line crosses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Axis {
+pub(crate) enum Axis {
     /// A vertical line at an x value (an event time).
     X,
     /// A horizontal line at a y value (a threshold).
@@ -223,26 +223,26 @@ pub enum Axis {
 /// A vertical or horizontal line across a panel, e.g. a radiotherapy fraction or a
 /// hypoxia threshold.
 #[derive(Debug, Clone, PartialEq)]
-pub struct RefLine {
+pub(crate) struct RefLine {
     /// The axis whose `value` it marks.
-    pub axis: Axis,
+    pub(crate) axis: Axis,
     /// Position in data units.
-    pub value: f64,
+    pub(crate) value: f64,
     /// Line colour.
-    pub colour: Colour,
+    pub(crate) colour: Colour,
     /// Legend text (one entry per distinct label); empty for none.
-    pub label: String,
+    pub(crate) label: String,
 }
 
 /// One panel: axes, series, reference lines and a legend.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Plot {
     /// Title above the panel.
-    pub title: Option<String>,
+    pub(crate) title: Option<String>,
     /// Label under the x axis (e.g. `time (h)`).
-    pub x_label: String,
+    pub(crate) x_label: String,
     /// Label left of the y axis (e.g. `pO₂ (mmHg)`).
-    pub y_label: String,
+    pub(crate) y_label: String,
     /// Drawn in order: bands, then bars, then lines and steps on top.
     pub series: Vec<Series>,
     /// Range of the x axis.
@@ -252,9 +252,9 @@ pub struct Plot {
     /// Legend placement.
     pub legend: LegendPos,
     /// Dashed reference lines, drawn under the series.
-    pub ref_lines: Vec<RefLine>,
+    pub(crate) ref_lines: Vec<RefLine>,
     /// Height of this panel relative to the others of its chart.
-    pub height_weight: f64,
+    pub(crate) height_weight: f64,
 }
 
 impl Plot {
@@ -326,7 +326,7 @@ pub const HYPOXIA_COLOURS: [Colour; 4] =
 pub const BLUE: Colour = [31, 110, 180];
 
 /// Colour of event markers and threshold lines.
-pub const GREY: Colour = [110, 110, 110];
+pub(crate) const GREY: Colour = [110, 110, 110];
 
 impl Chart {
     /// The same chart with a title.

@@ -11,7 +11,7 @@ use crate::{Error, Result};
 /// A protocol timeline: hypoxic fractions (% of tissue below 0.5, 2.5, 5 and 10 mmHg)
 /// in the upper panel, mean tissue pO₂ in the lower one, sharing the time axis.
 /// `hypoxic_fractions` are fractions in [0, 1], one series per threshold of
-/// [`HYPOXIA_THRESHOLDS_MMHG`]; mark events (radiotherapy fractions) with
+/// `HYPOXIA_THRESHOLDS_MMHG`; mark events (radiotherapy fractions) with
 /// [`Chart::with_events`].
 ///
 /// Fails when the series lengths differ from `times_h`.
@@ -73,7 +73,7 @@ pub fn timeline_plot(
 #[derive(Debug, Clone, PartialEq)]
 pub struct Po2Histogram {
     /// Bin width (mmHg); bin `i` is `[i·bin, (i + 1)·bin)`.
-    pub bin_mmhg: f64,
+    pub(crate) bin_mmhg: f64,
     /// Percent of the values in each bin; sums to 100 when there are any values.
     pub percent: Vec<f64>,
     /// Percent of the values below each bin's upper edge (the hypoxic volume
@@ -183,17 +183,17 @@ pub fn po2_histogram(values_mmhg: &[f32], bin_mmhg: f64, max_mmhg: f64) -> Resul
 #[derive(Debug, Clone, PartialEq)]
 pub struct DistanceProfile {
     /// Bin centres (µm) of the bins with data.
-    pub distance_um: Vec<f64>,
+    pub(crate) distance_um: Vec<f64>,
     /// Mean pO₂ in each bin (mmHg).
-    pub mean: Vec<f64>,
+    pub(crate) mean: Vec<f64>,
     /// 10th percentile (mmHg).
-    pub p10: Vec<f64>,
+    pub(crate) p10: Vec<f64>,
     /// 90th percentile (mmHg).
-    pub p90: Vec<f64>,
+    pub(crate) p90: Vec<f64>,
     /// Values in each bin.
-    pub count: Vec<usize>,
+    pub(crate) count: Vec<usize>,
     /// The 99th percentile of distance: the end of the profile (µm).
-    pub max_um: f64,
+    pub(crate) max_um: f64,
 }
 
 /// The `q`-quantile (0–1) of sorted `v` by linear interpolation between ranks.

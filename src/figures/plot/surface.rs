@@ -160,7 +160,6 @@ impl Surface for SvgSurface {
             VAlign::Top => m.ascent,
             VAlign::Middle => m.cap_height / 2.0,
             VAlign::Baseline => 0.0,
-            VAlign::Bottom => -m.descent,
         } as f64;
         let (bx, by) = if vertical { (x + dy, y) } else { (x, y + dy) };
         self.svg.text(

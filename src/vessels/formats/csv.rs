@@ -42,13 +42,13 @@ use std::path::{Path, PathBuf};
 
 /// The files of one CSV network.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Tables {
+pub(crate) struct Tables {
     /// The nodes table.
-    pub nodes: PathBuf,
+    pub(crate) nodes: PathBuf,
     /// The segments table.
-    pub segments: PathBuf,
+    pub(crate) segments: PathBuf,
     /// The boundary table (when reading: only if it exists).
-    pub boundary: Option<PathBuf>,
+    pub(crate) boundary: Option<PathBuf>,
 }
 
 /// The role a file name gives a table.
@@ -97,7 +97,7 @@ fn table(path: &Path, prefix: &str, word: &str) -> PathBuf {
 }
 
 /// The tables read for `path` (see the module docs).
-pub fn input_tables(path: &Path, opts: &ReadOptions) -> Tables {
+pub(crate) fn input_tables(path: &Path, opts: &ReadOptions) -> Tables {
     let (prefix, role) = prefix_of(path);
     let nodes = match (role, &opts.segments_csv) {
         (Some(Role::Nodes), _) | (None, Some(_)) => path.to_path_buf(),
@@ -120,7 +120,7 @@ pub fn input_tables(path: &Path, opts: &ReadOptions) -> Tables {
 }
 
 /// The tables written for `path`; `boundary` is always named.
-pub fn output_tables(path: &Path) -> Tables {
+pub(crate) fn output_tables(path: &Path) -> Tables {
     let (prefix, _) = prefix_of(path);
     Tables {
         nodes: table(path, &prefix, "nodes"),
@@ -277,7 +277,7 @@ impl Table {
 }
 
 /// Reads the CSV tables named by `path` (see the module docs).
-pub fn read(path: &Path, opts: &ReadOptions) -> Result<Network> {
+pub(crate) fn read(path: &Path, opts: &ReadOptions) -> Result<Network> {
     let tables = input_tables(path, opts);
     let nodes = Table::read(&tables.nodes, "CSV nodes table", "columns id,x,y,z")?;
     if opts.segments_csv.is_none() && !tables.segments.is_file() {
@@ -461,7 +461,7 @@ fn opt(v: Option<f64>) -> String {
 }
 
 /// The text of the three tables of `net`: nodes, segments, boundary.
-pub fn to_strings(net: &Network) -> [String; 3] {
+pub(crate) fn to_strings(net: &Network) -> [String; 3] {
     let mut nodes = String::from("id,x,y,z\n");
     for (i, p) in net.nodes.iter().enumerate() {
         let _ = writeln!(nodes, "{i},{},{},{}", num(p.x), num(p.y), num(p.z));
@@ -500,7 +500,7 @@ pub fn to_strings(net: &Network) -> [String; 3] {
 
 /// Writes the tables of `net` for `path` (see the module docs), each atomically;
 /// returns the files written.
-pub fn write(net: &Network, path: &Path) -> Result<Vec<PathBuf>> {
+pub(crate) fn write(net: &Network, path: &Path) -> Result<Vec<PathBuf>> {
     let t = output_tables(path);
     let [nodes, segs, bc] = to_strings(net);
     atomic::write(&t.nodes, nodes.as_bytes())?;

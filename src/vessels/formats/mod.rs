@@ -4,7 +4,7 @@
 //! ([`Format::from_path`]: `.dat`/`.txt` Secomb, `.vtp` VTK, `.csv` CSV). Every reader
 //! returns [`crate::Error::Input`] naming the file, the line (or the XML element and
 //! array) and the field at fault, with the fix; no input makes them panic. After
-//! reading, [`Network::check`] runs on the result, so a network that comes back is
+//! reading, `Network::check` runs on the result, so a network that comes back is
 //! valid. Every writer goes through [`crate::atomic::write`], so a failed write
 //! leaves no half-written file behind.
 //!
@@ -12,26 +12,26 @@
 //!
 //! | | positions, connectivity, radii | flow, haematocrit | blood pO2 per segment | vessel type | boundary nodes |
 //! |---|---|---|---|---|---|
-//! | [`secomb`] | yes (diameters in the file) | yes | no: [`ReadOptions::default_blood_po2_mmhg`] | yes | yes (with inflow haematocrit and pO2) |
-//! | [`vtp`] | yes | yes, when every segment has one | yes | yes | no |
-//! | [`csv`] | yes | yes, per segment | yes | yes | yes |
+//! | `secomb` | yes (diameters in the file) | yes | no: [`ReadOptions::default_blood_po2_mmhg`] | yes | yes (with inflow haematocrit and pO2) |
+//! | `vtp` | yes | yes, when every segment has one | yes | yes | no |
+//! | `csv` | yes | yes, per segment | yes | yes | yes |
 //!
-//! - **Secomb** (GreensV4, NetFlow, AngioAdapt `network.dat`): see [`secomb`]. The file
+//! - **Secomb** (GreensV4, NetFlow, AngioAdapt `network.dat`): see `secomb`. The file
 //!   has no blank flow or haematocrit cells, so the writer fills missing ones (flow 0,
 //!   haematocrit 0.4, type 5); they read back as values, except that flows all 0 read
 //!   as unknown.
 //! - **VTK XML PolyData**: polylines (each of n points gives n − 1 segments) with a
 //!   radius array; ASCII and inline base64 binary, optionally zlib-compressed; see
-//!   [`vtp`]. Boundary nodes are not carried: set them in the scenario or use a Secomb
+//!   `vtp`. Boundary nodes are not carried: set them in the scenario or use a Secomb
 //!   or CSV file.
 //! - **CSV**: a nodes table, a segments table and an optional boundary table side by
-//!   side (`X_nodes.csv`, `X_segments.csv`, `X_boundary.csv`); see [`csv`] for the file
+//!   side (`X_nodes.csv`, `X_segments.csv`, `X_boundary.csv`); see `csv` for the file
 //!   naming and the columns. It carries everything the network holds.
 
-pub mod csv;
-pub mod secomb;
+pub(crate) mod csv;
+pub(crate) mod secomb;
 mod vtk_piece;
-pub mod vtp;
+pub(crate) mod vtp;
 
 use super::Network;
 use crate::{Error, Result};
@@ -64,7 +64,7 @@ impl Default for ReadOptions {
 }
 
 /// Reads a network; `format` None chooses by extension. The network returned has
-/// passed [`Network::check`].
+/// passed `Network::check`.
 pub fn read(path: &Path, format: Option<Format>, opts: &ReadOptions) -> Result<Network> {
     let format = match format {
         Some(f) => f,
@@ -85,7 +85,7 @@ pub fn read(path: &Path, format: Option<Format>, opts: &ReadOptions) -> Result<N
 }
 
 /// Writes a network, atomically; returns the files written (CSV writes two or three).
-/// `format` None chooses by extension. A network that fails [`Network::check`] is
+/// `format` None chooses by extension. A network that fails `Network::check` is
 /// refused, so nothing is written from it.
 pub fn write(net: &Network, path: &Path, format: Option<Format>) -> Result<Vec<PathBuf>> {
     let format = match format {

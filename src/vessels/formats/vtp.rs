@@ -49,13 +49,13 @@ use std::path::{Path, PathBuf};
 const MERGE_TOLERANCE: f64 = 1e-9;
 
 /// Reads a VTK XML PolyData file.
-pub fn read(path: &Path, opts: &ReadOptions) -> Result<Network> {
+pub(crate) fn read(path: &Path, opts: &ReadOptions) -> Result<Network> {
     let bytes = read_bytes(path, "VTK PolyData file")?;
     parse(&bytes, path, opts)
 }
 
 /// Writes `net` as ASCII VTK XML PolyData, atomically.
-pub fn write(net: &Network, path: &Path) -> Result<Vec<PathBuf>> {
+pub(crate) fn write(net: &Network, path: &Path) -> Result<Vec<PathBuf>> {
     atomic::write(path, to_string(net).as_bytes())?;
     Ok(vec![path.to_path_buf()])
 }
@@ -97,7 +97,7 @@ fn merge_points(points: &[DVec3], tol: f64) -> (Vec<DVec3>, Vec<usize>) {
 }
 
 /// Parses the bytes of a `.vtp` file; `file` names it in errors.
-pub fn parse(bytes: &[u8], file: &Path, opts: &ReadOptions) -> Result<Network> {
+pub(crate) fn parse(bytes: &[u8], file: &Path, opts: &ReadOptions) -> Result<Network> {
     let bad = |m: String| Error::input(file, m);
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(bad(
@@ -256,7 +256,7 @@ fn data_array(
 }
 
 /// The text of an ASCII `.vtp` for `net` (see the module docs for the arrays).
-pub fn to_string(net: &Network) -> String {
+pub(crate) fn to_string(net: &Network) -> String {
     let (n, m) = (net.nodes.len(), net.segments.len());
     let mut sum = vec![0.0; n];
     let mut count = vec![0usize; n];

@@ -58,13 +58,13 @@ use crate::rng::Rng;
 use glam::DVec3;
 
 /// Candidate points drawn per new terminal; the farthest from the vessels wins.
-pub const CANDIDATES: usize = 4;
+pub(crate) const CANDIDATES: usize = 4;
 /// Redraws of a walk step that would leave the block or touch the core.
-pub const JITTER_TRIES: usize = 8;
+pub(crate) const JITTER_TRIES: usize = 8;
 /// Rounds in a row without a new branch after which growth gives up.
-pub const MAX_FAILED_ROUNDS: usize = 2000;
+pub(crate) const MAX_FAILED_ROUNDS: usize = 2000;
 /// Discharge haematocrit of the blood entering at the roots.
-pub const ROOT_HEMATOCRIT: f64 = 0.45;
+pub(crate) const ROOT_HEMATOCRIT: f64 = 0.45;
 /// Secomb's vessel type code for an artery.
 const ARTERY: i32 = 1;
 /// Parent of a root.
@@ -73,7 +73,7 @@ const NONE: usize = usize::MAX;
 const POINT_TRIES: usize = 64;
 
 /// Grows trees filling `grid` according to `spec`, fixed by `seed`.
-pub fn generate(grid: &Grid, spec: &SyntheticSpec, seed: u64) -> Network {
+pub(crate) fn generate(grid: &Grid, spec: &SyntheticSpec, seed: u64) -> Network {
     let mut rng = Rng::new(seed);
     let extent = grid.extent_um();
     let volume = extent.x * extent.y * extent.z;

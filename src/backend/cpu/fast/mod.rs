@@ -1,10 +1,10 @@
 //! The CPU backend's fast path: the same discrete updates as the reference twins
-//! ([`super::o2_smooth`], [`super::mg_transfer`], [`super::o2_residual`],
+//! ([`super::o2_smooth`], [`super::mg_transfer`], `super::o2_residual`,
 //! [`super::o2_step`]), bitwise, organised for the memory system.
 //!
 //! - Every x-row goes through the vectorised row kernels of [`rows`], faces and the
 //!   edge weights of narrow last cells entering as per-side coefficients
-//!   ([`StencilConsts::couplings`]) and ghost values, so there is no scalar shell.
+//!   (`StencilConsts::couplings`) and ghost values, so there is no scalar shell.
 //! - A colour of red–black smoothing is computed for every voxel of an interior row and
 //!   kept only where it applies (blend on store): twice the arithmetic of the coloured
 //!   voxels, but contiguous loads and stores in place of a stride-2 walk.
@@ -12,7 +12,7 @@
 //!   odd ones), so that a task writes its own plane and reads planes no task writes:
 //!   no field is shared mutably (the only `unsafe` is the call of the AVX2 copy of the
 //!   row kernel, behind its run-time feature check).
-//! - Levels below [`PAR_MIN`] voxels run serially: there rayon's fork–join costs more
+//! - Levels below `PAR_MIN` voxels run serially: there rayon's fork–join costs more
 //!   than it saves.
 //!
 //! Tests (`tests/it/fast_cpu.rs`) compare every entry point with its reference twin on
@@ -28,7 +28,7 @@ use crate::problem::O2Problem;
 use rows::{Row, Source};
 
 /// Levels with fewer voxels run on one thread.
-pub const PAR_MIN: usize = 1 << 14;
+pub(crate) const PAR_MIN: usize = 1 << 14;
 
 /// What every row of a level shares: the stencil's constants, the side coefficients
 /// per axis, and rows of each y and z face's value (the neighbour rows beyond a face).

@@ -12,30 +12,30 @@ use crate::backend::stencil::StencilConsts;
 /// values (`pad[0]` and `pad[nx + 1]`; any finite value at a no-flux face), the four
 /// neighbour rows are pO2 rows or, beyond a face, rows of the face's value; the side
 /// coefficients are those of [`StencilConsts::couplings`] (0 at a no-flux face).
-pub struct Row<'a> {
+pub(crate) struct Row<'a> {
     /// pO2 of the row, with the two x ghosts: nx + 2 values.
-    pub pad: &'a [f32],
+    pub(crate) pad: &'a [f32],
     /// The y−, y+, z−, z+ neighbour rows (nx values each).
-    pub nb: [&'a [f32]; 4],
+    pub(crate) nb: [&'a [f32]; 4],
     /// Per x, the coefficients of the x− and x+ sides (nx values each).
-    pub cx: [&'a [f32]; 2],
+    pub(crate) cx: [&'a [f32]; 2],
     /// The coefficients of the y−, y+, z−, z+ sides, the same along the row.
-    pub cyz: [f32; 4],
+    pub(crate) cyz: [f32; 4],
     /// Sv of the row.
-    pub sv: &'a [f32],
+    pub(crate) sv: &'a [f32],
     /// Pb of the row.
-    pub pb: &'a [f32],
+    pub(crate) pb: &'a [f32],
     /// n of the row.
-    pub viable: &'a [f32],
+    pub(crate) viable: &'a [f32],
     /// How the FAS term enters.
-    pub g: Source<'a>,
+    pub(crate) g: Source<'a>,
 }
 
 /// The FAS term of a residual: the level's rhs, a literal 0 added (the reference's
 /// `+ g` with g = 0, which turns −0 into +0), or nothing added (the net supply alone,
 /// as `mg_coarse_rhs` takes it).
 #[derive(Clone, Copy)]
-pub enum Source<'a> {
+pub(crate) enum Source<'a> {
     /// g from the rhs (of the row, in a [`Row`]; of the level, elsewhere).
     Rhs(&'a [f32]),
     /// g = 0, added.
@@ -240,12 +240,12 @@ fn row_dispatch(k: &StencilConsts, row: &Row, out: &mut [f32], what: &impl Outpu
 
 /// The residual F(P) + g of every voxel of `row` into `out[..nx]` (free or not: the
 /// caller masks fixed voxels).
-pub fn residuals(k: &StencilConsts, row: &Row, out: &mut [f32]) {
+pub(crate) fn residuals(k: &StencilConsts, row: &Row, out: &mut [f32]) {
     row_dispatch(k, row, out, &Residual)
 }
 
 /// The smoothed value of every voxel of `row` (both colours, fixed or not: the caller
 /// keeps the ones it updates) into `out[..nx]`.
-pub fn smoothed(k: &StencilConsts, row: &Row, omega: f32, out: &mut [f32]) {
+pub(crate) fn smoothed(k: &StencilConsts, row: &Row, omega: f32, out: &mut [f32]) {
     row_dispatch(k, row, out, &Smoothed { omega, km: k.km })
 }

@@ -52,7 +52,7 @@ fn key_value(key: u32) -> f32 {
 impl WgStats {
     /// The exact median of `field` of `store` over `mask` (see
     /// [`crate::backend::stats::StatsKernels::median_masked`]).
-    pub fn median(
+    pub(crate) fn median(
         &mut self,
         ctx: &GpuContext,
         store: &GpuStore,

@@ -68,13 +68,13 @@ const NODE_COLUMNS: &str = "name x y z";
 const BOUNDARY_COLUMNS: &str = "name bctyp press/flow hd po2";
 
 /// Reads a Secomb `network.dat`.
-pub fn read(path: &Path, opts: &ReadOptions) -> Result<Network> {
+pub(crate) fn read(path: &Path, opts: &ReadOptions) -> Result<Network> {
     let bytes = read_bytes(path, "Secomb network file")?;
     parse(&String::from_utf8_lossy(&bytes), path, opts)
 }
 
 /// Writes `net` as a Secomb `network.dat`, atomically.
-pub fn write(net: &Network, path: &Path) -> Result<Vec<PathBuf>> {
+pub(crate) fn write(net: &Network, path: &Path) -> Result<Vec<PathBuf>> {
     atomic::write(path, to_string(net).as_bytes())?;
     Ok(vec![path.to_path_buf()])
 }
@@ -283,7 +283,7 @@ impl Fields<'_, '_> {
 }
 
 /// Parses the text of a `network.dat`; `file` names it in errors.
-pub fn parse(text: &str, file: &Path, opts: &ReadOptions) -> Result<Network> {
+pub(crate) fn parse(text: &str, file: &Path, opts: &ReadOptions) -> Result<Network> {
     if text.trim().is_empty() {
         return Err(Error::input(
             file,
@@ -497,7 +497,7 @@ pub fn parse(text: &str, file: &Path, opts: &ReadOptions) -> Result<Network> {
 }
 
 /// The text of a `network.dat` for `net` (see the module docs for the values written).
-pub fn to_string(net: &Network) -> String {
+pub(crate) fn to_string(net: &Network) -> String {
     let (lo, hi) = net.bounding_box().unwrap_or((DVec3::ZERO, DVec3::ZERO));
     let ext = (hi - lo).to_array();
     let length = |s: &Segment| match (net.nodes.get(s.a), net.nodes.get(s.b)) {
