@@ -167,7 +167,7 @@ impl Scenario {
     }
 
     /// O2 parameters.
-    pub(crate) fn o2_params(&self) -> O2Params {
+    pub fn o2_params(&self) -> O2Params {
         let o = &self.spec.oxygen;
         O2Params {
             diffusivity_um2_per_s: o.diffusivity_um2_per_s,

@@ -27,40 +27,40 @@ const VERSION: u32 = 1;
 #[derive(Debug, Clone, PartialEq)]
 pub struct Checkpoint {
     /// [`fingerprint`] of the scenario, protocol and parameters it belongs to.
-    pub(crate) fingerprint: u64,
+    pub fingerprint: u64,
     /// "cpu" or "gpu": the backend that wrote it.
-    pub(crate) backend: String,
+    pub backend: String,
     /// Simulated time (s).
     pub time_s: f64,
     /// Index of the next protocol event.
-    pub(crate) next_event: usize,
+    pub next_event: usize,
     /// Index of the next snapshot time.
-    pub(crate) next_snapshot: usize,
+    pub next_snapshot: usize,
     /// Σ n over the region at t = 0.
-    pub(crate) n0_total: f64,
+    pub n0_total: f64,
     /// Timeline rows so far.
-    pub(crate) rows: Vec<Row>,
+    pub rows: Vec<Row>,
     /// Viable fraction n.
-    pub(crate) viable: Vec<f32>,
+    pub viable: Vec<f32>,
     /// Dead fraction d.
-    pub(crate) dead: Vec<f32>,
+    pub dead: Vec<f32>,
     /// Doomed fraction l.
-    pub(crate) doomed: Vec<f32>,
+    pub doomed: Vec<f32>,
     /// HIF activity h.
-    pub(crate) hif: Vec<f32>,
+    pub hif: Vec<f32>,
     /// pO2 (mmHg).
-    pub(crate) po2: Vec<f32>,
+    pub po2: Vec<f32>,
     /// The vessels' Sv and Pb (after pruning and angiogenesis, before window factors;
     /// blood pO2 as coupled at t = 0) and the O2 problem's fixed values.
-    pub(crate) sv: Vec<f32>,
+    pub sv: Vec<f32>,
     /// See `sv`.
-    pub(crate) pb: Vec<f32>,
+    pub pb: Vec<f32>,
     /// See `sv`.
-    pub(crate) fixed: Vec<f32>,
+    pub fixed: Vec<f32>,
     /// ROS (µM) and GSH (mM), when ROS is on.
-    pub(crate) ros: Option<(Vec<f32>, Vec<f32>)>,
+    pub ros: Option<(Vec<f32>, Vec<f32>)>,
     /// The fields of each drug of the protocol.
-    pub(crate) drugs: Vec<DrugState>,
+    pub drugs: Vec<DrugState>,
 }
 
 /// A fingerprint of everything that decides a run's results: the scenario as parsed,
@@ -77,7 +77,7 @@ impl Checkpoint {
     }
 
     /// The encoded bytes.
-    pub(crate) fn encode(&self) -> Vec<u8> {
+    pub fn encode(&self) -> Vec<u8> {
         let mut w = Writer::default();
         w.bytes(MAGIC);
         w.u32(VERSION);
@@ -140,7 +140,7 @@ impl Checkpoint {
     }
 
     /// Decodes `bytes`; `file` names the source in errors.
-    pub(crate) fn decode(bytes: &[u8], file: &Path) -> Result<Checkpoint> {
+    pub fn decode(bytes: &[u8], file: &Path) -> Result<Checkpoint> {
         let bad = |what: &str| {
             Error::input(
                 file,

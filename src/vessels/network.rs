@@ -157,7 +157,7 @@ impl Network {
 
     /// Checks indices, finite coordinates, positive radii and lengths; the message names
     /// the first fault by segment or node index (0-based).
-    pub(crate) fn check(&self) -> Result<(), String> {
+    pub fn check(&self) -> Result<(), String> {
         if let Some(i) = self.nodes.iter().position(|p| !p.is_finite()) {
             return Err(format!("node {i} has a non-finite coordinate"));
         }

@@ -42,13 +42,13 @@ use std::path::{Path, PathBuf};
 
 /// The files of one CSV network.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Tables {
+pub struct Tables {
     /// The nodes table.
-    pub(crate) nodes: PathBuf,
+    pub nodes: PathBuf,
     /// The segments table.
-    pub(crate) segments: PathBuf,
+    pub segments: PathBuf,
     /// The boundary table (when reading: only if it exists).
-    pub(crate) boundary: Option<PathBuf>,
+    pub boundary: Option<PathBuf>,
 }
 
 /// The role a file name gives a table.
@@ -97,7 +97,7 @@ fn table(path: &Path, prefix: &str, word: &str) -> PathBuf {
 }
 
 /// The tables read for `path` (see the module docs).
-pub(crate) fn input_tables(path: &Path, opts: &ReadOptions) -> Tables {
+pub fn input_tables(path: &Path, opts: &ReadOptions) -> Tables {
     let (prefix, role) = prefix_of(path);
     let nodes = match (role, &opts.segments_csv) {
         (Some(Role::Nodes), _) | (None, Some(_)) => path.to_path_buf(),
@@ -461,7 +461,7 @@ fn opt(v: Option<f64>) -> String {
 }
 
 /// The text of the three tables of `net`: nodes, segments, boundary.
-pub(crate) fn to_strings(net: &Network) -> [String; 3] {
+pub fn to_strings(net: &Network) -> [String; 3] {
     let mut nodes = String::from("id,x,y,z\n");
     for (i, p) in net.nodes.iter().enumerate() {
         let _ = writeln!(nodes, "{i},{},{},{}", num(p.x), num(p.y), num(p.z));

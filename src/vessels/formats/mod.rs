@@ -28,10 +28,10 @@
 //!   side (`X_nodes.csv`, `X_segments.csv`, `X_boundary.csv`); see `csv` for the file
 //!   naming and the columns. It carries everything the network holds.
 
-pub(crate) mod csv;
-pub(crate) mod secomb;
+pub mod csv;
+pub mod secomb;
 mod vtk_piece;
-pub(crate) mod vtp;
+pub mod vtp;
 
 use super::Network;
 use crate::{Error, Result};

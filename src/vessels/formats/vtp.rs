@@ -97,7 +97,7 @@ fn merge_points(points: &[DVec3], tol: f64) -> (Vec<DVec3>, Vec<usize>) {
 }
 
 /// Parses the bytes of a `.vtp` file; `file` names it in errors.
-pub(crate) fn parse(bytes: &[u8], file: &Path, opts: &ReadOptions) -> Result<Network> {
+pub fn parse(bytes: &[u8], file: &Path, opts: &ReadOptions) -> Result<Network> {
     let bad = |m: String| Error::input(file, m);
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(bad(
@@ -256,7 +256,7 @@ fn data_array(
 }
 
 /// The text of an ASCII `.vtp` for `net` (see the module docs for the arrays).
-pub(crate) fn to_string(net: &Network) -> String {
+pub fn to_string(net: &Network) -> String {
     let (n, m) = (net.nodes.len(), net.segments.len());
     let mut sum = vec![0.0; n];
     let mut count = vec![0usize; n];

@@ -283,7 +283,7 @@ impl Fields<'_, '_> {
 }
 
 /// Parses the text of a `network.dat`; `file` names it in errors.
-pub(crate) fn parse(text: &str, file: &Path, opts: &ReadOptions) -> Result<Network> {
+pub fn parse(text: &str, file: &Path, opts: &ReadOptions) -> Result<Network> {
     if text.trim().is_empty() {
         return Err(Error::input(
             file,
@@ -497,7 +497,7 @@ pub(crate) fn parse(text: &str, file: &Path, opts: &ReadOptions) -> Result<Netwo
 }
 
 /// The text of a `network.dat` for `net` (see the module docs for the values written).
-pub(crate) fn to_string(net: &Network) -> String {
+pub fn to_string(net: &Network) -> String {
     let (lo, hi) = net.bounding_box().unwrap_or((DVec3::ZERO, DVec3::ZERO));
     let ext = (hi - lo).to_array();
     let length = |s: &Segment| match (net.nodes.get(s.a), net.nodes.get(s.b)) {
