@@ -1,12 +1,13 @@
 //! `oxyfield plan`, `oxyfield batch` and `oxyfield collect`.
 
+use super::progress::Bar;
 use super::{BatchArgs, CollectArgs, PlanArgs};
 use oxyfield::backend::{BackendChoice, BackendKind};
 use oxyfield::batch::collect::collect as collect_dir;
 use oxyfield::batch::run::{run_batch, BatchPlan, Progress};
 use oxyfield::batch::sweep::{parse_shard, plan_lines, shard_from_env, Sweep};
 use oxyfield::{Error, Result};
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::sync::Mutex;
 
 /// The shard a command asks for: the flag, else Slurm's array task, else all (0 of 1).
@@ -70,12 +71,11 @@ pub fn batch(args: BatchArgs) -> Result<()> {
         }
         Ok(backend)
     };
-    let attended = std::io::stderr().is_terminal() && log::log_enabled!(log::Level::Info);
-    let started = std::time::Instant::now();
     // On a terminal the bar replaces each scenario's solver log lines (the manifests
     // keep the timings); warnings still show.
+    let bar = Bar::for_batch(runs.len());
     let level = log::max_level();
-    if attended {
+    if bar.is_some() {
         log::set_max_level(log::LevelFilter::Warn);
     }
     let plan = BatchPlan {
@@ -89,16 +89,13 @@ pub fn batch(args: BatchArgs) -> Result<()> {
         if workers > 1 {
             what.push_str(&format!(" (worker {})", p.worker));
         }
-        if attended {
-            progress_bar(p.done, p.total, started.elapsed().as_secs_f64(), &what);
-        } else {
-            log::info!("[{}/{}] {what}", p.done + 1, p.total);
+        match &bar {
+            Some(bar) => bar.scenario(p.done, &what),
+            None => log::info!("[{}/{}] {what}", p.done + 1, p.total),
         }
     });
+    drop(bar);
     log::set_max_level(level);
-    if attended {
-        eprintln!();
-    }
     let report = report?;
     let on = opened.into_inner().unwrap_or_else(|p| p.into_inner());
     println!(
@@ -184,31 +181,6 @@ pub fn collect(args: CollectArgs) -> Result<()> {
         println!("{}", m.display());
     }
     Ok(())
-}
-
-/// One line, redrawn: a bar over the scenarios done, the ETA, and the scenario now
-/// running.
-fn progress_bar(done: usize, total: usize, elapsed_s: f64, what: &str) {
-    let width = 24;
-    let filled = (done * width) / total.max(1);
-    let eta = if done > 0 {
-        format!(
-            "ETA {:.0} s",
-            elapsed_s / done as f64 * (total - done) as f64
-        )
-    } else {
-        "ETA -".to_string()
-    };
-    let mut err = std::io::stderr().lock();
-    let _ = write!(
-        err,
-        "\r[{}{}] {}/{} {eta}  {what}\x1b[K",
-        "#".repeat(filled),
-        "-".repeat(width - filled),
-        done + 1,
-        total
-    );
-    let _ = err.flush();
 }
 
 /// Parameters in one short line.

@@ -42,7 +42,7 @@ impl Log for Dedup {
         if record.level() == Level::Warn && self.repeated(record) {
             return;
         }
-        self.inner.log(record);
+        super::progress::suspend(|| self.inner.log(record));
     }
 
     fn flush(&self) {

@@ -8,6 +8,7 @@ mod choices;
 mod devices;
 pub mod logging;
 mod network;
+mod progress;
 mod render;
 mod run;
 mod validate;

@@ -1,11 +1,13 @@
 //! `oxyfield run`.
 
+use super::progress::Bar;
 use super::RunArgs;
 use oxyfield::backend::BackendChoice;
 use oxyfield::backend::O2Backend;
 use oxyfield::config::Scenario;
 use oxyfield::protocol::{parse_duration, Protocol};
 use oxyfield::therapy::checkpoint::{self, Checkpoint};
+use oxyfield::therapy::progress::{OnProgress, Progress};
 use oxyfield::therapy::RunOptions;
 use oxyfield::{Error, Result};
 use std::path::Path;
@@ -130,13 +132,27 @@ fn run_protocol(
         }
         None
     };
+    // On a terminal a bar instead of the log's line per step; cleared before anything
+    // else prints, an error included.
+    let bar = Bar::for_protocol(protocol.duration_s);
+    let on_step = |p: Progress<'_>| {
+        if let Some(bar) = &bar {
+            bar.protocol(p);
+        }
+    };
     let options = RunOptions {
         snapshot_dir: Some(out),
         checkpoint_dir: Some(out),
         resume,
         stop_at_s,
+        progress: match &bar {
+            Some(_) => OnProgress::new(&on_step),
+            None => OnProgress::default(),
+        },
     };
-    let r = oxyfield::therapy::run_protocol(sc, protocol, &params, backend, options)?;
+    let r = oxyfield::therapy::run_protocol(sc, protocol, &params, backend, options);
+    drop(bar);
+    let r = r?;
     // Stopped early (--until): the outputs so far, marked partial in summary.json.
     oxyfield::therapy::output::write(sc, protocol, &backend.info(), &r, out)?;
     if r.not_converged.1 > 0 {

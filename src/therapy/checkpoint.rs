@@ -26,7 +26,7 @@ const VERSION: u32 = 1;
 /// The state of a protocol run at the end of a step.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Checkpoint {
-    /// [`fingerprint`] of the scenario, protocol and parameters it belongs to.
+    /// The fingerprint (a hash) of the scenario, protocol and parameters it belongs to.
     pub fingerprint: u64,
     /// "cpu" or "gpu": the backend that wrote it.
     pub backend: String,

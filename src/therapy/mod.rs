@@ -45,7 +45,7 @@ mod events;
 mod fields;
 mod interventions;
 pub mod output;
-pub(crate) mod progress;
+pub mod progress;
 mod recovery;
 mod row;
 mod settle;
@@ -162,6 +162,8 @@ pub struct RunOptions<'a> {
     /// Stop at the end of the first step at or after this simulated time (s), writing a
     /// checkpoint; the run continues later from it with the same results.
     pub stop_at_s: Option<f64>,
+    /// Who hears how far the run is ([`progress`]); by default a log line per step.
+    pub progress: progress::OnProgress<'a>,
 }
 
 /// The fingerprint a checkpoint of this run carries: the scenario as parsed (name,

@@ -1,56 +1,68 @@
-//! Progress of a protocol run: a one-line bar with the simulated time and an ETA on a
-//! terminal, plain log lines otherwise (batch jobs, redirected output).
+//! How far a protocol run is: a [`Progress`] to the observer in
+//! [`super::RunOptions::progress`] as the step loop starts and after every step (the
+//! binary draws its terminal bar from these), or without an observer one `info` log
+//! line per step (batch jobs, redirected output, library users).
 
-use std::io::{IsTerminal, Write};
-use std::time::Instant;
+use std::fmt;
 
-/// Reports progress after each step.
-#[derive(Debug)]
-pub(crate) struct Progress {
-    duration_s: f64,
-    started: Instant,
-    attended: bool,
+/// Where a protocol run is.
+#[derive(Debug, Clone, Copy)]
+pub struct Progress<'a> {
+    /// Simulated time reached (s).
+    pub time_s: f64,
+    /// The protocol's duration (s).
+    pub duration_s: f64,
+    /// The state at `time_s` in a few words; empty as the step loop starts.
+    pub status: &'a str,
 }
 
-impl Progress {
-    /// A reporter for a protocol of `duration_s` simulated seconds; a bar when stderr
-    /// is a terminal and the log shows information.
-    pub(crate) fn new(duration_s: f64) -> Self {
-        Progress {
-            duration_s,
-            started: Instant::now(),
-            attended: std::io::stderr().is_terminal() && log::log_enabled!(log::Level::Info),
+/// Who hears of a run's progress: none (the default) logs a line per step instead.
+#[derive(Clone, Copy, Default)]
+pub struct OnProgress<'a>(Option<&'a dyn Fn(Progress<'_>)>);
+
+impl<'a> OnProgress<'a> {
+    /// Calls `observer` with each [`Progress`] (and logs none).
+    pub fn new(observer: &'a dyn Fn(Progress<'_>)) -> Self {
+        OnProgress(Some(observer))
+    }
+
+    /// As the step loop starts at `t_s` (a resumed run past t = 0): tells the observer,
+    /// logs nothing.
+    pub(super) fn start(&self, t_s: f64, duration_s: f64) {
+        if let Some(f) = self.0 {
+            f(Progress {
+                time_s: t_s,
+                duration_s,
+                status: "",
+            });
         }
     }
 
-    /// After the step ending at `t_s`: `line` describes the state.
-    pub(crate) fn step(&self, t_s: f64, line: &str) {
-        let done = (t_s / self.duration_s).clamp(0.0, 1.0);
-        if !self.attended {
-            log::info!("t = {:.1} h ({:.0} %): {line}", t_s / 3600.0, 100.0 * done);
-            return;
+    /// After the step ending at `t_s`: `status` describes the state.
+    pub(super) fn step(&self, t_s: f64, duration_s: f64, status: &str) {
+        match self.0 {
+            Some(f) => f(Progress {
+                time_s: t_s,
+                duration_s,
+                status,
+            }),
+            None => {
+                let done = (t_s / duration_s).clamp(0.0, 1.0);
+                log::info!(
+                    "t = {:.1} h ({:.0} %): {status}",
+                    t_s / 3600.0,
+                    100.0 * done
+                );
+            }
         }
-        let elapsed = self.started.elapsed().as_secs_f64();
-        let eta = if done > 0.0 {
-            elapsed * (1.0 - done) / done
-        } else {
-            0.0
-        };
-        let width = 30;
-        let filled = (done * width as f64).round() as usize;
-        let mut err = std::io::stderr().lock();
-        let _ = write!(
-            err,
-            "\r[{}{}] {:>7.1} / {:.1} h  ETA {:>5.0} s  {line}\x1b[K",
-            "#".repeat(filled),
-            "-".repeat(width - filled),
-            t_s / 3600.0,
-            self.duration_s / 3600.0,
-            eta
-        );
-        if done >= 1.0 {
-            let _ = writeln!(err);
-        }
-        let _ = err.flush();
+    }
+}
+
+impl fmt::Debug for OnProgress<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self.0 {
+            Some(_) => "OnProgress(observer)",
+            None => "OnProgress(log)",
+        })
     }
 }

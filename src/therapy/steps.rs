@@ -6,6 +6,7 @@
 
 use super::checkpoint::{self, Checkpoint};
 use super::interventions::{self, Conditions};
+use super::progress::OnProgress;
 use super::recovery::Track;
 use super::state::State;
 use super::{
@@ -29,6 +30,7 @@ struct Run<'a> {
     snapshot_dir: Option<&'a Path>,
     checkpoint_dir: Option<&'a Path>,
     stop_at_s: Option<f64>,
+    progress: OnProgress<'a>,
     track: &'a Track,
     fingerprint: u64,
     kind: crate::backend::BackendKind,
@@ -55,6 +57,7 @@ pub(super) fn steps(
         snapshot_dir: run.snapshot_dir,
         checkpoint_dir: run.checkpoint_dir,
         stop_at_s: run.stop_at_s,
+        progress: run.progress,
         track,
         fingerprint: fingerprint(sc, protocol, params),
         kind: backend.info().kind,
@@ -156,7 +159,7 @@ impl Run<'_> {
             .checkpoint_every_s
             .or(self.checkpoint_dir.map(|_| DEFAULT_CHECKPOINT_EVERY_S));
         let mut next_checkpoint = every.map(|e| next_multiple(st.t, e));
-        let progress = super::progress::Progress::new(protocol.duration_s);
+        self.progress.start(st.t, protocol.duration_s);
         let mut step_counters = StepCounters::default();
         while st.t < protocol.duration_s - EPS_S {
             self.track.now_s.set(st.t);
@@ -178,8 +181,9 @@ impl Run<'_> {
             }
             let at_step = backend.counters();
             let row = self.step(backend, st)?;
-            progress.step(
+            self.progress.step(
                 st.t,
+                protocol.duration_s,
                 &format!(
                     "median pO2 {:.2} mmHg, viable {:.4}, log10 kill {:.3}",
                     row.median_po2_mmhg, row.viable_fraction, row.log10_cell_kill

@@ -14,6 +14,7 @@ mod cli;
 mod cli_check;
 mod cli_contract;
 mod cli_network;
+mod cli_progress;
 mod cli_render;
 mod convergence;
 mod determinism;
