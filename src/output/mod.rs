@@ -4,6 +4,7 @@
 
 pub mod blood;
 pub mod figures;
+pub mod json;
 pub mod previous;
 pub mod reproduce;
 pub mod ros;
