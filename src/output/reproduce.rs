@@ -67,9 +67,7 @@ pub fn input_paths(sc: &Scenario, protocol: Option<&Protocol>) -> Vec<PathBuf> {
             segments_csv: n.segments_csv.as_ref().map(|p| sc.resolve(p)),
             ..ReadOptions::default()
         };
-        let format = Format::parse(&n.format)
-            .flatten()
-            .or_else(|| Format::from_path(&path).ok());
+        let format = n.format.or_else(|| Format::from_path(&path).ok());
         if format == Some(Format::Csv) {
             let t = formats::csv::input_tables(&path, &opts);
             resolved.push(t.nodes);
