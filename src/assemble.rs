@@ -10,7 +10,7 @@ use crate::physics::o2::FREE;
 use crate::problem::O2Problem;
 use crate::solver::coupled::CouplingOptions;
 use crate::vessels::flow::Flows;
-use crate::vessels::formats::{self, Format, ReadOptions};
+use crate::vessels::formats::{self, ReadOptions};
 use crate::vessels::transport::Transport;
 use crate::vessels::{self, Network, NetworkStats, SourceMap, WallMap};
 use crate::{Error, Result};
@@ -182,8 +182,7 @@ fn read_network(sc: &Scenario, grid: &Grid, nf: &NetworkFileSpec, path: &Path) -
         segments_csv: nf.segments_csv.as_ref().map(|p| sc.resolve(p)),
         default_blood_po2_mmhg: nf.blood_po2_mmhg,
     };
-    let format = Format::parse(&nf.format).flatten();
-    let mut net = formats::read(path, format, &opts)?;
+    let mut net = formats::read(path, nf.format, &opts)?;
     net.transform(nf.scale, DVec3::ZERO);
     let (lo, hi) = net.bounding_box().ok_or_else(|| {
         Error::input(

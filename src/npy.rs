@@ -4,6 +4,7 @@
 use crate::atomic;
 use crate::grid::Grid;
 use crate::{Error, Result};
+use serde::Serialize;
 use std::path::Path;
 
 /// Encodes a little-endian float32 array of `shape` as `.npy` (format 1.0).
@@ -29,20 +30,37 @@ pub fn encode_f32(data: &[f32], shape: &[usize]) -> Vec<u8> {
     out
 }
 
+/// The JSON sidecar `NAME.json` of an array `NAME.npy` (fields in the file's
+/// alphabetical order).
+#[derive(Debug, Serialize)]
+struct Sidecar<'a> {
+    axis_order: &'static str,
+    description: &'a str,
+    dtype: &'static str,
+    origin_um: [f64; 3],
+    shape: [usize; 3],
+    spacing_um: [f64; 3],
+    units: &'a str,
+    voxel_centres: &'static str,
+}
+
 /// Writes a field of `grid` as `.npy` with its sidecar `NAME.json` beside it.
 pub fn write_field(path: &Path, data: &[f32], grid: &Grid, units: &str, what: &str) -> Result<()> {
     atomic::write(path, &encode_f32(data, &grid.shape_zyx()))?;
-    let sidecar = serde_json::json!({
-        "description": what,
-        "shape": grid.shape_zyx(),
-        "axis_order": "zyx",
-        "dtype": "float32",
-        "spacing_um": [grid.spacing_um, grid.spacing_um, grid.spacing_um],
-        "origin_um": [0.0, 0.0, 0.0],
-        "units": units,
-        "voxel_centres": "origin_um + (index + 0.5) * spacing_um",
-    });
-    let text = serde_json::to_string_pretty(&sidecar).expect("JSON of plain values");
+    let sidecar = Sidecar {
+        axis_order: "zyx",
+        description: what,
+        dtype: "float32",
+        origin_um: [0.0, 0.0, 0.0],
+        shape: grid.shape_zyx(),
+        spacing_um: [grid.spacing_um; 3],
+        units,
+        voxel_centres: "origin_um + (index + 0.5) * spacing_um",
+    };
+    // Through a JSON value, whose maps keep keys sorted, as `output::json::pretty` does
+    // (this module sits below `output`).
+    let value = serde_json::to_value(&sidecar).expect("JSON of plain values");
+    let text = serde_json::to_string_pretty(&value).expect("JSON of plain values");
     atomic::write(&path.with_extension("json"), text.as_bytes())
 }
 

@@ -10,7 +10,7 @@ use crate::backend::O2Backend;
 use crate::output::summary::utc_now_iso8601;
 use crate::therapy::{self, RunOptions, TherapyParams};
 use crate::{Error, Result};
-use serde_json::json;
+use serde::Serialize;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Mutex;
@@ -180,24 +180,24 @@ pub(crate) fn run_one(
         }
     };
     let info = backend.info();
-    let manifest = json!({
-        "oxyfield_version": crate::VERSION,
-        "sweep": sweep.name,
-        "sweep_origin": sweep.origin,
-        "index": run.index,
-        "id": run.id,
-        "parameters": run.parameters,
-        "seed": sc.spec.seed,
-        "kind": kind,
-        "backend": info.kind,
-        "adapter": info.adapter,
-        "started_utc": started,
-        "seconds": t0.elapsed().as_secs_f64(),
-        "shard": format!("{}/{}", plan.shard.0, plan.shard.1),
-        "slurm": slurm_job(),
-        "scenario_toml": sweep.scenario_toml(run),
-    });
-    let text = serde_json::to_string_pretty(&manifest).expect("JSON of plain values");
+    let manifest = Manifest {
+        adapter: &info.adapter,
+        backend: info.kind,
+        id: &run.id,
+        index: run.index,
+        kind,
+        oxyfield_version: crate::VERSION,
+        parameters: &run.parameters,
+        scenario_toml: sweep.scenario_toml(run),
+        seconds: t0.elapsed().as_secs_f64(),
+        seed: sc.spec.seed,
+        shard: format!("{}/{}", plan.shard.0, plan.shard.1),
+        slurm: slurm_job(),
+        started_utc: started,
+        sweep: &sweep.name,
+        sweep_origin: &sweep.origin,
+    };
+    let text = crate::output::json::pretty(&manifest);
     atomic::write(&partial.join(MANIFEST), text.as_bytes())?;
     let dir = run_dir(out, run);
     if dir.exists() {
@@ -207,16 +207,43 @@ pub(crate) fn run_one(
     Ok(dir)
 }
 
+/// A run's manifest: what ran, where and when (fields in the file's alphabetical
+/// order; `parameters` are the `[vary]` values as the sweep gave them).
+#[derive(Debug, Serialize)]
+struct Manifest<'a> {
+    adapter: &'a str,
+    backend: crate::backend::BackendKind,
+    id: &'a str,
+    index: usize,
+    kind: &'static str,
+    oxyfield_version: &'static str,
+    parameters: &'a serde_json::Map<String, serde_json::Value>,
+    scenario_toml: String,
+    seconds: f64,
+    seed: u64,
+    shard: String,
+    slurm: Option<SlurmJob>,
+    started_utc: String,
+    sweep: &'a str,
+    sweep_origin: &'a str,
+}
+
+/// The manifest's `slurm`: the Slurm job and array task a run ran in.
+#[derive(Debug, Serialize)]
+struct SlurmJob {
+    array_job_id: Option<String>,
+    array_task_id: Option<String>,
+    job_id: String,
+    node: Option<String>,
+}
+
 /// The Slurm job and array task this process runs in, if any (for the manifest).
-fn slurm_job() -> serde_json::Value {
+fn slurm_job() -> Option<SlurmJob> {
     let var = |k: &str| std::env::var(k).ok();
-    match var("SLURM_JOB_ID") {
-        None => serde_json::Value::Null,
-        Some(job) => json!({
-            "job_id": job,
-            "array_job_id": var("SLURM_ARRAY_JOB_ID"),
-            "array_task_id": var("SLURM_ARRAY_TASK_ID"),
-            "node": var("SLURMD_NODENAME"),
-        }),
-    }
+    Some(SlurmJob {
+        job_id: var("SLURM_JOB_ID")?,
+        array_job_id: var("SLURM_ARRAY_JOB_ID"),
+        array_task_id: var("SLURM_ARRAY_TASK_ID"),
+        node: var("SLURMD_NODENAME"),
+    })
 }

@@ -6,6 +6,38 @@ use oxyfield::backend::BackendChoice;
 use oxyfield::bench::Problem;
 use oxyfield::output::summary::utc_now_iso8601;
 use oxyfield::{Error, Result};
+use serde::Serialize;
+
+/// What `--json` writes: the run's version, date, device and problem beside the
+/// problem's own keys `fields` (fields in the file's alphabetical order; the file lists
+/// all keys sorted).
+#[derive(Debug, Serialize)]
+struct BenchJson<'a, T> {
+    adapter: &'a str,
+    backend: oxyfield::backend::BackendKind,
+    date_utc: String,
+    oxyfield_version: &'static str,
+    problem: Problem,
+    tolerance: f64,
+    #[serde(flatten)]
+    fields: T,
+}
+
+/// The keys of a solve benchmark's `--json`.
+#[derive(Debug, Serialize)]
+struct SolveFields<'a> {
+    bytes_moved_per_voxel_sweep: f64,
+    bytes_per_voxel_sweep: f64,
+    copy_min_bytes: usize,
+    sizes: &'a [oxyfield::bench::SizeRow],
+}
+
+/// The keys of `--problem protocol`'s `--json`.
+#[derive(Debug, Serialize)]
+struct ProtocolFields<'a> {
+    protocol_toml: &'static str,
+    sizes: &'a [oxyfield::bench::ProtocolSizeRow],
+}
 
 pub fn bench(args: BenchArgs) -> Result<()> {
     // n³ must stay below the 2³¹-voxel limit of a grid.
@@ -54,37 +86,34 @@ pub fn bench(args: BenchArgs) -> Result<()> {
     write_json(
         &args,
         &info,
-        serde_json::json!({
-            "bytes_per_voxel_sweep": oxyfield::bench::BYTES_PER_VOXEL_SWEEP,
-            "bytes_moved_per_voxel_sweep": oxyfield::bench::BYTES_MOVED_PER_VOXEL_SWEEP,
-            "copy_min_bytes": oxyfield::bench::COPY_MIN_BYTES,
-            "sizes": rows,
-        }),
+        SolveFields {
+            bytes_moved_per_voxel_sweep: oxyfield::bench::BYTES_MOVED_PER_VOXEL_SWEEP,
+            bytes_per_voxel_sweep: oxyfield::bench::BYTES_PER_VOXEL_SWEEP,
+            copy_min_bytes: oxyfield::bench::COPY_MIN_BYTES,
+            sizes: &rows,
+        },
     )
 }
 
 /// Writes `--json` when asked: the run's version, date, device and problem, and the
-/// keys of `fields` (an object).
-fn write_json(
+/// keys of `fields` (see [`BenchJson`]).
+fn write_json<T: Serialize>(
     args: &BenchArgs,
     info: &oxyfield::backend::BackendInfo,
-    fields: serde_json::Value,
+    fields: T,
 ) -> Result<()> {
     let Some(path) = &args.json else {
         return Ok(());
     };
-    let mut doc = serde_json::json!({
-        "oxyfield_version": oxyfield::VERSION,
-        "date_utc": utc_now_iso8601(),
-        "backend": info.kind,
-        "adapter": info.adapter,
-        "problem": Problem::from(args.problem),
-        "tolerance": 1e-6,
+    let text = oxyfield::output::json::pretty(&BenchJson {
+        adapter: &info.adapter,
+        backend: info.kind,
+        date_utc: utc_now_iso8601(),
+        oxyfield_version: oxyfield::VERSION,
+        problem: Problem::from(args.problem),
+        tolerance: 1e-6,
+        fields,
     });
-    if let (Some(d), serde_json::Value::Object(f)) = (doc.as_object_mut(), fields) {
-        d.extend(f);
-    }
-    let text = serde_json::to_string_pretty(&doc).expect("JSON of plain values");
     atomic::write(path, text.as_bytes())?;
     println!("written {}", path.display());
     Ok(())
@@ -118,9 +147,9 @@ fn protocol(
     write_json(
         args,
         info,
-        serde_json::json!({
-            "protocol_toml": oxyfield::bench::PROTOCOL_TOML,
-            "sizes": rows,
-        }),
+        ProtocolFields {
+            protocol_toml: oxyfield::bench::PROTOCOL_TOML,
+            sizes: &rows,
+        },
     )
 }

@@ -4,8 +4,21 @@ use super::ValidateArgs;
 use oxyfield::atomic;
 use oxyfield::backend::{self, gpu, BackendChoice, BackendKind, O2Backend};
 use oxyfield::output::summary::utc_now_iso8601;
-use oxyfield::validate::{self, Mode, Options, Status};
+use oxyfield::validate::{self, Check, Mode, Options, Status};
 use oxyfield::{Error, Result};
+use serde::Serialize;
+
+/// What `--json` writes (fields in the file's alphabetical order).
+#[derive(Debug, Serialize)]
+struct ValidateJson<'a> {
+    adapter: &'a str,
+    backend: BackendKind,
+    checks: &'a [Check],
+    date_utc: String,
+    mode: Mode,
+    oxyfield_version: &'static str,
+    seconds: f64,
+}
 
 pub fn validate(args: ValidateArgs) -> Result<()> {
     let mode = if args.full { Mode::Full } else { Mode::Quick };
@@ -50,16 +63,15 @@ pub fn validate(args: ValidateArgs) -> Result<()> {
     );
     println!("validate: {pass} passed, {fail} failed, {skip} skipped in {seconds:.1} s");
     if let Some(path) = &args.json {
-        let doc = serde_json::json!({
-            "oxyfield_version": oxyfield::VERSION,
-            "date_utc": utc_now_iso8601(),
-            "mode": mode,
-            "backend": info.kind,
-            "adapter": info.adapter,
-            "seconds": seconds,
-            "checks": checks,
+        let text = oxyfield::output::json::pretty(&ValidateJson {
+            adapter: &info.adapter,
+            backend: info.kind,
+            checks: &checks,
+            date_utc: utc_now_iso8601(),
+            mode,
+            oxyfield_version: oxyfield::VERSION,
+            seconds,
         });
-        let text = serde_json::to_string_pretty(&doc).expect("JSON of plain values");
         atomic::write(path, text.as_bytes())?;
     }
     if fail > 0 {

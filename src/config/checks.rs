@@ -275,12 +275,6 @@ impl Scenario {
             ));
         }
         if let Some(g) = &v.synthetic {
-            if !["random", "tree"].contains(&g.kind.as_str()) {
-                return Err(self.err(
-                    "vessels.synthetic.kind",
-                    format!("\"{}\" is not known; use \"random\" or \"tree\"", g.kind),
-                ));
-            }
             self.non_negative(
                 "vessels.synthetic.core_radius_um",
                 g.core_radius_um,
@@ -316,16 +310,6 @@ impl Scenario {
             }
         }
         if let Some(n) = &v.network {
-            if super::kinds::NetworkFormat::parse(&n.format).is_none() {
-                return Err(self.err(
-                    "vessels.network.format",
-                    format!(
-                        "\"{}\" is not known; available: {}",
-                        n.format,
-                        super::kinds::NetworkFormat::NAMES.join(", ")
-                    ),
-                ));
-            }
             self.positive("vessels.network.scale", n.scale, "1 for µm, 1000 for mm")?;
             self.positive("vessels.network.flow_scale", n.flow_scale, "Secomb's q0fac")?;
             self.non_negative("vessels.network.blood_po2_mmhg", n.blood_po2_mmhg, "mmHg")?;

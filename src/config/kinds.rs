@@ -1,5 +1,5 @@
 //! The named kinds a scenario chooses among (the solver method, the network file
-//! format): defined here, beside the checks that name them in their messages, and
+//! format, the kind of synthetic network): defined here, beside the checks that name them in their messages, and
 //! re-exported where they are used ([`crate::solver::Method`],
 //! [`crate::vessels::formats::Format`]), so that `config` imports no layer above it.
 
@@ -58,6 +58,59 @@ impl std::fmt::Display for Method {
     }
 }
 
+/// `vessels.synthetic.kind`: which generator makes the network.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SyntheticKind {
+    /// Space-filling persistent random walks (`"random"`, the default).
+    #[default]
+    Random,
+    /// Branching trees with Murray's-law radii grown in from the block faces
+    /// (`"tree"`).
+    Tree,
+}
+
+impl SyntheticKind {
+    /// Names as written in scenarios.
+    pub(crate) const NAMES: [&'static str; 2] = ["random", "tree"];
+
+    /// The kind of a name.
+    pub(crate) fn parse(name: &str) -> Option<SyntheticKind> {
+        match name {
+            "random" => Some(SyntheticKind::Random),
+            "tree" => Some(SyntheticKind::Tree),
+            _ => None,
+        }
+    }
+
+    /// Its name.
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            SyntheticKind::Random => "random",
+            SyntheticKind::Tree => "tree",
+        }
+    }
+}
+
+/// `vessels.synthetic.kind` reads as a [`SyntheticKind`]; an unknown name is refused
+/// with the known ones (the TOML error shows it at the key, with its line).
+impl<'de> serde::Deserialize<'de> for SyntheticKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        let name = String::deserialize(d)?;
+        SyntheticKind::parse(&name).ok_or_else(|| {
+            serde::de::Error::custom(format!(
+                "\"{name}\" is not known; available: {}",
+                SyntheticKind::NAMES.join(", ")
+            ))
+        })
+    }
+}
+
+impl std::fmt::Display for SyntheticKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
 /// A network file format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum NetworkFormat {
@@ -82,6 +135,22 @@ impl NetworkFormat {
             "csv" => Some(Some(NetworkFormat::Csv)),
             _ => None,
         }
+    }
+
+    /// `vessels.network.format` of a scenario: a format, or None for `"auto"` (by the
+    /// file's extension); any other name is refused with the known ones (the TOML
+    /// error shows it at the key, with its line). Use with
+    /// `#[serde(default, deserialize_with = ...)]`.
+    pub(crate) fn deserialize_or_auto<'de, D: serde::Deserializer<'de>>(
+        d: D,
+    ) -> std::result::Result<Option<NetworkFormat>, D::Error> {
+        let name = <String as serde::Deserialize>::deserialize(d)?;
+        NetworkFormat::parse(&name).ok_or_else(|| {
+            serde::de::Error::custom(format!(
+                "\"{name}\" is not known; available: {}",
+                NetworkFormat::NAMES.join(", ")
+            ))
+        })
     }
 
     /// The format of a path by its extension.

@@ -169,7 +169,7 @@ pub struct VesselsSpec {
 pub struct SyntheticSpec {
     /// `"random"`: space-filling persistent random walks (the default), or `"tree"`:
     /// branching trees with Murray's-law radii grown in from the block faces.
-    pub kind: String,
+    pub kind: super::kinds::SyntheticKind,
     /// Vessel length per tissue volume (mm/mm³).
     pub density_mm_per_mm3: f64,
     /// Radius range (µm), drawn uniformly per vessel (per terminal branch for trees;
@@ -201,7 +201,7 @@ pub struct SyntheticSpec {
 impl Default for SyntheticSpec {
     fn default() -> Self {
         SyntheticSpec {
-            kind: "random".into(),
+            kind: super::kinds::SyntheticKind::Random,
             density_mm_per_mm3: 100.0,
             radius_um: [3.0, 8.0],
             blood_po2_mmhg: [30.0, 50.0],
@@ -225,9 +225,13 @@ impl Default for SyntheticSpec {
 pub struct NetworkFileSpec {
     /// The network file: `.dat` (Secomb), `.vtp` (VTK PolyData), or a CSV nodes table.
     pub file: PathBuf,
-    /// `"auto"` (by extension), `"secomb"`, `"vtp"` or `"csv"`.
-    #[serde(default = "d::auto")]
-    pub(crate) format: String,
+    /// `"secomb"` (or `"dat"`), `"vtp"` (or `"vtk"`) or `"csv"`; None for `"auto"` (the
+    /// default: by extension).
+    #[serde(
+        default,
+        deserialize_with = "super::kinds::NetworkFormat::deserialize_or_auto"
+    )]
+    pub(crate) format: Option<super::kinds::NetworkFormat>,
     /// CSV: the segments table; `<stem>_segments.csv` beside a `<stem>_nodes.csv` when
     /// absent.
     pub segments_csv: Option<PathBuf>,
@@ -489,10 +493,7 @@ mod d {
     pub(crate) fn seed() -> u64 {
         1
     }
-    pub(crate) fn auto() -> String {
-        "auto".into()
-    }
-    pub(crate) fn one() -> f64 {
+    pub fn one() -> f64 {
         1.0
     }
     pub(crate) fn blood_po2() -> f64 {

@@ -6,7 +6,7 @@ use crate::metrics::MassBalance;
 use crate::physics::blood::UM3_PER_S_PER_NL_PER_MIN;
 use crate::solver::coupled::CouplingReport;
 use crate::vessels::transport::BloodState;
-use serde_json::{json, Value};
+use serde::Serialize;
 use std::fmt::Write;
 
 /// One row per segment: geometry, flow (in the a → b sense), the discharge haematocrit
@@ -56,16 +56,42 @@ pub(crate) fn segment_mean_po2(v: &VesselNetwork, ring_pb: &[f64]) -> Vec<f64> {
         .collect()
 }
 
-/// The `vessels.transport` summary: O2 fluxes in nl O2/min, the coupling loop, and the
-/// balance inflow − outflow − (what the tissue took through the walls), relative to
-/// the inflow.
-pub(crate) fn summary(
+/// The `vessels.transport` block of `summary.json` (beside `"enabled": true`): O2
+/// fluxes in nl O2/min, the coupling loop, and the balance inflow − outflow − (what
+/// the tissue took through the walls), relative to the inflow. Fields in the file's
+/// alphabetical order.
+#[derive(Debug, Serialize)]
+pub(crate) struct TransportBlock {
+    balance_relative_error: f64,
+    blood_po2_mmhg: BloodPo2Block,
+    converged: bool,
+    coupling_iterations: u32,
+    flow_source: Option<&'static str>,
+    max_change_mmhg: f64,
+    o2_consumed_nl_per_min: f64,
+    o2_delivered_nl_per_min: f64,
+    o2_inflow_nl_per_min: f64,
+    o2_outflow_nl_per_min: f64,
+    tissue_seconds: f64,
+    tissue_sweep_equivalents: f64,
+}
+
+/// `vessels.transport.blood_po2_mmhg`: over the segments' mean blood pO2.
+#[derive(Debug, Serialize)]
+struct BloodPo2Block {
+    max: f64,
+    mean_length_weighted: f64,
+    min: f64,
+}
+
+/// The `vessels.transport` summary (see [`TransportBlock`]).
+pub fn summary(
     v: &VesselNetwork,
     blood: &BloodState,
     coupling: &CouplingReport,
     mass: &MassBalance,
     alpha_tissue: f64,
-) -> Value {
+) -> TransportBlock {
     let nl = |x: f64| x / UM3_PER_S_PER_NL_PER_MIN;
     let consumed = mass.consumption * alpha_tissue;
     let balance = balance_relative_error(blood, mass, alpha_tissue);
@@ -78,25 +104,24 @@ pub(crate) fn summary(
         sum_l += l;
         sum += l * means[s];
     }
-    json!({
-        "enabled": true,
-        "flow_source": v.transport.as_ref().map(|t| t.flows.source),
-        "coupling_iterations": coupling.iterations,
-        "converged": coupling.converged,
-        "max_change_mmhg": coupling.max_change_mmhg,
-        "tissue_sweep_equivalents": coupling.sweep_equivalents,
-        "tissue_seconds": coupling.seconds,
-        "o2_inflow_nl_per_min": nl(blood.inflow),
-        "o2_outflow_nl_per_min": nl(blood.outflow),
-        "o2_delivered_nl_per_min": nl(blood.delivered()),
-        "o2_consumed_nl_per_min": nl(consumed),
-        "balance_relative_error": balance,
-        "blood_po2_mmhg": {
-            "min": if lo.is_finite() { lo } else { 0.0 },
-            "mean_length_weighted": if sum_l > 0.0 { sum / sum_l } else { 0.0 },
-            "max": hi,
+    TransportBlock {
+        balance_relative_error: balance,
+        blood_po2_mmhg: BloodPo2Block {
+            max: hi,
+            mean_length_weighted: if sum_l > 0.0 { sum / sum_l } else { 0.0 },
+            min: if lo.is_finite() { lo } else { 0.0 },
         },
-    })
+        converged: coupling.converged,
+        coupling_iterations: coupling.iterations,
+        flow_source: v.transport.as_ref().map(|t| t.flows.source),
+        max_change_mmhg: coupling.max_change_mmhg,
+        o2_consumed_nl_per_min: nl(consumed),
+        o2_delivered_nl_per_min: nl(blood.delivered()),
+        o2_inflow_nl_per_min: nl(blood.inflow),
+        o2_outflow_nl_per_min: nl(blood.outflow),
+        tissue_seconds: coupling.seconds,
+        tissue_sweep_equivalents: coupling.sweep_equivalents,
+    }
 }
 
 /// |blood O2 in − out − net wall exchange| / in: what the blood gives must be what the

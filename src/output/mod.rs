@@ -4,6 +4,7 @@
 
 pub(crate) mod blood;
 pub mod figures;
+pub mod json;
 pub mod previous;
 pub(crate) mod reproduce;
 pub(crate) mod ros;

@@ -10,26 +10,44 @@ use crate::config::Scenario;
 use crate::hash::fnv1a;
 use crate::protocol::Protocol;
 use crate::vessels::formats::{self, Format, ReadOptions};
-use serde_json::{json, Value};
+use serde::Serialize;
 use std::path::{Path, PathBuf};
+
+/// The `reproduce` block (fields in the file's alphabetical order).
+#[derive(Debug, Serialize)]
+pub(crate) struct Reproduce<'a> {
+    command: Vec<String>,
+    input_files: Vec<InputFile>,
+    scenario_toml: &'a str,
+    threads: usize,
+    working_dir: Option<String>,
+}
+
+/// `reproduce.input_files[]`: one file a run read.
+#[derive(Debug, Serialize)]
+struct InputFile {
+    bytes: usize,
+    fnv1a64: String,
+    path: String,
+}
 
 /// The block for a run of `sc` (its protocol, when it names one, is read again to
 /// find the protocol's files).
-pub(crate) fn block(sc: &Scenario) -> Value {
+pub(crate) fn block(sc: &Scenario) -> Reproduce<'_> {
     let protocol = sc.protocol().ok().flatten();
     block_with(sc, protocol.as_ref())
 }
 
 /// The block for a run of `sc` with `protocol` (from the scenario or `--protocol`).
-pub(crate) fn block_with(sc: &Scenario, protocol: Option<&Protocol>) -> Value {
+pub(crate) fn block_with<'a>(sc: &'a Scenario, protocol: Option<&Protocol>) -> Reproduce<'a> {
     let cwd = std::env::current_dir().ok();
-    json!({
-        "command": std::env::args().collect::<Vec<_>>(),
-        "working_dir": cwd.as_ref().map(|d| d.display().to_string()),
-        "threads": rayon::current_num_threads(),
-        "scenario_toml": sc.source_toml,
-        "input_files": input_files(sc, protocol),
-    })
+    Reproduce {
+        command: std::env::args().collect(),
+        input_files: input_files(sc, protocol),
+        scenario_toml: &sc.source_toml,
+        threads: rayon::current_num_threads(),
+        working_dir: cwd.as_ref().map(|d| d.display().to_string()),
+    }
 }
 
 /// Every file a run of `sc` (with `protocol`) reads, as named (existing ones only):
@@ -49,9 +67,7 @@ pub(crate) fn input_paths(sc: &Scenario, protocol: Option<&Protocol>) -> Vec<Pat
             segments_csv: n.segments_csv.as_ref().map(|p| sc.resolve(p)),
             ..ReadOptions::default()
         };
-        let format = Format::parse(&n.format)
-            .flatten()
-            .or_else(|| Format::from_path(&path).ok());
+        let format = n.format.or_else(|| Format::from_path(&path).ok());
         if format == Some(Format::Csv) {
             let t = formats::csv::input_tables(&path, &opts);
             resolved.push(t.nodes);
@@ -99,16 +115,16 @@ pub(crate) fn input_paths(sc: &Scenario, protocol: Option<&Protocol>) -> Vec<Pat
 }
 
 /// Path, size and FNV-1a hash of each of [`input_paths`].
-fn input_files(sc: &Scenario, protocol: Option<&Protocol>) -> Vec<Value> {
+fn input_files(sc: &Scenario, protocol: Option<&Protocol>) -> Vec<InputFile> {
     input_paths(sc, protocol)
         .into_iter()
         .filter_map(|p| {
             let bytes = std::fs::read(&p).ok()?;
-            Some(json!({
-                "path": p.display().to_string(),
-                "bytes": bytes.len(),
-                "fnv1a64": format!("{:016x}", fnv1a(&bytes)),
-            }))
+            Some(InputFile {
+                bytes: bytes.len(),
+                fnv1a64: format!("{:016x}", fnv1a(&bytes)),
+                path: p.display().to_string(),
+            })
         })
         .collect()
 }

@@ -1,13 +1,17 @@
 //! `summary.json`: one file that says what ran, on what, and what came out. Key names
 //! are a contract with users' scripts: add keys, never rename them.
 
+use super::blood::TransportBlock;
+use super::json::Enabled;
+use super::reproduce::Reproduce;
+use super::ros::{GshBlock, ParametersBlock, RosBlock};
 use crate::assemble::Assembled;
 use crate::backend::{BackendInfo, BackendKind};
 use crate::config::Scenario;
 use crate::metrics::{MassBalance, O2Stats, HYPOXIA_THRESHOLDS_MMHG};
 use crate::solver::{Method, SolveReport};
 use serde::Serialize;
-use serde_json::{json, Value};
+use serde_json::Value;
 use std::collections::BTreeMap;
 
 /// Everything the summary is made from.
@@ -28,9 +32,9 @@ pub(crate) struct SummaryInputs<'a> {
     /// Files written (names relative to the output folder).
     pub(crate) files: &'a [String],
     /// The blood O2 transport block, when transport ran.
-    pub(crate) transport: Option<Value>,
+    pub(crate) transport: Option<TransportBlock>,
     /// The `ros` and `gsh` blocks, when ROS was solved.
-    pub(crate) ros: Option<(Value, Value)>,
+    pub(crate) ros: Option<(RosBlock, GshBlock)>,
     /// What did not converge or broke a balance, kept under `solver.allow_unconverged`
     /// (empty for a converged run).
     pub(crate) not_converged: &'a [String],
@@ -38,8 +42,8 @@ pub(crate) struct SummaryInputs<'a> {
 
 /// `summary.json` of a steady run. Fields are declared in the order the file lists
 /// its keys (alphabetical); blocks that other modules build (`reproduce`, the ROS and
-/// transport blocks) stay JSON values. `tests/it/summary_keys.rs` checks that keys are
-/// only ever added.
+/// transport blocks) are their structs. `tests/it/summary_keys.rs` checks that keys
+/// are only ever added.
 #[derive(Debug, Serialize)]
 struct Summary<'a> {
     adapter: &'a str,
@@ -48,19 +52,19 @@ struct Summary<'a> {
     created_utc: String,
     files: &'a [String],
     grid: GridBlock,
-    gsh: Value,
+    gsh: Option<&'a GshBlock>,
     mass_balance: MassBlock,
     not_converged: &'a [String],
     o2: O2Block,
     oxyfield_version: &'static str,
     parameters: Parameters,
-    reproduce: Value,
-    ros: Value,
+    reproduce: Reproduce<'a>,
+    ros: Enabled<&'a RosBlock>,
     scenario: &'a str,
     scenario_origin: &'a str,
     seed: u64,
     solver: SolverBlock,
-    vessels: VesselsBlock,
+    vessels: VesselsBlock<'a>,
 }
 
 /// `grid`.
@@ -116,7 +120,7 @@ struct O2Block {
 #[derive(Debug, Serialize)]
 struct Parameters {
     oxygen: OxygenBlock,
-    ros: Value,
+    ros: ParametersBlock,
 }
 
 /// `parameters.oxygen`.
@@ -146,10 +150,10 @@ struct SolverBlock {
 
 /// `vessels`.
 #[derive(Debug, Serialize)]
-struct VesselsBlock {
+struct VesselsBlock<'a> {
     network: Option<NetworkBlock>,
     source: &'static str,
-    transport: Value,
+    transport: Enabled<&'a TransportBlock>,
 }
 
 /// `vessels.network`.
@@ -166,10 +170,10 @@ pub(crate) fn build(s: &SummaryInputs) -> Value {
     let g = &s.assembled.problem.grid;
     let p = &s.assembled.problem.params;
     let e = g.extent_um();
-    let (ros, gsh) = s
-        .ros
-        .clone()
-        .unwrap_or_else(|| (json!({ "enabled": false }), Value::Null));
+    let (ros, gsh) = match &s.ros {
+        Some((ros, gsh)) => (Some(ros), Some(gsh)),
+        None => (None, None),
+    };
     let summary = Summary {
         adapter: &s.backend.adapter,
         backend: s.backend.kind,
@@ -207,7 +211,7 @@ pub(crate) fn build(s: &SummaryInputs) -> Value {
             ros: super::ros::parameters(&s.scenario.spec.ros.params()),
         },
         reproduce: super::reproduce::block(s.scenario),
-        ros,
+        ros: ros.into(),
         scenario: &s.scenario.name,
         scenario_origin: &s.scenario.origin,
         seed: s.scenario.spec.seed,
@@ -232,10 +236,7 @@ pub(crate) fn build(s: &SummaryInputs) -> Value {
                 wall_area_mm2: n.wall_area_um2 / 1e6,
             }),
             source: s.assembled.vessel_source,
-            transport: s
-                .transport
-                .clone()
-                .unwrap_or_else(|| json!({ "enabled": false })),
+            transport: s.transport.as_ref().into(),
         },
     };
     serde_json::to_value(summary).expect("a summary of plain values")

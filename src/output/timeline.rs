@@ -112,10 +112,16 @@ pub(crate) fn csv(rows: &[Row]) -> String {
     out
 }
 
+/// `timeline.json`: the rows under `rows` (each row's keys sorted, as the file has
+/// always listed them).
+#[derive(Debug, Serialize)]
+struct TimelineJson<'a> {
+    rows: &'a [Row],
+}
+
 /// Writes `timeline.csv` and `timeline.json` into `dir`.
 pub(crate) fn write(dir: &Path, rows: &[Row]) -> Result<()> {
     atomic::write(&dir.join("timeline.csv"), csv(rows).as_bytes())?;
-    let json = serde_json::to_string_pretty(&serde_json::json!({ "rows": rows }))
-        .expect("JSON of plain values");
+    let json = super::json::pretty(&TimelineJson { rows });
     atomic::write(&dir.join("timeline.json"), json.as_bytes())
 }

@@ -51,6 +51,7 @@ mod row;
 mod settle;
 mod state;
 mod steps;
+mod summary_blocks;
 
 use crate::backend::tissue::TissueUniforms;
 use crate::backend::O2Backend;

@@ -2,6 +2,7 @@
 //! (`o2.npy`, `viable.npy`, `dead.npy`, `doomed.npy`, and `ros.npy`, `gsh.npy` with ROS) with
 //! sidecars, and `summary.json` (last).
 
+use super::summary_blocks::{self, DrugBlock, Parameters, WindowBlock};
 use super::TherapyResult;
 use crate::atomic;
 use crate::backend::BackendInfo;
@@ -9,11 +10,9 @@ use crate::config::Scenario;
 use crate::npy;
 use crate::output::summary::{utc_now_iso8601, MassBlock};
 use crate::output::timeline;
-use crate::physics::radiotherapy::OerModel;
 use crate::protocol::Protocol;
 use crate::{Error, Result};
 use serde::Serialize;
-use serde_json::json;
 use std::path::Path;
 
 /// Writes the outputs of `r` into `dir` (created if needed); returns the file names.
@@ -104,14 +103,14 @@ pub fn write(
         converged: r.not_converged.1 == 0
             && r.mass.relative_error <= crate::metrics::MASS_BALANCE_TOLERANCE,
         created_utc: utc_now_iso8601(),
-        drugs: drugs(protocol, last),
+        drugs: summary_blocks::drugs(protocol, last),
         end: last,
         files: &files,
         mass_balance: MassBlock::of(&r.mass, Some("the final state")),
         not_converged: &r.not_converged.0,
         not_converged_count: r.not_converged.1,
         oxyfield_version: crate::VERSION,
-        parameters: parameters(sc),
+        parameters: summary_blocks::parameters(sc),
         partial: !r.finished,
         protocol: ProtocolBlock {
             duration_h: protocol.duration_s / 3600.0,
@@ -138,51 +137,33 @@ pub fn write(
         },
         stopped_at_h: (!r.finished).then_some(r.time_s / 3600.0),
         transfers: r.counters,
-        windows: protocol
-            .windows
-            .iter()
-            .map(|w| {
-                json!({
-                    "kind": w.effect.table(),
-                    "start_h": w.start_s / 3600.0,
-                    "end_h": w.end_s / 3600.0,
-                    "effect": w
-                        .effect
-                        .values()
-                        .into_iter()
-                        .map(|(k, v)| (k.to_string(), json!(v)))
-                        .collect::<serde_json::Map<_, _>>(),
-                })
-            })
-            .collect::<Vec<_>>(),
+        windows: summary_blocks::windows(protocol),
     };
-    // Through a JSON value, whose maps keep their keys sorted, as the file always has.
-    let doc = serde_json::to_value(doc).expect("a summary of plain values");
-    let text = serde_json::to_string_pretty(&doc).expect("JSON of plain values");
+    let text = crate::output::json::pretty(&doc);
     atomic::write(&dir.join("summary.json"), text.as_bytes())?;
     Ok(files)
 }
 
-/// `summary.json` of a protocol run (keys in the file's alphabetical order; blocks
-/// built elsewhere stay JSON values). `tests/it/summary_keys.rs` checks that keys are
-/// only ever added.
+/// `summary.json` of a protocol run (keys in the file's alphabetical order; the blocks
+/// made from the protocol and the scenario are in [`summary_blocks`]).
+/// `tests/it/summary_keys.rs` checks that keys are only ever added.
 #[derive(Debug, Serialize)]
 struct ProtocolSummary<'a> {
     adapter: &'a str,
     backend: crate::backend::BackendKind,
     converged: bool,
     created_utc: String,
-    drugs: Vec<serde_json::Value>,
+    drugs: Vec<DrugBlock<'a>>,
     end: &'a timeline::Row,
     files: &'a [String],
     mass_balance: MassBlock,
     not_converged: &'a [String],
     not_converged_count: usize,
     oxyfield_version: &'static str,
-    parameters: serde_json::Value,
+    parameters: Parameters,
     partial: bool,
     protocol: ProtocolBlock<'a>,
-    reproduce: serde_json::Value,
+    reproduce: crate::output::reproduce::Reproduce<'a>,
     scenario: &'a str,
     scenario_origin: &'a str,
     seed: u64,
@@ -190,7 +171,7 @@ struct ProtocolSummary<'a> {
     step_transfers: StepTransfers,
     stopped_at_h: Option<f64>,
     transfers: crate::backend::Counters,
-    windows: Vec<serde_json::Value>,
+    windows: Vec<WindowBlock>,
 }
 
 /// `protocol`.
@@ -215,78 +196,6 @@ struct StepTransfers {
     max_bytes_per_step: u64,
     steps: u64,
     submits: u64,
-}
-
-/// Per drug: what was given, how its transport was stepped, and where it ended
-/// (`drugs[].*`).
-fn drugs(protocol: &Protocol, last: &crate::output::timeline::Row) -> Vec<serde_json::Value> {
-    protocol
-        .drugs
-        .iter()
-        .zip(&last.drugs)
-        .map(|(d, end)| {
-            let p = &d.params;
-            json!({
-                "name": d.name,
-                "preset": d.preset,
-                "doses_h": d.times_s.iter().map(|t| t / 3600.0).collect::<Vec<_>>(),
-                "plasma_cmax_um": p.pk.cmax_um,
-                "infusion_minutes": p.pk.infusion_s / 60.0,
-                "time_step_s": p.time_step_s,
-                "scheme": "backward Euler, one linear multigrid solve per field and step",
-                "kill_per_um_h": p.kill_per_um_h,
-                "exposure_um_h": end.exposure_um_h,
-                "log10_kill": end.log10_kill,
-            })
-        })
-        .collect()
-}
-
-/// The radiation and tissue-kinetics parameters of the run, as `summary.json` records
-/// them (`parameters.radiotherapy.*`, `parameters.tissue.*`).
-fn parameters(sc: &Scenario) -> serde_json::Value {
-    let lq = sc.spec.radiotherapy.lq();
-    let oer = match lq.oer {
-        OerModel::Single(e) => json!({"model": "single", "oer_max": e.m, "oer_k_mmhg": e.k_mmhg}),
-        OerModel::Separate {
-            oer_alpha,
-            oer_beta,
-            k_mmhg,
-        } => json!({
-            "model": "separate",
-            "oer_alpha": oer_alpha,
-            "oer_beta": oer_beta,
-            "oer_k_mmhg": k_mmhg,
-        }),
-    };
-    let k = sc.spec.tissue.kinetics();
-    let h = sc.spec.hif.effects();
-    json!({
-        "radiotherapy": {
-            "alpha_per_gy": lq.alpha_per_gy,
-            "beta_per_gy2": lq.beta_per_gy2,
-            "oer": oer,
-        },
-        "tissue": {
-            "doubling_time_h": k.doubling_time_h,
-            "growth_k_mmhg": k.growth_k_mmhg,
-            "necrosis_po2_mmhg": k.necrosis_po2_mmhg,
-            "necrosis_rate_per_h": k.necrosis_rate_per_h,
-            "clearance_half_life_h": k.clearance_half_life_h,
-            "mitotic_delay_h": k.mitotic_delay_h,
-        },
-        "hif": {
-            "k_mmhg": h.params.k_mmhg,
-            "hill": h.params.hill,
-            "tau_up_s": h.params.tau_up_s,
-            "tau_down_s": h.params.tau_down_s,
-            "glycolytic_switch": h.glycolytic_switch,
-            "antioxidant_upregulation": h.antioxidant_upregulation,
-            "angiogenesis_per_day": h.angiogenesis_per_day,
-            "angiogenesis_threshold": h.angiogenesis_threshold,
-        },
-        "ros_kill_per_um_h": sc.spec.ros.kill_per_um_h,
-    })
 }
 
 /// Writes the fields at time `t_s` into `dir/snapshots/`: `o2_tXh.npy`,

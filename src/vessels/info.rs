@@ -4,7 +4,8 @@
 use super::flow::components;
 use super::network::{BoundaryCondition, Network};
 use glam::DVec3;
-use serde_json::{json, Value};
+use serde::Serialize;
+use serde_json::Value;
 use std::fmt::Write;
 
 /// Upper edges of the radius histogram bins (µm); the last bin is open.
@@ -184,29 +185,92 @@ impl NetworkInfo {
         t
     }
 
-    /// The numbers as JSON.
+    /// The numbers as JSON (`network info --json`; see `InfoJson`).
     pub fn to_json(&self) -> Value {
         let (lo, hi) = self.bbox;
-        json!({
-            "nodes": self.nodes,
-            "segments": self.segments,
-            "branch_points": self.branch_points,
-            "components": self.components,
-            "boundary_nodes": {"pressure": self.boundary_pressure, "flow": self.boundary_flow},
-            "has_flows": self.has_flows,
-            "total_length_mm": self.total_length_um / 1000.0,
-            "lumen_volume_mm3": self.lumen_volume_um3 / 1e9,
-            "wall_area_mm2": self.wall_area_um2 / 1e6,
-            "bounding_box_um": {"min": [lo.x, lo.y, lo.z], "max": [hi.x, hi.y, hi.z]},
-            "density_mm_per_mm3": self.density_mm_per_mm3,
-            "radius_um": {"min": self.radius_um.0, "mean_length_weighted": self.radius_um.1, "max": self.radius_um.2},
-            "radius_histogram": {
-                "bins_um": Self::bin_labels(),
-                "segments": self.histogram_segments,
-                "length_mm": self.histogram_length_um.iter().map(|l| l / 1000.0).collect::<Vec<_>>(),
+        let doc = InfoJson {
+            boundary_nodes: BoundaryNodes {
+                flow: self.boundary_flow,
+                pressure: self.boundary_pressure,
             },
-        })
+            bounding_box_um: BoundingBox {
+                max: hi.to_array(),
+                min: lo.to_array(),
+            },
+            branch_points: self.branch_points,
+            components: self.components,
+            density_mm_per_mm3: self.density_mm_per_mm3,
+            has_flows: self.has_flows,
+            lumen_volume_mm3: self.lumen_volume_um3 / 1e9,
+            nodes: self.nodes,
+            radius_histogram: RadiusHistogram {
+                bins_um: Self::bin_labels(),
+                length_mm: self
+                    .histogram_length_um
+                    .iter()
+                    .map(|l| l / 1000.0)
+                    .collect(),
+                segments: &self.histogram_segments,
+            },
+            radius_um: RadiusRange {
+                max: self.radius_um.2,
+                mean_length_weighted: self.radius_um.1,
+                min: self.radius_um.0,
+            },
+            segments: self.segments,
+            total_length_mm: self.total_length_um / 1000.0,
+            wall_area_mm2: self.wall_area_um2 / 1e6,
+        };
+        serde_json::to_value(doc).expect("JSON of plain values")
     }
+}
+
+/// What `network info --json` prints (fields in the file's alphabetical order).
+#[derive(Debug, Serialize)]
+struct InfoJson<'a> {
+    boundary_nodes: BoundaryNodes,
+    bounding_box_um: BoundingBox,
+    branch_points: usize,
+    components: usize,
+    density_mm_per_mm3: Option<f64>,
+    has_flows: bool,
+    lumen_volume_mm3: f64,
+    nodes: usize,
+    radius_histogram: RadiusHistogram<'a>,
+    radius_um: RadiusRange,
+    segments: usize,
+    total_length_mm: f64,
+    wall_area_mm2: f64,
+}
+
+/// `boundary_nodes`: boundary nodes with a flow, and with a pressure.
+#[derive(Debug, Serialize)]
+struct BoundaryNodes {
+    flow: usize,
+    pressure: usize,
+}
+
+/// `bounding_box_um` (x, y, z).
+#[derive(Debug, Serialize)]
+struct BoundingBox {
+    max: [f64; 3],
+    min: [f64; 3],
+}
+
+/// `radius_histogram`: segments and length (mm) per bin.
+#[derive(Debug, Serialize)]
+struct RadiusHistogram<'a> {
+    bins_um: Vec<String>,
+    length_mm: Vec<f64>,
+    segments: &'a [usize],
+}
+
+/// `radius_um`: smallest, length-weighted mean and largest radius.
+#[derive(Debug, Serialize)]
+struct RadiusRange {
+    max: f64,
+    mean_length_weighted: f64,
+    min: f64,
 }
 
 #[cfg(test)]

@@ -17,17 +17,18 @@
 //! `super::tree` by `kind`.
 
 use super::network::{Network, Segment};
+use crate::config::kinds::SyntheticKind;
 use crate::config::schema::SyntheticSpec;
 use crate::grid::Grid;
 use crate::rng::Rng;
 use glam::DVec3;
 
-/// Generates the network `spec.kind` names: `"tree"` gives `super::tree::generate`,
-/// anything else this module's random walks (the scenario check rejects unknown kinds).
+/// Generates the network `spec.kind` names: trees give `tree::generate`,
+/// random walks this module's `generate`.
 pub fn generate_any(grid: &Grid, spec: &SyntheticSpec, seed: u64) -> Network {
-    match spec.kind.as_str() {
-        "tree" => super::tree::generate(grid, spec, seed),
-        _ => generate(grid, spec, seed),
+    match spec.kind {
+        SyntheticKind::Tree => super::tree::generate(grid, spec, seed),
+        SyntheticKind::Random => generate(grid, spec, seed),
     }
 }
 
@@ -262,17 +263,12 @@ mod tests {
         let random = SyntheticSpec::default();
         assert_eq!(generate_any(&grid, &random, 3), generate(&grid, &random, 3));
         let tree = SyntheticSpec {
-            kind: "tree".into(),
+            kind: SyntheticKind::Tree,
             ..SyntheticSpec::default()
         };
         let t = generate_any(&grid, &tree, 3);
         assert_eq!(t, super::super::tree::generate(&grid, &tree, 3));
         // Trees, unlike random walks, come with boundary nodes and artery codes.
         assert!(t.boundary.len() > tree.trees && t.segments.iter().all(|s| s.kind == 1));
-        let other = SyntheticSpec {
-            kind: "something else".into(),
-            ..SyntheticSpec::default()
-        };
-        assert_eq!(generate_any(&grid, &other, 3), generate(&grid, &random, 3));
     }
 }

@@ -26,6 +26,7 @@ mod figures;
 mod gpu_vs_cpu;
 mod interruptions;
 mod interventions;
+mod json_keys;
 mod layers;
 mod mass_balance;
 mod multigrid;

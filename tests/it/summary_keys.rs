@@ -4,14 +4,15 @@
 //! made; each must still be there. Arrays are walked through their first element
 //! (`files[]`). To add keys to the list after adding them to the outputs, run the test
 //! with `OXYFIELD_BLESS=1` (it only adds); removing or renaming one fails here. Key
-//! names are checked, not the types of their values.
+//! names are checked, not the types of their values. `json_keys.rs` holds the other
+//! JSON files to the same rule with the helpers here.
 
 use crate::common;
 use std::collections::BTreeSet;
 use std::path::Path;
 
 /// Every key path of `v`, as `a.b.c`, `a[].b`.
-fn paths(v: &serde_json::Value, prefix: &str, out: &mut BTreeSet<String>) {
+pub(crate) fn paths(v: &serde_json::Value, prefix: &str, out: &mut BTreeSet<String>) {
     match v {
         serde_json::Value::Object(m) => {
             for (k, x) in m {
@@ -35,14 +36,49 @@ fn paths(v: &serde_json::Value, prefix: &str, out: &mut BTreeSet<String>) {
 
 /// The key paths of `dir/summary.json`, each prefixed with `what`.
 fn summary_keys(dir: &Path, what: &str) -> BTreeSet<String> {
-    let text = std::fs::read_to_string(dir.join("summary.json")).unwrap();
+    file_keys(&dir.join("summary.json"), what)
+}
+
+/// The key paths of the JSON file `path`, each prefixed with `what`.
+pub(crate) fn file_keys(path: &Path, what: &str) -> BTreeSet<String> {
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let doc: serde_json::Value = serde_json::from_str(&text).unwrap();
     let mut keys = BTreeSet::new();
     paths(&doc, "", &mut keys);
     keys.into_iter().map(|k| format!("{what}: {k}")).collect()
 }
 
-const SCENARIO: &str = r#"
+/// Checks that every key listed in `tests/golden/<golden>` is in `now` (at least
+/// `min` are listed); with `OXYFIELD_BLESS` set, adds the keys of `now` to the list
+/// instead (it never removes one).
+pub(crate) fn check_golden(golden: &str, now: &BTreeSet<String>, min: usize) {
+    let golden = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/golden")
+        .join(golden);
+    let listed: BTreeSet<String> = std::fs::read_to_string(&golden)
+        .map(|text| text.lines().map(String::from).collect())
+        .unwrap_or_default();
+    if std::env::var_os("OXYFIELD_BLESS").is_some() {
+        let text: String = listed.union(now).map(|k| format!("{k}\n")).collect();
+        std::fs::write(&golden, text).unwrap();
+        return;
+    }
+    assert!(
+        listed.len() >= min,
+        "{}: the list is too short: {}",
+        golden.display(),
+        listed.len()
+    );
+    let missing: Vec<&String> = listed.difference(now).collect();
+    assert!(
+        missing.is_empty(),
+        "JSON outputs lost keys that users' scripts may read (keys are only ever added; \
+         see CHANGELOG; {}): {missing:?}",
+        golden.display()
+    );
+}
+
+pub(crate) const SCENARIO: &str = r#"
 name = "keys"
 seed = 3
 [grid]
@@ -54,7 +90,7 @@ density_mm_per_mm3 = 120.0
 enabled = true
 "#;
 
-const PROTOCOL: &str = r#"
+pub(crate) const PROTOCOL: &str = r#"
 schema_version = 1
 name = "keys"
 duration = "4h"
@@ -95,23 +131,5 @@ fn summary_json_keys_are_only_ever_added() {
     assert!(r.status.success(), "{}", common::stderr(&r));
     let mut now = summary_keys(&steady, "steady");
     now.extend(summary_keys(&run, "protocol"));
-    let golden = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/summary_keys.txt");
-    if std::env::var_os("OXYFIELD_BLESS").is_some() {
-        let text: String = now.iter().map(|k| format!("{k}\n")).collect();
-        std::fs::write(&golden, text).unwrap();
-        return;
-    }
-    let text = std::fs::read_to_string(&golden).unwrap();
-    let listed: BTreeSet<String> = text.lines().map(String::from).collect();
-    assert!(
-        listed.len() > 100,
-        "the list is too short: {}",
-        listed.len()
-    );
-    let missing: Vec<&String> = listed.difference(&now).collect();
-    assert!(
-        missing.is_empty(),
-        "summary.json lost keys that users' scripts may read (keys are only ever added; \
-         see CHANGELOG): {missing:?}"
-    );
+    check_golden("summary_keys.txt", &now, 101);
 }

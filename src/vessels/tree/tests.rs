@@ -5,7 +5,7 @@ use std::collections::HashSet;
 
 fn tree_spec() -> SyntheticSpec {
     SyntheticSpec {
-        kind: "tree".into(),
+        kind: crate::config::kinds::SyntheticKind::Tree,
         ..SyntheticSpec::default()
     }
 }
