@@ -127,7 +127,7 @@ fn bench_problem(n: usize, kind: Problem) -> Result<(Scenario, crate::problem::O
 pub(crate) struct SolveRow {
     /// "multigrid" or "rbsor".
     pub(crate) method: String,
-    /// V-cycles or sweeps.
+    /// Multigrid cycles or SOR sweeps.
     pub(crate) iterations: u32,
     /// Fine-grid sweep-equivalents.
     pub(crate) sweep_equivalents: f64,
@@ -185,7 +185,7 @@ pub struct SizeRow {
 pub(crate) struct RosRow {
     /// R solves (R–G iterations).
     pub(crate) gsh_iterations: u32,
-    /// V-cycles of the last R solve.
+    /// Multigrid cycles of the last R solve.
     pub(crate) last_cycles: u32,
     /// Seconds for all of them, from the pO2 field to R and G.
     pub(crate) seconds: f64,

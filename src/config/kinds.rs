@@ -10,7 +10,7 @@ use std::path::Path;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Method {
-    /// FAS multigrid V-cycles (`"multigrid"`).
+    /// FAS multigrid: an FMG pass, then F-cycles (`"multigrid"`).
     Multigrid,
     /// Red–black SOR (`"rbsor"`).
     RbSor,

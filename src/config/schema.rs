@@ -419,15 +419,15 @@ impl BoundarySpec {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct SolverSpec {
-    /// `"multigrid"` (FAS V-cycles, default) or `"rbsor"` (red–black SOR).
+    /// `"multigrid"` (FAS multigrid: FMG, then F-cycles; default) or `"rbsor"` (red–black SOR).
     pub(crate) method: super::kinds::Method,
     /// Relative residual to stop at.
     pub(crate) tolerance: f64,
-    /// Most iterations (V-cycles, or SOR sweeps) before giving up.
+    /// Most iterations (multigrid cycles, or SOR sweeps) before giving up.
     pub(crate) max_iterations: u32,
     /// SOR factor in (0, 2) for `"rbsor"`; chosen from the grid when absent.
     pub(crate) omega: Option<f64>,
-    /// SOR sweeps between residual checks (multigrid checks after every V-cycle).
+    /// SOR sweeps between residual checks (multigrid checks after every cycle).
     pub(crate) check_every: u32,
     /// Keep results that did not converge (or break the mass balance) instead of
     /// stopping with exit 1; `summary.json` and the log then say so. Default false.

@@ -2,7 +2,7 @@
 //! kernels together on the CPU and the GPU.
 //!
 //! - [`Method::Multigrid`] (default): nonlinear full-approximation-scheme (FAS)
-//!   multigrid V-cycles; cost O(N) in the number of voxels.
+//!   multigrid (an FMG pass, then F-cycles); cost O(N) in the number of voxels.
 //! - [`Method::RbSor`]: nonlinear red–black SOR, the walking skeleton's method; kept as
 //!   a baseline and for comparison in `oxyfield bench`.
 //!
@@ -52,7 +52,7 @@ pub struct SolveOptions {
     pub method: Method,
     /// Stop when the relative residual is at or below this.
     pub tolerance: f64,
-    /// Give up (not converged) after this many iterations (V-cycles or sweeps).
+    /// Give up (not converged) after this many iterations (multigrid cycles or SOR sweeps).
     pub max_iterations: u32,
     /// SOR over-relaxation factor; `None` picks one from the grid shape.
     pub omega: Option<f64>,
@@ -110,7 +110,7 @@ impl crate::config::Scenario {
 pub struct SolveReport {
     /// The method, recorded in `summary.json` (`solver.method`) by its name.
     pub(crate) method: Method,
-    /// V-cycles (multigrid) or red–black sweeps (SOR).
+    /// Cycles (multigrid: the FMG pass counts as one) or red–black sweeps (SOR).
     pub iterations: u32,
     /// Work in fine-grid sweep-equivalents: smoothing sweeps weighted by level size,
     /// plus one per residual evaluation and per restriction, ½ per prolongation.
@@ -310,7 +310,7 @@ pub(crate) fn accept(report: &SolveReport, opts: &SolveOptions) -> Result<()> {
         return Ok(());
     }
     let unit = if report.method == Method::Multigrid {
-        "V-cycles"
+        "cycles"
     } else {
         "sweeps"
     };

@@ -349,7 +349,7 @@ fn verbose_gives_debug_and_very_verbose_trace() {
     assert!(count(&vv, ": relative residual") > 5, "{vv}");
 }
 
-/// A warning each step of a protocol (a solve cut at one V-cycle and kept under
+/// A warning each step of a protocol (a solve to 1e-8 cut at one cycle and kept under
 /// `solver.allow_unconverged`) prints once, then one line with the count; `-q` keeps
 /// both.
 #[test]
@@ -358,7 +358,7 @@ fn a_repeated_warning_prints_once_with_a_count() {
     let sc = scenario(
         dir.path(),
         "s.toml",
-        "[solver]\nmax_iterations = 1\nallow_unconverged = true\n[ros]\nenabled = false\n[protocol]\nschema_version = 1\n\
+        "[solver]\nmax_iterations = 1\ntolerance = 1e-8\nallow_unconverged = true\n[ros]\nenabled = false\n[protocol]\nschema_version = 1\n\
          duration = \"12h\"\ntime_step = \"3h\"\n",
     );
     for quiet in [false, true] {
