@@ -5,8 +5,13 @@
 // - n and Sv: the volume-weighted mean of the children;
 // - Pb: the wall-area-weighted mean (Σ w·Sv·Pb / Σ w·Sv; 0 without wall), so the coarse
 //   supply Γ·Pb is the mean of the children's;
-// - fixed: the mean of the fixed children when any child is fixed, else −1 (free).
-// The host reference in f64 is solver::hierarchy::coarsen.
+// - fixed: the mean of the fixed children when all children are fixed, else −1 (free);
+// - a mixed cell (fixed and free children, fine_edge.w > 0) is free and carries its
+//   fixed children as exchange Γ_f = w·pairs/free in Sv units, toward their mean value
+//   (pairs: faces between its fixed children and free fine voxels; see
+//   problem::hierarchy for the derivation). fine_edge.w = 0 (no wall exchange): a
+//   mixed cell is fixed.
+// The host reference in f64 is problem::hierarchy::coarsen.
 // Bindings (group 0): 0 transfer sizes (uniform, `Transfer` of mg_restrict), 1 fine Sv,
 // 2 fine Pb, 3 fine n, 4 fine fixed (read); 5 coarse Sv, 6 coarse Pb, 7 coarse n,
 // 8 coarse fixed (rw). CPU twin: `coarsen` in src/backend/cpu/mg_transfer.rs.
@@ -15,7 +20,7 @@
 struct Transfer {
     fine: vec4<u32>,   // nx, ny, nz, unused
     coarse: vec4<u32>, // nx, ny, nz, unused
-    fine_edge: vec4<f32>, // fine level's last-cell relative widths φ (x, y, z), unused
+    fine_edge: vec4<f32>, // fine level's last-cell relative widths φ (x, y, z); w: mixed-cell coupling
 };
 
 @group(0) @binding(0) var<uniform> tp: Transfer;
@@ -28,6 +33,28 @@ struct Transfer {
 @group(0) @binding(7) var<storage, read_write> coarse_viable: array<f32>;
 @group(0) @binding(8) var<storage, read_write> coarse_fixed: array<f32>;
 
+fn is_fixed_at(i: i32, j: i32, k: i32, dims: vec3<u32>) -> bool {
+    return fine_fixed[(u32(k) * dims.y + u32(j)) * dims.x + u32(i)] >= 0.0;
+}
+
+// Faces between the fixed fine cell (i, j, k) and free fine cells.
+fn free_faces(i: u32, j: u32, k: u32, dims: vec3<u32>) -> f32 {
+    let d = vec3<i32>(dims);
+    let c = vec3<i32>(i32(i), i32(j), i32(k));
+    var pairs = 0.0;
+    let steps = array<vec3<i32>, 6>(
+        vec3<i32>(-1, 0, 0), vec3<i32>(1, 0, 0), vec3<i32>(0, -1, 0),
+        vec3<i32>(0, 1, 0), vec3<i32>(0, 0, -1), vec3<i32>(0, 0, 1),
+    );
+    for (var s = 0u; s < 6u; s++) {
+        let q = c + steps[s];
+        if (all(q >= vec3<i32>(0)) && all(q < d) && !is_fixed_at(q.x, q.y, q.z, dims)) {
+            pairs += 1.0;
+        }
+    }
+    return pairs;
+}
+
 @compute @workgroup_size(8, 8, 4)
 fn mg_coarsen(@builtin(global_invocation_id) gid: vec3<u32>) {
     let cn = tp.coarse.xyz;
@@ -39,6 +66,8 @@ fn mg_coarsen(@builtin(global_invocation_id) gid: vec3<u32>) {
     var fixed_sum = 0.0;
     var fixed_count = 0.0;
     var volume = 0.0;
+    var pairs = 0.0;
+    var free = 0.0;
     for (var dz = 0u; dz < 2u; dz++) {
         let k = 2u * gid.z + dz;
         if (k >= fn_.z) { continue; }
@@ -59,14 +88,27 @@ fn mg_coarsen(@builtin(global_invocation_id) gid: vec3<u32>) {
                 if (fine_fixed[f] >= 0.0) {
                     fixed_sum += fine_fixed[f];
                     fixed_count += 1.0;
+                    pairs += free_faces(i, j, k, fn_);
+                } else {
+                    free += 1.0;
                 }
                 volume += w;
             }
         }
     }
     let c = (gid.z * cn.y + gid.y) * cn.x + gid.x;
+    let sv_mean = sv / volume;
+    let pb_mean = select(0.0, svpb / sv, sv > 0.0);
     coarse_viable[c] = n / volume;
-    coarse_sv[c] = sv / volume;
-    coarse_pb[c] = select(0.0, svpb / sv, sv > 0.0);
-    coarse_fixed[c] = select(-1.0, fixed_sum / fixed_count, fixed_count > 0.0);
+    if (fixed_count > 0.0 && free > 0.0 && tp.fine_edge.w > 0.0) {
+        let g = tp.fine_edge.w * pairs / free;
+        let sv_c = sv_mean + g;
+        coarse_sv[c] = sv_c;
+        coarse_pb[c] = (sv_mean * pb_mean + g * (fixed_sum / fixed_count)) / sv_c;
+        coarse_fixed[c] = -1.0;
+    } else {
+        coarse_sv[c] = sv_mean;
+        coarse_pb[c] = pb_mean;
+        coarse_fixed[c] = select(-1.0, fixed_sum / fixed_count, fixed_count > 0.0);
+    }
 }

@@ -38,6 +38,19 @@ pub(crate) struct StencilConsts {
     pub(crate) uniform: bool,
 }
 
+/// The coupling of a mixed coarse cell to its fixed children, per fixed–free face and
+/// per free child, in units of Sv (1/µm): D/(h_f²·Pw) from the fine level's D/h² `c`
+/// and wall permeability `pw`, so that Γ = Pw·Sv carries it (see
+/// [`crate::problem::hierarchy`]). 0 without wall exchange (Pw = 0): mixed cells are
+/// then fixed, the former rule. One f32 division, the same on both backends.
+pub(crate) fn mixed_coupling(c: f32, pw: f32) -> f32 {
+    if pw > 0.0 {
+        c / pw
+    } else {
+        0.0
+    }
+}
+
 /// Coupling weights near the high end of one axis whose last cell is φ times the
 /// spacing wide (φ = [`O2Problem::edge_width`]; φ < 1 on coarse levels of odd axes).
 ///

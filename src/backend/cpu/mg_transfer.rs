@@ -152,6 +152,8 @@ pub fn prolong(coarse: &CpuLevel, fine: &mut CpuLevel) {
 /// f32 twin of `crate::problem::hierarchy::coarsen`, in parallel over coarse z-planes.
 pub fn coarsen(fine: &crate::problem::O2Problem, coarse: &mut crate::problem::O2Problem) {
     let (f, c) = (fine.grid, coarse.grid);
+    let k = crate::backend::stencil::StencilConsts::of(fine);
+    let coupling = crate::backend::stencil::mixed_coupling(k.c, k.pw);
     let values: Vec<[f32; 4]> = (0..c.len())
         .into_par_iter()
         .map(|ci| {
@@ -175,9 +177,23 @@ pub fn coarsen(fine: &crate::problem::O2Problem, coarse: &mut crate::problem::O2
                     }
                 }
             }
+            let (sv_mean, pb_mean) = (sv / volume, if sv > 0.0 { svpb / sv } else { 0.0 });
+            let (pairs, free) = crate::problem::hierarchy::fixed_free_pairs(fine, (ic, jc, kc));
+            if fixed_count > 0.0 && free > 0 && coupling > 0.0 {
+                // A mixed cell: free, its fixed children as exchange (hierarchy docs).
+                let g = coupling * pairs as f32 / free as f32;
+                let p_fixed = fixed_sum / fixed_count;
+                let sv_c = sv_mean + g;
+                return [
+                    sv_c,
+                    (sv_mean * pb_mean + g * p_fixed) / sv_c,
+                    n / volume,
+                    crate::physics::o2::FREE,
+                ];
+            }
             [
-                sv / volume,
-                if sv > 0.0 { svpb / sv } else { 0.0 },
+                sv_mean,
+                pb_mean,
                 n / volume,
                 if fixed_count > 0.0 {
                     fixed_sum / fixed_count

@@ -19,7 +19,9 @@ pub(crate) struct MgTransferGpu {
     pub(crate) fine: [u32; 4],
     /// Coarse nx, ny, nz, unused.
     pub(crate) coarse: [u32; 4],
-    /// The fine level's last-cell relative widths φ along x, y, z, unused.
+    /// The fine level's last-cell relative widths φ along x, y, z, and (for
+    /// `mg_coarsen`) the mixed-cell coupling D/(h_f²·Pw)
+    /// ([`crate::backend::stencil::mixed_coupling`]).
     pub(crate) fine_edge: [f32; 4],
 }
 
@@ -99,7 +101,16 @@ impl WgMgTransfer {
                 contents: bytemuck::bytes_of(&MgTransferGpu {
                     fine: [fd[0], fd[1], fd[2], 0],
                     coarse: [cd[0], cd[1], cd[2], 0],
-                    fine_edge: fine.params.edge_width,
+                    fine_edge: {
+                        let [c, _, _, pw] = fine.params.coeffs;
+                        let e = fine.params.edge_width;
+                        [
+                            e[0],
+                            e[1],
+                            e[2],
+                            crate::backend::stencil::mixed_coupling(c, pw),
+                        ]
+                    },
                 }),
                 usage: wgpu::BufferUsages::UNIFORM,
             });
