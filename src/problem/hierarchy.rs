@@ -122,7 +122,7 @@ pub(crate) fn coarsen(fine: &O2Problem) -> O2Problem {
         coarse_edge_width(f.nz, e[2]),
     ];
     // D/(h_f²·Pw): Γ_f per fixed–free face and free child, in Sv units (module docs).
-    let h = f64::from(f.spacing_um);
+    let h = f.spacing_um;
     let pw = fine.params.wall_permeability_um_per_s;
     let coupling = if pw > 0.0 {
         fine.params.diffusivity_um2_per_s / (h * h * pw)
