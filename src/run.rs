@@ -416,9 +416,14 @@ pub(crate) fn solve_o2(
         }
         _ => {
             let problem = &assembled.problem;
-            solver::load(backend, problem, opts.method, &problem.initial_guess())?;
-            let report = solver::solve_steady(backend, problem, opts)?;
-            let po2 = solver::read_finite(backend, problem, "after the solve")?;
+            let (po2, report) = solver::host::solve_host(
+                backend,
+                problem,
+                &problem.initial_guess(),
+                "pO2",
+                "after the solve",
+                opts,
+            )?;
             (po2, report, None)
         }
     })

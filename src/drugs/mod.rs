@@ -201,9 +201,15 @@ fn solve(
         tolerance: opts.tolerance.max(floor_tolerance(problem, &init)),
         ..opts.clone()
     };
-    solver::load(backend, problem, opts.method, &init)?;
-    solver::solve_steady(backend, problem, opts)?;
-    solver::read_field_finite(backend, problem, "drug", "in a drug transport step")
+    let (field, _) = solver::host::solve_host(
+        backend,
+        problem,
+        &init,
+        "drug",
+        "in a drug transport step",
+        opts,
+    )?;
+    Ok(field)
 }
 
 /// Twice the relative residual that float32 rounding alone leaves in one implicit step

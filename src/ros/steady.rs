@@ -43,9 +43,8 @@ pub fn solve_ros(
         }
         None => rp.initial_guess(),
     };
-    solver::load(backend, &rp, opts.method, &init)?;
-    let report = solver::solve_steady(backend, &rp, opts)?;
-    let ros = solver::read_field_finite(backend, &rp, "ROS", "after the ROS solve")?;
+    let (ros, report) =
+        solver::host::solve_host(backend, &rp, &init, "ROS", "after the ROS solve", opts)?;
     Ok(RosField { ros, report })
 }
 

@@ -2,9 +2,10 @@
 //! steady tissue solve (vessel pO2 held) and the blood march (tissue pO2 held), with
 //! Anderson acceleration of the vessel pO2 (depth 5, damped by the relaxation), until
 //! no ring's blood pO2 changes by more than the tolerance. Each tissue solve starts
-//! from the previous field.
+//! from the previous field, which stays on the backend between iterations.
 
-use super::{load, solve_steady, SolveOptions, SolveReport};
+use super::host::Uploaded;
+use super::{SolveOptions, SolveReport};
 use crate::backend::O2Backend;
 use crate::problem::O2Problem;
 use crate::vessels::transport::{BloodState, Transport};
@@ -54,18 +55,39 @@ pub(crate) struct Coupled {
 }
 
 /// Solves tissue and blood together. `problem.pb` is rewritten from the ring pO2 each
-/// iteration (Sv stays); `ring_pb` is the starting vessel pO2 per ring. The backend is
-/// loaded here.
+/// iteration (Sv stays); `ring_pb` is the starting vessel pO2 per ring. The tissue
+/// problem goes to the backend once as resident fields: per iteration the new Pb goes
+/// up and the field comes back for the blood march (the march runs on the host).
 pub(crate) fn solve_coupled(
     backend: &mut dyn O2Backend,
     problem: &mut O2Problem,
+    wall: &WallMap,
+    transport: &mut Transport,
+    ring_pb: Vec<f64>,
+    opts: &SolveOptions,
+    copts: &CouplingOptions,
+) -> Result<Coupled> {
+    problem.pb = wall.source_map(&problem.grid, &ring_pb).pb;
+    let fields = Uploaded::new(backend, problem, &problem.initial_guess())?;
+    let out = couple(
+        backend, problem, &fields, wall, transport, ring_pb, opts, copts,
+    );
+    fields.free(backend);
+    out
+}
+
+/// The coupling loop of [`solve_coupled`] on the uploaded tissue `fields`.
+#[allow(clippy::too_many_arguments)]
+fn couple(
+    backend: &mut dyn O2Backend,
+    problem: &mut O2Problem,
+    fields: &Uploaded,
     wall: &WallMap,
     transport: &mut Transport,
     mut ring_pb: Vec<f64>,
     opts: &SolveOptions,
     copts: &CouplingOptions,
 ) -> Result<Coupled> {
-    let mut po2 = problem.initial_guess();
     let mut accel = Anderson::new(copts.relaxation);
     // Every tissue solve must converge for the coupling to count as converged (with
     // solver.allow_unconverged a solve that did not is kept, and remembered here).
@@ -79,15 +101,19 @@ pub(crate) fn solve_coupled(
         seconds: 0.0,
     };
     loop {
-        problem.pb = wall.source_map(&problem.grid, &ring_pb).pb;
-        load(backend, problem, opts.method, &po2)?;
-        let report = solve_steady(backend, problem, opts)?;
-        tissue_converged &= report.converged;
-        po2 = super::read_finite(
+        if coupling.iterations > 0 {
+            problem.pb = wall.source_map(&problem.grid, &ring_pb).pb;
+            fields.set_pb(backend, &problem.pb)?;
+        }
+        // Warm: the tissue field stays on the backend from the last iteration.
+        let (po2, report) = fields.solve(
             backend,
             problem,
+            "pO2",
             &format!("in coupling iteration {}", coupling.iterations + 1),
+            opts,
         )?;
+        tissue_converged &= report.converged;
         coupling.iterations += 1;
         coupling.sweep_equivalents += report.sweep_equivalents;
         coupling.seconds += report.seconds;

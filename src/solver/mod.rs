@@ -12,6 +12,7 @@
 //! check only, so the GPU stays busy.
 
 pub(crate) mod coupled;
+pub(crate) mod host;
 mod monitor;
 pub(crate) mod multigrid;
 pub(crate) mod sor;
@@ -258,18 +259,9 @@ pub fn load(
     backend.load(problem, &coarse, po2)
 }
 
-/// Reads the field back from `backend`, refusing a non-finite value; `when` says at
-/// which point of the run, for the message.
-pub(crate) fn read_finite(
-    backend: &mut dyn O2Backend,
-    problem: &O2Problem,
-    when: &str,
-) -> Result<Vec<f32>> {
-    read_field_finite(backend, problem, "pO2", when)
-}
-
-/// [`read_finite`] for a field named `name` in the message (the R field is solved in
-/// the O2 form; see [`crate::ros`]).
+/// Reads the loaded field back from `backend`, refusing a non-finite value: `name` and
+/// `when` say which field (the R field is solved in the O2 form; see [`crate::ros`]) and
+/// at which point, for the message.
 pub(crate) fn read_field_finite(
     backend: &mut dyn O2Backend,
     problem: &O2Problem,
@@ -277,13 +269,27 @@ pub(crate) fn read_field_finite(
     when: &str,
 ) -> Result<Vec<f32>> {
     let field = backend.read_o2()?;
-    if let Some(i) = field.iter().position(|v| !v.is_finite()) {
-        let (x, y, z) = problem.grid.ijk(i);
-        return Err(crate::Error::Numerical(format!(
-            "{name} is not finite at voxel [{z}, {y}, {x}] {when}"
-        )));
-    }
+    refuse_non_finite(&field, &problem.grid, name, when)?;
     Ok(field)
+}
+
+/// [`crate::Error::Numerical`] naming the first non-finite voxel of `field` (called
+/// `name`, read `when`), if there is one.
+pub(crate) fn refuse_non_finite(
+    field: &[f32],
+    grid: &crate::grid::Grid,
+    name: &str,
+    when: &str,
+) -> Result<()> {
+    match field.iter().position(|v| !v.is_finite()) {
+        Some(i) => {
+            let (x, y, z) = grid.ijk(i);
+            Err(crate::Error::Numerical(format!(
+                "{name} is not finite at voxel [{z}, {y}, {x}] {when}"
+            )))
+        }
+        None => Ok(()),
+    }
 }
 
 /// Solves the steady O2 problem loaded into `backend` (see [`load`]) from its current

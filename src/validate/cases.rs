@@ -75,14 +75,15 @@ fn solve_to(backend: &mut dyn O2Backend, problem: &O2Problem, tolerance: f64) ->
         allow_unconverged: true,
         ..SolveOptions::default()
     };
-    solver::load(
+    let (field, _) = solver::host::solve_host(
         backend,
         problem,
-        Method::Multigrid,
         &problem.initial_guess(),
+        "pO2",
+        "after the solve",
+        &opts,
     )?;
-    solver::solve_steady(backend, problem, &opts)?;
-    backend.read_o2()
+    Ok(field)
 }
 
 fn params(d: f64, m: f64, km: f64) -> O2Params {

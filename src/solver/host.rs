@@ -1,0 +1,121 @@
+//! A problem held as host arrays (a steady run's O2 problem, the steady R problem, the
+//! tissue side of the blood coupling) solved as resident fields: its coefficients go up
+//! once, the coarse levels are made on the backend (`mg_coarsen`, not the host
+//! hierarchy), the field stays there between solves and comes back once per solve.
+//! The fields are freed on every path, errors included, since `batch` and `bench` reuse
+//! a backend.
+
+use super::{solve_fields, SolveOptions, SolveReport};
+use crate::backend::{Field, FieldProblem, O2Backend};
+use crate::problem::O2Problem;
+use crate::{Error, Result};
+
+/// A host problem's fields on the backend, with its solution field.
+pub(crate) struct Uploaded {
+    problem: FieldProblem,
+    solution: Field,
+}
+
+impl Uploaded {
+    /// Uploads `problem`'s coefficients and `start` (which must hold the fixed values:
+    /// [`O2Problem::apply_fixed`]). On an error nothing stays allocated.
+    pub(crate) fn new(
+        backend: &mut dyn O2Backend,
+        problem: &O2Problem,
+        start: &[f32],
+    ) -> Result<Self> {
+        let arrays: [(&[f32], &'static str); 5] = [
+            (&problem.sv, "steady.sv"),
+            (&problem.pb, "steady.pb"),
+            (&problem.viable, "steady.viable"),
+            (&problem.fixed, "steady.fixed"),
+            (start, "steady.solution"),
+        ];
+        let mut fields = Vec::with_capacity(arrays.len());
+        for (data, label) in arrays {
+            match backend.field_from(data, label) {
+                Ok(f) => fields.push(f),
+                Err(e) => {
+                    for f in fields {
+                        backend.field_free(f);
+                    }
+                    return Err(e);
+                }
+            }
+        }
+        Ok(Uploaded {
+            problem: FieldProblem {
+                grid: problem.grid,
+                params: problem.params,
+                faces: problem.faces,
+                sv: fields[0],
+                pb: fields[1],
+                viable: fields[2],
+                fixed: fields[3],
+            },
+            solution: fields[4],
+        })
+    }
+
+    /// Replaces the wall pO2 Pb (the blood coupling's per-iteration change).
+    pub(crate) fn set_pb(&self, backend: &mut dyn O2Backend, pb: &[f32]) -> Result<()> {
+        backend.field_upload(self.problem.pb, pb)
+    }
+
+    /// Solves in place from the field held (warm), and reads it back, refusing a
+    /// non-finite value: `name` and `when` say which field and at which point, for the
+    /// message. `host` is the problem uploaded, to name a non-finite coefficient.
+    pub(crate) fn solve(
+        &self,
+        backend: &mut dyn O2Backend,
+        host: &O2Problem,
+        name: &str,
+        when: &str,
+        opts: &SolveOptions,
+    ) -> Result<(Vec<f32>, SolveReport)> {
+        let report = match solve_fields(backend, &self.problem, self.solution, opts) {
+            Ok(r) => r,
+            Err(Error::Numerical(m)) if !m.contains("is not finite at voxel") => {
+                // The field stayed finite: name a non-finite coefficient if there is one.
+                return Err(Error::Numerical(match host.first_non_finite() {
+                    Some((coefficient, i)) => {
+                        let (x, y, z) = host.grid.ijk(i);
+                        format!(
+                            "{m}: the coefficient {coefficient} is not finite at voxel \
+                             [{z}, {y}, {x}]"
+                        )
+                    }
+                    None => m,
+                }));
+            }
+            Err(e) => return Err(e),
+        };
+        let field = backend.field_read(self.solution)?;
+        super::refuse_non_finite(&field, &host.grid, name, when)?;
+        Ok((field, report))
+    }
+
+    /// Frees the fields.
+    pub(crate) fn free(self, backend: &mut dyn O2Backend) {
+        for f in self.problem.fields() {
+            backend.field_free(f);
+        }
+        backend.field_free(self.solution);
+    }
+}
+
+/// Solves `problem` once from `start` as resident fields ([`Uploaded`]) and frees them:
+/// the field read back and the report.
+pub(crate) fn solve_host(
+    backend: &mut dyn O2Backend,
+    problem: &O2Problem,
+    start: &[f32],
+    name: &str,
+    when: &str,
+    opts: &SolveOptions,
+) -> Result<(Vec<f32>, SolveReport)> {
+    let up = Uploaded::new(backend, problem, start)?;
+    let out = up.solve(backend, problem, name, when, opts);
+    up.free(backend);
+    out
+}
