@@ -459,3 +459,58 @@ fn write_network(
     files.push("network.vtp".to_string());
     Ok(files)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::backend::FieldStore;
+
+    /// Issue 19.4: with blood O2 transport, a coupling iteration sends only values per
+    /// ring each way (the blood pO2 up, the wall pO2 down) and residual norms; whole
+    /// fields cross once (the problem up at the start, the field and its Pb down at the
+    /// end), not once per iteration.
+    #[test]
+    fn the_blood_coupling_moves_values_per_ring_not_fields() {
+        let toml = "seed = 7\n[grid]\nshape_zyx = [20, 28, 28]\nspacing_um = 10.0\n\
+                    [vessels.synthetic]\nkind = \"tree\"\ntrees = 2\n\
+                    density_mm_per_mm3 = 150.0\nradius_um = [3.0, 5.0]\n\
+                    blood_po2_mmhg = [30.0, 50.0]\ninlet_pressure_mmhg = 16.0\n\
+                    outlet_pressure_mmhg = 15.0\n[vessels.transport]\nmode = \"auto\"\n";
+        let sc =
+            Scenario::from_toml(toml, "test.toml", "t", std::path::PathBuf::from(".")).unwrap();
+        let mut assembled = crate::assemble::assemble(&sc).unwrap();
+        let v = assembled.vessels.as_ref().unwrap();
+        assert!(v.transport.is_some(), "transport must be on");
+        let (rings, entries) = (v.wall.rings() as u64, v.wall.ring_rows().col.len() as u64);
+        let field = 4 * assembled.problem.grid.len() as u64;
+        let mut cpu = crate::backend::cpu::CpuBackend::new();
+        let before = cpu.counters();
+        let (_, _, blood) = solve_o2(&mut cpu, &mut assembled, &sc.solve_options()).unwrap();
+        let used = cpu.counters().since(&before);
+        let iterations = u64::from(blood.unwrap().1.iterations);
+        assert!(
+            iterations >= 3,
+            "{iterations} coupling iterations: too few to tell"
+        );
+        eprintln!(
+            "{iterations} coupling iterations, {rings} rings, fields of {field} bytes: \
+             {} bytes down, {} bytes up",
+            used.bytes_down, used.bytes_up
+        );
+        // Down: the field and Pb at the end, then per iteration the ring values.
+        let per_iteration_down = used.bytes_down.saturating_sub(2 * field) / iterations;
+        assert!(
+            per_iteration_down <= 4 * rings,
+            "{} bytes down in {iterations} iterations ({rings} rings, fields of {field} bytes)",
+            used.bytes_down
+        );
+        // Up: five fields and the two sparse matrices at the start, then the ring values.
+        let start = 5 * field + 4 * (rings + 1 + 2 * entries) + 4 * (field / 4 + 1 + 2 * entries);
+        let per_iteration_up = used.bytes_up.saturating_sub(start) / iterations;
+        assert!(
+            per_iteration_up <= 4 * rings,
+            "{} bytes up in {iterations} iterations ({rings} rings, fields of {field} bytes)",
+            used.bytes_up
+        );
+    }
+}

@@ -7,6 +7,7 @@
 pub mod cpu;
 pub mod drug_fields;
 pub(crate) mod field;
+pub mod gather;
 pub mod gpu;
 pub(crate) mod memory;
 pub mod o2_coefficients;

@@ -70,6 +70,12 @@ pub trait Pointwise: Sync {
     fn shader(&self) -> PointShader;
     /// Number of input and of output fields.
     fn arity(&self) -> (usize, usize);
+    /// A gather: one invocation per value of the (one-length) outputs, reading inputs
+    /// of any length by index ([`crate::backend::gather`]). False for per-voxel
+    /// kernels, whose fields all have one length.
+    fn gathers(&self) -> bool {
+        false
+    }
     /// The uniform block, beginning with a `Head` (the backend sets `row`).
     fn uniforms(&self) -> Vec<u8>;
     /// The CPU twin: the same update on host slices.
@@ -96,9 +102,15 @@ pub fn check_call(kernel: &dyn Pointwise, inputs: &[Field], outputs: &[Field]) {
         "{}: fields do not match the kernel's arity",
         kernel.shader().name
     );
-    let len = inputs.iter().chain(outputs).map(|f| f.len()).next();
+    // A gather's inputs may have any length; its outputs share one.
+    let same: Vec<&Field> = if kernel.gathers() {
+        outputs.iter().collect()
+    } else {
+        inputs.iter().chain(outputs).collect()
+    };
+    let len = same.first().map(|f| f.len());
     assert!(
-        inputs.iter().chain(outputs).all(|f| Some(f.len()) == len),
+        same.iter().all(|f| Some(f.len()) == len),
         "{}: fields of different lengths",
         kernel.shader().name
     );
@@ -148,6 +160,26 @@ pub(crate) fn par_map<const I: usize, const O: usize>(
                 }
             }
         });
+}
+
+/// The CPU twin of a gather: `out[r] = f(r)` for every row, in parallel chunks.
+pub(crate) fn par_map_rows(out: &mut [f32], f: impl Fn(usize) -> f32 + Sync) {
+    out.par_chunks_mut(CHUNK).enumerate().for_each(|(c, part)| {
+        for (o, v) in part.iter_mut().enumerate() {
+            *v = f(c * CHUNK + o);
+        }
+    });
+}
+
+/// The number of invocations of a call: the outputs' length for a gather, else the
+/// fields' common length.
+pub(crate) fn call_len(kernel: &dyn Pointwise, inputs: &[Field], outputs: &[Field]) -> usize {
+    let first = if kernel.gathers() {
+        outputs.first()
+    } else {
+        inputs.first().or(outputs.first())
+    };
+    first.map_or(0, |f| f.len())
 }
 
 /// Uniform bytes of a `Pod` block.

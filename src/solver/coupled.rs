@@ -2,10 +2,14 @@
 //! steady tissue solve (vessel pO2 held) and the blood march (tissue pO2 held), with
 //! Anderson acceleration of the vessel pO2 (depth 5, damped by the relaxation), until
 //! no ring's blood pO2 changes by more than the tolerance. Each tissue solve starts
-//! from the previous field, which stays on the backend between iterations.
+//! from the previous field, which stays on the backend between iterations; the wall
+//! pO2 is gathered at the rings there and the blood pO2 spread into Pb there
+//! ([`crate::backend::gather`]), so only values per ring cross.
 
 use super::host::Uploaded;
 use super::{SolveOptions, SolveReport};
+use crate::backend::gather::CsrFields;
+use crate::backend::Field;
 use crate::backend::O2Backend;
 use crate::problem::O2Problem;
 use crate::vessels::transport::{BloodState, Transport};
@@ -56,8 +60,8 @@ pub(crate) struct Coupled {
 
 /// Solves tissue and blood together. `problem.pb` is rewritten from the ring pO2 each
 /// iteration (Sv stays); `ring_pb` is the starting vessel pO2 per ring. The tissue
-/// problem goes to the backend once as resident fields: per iteration the new Pb goes
-/// up and the field comes back for the blood march (the march runs on the host).
+/// problem goes to the backend once as resident fields, and per iteration only values
+/// per ring cross (see `couple`).
 pub(crate) fn solve_coupled(
     backend: &mut dyn O2Backend,
     problem: &mut O2Problem,
@@ -68,20 +72,83 @@ pub(crate) fn solve_coupled(
     copts: &CouplingOptions,
 ) -> Result<Coupled> {
     problem.pb = wall.source_map(&problem.grid, &ring_pb).pb;
-    let fields = Uploaded::new(backend, problem, &problem.initial_guess())?;
+    let tissue = Uploaded::new(backend, problem, &problem.initial_guess())?;
+    let rings = match RingFields::new(backend, wall, problem.grid.len()) {
+        Ok(r) => r,
+        Err(e) => {
+            tissue.free(backend);
+            return Err(e);
+        }
+    };
     let out = couple(
-        backend, problem, &fields, wall, transport, ring_pb, opts, copts,
+        backend, problem, &tissue, &rings, wall, transport, ring_pb, opts, copts,
     );
-    fields.free(backend);
+    rings.free(backend);
+    tissue.free(backend);
     out
 }
 
-/// The coupling loop of [`solve_coupled`] on the uploaded tissue `fields`.
+/// The coupling's fields on the backend besides the tissue problem: the rings as rows of
+/// voxels (to gather the wall pO2) and the voxels as rows of rings (to spread the
+/// blood pO2 into Pb), and one value per ring each way.
+struct RingFields {
+    rings: CsrFields,
+    voxels: CsrFields,
+    ring_pb: Field,
+    ring_po2: Field,
+    /// Wall area of each ring (µm²).
+    areas: Vec<f64>,
+}
+
+impl RingFields {
+    fn new(backend: &mut dyn O2Backend, wall: &WallMap, voxels: usize) -> Result<Self> {
+        let by_ring = wall.ring_rows();
+        let by_voxel = by_ring.transpose(voxels);
+        let n = wall.rings();
+        let mut made: Vec<Field> = Vec::new();
+        let out = (|| -> Result<RingFields> {
+            let rings = by_ring.upload(backend)?;
+            made.extend([rings.row_start, rings.col, rings.weight]);
+            let voxels = by_voxel.upload(backend)?;
+            made.extend([voxels.row_start, voxels.col, voxels.weight]);
+            let ring_pb = backend.field_alloc(n, "coupling.ring_pb")?;
+            made.push(ring_pb);
+            let ring_po2 = backend.field_alloc(n, "coupling.ring_po2")?;
+            Ok(RingFields {
+                rings,
+                voxels,
+                ring_pb,
+                ring_po2,
+                areas: (0..n).map(|r| wall.ring_area(r)).collect(),
+            })
+        })();
+        if out.is_err() {
+            for f in made {
+                backend.field_free(f);
+            }
+        }
+        out
+    }
+
+    fn free(self, backend: &mut dyn O2Backend) {
+        self.rings.free(backend);
+        self.voxels.free(backend);
+        backend.field_free(self.ring_pb);
+        backend.field_free(self.ring_po2);
+    }
+}
+
+/// The coupling loop of [`solve_coupled`] on the uploaded `tissue` problem: per
+/// iteration the rings' blood pO2 goes up and is spread into Pb on the backend, the
+/// tissue is solved there, and the wall pO2 of each ring comes back (a value per ring,
+/// not the field), for the blood march on the host. The field and Pb come back once,
+/// at the end.
 #[allow(clippy::too_many_arguments)]
 fn couple(
     backend: &mut dyn O2Backend,
     problem: &mut O2Problem,
-    fields: &Uploaded,
+    tissue: &Uploaded,
+    rings: &RingFields,
     wall: &WallMap,
     transport: &mut Transport,
     mut ring_pb: Vec<f64>,
@@ -101,23 +168,33 @@ fn couple(
         seconds: 0.0,
     };
     loop {
+        let when = format!("in coupling iteration {}", coupling.iterations + 1);
         if coupling.iterations > 0 {
-            problem.pb = wall.source_map(&problem.grid, &ring_pb).pb;
-            fields.set_pb(backend, &problem.pb)?;
+            let values: Vec<f32> = ring_pb.iter().map(|&p| p as f32).collect();
+            backend.field_upload(rings.ring_pb, &values)?;
+            rings.voxels.mean(backend, rings.ring_pb, tissue.pb())?;
         }
         // Warm: the tissue field stays on the backend from the last iteration.
-        let (po2, report) = fields.solve(
-            backend,
-            problem,
-            "pO2",
-            &format!("in coupling iteration {}", coupling.iterations + 1),
-            opts,
-        )?;
+        let report = tissue.solve_in_place(backend, problem, opts)?;
         tissue_converged &= report.converged;
+        rings
+            .rings
+            .mean(backend, tissue.solution(), rings.ring_po2)?;
+        let wall_po2 = backend.field_read(rings.ring_po2)?;
+        if wall_po2.iter().any(|p| !p.is_finite()) {
+            // Name the voxel (reading the field is fine on a failure).
+            tissue.read(backend, problem, "pO2", &when)?;
+        }
+        let at_rings: Vec<(f64, f64)> = rings
+            .areas
+            .iter()
+            .zip(&wall_po2)
+            .map(|(&a, &p)| (a, f64::from(p)))
+            .collect();
         coupling.iterations += 1;
         coupling.sweep_equivalents += report.sweep_equivalents;
         coupling.seconds += report.seconds;
-        let blood = transport.march(wall, &po2);
+        let blood = transport.march_rings(wall, &at_rings);
         let change = blood
             .ring_pb
             .iter()
@@ -149,6 +226,9 @@ fn couple(
                     opts.allow_unconverged,
                 )?;
             }
+            // The field and the Pb it was solved with, for the outputs.
+            let po2 = tissue.read(backend, problem, "pO2", &when)?;
+            problem.pb = backend.field_read(tissue.pb())?;
             return Ok(Coupled {
                 report,
                 coupling,

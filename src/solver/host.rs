@@ -57,27 +57,29 @@ impl Uploaded {
         })
     }
 
-    /// Replaces the wall pO2 Pb (the blood coupling's per-iteration change).
-    pub(crate) fn set_pb(&self, backend: &mut dyn O2Backend, pb: &[f32]) -> Result<()> {
-        backend.field_upload(self.problem.pb, pb)
+    /// The wall pO2 field Pb (the blood coupling rewrites it on the backend).
+    pub(crate) fn pb(&self) -> Field {
+        self.problem.pb
     }
 
-    /// Solves in place from the field held (warm), and reads it back, refusing a
-    /// non-finite value: `name` and `when` say which field and at which point, for the
-    /// message. `host` is the problem uploaded, to name a non-finite coefficient.
-    pub(crate) fn solve(
+    /// The solution field.
+    pub(crate) fn solution(&self) -> Field {
+        self.solution
+    }
+
+    /// Solves in place from the field held (warm); the field stays on the backend.
+    /// `host` is the problem uploaded, to name a non-finite coefficient.
+    pub(crate) fn solve_in_place(
         &self,
         backend: &mut dyn O2Backend,
         host: &O2Problem,
-        name: &str,
-        when: &str,
         opts: &SolveOptions,
-    ) -> Result<(Vec<f32>, SolveReport)> {
-        let report = match solve_fields(backend, &self.problem, self.solution, opts) {
-            Ok(r) => r,
+    ) -> Result<SolveReport> {
+        match solve_fields(backend, &self.problem, self.solution, opts) {
+            Ok(r) => Ok(r),
             Err(Error::Numerical(m)) if !m.contains("is not finite at voxel") => {
                 // The field stayed finite: name a non-finite coefficient if there is one.
-                return Err(Error::Numerical(match host.first_non_finite() {
+                Err(Error::Numerical(match host.first_non_finite() {
                     Some((coefficient, i)) => {
                         let (x, y, z) = host.grid.ijk(i);
                         format!(
@@ -86,13 +88,37 @@ impl Uploaded {
                         )
                     }
                     None => m,
-                }));
+                }))
             }
-            Err(e) => return Err(e),
-        };
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Reads the solution back, refusing a non-finite value: `name` and `when` say
+    /// which field and at which point, for the message.
+    pub(crate) fn read(
+        &self,
+        backend: &mut dyn O2Backend,
+        host: &O2Problem,
+        name: &str,
+        when: &str,
+    ) -> Result<Vec<f32>> {
         let field = backend.field_read(self.solution)?;
         super::refuse_non_finite(&field, &host.grid, name, when)?;
-        Ok((field, report))
+        Ok(field)
+    }
+
+    /// [`Uploaded::solve_in_place`], then [`Uploaded::read`].
+    pub(crate) fn solve(
+        &self,
+        backend: &mut dyn O2Backend,
+        host: &O2Problem,
+        name: &str,
+        when: &str,
+        opts: &SolveOptions,
+    ) -> Result<(Vec<f32>, SolveReport)> {
+        let report = self.solve_in_place(backend, host, opts)?;
+        Ok((self.read(backend, host, name, when)?, report))
     }
 
     /// Frees the fields.

@@ -7,6 +7,7 @@
 //! centre lies inside a lumen are marked: they hold blood, not tissue (n = 0).
 
 use super::network::Network;
+use crate::backend::gather::Csr;
 use crate::grid::Grid;
 use glam::DVec3;
 
@@ -148,7 +149,9 @@ impl WallMap {
     }
 
     /// Wall area of ring `r` inside the grid (µm²) and the area-weighted mean of
-    /// `field` over it (0 when the ring lies outside).
+    /// `field` over it (0 when the ring lies outside), in f64: the reference of the
+    /// gather on a backend ([`WallMap::ring_rows`]).
+    #[cfg(test)]
     pub(crate) fn ring_mean(&self, r: usize, field: &[f32]) -> (f64, f64) {
         let (mut a, mut s) = (0.0, 0.0);
         for (v, ar) in self.entries(r) {
@@ -156,6 +159,22 @@ impl WallMap {
             s += ar * f64::from(field[v]);
         }
         (a, if a > 0.0 { s / a } else { 0.0 })
+    }
+
+    /// The rings as rows of their voxels weighted by wall area (f32), for the gather of
+    /// the wall pO2 on a backend ([`crate::backend::gather`]); its transpose spreads
+    /// the rings' blood pO2 to the voxels as [`WallMap::source_map`] does.
+    pub(crate) fn ring_rows(&self) -> Csr {
+        Csr {
+            row_start: self.entry_start.iter().map(|&e| e as u32).collect(),
+            col: self.voxel.clone(),
+            weight: self.area.iter().map(|&a| a as f32).collect(),
+        }
+    }
+
+    /// Wall area of ring `r` inside the grid (µm²), in f64.
+    pub(crate) fn ring_area(&self, r: usize) -> f64 {
+        self.entries(r).map(|(_, a)| a).sum()
     }
 
     /// Sv and Pb with blood pO2 `ring_pb` per ring (the lumen is left unmarked).
@@ -237,5 +256,55 @@ mod tests {
             .all(|&p| p == 0.0 || (40.0 - 1e-3..=60.0 + 1e-3).contains(&p)));
         // A 12 µm vessel in 10 µm voxels has voxel centres inside its lumen.
         assert!(map.lumen.iter().any(|&l| l));
+    }
+
+    /// The gather on a backend (`ring_rows`, in f32) gives the host's f64 ring means,
+    /// and its transpose the host's Pb map, to f32 rounding; also through the CPU
+    /// backend's kernel.
+    #[test]
+    fn ring_rows_gather_and_spread_as_the_host_does() {
+        let grid = Grid::from_shape_zyx([10, 12, 14], 10.0);
+        let net = Network {
+            nodes: vec![
+                DVec3::new(7.0, 33.0, 21.0),
+                DVec3::new(120.0, 80.0, 70.0),
+                DVec3::new(30.0, 100.0, 80.0),
+            ],
+            segments: vec![
+                Segment::new(0, 1, 4.0, 40.0),
+                Segment::new(1, 2, 12.0, 60.0),
+            ],
+            boundary: vec![],
+        };
+        let wall = WallMap::build(&net, &grid);
+        let field: Vec<f32> = (0..grid.len())
+            .map(|i| (i % 97) as f32 * 0.37 + 1.0)
+            .collect();
+        let rows = wall.ring_rows();
+        assert_eq!(rows.rows(), wall.rings());
+        let got = rows.mean_of(&field);
+        for (r, &g) in got.iter().enumerate() {
+            let (area, want) = wall.ring_mean(r, &field);
+            assert!((wall.ring_area(r) - area).abs() <= 1e-12 * area);
+            assert!(
+                (f64::from(g) - want).abs() <= 1e-5 * want.max(1.0),
+                "ring {r}: {g} vs {want}"
+            );
+        }
+        let ring_pb: Vec<f64> = (0..wall.rings()).map(|r| 30.0 + (r % 11) as f64).collect();
+        let host = wall.source_map(&grid, &ring_pb).pb;
+        let values: Vec<f32> = ring_pb.iter().map(|&p| p as f32).collect();
+        let spread = rows.transpose(grid.len()).mean_of(&values);
+        for (v, (&h, &g)) in host.iter().zip(&spread).enumerate() {
+            assert!((h - g).abs() <= 1e-5 * h.max(1.0), "voxel {v}: {h} vs {g}");
+        }
+        // The same through the CPU backend's fields and kernel, bit for bit.
+        let mut cpu = crate::backend::cpu::CpuBackend::new();
+        let b: &mut dyn crate::backend::O2Backend = &mut cpu;
+        let up = rows.upload(b).unwrap();
+        let x = b.field_from(&field, "x").unwrap();
+        let out = b.field_alloc(rows.rows(), "out").unwrap();
+        up.mean(b, x, out).unwrap();
+        assert_eq!(b.field_read(out).unwrap(), got);
     }
 }

@@ -195,8 +195,10 @@ impl Transport {
         &self.hd
     }
 
-    /// Marches blood through the network next to tissue pO2 `tissue` (mmHg per voxel).
-    pub(crate) fn march(&mut self, wall: &WallMap, tissue: &[f32]) -> BloodState {
+    /// Marches blood through the network from each ring's (wall area µm², area-weighted
+    /// mean tissue pO2 mmHg), however they were gathered (on the backend:
+    /// `crate::backend::gather`; on the host in the tests).
+    pub(crate) fn march_rings(&mut self, wall: &WallMap, rings: &[(f64, f64)]) -> BloodState {
         let b = self.blood;
         let ns = self.q.len();
         let mut st = BloodState {
@@ -255,14 +257,14 @@ impl Transport {
             st.outflow += leaving * b.content(p_node, hd_mix);
             for &s in outs {
                 let c_in = b.content(p_node, self.hd[s]);
-                c_out[s] = Some(self.march_segment(s, c_in, wall, tissue, &mut st));
+                c_out[s] = Some(self.march_segment(s, c_in, wall, rings, &mut st));
             }
         }
         // Segments without flow: blood at the tissue's pO2, no exchange.
         for s in (0..ns).filter(|&s| self.q[s] == 0.0) {
             let mut mean = (0.0, 0.0);
             for r in wall.rings_of(s) {
-                let (a, p) = wall.ring_mean(r, tissue);
+                let (a, p) = rings[r];
                 st.ring_pb[r] = p;
                 mean = (mean.0 + a, mean.1 + a * p);
             }
@@ -306,7 +308,7 @@ impl Transport {
         s: usize,
         c_in: f64,
         wall: &WallMap,
-        tissue: &[f32],
+        rings_at: &[(f64, f64)],
         st: &mut BloodState,
     ) -> f64 {
         let (b, q, hd) = (self.blood, self.q[s], self.hd[s]);
@@ -315,7 +317,7 @@ impl Transport {
         let mut c = c_in;
         let mut delivered = 0.0;
         let mut step = |r: usize, c: &mut f64| {
-            let (area, p_t) = wall.ring_mean(r, tissue);
+            let (area, p_t) = rings_at[r];
             let k = b.alpha_tissue * self.pw * area;
             let rhs = q * *c + k * p_t;
             let pb = b.solve_increasing(

@@ -114,3 +114,64 @@ fn gpu_kernels_match_their_cpu_twins() {
         }
     }
 }
+
+/// The gather of the blood coupling (`csr_mean`): the GPU kernel against its CPU twin on
+/// a random sparse matrix (rows of 0–12 entries, some without weight), and the twin
+/// against the f64 weighted mean.
+#[test]
+fn csr_mean_matches_its_twin_and_the_weighted_mean() {
+    use oxyfield::backend::gather::Csr;
+    let n = 17 * 19 * 23;
+    let rows = 5000;
+    let counts = random(rows, 11, 0.0, 13.0);
+    let mut m = Csr {
+        row_start: vec![0],
+        ..Csr::default()
+    };
+    let cols = random(rows * 13, 12, 0.0, n as f32);
+    let weights = random(rows * 13, 13, 0.0, 50.0);
+    for (r, &count) in counts.iter().enumerate() {
+        for k in 0..count as usize {
+            let e = r * 13 + k;
+            m.col.push((cols[e] as usize).min(n - 1) as u32);
+            // Every seventh row has zero weights: its mean is 0.
+            m.weight.push(if r % 7 == 0 { 0.0 } else { weights[e] });
+        }
+        m.row_start.push(m.col.len() as u32);
+    }
+    let x = random(n, 14, 0.0, 100.0);
+    let run = |b: &mut dyn oxyfield::backend::O2Backend| -> Vec<f32> {
+        let up = m.upload(b).unwrap();
+        let xf = b.field_from(&x, "x").unwrap();
+        let out = b.field_alloc(rows, "out").unwrap();
+        up.mean(b, xf, out).unwrap();
+        let got = b.field_read(out).unwrap();
+        up.free(b);
+        b.field_free(xf);
+        b.field_free(out);
+        got
+    };
+    let mut cpu = CpuBackend::new();
+    let want = run(&mut cpu);
+    assert_eq!(want, m.mean_of(&x));
+    for (r, &got) in want.iter().enumerate() {
+        let range = m.row_start[r] as usize..m.row_start[r + 1] as usize;
+        let sw: f64 = m.weight[range.clone()].iter().map(|&w| f64::from(w)).sum();
+        let s: f64 = range
+            .map(|e| f64::from(m.weight[e]) * f64::from(x[m.col[e] as usize]))
+            .sum();
+        let exact = if sw > 0.0 { s / sw } else { 0.0 };
+        // At most 12 f32 products and sums of values ≤ 100.
+        assert!(
+            (f64::from(got) - exact).abs() <= 1e-4,
+            "row {r}: {got} vs {exact}"
+        );
+    }
+    let Some(mut gpu) = common::gpu_backend("csr_mean_matches_its_twin") else {
+        return;
+    };
+    let got = run(&mut gpu);
+    let (max, _) = common::diff(&want, &got);
+    // The same sums in the same order: equal up to FMA contraction.
+    assert!(max <= 1e-4, "GPU vs CPU max difference {max}");
+}

@@ -66,12 +66,7 @@ impl WgPointwise {
         inputs: &[Field],
         outputs: &[Field],
     ) -> Result<()> {
-        let len = inputs
-            .iter()
-            .chain(outputs)
-            .map(|f| f.len())
-            .next()
-            .unwrap_or(0);
+        let len = crate::backend::pointwise::call_len(kernel, inputs, outputs);
         let buffers = |fields: &[Field]| -> Vec<&wgpu::Buffer> {
             fields.iter().map(|&f| store.buffer(f)).collect()
         };

@@ -18,6 +18,7 @@ pub fn all() -> Vec<(&'static str, String)> {
         .into_iter()
         .chain(crate::backend::ros_fields::SHADERS)
         .chain(crate::backend::drug_fields::SHADERS)
+        .chain(crate::backend::gather::SHADERS)
         .map(|s| (s.name, s.source()));
     let mut out = vec![
         ("o2_smooth", o2_smooth()),
