@@ -1,5 +1,6 @@
 //! Nonlinear multigrid: the full approximation scheme (FAS; Brandt 1977), started by a
-//! full-multigrid (FMG) pass and iterated in F-cycles.
+//! full-multigrid (FMG) pass, then iterated in F-cycles from a cold start and in
+//! V-cycles from a warm one.
 //!
 //! FAS rather than Newton–multigrid because the smoother already solves each voxel's
 //! nonlinear (Michaelis–Menten) equation exactly: FAS needs no Jacobian, coarse levels
@@ -21,18 +22,27 @@
 //! **Cycles.** A V(ν₁, ν₂) cycle on level l: ν₁ sweeps, restrict, V on l + 1, prolong,
 //! ν₂ sweeps. An F-cycle does the coarse-grid work twice: F on l + 1, then V on l + 1,
 //! before prolonging — about 15 % more work per cycle than a V-cycle, and a coarse
-//! correction close to W-cycle quality. The **first** cycle of every solve is an FMG
-//! pass instead: restrict the start field down to the coarsest level without
-//! smoothing, solve there, then on each finer level prolong the correction and run one
-//! F-cycle from that level. Every coarse problem is the FAS problem of the start field,
-//! so the pass is exact for any start (cold or warm); it gives each level a start from
-//! the converged level below it, which is what a cold solve lacks.
+//! correction close to W-cycle quality, but on a GPU two to three times the
+//! dispatches (the coarse levels are visited O(L²) times instead of O(L)). The
+//! **first** cycle of every solve is an FMG pass instead: restrict the start field down
+//! to the coarsest level without smoothing, solve there, then on each finer level
+//! prolong the correction and run one cycle from that level. Every coarse problem is
+//! the FAS problem of the start field, so the pass is exact for any start (cold or
+//! warm); it gives each level a start from the converged level below it, which is what
+//! a cold solve lacks.
+//!
+//! A solve is **cold** when its relative residual at the start is above
+//! [`COLD_ABOVE`] (a steady solve from the initial guess): its FMG pass and cycles are
+//! F-cycles. A warm solve (a protocol step from the last field, a drug sub-step) needs
+//! one or two cycles, where F-cycles' extra coarse work does not pay: V-cycles.
 //!
 //! Measured to a relative residual of 1e-6 on the CPU backend (`oxyfield bench`, 64³
-//! and 128³; cycles are size-independent), V(2,2) cycles against FMG + F(2,2):
-//! tissue 8–9 → 6 cycles (59–67 → 52 fine sweep-equivalents), columns 12–13 → 10
-//! (88–96 → 85), diffusion 6 → 3 (45 → 27); `bench --problem protocol` at 32³/48³
-//! 211/465 → 134/306 ms per step. F(1,2) and V(1,1) cost more in cycles than they save
+//! and 128³; cycles are size-independent), V(2,2) cycles throughout against this
+//! scheme (with the mixed-cell coarsening of `problem::hierarchy`): tissue 8–9 → 6
+//! cycles, columns 12–13 → 6–7, diffusion (a warm start, 6.6e-3) 6 → 4. In
+//! `bench --problem protocol` at 32³ warm V-cycles against F-cycles: 109 against
+//! 150 ms per step on the CPU, 584 against 824 ms on lavapipe with half the dispatches
+//! (4 257 against 8 812 per step). F(1,2) and V(1,1) cost more in cycles than they save
 //! per cycle on the tissue and column problems.
 use super::monitor::{Monitor, Verdict};
 use super::{reference_of_loaded, sor, SolveOptions, SolveReport};
@@ -105,10 +115,17 @@ pub(crate) fn solve(
                 history: monitor.history,
             });
         }
-        let (cycle_work, after) = if cycles == 0 {
-            checked(backend, |b| fmg_pass(b, &plan))?
+        // A cold start (relative residual above COLD_ABOVE at the first check) cycles in
+        // F-cycles; a warm one in V-cycles. Both start with the FMG pass.
+        let cycle = if monitor.history.first().is_some_and(|&(_, r)| r > COLD_ABOVE) {
+            Cycle::F
         } else {
-            checked(backend, |b| f_cycle(b, 0, &plan))?
+            Cycle::V
+        };
+        let (cycle_work, after) = if cycles == 0 {
+            checked(backend, |b| fmg_pass(b, &plan, cycle))?
+        } else {
+            checked(backend, |b| cycle.run(b, 0, &plan))?
         };
         work += cycle_work;
         sq_sum = after;
@@ -144,7 +161,7 @@ struct Plan {
 /// The FMG pass (see the module docs): restriction of the start field to the coarsest
 /// level, the coarsest solve, then per finer level a prolongation and an F-cycle.
 /// Returns its work in fine sweep-equivalents.
-fn fmg_pass(b: &mut dyn O2Backend, plan: &Plan) -> Result<f64> {
+fn fmg_pass(b: &mut dyn O2Backend, plan: &Plan, cycle: Cycle) -> Result<f64> {
     let coarsest = plan.sizes.len() - 1;
     let mut work = 0.0;
     for level in 0..coarsest {
@@ -154,9 +171,31 @@ fn fmg_pass(b: &mut dyn O2Backend, plan: &Plan) -> Result<f64> {
     work += coarsest_solve(b, plan)?;
     for level in (0..coarsest).rev() {
         b.prolong(level)?;
-        work += 0.5 * plan.sizes[level] + f_cycle(b, level, plan)?;
+        work += 0.5 * plan.sizes[level] + cycle.run(b, level, plan)?;
     }
     Ok(work)
+}
+
+/// Relative residual above which a solve counts as cold (see the module docs).
+pub(crate) const COLD_ABOVE: f64 = 0.1;
+
+/// The cycle a solve iterates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Cycle {
+    /// F-cycles: cold solves.
+    F,
+    /// V-cycles: warm solves.
+    V,
+}
+
+impl Cycle {
+    /// One cycle from `level`; returns its work in fine sweep-equivalents.
+    fn run(self, b: &mut dyn O2Backend, level: usize, plan: &Plan) -> Result<f64> {
+        match self {
+            Cycle::F => f_cycle(b, level, plan),
+            Cycle::V => v_cycle(b, level, plan),
+        }
+    }
 }
 
 /// The coarsest level's SOR sweeps; returns their work in fine sweep-equivalents.
