@@ -5,7 +5,8 @@
 // - n and Sv: the volume-weighted mean of the children;
 // - Pb: the wall-area-weighted mean (Σ w·Sv·Pb / Σ w·Sv; 0 without wall), so the coarse
 //   supply Γ·Pb is the mean of the children's;
-// - fixed: the mean of the fixed children when all children are fixed, else −1 (free);
+// - fixed: the mean of the fixed children when all are fixed, or when any is and the
+//   mixed-cell coupling below does not apply (fine_edge.w = 0); else −1 (free);
 // - a mixed cell (fixed and free children, fine_edge.w > 0) is free and carries its
 //   fixed children as exchange Γ_f = w·pairs/free in Sv units, toward their mean value
 //   (pairs: faces between its fixed children and free fine voxels; see

@@ -8,7 +8,9 @@
 //!
 //! Row starts and column indices are stored in f32 fields as the bits of u32 values
 //! (`f32::from_bits`, `bitcast<u32>` in WGSL): the field store holds f32 only, and
-//! bits survive upload, copy and read unchanged.
+//! bits survive upload, copy and read unchanged. Small indices are subnormal floats,
+//! and some bit patterns are NaNs: no kernel may do arithmetic on these fields, run a
+//! finiteness check over them or fill them; only `csr_mean` reads them, by bitcast.
 
 use super::pointwise::{par_map_rows, PointShader, Pointwise};
 use super::ros_fields::Scalars12;
@@ -43,7 +45,7 @@ impl Csr {
 
     /// The transpose, with `columns` rows; each new row keeps its entries in the order
     /// of the old rows.
-    pub fn transpose(&self, columns: usize) -> Csr {
+    pub(crate) fn transpose(&self, columns: usize) -> Csr {
         let mut count = vec![0u32; columns + 1];
         for &c in &self.col {
             count[c as usize + 1] += 1;
@@ -139,9 +141,9 @@ impl CsrFields {
 
 /// The kernel: inputs row starts, columns, weights, x; output the row means.
 #[derive(Debug, Clone, Copy)]
-pub struct CsrMean {
+pub(crate) struct CsrMean {
     /// Rows.
-    pub rows: usize,
+    pub(crate) rows: usize,
 }
 
 impl Pointwise for CsrMean {

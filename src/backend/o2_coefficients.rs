@@ -1,6 +1,7 @@
 //! The O2 problem's coefficients built where the fields are (issue 19 point 2): the
 //! respiring-cell coefficient from the tissue state, the statistics mask, the wall
-//! coefficients under a step's windows, and fixed values at the start of a solve. Each
+//! coefficients under a step's windows, fixed values at the start of a solve, and the
+//! walls that angiogenesis adds. Each
 //! is a [`Pointwise`] kernel (`shaders/<name>.wgsl`) whose CPU twin here computes the
 //! same f32 update.
 
@@ -27,8 +28,25 @@ pub(crate) const APPLY_FIXED: PointShader = PointShader {
     name: "apply_fixed",
     body: include_str!("../../shaders/apply_fixed.wgsl"),
 };
+/// `shaders/wall_supply.wgsl`.
+pub(crate) const WALL_SUPPLY: PointShader = PointShader {
+    name: "wall_supply",
+    body: include_str!("../../shaders/wall_supply.wgsl"),
+};
+/// `shaders/angiogenesis.wgsl`.
+pub(crate) const ANGIOGENESIS: PointShader = PointShader {
+    name: "angiogenesis",
+    body: include_str!("../../shaders/angiogenesis.wgsl"),
+};
 /// The shaders of this module.
-pub(crate) const SHADERS: [PointShader; 4] = [O2_CONSUMING, TISSUE_MASK, O2_VESSELS, APPLY_FIXED];
+pub(crate) const SHADERS: [PointShader; 6] = [
+    O2_CONSUMING,
+    TISSUE_MASK,
+    O2_VESSELS,
+    APPLY_FIXED,
+    WALL_SUPPLY,
+    ANGIOGENESIS,
+];
 
 /// Uniforms of a pointwise kernel with up to four f32 parameters.
 #[repr(C)]
@@ -160,6 +178,77 @@ impl Pointwise for ApplyFixed {
         par_map::<1, 1>(inputs, outputs, |_, [fixed], [field]| {
             if fixed >= 0.0 {
                 *field = fixed;
+            }
+        });
+    }
+}
+
+/// Sv·Pb per voxel (its sum over the walls, over Σ Sv, is their mean blood pO2). Inputs
+/// Sv, Pb; output Sv·Pb.
+#[derive(Debug, Clone, Copy)]
+pub struct WallSupply {
+    /// Voxels.
+    pub len: usize,
+}
+
+impl Pointwise for WallSupply {
+    fn shader(&self) -> PointShader {
+        WALL_SUPPLY
+    }
+    fn arity(&self) -> (usize, usize) {
+        (2, 1)
+    }
+    fn uniforms(&self) -> Vec<u8> {
+        bytes(&Scalars4::new(self.len, &[]))
+    }
+    fn cpu(&self, inputs: &[&[f32]], outputs: &mut [&mut [f32]]) {
+        par_map::<2, 1>(inputs, outputs, |_, [sv, pb], [out]| {
+            *out = sv * pb;
+        });
+    }
+}
+
+/// New wall where HIF stays above `threshold` in tissue (region ≠ 0): Sv grows by
+/// `grow` up to `cap` (never down) and Pb mixes in `pb_new` by wall area. Inputs h,
+/// region; outputs vessel Sv, vessel Pb (in place).
+#[derive(Debug, Clone, Copy)]
+pub struct Angiogenesis {
+    /// Voxels.
+    pub len: usize,
+    /// HIF level above which walls grow.
+    pub threshold: f32,
+    /// Sv added over the step (1/µm).
+    pub grow: f32,
+    /// Largest Sv (1/µm).
+    pub cap: f32,
+    /// Blood pO2 of the new wall (mmHg).
+    pub pb_new: f32,
+}
+
+impl Pointwise for Angiogenesis {
+    fn shader(&self) -> PointShader {
+        ANGIOGENESIS
+    }
+    fn arity(&self) -> (usize, usize) {
+        (2, 2)
+    }
+    fn uniforms(&self) -> Vec<u8> {
+        bytes(&Scalars4::new(
+            self.len,
+            &[self.threshold, self.grow, self.cap, self.pb_new],
+        ))
+    }
+    fn cpu(&self, inputs: &[&[f32]], outputs: &mut [&mut [f32]]) {
+        let k = *self;
+        par_map::<2, 2>(inputs, outputs, |_, [h, region], [sv, pb]| {
+            if region == 0.0 || h <= k.threshold {
+                return;
+            }
+            let old = *sv;
+            let new = (old + k.grow).min(k.cap).max(old);
+            if new > old {
+                *pb = (*pb * old + k.pb_new * (new - old)) / new;
+                *sv = new;
             }
         });
     }

@@ -181,9 +181,13 @@ fn couple(
             .rings
             .mean(backend, tissue.solution(), rings.ring_po2)?;
         let wall_po2 = backend.field_read(rings.ring_po2)?;
-        if wall_po2.iter().any(|p| !p.is_finite()) {
-            // Name the voxel (reading the field is fine on a failure).
+        if let Some(r) = wall_po2.iter().position(|p| !p.is_finite()) {
+            // Name the voxel (reading the field is fine on a failure); a finite field
+            // with a non-finite ring mean is a failure too.
             tissue.read(backend, problem, "pO2", &when)?;
+            return Err(crate::Error::Numerical(format!(
+                "the wall pO2 of vessel ring {r} is not finite {when}"
+            )));
         }
         let at_rings: Vec<(f64, f64)> = rings
             .areas

@@ -2,7 +2,8 @@
 //! kernels together on the CPU and the GPU.
 //!
 //! - [`Method::Multigrid`] (default): nonlinear full-approximation-scheme (FAS)
-//!   multigrid (an FMG pass, then F-cycles); cost O(N) in the number of voxels.
+//!   multigrid (an FMG pass, then F-cycles from a cold start, V-cycles from a warm
+//!   one); cost O(N) in the number of voxels.
 //! - [`Method::RbSor`]: nonlinear red–black SOR, the walking skeleton's method; kept as
 //!   a baseline and for comparison in `oxyfield bench`.
 //!

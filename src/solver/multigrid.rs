@@ -62,7 +62,7 @@ pub(crate) const NU2: u32 = 2;
 pub(crate) const SMOOTHING_OMEGA: f32 = 1.15;
 
 /// Solves on the hierarchy loaded into `backend` (level 0 on `grid`): an FMG pass, then
-/// F-cycles until the monitor stops.
+/// F-cycles from a cold start and V-cycles from a warm one until the monitor stops.
 pub(crate) fn solve(
     backend: &mut dyn O2Backend,
     grid: &Grid,
@@ -86,7 +86,7 @@ pub(crate) fn solve(
         coarse_omega,
     };
 
-    // Every V-cycle should cut the residual several-fold: ten cycles without a 10 % gain
+    // Every cycle should cut the residual several-fold: ten cycles without a 10 % gain
     // means stagnation at any residual (a float32 floor, or a hierarchy that does not
     // fit the problem), and the solve stops and says so.
     let mut monitor = Monitor::new(
@@ -117,7 +117,11 @@ pub(crate) fn solve(
         }
         // A cold start (relative residual above COLD_ABOVE at the first check) cycles in
         // F-cycles; a warm one in V-cycles. Both start with the FMG pass.
-        let cycle = if monitor.history.first().is_some_and(|&(_, r)| r > COLD_ABOVE) {
+        let cycle = if monitor
+            .history
+            .first()
+            .is_some_and(|&(_, r)| r > COLD_ABOVE)
+        {
             Cycle::F
         } else {
             Cycle::V
@@ -159,7 +163,7 @@ struct Plan {
 }
 
 /// The FMG pass (see the module docs): restriction of the start field to the coarsest
-/// level, the coarsest solve, then per finer level a prolongation and an F-cycle.
+/// level, the coarsest solve, then per finer level a prolongation and one `cycle`.
 /// Returns its work in fine sweep-equivalents.
 fn fmg_pass(b: &mut dyn O2Backend, plan: &Plan, cycle: Cycle) -> Result<f64> {
     let coarsest = plan.sizes.len() - 1;

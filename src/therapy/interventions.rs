@@ -4,8 +4,9 @@
 //! parameters of the step, and ROS-dependent kill.
 
 use super::state::State;
-use crate::backend::o2_coefficients::Vessels;
+use crate::backend::o2_coefficients::{Angiogenesis, Vessels, WallSupply};
 use crate::backend::ros_fields::RosKill;
+use crate::backend::stats::Reduce;
 use crate::backend::O2Backend;
 use crate::physics::hif::HifEffects;
 use crate::physics::ros::RosParams;
@@ -147,8 +148,9 @@ pub(super) fn prune(backend: &mut dyn O2Backend, st: &mut State, fraction: f64) 
 
 /// New wall where HIF stays above the threshold ([`HifEffects`]), at the mean wall
 /// density per step and at the mean blood pO2, capped at three times the mean wall
-/// density. Off by default (`hif.angiogenesis_per_day` = 0); when on it runs on the
-/// host, reading Sv, Pb and h each step. TODO(issue 19): a kernel with its reductions.
+/// density. Off by default (`hif.angiogenesis_per_day` = 0). On the backend: the mean
+/// wall density and blood pO2 come from reductions (a few bytes down), the growth is
+/// the `Angiogenesis` kernel (nothing up but its uniforms).
 pub(super) fn angiogenesis(
     backend: &mut dyn O2Backend,
     st: &mut State,
@@ -160,38 +162,50 @@ pub(super) fn angiogenesis(
     if rate <= 0.0 {
         return Ok(());
     }
-    let mut vessel_sv = backend.field_read(st.vessel_sv)?;
-    let mut vessel_pb = backend.field_read(st.vessel_pb)?;
-    let hif = backend.field_read(st.tissue.hif)?;
-    let region = backend.field_read(st.tissue.region)?;
-    let (mut sv_sum, mut pb_sum, mut count) = (0.0f64, 0.0f64, 0usize);
-    for (&sv, &pb) in vessel_sv.iter().zip(&vessel_pb) {
-        if sv > 0.0 {
-            sv_sum += f64::from(sv);
-            pb_sum += f64::from(pb) * f64::from(sv);
-            count += 1;
-        }
-    }
-    if count == 0 {
+    let len = st.vessel_sv.len();
+    // Over the voxels with wall (Sv ≠ 0, the mask): their count, Σ Sv and Σ Sv·Pb.
+    let supply = backend.field_alloc(len, "angiogenesis.supply")?;
+    let sums = backend
+        .pointwise(
+            &WallSupply { len },
+            &[st.vessel_sv, st.vessel_pb],
+            &[supply],
+        )
+        .and_then(|()| {
+            backend.reduce_masked(
+                st.vessel_sv,
+                &[
+                    (
+                        st.vessel_sv,
+                        Reduce::CountBelow {
+                            threshold: f32::INFINITY,
+                        },
+                    ),
+                    (st.vessel_sv, Reduce::Sum),
+                    (supply, Reduce::Sum),
+                ],
+            )
+        });
+    backend.field_free(supply);
+    let [count, sv_sum, pb_sum] = sums?[..] else {
+        unreachable!("three reductions asked for")
+    };
+    if count == 0.0 || sv_sum <= 0.0 {
         return Ok(());
     }
-    let sv_ref = sv_sum / count as f64;
-    let pb_new = pb_sum / sv_sum;
-    let grow = rate * sv_ref * dt;
-    for i in 0..vessel_sv.len() {
-        if region[i] == 0.0 || f64::from(hif[i]) <= e.angiogenesis_threshold {
-            continue;
-        }
-        let old = f64::from(vessel_sv[i]);
-        let new = (old + grow).min(3.0 * sv_ref).max(old);
-        if new > old {
-            let pb = (f64::from(vessel_pb[i]) * old + pb_new * (new - old)) / new;
-            vessel_sv[i] = new as f32;
-            vessel_pb[i] = pb as f32;
-        }
-    }
-    backend.field_upload(st.vessel_sv, &vessel_sv)?;
-    backend.field_upload(st.vessel_pb, &vessel_pb)?;
+    let sv_ref = sv_sum / count;
+    let kernel = Angiogenesis {
+        len,
+        threshold: e.angiogenesis_threshold as f32,
+        grow: (rate * sv_ref * dt) as f32,
+        cap: (3.0 * sv_ref) as f32,
+        pb_new: (pb_sum / sv_sum) as f32,
+    };
+    backend.pointwise(
+        &kernel,
+        &[st.tissue.hif, st.tissue.region],
+        &[st.vessel_sv, st.vessel_pb],
+    )?;
     apply_vessels(backend, st, c)
 }
 

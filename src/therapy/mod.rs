@@ -28,7 +28,7 @@
 //! backend), every solve in place ([`crate::solver::solve_fields`]), and the timeline
 //! row comes from device reductions (`row.rs`). What crosses per step is uniform blocks
 //! up and residual norms and reductions down; whole fields cross at snapshots,
-//! checkpoints, a fraction's dose map, pruning, angiogenesis (when on) and the end.
+//! checkpoints, a fraction's dose map, pruning and the end.
 //!
 //! Blood pO2 at the walls is held at its value at t = 0 (with blood O2 transport, the
 //! coupled solution at t = 0), changed only by the open windows (normalisation).

@@ -5,7 +5,9 @@
 use crate::common;
 
 use oxyfield::backend::cpu::CpuBackend;
-use oxyfield::backend::o2_coefficients::{ApplyFixed, Consuming, TissueMask, Vessels};
+use oxyfield::backend::o2_coefficients::{
+    Angiogenesis, ApplyFixed, Consuming, TissueMask, Vessels, WallSupply,
+};
 use oxyfield::backend::pointwise::Pointwise;
 
 use crate::common::{random, run_pointwise as run};
@@ -54,6 +56,28 @@ fn cases(n: usize) -> Vec<Case> {
             vec![fixed],
             vec![random(n, 7, 0.0, 100.0)],
         ),
+        (
+            Box::new(WallSupply { len: n }),
+            vec![random(n, 8, 0.0, 0.02), random(n, 10, 0.0, 60.0)],
+            vec![vec![0.0; n]],
+        ),
+        (
+            Box::new(Angiogenesis {
+                len: n,
+                threshold: 0.5,
+                grow: 0.003,
+                cap: 0.02,
+                pb_new: 35.0,
+            }),
+            vec![
+                frac(11),
+                frac(12)
+                    .iter()
+                    .map(|&v| if v < 0.2 { 0.0 } else { 1.0 })
+                    .collect(),
+            ],
+            vec![random(n, 13, 0.0, 0.025), random(n, 14, 0.0, 60.0)],
+        ),
     ]
 }
 
@@ -83,6 +107,16 @@ fn cpu_twins_compute_the_host_formulas() {
                 } else {
                     outs[0][i]
                 }],
+                "wall_supply" => vec![ins[0][i] * ins[1][i]],
+                "angiogenesis" => {
+                    let (old, pb) = (outs[0][i], outs[1][i]);
+                    let new = (old + 0.003f32).min(0.02).max(old);
+                    if ins[1][i] == 0.0 || ins[0][i] <= 0.5 || new <= old {
+                        vec![old, pb]
+                    } else {
+                        vec![new, (pb * old + 35.0 * (new - old)) / new]
+                    }
+                }
                 other => panic!("no host formula for {other}"),
             };
             for (k, w) in want.iter().enumerate() {

@@ -137,12 +137,13 @@ fn a_resident_gpu_solve_matches_the_cpu_and_reads_back_only_norms() {
     // beyond uniforms.
 }
 
-/// Ten steps with a fraction, a prodrug and ROS on: each step sends only scalars
-/// (uniform blocks up; residual norms, reductions and the median down).
+/// Ten steps with a fraction, a prodrug, ROS and angiogenesis on: each step sends only
+/// scalars (uniform blocks up; residual norms, reductions and the median down).
 fn ten_steps(backend: &mut dyn O2Backend) -> oxyfield::therapy::TherapyResult {
     let sc = common::scenario(
         "name = \"budget\"\nseed = 3\n[grid]\nshape_zyx = [16, 16, 16]\nspacing_um = 10.0\n\
-         [vessels.synthetic]\ndensity_mm_per_mm3 = 150.0\n[ros]\nenabled = true\n",
+         [vessels.synthetic]\ndensity_mm_per_mm3 = 150.0\n[ros]\nenabled = true\n\
+         [hif]\nangiogenesis_per_day = 0.5\n",
         std::path::Path::new("."),
     );
     let protocol = oxyfield::protocol::Protocol::from_toml(
@@ -204,5 +205,43 @@ fn a_protocol_step_moves_at_most_4_kb_on_the_gpu_and_matches_the_cpu() {
         );
         let (ra, rb) = (a.mean_ros_um.unwrap(), b.mean_ros_um.unwrap());
         assert!(close(ra, rb), "{a:?}\n{b:?}");
+    }
+}
+
+/// The GPU keeps a problem's hierarchy between solves: solved again on the same fields
+/// with other D and Pw, its coarsening must take the new mixed-cell coupling (a stale
+/// one took 45 cycles where the CPU takes 5). Both backends need the same cycles.
+#[test]
+fn a_reused_gpu_hierarchy_coarsens_with_the_new_parameters() {
+    let Some(mut gpu) = common::gpu_backend("a_reused_gpu_hierarchy_coarsens") else {
+        return;
+    };
+    let p = problem([32, 32, 32]);
+    let cycles = |b: &mut dyn O2Backend| -> Vec<u32> {
+        let up = |b: &mut dyn O2Backend, v: &[f32]| -> Field { b.field_from(v, "test").unwrap() };
+        let mut fp = FieldProblem {
+            grid: p.grid,
+            params: p.params,
+            faces: p.faces,
+            sv: up(b, &p.sv),
+            pb: up(b, &p.pb),
+            viable: up(b, &p.viable),
+            fixed: up(b, &p.fixed),
+        };
+        let solution = up(b, &p.initial_guess());
+        let opts = SolveOptions::default();
+        let first = solver::solve_fields(b, &fp, solution, &opts).unwrap();
+        fp.params.wall_permeability_um_per_s *= 1e-3;
+        fp.params.diffusivity_um2_per_s *= 10.0;
+        b.field_upload(solution, &p.initial_guess()).unwrap();
+        let second = solver::solve_fields(b, &fp, solution, &opts).unwrap();
+        vec![first.iterations, second.iterations]
+    };
+    let (c, g) = (cycles(&mut CpuBackend::new()), cycles(&mut gpu));
+    for (a, b) in c.iter().zip(&g) {
+        assert!(
+            a.abs_diff(*b) <= 1,
+            "cycles on the CPU {c:?}, on the GPU {g:?}"
+        );
     }
 }

@@ -45,6 +45,43 @@ pub(crate) struct TransferBinding {
     coarsen: wgpu::BindGroup,
     fine_groups: [u32; 3],
     coarse_groups: [u32; 3],
+    /// The uniform block and what it holds (its mixed-cell coupling follows the fine
+    /// level's parameters: [`TransferBinding::set_params`]).
+    params: wgpu::Buffer,
+    held: Vec<u8>,
+}
+
+/// The uniform block of the level pair `fine` → `coarse`.
+fn transfer_uniforms(fine: &GpuO2Fields, coarse: &GpuO2Fields) -> MgTransferGpu {
+    let dims = |f: &GpuO2Fields| [f.params.dims[0], f.params.dims[1], f.params.dims[2]];
+    let (fd, cd) = (dims(fine), dims(coarse));
+    let [c, _, _, pw] = fine.params.coeffs;
+    let e = fine.params.edge_width;
+    MgTransferGpu {
+        fine: [fd[0], fd[1], fd[2], 0],
+        coarse: [cd[0], cd[1], cd[2], 0],
+        fine_edge: [
+            e[0],
+            e[1],
+            e[2],
+            crate::backend::stencil::mixed_coupling(c, pw),
+        ],
+    }
+}
+
+impl TransferBinding {
+    /// Rewrites the uniform block from the levels' current parameters: a hierarchy
+    /// reused for a problem with other D or Pw must coarsen with that problem's
+    /// mixed-cell coupling. Writes nothing when nothing changed.
+    pub(crate) fn set_params(
+        &mut self,
+        ctx: &GpuContext,
+        fine: &GpuO2Fields,
+        coarse: &GpuO2Fields,
+    ) {
+        let block = transfer_uniforms(fine, coarse);
+        ctx.write_changed(&self.params, &mut self.held, bytemuck::bytes_of(&block));
+    }
 }
 
 fn entries<'a>(buffers: &[&'a wgpu::Buffer]) -> Vec<wgpu::BindGroupEntry<'a>> {
@@ -94,25 +131,13 @@ impl WgMgTransfer {
     ) -> Result<TransferBinding> {
         let dims = |f: &GpuO2Fields| [f.params.dims[0], f.params.dims[1], f.params.dims[2]];
         let (fd, cd) = (dims(fine), dims(coarse));
+        let block = transfer_uniforms(fine, coarse);
         let params = ctx
             .device
             .create_buffer_init(&wgpu::util::BufferInitDescriptor {
                 label: Some("oxyfield.mg_transfer.params"),
-                contents: bytemuck::bytes_of(&MgTransferGpu {
-                    fine: [fd[0], fd[1], fd[2], 0],
-                    coarse: [cd[0], cd[1], cd[2], 0],
-                    fine_edge: {
-                        let [c, _, _, pw] = fine.params.coeffs;
-                        let e = fine.params.edge_width;
-                        [
-                            e[0],
-                            e[1],
-                            e[2],
-                            crate::backend::stencil::mixed_coupling(c, pw),
-                        ]
-                    },
-                }),
-                usage: wgpu::BufferUsages::UNIFORM,
+                contents: bytemuck::bytes_of(&block),
+                usage: wgpu::BufferUsages::UNIFORM | wgpu::BufferUsages::COPY_DST,
             });
         let group = |pl: &wgpu::ComputePipeline, label: &str, e: &[wgpu::BindGroupEntry]| {
             ctx.device.create_bind_group(&wgpu::BindGroupDescriptor {
@@ -177,6 +202,8 @@ impl WgMgTransfer {
             ),
             fine_groups: groups_3d(ctx, fd, WG)?,
             coarse_groups: groups_3d(ctx, cd, WG)?,
+            params,
+            held: bytemuck::bytes_of(&block).to_vec(),
         })
     }
 

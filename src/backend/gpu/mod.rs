@@ -299,6 +299,15 @@ impl O2Backend for GpuBackend {
             for (level, p) in loaded.levels.iter_mut().zip(&params) {
                 level.fields.set_params(&self.ctx, *p);
             }
+            // The coarsening's mixed-cell coupling follows D and Pw: the transfer
+            // blocks of the coarse levels are rewritten below (level 0's when rebound).
+            for (l, t) in loaded.transfers.iter_mut().enumerate().skip(1) {
+                t.set_params(
+                    &self.ctx,
+                    &loaded.levels[l].fields,
+                    &loaded.levels[l + 1].fields,
+                );
+            }
             if loaded.key != Some(key) {
                 // Other fields on the same grid: level 0 binds them; the coarse levels
                 // and every work buffer stay.
@@ -315,6 +324,12 @@ impl O2Backend for GpuBackend {
                 loaded.residual = self.residual.bind(&self.ctx, &loaded.levels[0].fields);
                 loaded.step = self.step.bind(&self.ctx, &loaded.levels[0].fields)?;
                 loaded.key = Some(key);
+            } else if let Some(t) = loaded.transfers.first_mut() {
+                t.set_params(
+                    &self.ctx,
+                    &loaded.levels[0].fields,
+                    &loaded.levels[1].fields,
+                );
             }
         } else {
             self.loaded = None; // free the previous hierarchy first
