@@ -230,9 +230,8 @@ mod tests {
     use super::*;
     use crate::vessels::Segment;
 
-    #[test]
-    fn wall_area_is_conserved_and_pb_is_weighted() {
-        // Both cylinders lie wholly inside the 140 × 120 × 100 µm block.
+    /// Two cylinders (radii 4 and 12 µm) wholly inside a 140 × 120 × 100 µm block.
+    fn two_vessels() -> (Grid, Network) {
         let grid = Grid::from_shape_zyx([10, 12, 14], 10.0);
         let net = Network {
             nodes: vec![
@@ -246,6 +245,12 @@ mod tests {
             ],
             boundary: vec![],
         };
+        (grid, net)
+    }
+
+    #[test]
+    fn wall_area_is_conserved_and_pb_is_weighted() {
+        let (grid, net) = two_vessels();
         let map = rasterise(&net, &grid);
         let total: f64 = map.sv.iter().map(|&s| s as f64).sum::<f64>() * grid.voxel_volume_um3();
         let want = net.stats(1.0).wall_area_um2;
@@ -263,19 +268,7 @@ mod tests {
     /// backend's kernel.
     #[test]
     fn ring_rows_gather_and_spread_as_the_host_does() {
-        let grid = Grid::from_shape_zyx([10, 12, 14], 10.0);
-        let net = Network {
-            nodes: vec![
-                DVec3::new(7.0, 33.0, 21.0),
-                DVec3::new(120.0, 80.0, 70.0),
-                DVec3::new(30.0, 100.0, 80.0),
-            ],
-            segments: vec![
-                Segment::new(0, 1, 4.0, 40.0),
-                Segment::new(1, 2, 12.0, 60.0),
-            ],
-            boundary: vec![],
-        };
+        let (grid, net) = two_vessels();
         let wall = WallMap::build(&net, &grid);
         let field: Vec<f32> = (0..grid.len())
             .map(|i| (i % 97) as f32 * 0.37 + 1.0)

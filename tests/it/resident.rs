@@ -25,8 +25,8 @@ fn problem(shape: [usize; 3]) -> O2Problem {
     assemble(&sc).unwrap().problem
 }
 
-/// Uploads `p` and solves it resident; returns the field and the report.
-fn solve_resident(b: &mut dyn O2Backend, p: &O2Problem) -> (Vec<f32>, SolveReport) {
+/// Uploads `p` with its initial guess as the solution field.
+fn upload(b: &mut dyn O2Backend, p: &O2Problem) -> (FieldProblem, Field) {
     let up = |b: &mut dyn O2Backend, v: &[f32]| -> Field { b.field_from(v, "test").unwrap() };
     let fp = FieldProblem {
         grid: p.grid,
@@ -38,6 +38,12 @@ fn solve_resident(b: &mut dyn O2Backend, p: &O2Problem) -> (Vec<f32>, SolveRepor
         fixed: up(b, &p.fixed),
     };
     let solution = up(b, &p.initial_guess());
+    (fp, solution)
+}
+
+/// Uploads `p` and solves it resident; returns the field and the report.
+fn solve_resident(b: &mut dyn O2Backend, p: &O2Problem) -> (Vec<f32>, SolveReport) {
+    let (fp, solution) = upload(b, p);
     let opts = SolveOptions {
         tolerance: 1e-7,
         ..Default::default()
@@ -218,17 +224,7 @@ fn a_reused_gpu_hierarchy_coarsens_with_the_new_parameters() {
     };
     let p = problem([32, 32, 32]);
     let cycles = |b: &mut dyn O2Backend| -> Vec<u32> {
-        let up = |b: &mut dyn O2Backend, v: &[f32]| -> Field { b.field_from(v, "test").unwrap() };
-        let mut fp = FieldProblem {
-            grid: p.grid,
-            params: p.params,
-            faces: p.faces,
-            sv: up(b, &p.sv),
-            pb: up(b, &p.pb),
-            viable: up(b, &p.viable),
-            fixed: up(b, &p.fixed),
-        };
-        let solution = up(b, &p.initial_guess());
+        let (mut fp, solution) = upload(b, &p);
         let opts = SolveOptions::default();
         let first = solver::solve_fields(b, &fp, solution, &opts).unwrap();
         fp.params.wall_permeability_um_per_s *= 1e-3;
