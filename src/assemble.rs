@@ -8,7 +8,7 @@ use crate::npy;
 use crate::physics::blood::BloodParams;
 use crate::physics::o2::FREE;
 use crate::problem::O2Problem;
-use crate::solver::coupled::CouplingOptions;
+use crate::vessels::coupling::CouplingOptions;
 use crate::vessels::flow::Flows;
 use crate::vessels::formats::{self, ReadOptions};
 use crate::vessels::transport::Transport;

@@ -11,8 +11,8 @@ use crate::output::{blood, ros as output_ros, slices, summary};
 use crate::ros::balance::{RosBalance, RosStats};
 use crate::ros::steady::RosSteady;
 use crate::ros::RosSources;
-use crate::solver::coupled::solve_coupled;
 use crate::solver::{self, SolveReport};
+use crate::vessels::coupling::solve_coupled;
 use crate::vessels::formats;
 use crate::vessels::transport::BloodState;
 use crate::{Error, Result};
@@ -249,7 +249,7 @@ pub fn run_scenario(
 fn accept_result(
     sc: &Scenario,
     report: &SolveReport,
-    coupling: Option<&crate::solver::coupled::CouplingReport>,
+    coupling: Option<&crate::vessels::coupling::CouplingReport>,
     mass: &MassBalance,
     blood_balance: Option<f64>,
     ros: Option<&RosRun>,
@@ -387,7 +387,7 @@ fn solve_ros(
 }
 
 /// The blood state and coupling report of a solve with blood O2 transport.
-pub(crate) type BloodResult = (BloodState, crate::solver::coupled::CouplingReport);
+pub(crate) type BloodResult = (BloodState, crate::vessels::coupling::CouplingReport);
 
 /// Solves the steady O2 field of `assembled`: coupled with blood O2 transport when the
 /// network has it (updating the problem's Pb), plain otherwise.

@@ -4,7 +4,7 @@
 use crate::assemble::VesselNetwork;
 use crate::metrics::MassBalance;
 use crate::physics::blood::UM3_PER_S_PER_NL_PER_MIN;
-use crate::solver::coupled::CouplingReport;
+use crate::vessels::coupling::CouplingReport;
 use crate::vessels::transport::BloodState;
 use serde::Serialize;
 use std::fmt::Write;

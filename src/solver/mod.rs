@@ -12,7 +12,6 @@
 //! sources: vessel supply, fixed voxels and fixed faces). Residuals are read once per
 //! check only, so the GPU stays busy.
 
-pub(crate) mod coupled;
 pub(crate) mod host;
 mod monitor;
 pub(crate) mod multigrid;

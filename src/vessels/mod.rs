@@ -5,6 +5,7 @@
 //! network and the coupled solve feeds it back into Pb. A 0/1 voxel mask goes through
 //! `mask` instead.
 
+pub(crate) mod coupling;
 pub(crate) mod flow;
 pub mod formats;
 pub mod info;

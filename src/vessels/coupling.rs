@@ -6,14 +6,14 @@
 //! pO2 is gathered at the rings there and the blood pO2 spread into Pb there
 //! ([`crate::backend::gather`]), so only values per ring cross.
 
-use super::host::Uploaded;
-use super::{SolveOptions, SolveReport};
+use super::transport::{BloodState, Transport};
+use super::WallMap;
 use crate::backend::gather::CsrFields;
 use crate::backend::Field;
 use crate::backend::O2Backend;
 use crate::problem::O2Problem;
-use crate::vessels::transport::{BloodState, Transport};
-use crate::vessels::WallMap;
+use crate::solver::host::Uploaded;
+use crate::solver::{SolveOptions, SolveReport};
 use crate::Result;
 
 /// Options of the coupling loop.
@@ -224,7 +224,7 @@ fn couple(
                      tolerance_mmhg = {})",
                     coupling.iterations, copts.tolerance_mmhg
                 );
-                super::refuse_or_keep(
+                crate::solver::refuse_or_keep(
                     &what,
                     "raise vessels.transport.max_iterations or lower vessels.transport.relaxation",
                     opts.allow_unconverged,
