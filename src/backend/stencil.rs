@@ -41,11 +41,15 @@ pub(crate) struct StencilConsts {
 /// The coupling of a mixed coarse cell to its fixed children, per fixed–free face and
 /// per free child, in units of Sv (1/µm): D/(h_f²·Pw) from the fine level's D/h² `c`
 /// and wall permeability `pw`, so that Γ = Pw·Sv carries it (see
-/// [`crate::problem::hierarchy`]). 0 without wall exchange (Pw = 0): mixed cells are
-/// then fixed, the former rule. One f32 division, the same on both backends.
+/// [`crate::problem::hierarchy`]). 0 without wall exchange (Pw = 0, or so small that
+/// the coupling overflows f32): mixed cells are then fixed, the former rule. One f32
+/// division, the same on both backends.
 pub(crate) fn mixed_coupling(c: f32, pw: f32) -> f32 {
-    if pw > 0.0 {
-        c / pw
+    let k = c / pw;
+    // A wall permeability so small that the coupling (times up to 48 faces per free
+    // child) would overflow f32 counts as none.
+    if pw > 0.0 && k.is_finite() && k < f32::MAX / 64.0 {
+        k
     } else {
         0.0
     }

@@ -124,8 +124,10 @@ pub(crate) fn coarsen(fine: &O2Problem) -> O2Problem {
     // D/(h_f²·Pw): Γ_f per fixed–free face and free child, in Sv units (module docs).
     let h = f.spacing_um;
     let pw = fine.params.wall_permeability_um_per_s;
-    let coupling = if pw > 0.0 {
-        fine.params.diffusivity_um2_per_s / (h * h * pw)
+    let coupling = fine.params.diffusivity_um2_per_s / (h * h * pw);
+    // As the backends' f32 `mixed_coupling`: none where it would overflow f32.
+    let coupling = if pw > 0.0 && coupling < f64::from(f32::MAX / 64.0) {
+        coupling
     } else {
         0.0
     };
