@@ -49,7 +49,7 @@ pub fn render(args: RenderArgs) -> Result<()> {
     let (panels, stem) = panels(&args, &run, &others, &field, spec)?;
     let limits = match &args.limits {
         Some(text) => parse_pair(text, "--limits")?,
-        None => default_limits(&field, &panels),
+        None => default_limits(&field, &panels, colormap),
     };
     let style = figure_style(&args, &field, limits, colormap)?;
     let built = panels
@@ -197,19 +197,38 @@ fn level_panels(field: &Field, plane: Plane, n: usize) -> Vec<PanelSource> {
         .collect()
 }
 
-/// The colour limits without `--limits`: the field's own, else the panels' data range
-/// (widened to include 0 when it is a single value).
-fn default_limits(field: &Field, panels: &[PanelSource]) -> [f64; 2] {
-    let data_range = panels
-        .iter()
-        .fold([f64::INFINITY, f64::NEG_INFINITY], |r, p| {
-            p.1.data
-                .iter()
-                .filter(|v| v.is_finite())
-                .fold(r, |[lo, hi], &v| {
-                    [lo.min(f64::from(v)), hi.max(f64::from(v))]
-                })
-        });
+/// The finite values' range over `fields` (∞, −∞ when there is none).
+fn data_range<'a>(fields: impl Iterator<Item = &'a Field>) -> [f64; 2] {
+    fields.fold([f64::INFINITY, f64::NEG_INFINITY], |r, f| {
+        f.data
+            .iter()
+            .filter(|v| v.is_finite())
+            .fold(r, |[lo, hi], &v| {
+                [lo.min(f64::from(v)), hi.max(f64::from(v))]
+            })
+    })
+}
+
+/// Limits symmetric about 0 that hold `range`: a diverging map (RdBu_r, for
+/// differences) is centred at 0, white meaning no change (±1 for an empty or all-zero
+/// range).
+fn centred([lo, hi]: [f64; 2]) -> [f64; 2] {
+    let m = lo.abs().max(hi.abs());
+    if m.is_finite() && m > 0.0 {
+        [-m, m]
+    } else {
+        [-1.0, 1.0]
+    }
+}
+
+/// The colour limits without `--limits`: centred at 0 on a diverging map; else the
+/// field's own, else the panels' data range (widened to include 0 when it is a single
+/// value).
+fn default_limits(field: &Field, panels: &[PanelSource], colormap: Colormap) -> [f64; 2] {
+    let data_range = data_range(panels.iter().map(|p| &p.1));
+    if colormap.diverging {
+        return centred(data_range);
+    }
     FigureStyle::default_limits(&field.name, &OutputSpec::default()).unwrap_or(
         if data_range[0] < data_range[1] {
             data_range
@@ -335,6 +354,7 @@ fn animate(
 ) -> Result<()> {
     let limits = match &args.limits {
         Some(text) => parse_pair(text, "--limits")?,
+        None if colormap.diverging => centred(data_range(std::iter::once(field))),
         None => {
             FigureStyle::default_limits(&field.name, &OutputSpec::default()).unwrap_or([0.0, 1.0])
         }
@@ -496,4 +516,49 @@ fn parse_contours(text: &str) -> Result<Vec<(f64, LineStyle)>> {
             ))
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn field(name: &str, data: Vec<f32>) -> Field {
+        Field {
+            name: name.into(),
+            grid: oxyfield::grid::Grid::from_shape_zyx([1, 1, data.len()], 10.0),
+            data,
+            units: "mmHg".into(),
+            description: String::new(),
+        }
+    }
+
+    /// Issue 23.7: RdBu_r without `--limits` is centred at 0 (a difference of −3 to +8
+    /// gets ±8); a sequential map keeps the field's own limits or the data range.
+    #[test]
+    fn a_diverging_map_is_centred_at_zero() {
+        let diff = field("diff", vec![-3.0, 0.5, 8.0, f32::NAN]);
+        let panels = vec![(
+            None,
+            diff.clone(),
+            SliceSpec::centre(oxyfield::figures::Plane::Xy),
+        )];
+        assert_eq!(
+            default_limits(&diff, &panels, Colormap::RDBU_R),
+            [-8.0, 8.0]
+        );
+        assert_eq!(
+            default_limits(&diff, &panels, Colormap::VIRIDIS),
+            [-3.0, 8.0]
+        );
+        let zeros = field("diff", vec![0.0; 3]);
+        let panels = vec![(
+            None,
+            zeros.clone(),
+            SliceSpec::centre(oxyfield::figures::Plane::Xy),
+        )];
+        assert_eq!(
+            default_limits(&zeros, &panels, Colormap::RDBU_R),
+            [-1.0, 1.0]
+        );
+    }
 }
