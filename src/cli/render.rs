@@ -29,7 +29,7 @@ pub fn render(args: RenderArgs) -> Result<()> {
     if let Some(kind) = args.plot {
         return plot(&args, &run, kind);
     }
-    let field = run.load(&args.field)?;
+    let field = load_shown(&run, &args.field)?;
     let spec = SliceSpec {
         plane: args.plane.into(),
         at: parse_at(&args.at)?,
@@ -118,7 +118,7 @@ fn panels(
         None if !others.is_empty() => {
             let mut panels = vec![(Some(folder_name(run)), field.clone(), spec)];
             for other in others {
-                let f = other.load(&args.field)?;
+                let f = load_shown(other, &args.field)?;
                 panels.push((Some(folder_name(other)), f, spec));
             }
             (panels, format!("{}_{}_runs", field.name, plane.name()))
@@ -195,6 +195,24 @@ fn level_panels(field: &Field, plane: Plane, n: usize) -> Vec<PanelSource> {
             (None, field.clone(), spec)
         })
         .collect()
+}
+
+/// Field `name` of `run` as a map shows it: blood pO2 (`vessels_pb`) only where there
+/// is vessel wall, NaN (drawn grey) elsewhere, so tissue does not read as 0 mmHg of
+/// blood (issue 23.7). Other fields as saved.
+fn load_shown(run: &RunDir, name: &str) -> Result<Field> {
+    let mut field = run.load(name)?;
+    if name == "vessels_pb" && run.path.join("vessels_sv.npy").exists() {
+        let sv = run.load("vessels_sv")?;
+        if sv.data.len() == field.data.len() {
+            for (v, &s) in field.data.iter_mut().zip(&sv.data) {
+                if s <= 0.0 {
+                    *v = f32::NAN;
+                }
+            }
+        }
+    }
+    Ok(field)
 }
 
 /// The finite values' range over `fields` (∞, −∞ when there is none).

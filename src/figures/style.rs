@@ -112,7 +112,7 @@ impl FigureStyle {
             "doomed" => ("doomed fraction", ""),
             "hif" => ("HIF-1\u{3b1} activity", ""),
             "vessels_sv" => ("vessel surface Sv", "1/\u{b5}m"),
-            "vessels_pb" => ("blood pO\u{2082}", "mmHg"),
+            "vessels_pb" => ("blood pO\u{2082} at walls (grey: no wall)", "mmHg"),
             _ => (name, unit),
         };
         let mut style = Self::po2(limits);

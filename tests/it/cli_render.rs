@@ -211,3 +211,48 @@ fn several_runs_compare_in_one_montage() {
     assert_eq!(r.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&r.stderr).contains("one panel per run"));
 }
+
+/// Issue 23.7: `render --field vessels_pb` shows blood pO2 only at the vessel walls;
+/// tissue without wall is grey (no data), not "0 mmHg of blood".
+#[test]
+fn blood_po2_is_grey_where_there_is_no_wall() {
+    let dir = tempfile::tempdir().unwrap();
+    // A steady run: it writes vessels_pb.npy (a protocol run writes its final state).
+    let scenario = dir.path().join("steady.toml");
+    std::fs::write(
+        &scenario,
+        "name = \"steady\"\nseed = 5\n[grid]\nshape_zyx = [10, 16, 20]\nspacing_um = 10.0\n\
+         [vessels.synthetic]\ndensity_mm_per_mm3 = 150.0\n[ros]\nenabled = false\n",
+    )
+    .unwrap();
+    let out = dir.path().join("out");
+    let r = oxyfield()
+        .arg("run")
+        .arg(&scenario)
+        .args(["--backend", "cpu", "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    let o = render(&out, &["--field", "vessels_pb"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let img = image::open(out.join("figures/vessels_pb_xy.png"))
+        .unwrap()
+        .to_rgb8();
+    let grey = img.pixels().filter(|p| p.0 == [200, 200, 200]).count();
+    let share = grey as f64 / (img.width() * img.height()) as f64;
+    // Most of the block has no wall at 150 mm/mm³; the panel is most of the figure.
+    assert!(
+        share > 0.2,
+        "grey (no wall) covers {:.1} % of the figure",
+        100.0 * share
+    );
+    // The same render of o2 has no such grey: the mask is blood pO2's alone.
+    let o = render(&out, &["--field", "o2"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let o2 = image::open(out.join("figures/o2_xy.png"))
+        .unwrap()
+        .to_rgb8();
+    let grey = o2.pixels().filter(|p| p.0 == [200, 200, 200]).count();
+    assert!((grey as f64) < 0.02 * f64::from(o2.width() * o2.height()));
+}
