@@ -76,33 +76,29 @@ impl Csr {
     /// `csr_mean.wgsl`.
     pub fn mean_of(&self, x: &[f32]) -> Vec<f32> {
         let mut out = vec![0.0; self.rows()];
-        row_means(&self.row_start, &self.col, &self.weight, x, &mut out);
+        row_means(
+            &self.row_start,
+            &self.col,
+            |&u| u as usize,
+            &self.weight,
+            x,
+            &mut out,
+        );
         out
     }
 
     /// Uploads the matrix as three fields.
     pub fn upload(&self, backend: &mut dyn O2Backend) -> Result<CsrFields> {
         let bits = |v: &[u32]| -> Vec<f32> { v.iter().map(|&u| f32::from_bits(u)).collect() };
-        let row_start = backend.field_from(&bits(&self.row_start), "csr.row_start")?;
-        let col = match backend.field_from(&bits(&self.col), "csr.col") {
-            Ok(f) => f,
-            Err(e) => {
-                backend.field_free(row_start);
-                return Err(e);
-            }
-        };
-        let weight = match backend.field_from(&self.weight, "csr.weight") {
-            Ok(f) => f,
-            Err(e) => {
-                backend.field_free(row_start);
-                backend.field_free(col);
-                return Err(e);
-            }
-        };
+        let f = backend.fields_from(&[
+            (&bits(&self.row_start), "csr.row_start"),
+            (&bits(&self.col), "csr.col"),
+            (&self.weight, "csr.weight"),
+        ])?;
         Ok(CsrFields {
-            row_start,
-            col,
-            weight,
+            row_start: f[0],
+            col: f[1],
+            weight: f[2],
         })
     }
 }
@@ -160,21 +156,30 @@ impl Pointwise for CsrMean {
         super::pointwise::bytes(&Scalars12::new(self.rows, &[]))
     }
     fn cpu(&self, inputs: &[&[f32]], outputs: &mut [&mut [f32]]) {
-        let to_u32 = |v: &[f32]| -> Vec<u32> { v.iter().map(|x| x.to_bits()).collect() };
-        let (start, col) = (to_u32(inputs[0]), to_u32(inputs[1]));
-        row_means(&start, &col, inputs[2], inputs[3], outputs[0]);
+        let index = |b: &f32| b.to_bits() as usize;
+        row_means(
+            inputs[0], inputs[1], index, inputs[2], inputs[3], outputs[0],
+        );
     }
 }
 
 /// The row means of `x` into `out`, in parallel over rows, each summed in entry order in
-/// f32 (as the shader).
-fn row_means(start: &[u32], col: &[u32], weight: &[f32], x: &[f32], out: &mut [f32]) {
+/// f32 (as the shader). Row starts and columns are read through `index` (u32 values, or
+/// their bits in f32 fields).
+fn row_means<I: Sync>(
+    start: &[I],
+    col: &[I],
+    index: impl Fn(&I) -> usize + Sync,
+    weight: &[f32],
+    x: &[f32],
+    out: &mut [f32],
+) {
     par_map_rows(out, |r| {
         let (mut sw, mut s) = (0.0f32, 0.0f32);
-        for e in start[r] as usize..start[r + 1] as usize {
+        for e in index(&start[r])..index(&start[r + 1]) {
             let w = weight[e];
             sw += w;
-            s += w * x[col[e] as usize];
+            s += w * x[index(&col[e])];
         }
         if sw > 0.0 {
             s / sw

@@ -42,11 +42,31 @@ pub trait FieldStore {
     fn field_fill(&mut self, f: Field, value: f32) -> Result<()>;
     /// Bytes up and down, submits and dispatches since the backend was made.
     fn counters(&self) -> Counters;
-    /// A new field holding `data`.
+    /// A new field holding `data` (freed again if the upload fails).
     fn field_from(&mut self, data: &[f32], label: &'static str) -> Result<Field> {
         let f = self.field_alloc(data.len(), label)?;
-        self.field_upload(f, data)?;
+        if let Err(e) = self.field_upload(f, data) {
+            self.field_free(f);
+            return Err(e);
+        }
         Ok(f)
+    }
+    /// [`FieldStore::field_from`] for each (data, label), in order; on an error the
+    /// fields already made are freed, so nothing stays allocated.
+    fn fields_from(&mut self, arrays: &[(&[f32], &'static str)]) -> Result<Vec<Field>> {
+        let mut made = Vec::with_capacity(arrays.len());
+        for &(data, label) in arrays {
+            match self.field_from(data, label) {
+                Ok(f) => made.push(f),
+                Err(e) => {
+                    for f in made {
+                        self.field_free(f);
+                    }
+                    return Err(e);
+                }
+            }
+        }
+        Ok(made)
     }
 }
 

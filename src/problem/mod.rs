@@ -50,6 +50,15 @@ pub struct O2Problem {
 }
 
 impl O2Problem {
+    /// "the coefficient … is not finite at voxel [z, y, x]" for the first coefficient that
+    /// is not, for a numerical failure's message.
+    pub(crate) fn non_finite_coefficient(&self) -> Option<String> {
+        self.first_non_finite().map(|(name, i)| {
+            let (x, y, z) = self.grid.ijk(i);
+            format!("the coefficient {name} is not finite at voxel [{z}, {y}, {x}]")
+        })
+    }
+
     /// The first coefficient that is not finite: (its name, the voxel index).
     pub(crate) fn first_non_finite(&self) -> Option<(&'static str, usize)> {
         [

@@ -24,25 +24,13 @@ impl Uploaded {
         problem: &O2Problem,
         start: &[f32],
     ) -> Result<Self> {
-        let arrays: [(&[f32], &'static str); 5] = [
+        let fields = backend.fields_from(&[
             (&problem.sv, "steady.sv"),
             (&problem.pb, "steady.pb"),
             (&problem.viable, "steady.viable"),
             (&problem.fixed, "steady.fixed"),
             (start, "steady.solution"),
-        ];
-        let mut fields = Vec::with_capacity(arrays.len());
-        for (data, label) in arrays {
-            match backend.field_from(data, label) {
-                Ok(f) => fields.push(f),
-                Err(e) => {
-                    for f in fields {
-                        backend.field_free(f);
-                    }
-                    return Err(e);
-                }
-            }
-        }
+        ])?;
         Ok(Uploaded {
             problem: FieldProblem {
                 grid: problem.grid,
@@ -79,14 +67,8 @@ impl Uploaded {
             Ok(r) => Ok(r),
             Err(Error::Numerical(m)) if !m.contains("is not finite at voxel") => {
                 // The field stayed finite: name a non-finite coefficient if there is one.
-                Err(Error::Numerical(match host.first_non_finite() {
-                    Some((coefficient, i)) => {
-                        let (x, y, z) = host.grid.ijk(i);
-                        format!(
-                            "{m}: the coefficient {coefficient} is not finite at voxel \
-                             [{z}, {y}, {x}]"
-                        )
-                    }
+                Err(Error::Numerical(match host.non_finite_coefficient() {
+                    Some(at) => format!("{m}: {at}"),
                     None => m,
                 }))
             }

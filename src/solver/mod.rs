@@ -416,10 +416,7 @@ fn explain_numerical(
         "when the solve stopped",
     ) {
         Err(crate::Error::Numerical(at)) => Some(at),
-        _ => problem.first_non_finite().map(|(name, i)| {
-            let (x, y, z) = problem.grid.ijk(i);
-            format!("the coefficient {name} is not finite at voxel [{z}, {y}, {x}]")
-        }),
+        _ => problem.non_finite_coefficient(),
     };
     crate::Error::Numerical(match at {
         Some(at) => format!("{m}: {at}"),
