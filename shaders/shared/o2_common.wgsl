@@ -17,7 +17,7 @@ struct O2Params {
     omega: f32,    // SOR over-relaxation factor
     use_rhs: u32,  // 1 on multigrid coarse levels: add the FAS source term rhs[idx]
     dt: f32,       // explicit time step (s), o2_step only
-    pad2: u32,
+    sweeps: u32,   // red–black sweeps of one smooth_small dispatch
     face_lo: vec4<f32>, // fixed pO2 on the x_min, y_min, z_min faces (mmHg); < 0: no-flux
     face_hi: vec4<f32>, // the same for x_max, y_max, z_max
     // Coupling weights (units of c) at the high end of each axis (x, y, z), from the

@@ -40,10 +40,28 @@ fn random_field(n: usize, seed: u64) -> Vec<f32> {
 
 #[test]
 fn sor_sweeps_and_residual_match_cpu_twin() {
-    let Some(mut gpu) = common::gpu_backend("sor_sweeps_and_residual_match_cpu_twin") else {
+    sweeps_and_residual_match("sor_sweeps_and_residual_match_cpu_twin", MIXED);
+}
+
+/// A level of 16³ = 4096 voxels is smoothed by the GPU's one-workgroup kernel
+/// (`smooth_small`, all sweeps in one dispatch): the same updates as the CPU twin's.
+#[test]
+fn one_dispatch_smoothing_of_a_small_level_matches_cpu_twin() {
+    let small = MIXED.replace("[48, 48, 48]", "[16, 16, 16]").replace(
+        "max_um = [100.0, 100.0, 480.0]",
+        "max_um = [30.0, 40.0, 160.0]",
+    );
+    sweeps_and_residual_match(
+        "one_dispatch_smoothing_of_a_small_level_matches_cpu_twin",
+        &small,
+    );
+}
+
+fn sweeps_and_residual_match(name: &str, text: &str) {
+    let Some(mut gpu) = common::gpu_backend(name) else {
         return;
     };
-    let sc = common::scenario(MIXED, std::path::Path::new("."));
+    let sc = common::scenario(text, std::path::Path::new("."));
     let problem = assemble(&sc).unwrap().problem;
     let mut start = random_field(problem.grid.len(), 11);
     problem.apply_fixed(&mut start);
@@ -62,13 +80,15 @@ fn sor_sweeps_and_residual_match_cpu_twin() {
         "residual kernel: cpu {rc} gpu {rg}"
     );
 
-    for omega in [1.0f32, 1.7] {
-        cpu.smooth(0, 3, omega).unwrap();
-        gpu.smooth(0, 3, omega).unwrap();
+    // Changing ω and the number of sweeps between calls.
+    for (omega, sweeps) in [(1.0f32, 3), (1.7, 5), (1.15, 1)] {
+        cpu.smooth(0, sweeps, omega).unwrap();
+        gpu.smooth(0, sweeps, omega).unwrap();
         let (c, g) = (cpu.read_o2().unwrap(), gpu.read_o2().unwrap());
         let (max, mean) = common::diff(&c, &g);
-        eprintln!("after 3 sweeps at ω={omega}: max |Δ| {max:.3e}, mean {mean:.3e} mmHg");
+        eprintln!("after {sweeps} sweeps at ω={omega}: max |Δ| {max:.3e}, mean {mean:.3e} mmHg");
         assert!(max <= 1e-4 * 80.0, "smoother: max diff {max}");
+        assert!(c != start, "the sweeps changed the field");
     }
 }
 

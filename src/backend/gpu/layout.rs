@@ -49,7 +49,7 @@ pub fn mirrors() -> Vec<Mirror> {
             "O2Params",
             O2ParamsGpu,
             [
-                dims, coeffs, omega, use_rhs, dt, pad, face_lo, face_hi, edge_in, edge_prev,
+                dims, coeffs, omega, use_rhs, dt, sweeps, face_lo, face_hi, edge_in, edge_prev,
                 edge_face, edge_width
             ]
         ),

@@ -164,16 +164,30 @@ impl GpuBackend {
     /// Writes ω and Δt into the uniforms of `level` (only when they change), after
     /// submitting recorded work that reads the old values.
     fn set_scalars(&mut self, level: usize, omega: f32, dt: f32) -> Result<()> {
+        let sweeps = self.loaded()?.levels[level].fields.params.sweeps;
+        self.set_scalars_and_sweeps(level, omega, dt, sweeps)
+    }
+
+    /// [`set_scalars`](Self::set_scalars) that also sets the sweeps of a one-dispatch
+    /// smoothing of a small level.
+    fn set_scalars_and_sweeps(
+        &mut self,
+        level: usize,
+        omega: f32,
+        dt: f32,
+        sweeps: u32,
+    ) -> Result<()> {
         let loaded = self
             .loaded
             .as_mut()
             .ok_or_else(|| Error::Gpu("GPU backend used before load()".into()))?;
         let fields = &mut loaded.levels[level].fields;
-        let changes = fields.params.omega != omega || fields.params.dt != dt;
+        let p = &fields.params;
+        let changes = p.omega != omega || p.dt != dt || p.sweeps != sweeps;
         if changes && self.pending.scalars & level_bit(level) != 0 {
             self.pending.submit(&self.ctx);
         }
-        fields.set_scalars(&self.ctx, omega, dt);
+        fields.set_scalars(&self.ctx, omega, dt, sweeps);
         Ok(())
     }
 
@@ -408,6 +422,20 @@ impl O2Backend for GpuBackend {
     }
 
     fn smooth(&mut self, level: usize, sweeps: u32, omega: f32) -> Result<()> {
+        if sweeps == 0 {
+            return Ok(());
+        }
+        if self.loaded()?.levels[level].smooth.small {
+            // All the sweeps in one dispatch, which reads their number from the uniforms.
+            self.set_scalars_and_sweeps(level, omega, 0.0, sweeps)?;
+            let loaded = self.loaded.as_ref().expect("checked above");
+            let (cost, b) = (loaded.size(level), &loaded.levels[level].smooth);
+            let work = f64::from(sweeps) * cost;
+            let enc = self.pending.encoder(&self.ctx, work, level_bit(level));
+            self.smooth.record(&self.ctx, enc, b, sweeps, None);
+            self.pending.done(&self.ctx);
+            return Ok(());
+        }
         self.set_scalars(level, omega, 0.0)?;
         let loaded = self.loaded.as_ref().expect("set_scalars checked load()");
         let (cost, b) = (loaded.size(level), &loaded.levels[level].smooth);
@@ -471,7 +499,7 @@ impl O2Backend for GpuBackend {
 
     fn timed_smooth(&mut self, sweeps: u32, omega: f32) -> Result<(f64, &'static str)> {
         self.flush();
-        self.set_scalars(0, omega, 0.0)?;
+        self.set_scalars_and_sweeps(0, omega, 0.0, sweeps)?;
         let l = &self.loaded()?.levels[0];
         timing::time_pass(&self.ctx, |enc, ts| {
             self.smooth.record(&self.ctx, enc, &l.smooth, sweeps, ts)

@@ -22,8 +22,9 @@ pub(crate) struct O2ParamsGpu {
     pub(crate) use_rhs: u32,
     /// Explicit time step (s), used by `o2_step` only.
     pub(crate) dt: f32,
-    /// Padding.
-    pub(crate) pad: u32,
+    /// Red–black sweeps of one `smooth_small` dispatch (levels of at most
+    /// [`SMALL_CELLS`](super::o2_smooth::SMALL_CELLS) voxels).
+    pub(crate) sweeps: u32,
     /// Fixed pO2 on x_min, y_min, z_min (negative: no-flux), padding.
     pub(crate) face_lo: [f32; 4],
     /// Fixed pO2 on x_max, y_max, z_max (negative: no-flux), padding.
@@ -70,7 +71,7 @@ impl O2ParamsGpu {
             omega,
             use_rhs: u32::from(use_rhs),
             dt: 0.0,
-            pad: 0,
+            sweeps: 0,
             face_lo: [f[0], f[2], f[4], 0.0],
             face_hi: [f[1], f[3], f[5], 0.0],
             edge_in: [k.edge[0].inner, k.edge[1].inner, k.edge[2].inner, 0.0],
@@ -214,6 +215,7 @@ impl GpuO2Fields {
         let params = O2ParamsGpu {
             omega: self.params.omega,
             dt: self.params.dt,
+            sweeps: self.params.sweeps,
             ..params
         };
         if bytemuck::bytes_of(&self.params) != bytemuck::bytes_of(&params) {
@@ -264,13 +266,46 @@ impl GpuO2Fields {
         true
     }
 
-    /// Sets ω and Δt in the uniform buffer if they changed.
-    pub(crate) fn set_scalars(&mut self, ctx: &GpuContext, omega: f32, dt: f32) {
-        if self.params.omega != omega || self.params.dt != dt {
+    /// Sets ω, Δt and the sweeps of a one-dispatch smoothing in the uniform buffer if
+    /// they changed.
+    pub(crate) fn set_scalars(&mut self, ctx: &GpuContext, omega: f32, dt: f32, sweeps: u32) {
+        if self.params.omega != omega || self.params.dt != dt || self.params.sweeps != sweeps {
             self.params.omega = omega;
             self.params.dt = dt;
+            self.params.sweeps = sweeps;
             ctx.write(&self.params_buf, 0, bytemuck::bytes_of(&self.params));
         }
+    }
+
+    /// The layout of [`entries`](Self::entries): a uniform block, pO2 and the FAS
+    /// source term read–write, the four coefficient fields read-only.
+    pub(crate) fn layout(ctx: &GpuContext) -> wgpu::BindGroupLayout {
+        let storage = |binding: u32, read_only: bool| wgpu::BindGroupLayoutEntry {
+            binding,
+            visibility: wgpu::ShaderStages::COMPUTE,
+            ty: wgpu::BindingType::Buffer {
+                ty: wgpu::BufferBindingType::Storage { read_only },
+                has_dynamic_offset: false,
+                min_binding_size: None,
+            },
+            count: None,
+        };
+        let mut entries = vec![wgpu::BindGroupLayoutEntry {
+            binding: 0,
+            visibility: wgpu::ShaderStages::COMPUTE,
+            ty: wgpu::BindingType::Buffer {
+                ty: wgpu::BufferBindingType::Uniform,
+                has_dynamic_offset: false,
+                min_binding_size: None,
+            },
+            count: None,
+        }];
+        entries.extend((1..=6).map(|b| storage(b, !matches!(b, 1 | 6))));
+        ctx.device
+            .create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
+                label: Some("oxyfield.o2.fields"),
+                entries: &entries,
+            })
     }
 
     /// The bind-group entries 0–6 shared by the O2 kernels (`shared/o2_common.wgsl`).

@@ -11,6 +11,35 @@ pub(crate) fn compute_pipelines(
     source: &str,
     entry_points: &[&str],
 ) -> Result<Vec<wgpu::ComputePipeline>> {
+    build(ctx, label, source, entry_points, None)
+}
+
+/// Compiles `source` and builds one pipeline per entry point, all with bind group 0 of
+/// `group0`, so that one bind group serves every entry point.
+pub(crate) fn compute_pipelines_sharing(
+    ctx: &GpuContext,
+    label: &str,
+    source: &str,
+    entry_points: &[&str],
+    group0: &wgpu::BindGroupLayout,
+) -> Result<Vec<wgpu::ComputePipeline>> {
+    let layout = ctx
+        .device
+        .create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
+            label: Some(label),
+            bind_group_layouts: &[Some(group0)],
+            immediate_size: 0,
+        });
+    build(ctx, label, source, entry_points, Some(&layout))
+}
+
+fn build(
+    ctx: &GpuContext,
+    label: &str,
+    source: &str,
+    entry_points: &[&str],
+    layout: Option<&wgpu::PipelineLayout>,
+) -> Result<Vec<wgpu::ComputePipeline>> {
     let scope = ctx.device.push_error_scope(wgpu::ErrorFilter::Validation);
     let module = ctx
         .device
@@ -24,7 +53,7 @@ pub(crate) fn compute_pipelines(
             ctx.device
                 .create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
                     label: Some(&format!("{label}.{entry}")),
-                    layout: None,
+                    layout,
                     module: &module,
                     entry_point: Some(entry),
                     compilation_options: Default::default(),
