@@ -1,12 +1,11 @@
 //! Gathering a batch: every finished scenario folder's manifest and summary into one
-//! `batch.csv`, and one slice per scenario into `batch_montage.png` at shared colour
-//! limits, so the maps compare.
+//! `batch.csv`, one slice per scenario into `batch_montage.png` at shared colour
+//! limits, so the maps compare (`montage`), and the metrics against each varied
+//! parameter (`plots`).
 
+use super::axes::sweep_axes;
 use super::run::MANIFEST;
 use crate::atomic;
-use crate::colormap::Colormap;
-use crate::figures::{render_montage, write_png, FigureStyle, Panel, PanelSize, Plane, SliceSpec};
-use crate::rundir::load_field;
 use crate::{Error, Result};
 use serde_json::Value;
 use std::fmt::Write;
@@ -21,13 +20,30 @@ pub struct Collected {
     pub csv: PathBuf,
     /// `batch_montage.png`, when the scenarios have `o2.npy`.
     pub montage: Option<PathBuf>,
+    /// `batch_vs_NAME.png`, one per numeric parameter the sweep varies (its `.svg` and
+    /// `.csv` beside it).
+    pub plots: Vec<PathBuf>,
 }
 
 /// One finished scenario.
-struct Finished {
-    dir: PathBuf,
-    manifest: Value,
-    summary: Value,
+pub(crate) struct Finished {
+    /// Its folder.
+    pub(crate) dir: PathBuf,
+    /// Its `manifest.json`.
+    pub(crate) manifest: Value,
+    /// Its `summary.json`.
+    pub(crate) summary: Value,
+}
+
+/// The value of `batch.csv` column `column` (one of the metric columns) for `f`.
+pub(crate) fn metric(f: &Finished, column: &str) -> Option<f64> {
+    let (_, steady, protocol) = METRICS.iter().find(|(c, _, _)| *c == column)?;
+    let path = if f.manifest["kind"] == "protocol" {
+        protocol
+    } else {
+        steady
+    };
+    f.summary.pointer(path).and_then(Value::as_f64)
 }
 
 /// The metric columns of `batch.csv`: (column, path in a steady run's summary, path in
@@ -153,49 +169,15 @@ pub fn collect(out: &Path, limits: [f64; 2]) -> Result<Collected> {
     }
     let csv_path = out.join("batch.csv");
     atomic::write(&csv_path, csv.as_bytes())?;
-    let montage = montage(out, &found, limits)?;
+    let axes = sweep_axes(found.iter().map(|f| &f.manifest["parameters"]));
+    let montage = super::montage::montage(out, &found, &axes, limits)?;
+    let plots = super::plots::write_plots(out, &found, &axes, 150)?;
     Ok(Collected {
         scenarios: found.len(),
         csv: csv_path,
         montage,
+        plots,
     })
-}
-
-/// One xy centre slice of pO2 per scenario, one colorbar at `limits`.
-fn montage(out: &Path, found: &[Finished], limits: [f64; 2]) -> Result<Option<PathBuf>> {
-    let mut panels = Vec::new();
-    for f in found {
-        let path = f.dir.join("o2.npy");
-        if !path.is_file() {
-            continue;
-        }
-        let field = load_field(&path)?;
-        let title = f.manifest["id"].as_str().unwrap_or("").to_string();
-        panels.push(
-            Panel::from_field(
-                &field.data,
-                &field.grid,
-                &SliceSpec::centre(Plane::Xy),
-                None,
-            )?
-            .with_title(title),
-        );
-    }
-    if panels.is_empty() {
-        return Ok(None);
-    }
-    let mut style = FigureStyle::for_field("o2", "mmHg", limits, Colormap::VIRIDIS);
-    style.panel = PanelSize::WidthInches(2.0);
-    let columns = (panels.len() as f64).sqrt().ceil() as usize;
-    let fig = render_montage(
-        &panels,
-        columns.max(1),
-        &style,
-        Some("pO\u{2082}, xy centre slices"),
-    )?;
-    let path = out.join("batch_montage.png");
-    write_png(&path, &fig.image, style.dpi)?;
-    Ok(Some(path))
 }
 
 /// A CSV field, quoted when it holds a comma or a quote.

@@ -180,6 +180,9 @@ pub fn collect(args: CollectArgs) -> Result<()> {
     if let Some(m) = c.montage {
         println!("{}", m.display());
     }
+    for p in &c.plots {
+        println!("{}", p.display());
+    }
     Ok(())
 }
 
