@@ -24,6 +24,7 @@ pub mod output;
 pub mod physics;
 pub mod problem;
 pub mod protocol;
+pub mod report;
 pub mod rng;
 pub mod ros;
 pub mod run;

@@ -63,6 +63,16 @@ pub enum Command {
     Batch(BatchArgs),
     /// Gather a batch's finished scenarios into batch.csv and a montage.
     Collect(CollectArgs),
+    /// Write DIR/report.html for a run or a batch folder: figures, the sortable
+    /// scenario table, the timeline, provenance; self-contained, opens from a file.
+    Report(ReportArgs),
+}
+
+/// Arguments of `oxyfield report`.
+#[derive(Debug, clap::Args)]
+pub struct ReportArgs {
+    /// A run's output folder (--out of `oxyfield run`) or a batch's (after `collect`).
+    pub dir: PathBuf,
 }
 
 /// Arguments of `oxyfield plan`.
@@ -362,5 +372,10 @@ pub fn dispatch(cli: Cli) -> Result<()> {
             batch::batch(args)
         }
         Command::Collect(args) => batch::collect(args),
+        Command::Report(args) => {
+            let path = oxyfield::report::write_report(&args.dir)?;
+            println!("{}", path.display());
+            Ok(())
+        }
     }
 }

@@ -90,6 +90,20 @@ fn shards_run_every_scenario_once_and_collect_gathers_them() {
     assert_eq!(csv.lines().count(), 7, "{csv}");
     assert!(csv.lines().next().unwrap().contains("median_po2_mmhg"));
     assert!(out.join("batch_montage.png").exists());
+    // Density is the one numeric axis (the seed is averaged): one plot, its data beside it.
+    assert!(out.join("batch_vs_density_mm_per_mm3.png").is_file());
+    let data = std::fs::read_to_string(out.join("batch_vs_density_mm_per_mm3.csv")).unwrap();
+    let rows: Vec<&str> = data.lines().collect();
+    assert_eq!(rows.len(), 4, "a header and three densities: {data}");
+    assert!(rows[0].starts_with("vessels.synthetic.density_mm_per_mm3,scenarios,"));
+    assert!(
+        rows[1].starts_with("80,2,"),
+        "two seeds averaged per density: {data}"
+    );
+    assert!(
+        !out.join("batch_vs_seed.png").exists(),
+        "the seed is not an axis to plot"
+    );
 }
 
 #[test]
