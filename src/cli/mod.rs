@@ -152,9 +152,9 @@ pub struct RenderArgs {
     /// slices along the normal) or "snapshots" (the field over protocol time).
     #[arg(long)]
     pub montage: Option<String>,
-    /// Colour map.
-    #[arg(long, value_enum, default_value_t = ColormapArg::Viridis)]
-    pub colormap: ColormapArg,
+    /// Colour map [default: viridis; RdBu_r with --minus].
+    #[arg(long, value_enum)]
+    pub colormap: Option<ColormapArg>,
     /// Colour limits "LOW,HIGH" in the field's units, negative ones included
     /// ("-10,10") [default: the field's usual limits (0–100 mmHg for pO2), else the
     /// data's range].
@@ -177,6 +177,11 @@ pub struct RenderArgs {
     /// Title above the figure.
     #[arg(long)]
     pub title: Option<String>,
+    /// Draw RUN_DIR's field minus this run's (treated against control, or two
+    /// scenarios on one grid): a diverging map centred at 0 with symmetric limits
+    /// unless --colormap or --limits say otherwise; no isolines unless --contours.
+    #[arg(long, value_name = "OTHER_RUN_DIR", conflicts_with_all = ["plot", "animate"])]
+    pub minus: Option<PathBuf>,
     /// An animated PNG of the field's protocol snapshots (the chosen plane, position
     /// or projection), one frame per snapshot with its time.
     #[arg(long, conflicts_with_all = ["plot", "montage"])]

@@ -30,12 +30,33 @@ pub fn render(args: RenderArgs) -> Result<()> {
         return plot(&args, &run, kind);
     }
     let field = load_shown(&run, &args.field)?;
+    let minus = match &args.minus {
+        Some(path) => {
+            if !others.is_empty() || args.montage.as_deref() == Some("snapshots") {
+                return Err(Error::input(
+                    "--minus",
+                    "draws one run's field minus another's; give one RUN_DIR, and no \
+                     --montage snapshots",
+                ));
+            }
+            Some(RunDir::open(path)?)
+        }
+        None => None,
+    };
+    let field = match &minus {
+        Some(b) => difference(&run, field, b, &load_shown(b, &args.field)?)?,
+        None => field,
+    };
     let spec = SliceSpec {
         plane: args.plane.into(),
         at: parse_at(&args.at)?,
         projection: args.projection.map(Into::into),
     };
-    let colormap = args.colormap.into();
+    let colormap = match args.colormap {
+        Some(c) => c.into(),
+        None if minus.is_some() => Colormap::RDBU_R,
+        None => Colormap::VIRIDIS,
+    };
     // Outlines on slices of one run only: a projection through a whole network is a
     // thicket, and other runs may have other vessels.
     let vessels = if args.no_vessels || spec.projection.is_some() || !others.is_empty() {
@@ -46,12 +67,24 @@ pub fn render(args: RenderArgs) -> Result<()> {
     if args.animate {
         return animate(&args, &run, &field, &spec, vessels.as_deref(), colormap);
     }
-    let (panels, stem) = panels(&args, &run, &others, &field, spec)?;
+    let (panels, mut stem) = panels(&args, &run, &others, &field, spec)?;
     let limits = match &args.limits {
         Some(text) => parse_pair(text, "--limits")?,
+        // A difference is centred at 0 on any map.
+        None if minus.is_some() => centred(data_range(panels.iter().map(|p| &p.1))),
         None => default_limits(&field, &panels, colormap),
     };
-    let style = figure_style(&args, &field, limits, colormap)?;
+    let mut style = figure_style(&args, &field, limits, colormap)?;
+    if let Some(b) = &minus {
+        style.field_label = format!("\u{394}{}", style.field_label);
+        if args.contours.is_none() {
+            style.contours.clear();
+        }
+        if style.title.is_none() {
+            style.title = Some(format!("{} \u{2212} {}", folder_name(&run), folder_name(b)));
+        }
+        stem = format!("{stem}_minus_{}", folder_name(b));
+    }
     let built = panels
         .into_iter()
         .map(|(title, f, spec)| {
@@ -213,6 +246,31 @@ fn load_shown(run: &RunDir, name: &str) -> Result<Field> {
         }
     }
     Ok(field)
+}
+
+/// `a` (of run `ra`) minus `b` (of run `rb`) voxel by voxel, NaN where either is NaN;
+/// refused when the grids differ.
+fn difference(ra: &RunDir, a: Field, rb: &RunDir, b: &Field) -> Result<Field> {
+    if a.grid != b.grid {
+        let shape = |g: &oxyfield::grid::Grid| {
+            format!(
+                "{}×{}×{} voxels (z, y, x) at {} µm",
+                g.nz, g.ny, g.nx, g.spacing_um
+            )
+        };
+        return Err(Error::input(
+            &rb.path,
+            format!(
+                "--minus: its {} has {}, {}'s has {}; a difference needs runs on the same grid",
+                a.name,
+                shape(&b.grid),
+                ra.path.display(),
+                shape(&a.grid)
+            ),
+        ));
+    }
+    let data = a.data.iter().zip(&b.data).map(|(x, y)| x - y).collect();
+    Ok(Field { data, ..a })
 }
 
 /// The finite values' range over `fields` (∞, −∞ when there is none).

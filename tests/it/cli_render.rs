@@ -256,3 +256,69 @@ fn blood_po2_is_grey_where_there_is_no_wall() {
     let grey = o2.pixels().filter(|p| p.0 == [200, 200, 200]).count();
     assert!((grey as f64) < 0.02 * f64::from(o2.width() * o2.height()));
 }
+
+/// A steady run of a 10 × 16 × 20 block at `density` mm/mm³, in `dir/name`.
+fn steady_run(dir: &Path, name: &str, density: f64, shape: &str) -> std::path::PathBuf {
+    let scenario = dir.join(format!("{name}.toml"));
+    std::fs::write(
+        &scenario,
+        format!(
+            "name = \"{name}\"\nseed = 5\n[grid]\nshape_zyx = {shape}\nspacing_um = 10.0\n\
+             [vessels.synthetic]\ndensity_mm_per_mm3 = {density}\n[ros]\nenabled = false\n"
+        ),
+    )
+    .unwrap();
+    let out = dir.join(name);
+    let r = oxyfield()
+        .arg("run")
+        .arg(&scenario)
+        .args(["--backend", "cpu", "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    out
+}
+
+/// Pixels clearly red and clearly blue (RdBu_r: positive and negative differences).
+fn red_and_blue(path: &Path) -> (usize, usize) {
+    let img = image::open(path).unwrap().to_rgb8();
+    let red = img
+        .pixels()
+        .filter(|p| i32::from(p.0[0]) > i32::from(p.0[2]) + 40)
+        .count();
+    let blue = img
+        .pixels()
+        .filter(|p| i32::from(p.0[2]) > i32::from(p.0[0]) + 40)
+        .count();
+    (red, blue)
+}
+
+/// Issue 23.6: `render A --minus B` draws A − B on a diverging map centred at 0.
+#[test]
+fn a_difference_map_is_centred_at_zero_and_needs_one_grid() {
+    let dir = tempfile::tempdir().unwrap();
+    let dense = steady_run(dir.path(), "dense", 200.0, "[10, 16, 20]");
+    let sparse = steady_run(dir.path(), "sparse", 60.0, "[10, 16, 20]");
+    let o = render(&dense, &["--minus", sparse.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let path = dense.join("figures/o2_xy_minus_sparse.png");
+    assert!(path.is_file());
+    // More vessels, more oxygen: the difference is mostly positive (red), and the
+    // colorbar's negative half (blue) is there too, so red clearly outweighs blue
+    // only inside the map.
+    let (red, blue) = red_and_blue(&path);
+    assert!(red > 2 * blue, "red {red} px, blue {blue} px");
+    // The other way round swaps the colours: the limits are symmetric about 0.
+    let o = render(&sparse, &["--minus", dense.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let (red2, blue2) = red_and_blue(&sparse.join("figures/o2_xy_minus_dense.png"));
+    assert!(blue2 > 2 * red2, "red {red2} px, blue {blue2} px");
+
+    let other = steady_run(dir.path(), "other", 60.0, "[10, 16, 24]");
+    let o = render(&dense, &["--minus", other.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("other") && err.contains("same grid"), "{err}");
+    assert!(err.contains("10×16×24"), "{err}");
+}
