@@ -96,6 +96,11 @@ pub fn render(args: RenderArgs) -> Result<()> {
         .collect::<Result<Vec<Panel>>>()?;
     let figure = if built.len() == 1 {
         render_panel(&built[0], &style)?
+    } else if args.montage.as_deref() == Some("planes") {
+        let [xy, xz, yz]: [Panel; 3] = built
+            .try_into()
+            .map_err(|_| Error::input("--montage", "planes: three panels expected"))?;
+        oxyfield::figures::render_planes(xy, xz, yz, &style, args.title.as_deref())?
     } else {
         let columns = match built.len() {
             n if n <= 3 => n,

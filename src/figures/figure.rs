@@ -58,6 +58,47 @@ impl Panel {
         })
     }
 
+    /// The panel with its axes swapped (the second axis left to right, the first
+    /// bottom to top), vessel outlines too; the caption's plane name is reversed
+    /// (`yz, x = 45 µm` → `zy, x = 45 µm`) and so is a title that was the caption.
+    pub(crate) fn transposed(self) -> Self {
+        let turn = |s: Slice2D| -> Slice2D {
+            let mut values = Vec::with_capacity(s.values.len());
+            for u in 0..s.w {
+                for v in 0..s.h {
+                    values.push(s.get(u, v));
+                }
+            }
+            let caption = match s.caption.split_once(',') {
+                Some((plane, rest)) if plane.len() == 2 => {
+                    format!("{}{},{rest}", &plane[1..], &plane[..1])
+                }
+                _ => s.caption.clone(),
+            };
+            Slice2D {
+                w: s.h,
+                h: s.w,
+                values,
+                spacing_um: s.spacing_um,
+                caption,
+            }
+        };
+        // A title that was the caption follows it.
+        let old_caption = self.slice.caption.clone();
+        let slice = turn(self.slice);
+        Panel {
+            title: self.title.map(|t| {
+                if t == old_caption {
+                    slice.caption.clone()
+                } else {
+                    t
+                }
+            }),
+            vessels: self.vessels.map(turn),
+            slice,
+        }
+    }
+
     /// The same panel with a title.
     pub fn with_title(mut self, title: impl Into<String>) -> Self {
         self.title = Some(title.into());
@@ -144,7 +185,7 @@ pub fn render_slice(
 pub fn render_panel(panel: &Panel, style: &FigureStyle) -> Result<Figure> {
     render(
         std::slice::from_ref(panel),
-        1,
+        &Cells::rows(1, 1),
         style,
         style.title.as_deref(),
     )
@@ -159,7 +200,53 @@ pub fn render_montage(
     style: &FigureStyle,
     overall_title: Option<&str>,
 ) -> Result<Figure> {
-    render(panels, columns, style, overall_title)
+    if panels.is_empty() {
+        return Err(Error::input(
+            "--panels",
+            "a figure needs at least one panel",
+        ));
+    }
+    let cells = Cells::rows(panels.len(), columns.clamp(1, panels.len()));
+    render(panels, &cells, style, overall_title)
+}
+
+/// The three centre planes as orthogonal views, one physical scale: xy at the top
+/// left, zy (the yz plane turned so that y runs up beside xy's y) to its right, xz
+/// (x under xy's x) below it; the corner below zy stays empty. Unlike a row of three
+/// panels this leaves no blank band under the flat xz and yz panels of a block
+/// thinner in z than across.
+pub fn render_planes(
+    xy: Panel,
+    xz: Panel,
+    yz: Panel,
+    style: &FigureStyle,
+    overall_title: Option<&str>,
+) -> Result<Figure> {
+    let zy = yz.transposed();
+    let cells = Cells {
+        at: vec![(0, 0), (1, 0), (0, 1)],
+        uniform: false,
+    };
+    render(&[xy, zy, xz], &cells, style, overall_title)
+}
+
+/// Where each panel of a figure goes: (column, row) of a grid.
+struct Cells {
+    at: Vec<(usize, usize)>,
+    /// Every cell as wide as the widest panel and as tall as the tallest (a montage);
+    /// else each column as wide as its widest panel and each row as tall as its
+    /// tallest (orthogonal views).
+    uniform: bool,
+}
+
+impl Cells {
+    /// `n` panels row by row, `columns` per row, in equal cells.
+    fn rows(n: usize, columns: usize) -> Self {
+        Cells {
+            at: (0..n).map(|i| (i % columns, i / columns)).collect(),
+            uniform: true,
+        }
+    }
 }
 
 /// Text sizes and gaps in pixels for one figure.
@@ -173,7 +260,7 @@ struct Metrics {
 
 fn render(
     panels: &[Panel],
-    columns: usize,
+    cells: &Cells,
     style: &FigureStyle,
     title: Option<&str>,
 ) -> Result<Figure> {
@@ -192,8 +279,8 @@ fn render(
             ));
         }
     }
-    let columns = columns.clamp(1, panels.len());
-    let rows = panels.len().div_ceil(columns);
+    let columns = cells.at.iter().map(|c| c.0 + 1).max().unwrap_or(1);
+    let rows = cells.at.iter().map(|c| c.1 + 1).max().unwrap_or(1);
     let text = |pt: f64, bold: bool| TextStyle {
         size_px: style.px(pt) as f32,
         bold,
@@ -223,8 +310,19 @@ fn render(
             ((hu * px_per_um).round() as i64).max(1),
         )
     };
-    let cell_w = panels.iter().map(|p| size_px(p).0).max().unwrap_or(1);
-    let cell_h = panels.iter().map(|p| size_px(p).1).max().unwrap_or(1);
+    // Column widths and row heights.
+    let mut col_w = vec![1i64; columns];
+    let mut cell_h = vec![1i64; rows];
+    for (p, &(c, r)) in panels.iter().zip(&cells.at) {
+        let (w, h) = size_px(p);
+        col_w[c] = col_w[c].max(w);
+        cell_h[r] = cell_h[r].max(h);
+    }
+    if cells.uniform {
+        let (w, h) = (col_w.iter().max().copied(), cell_h.iter().max().copied());
+        col_w.fill(w.unwrap_or(1));
+        cell_h.fill(h.unwrap_or(1));
+    }
 
     // Vertical budget.
     let title_h = title.map_or(0.0, |_| {
@@ -238,11 +336,18 @@ fn render(
     };
     let gap_x = style.px(8.0).round() as i64;
     let gap_y = style.px(6.0).round() as i64;
-    let row_h = ptitle_h.round() as i64 + cell_h;
+    let row_h: Vec<i64> = cell_h.iter().map(|h| ptitle_h.round() as i64 + h).collect();
     let top = (m.margin + title_h).round() as i64;
     let left = m.margin.round() as i64;
-    let grid_w = columns as i64 * cell_w + (columns as i64 - 1) * gap_x;
-    let grid_h = rows as i64 * row_h + (rows as i64 - 1) * gap_y;
+    let grid_w = col_w.iter().sum::<i64>() + (columns as i64 - 1) * gap_x;
+    let grid_h = row_h.iter().sum::<i64>() + (rows as i64 - 1) * gap_y;
+    // Left edge of each column and top of each row.
+    let col_x: Vec<i64> = (0..columns)
+        .map(|c| left + col_w[..c].iter().sum::<i64>() + c as i64 * gap_x)
+        .collect();
+    let row_y: Vec<i64> = (0..rows)
+        .map(|r| top + row_h[..r].iter().sum::<i64>() + r as i64 * gap_y)
+        .collect();
 
     // Colorbar: spans the panel rows (not their titles).
     let [lo, hi] = style.limits;
@@ -286,11 +391,10 @@ fn render(
 
     // Panels.
     let mut rects = Vec::new();
-    for (i, p) in panels.iter().enumerate() {
-        let (col, row) = ((i % columns) as i64, (i / columns) as i64);
+    for (p, &(col, row)) in panels.iter().zip(&cells.at) {
         let (pw, ph) = size_px(p);
-        let x = left + col * (cell_w + gap_x) + (cell_w - pw) / 2;
-        let y0 = top + row * (row_h + gap_y);
+        let x = col_x[col] + (col_w[col] - pw) / 2;
+        let y0 = row_y[row];
         let y = y0 + ptitle_h.round() as i64;
         let r = Rect { x, y, w: pw, h: ph };
         if let Some(t) = &p.title {

@@ -24,7 +24,9 @@ pub(crate) mod style;
 pub(crate) mod svg;
 pub(crate) mod ticks;
 
-pub use figure::{render_montage, render_panel, render_slice, Figure, Layout, Panel, Rect};
+pub use figure::{
+    render_montage, render_panel, render_planes, render_slice, Figure, Layout, Panel, Rect,
+};
 pub use png::{encode_png, write_png};
 pub use slice::{extract, vessel_mask, Plane, Projection, Slice2D, SlicePos, SliceSpec};
 pub use style::{FigureStyle, LineStyle, PanelSize};

@@ -5,7 +5,7 @@
 use crate::config::Scenario;
 use crate::figures::distance::distance_to_vessels_um;
 use crate::figures::plot;
-use crate::figures::{render_montage, write_png, FigureStyle, Panel, PanelSize, Plane, SliceSpec};
+use crate::figures::{write_png, FigureStyle, Panel, PanelSize, Plane, SliceSpec};
 use crate::grid::Grid;
 use crate::problem::O2Problem;
 use crate::{Error, Result};
@@ -21,7 +21,8 @@ pub(crate) fn po2_style(sc: &Scenario) -> FigureStyle {
     style
 }
 
-/// The xy, xz and yz centre planes of `field` in one figure with one colorbar.
+/// The xy, xz and yz centre planes of `field` as orthogonal views
+/// ([`render_planes`](crate::figures::render_planes)) with one colorbar.
 pub(crate) fn planes_montage(
     field: &[f32],
     grid: &Grid,
@@ -29,15 +30,18 @@ pub(crate) fn planes_montage(
     style: &FigureStyle,
 ) -> Result<crate::figures::Figure> {
     let mask = vessels.map(crate::figures::vessel_mask);
-    let panels = Plane::ALL
-        .iter()
-        .map(|&p| {
-            let panel = Panel::from_field(field, grid, &SliceSpec::centre(p), mask.as_deref())?;
-            let caption = panel.slice.caption.clone();
-            Ok(panel.with_title(caption))
-        })
-        .collect::<Result<Vec<_>>>()?;
-    render_montage(&panels, 3, style, style.title.as_deref())
+    let panel = |p: Plane| -> Result<Panel> {
+        let panel = Panel::from_field(field, grid, &SliceSpec::centre(p), mask.as_deref())?;
+        let caption = panel.slice.caption.clone();
+        Ok(panel.with_title(caption))
+    };
+    crate::figures::render_planes(
+        panel(Plane::Xy)?,
+        panel(Plane::Xz)?,
+        panel(Plane::Yz)?,
+        style,
+        style.title.as_deref(),
+    )
 }
 
 /// `OUT/figures/`, created.

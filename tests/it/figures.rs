@@ -11,7 +11,7 @@
 
 use oxyfield::colormap::Colormap;
 use oxyfield::figures::{
-    extract, render_montage, render_slice, write_png, Figure, FigureStyle, LineStyle, Panel,
+    extract, render_montage, render_planes, render_slice, write_png, Figure, FigureStyle, LineStyle, Panel,
     PanelSize, Plane, Projection, SlicePos, SliceSpec,
 };
 use oxyfield::grid::Grid;
@@ -448,4 +448,53 @@ fn example_figures() {
     };
     let fig = render_slice(&diff, &g, &SliceSpec::centre(Plane::Xz), None, &style4).unwrap();
     write_png(&dir.join("difference_xz.png"), &fig.image, style4.dpi).unwrap();
+}
+
+/// Issue 23.7: the planes figure is laid out as orthogonal views, so a block thinner
+/// in z than across leaves no blank band under flat xz and yz panels: zy beside xy
+/// with xy's height, xz under xy with xy's width, one physical scale.
+#[test]
+fn planes_are_orthogonal_views_sharing_their_axes() {
+    let g = Grid::from_shape_zyx([6, 12, 16], 10.0);
+    let (po2, mask) = vessel_block(&g);
+    let panel = |p| {
+        let panel = Panel::from_field(&po2, &g, &SliceSpec::centre(p), Some(&mask)).unwrap();
+        let caption = panel.slice.caption.clone();
+        panel.with_title(caption)
+    };
+    let fig = render_planes(
+        panel(Plane::Xy),
+        panel(Plane::Xz),
+        panel(Plane::Yz),
+        &small_style(),
+        None,
+    )
+    .unwrap();
+    let [xy, zy, xz] = [fig.layout.panels[0], fig.layout.panels[1], fig.layout.panels[2]];
+    // 10 px per voxel: xy 16 × 12, zy 6 × 12 (z across, y up), xz 16 × 6.
+    assert_eq!((xy.w, xy.h), (160, 120));
+    assert_eq!((zy.w, zy.h), (60, 120));
+    assert_eq!((xz.w, xz.h), (160, 60));
+    assert_eq!(zy.y, xy.y, "zy beside xy");
+    assert!(zy.x > xy.x + xy.w);
+    assert_eq!(xz.x, xy.x, "xz under xy");
+    assert!(xz.y > xy.y + xy.h);
+    // No blank band: the figure is about as tall as xy and xz with their titles.
+    assert!(fig.image.height() < (xy.h + xz.h + 80) as u32);
+    // The transposed panel shows the yz plane's values with y up and z across.
+    let yz = extract(&po2, &g, &SliceSpec::centre(Plane::Yz)).unwrap();
+    let at = |r: oxyfield::figures::Rect, u: i64, v: i64| {
+        // The centre pixel of voxel column u, row v (row 0 at the bottom).
+        fig.image
+            .get_pixel((r.x + u * 10 + 5) as u32, (r.y + r.h - v * 10 - 5) as u32)
+            .0
+    };
+    let style = small_style();
+    let [lo, hi] = style.limits;
+    for (z, y) in [(0usize, 0usize), (5, 3), (2, 11)] {
+        let want = style
+            .colormap
+            .rgb(((f64::from(yz.get(y, z)) - lo) / (hi - lo)) as f32);
+        assert_eq!(at(zy, z as i64, y as i64), want, "zy at z = {z}, y = {y}");
+    }
 }
