@@ -9,6 +9,7 @@ from typing import Any, Optional, Tuple, Union
 import numpy as np
 
 from . import _native
+from ._errors import input_error
 
 PathLike = Union[str, "os.PathLike[str]"]
 
@@ -44,11 +45,9 @@ class Figure:
     ) -> None:
         self.data = np.ascontiguousarray(data, dtype=np.float32)
         if self.data.ndim != 3:
-            e = _native.OxyfieldError(
-                f"data: has {self.data.ndim} dimensions; a field has 3 (nz, ny, nx)"
+            raise input_error(
+                "data", f"has {self.data.ndim} dimensions; a field has 3 (nz, ny, nx)"
             )
-            e.kind, e.file, e.message, e.exit_code = "input", "data", str(e), 2
-            raise e
         self.spacing_um = float(spacing_um)
         self.name, self.units = name, units
         self.options = dict(

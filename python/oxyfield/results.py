@@ -14,16 +14,10 @@ from typing import Any, Dict, Iterator, List, Optional, Tuple, Union
 import numpy as np
 
 from . import _native
+from ._errors import input_error as _error
 from .figure import Figure
 
 PathLike = Union[str, "os.PathLike[str]"]
-
-
-def _error(file: str, message: str) -> _native.OxyfieldError:
-    """An OxyfieldError about ``file``, worded and shaped as the library's."""
-    e = _native.OxyfieldError(f"{file}: {message}")
-    e.kind, e.file, e.message, e.exit_code = "input", file, message, 2
-    return e
 
 
 @dataclass(frozen=True)

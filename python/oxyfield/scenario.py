@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, Mapping, Optional, Tuple, Union
 import numpy as np
 
 from . import _native
+from ._errors import input_error
 
 if TYPE_CHECKING:
     from .results import Run
@@ -86,9 +87,10 @@ class Scenario:
                 np.save(path, np.ascontiguousarray(value, dtype="<f4"))
                 return str(path)
             if isinstance(value, np.ndarray):
-                raise _native.OxyfieldError(
-                    f"override \"{key}\": a numpy array of shape {value.shape}; a map must "
-                    "have 3 dimensions (nz, ny, nx); for a list of numbers use .tolist()"
+                raise input_error(
+                    self.origin,
+                    f"override \"{key}\": a numpy array of shape {value.shape}; a map "
+                    "has 3 dimensions (nz, ny, nx); for a list of numbers use .tolist()",
                 )
             if isinstance(value, np.generic):
                 return value.item()
@@ -162,15 +164,29 @@ class Scenario:
         if out is None:
             keep = tempfile.TemporaryDirectory(prefix=f"oxyfield-{self.name}-")
             out = keep.name
-        _native.run(
-            self._native,
-            os.fspath(out),
-            backend,
-            adapter,
-            None if protocol is None else os.fspath(protocol),
-            until,
-        )
+        try:
+            _native.run(
+                self._native,
+                os.fspath(out),
+                backend,
+                adapter,
+                None if protocol is None else os.fspath(protocol),
+                until,
+            )
+        except _native.OxyfieldError as e:
+            raise self._name_array(e) from None
         return Run(out, _keep=(keep, self))
+
+    def _name_array(self, e: _native.OxyfieldError) -> _native.OxyfieldError:
+        """``e``, naming the override key of an array (saved to a temporary file) at
+        fault instead of that file."""
+        file = getattr(e, "file", None) or ""
+        for maps in self._maps:
+            if file.startswith(maps.name + os.sep):
+                key = Path(file).name[: -len(".npy")]
+                e.file = f"the numpy array given for \"{key}\""
+                e.args = (f"{e.file}: {e.message}",)
+        return e
 
     def __repr__(self) -> str:
         z, y, x = self.shape_zyx

@@ -112,9 +112,18 @@ def test_numpy_maps_are_accepted_where_the_scenario_takes_npy_files(tmp_path, cl
     assert run["o2"].tobytes() == cli_o2.tobytes()
 
 
-def test_a_map_of_the_wrong_shape_is_an_error():
-    with pytest.raises(oxyfield.OxyfieldError, match="shape"):
+def test_a_map_of_the_wrong_shape_is_an_error_naming_its_key():
+    with pytest.raises(oxyfield.OxyfieldError, match="shape") as e:
         oxyfield.Scenario.from_toml(
             "[grid]\nshape_zyx = [8, 16, 16]\nspacing_um = 10.0\n",
             {"vessels.npy": {"sv": np.zeros((4, 4, 4)), "pb": np.zeros((4, 4, 4))}},
         ).run(backend="cpu")
+    assert e.value.file == 'the numpy array given for "vessels.npy.sv"'
+    assert str(e.value).startswith(e.value.file + ": shape [4, 4, 4] does not match")
+
+
+def test_an_array_that_is_no_map_is_an_error_naming_the_key():
+    with pytest.raises(oxyfield.OxyfieldError) as e:
+        oxyfield.Scenario.default({"grid.shape_zyx": np.array([8, 8, 8])})
+    assert '"grid.shape_zyx"' in e.value.message and ".tolist()" in e.value.message
+    assert e.value.file == oxyfield.Scenario.default().origin
