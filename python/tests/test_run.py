@@ -151,3 +151,14 @@ def test_ctrl_c_stops_a_run_cleanly_and_the_next_run_runs(tmp_path):
     # The stop request is forgotten: the next run goes to its end.
     run = oxyfield.Scenario.default(SMALL).run(backend="cpu")
     assert np.isfinite(run["o2"]).all()
+
+
+def test_ctrl_c_stops_a_steady_solve_and_nothing_is_written(tmp_path):
+    # Red–black SOR on the default grid: many sweeps, so the stop comes mid-solve.
+    sc = oxyfield.Scenario.default({"solver.method": "rbsor"})
+    timer = threading.Timer(0.5, _thread.interrupt_main)
+    timer.start()
+    with pytest.raises(KeyboardInterrupt, match="O2 solve stopped"):
+        sc.run(tmp_path / "out", backend="cpu")
+    timer.cancel()
+    assert not (tmp_path / "out" / "summary.json").exists()
