@@ -36,7 +36,7 @@ def _binary() -> Path:
     candidates.append(REPO / "target" / "release" / "oxyfield")
     for c in candidates:
         if c.is_file():
-            return c
+            return c.resolve()
     raise RuntimeError(
         "no oxyfield binary: build it (cargo build --release) or set OXYFIELD_BIN; tried "
         + ", ".join(map(str, candidates))
