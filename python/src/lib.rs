@@ -4,6 +4,7 @@
 
 mod errors;
 mod load;
+mod logging;
 mod render;
 mod run;
 mod scenario;
@@ -19,6 +20,7 @@ fn default_scenario_toml() -> &'static str {
 /// The module: scenarios, runs, readers and figures (see python/oxyfield/ for the API).
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    logging::install();
     m.add("__version__", oxyfield::VERSION)?;
     m.add("OxyfieldError", m.py().get_type::<errors::OxyfieldError>())?;
     m.add_class::<scenario::PyScenario>()?;
