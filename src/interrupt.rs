@@ -5,6 +5,10 @@
 //! written once it has converged); a batch starts no further scenario. A second signal
 //! exits at once with status 130; files already written are complete, since every
 //! output is written to a temporary name and renamed.
+//!
+//! A host that has its own signal handling (the Python module, where Ctrl-C belongs to
+//! the interpreter) does not [`install`] the handler: it calls [`request`] when its
+//! user asks to stop, and [`reset`] before the next run.
 
 use crate::{Error, Result};
 use std::cell::Cell;
@@ -38,13 +42,20 @@ pub fn install() {
 }
 
 /// True once a stop was asked for.
-pub(crate) fn requested() -> bool {
+pub fn requested() -> bool {
     REQUESTED.load(Ordering::SeqCst)
 }
 
 /// Asks the run to stop, as the first signal does.
-pub(crate) fn request() {
+pub fn request() {
     REQUESTED.store(true, Ordering::SeqCst);
+}
+
+/// Forgets an earlier stop request, so that the next run in this process runs to its
+/// end; for a host that runs several times in one process (the binary never needs it).
+pub fn reset() {
+    REQUESTED.store(false, Ordering::SeqCst);
+    SIGNALS.store(0, Ordering::SeqCst);
 }
 
 /// While the returned guard lives, [`check`] on this thread does not stop: a protocol

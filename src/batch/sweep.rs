@@ -56,6 +56,7 @@ use runs::{canonical, expand};
 pub use runs::{plan_lines, run_id};
 pub use shard::{parse_shard, shard_from_env, shard_from_vars};
 
+use crate::config::overrides::{set_dotted, to_toml};
 use crate::config::schema::ScenarioFile;
 use crate::config::{Scenario, DEFAULT_SCENARIO_TOML};
 use crate::{Error, Result};
@@ -423,26 +424,6 @@ fn check_key(key: &str, earlier: &[String], base: &toml::Table) -> std::result::
     Ok(())
 }
 
-/// Sets `value` at the dotted `key`, creating (or replacing non-table) intermediates.
-fn set_dotted(table: &mut toml::Table, key: &str, value: toml::Value) {
-    let mut segs: Vec<&str> = key.split('.').collect();
-    let Some(last) = segs.pop() else { return };
-    let mut t = table;
-    for seg in segs {
-        let slot = t
-            .entry(seg.to_string())
-            .or_insert_with(|| toml::Value::Table(toml::Table::new()));
-        if !slot.is_table() {
-            *slot = toml::Value::Table(toml::Table::new());
-        }
-        let toml::Value::Table(inner) = slot else {
-            return;
-        };
-        t = inner;
-    }
-    t.insert(last.to_string(), value);
-}
-
 /// A TOML value as JSON; floats must be finite, dates become strings.
 fn to_json(v: &toml::Value) -> std::result::Result<Json, String> {
     Ok(match v {
@@ -464,23 +445,6 @@ fn to_json(v: &toml::Value) -> std::result::Result<Json, String> {
                 .collect::<std::result::Result<_, String>>()?,
         ),
     })
-}
-
-/// A JSON parameter back as TOML: integers stay integers, floats stay floats.
-fn to_toml(v: &Json) -> toml::Value {
-    match v {
-        Json::Null => toml::Value::String(String::new()),
-        Json::Bool(b) => toml::Value::Boolean(*b),
-        Json::Number(n) => match n.as_i64() {
-            Some(i) => toml::Value::Integer(i),
-            None => toml::Value::Float(n.as_f64().unwrap_or(f64::NAN)),
-        },
-        Json::String(s) => toml::Value::String(s.clone()),
-        Json::Array(a) => toml::Value::Array(a.iter().map(to_toml).collect()),
-        Json::Object(o) => {
-            toml::Value::Table(o.iter().map(|(k, v)| (k.clone(), to_toml(v))).collect())
-        }
-    }
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@ mod checks;
 pub(crate) mod kinds;
 mod model_checks;
 mod model_schema;
+pub(crate) mod overrides;
 pub mod plausibility;
 pub mod schema;
 use crate::toml_error;
@@ -159,6 +160,11 @@ impl Scenario {
             )
             .map(Some),
         }
+    }
+
+    /// The TOML text the scenario was read from (with any overrides set).
+    pub fn source_toml(&self) -> &str {
+        &self.source_toml
     }
 
     /// The grid.
