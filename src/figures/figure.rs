@@ -588,6 +588,18 @@ fn draw_scale_bar(
     } else {
         WHITE
     };
+    // A translucent backing of the opposite colour under the bar and its label, so
+    // that isolines and vessel outlines crossing the corner do not run through the
+    // text (issue 23.7).
+    let backing = if colour == BLACK { WHITE } else { BLACK };
+    let pad = style.px(2.0).round() as i64;
+    for y in y0 - pad..bar.y + bar.h + pad {
+        for x in x0 - pad..x1 + pad {
+            if panel.x <= x && x < panel.x + panel.w && panel.y <= y && y < panel.y + panel.h {
+                c.blend(x, y, backing, 0.55);
+            }
+        }
+    }
     c.fill_rect(bar.x, bar.y, bar.w, bar.h, colour);
     let ts = TextStyle { colour, ..m.tick };
     // Centred on the bar, but never starting left of it (a label wider than a short

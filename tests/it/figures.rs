@@ -11,8 +11,8 @@
 
 use oxyfield::colormap::Colormap;
 use oxyfield::figures::{
-    extract, render_montage, render_planes, render_slice, write_png, Figure, FigureStyle, LineStyle, Panel,
-    PanelSize, Plane, Projection, SlicePos, SliceSpec,
+    extract, render_montage, render_planes, render_slice, write_png, Figure, FigureStyle,
+    LineStyle, Panel, PanelSize, Plane, Projection, SlicePos, SliceSpec,
 };
 use oxyfield::grid::Grid;
 use std::path::{Path, PathBuf};
@@ -470,7 +470,11 @@ fn planes_are_orthogonal_views_sharing_their_axes() {
         None,
     )
     .unwrap();
-    let [xy, zy, xz] = [fig.layout.panels[0], fig.layout.panels[1], fig.layout.panels[2]];
+    let [xy, zy, xz] = [
+        fig.layout.panels[0],
+        fig.layout.panels[1],
+        fig.layout.panels[2],
+    ];
     // 10 px per voxel: xy 16 × 12, zy 6 × 12 (z across, y up), xz 16 × 6.
     assert_eq!((xy.w, xy.h), (160, 120));
     assert_eq!((zy.w, zy.h), (60, 120));
