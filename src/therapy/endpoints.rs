@@ -285,8 +285,12 @@ impl State {
             } else {
                 0.0
             },
-            eud_cumulative_gy: e.fractions.iter().map(|f| f.eud_gy).sum(),
-            physical_dose_cumulative_gy: e.fractions.iter().map(|f| f.physical_dose_gy).sum(),
+            // A fold from +0: an empty f64 sum is −0.
+            eud_cumulative_gy: e.fractions.iter().fold(0.0, |a, f| a + f.eud_gy),
+            physical_dose_cumulative_gy: e
+                .fractions
+                .iter()
+                .fold(0.0, |a, f| a + f.physical_dose_gy),
         })
     }
 

@@ -83,6 +83,12 @@ fn tcp_is_the_poisson_probability_of_the_hand_counted_clonogens() {
     let lq = LqParams::default();
     let first = &r.rows[0];
     assert!((first.viable_fraction - 1.0).abs() < 1e-6, "{first:?}");
+    // Nothing delivered yet: +0 Gy (not −0, which the CSV would print as -0.000000).
+    assert!(
+        first.endpoints.eud_cumulative_gy.to_bits() == 0,
+        "{first:?}"
+    );
+    assert!(first.endpoints.physical_dose_cumulative_gy.to_bits() == 0);
     close(first.endpoints.surviving_clonogens, 30.0, 1e-6, "N0");
     close(first.endpoints.tcp, (-30.0f64).exp(), 1e-5, "TCP at t = 0");
     let s = lq.survival(2.0, 100.0);
