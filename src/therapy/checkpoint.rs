@@ -6,9 +6,10 @@
 //! `.partial` file renamed over the old one). Little-endian; layout:
 //! magic, format version, fingerprint of the scenario and protocol, backend kind,
 //! scalars (time, next event, next snapshot, initial cell total), the timeline rows so
-//! far, then the fields (n, d, l, h, pO2, Sv, Pb, fixed values, ROS and GSH when on,
-//! and each drug's),
-//! and an FNV-1a checksum of everything before it.
+//! far (with their endpoint columns), then the fields (n, d, l, h, pO2, Sv, Pb, fixed
+//! values, ROS and GSH when on, and each drug's), the radiotherapy endpoints' state
+//! (the pre-treatment band of each voxel, Σ n per band at t = 0, the fractions
+//! delivered), and an FNV-1a checksum of everything before it.
 
 use crate::atomic;
 use crate::drugs::DrugState;
