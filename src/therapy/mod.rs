@@ -13,8 +13,10 @@
 //! 1. events at t: each radiotherapy fraction (those of several courses at t as one,
 //!    their doses adding: `events.rs`) multiplies n by S(D·map, P) per voxel
 //!    ([`LqParams`]) and moves the killed cells to the doomed fraction l, which keeps
-//!    respiring until mitotic death; with ROS on, the fraction's radiolytic burst at
-//!    its dose rate raises R and depletes G (quasi-steady R in 10 s chunks);
+//!    respiring until mitotic death (the fraction's clonogen-weighted survival, its
+//!    oxygen-weighted equivalent dose and the hypoxic volume histogram before it are
+//!    recorded: `endpoints.rs`); with ROS on, the fraction's radiolytic burst at its
+//!    dose rate raises R and depletes G (quasi-steady R in 10 s chunks);
 //! 2. tissue kinetics over Δt at the current pO2 (necrosis, mitotic death of l,
 //!    clearance, regrowth: `backend::tissue::step_voxel`);
 //! 3. O2 re-solved with the respiring fraction n + l, warm-started from the last field;
