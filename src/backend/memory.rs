@@ -19,10 +19,10 @@ const HOST_PROTOCOL: u64 = 224;
 /// Device bytes per voxel of a steady run on the GPU backend.
 const DEVICE_STEADY: u64 = 4 * 11;
 /// Device bytes per voxel of a protocol run on the GPU backend: the resident state
-/// (10 O2 and step fields, 5 tissue fields, 8 ROS fields, 11 per drug: 34 with one
-/// drug) and up to six solver hierarchies (level-0 work fields and coarse levels,
-/// ≈ 4.2 fields each: 25).
-const DEVICE_PROTOCOL: u64 = 4 * 59;
+/// (10 O2 and step fields, 4 endpoint masks, 5 tissue fields, 8 ROS fields, 11 per
+/// drug: 38 with one drug) and up to six solver hierarchies (level-0 work fields and
+/// coarse levels, ≈ 4.2 fields each: 25).
+const DEVICE_PROTOCOL: u64 = 4 * 63;
 
 /// What a run on a grid needs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -38,10 +38,16 @@ pub(crate) const ANGIOGENESIS: PointShader = PointShader {
     name: "angiogenesis",
     body: include_str!("../../shaders/angiogenesis.wgsl"),
 };
+/// `shaders/po2_band.wgsl`.
+pub(crate) const PO2_BAND: PointShader = PointShader {
+    name: "po2_band",
+    body: include_str!("../../shaders/po2_band.wgsl"),
+};
 /// The shaders of this module.
-pub(crate) const SHADERS: [PointShader; 6] = [
+pub(crate) const SHADERS: [PointShader; 7] = [
     O2_CONSUMING,
     TISSUE_MASK,
+    PO2_BAND,
     O2_VESSELS,
     APPLY_FIXED,
     WALL_SUPPLY,
@@ -119,6 +125,41 @@ impl Pointwise for TissueMask {
     fn cpu(&self, inputs: &[&[f32]], outputs: &mut [&mut [f32]]) {
         par_map::<2, 1>(inputs, outputs, |_, [cells, fixed], [mask]| {
             *mask = if cells > 0.0 && fixed < 0.0 { 1.0 } else { 0.0 };
+        });
+    }
+}
+
+/// mask = 1 where the voxel is in the region (≠ 0) and lo ≤ pO2 < hi, else 0: the
+/// masks of the radiotherapy endpoints (`therapy::endpoints`). Inputs region, pO2;
+/// output mask. Band edges are f32 and finite (an open end is ±`f32::MAX`).
+#[derive(Debug, Clone, Copy)]
+pub struct Po2Band {
+    /// Voxels.
+    pub len: usize,
+    /// Lower edge (mmHg), included.
+    pub lo: f32,
+    /// Upper edge (mmHg), excluded.
+    pub hi: f32,
+}
+
+impl Pointwise for Po2Band {
+    fn shader(&self) -> PointShader {
+        PO2_BAND
+    }
+    fn arity(&self) -> (usize, usize) {
+        (2, 1)
+    }
+    fn uniforms(&self) -> Vec<u8> {
+        bytes(&Scalars4::new(self.len, &[self.lo, self.hi]))
+    }
+    fn cpu(&self, inputs: &[&[f32]], outputs: &mut [&mut [f32]]) {
+        let (lo, hi) = (self.lo, self.hi);
+        par_map::<2, 1>(inputs, outputs, |_, [region, p], [mask]| {
+            *mask = if region != 0.0 && p >= lo && p < hi {
+                1.0
+            } else {
+                0.0
+            };
         });
     }
 }

@@ -76,6 +76,43 @@ const METRICS: [(&str, &str, &str); 9] = [
     ("log10_cell_kill", "/none", "/end/log10_cell_kill"),
 ];
 
+/// Columns added after `backend` (issue 23.3), so that every older column keeps its
+/// name and place: the pre-treatment state of a protocol run (its t = 0 row,
+/// `summary.json` `start`) beside the end-of-run metrics above, and the radiotherapy
+/// endpoints. (column, path in a steady run's summary, path in a protocol run's
+/// summary); a steady run has no pre-treatment state and leaves them empty.
+const PROTOCOL_METRICS: [(&str, &str, &str); 9] = [
+    ("pre_median_po2_mmhg", "/none", "/start/median_po2_mmhg"),
+    ("pre_mean_po2_mmhg", "/none", "/start/mean_po2_mmhg"),
+    (
+        "pre_hypoxic_fraction_lt_0.5",
+        "/none",
+        "/start/hypoxic_fraction/0",
+    ),
+    (
+        "pre_hypoxic_fraction_lt_2.5",
+        "/none",
+        "/start/hypoxic_fraction/1",
+    ),
+    (
+        "pre_hypoxic_fraction_lt_5",
+        "/none",
+        "/start/hypoxic_fraction/2",
+    ),
+    (
+        "pre_hypoxic_fraction_lt_10",
+        "/none",
+        "/start/hypoxic_fraction/3",
+    ),
+    ("tcp", "/none", "/endpoints/tcp"),
+    ("eud_cumulative_gy", "/none", "/endpoints/eud_cumulative_gy"),
+    (
+        "physical_dose_cumulative_gy",
+        "/none",
+        "/endpoints/physical_dose_cumulative_gy",
+    ),
+];
+
 /// Collects the finished scenarios under `out` into `out/batch.csv` and
 /// `out/batch_montage.png` (xy centre slices of pO2 at `limits`).
 pub fn collect(out: &Path, limits: [f64; 2]) -> Result<Collected> {
@@ -131,7 +168,11 @@ pub fn collect(out: &Path, limits: [f64; 2]) -> Result<Collected> {
     for (col, _, _) in METRICS {
         let _ = write!(csv, ",{col}");
     }
-    csv.push_str(",seconds,backend\n");
+    csv.push_str(",seconds,backend");
+    for (col, _, _) in PROTOCOL_METRICS {
+        let _ = write!(csv, ",{col}");
+    }
+    csv.push('\n');
     for f in &found {
         let m = &f.manifest;
         let _ = write!(
@@ -151,21 +192,25 @@ pub fn collect(out: &Path, limits: [f64; 2]) -> Result<Collected> {
             let _ = write!(csv, ",{}", csv_field(&text));
         }
         let protocol = m["kind"] == "protocol";
+        let metric = |steady: &str, proto: &str| {
+            f.summary
+                .pointer(if protocol { proto } else { steady })
+                .and_then(Value::as_f64)
+                .map_or(String::new(), |x| x.to_string())
+        };
         for (_, steady, proto) in METRICS {
-            let v = f.summary.pointer(if protocol { proto } else { steady });
-            let _ = write!(
-                csv,
-                ",{}",
-                v.and_then(Value::as_f64)
-                    .map_or(String::new(), |x| x.to_string())
-            );
+            let _ = write!(csv, ",{}", metric(steady, proto));
         }
-        let _ = writeln!(
+        let _ = write!(
             csv,
             ",{},{}",
             m["seconds"].as_f64().unwrap_or(f64::NAN),
             m["backend"].as_str().unwrap_or("")
         );
+        for (_, steady, proto) in PROTOCOL_METRICS {
+            let _ = write!(csv, ",{}", metric(steady, proto));
+        }
+        csv.push('\n');
     }
     let csv_path = out.join("batch.csv");
     atomic::write(&csv_path, csv.as_bytes())?;

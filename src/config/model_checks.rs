@@ -167,6 +167,18 @@ impl Scenario {
             r.oer_separate_k_mmhg,
             "≈ 3.28",
         )?;
+        self.positive(
+            "radiotherapy.clonogen_density_per_mm3",
+            r.clonogen_density_per_mm3,
+            "≈ 1e4, i.e. 1e7 per cm³",
+        )?;
+        if let Some(v) = r.tumour_volume_cm3 {
+            self.positive(
+                "radiotherapy.tumour_volume_cm3",
+                v,
+                "the tumour's volume, e.g. 10; leave it out for the block's own volume",
+            )?;
+        }
         let t = &self.spec.tissue;
         for (key, v, hint) in [
             (

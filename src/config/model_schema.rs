@@ -127,6 +127,12 @@ pub(crate) struct RadiotherapySpec {
     pub(crate) oer_beta: f64,
     /// K of the separate model (mmHg).
     pub(crate) oer_separate_k_mmhg: f64,
+    /// Clonogens per mm³ of viable tissue, for the tumour control probability
+    /// (default 10⁴/mm³ = 10⁷/cm³, Webb & Nahum 1993).
+    pub(crate) clonogen_density_per_mm3: f64,
+    /// Volume of the tumour the block stands for (cm³): the clonogen count is scaled
+    /// to it; absent: the block's own tissue volume.
+    pub(crate) tumour_volume_cm3: Option<f64>,
 }
 
 impl Default for RadiotherapySpec {
@@ -140,6 +146,8 @@ impl Default for RadiotherapySpec {
             oer_alpha: 2.5,
             oer_beta: 3.0,
             oer_separate_k_mmhg: 3.28,
+            clonogen_density_per_mm3: crate::physics::radiotherapy::CLONOGEN_DENSITY_PER_MM3,
+            tumour_volume_cm3: None,
         }
     }
 }

@@ -42,6 +42,77 @@ pub struct Row {
     pub solve_seconds: f64,
     /// One entry per drug of the protocol, in file order.
     pub drugs: Vec<DrugColumns>,
+    /// Radiotherapy endpoints: tumour control probability, kill by pre-treatment pO2
+    /// band, oxygen-weighted dose (their keys sit beside the others in the JSON).
+    #[serde(flatten)]
+    pub endpoints: EndpointColumns,
+}
+
+/// The pre-treatment pO2 bands of [`EndpointColumns`], by their names in column and
+/// key names: below 2.5, 2.5 up to 10, and from 10 mmHg on, of the pO2 at t = 0.
+pub const PRE_PO2_BANDS: [&str; 3] = ["lt_2.5", "2.5_to_10", "ge_10"];
+
+/// A row's radiotherapy endpoints (issue 23.1–2; `docs/model.md`, "Radiotherapy
+/// endpoints"). Band arrays are in the order of [`PRE_PO2_BANDS`]; a band without
+/// voxels or cells at t = 0 has `None` (JSON null, an empty CSV cell).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+pub struct EndpointColumns {
+    /// Expected surviving clonogens N: clonogen density × tumour volume × the viable
+    /// fraction over the region.
+    pub surviving_clonogens: f64,
+    /// Poisson tumour control probability exp(−N).
+    pub tcp: f64,
+    /// Σ n now / Σ n at t = 0 over the voxels of each pre-treatment pO2 band.
+    pub surviving_fraction_by_pre_po2: [Option<f64>; 3],
+    /// −log10 of `surviving_fraction_by_pre_po2`.
+    pub log10_kill_by_pre_po2: [Option<f64>; 3],
+    /// Share of the surviving (viable) cells that sit in voxels now below 2.5 mmHg.
+    pub hypoxic_share_of_survivors: f64,
+    /// Sum of the oxygen-weighted equivalent uniform doses of the fractions delivered
+    /// before this row's time (Gy).
+    pub eud_cumulative_gy: f64,
+    /// Sum of the physical doses of those fractions (Gy; the mean over the region with
+    /// a dose map).
+    pub physical_dose_cumulative_gy: f64,
+}
+
+impl EndpointColumns {
+    /// Number of values in [`EndpointColumns::values`].
+    pub(crate) const COUNT: usize = 11;
+
+    /// The values in column order (`None` as NaN): the checkpoint's encoding.
+    pub(crate) fn values(&self) -> [f64; Self::COUNT] {
+        let o = |v: Option<f64>| v.unwrap_or(f64::NAN);
+        let [s0, s1, s2] = self.surviving_fraction_by_pre_po2.map(o);
+        let [k0, k1, k2] = self.log10_kill_by_pre_po2.map(o);
+        [
+            self.surviving_clonogens,
+            self.tcp,
+            s0,
+            s1,
+            s2,
+            k0,
+            k1,
+            k2,
+            self.hypoxic_share_of_survivors,
+            self.eud_cumulative_gy,
+            self.physical_dose_cumulative_gy,
+        ]
+    }
+
+    /// The columns of [`EndpointColumns::values`] (NaN as `None`).
+    pub(crate) fn from_values(v: [f64; Self::COUNT]) -> Self {
+        let o = |x: f64| (!x.is_nan()).then_some(x);
+        EndpointColumns {
+            surviving_clonogens: v[0],
+            tcp: v[1],
+            surviving_fraction_by_pre_po2: [o(v[2]), o(v[3]), o(v[4])],
+            log10_kill_by_pre_po2: [o(v[5]), o(v[6]), o(v[7])],
+            hypoxic_share_of_survivors: v[8],
+            eud_cumulative_gy: v[9],
+            physical_dose_cumulative_gy: v[10],
+        }
+    }
 }
 
 /// A drug's timeline columns (`<name>_plasma_um`, `<name>_mean_um`,
@@ -79,6 +150,16 @@ pub(crate) fn csv(rows: &[Row]) -> String {
             );
         }
     }
+    // The endpoint columns come last, so that every older column keeps its place.
+    out.push_str(",surviving_clonogens,tcp");
+    for what in ["surviving_fraction", "log10_kill"] {
+        for b in PRE_PO2_BANDS {
+            let _ = write!(out, ",{what}_pre_{b}");
+        }
+    }
+    out.push_str(
+        ",hypoxic_share_of_survivors_lt_2.5,eud_cumulative_gy,physical_dose_cumulative_gy",
+    );
     out.push('\n');
     for r in rows {
         let _ = write!(
@@ -107,6 +188,21 @@ pub(crate) fn csv(rows: &[Row]) -> String {
                 d.plasma_um, d.mean_um, d.exposure_um_h, d.log10_kill
             );
         }
+        let e = &r.endpoints;
+        let _ = write!(out, ",{:.6e},{:.6e}", e.surviving_clonogens, e.tcp);
+        let cell = |v: Option<f64>| v.map_or(String::new(), |v| format!("{v:.6}"));
+        for v in e
+            .surviving_fraction_by_pre_po2
+            .iter()
+            .chain(&e.log10_kill_by_pre_po2)
+        {
+            let _ = write!(out, ",{}", cell(*v));
+        }
+        let _ = write!(
+            out,
+            ",{:.6},{:.6},{:.6}",
+            e.hypoxic_share_of_survivors, e.eud_cumulative_gy, e.physical_dose_cumulative_gy
+        );
         out.push('\n');
     }
     out

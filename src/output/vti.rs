@@ -102,6 +102,26 @@ pub fn write_vti(path: &Path, grid: &Grid, fields: &[(&str, &[f32], &str)]) -> R
     atomic::write(path, xml.as_bytes())
 }
 
+/// Writes a ParaView collection (`.pvd`) at `path`, atomically: one `DataSet` per
+/// (time, file) of `entries`, `timestep` the time (the caller's unit, e.g. h) and
+/// `file` a path relative to the collection's folder, so the folder can move. ParaView
+/// opens it as one time series.
+pub fn write_pvd(path: &Path, entries: &[(f64, String)]) -> Result<()> {
+    let mut xml = String::from(
+        "<?xml version=\"1.0\"?>\n<VTKFile type=\"Collection\" version=\"0.1\" \
+         byte_order=\"LittleEndian\">\n  <Collection>\n",
+    );
+    for (t, file) in entries {
+        let _ = writeln!(
+            xml,
+            "    <DataSet timestep=\"{t}\" group=\"\" part=\"0\" file=\"{}\"/>",
+            xml_escape(file)
+        );
+    }
+    xml.push_str("  </Collection>\n</VTKFile>\n");
+    atomic::write(path, xml.as_bytes())
+}
+
 /// Appends the VTK zlib-compressed, base64 encoding of `data` to `out`.
 fn encode_zlib_base64(data: &[f32], out: &mut String) {
     let bytes: Vec<u8> = data.iter().flat_map(|v| v.to_le_bytes()).collect();

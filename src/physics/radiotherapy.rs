@@ -14,6 +14,10 @@
 
 use super::oer::OxygenEffect;
 
+/// Default clonogen density (per mm³ of viable tissue): 10⁷ per cm³, the value of
+/// Webb & Nahum (1993) for tumour control probability models.
+pub const CLONOGEN_DENSITY_PER_MM3: f64 = 1e4;
+
 /// How oxygen modifies the LQ parameters.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum OerModel {
@@ -100,6 +104,30 @@ impl LqParams {
     pub fn survival(&self, dose_gy: f64, p: f64) -> f64 {
         (-self.log_kill(dose_gy, p)).exp()
     }
+
+    /// The oxygen-weighted equivalent uniform dose of one fraction (Gy): the dose that,
+    /// given uniformly to fully oxygenated cells, leaves the same surviving fraction
+    /// `surviving_fraction` (0 < S ≤ 1) as the fraction did. The positive root of
+    /// α·D + β·D² = −ln S, written D = 2L / (α + √(α² + 4βL)) with L = −ln S, which
+    /// holds for β = 0 too (D = L/α). S ≥ 1 gives 0; S ≤ 0 gives +∞.
+    pub fn equivalent_dose_gy(&self, surviving_fraction: f64) -> f64 {
+        if surviving_fraction >= 1.0 {
+            return 0.0;
+        }
+        if surviving_fraction <= 0.0 {
+            return f64::INFINITY;
+        }
+        let l = -surviving_fraction.ln();
+        let a = self.alpha_per_gy;
+        2.0 * l / (a + a.mul_add(a, 4.0 * self.beta_per_gy2 * l).sqrt())
+    }
+}
+
+/// Poisson tumour control probability of `surviving_clonogens` expected surviving
+/// clonogens: TCP = exp(−N) (Munro & Gilbert 1961; Webb & Nahum 1993).
+#[inline]
+pub fn poisson_tcp(surviving_clonogens: f64) -> f64 {
+    (-surviving_clonogens.max(0.0)).exp()
 }
 
 #[cfg(test)]
@@ -120,6 +148,32 @@ mod tests {
         let log10 = |p: f64| 30.0 * lq.log_kill(2.0, p) / std::f64::consts::LN_10;
         assert!((log10(1e9) - 9.38).abs() < 5e-3, "{}", log10(1e9));
         assert!((log10(0.0) - 2.78).abs() < 5e-3, "{}", log10(0.0));
+    }
+
+    /// The equivalent dose inverts the aerobic LQ survival, and lies below the physical
+    /// dose of a partly hypoxic fraction.
+    #[test]
+    fn equivalent_dose_inverts_the_aerobic_survival() {
+        let lq = LqParams::default();
+        for d in [0.5, 2.0, 8.0, 15.0] {
+            let s = lq.survival(d, 1e12);
+            assert!(
+                (lq.equivalent_dose_gy(s) - d).abs() < 1e-9 * d.max(1.0),
+                "{d}"
+            );
+        }
+        // Half the cells anoxic: S = (S_ox + S_anoxic)/2 → EUD between the two.
+        let s = 0.5 * (lq.survival(2.0, 1e12) + lq.survival(2.0, 0.0));
+        let eud = lq.equivalent_dose_gy(s);
+        assert!(eud > 2.0 / 3.0 && eud < 2.0, "{eud}");
+        let pure_alpha = LqParams {
+            beta_per_gy2: 0.0,
+            ..lq
+        };
+        assert!((pure_alpha.equivalent_dose_gy((-0.6f64).exp()) - 2.0).abs() < 1e-12);
+        assert_eq!(lq.equivalent_dose_gy(1.0), 0.0);
+        assert_eq!(poisson_tcp(0.0), 1.0);
+        assert!((poisson_tcp(2.0f64.ln()) - 0.5).abs() < 1e-15);
     }
 
     /// The separate-OER variant is the Wouters & Brown form and reduces to the single

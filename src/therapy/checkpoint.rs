@@ -6,14 +6,16 @@
 //! `.partial` file renamed over the old one). Little-endian; layout:
 //! magic, format version, fingerprint of the scenario and protocol, backend kind,
 //! scalars (time, next event, next snapshot, initial cell total), the timeline rows so
-//! far, then the fields (n, d, l, h, pO2, Sv, Pb, fixed values, ROS and GSH when on,
-//! and each drug's),
-//! and an FNV-1a checksum of everything before it.
+//! far (with their endpoint columns), then the fields (n, d, l, h, pO2, Sv, Pb, fixed
+//! values, ROS and GSH when on, and each drug's), the radiotherapy endpoints' state
+//! (the pre-treatment band of each voxel, Σ n per band at t = 0, the fractions
+//! delivered), and an FNV-1a checksum of everything before it.
 
 use crate::atomic;
 use crate::drugs::DrugState;
 use crate::hash::fnv1a;
-use crate::output::timeline::{DrugColumns, Row};
+use crate::output::timeline::{DrugColumns, EndpointColumns, Row};
+pub use crate::therapy::endpoints::{EndpointState, FractionRecord};
 use crate::{Error, Result};
 use std::path::Path;
 
@@ -21,7 +23,9 @@ use std::path::Path;
 pub const FILE_NAME: &str = "checkpoint.bin";
 
 const MAGIC: &[u8; 20] = b"oxyfield checkpoint\n";
-const VERSION: u32 = 1;
+/// 2: rows carry the radiotherapy endpoints, and the file ends with the endpoints'
+/// state (pre-treatment bands, fraction records).
+const VERSION: u32 = 2;
 
 /// The state of a protocol run at the end of a step.
 #[derive(Debug, Clone, PartialEq)]
@@ -61,6 +65,8 @@ pub struct Checkpoint {
     pub ros: Option<(Vec<f32>, Vec<f32>)>,
     /// The fields of each drug of the protocol.
     pub drugs: Vec<DrugState>,
+    /// The radiotherapy endpoints' state.
+    pub endpoints: EndpointState,
 }
 
 /// A fingerprint of everything that decides a run's results: the scenario as parsed,
@@ -109,6 +115,7 @@ impl Checkpoint {
                     w.f64(v);
                 }
             }
+            r.endpoints.values().iter().for_each(|&v| w.f64(v));
         }
         w.u64(self.len() as u64);
         w.u32(u32::from(self.ros.is_some()));
@@ -133,6 +140,17 @@ impl Checkpoint {
             w.f32s(&d.prodrug);
             w.f32s(&d.metabolite);
             w.f32s(&d.exposure);
+        }
+        let e = &self.endpoints;
+        w.f32s(&e.band);
+        e.n0_band.iter().for_each(|&v| w.f64(v));
+        w.u64(e.fractions.len() as u64);
+        for f in &e.fractions {
+            for v in [f.time_h, f.physical_dose_gy, f.surviving_fraction, f.eud_gy] {
+                w.f64(v);
+            }
+            w.u64(f.hypoxic_volume_histogram.len() as u64);
+            f.hypoxic_volume_histogram.iter().for_each(|&v| w.f64(v));
         }
         let sum = fnv1a(&w.0);
         w.u64(sum);
@@ -205,6 +223,31 @@ impl Checkpoint {
                 exposure: field()?,
             });
         }
+        let band = r.f32s(len).ok_or_else(truncated)?;
+        let n0_band = [
+            r.f64().ok_or_else(truncated)?,
+            r.f64().ok_or_else(truncated)?,
+            r.f64().ok_or_else(truncated)?,
+        ];
+        let count = r.count(5 * 8).ok_or_else(truncated)?;
+        let mut fractions = Vec::new();
+        for _ in 0..count {
+            let mut f64s = [0.0; 4];
+            for v in &mut f64s {
+                *v = r.f64().ok_or_else(truncated)?;
+            }
+            let bins = r.count(8).ok_or_else(truncated)?;
+            let hist = (0..bins)
+                .map(|_| r.f64().ok_or_else(truncated))
+                .collect::<Result<Vec<_>>>()?;
+            fractions.push(FractionRecord {
+                time_h: f64s[0],
+                physical_dose_gy: f64s[1],
+                surviving_fraction: f64s[2],
+                eud_gy: f64s[3],
+                hypoxic_volume_histogram: hist,
+            });
+        }
         Ok(Checkpoint {
             fingerprint,
             backend,
@@ -223,6 +266,11 @@ impl Checkpoint {
             fixed,
             ros,
             drugs,
+            endpoints: EndpointState {
+                band,
+                n0_band,
+                fractions,
+            },
         })
     }
 
@@ -274,7 +322,7 @@ impl Writer {
 }
 
 /// The fewest bytes a timeline row takes (its fixed fields and two empty counts).
-const MIN_ROW_BYTES: usize = 8 * 14 + 4 + 8;
+const MIN_ROW_BYTES: usize = 8 * 14 + 4 + 8 + 8 * EndpointColumns::COUNT;
 /// The fewest bytes a row's drug column takes (an empty name and four numbers).
 const MIN_DRUG_COLUMN_BYTES: usize = 8 + 4 * 8;
 
@@ -343,6 +391,10 @@ impl Reader<'_> {
                 log10_kill: self.f64()?,
             });
         }
+        let mut values = [0.0; EndpointColumns::COUNT];
+        for v in &mut values {
+            *v = self.f64()?;
+        }
         Some(Row {
             time_h,
             events,
@@ -357,6 +409,7 @@ impl Reader<'_> {
             log10_cell_kill,
             solve_seconds,
             drugs,
+            endpoints: EndpointColumns::from_values(values),
         })
     }
 }
@@ -393,6 +446,15 @@ mod tests {
                     exposure_um_h: 0.25,
                     log10_kill: 0.125,
                 }],
+                endpoints: EndpointColumns {
+                    surviving_clonogens: 12.5,
+                    tcp: (-12.5f64).exp(),
+                    surviving_fraction_by_pre_po2: [Some(0.5), None, Some(0.25)],
+                    log10_kill_by_pre_po2: [Some(0.3), None, Some(0.6)],
+                    hypoxic_share_of_survivors: 0.125,
+                    eud_cumulative_gy: 1.5,
+                    physical_dose_cumulative_gy: 2.0,
+                },
             }],
             viable: vec![1.0, 0.5],
             dead: vec![0.0, 0.5],
@@ -408,6 +470,17 @@ mod tests {
                 metabolite: vec![0.5, 0.25],
                 exposure: vec![0.0, 0.125],
             }],
+            endpoints: EndpointState {
+                band: vec![1.0, 3.0],
+                n0_band: [1.0, 0.0, 0.5],
+                fractions: vec![FractionRecord {
+                    time_h: 0.0,
+                    physical_dose_gy: 2.0,
+                    surviving_fraction: 0.6,
+                    eud_gy: 1.5,
+                    hypoxic_volume_histogram: vec![0.25, 0.75],
+                }],
+            },
         }
     }
 

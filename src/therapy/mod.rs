@@ -13,8 +13,10 @@
 //! 1. events at t: each radiotherapy fraction (those of several courses at t as one,
 //!    their doses adding: `events.rs`) multiplies n by S(D·map, P) per voxel
 //!    ([`LqParams`]) and moves the killed cells to the doomed fraction l, which keeps
-//!    respiring until mitotic death; with ROS on, the fraction's radiolytic burst at
-//!    its dose rate raises R and depletes G (quasi-steady R in 10 s chunks);
+//!    respiring until mitotic death (the fraction's clonogen-weighted survival, its
+//!    oxygen-weighted equivalent dose and the hypoxic volume histogram before it are
+//!    recorded: `endpoints.rs`); with ROS on, the fraction's radiolytic burst at its
+//!    dose rate raises R and depletes G (quasi-steady R in 10 s chunks);
 //! 2. tissue kinetics over Δt at the current pO2 (necrosis, mitotic death of l,
 //!    clearance, regrowth: `backend::tissue::step_voxel`);
 //! 3. O2 re-solved with the respiring fraction n + l, warm-started from the last field;
@@ -41,6 +43,8 @@
 //! results, bitwise on the CPU backend.
 
 pub mod checkpoint;
+pub mod endpoints;
+mod endpoints_output;
 mod events;
 mod fields;
 mod interventions;
@@ -109,6 +113,9 @@ pub struct TherapyResult {
     /// What the protocol steps themselves moved (this process's part), without the
     /// start, snapshots, checkpoints and the final read.
     pub step_counters: StepCounters,
+    /// The radiotherapy endpoints beside the rows: the clonogen count's basis, the
+    /// pre-treatment bands and each fraction as delivered.
+    pub endpoints: endpoints::EndpointSummary,
 }
 
 /// Traffic of the protocol steps alone (issue 19: a resident step sends scalars).
@@ -238,10 +245,14 @@ fn fraction(
     let map = map
         .map(|m| backend.field_from(m, "therapy.dose_map"))
         .transpose()?;
-    backend.tissue_irradiate(&u, st.po2, map)?;
+    let irradiated = st.before_fraction(backend, map).and_then(|before| {
+        backend.tissue_irradiate(&u, st.po2, map)?;
+        st.record_fraction(backend, &params.lq, dose_gy, before)
+    });
     if let Some(m) = map {
         backend.field_free(m);
     }
+    irradiated?;
     fields::ros_burst(sc, params, cond, backend, st, dose_gy, seconds)
 }
 
@@ -282,6 +293,7 @@ fn finish(
     let tissue = backend.tissue_read()?;
     let ros = read_ros(backend, st)?;
     Ok(TherapyResult {
+        endpoints: st.endpoints.summary(),
         mass: crate::metrics::mass_balance(&problem, &po2),
         not_converged: (Vec::new(), 0),
         counters: Default::default(),

@@ -35,6 +35,8 @@ pub fn write(
         )
     };
     let mut files: Vec<String> = vec!["timeline.csv".into(), "timeline.json".into()];
+    super::endpoints_output::write_histogram(dir, &r.endpoints)?;
+    files.push(super::endpoints_output::HISTOGRAM_FILE.into());
     let g = sc.grid();
     let mut fields: Vec<(&str, &[f32], &str, String)> = vec![
         ("o2", &r.po2, "mmHg", format!("tissue pO2 {when}")),
@@ -105,6 +107,7 @@ pub fn write(
         created_utc: utc_now_iso8601(),
         drugs: summary_blocks::drugs(protocol, last),
         end: last,
+        endpoints: super::endpoints_output::block(&r.endpoints, first, last),
         files: &files,
         mass_balance: MassBlock::of(&r.mass, Some("the final state")),
         not_converged: &r.not_converged.0,
@@ -155,6 +158,7 @@ struct ProtocolSummary<'a> {
     created_utc: String,
     drugs: Vec<DrugBlock<'a>>,
     end: &'a timeline::Row,
+    endpoints: super::endpoints_output::EndpointsBlock<'a>,
     files: &'a [String],
     mass_balance: MassBlock,
     not_converged: &'a [String],
@@ -198,13 +202,30 @@ struct StepTransfers {
     submits: u64,
 }
 
+/// The time tag of a snapshot at `t_s` in its file names: `t24h`, `t0.500h`.
+fn snapshot_tag(t_s: f64) -> String {
+    let hours = t_s / 3600.0;
+    if (hours - hours.round()).abs() < 1e-9 {
+        format!("t{:.0}h", hours)
+    } else {
+        format!("t{hours:.3}h")
+    }
+}
+
+/// The ParaView collection of the snapshots' volumes, in `snapshots/`.
+pub const SNAPSHOTS_PVD: &str = "snapshots.pvd";
+
 /// Writes the fields at time `t_s` into `dir/snapshots/`: `o2_tXh.npy`,
-/// `viable_tXh.npy` (and `ros_tXh.npy`, `gsh_tXh.npy` with ROS) with sidecars, and
-/// the O2 centre slices `o2_tXh_{xy,xz,yz}.png` when `[output] png` is on.
+/// `viable_tXh.npy` (and `ros_tXh.npy`, `gsh_tXh.npy` with ROS) with sidecars, the
+/// O2 centre slices `o2_tXh_{xy,xz,yz}.png` when `[output] png` is on, and with
+/// `[output] vti` on, `fields_tXh.vti` holding them all and [`SNAPSHOTS_PVD`] listing
+/// the volumes of every snapshot time in `times_s` (those so far, this one last).
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn write_snapshot(
     sc: &Scenario,
     dir: &Path,
     t_s: f64,
+    times_s: &[f64],
     po2: &[f32],
     viable: &[f32],
     ros: Option<&crate::ros::transient::RosState>,
@@ -213,11 +234,7 @@ pub(crate) fn write_snapshot(
     let dir = dir.join("snapshots");
     std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
     let hours = t_s / 3600.0;
-    let tag = if (hours - hours.round()).abs() < 1e-9 {
-        format!("t{:.0}h", hours)
-    } else {
-        format!("t{hours:.3}h")
-    };
+    let tag = snapshot_tag(t_s);
     let g = sc.grid();
     let when = format!("at t = {hours} h");
     let mut fields: Vec<(&str, &[f32], &str, &str)> = vec![
@@ -229,6 +246,17 @@ pub(crate) fn write_snapshot(
         fields.push(("gsh", &r.gsh, "mM", "antioxidant capacity"));
     }
     let out = &sc.spec.output;
+    if out.vti {
+        let volume: Vec<(&str, &[f32], &str)> = fields.iter().map(|f| (f.0, f.1, f.2)).collect();
+        crate::output::vti::write_vti(&dir.join(format!("fields_{tag}.vti")), &g, &volume)?;
+        // Rewritten whole at each snapshot: a run stopped and resumed lists them all.
+        let mut entries: Vec<(f64, String)> = times_s
+            .iter()
+            .map(|&t| (t / 3600.0, format!("fields_{}.vti", snapshot_tag(t))))
+            .collect();
+        entries.dedup_by(|a, b| a.1 == b.1);
+        crate::output::vti::write_pvd(&dir.join(SNAPSHOTS_PVD), &entries)?;
+    }
     for (name, data, units, what) in fields {
         if out.npy {
             npy::write_field(

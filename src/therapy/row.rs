@@ -1,5 +1,6 @@
-//! The timeline row of a resident state, from device reductions: two masked reductions
-//! and one median per step, a few hundred bytes up and down, instead of the fields.
+//! The timeline row of a resident state, from device reductions: two masked reductions,
+//! one median and the endpoints' four masked sums (`endpoints.rs`) per step, a few
+//! hundred bytes up and down, instead of the fields.
 
 use super::state::State;
 use crate::backend::stats::Reduce;
@@ -58,6 +59,7 @@ impl State {
         let r = backend.reduce_masked(t.region, &items)?;
         let count = self.region_count.max(1.0);
         let left = r[0];
+        let endpoints = self.endpoint_columns(backend, left)?;
         Ok(Row {
             time_h: self.t / 3600.0,
             events,
@@ -97,6 +99,7 @@ impl State {
                     }
                 })
                 .collect(),
+            endpoints,
         })
     }
 }

@@ -4,6 +4,7 @@
 //! at checkpoints and at the end.
 
 use super::checkpoint::Checkpoint;
+use super::endpoints::Endpoints;
 use crate::assemble::assemble;
 use crate::backend::o2_coefficients::{Consuming, TissueMask};
 use crate::backend::stats::Reduce;
@@ -59,6 +60,8 @@ pub(super) struct State {
     pub(crate) rows: Vec<Row>,
     /// The fields of each drug of the protocol.
     pub(crate) drugs: Vec<DrugFields>,
+    /// The radiotherapy endpoints' masks and records (`endpoints.rs`).
+    pub(crate) endpoints: Endpoints,
 }
 
 /// What [`State::new`] uploads: the host arrays of a fresh start or a checkpoint.
@@ -112,6 +115,7 @@ impl State {
                 ros: None,
                 drugs: Vec::new(),
             },
+            sc,
             protocol,
             None,
         )?;
@@ -134,6 +138,7 @@ impl State {
         let mut problem = assemble(sc)?.problem;
         let len = problem.grid.len();
         if c.len() != len
+            || c.endpoints.band.len() != len
             || c.ros.is_some() != sc.spec.ros.enabled
             || c.drugs.len() != protocol.drugs.len()
         {
@@ -169,9 +174,11 @@ impl State {
                 ros: c.ros.map(|(ros, gsh)| RosState { ros, gsh }),
                 drugs: c.drugs,
             },
+            sc,
             protocol,
             Some(params.hif.glycolytic_switch),
         )?;
+        st.endpoints.load(backend, c.endpoints)?;
         st.n0_total = c.n0_total;
         st.t = c.time_s;
         st.next_event = c.next_event;
@@ -186,6 +193,7 @@ impl State {
     fn new(
         backend: &mut dyn O2Backend,
         s: Start,
+        sc: &Scenario,
         protocol: &Protocol,
         glycolytic_switch: Option<f64>,
     ) -> Result<State> {
@@ -224,14 +232,17 @@ impl State {
             let d = item.params.diffusivity_um2_per_s;
             f.prepare(backend, p.grid, p.faces, &p.fixed, d)?;
         }
+        let region_count = s.region.iter().filter(|&&r| r != 0).count() as f64;
+        let endpoints = Endpoints::alloc(backend, sc, region_count)?;
         let mut st = State {
+            endpoints,
             vessel_sv: backend.field_from(&p.sv, "therapy.vessel_sv")?,
             vessel_pb: backend.field_from(&p.pb, "therapy.vessel_pb")?,
             po2: backend.field_from(&s.po2, "therapy.po2")?,
             po2_previous: backend.field_alloc(len, "therapy.po2_previous")?,
             mask: backend.field_alloc(len, "therapy.mask")?,
             kill: backend.field_alloc(len, "therapy.kill")?,
-            region_count: s.region.iter().filter(|&&r| r != 0).count() as f64,
+            region_count,
             o2,
             tissue,
             n0_total: 0.0,
@@ -338,6 +349,7 @@ impl State {
                 .iter()
                 .map(|d| d.read(backend))
                 .collect::<Result<Vec<_>>>()?,
+            endpoints: self.endpoints.state(backend)?,
         })
     }
 
@@ -366,6 +378,7 @@ impl State {
         for d in self.drugs.drain(..) {
             d.free(backend);
         }
+        self.endpoints.free(backend);
     }
 
     /// The O2 problem as it stands, on the host (outputs at the end).

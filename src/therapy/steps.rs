@@ -113,7 +113,16 @@ impl Run<'_> {
                 let n = backend.field_read(st.tissue.viable)?;
                 let sv = backend.field_read(st.o2.sv)?;
                 let ros = read_ros(backend, st)?;
-                output::write_snapshot(self.sc, dir, st.t, &po2, &n, ros.as_ref(), Some(&sv))?;
+                output::write_snapshot(
+                    self.sc,
+                    dir,
+                    st.t,
+                    &times[..=st.next_snapshot],
+                    &po2,
+                    &n,
+                    ros.as_ref(),
+                    Some(&sv),
+                )?;
             }
             st.next_snapshot += 1;
         }
@@ -146,6 +155,8 @@ impl Run<'_> {
             self.track.saved_s.set(Some(st.t));
         }
         if st.rows.is_empty() {
+            // t = 0: the pre-treatment pO2 bands of the endpoints.
+            super::endpoints::Endpoints::start(st, backend)?;
             let row = st.row(
                 backend,
                 protocol,

@@ -92,7 +92,7 @@ fn assert_complete(dir: &Path) {
                 image::load_from_memory(&bytes)
                     .unwrap_or_else(|e| panic!("{what}: incomplete PNG: {e}"));
             }
-            "vti" | "svg" => {
+            "vti" | "svg" | "pvd" => {
                 let text = String::from_utf8(bytes).unwrap();
                 roxmltree::Document::parse(&text)
                     .unwrap_or_else(|e| panic!("{what}: incomplete XML: {e}"));
@@ -111,8 +111,17 @@ fn assert_complete(dir: &Path) {
     }
 }
 
-/// The result files that must come out bitwise the same.
-const RESULTS: [&str; 5] = ["o2.npy", "viable.npy", "doomed.npy", "dead.npy", "ros.npy"];
+/// The result files that must come out bitwise the same (the endpoints' histogram and
+/// the snapshots' collection too: a resumed run lists every snapshot).
+const RESULTS: [&str; 7] = [
+    "o2.npy",
+    "viable.npy",
+    "doomed.npy",
+    "dead.npy",
+    "ros.npy",
+    "hypoxic_volume_histogram.csv",
+    "snapshots/snapshots.pvd",
+];
 
 #[test]
 fn runs_killed_at_random_moments_leave_complete_files_and_continue_to_the_same_result() {

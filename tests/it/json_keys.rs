@@ -4,6 +4,8 @@
 //! a protocol's `timeline.json`, a batch run's `manifest.json` (in a Slurm job),
 //! `bench --json` (a solve and a protocol benchmark), `validate --json` and
 //! `network info --json`; each must still be there. `OXYFIELD_BLESS=1` adds new ones.
+//! `tests/golden/csv_columns.txt` holds the CSV headers of `timeline.csv`,
+//! `hypoxic_volume_histogram.csv` and `batch.csv` to the same rule.
 
 use crate::common;
 use crate::summary_keys::{check_golden, file_keys, PROTOCOL, SCENARIO};
@@ -110,4 +112,23 @@ fn json_file_keys_are_only_ever_added() {
         now.extend(file_keys(&file, what));
     }
     check_golden("json_keys.txt", &now, 100);
+
+    // CSV columns are the same contract (`tests/golden/csv_columns.txt`): the header
+    // names of a protocol's `timeline.csv` and `hypoxic_volume_histogram.csv` and of
+    // the batch's `batch.csv` (`collect`), each prefixed with its file.
+    ok(&["collect", "batch"], dir);
+    let mut columns = BTreeSet::new();
+    for (file, what) in [
+        (dir.join("protocol/timeline.csv"), "timeline.csv"),
+        (
+            dir.join("protocol/hypoxic_volume_histogram.csv"),
+            "hypoxic_volume_histogram.csv",
+        ),
+        (dir.join("batch/batch.csv"), "batch.csv"),
+    ] {
+        let text = std::fs::read_to_string(&file).unwrap();
+        let header = text.lines().next().unwrap_or_default();
+        columns.extend(header.split(',').map(|c| format!("{what}: {c}")));
+    }
+    check_golden("csv_columns.txt", &columns, 40);
 }

@@ -20,6 +20,7 @@ mod convergence;
 mod determinism;
 mod drug_kernels;
 mod drugs;
+mod endpoints;
 mod fast_cpu;
 mod faults;
 mod figures;

@@ -6,7 +6,7 @@ use crate::common;
 
 use oxyfield::backend::cpu::CpuBackend;
 use oxyfield::backend::o2_coefficients::{
-    Angiogenesis, ApplyFixed, Consuming, TissueMask, Vessels, WallSupply,
+    Angiogenesis, ApplyFixed, Consuming, Po2Band, TissueMask, Vessels, WallSupply,
 };
 use oxyfield::backend::pointwise::Pointwise;
 
@@ -34,6 +34,30 @@ fn cases(n: usize) -> Vec<Case> {
         (
             Box::new(TissueMask { len: n }),
             vec![frac(4), fixed.clone()],
+            vec![vec![0.5; n]],
+        ),
+        (
+            Box::new(Po2Band {
+                len: n,
+                lo: 2.5,
+                hi: 10.0,
+            }),
+            // pO2 0–20 mmHg with the edges themselves among the values.
+            vec![
+                frac(15)
+                    .iter()
+                    .map(|&v| if v < 0.3 { 0.0 } else { 1.0 })
+                    .collect(),
+                random(n, 16, 0.0, 20.0)
+                    .iter()
+                    .enumerate()
+                    .map(|(i, &v)| match i % 7 {
+                        0 => 2.5,
+                        1 => 10.0,
+                        _ => v,
+                    })
+                    .collect(),
+            ],
             vec![vec![0.5; n]],
         ),
         (
@@ -91,6 +115,12 @@ fn cpu_twins_compute_the_host_formulas() {
             let want: Vec<f32> = match kernel.shader().name {
                 "o2_consuming" => vec![(ins[0][i] + ins[1][i]).min(1.0) * (1.0 - 0.4 * ins[2][i])],
                 "tissue_mask" => vec![f32::from(u8::from(ins[0][i] > 0.0 && ins[1][i] < 0.0))],
+                "po2_band" => {
+                    let p = ins[1][i];
+                    vec![f32::from(u8::from(
+                        ins[0][i] != 0.0 && (2.5..10.0).contains(&p),
+                    ))]
+                }
                 "o2_vessels" => {
                     let s = ins[0][i];
                     vec![

@@ -211,6 +211,54 @@ fn a_protocol_step_moves_at_most_4_kb_on_the_gpu_and_matches_the_cpu() {
         );
         let (ra, rb) = (a.mean_ros_um.unwrap(), b.mean_ros_um.unwrap());
         assert!(close(ra, rb), "{a:?}\n{b:?}");
+        // The radiotherapy endpoints (band masks from the po2_band kernel, masked sums).
+        let (ea, eb) = (&a.endpoints, &b.endpoints);
+        assert!(
+            close(ea.surviving_clonogens, eb.surviving_clonogens),
+            "{ea:?}\n{eb:?}"
+        );
+        assert!(close(ea.tcp, eb.tcp), "{ea:?}\n{eb:?}");
+        for k in 0..3 {
+            let (sa, sb) = (
+                ea.surviving_fraction_by_pre_po2[k],
+                eb.surviving_fraction_by_pre_po2[k],
+            );
+            assert!(sa.is_some() == sb.is_some(), "{ea:?}\n{eb:?}");
+            if let (Some(x), Some(y)) = (sa, sb) {
+                assert!(close(x, y), "{ea:?}\n{eb:?}");
+            }
+        }
+        assert!(
+            (ea.hypoxic_share_of_survivors - eb.hypoxic_share_of_survivors).abs() <= 1e-3,
+            "{ea:?}\n{eb:?}"
+        );
+        assert!(
+            close(ea.eud_cumulative_gy, eb.eud_cumulative_gy),
+            "{ea:?}\n{eb:?}"
+        );
+    }
+    assert_eq!(c.endpoints.fractions.len(), 1);
+    let (fc, fg) = (&c.endpoints.fractions[0], &g.endpoints.fractions[0]);
+    assert!(
+        (fc.eud_gy - fg.eud_gy).abs() <= 1e-3 * fc.eud_gy,
+        "{fc:?}\n{fg:?}"
+    );
+    for (x, y) in fc
+        .hypoxic_volume_histogram
+        .iter()
+        .zip(&fg.hypoxic_volume_histogram)
+    {
+        // A voxel at a bin edge may fall on either side: ≤ 1 % of 4096 voxels.
+        assert!((x - y).abs() <= 0.01, "{fc:?}\n{fg:?}");
+    }
+    assert_eq!(c.endpoints.band_volume_fraction.len(), 3);
+    for (x, y) in c
+        .endpoints
+        .band_volume_fraction
+        .iter()
+        .zip(&g.endpoints.band_volume_fraction)
+    {
+        assert!((x - y).abs() <= 0.01, "band volume fraction {x} vs {y}");
     }
 }
 

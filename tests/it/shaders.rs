@@ -76,6 +76,11 @@ fn pointwise_uniform_blocks_match_their_wgsl_structs() {
             switch_share: 0.3,
         }),
         Box::new(o::TissueMask { len: n }),
+        Box::new(o::Po2Band {
+            len: n,
+            lo: 2.5,
+            hi: 10.0,
+        }),
         Box::new(o::Vessels {
             len: n,
             perfusion: 1.0,

@@ -72,8 +72,8 @@ pub(crate) fn check_golden(golden: &str, now: &BTreeSet<String>, min: usize) {
     let missing: Vec<&String> = listed.difference(now).collect();
     assert!(
         missing.is_empty(),
-        "JSON outputs lost keys that users' scripts may read (keys are only ever added; \
-         see CHANGELOG; {}): {missing:?}",
+        "outputs lost keys or columns that users' scripts may read (they are only ever \
+         added; see CHANGELOG; {}): {missing:?}",
         golden.display()
     );
 }
