@@ -395,27 +395,9 @@ fn plot(args: &RenderArgs, run: &RunDir, kind: PlotArg) -> Result<()> {
             })?;
             let doc: serde_json::Value = serde_json::from_str(&text)
                 .map_err(|e| Error::input(&path, format!("is not JSON ({e})")))?;
-            let rows = doc["rows"].as_array().cloned().unwrap_or_default();
-            let num = |r: &serde_json::Value, k: &str| r[k].as_f64().unwrap_or(f64::NAN);
-            let times: Vec<f64> = rows.iter().map(|r| num(r, "time_h")).collect();
-            let hf: [Vec<f64>; 4] = std::array::from_fn(|k| {
-                rows.iter()
-                    .map(|r| r["hypoxic_fraction"][k].as_f64().unwrap_or(f64::NAN))
-                    .collect()
-            });
-            let mean: Vec<f64> = rows.iter().map(|r| num(r, "mean_po2_mmhg")).collect();
-            // A row's events happened at the start of its step: the previous row's time.
-            let fractions: Vec<f64> = rows
-                .iter()
-                .enumerate()
-                .filter(|(_, r)| r["events"].as_str().is_some_and(|e| e.contains("rt ")))
-                .map(|(i, _)| times[i.saturating_sub(1)])
-                .collect();
-            let mut chart = plot::timeline_plot(&times, &hf, &mean)?
+            let data = oxyfield::output::timeline::figure_data_from_json(&doc);
+            let chart = plot::protocol_timeline(&data)?
                 .with_title(title(format!("{}", run.path.display())));
-            if !fractions.is_empty() {
-                chart = chart.with_events(&fractions, "RT fraction");
-            }
             (chart, "timeline".to_string())
         }
     };

@@ -106,8 +106,8 @@ pub(crate) fn po2_plots(
     Ok(files)
 }
 
-/// Hypoxic fractions and mean pO2 over protocol time, with the radiotherapy fractions
-/// marked, as PNG and SVG.
+/// The protocol's timeline figure ([`plot::protocol_timeline`]) from its rows, as PNG
+/// and SVG; its data is the run's `timeline.csv`.
 pub(crate) fn timeline_plot(
     out: &Path,
     sc: &Scenario,
@@ -115,21 +115,10 @@ pub(crate) fn timeline_plot(
     rows: &[crate::output::timeline::Row],
 ) -> Result<Vec<String>> {
     let dir = figures_dir(out)?;
-    let times: Vec<f64> = rows.iter().map(|r| r.time_h).collect();
-    let hf: [Vec<f64>; 4] =
-        std::array::from_fn(|k| rows.iter().map(|r| r.hypoxic_fraction[k]).collect());
-    let mean: Vec<f64> = rows.iter().map(|r| r.mean_po2_mmhg).collect();
-    let fractions: Vec<f64> = protocol
-        .radiotherapy
-        .iter()
-        .flat_map(|rt| rt.times_s.iter().map(|t| t / 3600.0))
-        .collect();
-    let mut chart = plot::timeline_plot(&times, &hf, &mean)?
-        .with_title(format!("{} with {}", sc.name, protocol.name));
-    if !fractions.is_empty() {
-        chart = chart.with_events(&fractions, "RT fraction");
-    }
-    chart.write(&dir.join("timeline"), sc.spec.figures.dpi)?;
+    let data = crate::output::timeline::figure_data(rows);
+    plot::protocol_timeline(&data)?
+        .with_title(format!("{} with {}", sc.name, protocol.name))
+        .write(&dir.join("timeline"), sc.spec.figures.dpi)?;
     Ok(["figures/timeline.png", "figures/timeline.svg"]
         .map(String::from)
         .to_vec())

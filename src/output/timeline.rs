@@ -221,3 +221,159 @@ pub(crate) fn write(dir: &Path, rows: &[Row]) -> Result<()> {
     let json = super::json::pretty(&TimelineJson { rows });
     atomic::write(&dir.join("timeline.json"), json.as_bytes())
 }
+
+/// The timeline figure's data from the rows of a run.
+pub fn figure_data(rows: &[Row]) -> crate::figures::plot::TimelineData {
+    let times: Vec<f64> = rows.iter().map(|r| r.time_h).collect();
+    let col = |f: &dyn Fn(&Row) -> f64| rows.iter().map(f).collect::<Vec<f64>>();
+    let names: Vec<String> = rows
+        .first()
+        .map(|r| r.drugs.iter().map(|d| d.name.clone()).collect())
+        .unwrap_or_default();
+    let labels: Vec<&str> = rows.iter().map(|r| r.events.as_str()).collect();
+    let (fractions_h, doses, windows) = events(&times, &labels, &names);
+    let drugs = names
+        .iter()
+        .enumerate()
+        .zip(doses)
+        .map(|((i, name), dose_times)| {
+            let plasma = col(&|r: &Row| r.drugs.get(i).map_or(f64::NAN, |d| d.plasma_um));
+            let mean = col(&|r: &Row| r.drugs.get(i).map_or(f64::NAN, |d| d.mean_um));
+            (name.clone(), plasma, mean, dose_times)
+        })
+        .collect();
+    crate::figures::plot::TimelineData {
+        hypoxic_fractions: std::array::from_fn(|k| col(&|r: &Row| r.hypoxic_fraction[k])),
+        mean_po2_mmhg: col(&|r: &Row| r.mean_po2_mmhg),
+        median_po2_mmhg: col(&|r: &Row| r.median_po2_mmhg),
+        viable_fraction: col(&|r: &Row| r.viable_fraction),
+        log10_cell_kill: col(&|r: &Row| r.log10_cell_kill),
+        tcp: Some(col(&|r: &Row| r.endpoints.tcp)),
+        drugs,
+        fractions_h,
+        windows,
+        times_h: times,
+    }
+}
+
+/// The timeline figure's data from a run's `timeline.json` (as written by any
+/// version: missing columns are left out of the figure).
+pub fn figure_data_from_json(doc: &serde_json::Value) -> crate::figures::plot::TimelineData {
+    let rows = doc["rows"].as_array().cloned().unwrap_or_default();
+    let num = |v: &serde_json::Value| v.as_f64().unwrap_or(f64::NAN);
+    let col = |k: &str| rows.iter().map(|r| num(&r[k])).collect::<Vec<f64>>();
+    let times = col("time_h");
+    let names: Vec<String> = rows
+        .first()
+        .and_then(|r| r["drugs"].as_array())
+        .map(|d| {
+            d.iter()
+                .filter_map(|x| x["name"].as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default();
+    let labels: Vec<&str> = rows
+        .iter()
+        .map(|r| r["events"].as_str().unwrap_or(""))
+        .collect();
+    let (fractions_h, doses, windows) = events(&times, &labels, &names);
+    let drug_col = |i: usize, k: &str| {
+        rows.iter()
+            .map(|r| num(&r["drugs"][i][k]))
+            .collect::<Vec<f64>>()
+    };
+    let drugs = names
+        .iter()
+        .enumerate()
+        .zip(doses)
+        .map(|((i, name), d)| {
+            (
+                name.clone(),
+                drug_col(i, "plasma_um"),
+                drug_col(i, "mean_um"),
+                d,
+            )
+        })
+        .collect();
+    let has_tcp = rows.first().is_some_and(|r| r["tcp"].is_number());
+    crate::figures::plot::TimelineData {
+        hypoxic_fractions: std::array::from_fn(|k| {
+            rows.iter()
+                .map(|r| num(&r["hypoxic_fraction"][k]))
+                .collect()
+        }),
+        mean_po2_mmhg: col("mean_po2_mmhg"),
+        median_po2_mmhg: col("median_po2_mmhg"),
+        viable_fraction: col("viable_fraction"),
+        log10_cell_kill: col("log10_cell_kill"),
+        tcp: has_tcp.then(|| col("tcp")),
+        drugs,
+        fractions_h,
+        windows,
+        times_h: times,
+    }
+}
+
+/// The events of the rows (`labels[i]` happen at `times[i]`, the row convention):
+/// radiotherapy fraction times, each drug's dose times (by `drugs` order), and the
+/// intervention windows as (kind, opened, closed), a window still open at the end
+/// closing at the last row.
+#[allow(clippy::type_complexity)]
+fn events(
+    times: &[f64],
+    labels: &[&str],
+    drugs: &[String],
+) -> (Vec<f64>, Vec<Vec<f64>>, Vec<(String, f64, f64)>) {
+    let mut fractions = Vec::new();
+    let mut doses = vec![Vec::new(); drugs.len()];
+    let mut windows: Vec<(String, f64, f64)> = Vec::new();
+    let mut open: Vec<(String, f64)> = Vec::new();
+    for (&t, label) in times.iter().zip(labels) {
+        for event in label.split(';').filter(|e| !e.is_empty()) {
+            if event.starts_with("rt ") {
+                fractions.push(t);
+            } else if let Some(name) = event.strip_suffix(" dose") {
+                if let Some(i) = drugs.iter().position(|d| d == name) {
+                    doses[i].push(t);
+                }
+            } else if let Some(kind) = event.strip_suffix(" on") {
+                open.push((kind.to_string(), t));
+            } else if let Some(kind) = event.strip_suffix(" off") {
+                if let Some(i) = open.iter().position(|(k, _)| k == kind) {
+                    let (k, start) = open.remove(i);
+                    windows.push((k.replace('_', " "), start, t));
+                }
+            }
+        }
+    }
+    let end = times.last().copied().unwrap_or(0.0);
+    for (k, start) in open {
+        windows.push((k.replace('_', " "), start, end));
+    }
+    (fractions, doses, windows)
+}
+
+#[cfg(test)]
+mod figure_tests {
+    #[test]
+    fn events_become_fractions_doses_and_windows() {
+        let times = [0.0, 1.0, 2.0, 3.0, 4.0];
+        let labels = [
+            "rt 2 Gy;evo dose",
+            "normalisation on",
+            "rt 2 Gy",
+            "normalisation off;hif_inhibitor on",
+            "",
+        ];
+        let (f, d, w) = super::events(&times, &labels, &["evo".to_string()]);
+        assert_eq!(f, vec![0.0, 2.0]);
+        assert_eq!(d, vec![vec![0.0]]);
+        assert_eq!(
+            w,
+            vec![
+                ("normalisation".to_string(), 1.0, 3.0),
+                ("hif inhibitor".to_string(), 3.0, 4.0)
+            ]
+        );
+    }
+}

@@ -51,7 +51,7 @@ impl Chart {
                 let x = shared
                     .clone()
                     .unwrap_or_else(|| resolve_axis(p.x_range, ext.x));
-                (x, resolve_axis(p.y_range, ext.y))
+                (x, padded(p.y_range, resolve_axis(p.y_range, ext.y)))
             })
             .collect();
 
@@ -239,6 +239,22 @@ pub(super) fn resolve_axis(range: AxisRange, data: Option<(f64, f64)>) -> AxisTi
         range: (lo, hi),
         ticks,
         labels,
+    }
+}
+
+/// An automatic y axis widened by 3 % of its span at each end (its ticks unchanged),
+/// so that a series at an end of the range (a fraction at 0, a curve at its maximum)
+/// is drawn inside the frame, not hidden under the axis line. Fixed and tight ranges
+/// are as given.
+pub(super) fn padded(range: AxisRange, t: AxisTicks) -> AxisTicks {
+    if !matches!(range, AxisRange::Auto | AxisRange::AutoFromZero) {
+        return t;
+    }
+    let (lo, hi) = t.range;
+    let d = 0.03 * (hi - lo);
+    AxisTicks {
+        range: (lo - d, hi + d),
+        ..t
     }
 }
 

@@ -12,8 +12,13 @@ const LEGEND_EDGE: Colour = [190, 190, 190];
 
 /// One legend row: what its sample looks like and its text.
 enum Sample {
-    Line { colour: Colour, dashed: bool },
+    Line {
+        colour: Colour,
+        dashed: bool,
+    },
     Fill(Colour),
+    /// A short vertical mark (event ticks).
+    Tick(Colour),
 }
 
 fn legend_entries(p: &Plot) -> Vec<(Sample, String)> {
@@ -38,13 +43,15 @@ fn legend_entries(p: &Plot) -> Vec<(Sample, String)> {
             continue;
         }
         seen.push(&r.label);
-        out.push((
+        let sample = if r.tick_only {
+            Sample::Tick(r.colour)
+        } else {
             Sample::Line {
                 colour: r.colour,
                 dashed: true,
-            },
-            r.label.clone(),
-        ));
+            }
+        };
+        out.push((sample, r.label.clone()));
     }
     out
 }
@@ -145,6 +152,11 @@ pub(super) fn draw_legend(s: &mut dyn Surface, p: &Plot, a: &Area, k: f64, font:
             Sample::Fill(c) => {
                 let sh = (row * 0.6).round();
                 s.rect(sx, (cy - sh / 2.0).round(), sample_w, sh, *c);
+            }
+            Sample::Tick(c) => {
+                let (tw, th) = (s.thickness(1.2 * k), (row * 0.6).round());
+                let tx = (sx + sample_w / 2.0 - tw / 2.0).round();
+                s.rect(tx, (cy - th / 2.0).round(), tw, th, *c);
             }
         }
         s.text(

@@ -23,8 +23,8 @@ mod surface;
 mod tests;
 
 pub use ready::{
-    distance_profile, histogram, po2_histogram, po2_vs_distance, timeline_plot, DistanceProfile,
-    Po2Histogram,
+    distance_profile, histogram, po2_histogram, po2_vs_distance, protocol_timeline, timeline_plot,
+    DistanceProfile, Po2Histogram, TimelineData,
 };
 
 use super::canvas::{Canvas, Colour};
@@ -232,6 +232,21 @@ pub(crate) struct RefLine {
     pub(crate) colour: Colour,
     /// Legend text (one entry per distinct label); empty for none.
     pub(crate) label: String,
+    /// Only the short solid mark hanging from the top edge, no dashed line across (for
+    /// many events, such as 30 radiotherapy fractions).
+    pub(crate) tick_only: bool,
+}
+
+/// A shaded interval of the x axis (an intervention window), drawn under everything,
+/// its label in the top-left corner of the interval.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Span {
+    /// Start and end in x units.
+    pub(crate) x: (f64, f64),
+    /// Shade colour (drawn as a light tint of it; the label in the colour itself).
+    pub(crate) colour: Colour,
+    /// Text in the interval; empty for none.
+    pub(crate) label: String,
 }
 
 /// One panel: axes, series, reference lines and a legend.
@@ -255,6 +270,8 @@ pub struct Plot {
     pub(crate) ref_lines: Vec<RefLine>,
     /// Height of this panel relative to the others of its chart.
     pub(crate) height_weight: f64,
+    /// Shaded x intervals, under the grid's contents.
+    pub(crate) spans: Vec<Span>,
 }
 
 impl Plot {
@@ -270,6 +287,7 @@ impl Plot {
             legend: LegendPos::Auto,
             ref_lines: Vec::new(),
             height_weight: 1.0,
+            spans: Vec::new(),
         }
     }
 
@@ -349,8 +367,48 @@ impl Chart {
                     } else {
                         String::new()
                     },
+                    tick_only: false,
                 });
             }
+        }
+        self
+    }
+
+    /// Marks `times` (x units) on every panel with a short mark of `colour` hanging
+    /// from the top edge (no line across), with one legend entry `label` on the top
+    /// panel.
+    pub(crate) fn with_ticks(mut self, times: &[f64], label: &str, colour: Colour) -> Self {
+        for (n, p) in self.panels.iter_mut().enumerate() {
+            for &t in times {
+                p.ref_lines.push(RefLine {
+                    axis: Axis::X,
+                    value: t,
+                    colour,
+                    label: if n == 0 {
+                        label.to_string()
+                    } else {
+                        String::new()
+                    },
+                    tick_only: true,
+                });
+            }
+        }
+        self
+    }
+
+    /// Shades `[start, end)` (x units) on every panel in a tint of `colour`, labelled
+    /// `label` on the top panel.
+    pub(crate) fn with_span(mut self, start: f64, end: f64, label: &str, colour: Colour) -> Self {
+        for (n, p) in self.panels.iter_mut().enumerate() {
+            p.spans.push(Span {
+                x: (start, end),
+                colour,
+                label: if n == 0 {
+                    label.to_string()
+                } else {
+                    String::new()
+                },
+            });
         }
         self
     }

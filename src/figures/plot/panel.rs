@@ -33,8 +33,31 @@ pub(super) fn draw_panel(
         s.rect(x - (grid_t / 2.0).floor(), a.y0, grid_t, h, GRID);
     }
 
+    // Shaded intervals under everything but the grid, labelled at their top left.
+    for span in &p.spans {
+        let (x0, x1) = (a.px(span.x.0).max(a.x0), a.px(span.x.1).min(a.x1));
+        if x1 > x0 {
+            s.rect(x0, a.y0, x1 - x0, h, tint(span.colour, 0.16));
+            if !span.label.is_empty() {
+                let style = TextStyle {
+                    colour: span.colour,
+                    ..*font
+                };
+                s.text(
+                    &span.label,
+                    x0 + 2.0 * k,
+                    a.y0 + 2.0 * k + tick_len * 1.5,
+                    &style,
+                    HAlign::Left,
+                    VAlign::Top,
+                    false,
+                );
+            }
+        }
+    }
+
     let dash = Some([3.0 * k, 2.5 * k]);
-    for r in &p.ref_lines {
+    for r in p.ref_lines.iter().filter(|r| !r.tick_only) {
         let (pa, pb) = match r.axis {
             Axis::X => {
                 let x = a.px(r.value);

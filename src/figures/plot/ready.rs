@@ -166,6 +166,7 @@ pub fn po2_histogram(values_mmhg: &[f32], bin_mmhg: f64, max_mmhg: f64) -> Resul
                 value: t,
                 colour: GREY,
                 label: "2.5 and 10 mmHg".into(),
+                tick_only: false,
             });
         }
     }
@@ -299,6 +300,151 @@ pub fn po2_vs_distance(po2: &[f32], distance_um: &[f32], bin_um: f64) -> Result<
         value: 10.0,
         colour: GREY,
         label: "10 mmHg".into(),
+        tick_only: false,
     });
     Ok(p.into_chart(4.0, 3.0))
+}
+
+/// What a protocol's timeline figure shows: one value per row of each series (times
+/// in hours), and the protocol's events.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TimelineData {
+    /// Row times (h).
+    pub times_h: Vec<f64>,
+    /// Fractions of tissue below 0.5, 2.5, 5 and 10 mmHg.
+    pub hypoxic_fractions: [Vec<f64>; 4],
+    /// Mean and median tissue pO₂ (mmHg).
+    pub mean_po2_mmhg: Vec<f64>,
+    /// Median tissue pO₂ (mmHg).
+    pub median_po2_mmhg: Vec<f64>,
+    /// Mean viable fraction.
+    pub viable_fraction: Vec<f64>,
+    /// −log10 of the surviving cells.
+    pub log10_cell_kill: Vec<f64>,
+    /// Tumour control probability, when the run has it.
+    pub tcp: Option<Vec<f64>>,
+    /// Per drug: name, plasma and tumour-mean concentration (µM), dose times (h).
+    pub drugs: Vec<(String, Vec<f64>, Vec<f64>, Vec<f64>)>,
+    /// Radiotherapy fraction times (h).
+    pub fractions_h: Vec<f64>,
+    /// Intervention windows: label, start and end (h).
+    pub windows: Vec<(String, f64, f64)>,
+}
+
+/// Colours of intervention windows (shaded bands), by order of appearance.
+const WINDOW_COLOURS: [[u8; 3]; 4] = [[0, 158, 115], [213, 94, 0], [86, 180, 233], [204, 121, 167]];
+/// Colours of drugs (plasma solid, tumour mean dashed), by order.
+const DRUG_COLOURS: [[u8; 3]; 4] = [[0, 114, 178], [230, 159, 0], [0, 158, 115], [204, 121, 167]];
+
+/// The timeline of a protocol run, panels sharing the time axis (days for runs longer
+/// than 3 days): hypoxic fractions; mean and median pO₂; viable fraction and TCP;
+/// log10 cell kill; drug levels when the protocol has drugs. Radiotherapy fractions
+/// are ticks along the top of every panel, drug doses ticks in the drug's colour,
+/// intervention windows shaded bands labelled on the top panel. Automatic y axes
+/// leave a margin, so a series at 0 is not hidden under the axis.
+pub fn protocol_timeline(d: &TimelineData) -> Result<Chart> {
+    let n = d.times_h.len();
+    let lens = d.hypoxic_fractions.iter().map(Vec::len).chain([
+        d.mean_po2_mmhg.len(),
+        d.median_po2_mmhg.len(),
+        d.viable_fraction.len(),
+        d.log10_cell_kill.len(),
+    ]);
+    if lens.into_iter().any(|l| l != n) || n == 0 {
+        return Err(Error::input(
+            "timeline",
+            format!("{n} rows, but series of other lengths (or none): nothing to plot"),
+        ));
+    }
+    let span_h = d.times_h[n - 1] - d.times_h[0];
+    let (scale, unit) = if span_h > 72.0 {
+        (1.0 / 24.0, "d")
+    } else {
+        (1.0, "h")
+    };
+    let t: Vec<f64> = d.times_h.iter().map(|x| x * scale).collect();
+    let pts = |v: &[f64], k: f64| -> Vec<(f64, f64)> {
+        t.iter().copied().zip(v.iter().map(|y| y * k)).collect()
+    };
+    let panel = |y_label: &str| {
+        let mut p = Plot::new("", y_label);
+        p.x_range = AxisRange::Tight;
+        p.legend = LegendPos::OutsideRight;
+        p
+    };
+
+    let mut hf = panel("hypoxic tissue (%)");
+    hf.height_weight = 1.3;
+    for ((f, th), c) in d
+        .hypoxic_fractions
+        .iter()
+        .zip(HYPOXIA_THRESHOLDS_MMHG)
+        .zip(HYPOXIA_COLOURS)
+    {
+        hf.series
+            .push(Series::line(format!("< {th} mmHg"), pts(f, 100.0), c));
+    }
+    let mut po2 = panel("pO\u{2082} (mmHg)");
+    po2.series
+        .push(Series::line("mean", pts(&d.mean_po2_mmhg, 1.0), BLUE));
+    po2.series
+        .push(Series::line("median", pts(&d.median_po2_mmhg, 1.0), BLUE).dashed());
+    let mut alive = panel("fraction");
+    alive.y_range = AxisRange::Fixed(-0.03, 1.03);
+    alive.series.push(Series::line(
+        "viable fraction",
+        pts(&d.viable_fraction, 1.0),
+        [0, 140, 90],
+    ));
+    if let Some(tcp) = &d.tcp {
+        alive
+            .series
+            .push(Series::line("TCP", pts(tcp, 1.0), [200, 40, 40]));
+    }
+    let mut kill = panel("log\u{2081}\u{2080} cell kill");
+    kill.series.push(Series::line(
+        "log\u{2081}\u{2080} kill",
+        pts(&d.log10_cell_kill, 1.0),
+        [90, 90, 90],
+    ));
+    let mut panels = vec![hf, po2, alive, kill];
+    if !d.drugs.is_empty() {
+        let mut drug = panel("drug (\u{b5}M)");
+        for (i, (name, plasma, mean, _)) in d.drugs.iter().enumerate() {
+            let c = DRUG_COLOURS[i % DRUG_COLOURS.len()];
+            drug.series
+                .push(Series::line(format!("{name} plasma"), pts(plasma, 1.0), c));
+            drug.series
+                .push(Series::line(format!("{name} tumour"), pts(mean, 1.0), c).dashed());
+        }
+        panels.push(drug);
+    }
+    if let Some(last) = panels.last_mut() {
+        last.x_label = format!("time ({unit})");
+    }
+    let count = panels.len();
+    let mut chart = Chart {
+        title: None,
+        panels,
+        shared_x: true,
+        width_in: 6.5,
+        height_in: 1.55 * count as f64 + 0.9,
+        font_pt: 8.0,
+    };
+    for (i, (label, start, end)) in d.windows.iter().enumerate() {
+        let c = WINDOW_COLOURS[i % WINDOW_COLOURS.len()];
+        chart = chart.with_span(start * scale, end * scale, label, c);
+    }
+    if !d.fractions_h.is_empty() {
+        let f: Vec<f64> = d.fractions_h.iter().map(|x| x * scale).collect();
+        chart = chart.with_ticks(&f, "RT fraction", GREY);
+    }
+    for (i, (name, _, _, doses)) in d.drugs.iter().enumerate() {
+        if !doses.is_empty() {
+            let f: Vec<f64> = doses.iter().map(|x| x * scale).collect();
+            let c = DRUG_COLOURS[i % DRUG_COLOURS.len()];
+            chart = chart.with_ticks(&f, &format!("{name} dose"), c);
+        }
+    }
+    Ok(chart)
 }
