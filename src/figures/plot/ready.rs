@@ -305,6 +305,10 @@ pub fn po2_vs_distance(po2: &[f32], distance_um: &[f32], bin_um: f64) -> Result<
     Ok(p.into_chart(4.0, 3.0))
 }
 
+/// One drug of a timeline figure: name, plasma and tumour-mean concentration per row
+/// (µM), dose times (h).
+pub type DrugLines = (String, Vec<f64>, Vec<f64>, Vec<f64>);
+
 /// What a protocol's timeline figure shows: one value per row of each series (times
 /// in hours), and the protocol's events.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -324,7 +328,7 @@ pub struct TimelineData {
     /// Tumour control probability, when the run has it.
     pub tcp: Option<Vec<f64>>,
     /// Per drug: name, plasma and tumour-mean concentration (µM), dose times (h).
-    pub drugs: Vec<(String, Vec<f64>, Vec<f64>, Vec<f64>)>,
+    pub drugs: Vec<DrugLines>,
     /// Radiotherapy fraction times (h).
     pub fractions_h: Vec<f64>,
     /// Intervention windows: label, start and end (h).
