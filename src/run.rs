@@ -171,6 +171,8 @@ pub fn run_scenario(
             colormap: out.colormap,
             pixels_per_voxel: out.png_pixels_per_voxel,
         };
+        let tissue = crate::output::tissue::mask(problem);
+        let title = format!("{}: pO\u{2082}", sc.name);
         for p in slices::write_centre_slices(
             out_dir,
             "o2",
@@ -178,7 +180,11 @@ pub fn run_scenario(
             &po2,
             &problem.grid,
             &style,
-            Some(&problem.sv),
+            slices::SliceExtras {
+                title: Some(&title),
+                vessels: Some(&problem.sv),
+                tissue: Some(&tissue),
+            },
         )? {
             files.push(
                 p.file_name()
@@ -189,7 +195,7 @@ pub fn run_scenario(
         }
     }
     if let Some(r) = &ros {
-        files.extend(output_ros::write(sc, out_dir, &problem.grid, &r.steady)?);
+        files.extend(output_ros::write(sc, out_dir, problem, &r.steady)?);
     }
     let mut volume: Vec<(&str, &[f32], &str)> = vec![
         ("o2", &po2, "mmHg"),

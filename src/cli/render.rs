@@ -357,11 +357,20 @@ fn plot(args: &RenderArgs, run: &RunDir, kind: PlotArg) -> Result<()> {
                 Some(t) => parse_pair(t, "--limits")?[1],
                 None => 100.0,
             };
-            (
-                plot::po2_histogram(&values, (top / 100.0).max(1e-6), top)?
-                    .with_title(title(format!("{}: {}", run.path.display(), field.name))),
-                format!("{}_histogram", field.name),
-            )
+            let name = format!("{}_histogram", field.name);
+            let (png, svg) = oxyfield::output::figures::write_histogram(
+                &values,
+                (top / 100.0).max(1e-6),
+                top,
+                &title(oxyfield::output::figures::histogram_title(
+                    &scenario_name(run),
+                    &field.name,
+                )),
+                &stem(&name)?,
+                args.dpi,
+            )?;
+            println!("{} and {}", png.display(), svg.display());
+            return Ok(());
         }
         PlotArg::Distance => {
             let field = run.load(&args.field)?;
@@ -379,11 +388,20 @@ fn plot(args: &RenderArgs, run: &RunDir, kind: PlotArg) -> Result<()> {
             let distance = oxyfield::figures::distance::distance_to_vessels_um(&sv.data, &sv.grid)?;
             let values: Vec<f32> = keep.iter().map(|&i| field.data[i]).collect();
             let d: Vec<f32> = keep.iter().map(|&i| distance[i]).collect();
-            (
-                plot::po2_vs_distance(&values, &d, field.grid.spacing_um.max(1.0))?
-                    .with_title(title(format!("{} and distance to vessels", field.name))),
-                format!("{}_vs_distance", field.name),
-            )
+            let name = format!("{}_vs_distance", field.name);
+            let (png, svg) = oxyfield::output::figures::write_distance_profile(
+                &values,
+                &d,
+                field.grid.spacing_um.max(1.0),
+                &title(oxyfield::output::figures::distance_title(
+                    &scenario_name(run),
+                    &field.name,
+                )),
+                &stem(&name)?,
+                args.dpi,
+            )?;
+            println!("{} and {}", png.display(), svg.display());
+            return Ok(());
         }
         PlotArg::Timeline => {
             let path = run.path.join("timeline.json");
@@ -404,6 +422,16 @@ fn plot(args: &RenderArgs, run: &RunDir, kind: PlotArg) -> Result<()> {
     let (png, svg) = chart.0.write(&stem(&chart.1)?, args.dpi)?;
     println!("{} and {}", png.display(), svg.display());
     Ok(())
+}
+
+/// The run's scenario name (its `summary.json`), else the folder's name: the same
+/// titles as the run's own figures.
+fn scenario_name(run: &RunDir) -> String {
+    std::fs::read_to_string(run.path.join("summary.json"))
+        .ok()
+        .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
+        .and_then(|v| v["scenario"].as_str().map(str::to_string))
+        .unwrap_or_else(|| folder_name(run))
 }
 
 /// `--animate`: the snapshots of `field` as an animated PNG.

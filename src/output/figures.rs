@@ -90,20 +90,103 @@ pub(crate) fn po2_plots(
     let values: Vec<f32> = tissue.iter().map(|&i| po2[i]).collect();
     let top = sc.spec.output.png_limits_mmhg[1].max(1.0);
     let mut files = Vec::new();
-    plot::po2_histogram(&values, 1.0, top)?
-        .with_title(format!("{}: tissue pO\u{2082}", sc.name))
-        .write(&dir.join("o2_histogram"), dpi)?;
-    files.extend(["figures/o2_histogram.png", "figures/o2_histogram.svg"].map(String::from));
+    write_histogram(
+        &values,
+        1.0,
+        top,
+        &histogram_title(&sc.name, "o2"),
+        &dir.join("o2_histogram"),
+        dpi,
+    )?;
+    files.extend(
+        [
+            "figures/o2_histogram.png",
+            "figures/o2_histogram.svg",
+            "figures/o2_histogram.csv",
+        ]
+        .map(String::from),
+    );
     if problem.sv.iter().any(|&s| s > 0.0) {
         let distance = distance_to_vessels_um(&problem.sv, &problem.grid)?;
         let d: Vec<f32> = tissue.iter().map(|&i| distance[i]).collect();
-        plot::po2_vs_distance(&values, &d, problem.grid.spacing_um.max(1.0))?
-            .with_title(format!("{}: pO\u{2082} and distance to vessels", sc.name))
-            .write(&dir.join("o2_vs_distance"), dpi)?;
-        files
-            .extend(["figures/o2_vs_distance.png", "figures/o2_vs_distance.svg"].map(String::from));
+        write_distance_profile(
+            &values,
+            &d,
+            problem.grid.spacing_um.max(1.0),
+            &distance_title(&sc.name, "o2"),
+            &dir.join("o2_vs_distance"),
+            dpi,
+        )?;
+        files.extend(
+            [
+                "figures/o2_vs_distance.png",
+                "figures/o2_vs_distance.svg",
+                "figures/o2_vs_distance.csv",
+            ]
+            .map(String::from),
+        );
     }
     Ok(files)
+}
+
+/// The title of a run's histogram of `field` (`default: tissue pO₂`); `render --plot`
+/// uses the same, so that it redraws the run's figure rather than a different one.
+pub fn histogram_title(scenario: &str, field: &str) -> String {
+    match field {
+        "o2" => format!("{scenario}: tissue pO\u{2082}"),
+        f => format!("{scenario}: {f}"),
+    }
+}
+
+/// The title of a run's plot of `field` against distance to vessels.
+pub fn distance_title(scenario: &str, field: &str) -> String {
+    match field {
+        "o2" => format!("{scenario}: pO\u{2082} and distance to vessels"),
+        f => format!("{scenario}: {f} and distance to vessels"),
+    }
+}
+
+/// Writes `STEM.png` and `STEM.svg` of the histogram of `values` (bins of `bin`, up to
+/// `top`) titled `title`, and its numbers as `STEM.csv`.
+pub fn write_histogram(
+    values: &[f32],
+    bin: f64,
+    top: f64,
+    title: &str,
+    stem: &Path,
+    dpi: u32,
+) -> Result<(PathBuf, PathBuf)> {
+    let written = plot::po2_histogram(values, bin, top)?
+        .with_title(title)
+        .write(stem, dpi)?;
+    let data = plot::histogram(values, bin, top)?.csv();
+    crate::atomic::write(&csv_beside(stem), data.as_bytes())?;
+    Ok(written)
+}
+
+/// Writes `STEM.png` and `STEM.svg` of `values` against `distance_um` (bins of
+/// `bin_um`) titled `title`, and its numbers as `STEM.csv`.
+pub fn write_distance_profile(
+    values: &[f32],
+    distance_um: &[f32],
+    bin_um: f64,
+    title: &str,
+    stem: &Path,
+    dpi: u32,
+) -> Result<(PathBuf, PathBuf)> {
+    let written = plot::po2_vs_distance(values, distance_um, bin_um)?
+        .with_title(title)
+        .write(stem, dpi)?;
+    let data = plot::distance_profile(values, distance_um, bin_um)?.csv();
+    crate::atomic::write(&csv_beside(stem), data.as_bytes())?;
+    Ok(written)
+}
+
+/// `STEM.csv` (the stem may hold dots of its own).
+fn csv_beside(stem: &Path) -> PathBuf {
+    let mut p = stem.as_os_str().to_owned();
+    p.push(".csv");
+    PathBuf::from(p)
 }
 
 /// The protocol's timeline figure ([`plot::protocol_timeline`]) from its rows, as PNG

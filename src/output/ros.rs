@@ -3,7 +3,6 @@
 
 use super::slices;
 use crate::config::Scenario;
-use crate::grid::Grid;
 use crate::npy;
 use crate::physics::ros::RosParams;
 use crate::ros::balance::{RosBalance, RosStats};
@@ -17,9 +16,10 @@ use std::path::Path;
 pub(crate) fn write(
     sc: &Scenario,
     dir: &Path,
-    grid: &Grid,
+    problem: &crate::problem::O2Problem,
     ros: &RosSteady,
 ) -> Result<Vec<String>> {
+    let grid = &problem.grid;
     let out = &sc.spec.output;
     let mut files = Vec::new();
     if out.npy {
@@ -41,16 +41,24 @@ pub(crate) fn write(
     }
     if out.png {
         let colormap = out.colormap;
-        for (prefix, field, limits) in [
-            ("ros", &ros.ros, out.png_limits_ros_um),
-            ("gsh", &ros.gsh, out.png_limits_gsh_mm),
+        let tissue = super::tissue::mask(problem);
+        for (prefix, field, limits, quantity) in [
+            ("ros", &ros.ros, out.png_limits_ros_um, "ROS"),
+            ("gsh", &ros.gsh, out.png_limits_gsh_mm, "GSH"),
         ] {
             let style = slices::SliceStyle {
                 limits,
                 colormap,
                 pixels_per_voxel: out.png_pixels_per_voxel,
             };
-            for p in slices::write_centre_slices(dir, prefix, prefix, field, grid, &style, None)? {
+            let title = format!("{}: {quantity}", sc.name);
+            let extras = slices::SliceExtras {
+                title: Some(&title),
+                vessels: Some(&problem.sv),
+                tissue: Some(&tissue),
+            };
+            for p in slices::write_centre_slices(dir, prefix, prefix, field, grid, &style, extras)?
+            {
                 files.push(
                     p.file_name()
                         .unwrap_or_default()

@@ -274,6 +274,12 @@ pub(crate) fn write_snapshot(
             colormap: out.colormap,
             pixels_per_voxel: out.png_pixels_per_voxel,
         };
+        // Tissue at this time: viable cells present (a necrotic core is grey).
+        let tissue: Vec<f32> = viable
+            .iter()
+            .map(|&n| f32::from(u8::from(n > 0.0)))
+            .collect();
+        let title = format!("{}: pO\u{2082} at {hours} h", sc.name);
         crate::output::slices::write_centre_slices(
             &dir,
             &format!("o2_{tag}"),
@@ -281,7 +287,11 @@ pub(crate) fn write_snapshot(
             po2,
             &g,
             &style,
-            vessels,
+            crate::output::slices::SliceExtras {
+                title: Some(&title),
+                vessels,
+                tissue: Some(&tissue),
+            },
         )?;
     }
     Ok(())

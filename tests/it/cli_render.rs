@@ -322,3 +322,71 @@ fn a_difference_map_is_centred_at_zero_and_needs_one_grid() {
     assert!(err.contains("other") && err.contains("same grid"), "{err}");
     assert!(err.contains("10×16×24"), "{err}");
 }
+
+/// Issue 23.7: a run's own slices of a small grid are not thumbnails, and ROS and GSH
+/// slices show vessel lumen (no tissue) in grey rather than as 0 mM.
+#[test]
+fn run_slices_have_a_minimum_size_and_grey_lumen() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = dir.path().join("tiny.toml");
+    let default = std::fs::read_to_string("assets/scenarios/default.toml").unwrap();
+    std::fs::write(
+        &scenario,
+        default.replace("shape_zyx = [64, 128, 128]", "shape_zyx = [10, 16, 20]"),
+    )
+    .unwrap();
+    let out = dir.path().join("out");
+    let r = oxyfield()
+        .arg("run")
+        .arg(&scenario)
+        .args(["--backend", "cpu", "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    let tissue = oxyfield::rundir::load_field(&out.join("tissue.npy")).unwrap();
+    assert!(
+        tissue.data.contains(&0.0),
+        "the scenario has lumen voxels outside the tissue"
+    );
+    for name in ["o2_xy.png", "o2_xz.png", "ros_xy.png", "gsh_yz.png"] {
+        let img = image::open(out.join(name)).unwrap().to_rgb8();
+        assert!(img.width() >= 360, "{name}: {} px wide", img.width());
+    }
+    // Grey somewhere in the GSH and ROS centre slices of this block (whose centre
+    // planes cut vessels): no tissue, not "no GSH".
+    let grey = |name: &str| {
+        let img = image::open(out.join(name)).unwrap().to_rgb8();
+        img.pixels().filter(|p| p.0 == [200, 200, 200]).count()
+    };
+    let total: usize = ["gsh_xy.png", "gsh_xz.png", "gsh_yz.png"]
+        .iter()
+        .map(|n| grey(n))
+        .sum();
+    assert!(total > 0, "no grey lumen in the GSH slices");
+
+    // Issue 23.7–8: `render --plot` redraws the run's own plots (same tissue, bins
+    // and title: the same bytes), and the numbers behind each sit beside it as CSV.
+    for (kind, stem) in [
+        ("histogram", "o2_histogram"),
+        ("distance", "o2_vs_distance"),
+    ] {
+        let png = out.join("figures").join(format!("{stem}.png"));
+        let before = std::fs::read(&png).unwrap();
+        let o = render(&out, &["--plot", kind]);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        assert!(std::fs::read(&png).unwrap() == before, "{stem}.png changed");
+        let csv = std::fs::read_to_string(out.join("figures").join(format!("{stem}.csv"))).unwrap();
+        assert!(csv.lines().count() > 2, "{csv}");
+    }
+    let csv = std::fs::read_to_string(out.join("figures/o2_histogram.csv")).unwrap();
+    let percent: f64 = csv
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').nth(2).unwrap().parse::<f64>().unwrap())
+        .sum();
+    assert!(
+        (percent - 100.0).abs() < 1e-6,
+        "the bins hold all tissue: {percent} %"
+    );
+}

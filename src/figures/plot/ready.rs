@@ -83,6 +83,19 @@ pub struct Po2Histogram {
     pub count: usize,
 }
 
+impl Po2Histogram {
+    /// The data behind the histogram plot as CSV: one row per bin (lower and upper
+    /// edge in mmHg, % of tissue in the bin, % below the upper edge).
+    pub fn csv(&self) -> String {
+        let mut out = String::from("lower_mmhg,upper_mmhg,percent,percent_below_upper\n");
+        for (i, (p, b)) in self.percent.iter().zip(&self.below_percent).enumerate() {
+            let lo = self.bin_mmhg * i as f64;
+            out.push_str(&format!("{lo},{},{p},{b}\n", lo + self.bin_mmhg));
+        }
+        out
+    }
+}
+
 /// Bins `values_mmhg` into `[0, max_mmhg)` in steps of `bin_mmhg`. Values below 0 count
 /// in the first bin and values at or above `max_mmhg` in the last, so every finite
 /// value is counted once; NaN is skipped.
@@ -195,6 +208,21 @@ pub struct DistanceProfile {
     pub(crate) count: Vec<usize>,
     /// The 99th percentile of distance: the end of the profile (µm).
     pub(crate) max_um: f64,
+}
+
+impl DistanceProfile {
+    /// The data behind the distance plot as CSV: one row per distance bin with data
+    /// (centre in µm, mean and 10th/90th percentile pO₂ in mmHg, voxel count).
+    pub fn csv(&self) -> String {
+        let mut out = String::from("distance_um,mean_mmhg,p10_mmhg,p90_mmhg,voxels\n");
+        for i in 0..self.distance_um.len() {
+            out.push_str(&format!(
+                "{},{},{},{},{}\n",
+                self.distance_um[i], self.mean[i], self.p10[i], self.p90[i], self.count[i]
+            ));
+        }
+        out
+    }
 }
 
 /// The `q`-quantile (0–1) of sorted `v` by linear interpolation between ranks.
