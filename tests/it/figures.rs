@@ -82,17 +82,22 @@ fn small_style() -> FigureStyle {
 
 /// Compares `fig` with `tests/golden/NAME.png` (see the module docs).
 fn check_golden(name: &str, fig: &Figure) {
+    check_golden_image(name, &fig.image);
+}
+
+/// [`check_golden`] for any picture (a plot has no slice layout).
+pub(crate) fn check_golden_image(name: &str, image: &image::RgbImage) {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let golden = root.join("tests/golden").join(format!("{name}.png"));
     let bless = std::env::var("OXYFIELD_BLESS").is_ok_and(|v| v == "1");
     if bless || !golden.exists() {
         std::fs::create_dir_all(golden.parent().unwrap()).unwrap();
-        write_png(&golden, &fig.image, 100).unwrap();
+        write_png(&golden, image, 100).unwrap();
         eprintln!("wrote golden image {}", golden.display());
         return;
     }
     let want = image::open(&golden).unwrap().to_rgb8();
-    let got = &fig.image;
+    let got = image;
     let fail = |why: String| -> ! {
         let dir = root.join("target/golden-actual");
         std::fs::create_dir_all(&dir).unwrap();
@@ -501,4 +506,62 @@ fn planes_are_orthogonal_views_sharing_their_axes() {
             .rgb(((f64::from(yz.get(y, z)) - lo) / (hi - lo)) as f32);
         assert_eq!(at(zy, z as i64, y as i64), want, "zy at z = {z}, y = {y}");
     }
+}
+
+/// Golden images of the new figures (issue 23): orthogonal planes and the protocol
+/// timeline with a window, fractions and a drug.
+#[test]
+fn golden_planes_and_protocol_timeline() {
+    let g = Grid::from_shape_zyx([6, 12, 16], 10.0);
+    let (po2, mask) = vessel_block(&g);
+    let panel = |p| {
+        let panel = Panel::from_field(&po2, &g, &SliceSpec::centre(p), Some(&mask)).unwrap();
+        let caption = panel.slice.caption.clone();
+        panel.with_title(caption)
+    };
+    let fig = render_planes(
+        panel(Plane::Xy),
+        panel(Plane::Xz),
+        panel(Plane::Yz),
+        &small_style(),
+        Some("Planes"),
+    )
+    .unwrap();
+    check_golden("planes", &fig);
+
+    use oxyfield::figures::plot::{protocol_timeline, TimelineData};
+    let times: Vec<f64> = (0..=96).map(|h| 2.0 * f64::from(h)).collect();
+    let fractions: Vec<f64> = (0..5).map(|d| 24.0 * f64::from(d) + 2.0).collect();
+    let level = |t: f64, a: f64, k: f64| a * (-t / k).exp();
+    let d = TimelineData {
+        hypoxic_fractions: std::array::from_fn(|i| {
+            times
+                .iter()
+                .map(|&t| level(t, 0.1 * (i + 1) as f64, 80.0))
+                .collect()
+        }),
+        mean_po2_mmhg: times.iter().map(|&t| 30.0 - level(t, 15.0, 60.0)).collect(),
+        median_po2_mmhg: times.iter().map(|&t| 28.0 - level(t, 15.0, 60.0)).collect(),
+        viable_fraction: times.iter().map(|&t| 0.2 + level(t, 0.6, 50.0)).collect(),
+        log10_cell_kill: times.iter().map(|&t| t / 60.0).collect(),
+        tcp: Some(
+            times
+                .iter()
+                .map(|&t| 1.0 - (-(t / 120.0).powi(3)).exp())
+                .collect(),
+        ),
+        drugs: vec![(
+            "evo".to_string(),
+            times.iter().map(|&t| level(t, 20.0, 4.0)).collect(),
+            times.iter().map(|&t| level(t, 8.0, 10.0)).collect(),
+            vec![0.0],
+        )],
+        fractions_h: fractions,
+        windows: vec![("normalisation".to_string(), 24.0, 96.0)],
+        times_h: times,
+    };
+    let chart = protocol_timeline(&d)
+        .unwrap()
+        .with_title("Synthetic protocol");
+    check_golden_image("protocol_timeline", &chart.png(100).unwrap());
 }
