@@ -369,7 +369,11 @@ fn render(
     let tick_len = style.px(3.0).round() as i64;
     let tick_gap = style.px(2.0);
     let label_x = (cb_x + cb_w + tick_len) as f64 + tick_gap + max_label_w + style.px(5.0);
-    let width = (label_x + cb_label_m.height() as f64 + m.margin).ceil() as i64;
+    // Wide enough for the title too (a long scenario name over a small grid).
+    let title_w = title.map_or(0.0, |t| canvas::measure(t, &m.title).width as f64);
+    let width = (label_x + cb_label_m.height() as f64 + m.margin)
+        .max(title_w + 2.0 * m.margin)
+        .ceil() as i64;
     // Room below for the descenders of the lowest tick label.
     let height = (top + grid_h.max(ptitle_h.round() as i64 + cb_h)) as f64
         + m.margin
@@ -378,7 +382,8 @@ fn render(
 
     // Title, centred over the panels.
     if let Some(t) = title {
-        let mid = left as f64 + grid_w as f64 / 2.0;
+        // Over the panels, moved right just enough to stay on the canvas.
+        let mid = (left as f64 + grid_w as f64 / 2.0).max(m.margin + title_w / 2.0);
         c.text(
             t,
             mid as f32,
