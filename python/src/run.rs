@@ -21,6 +21,9 @@ use std::time::Duration;
 /// How often the calling thread looks for Ctrl-C while a run is going.
 const SIGNAL_POLL: Duration = Duration::from_millis(50);
 
+/// Held for the length of a run (see `run`).
+static ONE_RUN: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 /// Runs `scenario` into `out_dir` (created; an earlier run's outputs there are replaced)
 /// on `backend` ("auto", "gpu" or "cpu"; `adapter`: a part of the GPU adapter's name).
 /// With `protocol` (a protocol file), or a scenario that names one, the protocol runs;
@@ -62,6 +65,19 @@ pub fn run(
         adapter: adapter.as_deref(),
         protocol: protocol.as_deref(),
         until: until.as_deref(),
+    };
+    // One run at a time in this process: Ctrl-C is one process-wide flag
+    // (`oxyfield::interrupt`), so a second run from another Python thread waits here
+    // (without the GIL) instead of sharing, or clearing, the first one's stop request.
+    let _one_run = loop {
+        match ONE_RUN.try_lock() {
+            Ok(guard) => break guard,
+            Err(std::sync::TryLockError::Poisoned(p)) => break p.into_inner(),
+            Err(std::sync::TryLockError::WouldBlock) => {
+                py.check_signals()?;
+                py.detach(|| std::thread::sleep(SIGNAL_POLL));
+            }
+        }
     };
     oxyfield::interrupt::reset();
     let (done, interrupt) = std::thread::scope(|s| {

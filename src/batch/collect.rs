@@ -226,7 +226,7 @@ pub fn collect(out: &Path, limits: [f64; 2]) -> Result<Collected> {
 }
 
 /// A CSV field, quoted when it holds a comma or a quote.
-fn csv_field(s: &str) -> String {
+pub(crate) fn csv_field(s: &str) -> String {
     if s.contains([',', '"', '\n']) {
         format!("\"{}\"", s.replace('"', "\"\""))
     } else {

@@ -1,6 +1,6 @@
 //! `batch_montage.png`: one xy centre slice of pO2 per scenario at shared colour
-//! limits, laid out by the sweep's axes (the first varied parameter across, the others
-//! down) and titled by parameter values, not ids.
+//! limits, laid out by the sweep's axes (the varied parameter with the most values
+//! across, the others down) and titled by parameter values, not ids.
 
 use super::axes::{value_text, SweepAxis};
 use super::collect::Finished;

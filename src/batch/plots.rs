@@ -5,7 +5,7 @@
 //! their range as a band. The numbers behind each plot are in `batch_vs_NAME.csv`.
 
 use super::axes::{value_text, SweepAxis};
-use super::collect::{metric, Finished};
+use super::collect::{csv_field, metric, Finished};
 use crate::atomic;
 use crate::figures::plot::{AxisRange, Chart, LegendPos, Plot, Series};
 use crate::Result;
@@ -38,7 +38,11 @@ pub(crate) fn write_plots(
     dpi: u32,
 ) -> Result<Vec<PathBuf>> {
     let mut written = Vec::new();
-    for x in axes.iter().filter(|a| a.numeric() && !a.is_seed()) {
+    let plotted: Vec<&SweepAxis> = axes
+        .iter()
+        .filter(|a| a.numeric() && !a.is_seed())
+        .collect();
+    for x in plotted.iter().copied() {
         let others: Vec<&SweepAxis> = axes
             .iter()
             .filter(|a| !a.is_seed() && a.key != x.key)
@@ -47,7 +51,16 @@ pub(crate) fn write_plots(
         if table.lines.values().all(|pts| pts.len() < 2) {
             continue; // nothing to draw a line through
         }
-        let stem = out.join(format!("batch_vs_{}", file_part(&x.key)));
+        // The key's last part names the file, the whole key when that part repeats
+        // (`…radius_um` of two tables).
+        let short = file_part(last_part(&x.key));
+        let unique = plotted
+            .iter()
+            .filter(|a| file_part(last_part(&a.key)) == short)
+            .count()
+            == 1;
+        let name = if unique { short } else { file_part(&x.key) };
+        let stem = out.join(format!("batch_vs_{name}"));
         table
             .chart(x, &others)
             .write(&stem, dpi)
@@ -59,12 +72,14 @@ pub(crate) fn write_plots(
     Ok(written)
 }
 
-/// The last part of a dotted key, safe in a file name.
-fn file_part(key: &str) -> String {
-    key.rsplit('.')
-        .next()
-        .unwrap_or(key)
-        .chars()
+/// The last part of a dotted key.
+fn last_part(key: &str) -> &str {
+    key.rsplit('.').next().unwrap_or(key)
+}
+
+/// `text` safe in a file name (anything but letters, digits and `_` as `_`).
+fn file_part(text: &str) -> String {
+    text.chars()
         .map(|c| {
             if c.is_ascii_alphanumeric() || c == '_' {
                 c
@@ -187,9 +202,9 @@ impl Table {
     }
 
     fn csv(&self, x: &SweepAxis, others: &[&SweepAxis]) -> String {
-        let mut csv = x.key.clone();
+        let mut csv = csv_field(&x.key);
         for a in others {
-            let _ = write!(csv, ",{}", a.key);
+            let _ = write!(csv, ",{}", csv_field(&a.key));
         }
         csv.push_str(",scenarios");
         for (col, _, _) in PLOTTED {
@@ -201,7 +216,7 @@ impl Table {
                 let _ = write!(csv, "{xv}");
                 for (a, &i) in others.iter().zip(group) {
                     let v = a.values.get(i).map(value_text).unwrap_or_default();
-                    let _ = write!(csv, ",{v}");
+                    let _ = write!(csv, ",{}", csv_field(&v));
                 }
                 let _ = write!(csv, ",{}", vals[0].len().max(vals[1].len()));
                 for (m, (_, _, scale)) in PLOTTED.iter().enumerate() {

@@ -248,7 +248,8 @@ pub fn figure_data(rows: &[Row]) -> crate::figures::plot::TimelineData {
         median_po2_mmhg: col(&|r: &Row| r.median_po2_mmhg),
         viable_fraction: col(&|r: &Row| r.viable_fraction),
         log10_cell_kill: col(&|r: &Row| r.log10_cell_kill),
-        tcp: Some(col(&|r: &Row| r.endpoints.tcp)),
+        // TCP only where radiotherapy is given: without it, it sits at 0 throughout.
+        tcp: (!fractions_h.is_empty()).then(|| col(&|r: &Row| r.endpoints.tcp)),
         drugs,
         fractions_h,
         windows,
@@ -306,7 +307,7 @@ pub fn figure_data_from_json(doc: &serde_json::Value) -> crate::figures::plot::T
         median_po2_mmhg: col("median_po2_mmhg"),
         viable_fraction: col("viable_fraction"),
         log10_cell_kill: col("log10_cell_kill"),
-        tcp: has_tcp.then(|| col("tcp")),
+        tcp: (has_tcp && !fractions_h.is_empty()).then(|| col("tcp")),
         drugs,
         fractions_h,
         windows,

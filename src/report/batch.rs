@@ -88,6 +88,7 @@ pub(crate) fn page(dir: &Path) -> Result<String> {
                     &header,
                     r,
                     &varied,
+                    id_col,
                     col(FIRST_METRIC),
                     col("hypoxic_fraction_lt_2.5"),
                 ),
@@ -110,11 +111,15 @@ pub(crate) fn page(dir: &Path) -> Result<String> {
             r.iter()
                 .enumerate()
                 .map(|(n, field)| {
-                    let mut cell = Cell::from_csv(field);
-                    if n == id_col && dir.join(field).is_dir() {
-                        cell.link = Some(format!("{field}/"));
+                    if n != id_col {
+                        return Cell::from_csv(field);
                     }
-                    cell
+                    // An id is text even when its hex digits read as a number.
+                    Cell {
+                        text: field.clone(),
+                        number: None,
+                        link: dir.join(field).is_dir().then(|| format!("{field}/")),
+                    }
                 })
                 .collect()
         })
@@ -159,6 +164,7 @@ fn caption(
     header: &[String],
     row: &[String],
     params: &[usize],
+    id_col: usize,
     median: Option<usize>,
     hf: Option<usize>,
 ) -> String {
@@ -175,7 +181,7 @@ fn caption(
         })
         .collect();
     if parts.is_empty() {
-        parts.push(row.get(1).cloned().unwrap_or_default());
+        parts.push(row.get(id_col).cloned().unwrap_or_default());
     }
     let num = |c: Option<usize>| c.and_then(|c| row.get(c)?.parse::<f64>().ok());
     let mut text = parts.join(" · ");

@@ -250,10 +250,15 @@ pub(crate) fn write_snapshot(
         let volume: Vec<(&str, &[f32], &str)> = fields.iter().map(|f| (f.0, f.1, f.2)).collect();
         crate::output::vti::write_vti(&dir.join(format!("fields_{tag}.vti")), &g, &volume)?;
         // Rewritten whole at each snapshot: a run stopped and resumed lists them all.
-        let mut entries: Vec<(f64, String)> = times_s
+        // The last entry is this snapshot, named as written above (its time may differ
+        // from the scheduled one in the last digit); earlier ones only where their file
+        // exists (a run resumed with `vti` newly on wrote none before).
+        let mut entries: Vec<(f64, String)> = times_s[..times_s.len().saturating_sub(1)]
             .iter()
             .map(|&t| (t / 3600.0, format!("fields_{}.vti", snapshot_tag(t))))
+            .filter(|(_, f)| dir.join(f).is_file())
             .collect();
+        entries.push((hours, format!("fields_{tag}.vti")));
         entries.dedup_by(|a, b| a.1 == b.1);
         crate::output::vti::write_pvd(&dir.join(SNAPSHOTS_PVD), &entries)?;
     }

@@ -243,6 +243,8 @@ fn a_protocol_step_moves_at_most_4_kb_on_the_gpu_and_matches_the_cpu() {
         (fc.eud_gy - fg.eud_gy).abs() <= 1e-3 * fc.eud_gy,
         "{fc:?}\n{fg:?}"
     );
+    assert_eq!(fc.hypoxic_volume_histogram.len(), 11, "{fc:?}");
+    assert_eq!(fg.hypoxic_volume_histogram.len(), 11, "{fg:?}");
     for (x, y) in fc
         .hypoxic_volume_histogram
         .iter()
@@ -251,7 +253,11 @@ fn a_protocol_step_moves_at_most_4_kb_on_the_gpu_and_matches_the_cpu() {
         // A voxel at a bin edge may fall on either side: ≤ 1 % of 4096 voxels.
         assert!((x - y).abs() <= 0.01, "{fc:?}\n{fg:?}");
     }
-    assert_eq!(c.endpoints.band_volume_fraction.len(), 3);
+    let total: f64 = c.endpoints.band_volume_fraction.iter().sum();
+    assert!(
+        (total - 1.0).abs() < 1e-9,
+        "the three bands hold all tissue: {total}"
+    );
     for (x, y) in c
         .endpoints
         .band_volume_fraction

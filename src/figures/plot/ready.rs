@@ -345,7 +345,7 @@ pub struct TimelineData {
     pub times_h: Vec<f64>,
     /// Fractions of tissue below 0.5, 2.5, 5 and 10 mmHg.
     pub hypoxic_fractions: [Vec<f64>; 4],
-    /// Mean and median tissue pO₂ (mmHg).
+    /// Mean tissue pO₂ (mmHg).
     pub mean_po2_mmhg: Vec<f64>,
     /// Median tissue pO₂ (mmHg).
     pub median_po2_mmhg: Vec<f64>,
