@@ -175,23 +175,5 @@ fn parse_colormap(text: &str) -> PyResult<Colormap> {
 
 /// "centre", a voxel index or µm, as `render --at` reads it.
 fn parse_at(text: &str) -> PyResult<SlicePos> {
-    let t = text.trim();
-    if t == "centre" || t == "center" {
-        return Ok(SlicePos::Centre);
-    }
-    if let Some(um) = t.strip_suffix("um").or_else(|| t.strip_suffix("µm")) {
-        return um
-            .trim()
-            .parse::<f64>()
-            .ok()
-            .filter(|v| v.is_finite())
-            .map(SlicePos::Um)
-            .ok_or_else(|| bad_argument("at", format!("`{text}`: write µm as e.g. 320um")));
-    }
-    t.parse::<usize>().map(SlicePos::Index).map_err(|_| {
-        bad_argument(
-            "at",
-            format!("`{text}`: use centre, a voxel index (12) or µm (320um)"),
-        )
-    })
+    SlicePos::parse(text).map_err(|e| bad_argument("at", e))
 }

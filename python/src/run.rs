@@ -177,18 +177,7 @@ impl Job<'_> {
         };
         let r = oxyfield::therapy::run_protocol(sc, protocol, &params, backend, options)?;
         oxyfield::therapy::output::write(sc, protocol, &backend.info(), &r, self.out)?;
-        let tol = oxyfield::metrics::MASS_BALANCE_TOLERANCE;
-        if r.finished && r.mass.relative_error > tol {
-            oxyfield::solver::refuse_or_keep(
-                &format!(
-                    "{} with {}: the final state's O2 mass balance error is {:.2e} > {tol:.0e}; \
-                     the outputs were written and summary.json says \"converged\": false",
-                    sc.name, protocol.name, r.mass.relative_error
-                ),
-                "tighten solver.tolerance (e.g. 1e-7), or report the scenario as a bug",
-                sc.spec.solver.allow_unconverged,
-            )?;
-        }
+        oxyfield::therapy::check_mass_balance(sc, protocol, &r)?;
         Ok(r.finished)
     }
 }

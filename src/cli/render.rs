@@ -529,25 +529,7 @@ fn figure_style(
 
 /// `centre`, an index, or µm (`320um`, `320µm`).
 fn parse_at(text: &str) -> Result<SlicePos> {
-    let t = text.trim();
-    if t == "centre" || t == "center" {
-        return Ok(SlicePos::Centre);
-    }
-    if let Some(um) = t.strip_suffix("um").or_else(|| t.strip_suffix("µm")) {
-        return um
-            .trim()
-            .parse::<f64>()
-            .ok()
-            .filter(|v| v.is_finite())
-            .map(SlicePos::Um)
-            .ok_or_else(|| Error::input("--at", format!("`{text}`: write µm as e.g. 320um")));
-    }
-    t.parse::<usize>().map(SlicePos::Index).map_err(|_| {
-        Error::input(
-            "--at",
-            format!("`{text}`: use centre, a voxel index (12) or µm (320um)"),
-        )
-    })
+    SlicePos::parse(text).map_err(|e| Error::input("--at", e))
 }
 
 /// The part of a file name that says where the slice is.

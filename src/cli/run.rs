@@ -194,17 +194,6 @@ fn run_protocol(
     println!("outputs in {}", out.display());
     // A final state that breaks the O2 balance is not a result to rely on: its outputs
     // are written (a long run is not thrown away) and marked, and the run fails.
-    let tol = oxyfield::metrics::MASS_BALANCE_TOLERANCE;
-    if r.mass.relative_error > tol {
-        oxyfield::solver::refuse_or_keep(
-            &format!(
-                "{} with {}: the final state's O2 mass balance error is {:.2e} > {tol:.0e}; \
-                 the outputs were written and summary.json says \"converged\": false",
-                sc.name, protocol.name, r.mass.relative_error
-            ),
-            "tighten solver.tolerance (e.g. 1e-7), or report the scenario as a bug",
-            sc.spec.solver.allow_unconverged,
-        )?;
-    }
+    oxyfield::therapy::check_mass_balance(sc, protocol, &r)?;
     Ok(())
 }

@@ -53,6 +53,29 @@ pub enum SlicePos {
     Um(f64),
 }
 
+impl SlicePos {
+    /// `centre`, a voxel index (`12`) or µm (`320um`, `320µm`), as `render --at` and
+    /// the Python API read it; the error says what to write instead.
+    pub fn parse(text: &str) -> std::result::Result<SlicePos, String> {
+        let t = text.trim();
+        if t == "centre" || t == "center" {
+            return Ok(SlicePos::Centre);
+        }
+        if let Some(um) = t.strip_suffix("um").or_else(|| t.strip_suffix("µm")) {
+            return um
+                .trim()
+                .parse::<f64>()
+                .ok()
+                .filter(|v| v.is_finite())
+                .map(SlicePos::Um)
+                .ok_or_else(|| format!("`{text}`: write µm as e.g. 320um"));
+        }
+        t.parse::<usize>()
+            .map(SlicePos::Index)
+            .map_err(|_| format!("`{text}`: use centre, a voxel index (12) or µm (320um)"))
+    }
+}
+
 /// A reduction through the whole block along the plane's normal.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Projection {

@@ -199,6 +199,26 @@ pub(crate) fn fingerprint(sc: &Scenario, protocol: &Protocol, params: &TherapyPa
     ])
 }
 
+/// Refuses a finished protocol run whose final state breaks the O2 mass balance
+/// (beyond [`crate::metrics::MASS_BALANCE_TOLERANCE`]) unless the scenario allows
+/// unconverged results: its outputs are written already (a long run is not thrown
+/// away) and marked, and the caller fails. A run stopped early is not checked.
+pub fn check_mass_balance(sc: &Scenario, protocol: &Protocol, r: &TherapyResult) -> Result<()> {
+    let tol = crate::metrics::MASS_BALANCE_TOLERANCE;
+    if !r.finished || r.mass.relative_error <= tol {
+        return Ok(());
+    }
+    crate::solver::refuse_or_keep(
+        &format!(
+            "{} with {}: the final state's O2 mass balance error is {:.2e} > {tol:.0e}; \
+             the outputs were written and summary.json says \"converged\": false",
+            sc.name, protocol.name, r.mass.relative_error
+        ),
+        "tighten solver.tolerance (e.g. 1e-7), or report the scenario as a bug",
+        sc.spec.solver.allow_unconverged,
+    )
+}
+
 /// Runs `protocol` on scenario `sc` with `backend`; returns the timeline and the final
 /// fields (the final outputs are written by [`output::write`]).
 ///
