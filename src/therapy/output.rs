@@ -228,6 +228,7 @@ pub(crate) fn write_snapshot(
     times_s: &[f64],
     po2: &[f32],
     viable: &[f32],
+    fixed: &[f32],
     ros: Option<&crate::ros::transient::RosState>,
     vessels: Option<&[f32]>,
 ) -> Result<()> {
@@ -279,10 +280,12 @@ pub(crate) fn write_snapshot(
             colormap: out.colormap,
             pixels_per_voxel: out.png_pixels_per_voxel,
         };
-        // Tissue at this time: viable cells present (a necrotic core is grey).
+        // Tissue at this time (`O2Problem::is_tissue`): viable cells present and not
+        // held at a fixed value (a necrotic core and lumen are grey).
         let tissue: Vec<f32> = viable
             .iter()
-            .map(|&n| f32::from(u8::from(n > 0.0)))
+            .zip(fixed)
+            .map(|(&n, &f)| f32::from(u8::from(n > 0.0 && f < 0.0)))
             .collect();
         let title = format!("{}: pO\u{2082} at {hours} h", sc.name);
         crate::output::slices::write_centre_slices(

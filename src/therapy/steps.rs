@@ -112,6 +112,7 @@ impl Run<'_> {
                 let po2 = backend.field_read(st.po2)?;
                 let n = backend.field_read(st.tissue.viable)?;
                 let sv = backend.field_read(st.o2.sv)?;
+                let fixed = backend.field_read(st.o2.fixed)?;
                 let ros = read_ros(backend, st)?;
                 output::write_snapshot(
                     self.sc,
@@ -120,6 +121,7 @@ impl Run<'_> {
                     &times[..=st.next_snapshot],
                     &po2,
                     &n,
+                    &fixed,
                     ros.as_ref(),
                     Some(&sv),
                 )?;

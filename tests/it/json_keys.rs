@@ -118,6 +118,7 @@ fn json_file_keys_are_only_ever_added() {
     // the batch's `batch.csv` (`collect`), each prefixed with its file.
     ok(&["collect", "batch"], dir);
     let mut columns = BTreeSet::new();
+    let mut headers = Vec::new();
     for (file, what) in [
         (dir.join("protocol/timeline.csv"), "timeline.csv"),
         (
@@ -129,6 +130,38 @@ fn json_file_keys_are_only_ever_added() {
         let text = std::fs::read_to_string(&file).unwrap();
         let header = text.lines().next().unwrap_or_default();
         columns.extend(header.split(',').map(|c| format!("{what}: {c}")));
+        headers.push(format!("{what}: {header}"));
     }
     check_golden("csv_columns.txt", &columns, 40);
+    check_column_order(&headers);
+}
+
+/// Columns keep their places (README: new ones only ever follow the old): each
+/// header recorded in `tests/golden/csv_order.txt` is a prefix of the file's header
+/// now. `OXYFIELD_BLESS=1` records the current headers, and refuses to record one that
+/// is not an extension of the recorded one.
+fn check_column_order(headers: &[String]) {
+    let golden =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/csv_order.txt");
+    let recorded: Vec<String> = std::fs::read_to_string(&golden)
+        .map(|t| t.lines().map(String::from).collect())
+        .unwrap_or_default();
+    for old in &recorded {
+        let (file, cols) = old.split_once(": ").expect("FILE: header");
+        let now = headers
+            .iter()
+            .find(|h| h.starts_with(&format!("{file}: ")))
+            .unwrap_or_else(|| panic!("{file} is no longer checked"));
+        let now_cols = &now[file.len() + 2..];
+        assert!(
+            now_cols == cols || now_cols.starts_with(&format!("{cols},")),
+            "{file}: the columns moved or went (they keep their places and new ones \
+             follow them; {}):\nrecorded {cols}\nnow      {now_cols}",
+            golden.display()
+        );
+    }
+    if std::env::var_os("OXYFIELD_BLESS").is_some() || recorded.is_empty() {
+        let text: String = headers.iter().map(|h| format!("{h}\n")).collect();
+        std::fs::write(&golden, text).unwrap();
+    }
 }
