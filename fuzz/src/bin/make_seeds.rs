@@ -5,9 +5,10 @@
 use base64::{engine::general_purpose::STANDARD, Engine as _};
 use oxyfield::grid::Grid;
 use oxyfield::npy;
+use oxyfield::output::timeline::{DrugColumns, EndpointColumns, Row};
 use oxyfield::output::{tiff, vti};
 use oxyfield::therapy::checkpoint::Checkpoint;
-use oxyfield::output::timeline::{DrugColumns, Row};
+use oxyfield::therapy::endpoints::EndpointState;
 use oxyfield::vessels::formats::{csv, secomb, vtp, ReadOptions};
 use oxyfield_fuzz::SEP;
 use std::io::Write as _;
@@ -189,6 +190,15 @@ fn checkpoint(ros: bool) -> Vec<u8> {
                 exposure_um_h: 0.25,
                 log10_kill: 0.125,
             }],
+            endpoints: EndpointColumns {
+                surviving_clonogens: 2.5,
+                tcp: 0.08,
+                surviving_fraction_by_pre_po2: [Some(0.9), Some(0.5), None],
+                log10_kill_by_pre_po2: [Some(0.05), Some(0.3), None],
+                hypoxic_share_of_survivors: 0.4,
+                eud_cumulative_gy: 1.6,
+                physical_dose_cumulative_gy: 2.0,
+            },
         }],
         viable: vec![1.0, 0.5],
         dead: vec![0.0, 0.5],
@@ -204,6 +214,11 @@ fn checkpoint(ros: bool) -> Vec<u8> {
             metabolite: vec![0.5, 0.25],
             exposure: vec![0.0, 0.125],
         }],
+        endpoints: EndpointState {
+            band: vec![1.0, 2.0],
+            n0_band: [1.0, 0.5, 0.0],
+            fractions: Vec::new(),
+        },
     };
     let mut b = c.encode();
     // Without the checksum: the target appends a valid one.
