@@ -104,6 +104,28 @@ pub(crate) fn page(dir: &Path) -> Result<String> {
         page.raw("</div>");
     }
 
+    // A protocol sweep: each scenario's timeline, captioned the same way.
+    let timelines: Vec<(String, String)> = rows
+        .iter()
+        .filter_map(|r| {
+            let png = format!("{}/figures/timeline.png", r.get(id_col)?);
+            dir.join(&png).is_file().then(|| {
+                let caption = caption(&header, r, &varied, id_col, None, None);
+                (png, caption)
+            })
+        })
+        .collect();
+    if !timelines.is_empty() {
+        page.heading("Timelines");
+        page.raw("<div class=\"gallery wide\">");
+        for (png, caption) in &timelines {
+            let data = png.replace("figures/timeline.png", "timeline.csv");
+            let data = dir.join(&data).is_file().then_some(data);
+            page.figure(png, caption, data.as_deref());
+        }
+        page.raw("</div>");
+    }
+
     page.heading("Table (click a column to sort)");
     let cells: Vec<Vec<Cell>> = rows
         .iter()

@@ -5,7 +5,8 @@
 //!
 //! - a batch (a folder with `batch.csv`): the sweep's figures (the montage, the
 //!   metric-against-parameter plots), a gallery of every scenario's map titled by its
-//!   parameter values, the sortable scenario table, and provenance;
+//!   parameter values, each scenario's timeline for a protocol sweep, the sortable
+//!   scenario table, and provenance;
 //! - a run: its key numbers, its figures (the timeline of a protocol run), and its
 //!   provenance (the `reproduce` block of `summary.json`).
 

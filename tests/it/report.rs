@@ -188,3 +188,48 @@ fn a_folder_that_is_neither_run_nor_batch_is_refused_with_the_fix() {
     assert!(err.contains("oxyfield run --out"), "{err}");
     assert!(!dir.path().join("report.html").exists());
 }
+
+/// A protocol sweep's report shows each scenario's timeline beside its map, with the
+/// timeline's numbers linked.
+#[test]
+fn a_protocol_batch_report_has_each_timeline() {
+    let dir = tempfile::tempdir().unwrap();
+    let default = std::fs::read_to_string("assets/scenarios/default.toml").unwrap();
+    let base = dir.path().join("base.toml");
+    std::fs::write(
+        &base,
+        default.replace("shape_zyx = [64, 128, 128]", "shape_zyx = [8, 16, 16]")
+            + "\n[protocol]\nschema_version = 1\nduration = \"12h\"\ntime_step = \"6h\"\n\
+               [[protocol.radiotherapy]]\ndose_gy = 2.0\nat = [\"0h\"]\n",
+    )
+    .unwrap();
+    let sweep = dir.path().join("sweep.toml");
+    std::fs::write(
+        &sweep,
+        "schema_version = 1\nname = \"p\"\nbase = \"base.toml\"\n[vary]\n\
+         \"vessels.synthetic.density_mm_per_mm3\" = [60.0, 150.0]\n",
+    )
+    .unwrap();
+    let out = dir.path().join("batch");
+    let r = oxyfield()
+        .arg("batch")
+        .arg(&sweep)
+        .args(["--backend", "cpu", "--collect", "--out"])
+        .arg(&out)
+        .env_remove("SLURM_ARRAY_TASK_ID")
+        .output()
+        .unwrap();
+    assert!(r.status.success(), "{}", common::stderr(&r));
+    let html = report(&out);
+    let timelines: Vec<String> = image_sources(&html)
+        .into_iter()
+        .filter(|s| s.ends_with("figures/timeline.png"))
+        .collect();
+    assert_eq!(timelines.len(), 2, "{html}");
+    for t in &timelines {
+        assert!(out.join(t).is_file());
+        let csv = t.replace("figures/timeline.png", "timeline.csv");
+        assert!(html.contains(&format!("href=\"{csv}\"")), "{csv} is linked");
+    }
+    assert!(html.contains(">tcp<"), "the table has the protocol columns");
+}
