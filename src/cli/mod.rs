@@ -10,6 +10,7 @@ pub mod logging;
 mod network;
 mod progress;
 mod render;
+mod render_plot;
 mod run;
 mod validate;
 

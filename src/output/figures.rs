@@ -156,11 +156,9 @@ pub fn write_histogram(
     stem: &Path,
     dpi: u32,
 ) -> Result<(PathBuf, PathBuf)> {
-    let written = plot::po2_histogram(values, bin, top)?
-        .with_title(title)
-        .write(stem, dpi)?;
-    let data = plot::histogram(values, bin, top)?.csv();
-    crate::atomic::write(&csv_beside(stem), data.as_bytes())?;
+    let h = plot::histogram(values, bin, top)?;
+    let written = h.chart().with_title(title).write(stem, dpi)?;
+    crate::atomic::write(&csv_beside(stem), h.csv().as_bytes())?;
     Ok(written)
 }
 
@@ -174,11 +172,9 @@ pub fn write_distance_profile(
     stem: &Path,
     dpi: u32,
 ) -> Result<(PathBuf, PathBuf)> {
-    let written = plot::po2_vs_distance(values, distance_um, bin_um)?
-        .with_title(title)
-        .write(stem, dpi)?;
-    let data = plot::distance_profile(values, distance_um, bin_um)?.csv();
-    crate::atomic::write(&csv_beside(stem), data.as_bytes())?;
+    let d = plot::distance_profile(values, distance_um, bin_um)?;
+    let written = d.chart().with_title(title).write(stem, dpi)?;
+    crate::atomic::write(&csv_beside(stem), d.csv().as_bytes())?;
     Ok(written)
 }
 

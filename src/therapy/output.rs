@@ -220,6 +220,7 @@ pub const SNAPSHOTS_PVD: &str = "snapshots.pvd";
 /// O2 centre slices `o2_tXh_{xy,xz,yz}.png` when `[output] png` is on, and with
 /// `[output] vti` on, `fields_tXh.vti` holding them all and [`SNAPSHOTS_PVD`] listing
 /// the volumes of every snapshot time in `times_s` (those so far, this one last).
+/// `fixed` (the fixed-value field) masks the slices and is read only with `png` on.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn write_snapshot(
     sc: &Scenario,

@@ -112,7 +112,12 @@ impl Run<'_> {
                 let po2 = backend.field_read(st.po2)?;
                 let n = backend.field_read(st.tissue.viable)?;
                 let sv = backend.field_read(st.o2.sv)?;
-                let fixed = backend.field_read(st.o2.fixed)?;
+                // Only the slices use it (their tissue mask).
+                let fixed = if self.sc.spec.output.png {
+                    backend.field_read(st.o2.fixed)?
+                } else {
+                    Vec::new()
+                };
                 let ros = read_ros(backend, st)?;
                 output::write_snapshot(
                     self.sc,

@@ -145,52 +145,60 @@ pub fn histogram(values_mmhg: &[f32], bin_mmhg: f64, max_mmhg: f64) -> Result<Po
 /// the cumulative hypoxic volume histogram (% of tissue below each pO₂), sharing the
 /// pO₂ axis. See [`histogram`] for the binning.
 pub fn po2_histogram(values_mmhg: &[f32], bin_mmhg: f64, max_mmhg: f64) -> Result<Chart> {
-    let h = histogram(values_mmhg, bin_mmhg, max_mmhg)?;
-    let b = h.bin_mmhg;
-    let top_edge = b * h.percent.len() as f64;
-    let bin_label = tick_labels(&[b]).pop().unwrap_or_default();
-    let mut top = Plot::new("", format!("% per {bin_label} mmHg"));
-    top.height_weight = 1.2;
-    top.x_range = AxisRange::Fixed(0.0, top_edge);
-    top.legend = LegendPos::None;
-    let bars = h
-        .percent
-        .iter()
-        .enumerate()
-        .map(|(i, &p)| ((i as f64 + 0.5) * b, p))
-        .collect();
-    top.series.push(Series::bars("", bars, b, BLUE));
+    Ok(histogram(values_mmhg, bin_mmhg, max_mmhg)?.chart())
+}
 
-    let mut bottom = Plot::new("pO\u{2082} (mmHg)", "tissue below pO\u{2082} (%)");
-    bottom.x_range = AxisRange::Fixed(0.0, top_edge);
-    bottom.y_range = AxisRange::Fixed(0.0, 100.0);
-    let mut cum = vec![(0.0, 0.0)];
-    cum.extend(
-        h.below_percent
+impl Po2Histogram {
+    /// The chart of [`po2_histogram`] from these bins (so a caller that also writes
+    /// them out bins once).
+    pub fn chart(&self) -> Chart {
+        let h = self;
+        let b = h.bin_mmhg;
+        let top_edge = b * h.percent.len() as f64;
+        let bin_label = tick_labels(&[b]).pop().unwrap_or_default();
+        let mut top = Plot::new("", format!("% per {bin_label} mmHg"));
+        top.height_weight = 1.2;
+        top.x_range = AxisRange::Fixed(0.0, top_edge);
+        top.legend = LegendPos::None;
+        let bars = h
+            .percent
             .iter()
             .enumerate()
-            .map(|(i, &p)| ((i + 1) as f64 * b, p)),
-    );
-    bottom.series.push(Series::line("", cum, BLUE));
-    for t in [2.5, 10.0] {
-        if t < top_edge {
-            bottom.ref_lines.push(RefLine {
-                axis: Axis::X,
-                value: t,
-                colour: GREY,
-                label: "2.5 and 10 mmHg".into(),
-                tick_only: false,
-            });
+            .map(|(i, &p)| ((i as f64 + 0.5) * b, p))
+            .collect();
+        top.series.push(Series::bars("", bars, b, BLUE));
+
+        let mut bottom = Plot::new("pO\u{2082} (mmHg)", "tissue below pO\u{2082} (%)");
+        bottom.x_range = AxisRange::Fixed(0.0, top_edge);
+        bottom.y_range = AxisRange::Fixed(0.0, 100.0);
+        let mut cum = vec![(0.0, 0.0)];
+        cum.extend(
+            h.below_percent
+                .iter()
+                .enumerate()
+                .map(|(i, &p)| ((i + 1) as f64 * b, p)),
+        );
+        bottom.series.push(Series::line("", cum, BLUE));
+        for t in [2.5, 10.0] {
+            if t < top_edge {
+                bottom.ref_lines.push(RefLine {
+                    axis: Axis::X,
+                    value: t,
+                    colour: GREY,
+                    label: "2.5 and 10 mmHg".into(),
+                    tick_only: false,
+                });
+            }
+        }
+        Chart {
+            title: None,
+            panels: vec![top, bottom],
+            shared_x: true,
+            width_in: 4.5,
+            height_in: 4.0,
+            font_pt: 8.0,
         }
     }
-    Ok(Chart {
-        title: None,
-        panels: vec![top, bottom],
-        shared_x: true,
-        width_in: 4.5,
-        height_in: 4.0,
-        font_pt: 8.0,
-    })
 }
 
 /// pO₂ binned by distance to the nearest vessel.
@@ -304,33 +312,41 @@ pub fn distance_profile(po2: &[f32], distance_um: &[f32], bin_um: f64) -> Result
 /// percentile of distance (see [`distance_profile`]). `distance_um` comes from
 /// [`crate::figures::distance::distance_to_vessels_um`].
 pub fn po2_vs_distance(po2: &[f32], distance_um: &[f32], bin_um: f64) -> Result<Chart> {
-    let d = distance_profile(po2, distance_um, bin_um)?;
-    let mut p = Plot::new("distance to nearest vessel (\u{b5}m)", "pO\u{2082} (mmHg)");
-    p.x_range = AxisRange::Fixed(0.0, if d.max_um > 0.0 { d.max_um } else { 1.0 });
-    p.series.push(Series::band(
-        "10th\u{2013}90th percentile",
-        &d.distance_um,
-        &d.p10,
-        &d.p90,
-        BLUE,
-    ));
-    p.series.push(Series::line(
-        "mean",
-        d.distance_um
-            .iter()
-            .copied()
-            .zip(d.mean.iter().copied())
-            .collect(),
-        BLUE,
-    ));
-    p.ref_lines.push(RefLine {
-        axis: Axis::Y,
-        value: 10.0,
-        colour: GREY,
-        label: "10 mmHg".into(),
-        tick_only: false,
-    });
-    Ok(p.into_chart(4.0, 3.0))
+    Ok(distance_profile(po2, distance_um, bin_um)?.chart())
+}
+
+impl DistanceProfile {
+    /// The chart of [`po2_vs_distance`] from this profile (so a caller that also
+    /// writes it out bins once).
+    pub fn chart(&self) -> Chart {
+        let d = self;
+        let mut p = Plot::new("distance to nearest vessel (\u{b5}m)", "pO\u{2082} (mmHg)");
+        p.x_range = AxisRange::Fixed(0.0, if d.max_um > 0.0 { d.max_um } else { 1.0 });
+        p.series.push(Series::band(
+            "10th\u{2013}90th percentile",
+            &d.distance_um,
+            &d.p10,
+            &d.p90,
+            BLUE,
+        ));
+        p.series.push(Series::line(
+            "mean",
+            d.distance_um
+                .iter()
+                .copied()
+                .zip(d.mean.iter().copied())
+                .collect(),
+            BLUE,
+        ));
+        p.ref_lines.push(RefLine {
+            axis: Axis::Y,
+            value: 10.0,
+            colour: GREY,
+            label: "10 mmHg".into(),
+            tick_only: false,
+        });
+        p.into_chart(4.0, 3.0)
+    }
 }
 
 /// One drug of a timeline figure: name, plasma and tumour-mean concentration per row
