@@ -1,12 +1,14 @@
 //! Scenario → the discrete O2 problem: vessel source map (generated or read), viable
 //! fraction, fixed-value regions and face conditions.
 
+use crate::config::kinds::WallResistance;
 use crate::config::schema::{FaceSpec, FixedRegionSpec, NetworkFileSpec};
 use crate::config::{plausibility, Scenario};
 use crate::grid::Grid;
 use crate::npy;
 use crate::physics::blood::BloodParams;
 use crate::physics::o2::FREE;
+use crate::physics::wall::{ResistanceTable, WallModel};
 use crate::problem::O2Problem;
 use crate::vessels::coupling::CouplingOptions;
 use crate::vessels::flow::Flows;
@@ -39,6 +41,8 @@ pub struct VesselNetwork {
     pub(crate) wall: WallMap,
     /// Blood O2 transport, when on.
     pub transport: Option<TransportSetup>,
+    /// How each ring exchanges O2 (`[vessels.wall]`).
+    pub(crate) model: WallModel,
 }
 
 /// Blood O2 transport ready to couple with the tissue solve.
@@ -83,12 +87,29 @@ pub fn assemble(sc: &Scenario) -> Result<Assembled> {
             st.density_mm_per_mm3
         );
         stats = Some(st);
-        let wall = WallMap::build(&net, &grid);
+        let model = wall_model(sc)?;
+        let started = std::time::Instant::now();
+        let wall = WallMap::build(&net, &grid, &model);
+        log::debug!(
+            "wall map: {} rings, {} entries, {:.2} s",
+            wall.rings(),
+            wall.entries_total(),
+            started.elapsed().as_secs_f64()
+        );
+        if wall.capped_rings > 0 {
+            log::info!(
+                "vessels.wall.subvoxel: {} of {} wall rings wider than their voxels allow \
+                 took the largest conductance the grid can hold (docs/model.md, \"Vessel walls\")",
+                wall.capped_rings,
+                wall.rings()
+            );
+        }
         let transport = transport_setup(sc, &net, file.as_deref())?;
         let vn = VesselNetwork {
             net,
             wall,
             transport,
+            model,
         };
         let mut map = vn.wall.source_map(&grid, &vn.wall.fixed_ring_pb(&vn.net));
         map.lumen = vessels::rasterise::lumen(&vn.net, &grid);
@@ -98,7 +119,13 @@ pub fn assemble(sc: &Scenario) -> Result<Assembled> {
         let sv = read_checked(&sc.resolve(&np.sv), &grid, 0.0, f32::INFINITY, "Sv (µm⁻¹)")?;
         let pb = read_checked(&sc.resolve(&np.pb), &grid, 0.0, f32::INFINITY, "Pb (mmHg)")?;
         let lumen = vec![false; grid.len()];
-        return finish(sc, problem, SourceMap { sv, pb, lumen }, "npy", None, None);
+        let map = SourceMap {
+            sv,
+            wall_sv: None,
+            pb,
+            lumen,
+        };
+        return finish(sc, problem, map, "npy", None, None);
     } else if let Some(m) = &vs.mask {
         let mask = read_checked(
             &sc.resolve(&m.file),
@@ -133,6 +160,7 @@ fn finish(
     let spec = &sc.spec;
     let grid = problem.grid;
     problem.sv = map.sv;
+    problem.wall_sv = map.wall_sv;
     problem.pb = map.pb;
     problem.viable = match &spec.tissue.viable_fraction_npy {
         Some(p) => read_checked(&sc.resolve(p), &grid, 0.0, 1.0, "viable fraction n")?,
@@ -171,6 +199,38 @@ fn finish(
         vessel_source,
         network,
         vessels,
+    })
+}
+
+/// How each ring of a network's wall exchanges O2 (`[vessels.wall]`).
+pub(crate) fn wall_model(sc: &Scenario) -> Result<WallModel> {
+    let w = &sc.spec.vessels.wall;
+    let o = &sc.spec.oxygen;
+    let table = match w.resistance {
+        WallResistance::Permeability => None,
+        WallResistance::Table => Some(match &w.table {
+            Some(p) => {
+                // MERGE(greens-inputs): formats::greens_params::read_intravasc_res.
+                return Err(Error::input(
+                    sc.resolve(p),
+                    "IntravascRes.dat reading lands with the GreensV4 inputs",
+                ));
+            }
+            None => ResistanceTable::secomb(),
+        }),
+    };
+    let wall_um_per_s = match w.resistance {
+        WallResistance::Permeability => Some(o.wall_permeability_um_per_s),
+        WallResistance::Table => w.permeability_um_per_s,
+    };
+    Ok(WallModel {
+        reference_um_per_s: o.wall_permeability_um_per_s,
+        wall_um_per_s,
+        table,
+        alpha_tissue: sc.spec.vessels.transport.alpha_tissue,
+        subvoxel: w.subvoxel.unwrap_or(true),
+        diffusivity_um2_per_s: o.diffusivity_um2_per_s,
+        h_um: sc.spec.grid.spacing_um,
     })
 }
 

@@ -131,7 +131,7 @@ pub fn run_scenario(
         )?;
         npy::write_field(
             &out_dir.join("vessels_sv.npy"),
-            &problem.sv,
+            problem.wall_area_sv(),
             g,
             "1/um",
             "vessel wall area per voxel volume (Sv)",
@@ -199,7 +199,7 @@ pub fn run_scenario(
     }
     let mut volume: Vec<(&str, &[f32], &str)> = vec![
         ("o2", &po2, "mmHg"),
-        ("vessels_sv", &problem.sv, "1/um"),
+        ("vessels_sv", problem.wall_area_sv(), "1/um"),
         ("vessels_pb", &problem.pb, "mmHg"),
     ];
     if let Some(r) = &ros {
@@ -407,6 +407,7 @@ pub(crate) fn solve_o2(
             wall,
             transport: Some(t),
             net,
+            ..
         }) => {
             let start = wall.fixed_ring_pb(net);
             let c = solve_coupled(

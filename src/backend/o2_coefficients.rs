@@ -23,6 +23,11 @@ pub(crate) const O2_VESSELS: PointShader = PointShader {
     name: "o2_vessels",
     body: include_str!("../../shaders/o2_vessels.wgsl"),
 };
+/// `shaders/o2_vessels_weighted.wgsl`.
+pub(crate) const O2_VESSELS_WEIGHTED: PointShader = PointShader {
+    name: "o2_vessels_weighted",
+    body: include_str!("../../shaders/o2_vessels_weighted.wgsl"),
+};
 /// `shaders/apply_fixed.wgsl`.
 pub(crate) const APPLY_FIXED: PointShader = PointShader {
     name: "apply_fixed",
@@ -44,11 +49,12 @@ pub(crate) const PO2_BAND: PointShader = PointShader {
     body: include_str!("../../shaders/po2_band.wgsl"),
 };
 /// The shaders of this module.
-pub(crate) const SHADERS: [PointShader; 7] = [
+pub(crate) const SHADERS: [PointShader; 8] = [
     O2_CONSUMING,
     TISSUE_MASK,
     PO2_BAND,
     O2_VESSELS,
+    O2_VESSELS_WEIGHTED,
     APPLY_FIXED,
     WALL_SUPPLY,
     ANGIOGENESIS,
@@ -194,6 +200,44 @@ impl Pointwise for Vessels {
         par_map::<2, 2>(inputs, outputs, |_, [s, p], [sv, pb]| {
             *sv = s * f;
             *pb = if s > 0.0 { (p + dp).max(0.0) } else { p };
+        });
+    }
+}
+
+/// [`Vessels`] where each voxel's O2 exchange area is φ times its wall area
+/// (`[vessels.wall]`): O2 Sv = Sv_wall·perfusion·φ, the other solutes' Sv =
+/// Sv_wall·perfusion, Pb as [`Vessels`]. Inputs wall Sv, vessel Pb, φ; outputs O2 Sv,
+/// Pb, solutes' Sv.
+#[derive(Debug, Clone, Copy)]
+pub struct WeightedVessels {
+    /// Voxels.
+    pub len: usize,
+    /// Factor on Sv.
+    pub perfusion: f32,
+    /// ΔPb (mmHg).
+    pub pb_increase: f32,
+}
+
+impl Pointwise for WeightedVessels {
+    fn shader(&self) -> PointShader {
+        O2_VESSELS_WEIGHTED
+    }
+    fn arity(&self) -> (usize, usize) {
+        (3, 3)
+    }
+    fn uniforms(&self) -> Vec<u8> {
+        bytes(&Scalars4::new(
+            self.len,
+            &[self.perfusion, self.pb_increase],
+        ))
+    }
+    fn cpu(&self, inputs: &[&[f32]], outputs: &mut [&mut [f32]]) {
+        let (f, dp) = (self.perfusion, self.pb_increase);
+        par_map::<3, 3>(inputs, outputs, |_, [w, p, phi], [sv, pb, solute]| {
+            let s = w * f;
+            *sv = s * phi;
+            *solute = s;
+            *pb = if w > 0.0 { (p + dp).max(0.0) } else { p };
         });
     }
 }

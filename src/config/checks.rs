@@ -345,6 +345,34 @@ impl Scenario {
                 ))
             }
         }
+        let w = &v.wall;
+        if let Some(p) = w.permeability_um_per_s {
+            self.positive("vessels.wall.permeability_um_per_s", p, "µm/s, e.g. 5000")?;
+            if w.resistance != super::kinds::WallResistance::Table {
+                return Err(self.err(
+                    "vessels.wall.permeability_um_per_s",
+                    "is the wall in series with a K(d) table: set vessels.wall.resistance = \
+                     \"table\", or give the single permeability as \
+                     oxygen.wall_permeability_um_per_s",
+                ));
+            }
+        }
+        if w.table.is_some() && w.resistance != super::kinds::WallResistance::Table {
+            return Err(self.err(
+                "vessels.wall.table",
+                "is given but vessels.wall.resistance is not \"table\": set it to \"table\"",
+            ));
+        }
+        let network = v.synthetic.is_some() || v.network.is_some();
+        if !network
+            && (w.subvoxel == Some(true) || w.resistance == super::kinds::WallResistance::Table)
+        {
+            return Err(self.err(
+                "vessels.wall",
+                "needs vessel radii: it applies to [vessels.network] or [vessels.synthetic], \
+                 not to voxel maps; remove [vessels.wall] or give a network",
+            ));
+        }
         self.positive("vessels.transport.hill_n", t.hill_n, "2.55–3")?;
         self.positive("vessels.transport.p50_mmhg", t.p50_mmhg, "26 human, 38 rat")?;
         self.non_negative("vessels.transport.c0", t.c0, "0.5 cm³ O2/cm³ red cells")?;

@@ -171,3 +171,32 @@ impl NetworkFormat {
         }
     }
 }
+
+/// What resists O2 between blood and wall (`[vessels.wall] resistance`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum WallResistance {
+    /// One permeability for every wall (`"permeability"`).
+    Permeability,
+    /// Intravascular resistance K(d) by diameter (`"table"`).
+    Table,
+}
+
+impl WallResistance {
+    /// Names as written in scenarios and `summary.json`.
+    pub(crate) const NAMES: [&'static str; 2] = ["permeability", "table"];
+}
+
+impl<'de> serde::Deserialize<'de> for WallResistance {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        let name = String::deserialize(d)?;
+        match name.as_str() {
+            "permeability" => Ok(WallResistance::Permeability),
+            "table" => Ok(WallResistance::Table),
+            _ => Err(serde::de::Error::custom(format!(
+                "\"{name}\" is not known; available: {}",
+                WallResistance::NAMES.join(", ")
+            ))),
+        }
+    }
+}

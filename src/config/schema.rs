@@ -161,6 +161,44 @@ pub struct VesselsSpec {
     /// `[vessels.transport]`: blood O2 along the network.
     #[serde(default)]
     pub(crate) transport: TransportSpec,
+    /// `[vessels.wall]`: the O2 path from blood to tissue at each vessel.
+    #[serde(default)]
+    pub(crate) wall: WallSpec,
+}
+
+/// `[vessels.wall]`: what resists O2 between the blood and the voxel-mean tissue pO2
+/// at each ring of a network's wall (docs/model.md, "Vessel walls";
+/// [`crate::physics::wall`]). Networks only: voxel maps carry no radii.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub(crate) struct WallSpec {
+    /// `"permeability"`: one permeability for every wall, `[oxygen]
+    /// wall_permeability_um_per_s` (the default); `"table"`: intravascular resistance
+    /// K(d) by diameter, from `table` or the built-in table.
+    pub(crate) resistance: super::kinds::WallResistance,
+    /// A GreensV4 `IntravascRes.dat` (its oxygen block) for `"table"`; absent: the
+    /// built-in table of GreensV4's tumour samples.
+    pub(crate) table: Option<PathBuf>,
+    /// With `"table"`: the wall's own permeability in series with K(d) (µm/s); absent:
+    /// K(d) alone, as GreensV4.
+    pub(crate) permeability_um_per_s: Option<f64>,
+    /// The subvoxel wall model: each ring's wall is spread over the voxels around it
+    /// by trilinear weights and exchanges at the conductance with which the grid
+    /// reproduces the pO2 drop from its wall outwards. Default on for networks (None);
+    /// false gives the surface model used before `[vessels.wall]` existed (each patch of wall in the
+    /// voxel holding it, exchanging with that voxel's mean pO2).
+    pub(crate) subvoxel: Option<bool>,
+}
+
+impl Default for WallSpec {
+    fn default() -> Self {
+        WallSpec {
+            resistance: super::kinds::WallResistance::Permeability,
+            table: None,
+            permeability_um_per_s: None,
+            subvoxel: None,
+        }
+    }
 }
 
 /// `[vessels.synthetic]`: see [`crate::vessels::synthetic`] and `crate::vessels::tree`.

@@ -143,7 +143,7 @@ pub fn advance(
     for k in 0..substeps {
         let t1 = t + h * f64::from(k + 1);
         let cp = p.pk.plasma(doses_s, t1);
-        let wall = |i: usize| p.permeability_um_per_s * f64::from(o2.sv[i]);
+        let wall = |i: usize| p.permeability_um_per_s * f64::from(o2.wall_area_sv()[i]);
         let cells = |i: usize| f64::from(o2.viable[i]);
         let prodrug = problem::implicit_step(
             o2,

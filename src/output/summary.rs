@@ -154,6 +154,25 @@ struct VesselsBlock<'a> {
     network: Option<NetworkBlock>,
     source: &'static str,
     transport: Enabled<&'a TransportBlock>,
+    wall: Option<WallBlock>,
+}
+
+/// `vessels.wall`: the blood-to-tissue O2 path of a network's rings.
+#[derive(Debug, Serialize)]
+struct WallBlock {
+    /// Rings whose subvoxel conductance reached its cap.
+    capped_rings: usize,
+    /// Σ exchange area / Σ wall area: the rings' mean conductance over the
+    /// reference permeability.
+    exchange_over_wall_area: f64,
+    /// µm/s: `[oxygen] wall_permeability_um_per_s`, which Γ = Pw·Sv multiplies.
+    reference_permeability_um_per_s: f64,
+    /// `"permeability"` or `"table"`.
+    resistance: &'static str,
+    rings: usize,
+    subvoxel: bool,
+    /// The K(d) table: `"builtin"` or the file; null without one.
+    table: Option<String>,
 }
 
 /// `vessels.network`.
@@ -237,6 +256,22 @@ pub(crate) fn build(s: &SummaryInputs) -> Value {
             }),
             source: s.assembled.vessel_source,
             transport: s.transport.as_ref().into(),
+            wall: s.assembled.vessels.as_ref().map(|v| {
+                let (wall, exchange) = v.wall.area_totals();
+                WallBlock {
+                    capped_rings: v.wall.capped_rings,
+                    exchange_over_wall_area: if wall > 0.0 { exchange / wall } else { 1.0 },
+                    reference_permeability_um_per_s: v.model.reference_um_per_s,
+                    resistance: if v.model.table.is_some() {
+                        "table"
+                    } else {
+                        "permeability"
+                    },
+                    rings: v.wall.rings(),
+                    subvoxel: v.model.subvoxel,
+                    table: v.model.table.as_ref().map(|t| t.source.clone()),
+                }
+            }),
         },
     };
     serde_json::to_value(summary).expect("a summary of plain values")

@@ -11,3 +11,4 @@ pub mod pk;
 pub mod radiotherapy;
 pub mod ros;
 pub mod tissue;
+pub mod wall;

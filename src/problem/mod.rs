@@ -33,8 +33,14 @@ pub struct O2Problem {
     pub params: O2Params,
     /// Per face (see [`face`]): fixed pO2 in mmHg, or a negative value for no-flux.
     pub faces: [f32; 6],
-    /// Vessel wall area per voxel volume Sv (µm⁻¹).
+    /// O2 exchange area per voxel volume Sv (µm⁻¹): the wall area, weighted by each
+    /// vessel ring's conductance over `params.wall_permeability_um_per_s` where the
+    /// scenario's `[vessels.wall]` model makes them differ (`wall_sv` then holds the
+    /// wall area itself). Γ = Pw·Sv.
     pub sv: Vec<f32>,
+    /// Vessel wall area per voxel volume (µm⁻¹) where it differs from `sv`: what drugs
+    /// and ROS cross, and what `vessels_sv.npy` shows. None: `sv` is the wall area.
+    pub wall_sv: Option<Vec<f32>>,
     /// Blood pO2 at the wall Pb (mmHg); unused where Sv = 0.
     pub pb: Vec<f32>,
     /// Viable-cell fraction n ∈ [0, 1].
@@ -79,11 +85,18 @@ impl O2Problem {
             params,
             faces: [FREE; 6],
             sv: vec![0.0; n],
+            wall_sv: None,
             pb: vec![0.0; n],
             viable: vec![1.0; n],
             fixed: vec![FREE; n],
             edge_width: [1.0; 3],
         }
+    }
+
+    /// Vessel wall area per voxel volume (µm⁻¹): [`Self::wall_sv`] where given, else
+    /// `sv`.
+    pub fn wall_area_sv(&self) -> &[f32] {
+        self.wall_sv.as_deref().unwrap_or(&self.sv)
     }
 
     /// Volume of cell `(i, j, k)` relative to a full cell: the product over axes of its

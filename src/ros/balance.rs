@@ -111,7 +111,7 @@ pub fn balance(
         prod += f64::from(production[i]);
         scav += params.scavenging_rate_per_mm_per_s * f64::from(gsh[i]) * r;
         loss += params.loss_rate_per_s * r;
-        let w = params.wall_permeability_um_per_s * f64::from(o2.sv[i]) * (r - rb);
+        let w = params.wall_permeability_um_per_s * f64::from(o2.wall_area_sv()[i]) * (r - rb);
         wall += w;
         let (into, from) = boundary_exchange(&rp, r, i);
         out += c * (from - into);

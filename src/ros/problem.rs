@@ -41,7 +41,7 @@ pub fn build(
             p.fixed[i] = rb;
             continue;
         }
-        let wall = params.wall_permeability_um_per_s * f64::from(o2.sv[i]);
+        let wall = params.wall_permeability_um_per_s * f64::from(o2.wall_area_sv()[i]);
         let gamma = params.removal_rate(gsh[i]) + wall;
         let source = f64::from(production[i]) + wall * params.boundary_um;
         if gamma > 0.0 {

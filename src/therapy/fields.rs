@@ -28,6 +28,7 @@ pub(super) fn drugs(
     let mut opts = sc.solve_options();
     opts.field = crate::solver::SolvedField::Drug;
     let mut killed = false;
+    let solutes = st.solutes();
     for (item, field) in protocol.drugs.iter().zip(st.drugs.iter_mut()) {
         let p = &crate::physics::drug::DrugParams {
             permeability_um_per_s: item.params.permeability_um_per_s
@@ -37,7 +38,7 @@ pub(super) fn drugs(
         if crate::drugs::resident::active(backend, p, &item.times_s, field, st.t, dt)? {
             let report = crate::drugs::resident::advance(
                 backend,
-                &st.o2,
+                &solutes,
                 st.po2,
                 p,
                 &item.times_s,
@@ -104,7 +105,7 @@ pub(super) fn ros_burst(
     let ros_params = cond.ros_params(&sc.spec.ros.params());
     crate::ros::resident::production(
         backend,
-        &st.o2,
+        &st.solutes(),
         &ros_params,
         st.po2,
         None,
@@ -115,7 +116,15 @@ pub(super) fn ros_burst(
     let step = gsh_step(st, params, cond, seconds / chunks);
     let opts = sc.ros_solve_options();
     for _ in 0..chunks as u32 {
-        ros_then_gsh(backend, &st.o2, &ros_params, *production, ros, &step, &opts)?;
+        ros_then_gsh(
+            backend,
+            &st.solutes(),
+            &ros_params,
+            *production,
+            ros,
+            &step,
+            &opts,
+        )?;
     }
     Ok(())
 }
@@ -143,7 +152,7 @@ pub(super) fn resolve(
     let ros_params = cond.ros_params(&sc.spec.ros.params());
     crate::ros::resident::production(
         backend,
-        &st.o2,
+        &st.solutes(),
         &ros_params,
         st.po2,
         Some(st.po2_previous),
@@ -153,7 +162,7 @@ pub(super) fn resolve(
     let step = gsh_step(st, params, cond, dt);
     ros_then_gsh(
         backend,
-        &st.o2,
+        &st.solutes(),
         &ros_params,
         *production,
         ros,

@@ -4,7 +4,7 @@
 //! parameters of the step, and ROS-dependent kill.
 
 use super::state::State;
-use crate::backend::o2_coefficients::{Angiogenesis, Vessels, WallSupply};
+use crate::backend::o2_coefficients::{Angiogenesis, Vessels, WallSupply, WeightedVessels};
 use crate::backend::ros_fields::RosKill;
 use crate::backend::stats::Reduce;
 use crate::backend::O2Backend;
@@ -116,15 +116,31 @@ pub(super) fn apply_vessels(
     st: &mut State,
     c: &Conditions,
 ) -> Result<()> {
-    backend.pointwise(
-        &Vessels {
-            len: st.o2.grid.len(),
-            perfusion: c.perfusion_factor as f32,
-            pb_increase: c.pb_increase_mmhg as f32,
-        },
-        &[st.vessel_sv, st.vessel_pb],
-        &[st.o2.sv, st.o2.pb],
-    )
+    let (len, perfusion, pb_increase) = (
+        st.o2.grid.len(),
+        c.perfusion_factor as f32,
+        c.pb_increase_mmhg as f32,
+    );
+    match st.weighted {
+        Some(w) => backend.pointwise(
+            &WeightedVessels {
+                len,
+                perfusion,
+                pb_increase,
+            },
+            &[st.vessel_sv, st.vessel_pb, w.factor],
+            &[st.o2.sv, st.o2.pb, w.solute_sv],
+        ),
+        None => backend.pointwise(
+            &Vessels {
+                len,
+                perfusion,
+                pb_increase,
+            },
+            &[st.vessel_sv, st.vessel_pb],
+            &[st.o2.sv, st.o2.pb],
+        ),
+    }
 }
 
 /// Removes the smallest vessels, a `fraction` of the wall area, at the opening of a

@@ -325,7 +325,7 @@ fn finish(
         doomed: tissue.doomed,
         po2,
         ros,
-        vessels_sv: problem.sv,
+        vessels_sv: problem.wall_sv.unwrap_or(problem.sv),
         time_s: st.t,
         finished,
     })

@@ -23,6 +23,26 @@ use crate::ros::transient::RosState;
 use crate::{Error, Result};
 use std::path::Path;
 
+/// Fields of a state whose rings exchange O2 at their own conductance.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct WeightedWalls {
+    /// φ: O2 exchange area over wall area per voxel.
+    pub(crate) factor: Field,
+    /// The wall Sv under the step's windows (1/µm).
+    pub(crate) solute_sv: Field,
+}
+
+/// φ = Sv/Sv_wall of a problem whose rings are weighted (1 where there is no wall).
+fn exchange_factor(p: &O2Problem) -> Option<Vec<f32>> {
+    let wall = p.wall_sv.as_ref()?;
+    Some(
+        p.sv.iter()
+            .zip(wall)
+            .map(|(&s, &w)| if w > 0.0 { s / w } else { 1.0 })
+            .collect(),
+    )
+}
+
 /// The state at the end of a step (or at t = 0).
 pub(super) struct State {
     /// The O2 problem on the backend: `sv` and `pb` the effective wall coefficients of
@@ -36,6 +56,10 @@ pub(super) struct State {
     /// Vessel wall area per volume Sv of the vessels as they stand (after pruning and
     /// angiogenesis), before window factors.
     pub(crate) vessel_sv: Field,
+    /// With `[vessels.wall]` weighting the rings: each voxel's O2 exchange area over
+    /// its wall area φ (1 where there is no wall at t = 0), and the wall Sv under the
+    /// windows that drugs and ROS cross (`o2.sv` is then Sv·perfusion·φ).
+    pub(crate) weighted: Option<WeightedWalls>,
     /// Blood pO2 at the walls of those vessels (mmHg), before window changes.
     pub(crate) vessel_pb: Field,
     /// n, d, l, h and the region where they evolve (tissue at t = 0).
@@ -153,7 +177,13 @@ impl State {
                 ),
             ));
         }
-        problem.sv = c.sv;
+        // The checkpoint holds the wall Sv; the O2 exchange keeps the scenario's φ.
+        if let Some(phi) = exchange_factor(&problem) {
+            problem.sv = c.sv.iter().zip(&phi).map(|(&w, &f)| w * f).collect();
+            problem.wall_sv = Some(c.sv);
+        } else {
+            problem.sv = c.sv;
+        }
         problem.pb = c.pb;
         problem.fixed = c.fixed;
         // The region is the tissue of t = 0: the scenario's viable cells, not fixed.
@@ -236,7 +266,14 @@ impl State {
         let endpoints = Endpoints::alloc(backend, sc, region_count)?;
         let mut st = State {
             endpoints,
-            vessel_sv: backend.field_from(&p.sv, "therapy.vessel_sv")?,
+            vessel_sv: backend.field_from(p.wall_area_sv(), "therapy.vessel_sv")?,
+            weighted: match exchange_factor(p) {
+                Some(phi) => Some(WeightedWalls {
+                    factor: backend.field_from(&phi, "therapy.exchange_factor")?,
+                    solute_sv: backend.field_from(p.wall_area_sv(), "therapy.solute_sv")?,
+                }),
+                None => None,
+            },
             vessel_pb: backend.field_from(&p.pb, "therapy.vessel_pb")?,
             po2: backend.field_from(&s.po2, "therapy.po2")?,
             po2_previous: backend.field_alloc(len, "therapy.po2_previous")?,
@@ -263,18 +300,27 @@ impl State {
         Ok(st)
     }
 
+    /// The O2 problem's geometry with the wall Sv other solutes cross (drugs, ROS).
+    pub(crate) fn solutes(&self) -> FieldProblem {
+        FieldProblem {
+            sv: self.weighted.map_or(self.o2.sv, |w| w.solute_sv),
+            ..self.o2
+        }
+    }
+
     /// The R–G steady state of the t = 0 field (production from the pO2, G from G0).
     fn start_ros(&mut self, sc: &Scenario, backend: &mut dyn O2Backend) -> Result<()> {
         let len = self.o2.grid.len();
         let mut fields = RosFields::alloc(backend, len)?;
         let production = backend.field_alloc(len, "therapy.ros_production")?;
         let params = sc.spec.ros.params();
+        let solutes = self.solutes();
         crate::ros::resident::production(
-            backend, &self.o2, &params, self.po2, None, 0.0, production,
+            backend, &solutes, &params, self.po2, None, 0.0, production,
         )?;
         crate::ros::resident::steady_state(
             backend,
-            &self.o2,
+            &solutes,
             &params,
             production,
             &mut fields,
@@ -371,6 +417,10 @@ impl State {
         ] {
             backend.field_free(f);
         }
+        if let Some(w) = self.weighted.take() {
+            backend.field_free(w.factor);
+            backend.field_free(w.solute_sv);
+        }
         if let Some((ros, production)) = self.ros.take() {
             ros.free(backend);
             backend.field_free(production);
@@ -389,6 +439,10 @@ impl State {
             params: o.params,
             faces: o.faces,
             sv: backend.field_read(o.sv)?,
+            wall_sv: match self.weighted {
+                Some(w) => Some(backend.field_read(w.solute_sv)?),
+                None => None,
+            },
             pb: backend.field_read(o.pb)?,
             viable: backend.field_read(o.viable)?,
             fixed: backend.field_read(o.fixed)?,

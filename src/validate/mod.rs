@@ -159,6 +159,22 @@ pub fn run(
             .collect::<Result<Vec<_>>>()?;
         out.extend(cases::with_orders(name, runs));
     }
+    let unresolved_h: &[f64] = match opts.mode {
+        Mode::Quick => &[10.0, 5.0],
+        Mode::Full => &[10.0, 5.0, 2.5],
+    };
+    let mut runs = Vec::new();
+    for &h in unresolved_h {
+        for place in [cases::VesselPlace::Corner, cases::VesselPlace::Generic] {
+            runs.push(cases::krogh_unresolved(
+                backend,
+                h,
+                place,
+                d_factor("krogh-unresolved"),
+            )?);
+        }
+    }
+    out.extend(cases::with_orders("krogh-unresolved", runs));
     let line_h: &[f64] = match opts.mode {
         Mode::Quick => &[2.0],
         Mode::Full => &[4.0, 2.0, 1.0],

@@ -42,6 +42,7 @@ pub(crate) fn source_map(grid: &Grid, mask: &[f32], pb_mmhg: f64) -> SourceMap {
     }
     let per_face = (1.0 / grid.spacing_um) as f32; // h² / h³
     SourceMap {
+        wall_sv: None,
         sv: faces.iter().map(|&n| f32::from(n) * per_face).collect(),
         pb: faces
             .iter()

@@ -3,20 +3,31 @@
 //! Each segment's wall is supersampled on a lattice of patches no larger than h/4 along
 //! and around the cylinder; every patch adds its area to the voxel holding its centre.
 //! So Sv = (wall area in the voxel)/(voxel volume) and the total equals Σ 2πrL for the
-//! parts inside the block, exactly. Pb is the wall-area-weighted blood pO2. Voxels whose
-//! centre lies inside a lumen are marked: they hold blood, not tissue (n = 0).
+//! parts inside the block, exactly. Each ring of wall exchanges O2 at its own
+//! conductance ([`WallModel`]: wall permeability, intravascular resistance K(d), subvoxel
+//! tissue resistance), carried as a weight per unit area relative to the reference
+//! permeability the O2 kernels use: the O2 problem's Sv is the exchange-weighted wall
+//! area per volume, and Pb the exchange-weighted blood pO2. Voxels whose centre lies
+//! inside a lumen are marked: they hold blood, not tissue (n = 0).
 
 use super::network::Network;
 use crate::backend::gather::Csr;
 use crate::grid::Grid;
+use crate::physics::wall::{self, WallModel};
 use glam::DVec3;
+use rayon::prelude::*;
 
 /// The voxel source map of a network.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SourceMap {
-    /// Wall area per voxel volume (µm⁻¹).
+    /// O2 exchange area per voxel volume (µm⁻¹): the wall area weighted by each ring's
+    /// conductance over the reference permeability (the wall area itself under a
+    /// uniform [`WallModel`]).
     pub sv: Vec<f32>,
-    /// Blood pO2 at the wall (mmHg); 0 where Sv = 0.
+    /// Wall area per voxel volume (µm⁻¹) where it differs from `sv`: what other
+    /// solutes cross and what `vessels_sv.npy` shows.
+    pub wall_sv: Option<Vec<f32>>,
+    /// Blood pO2 at the wall (mmHg), exchange-weighted; 0 where Sv = 0.
     pub pb: Vec<f32>,
     /// True where a voxel centre lies inside a lumen.
     pub(crate) lumen: Vec<bool>,
@@ -27,15 +38,22 @@ impl SourceMap {
     pub(crate) fn empty(grid: &Grid) -> Self {
         SourceMap {
             sv: vec![0.0; grid.len()],
+            wall_sv: None,
             pb: vec![0.0; grid.len()],
             lumen: vec![false; grid.len()],
         }
     }
 }
 
-/// Rasterises `net` onto `grid`, each segment at its own blood pO2.
+/// Rasterises `net` onto `grid`, each segment at its own blood pO2, every wall at one
+/// permeability.
 pub fn rasterise(net: &Network, grid: &Grid) -> SourceMap {
-    let wall = WallMap::build(net, grid);
+    rasterise_with(net, grid, &WallModel::single(1.0))
+}
+
+/// Rasterises `net` onto `grid` with each ring's exchange from `model`.
+pub fn rasterise_with(net: &Network, grid: &Grid, model: &WallModel) -> SourceMap {
+    let wall = WallMap::build(net, grid, model);
     let mut map = wall.source_map(grid, &wall.fixed_ring_pb(net));
     map.lumen = lumen(net, grid);
     map
@@ -67,11 +85,21 @@ pub struct WallMap {
     voxel: Vec<u32>,
     /// Wall area of each entry (µm²).
     area: Vec<f64>,
+    /// Exchange area of each entry (µm²): its wall area × the ring's conductance over
+    /// the reference permeability. The gather, the spread and the blood march use it.
+    exchange: Vec<f64>,
+    /// Rings whose subvoxel conductance reached its cap ([`wall::MAX_FACTOR`]).
+    pub(crate) capped_rings: usize,
 }
 
+/// A ring's entries beyond this many voxels lie around a resolved lumen, where the
+/// voxels hold the wall's pO2: its subvoxel conductance is not solved for (the solve
+/// grows as the cube) and it exchanges at its blood-to-wall conductance.
+const MAX_SUBVOXEL_ENTRIES: usize = 256;
+
 impl WallMap {
-    /// Cuts the walls of `net` onto `grid`.
-    pub(crate) fn build(net: &Network, grid: &Grid) -> WallMap {
+    /// Cuts the walls of `net` onto `grid`, each ring exchanging as `model` says.
+    pub(crate) fn build(net: &Network, grid: &Grid, model: &WallModel) -> WallMap {
         let patch = grid.spacing_um / 4.0;
         let mut w = WallMap {
             ring_start: vec![0],
@@ -79,6 +107,8 @@ impl WallMap {
             ..WallMap::default()
         };
         let mut ring: Vec<(u32, f64)> = Vec::new();
+        // (axis, radius µm) of each ring.
+        let mut rings: Vec<(DVec3, f64)> = Vec::new();
         for s in &net.segments {
             let (a, b) = (net.nodes[s.a], net.nodes[s.b]);
             let len = a.distance(b);
@@ -96,7 +126,9 @@ impl WallMap {
                     for ia in 0..n_ang {
                         let th = std::f64::consts::TAU * (ia as f64 + 0.5) / n_ang as f64;
                         let p = c + (e1 * th.cos() + e2 * th.sin()) * s.radius_um;
-                        if let Some(idx) = grid.voxel_of(p) {
+                        if model.subvoxel {
+                            deposit_trilinear(grid, p, d_area, &mut ring);
+                        } else if let Some(idx) = grid.voxel_of(p) {
                             ring.push((idx as u32, d_area));
                         }
                     }
@@ -112,11 +144,55 @@ impl WallMap {
                         }
                     }
                     w.entry_start.push(w.voxel.len());
+                    rings.push((axis, s.radius_um));
                 }
             }
             w.ring_start.push(w.entry_start.len() - 1);
         }
+        // Each ring's conductance: independent small solves, in parallel.
+        let factors: Vec<(f64, bool)> = (0..rings.len())
+            .into_par_iter()
+            .map(|r| w.ring_factor(grid, model, r, rings[r].0, rings[r].1))
+            .collect();
+        w.capped_rings = factors.iter().filter(|f| f.1).count();
+        w.exchange = vec![0.0; w.area.len()];
+        for (r, &(f, _)) in factors.iter().enumerate() {
+            for e in w.entry_start[r]..w.entry_start[r + 1] {
+                w.exchange[e] = w.area[e] * f;
+            }
+        }
         w
+    }
+
+    /// Ring `r`'s conductance over the reference permeability, and whether it is capped.
+    fn ring_factor(
+        &self,
+        grid: &Grid,
+        model: &WallModel,
+        r: usize,
+        axis: DVec3,
+        radius_um: f64,
+    ) -> (f64, bool) {
+        if model.is_uniform() {
+            return (1.0, false);
+        }
+        let range = self.entry_start[r]..self.entry_start[r + 1];
+        if range.len() > MAX_SUBVOXEL_ENTRIES {
+            return (
+                model.wall_conductance(radius_um) / model.reference_um_per_s,
+                false,
+            );
+        }
+        let centres: Vec<DVec3> = self.voxel[range.clone()]
+            .iter()
+            .map(|&v| {
+                let (i, j, k) = grid.ijk(v as usize);
+                grid.centre(i, j, k)
+            })
+            .collect();
+        let (pts, areas) = wall::cross_section(&centres, &self.area[range], axis, grid.spacing_um);
+        let (g, capped) = model.ring_conductance(radius_um, &pts, &areas);
+        (g / model.reference_um_per_s, capped)
     }
 
     /// Blood pO2 of every ring from the segments' fixed values (`net` must be the
@@ -129,6 +205,16 @@ impl WallMap {
             .collect()
     }
 
+    /// Σ wall area and Σ exchange area over all rings (µm²).
+    pub(crate) fn area_totals(&self) -> (f64, f64) {
+        (self.area.iter().sum(), self.exchange.iter().sum())
+    }
+
+    /// Number of (ring, voxel) entries.
+    pub(crate) fn entries_total(&self) -> usize {
+        self.voxel.len()
+    }
+
     /// Number of rings over all segments.
     pub(crate) fn rings(&self) -> usize {
         self.entry_start.len() - 1
@@ -139,16 +225,21 @@ impl WallMap {
         self.ring_start[s]..self.ring_start[s + 1]
     }
 
-    /// (voxel, wall area µm²) of ring `r` inside the grid.
+    /// (voxel, exchange area µm²) of ring `r` inside the grid.
     pub(crate) fn entries(&self, r: usize) -> impl Iterator<Item = (usize, f64)> + '_ {
         let range = self.entry_start[r]..self.entry_start[r + 1];
         self.voxel[range.clone()]
             .iter()
-            .zip(&self.area[range])
+            .zip(&self.exchange[range])
             .map(|(&v, &a)| (v as usize, a))
     }
 
-    /// Wall area of ring `r` inside the grid (µm²) and the area-weighted mean of
+    /// True when some ring's exchange area differs from its wall area.
+    pub(crate) fn is_weighted(&self) -> bool {
+        self.area != self.exchange
+    }
+
+    /// Exchange area of ring `r` inside the grid (µm²) and the weighted mean of
     /// `field` over it (0 when the ring lies outside), in f64: the reference of the
     /// gather on a backend ([`WallMap::ring_rows`]).
     #[cfg(test)]
@@ -161,18 +252,19 @@ impl WallMap {
         (a, if a > 0.0 { s / a } else { 0.0 })
     }
 
-    /// The rings as rows of their voxels weighted by wall area (f32), for the gather of
+    /// The rings as rows of their voxels weighted by exchange area (f32), for the gather of
     /// the wall pO2 on a backend ([`crate::backend::gather`]); its transpose spreads
     /// the rings' blood pO2 to the voxels as [`WallMap::source_map`] does.
     pub(crate) fn ring_rows(&self) -> Csr {
         Csr {
             row_start: self.entry_start.iter().map(|&e| e as u32).collect(),
             col: self.voxel.clone(),
-            weight: self.area.iter().map(|&a| a as f32).collect(),
+            weight: self.exchange.iter().map(|&a| a as f32).collect(),
         }
     }
 
-    /// Wall area of ring `r` inside the grid (µm²), in f64.
+    /// Exchange area of ring `r` inside the grid (µm²), in f64: its flux is
+    /// Pw·area·(Pb − P̄) at the reference permeability Pw.
     pub(crate) fn ring_area(&self, r: usize) -> f64 {
         self.entries(r).map(|(_, a)| a).sum()
     }
@@ -189,7 +281,15 @@ impl WallMap {
             }
         }
         let vol = grid.voxel_volume_um3();
+        let wall_sv = self.is_weighted().then(|| {
+            let mut wall = vec![0.0f64; n];
+            for (&v, &a) in self.voxel.iter().zip(&self.area) {
+                wall[v as usize] += a;
+            }
+            wall.iter().map(|&x| (x / vol) as f32).collect()
+        });
         SourceMap {
+            wall_sv,
             sv: area.iter().map(|&x| (x / vol) as f32).collect(),
             pb: area
                 .iter()
@@ -197,6 +297,34 @@ impl WallMap {
                 .map(|(&x, &w)| if x > 0.0 { (w / x) as f32 } else { 0.0 })
                 .collect(),
             lumen: vec![false; n],
+        }
+    }
+}
+
+/// Adds the area `area` of a patch at `p` to the 8 voxels around it by trilinear
+/// (cloud-in-cell) weights, clamped at the block's faces: the weights' centroid is `p`
+/// (inside the outermost voxel centres), so a ring's deposit is centred on its vessel
+/// and the grid sees no spurious dipole. Nothing where `p` lies outside the block.
+fn deposit_trilinear(grid: &Grid, p: DVec3, area: f64, out: &mut Vec<(u32, f64)>) {
+    if grid.voxel_of(p).is_none() {
+        return;
+    }
+    let u = p / grid.spacing_um - DVec3::splat(0.5);
+    let axis = |v: f64, n: usize| -> [(usize, f64); 2] {
+        let i0 = v.floor();
+        let f = v - i0;
+        let clamp = |i: f64| (i.max(0.0) as usize).min(n - 1);
+        [(clamp(i0), 1.0 - f), (clamp(i0 + 1.0), f)]
+    };
+    let (xs, ys, zs) = (axis(u.x, grid.nx), axis(u.y, grid.ny), axis(u.z, grid.nz));
+    for &(k, wz) in &zs {
+        for &(j, wy) in &ys {
+            for &(i, wx) in &xs {
+                let w = wx * wy * wz;
+                if w > 0.0 {
+                    out.push((grid.index(i, j, k) as u32, area * w));
+                }
+            }
         }
     }
 }
@@ -269,7 +397,7 @@ mod tests {
     #[test]
     fn ring_rows_gather_and_spread_as_the_host_does() {
         let (grid, net) = two_vessels();
-        let wall = WallMap::build(&net, &grid);
+        let wall = WallMap::build(&net, &grid, &WallModel::single(1.0));
         let field: Vec<f32> = (0..grid.len())
             .map(|i| (i % 97) as f32 * 0.37 + 1.0)
             .collect();
@@ -299,5 +427,113 @@ mod tests {
         let out = b.field_alloc(rows.rows(), "out").unwrap();
         up.mean(b, x, out).unwrap();
         assert_eq!(b.field_read(out).unwrap(), got);
+    }
+
+    /// Every wall model the scenario can choose.
+    fn models() -> Vec<WallModel> {
+        let base = WallModel {
+            h_um: 10.0,
+            ..WallModel::single(1000.0)
+        };
+        let table = WallModel {
+            wall_um_per_s: None,
+            table: Some(crate::physics::wall::ResistanceTable::secomb()),
+            ..base.clone()
+        };
+        vec![
+            base.clone(),
+            WallModel {
+                subvoxel: true,
+                ..base
+            },
+            table.clone(),
+            WallModel {
+                subvoxel: true,
+                wall_um_per_s: Some(5000.0),
+                ..table
+            },
+        ]
+    }
+
+    /// Under every model: the wall area stays Σ 2πrL, and what the rings' blood gives
+    /// (Σ Pw·A_exchange·(Pb − P̄) over rings) is what the voxels receive
+    /// (Σ Pw·Sv·h³·(Pb − P) over voxels, through the f32 maps), to 1e-5.
+    #[test]
+    fn exchange_is_conserved_between_rings_and_voxels_under_every_wall_model() {
+        let (grid, net) = two_vessels();
+        let want_area = net.stats(1.0).wall_area_um2;
+        let field: Vec<f32> = (0..grid.len())
+            .map(|i| (i % 89) as f32 * 0.41 + 2.0)
+            .collect();
+        for model in models() {
+            let wall = WallMap::build(&net, &grid, &model);
+            let map = wall.source_map(
+                &grid,
+                &(0..wall.rings())
+                    .map(|r| 35.0 + (r % 13) as f64)
+                    .collect::<Vec<_>>(),
+            );
+            let vol = grid.voxel_volume_um3();
+            let area: f64 = map
+                .wall_sv
+                .as_ref()
+                .unwrap_or(&map.sv)
+                .iter()
+                .map(|&s| f64::from(s))
+                .sum::<f64>()
+                * vol;
+            assert!(
+                (area - want_area).abs() / want_area < 1e-5,
+                "{model:?}: {area} vs {want_area}"
+            );
+            let ring_pb: Vec<f64> = (0..wall.rings()).map(|r| 35.0 + (r % 13) as f64).collect();
+            let blood: f64 = (0..wall.rings())
+                .map(|r| {
+                    let (a, mean) = wall.ring_mean(r, &field);
+                    a * (ring_pb[r] - mean)
+                })
+                .sum();
+            let tissue: f64 = (0..grid.len())
+                .map(|v| f64::from(map.sv[v]) * vol * (f64::from(map.pb[v]) - f64::from(field[v])))
+                .sum();
+            assert!(
+                (blood - tissue).abs() <= 1e-5 * blood.abs(),
+                "{model:?}: rings {blood} vs voxels {tissue}"
+            );
+            assert_eq!(map.wall_sv.is_some(), !model.is_uniform(), "{model:?}");
+        }
+    }
+
+    /// The subvoxel model's trilinear deposit is centred on the vessel: each ring's
+    /// area-weighted voxel centre lies on its axis (inside the block, away from faces).
+    #[test]
+    fn trilinear_deposit_is_centred_on_the_vessel() {
+        let grid = Grid::from_shape_zyx([12, 12, 12], 10.0);
+        let (a, b) = (DVec3::new(20.0, 31.0, 27.0), DVec3::new(95.0, 83.0, 90.0));
+        let net = Network {
+            nodes: vec![a, b],
+            segments: vec![Segment::new(0, 1, 3.0, 40.0)],
+            boundary: vec![],
+        };
+        let model = WallModel {
+            subvoxel: true,
+            ..WallModel::single(1000.0)
+        };
+        let wall = WallMap::build(&net, &grid, &model);
+        let axis = (b - a).normalize();
+        for r in 0..wall.rings() {
+            let (mut sum, mut c) = (0.0, DVec3::ZERO);
+            for e in wall.entry_start[r]..wall.entry_start[r + 1] {
+                let (i, j, k) = grid.ijk(wall.voxel[e] as usize);
+                sum += wall.area[e];
+                c += grid.centre(i, j, k) * wall.area[e];
+            }
+            let c = c / sum;
+            let off = (c - a) - axis * (c - a).dot(axis);
+            assert!(
+                off.length() < 1e-9,
+                "ring {r}: centroid {off:?} off the axis"
+            );
+        }
     }
 }

@@ -152,8 +152,9 @@ fn refused_unconverged(o: &std::process::Output, out: &Path, parts: &[&str]) -> 
 }
 
 /// A solve that meets a loose `solver.tolerance = 1e-2` (1 cycle, the FMG pass)
-/// converges by its own test, but its O2 mass balance is off by 4.7 % (28 % with the
-/// V-cycles before FMG): refused; kept and listed under allow_unconverged.
+/// converges by its own test, but its O2 mass balance is off by 1.1 % (4.7 % under the
+/// surface wall model, 28 % with the V-cycles before FMG): refused; kept and listed
+/// under allow_unconverged.
 #[test]
 fn a_converged_solve_that_breaks_the_o2_mass_balance_is_refused() {
     let dir = tempfile::tempdir().unwrap();
@@ -171,7 +172,10 @@ fn a_converged_solve_that_breaks_the_o2_mass_balance_is_refused() {
         ],
     );
     let error = number_after(&err, "O2 mass balance error ");
-    assert!(error > 0.02 && error < 0.1, "measured 4.71e-2, got {error}");
+    assert!(
+        error > 0.005 && error < 0.05,
+        "measured 1.06e-2, got {error}"
+    );
 
     let dir = tempfile::tempdir().unwrap();
     let kept = toml.replace(
@@ -219,7 +223,7 @@ fn tree_with_transport(extra: &str) -> String {
     ) + "\n[ros]\nenabled = false\n"
 }
 
-/// One coupling iteration leaves vessel pO2 moving by 14.5 mmHg (tolerance 0.01):
+/// One coupling iteration leaves vessel pO2 moving by 22.4 mmHg (tolerance 0.01):
 /// refused naming the coupling and the fix key; kept and listed under allow_unconverged,
 /// where the unsettled coupling also shows as a 16 % blood O2 balance error.
 #[test]
@@ -239,8 +243,8 @@ fn a_vessel_tissue_coupling_that_does_not_settle_is_refused() {
     );
     let change = number_after(&err, "still changes by ");
     assert!(
-        change > 10.0 && change < 20.0,
-        "measured 14.472, got {change}"
+        change > 15.0 && change < 30.0,
+        "measured 22.388, got {change}"
     );
 
     let dir = tempfile::tempdir().unwrap();
@@ -275,8 +279,8 @@ fn a_vessel_tissue_coupling_that_does_not_settle_is_refused() {
 }
 
 /// A coupling tolerance of 20 mmHg lets one iteration count as settled while vessel
-/// pO2 still moves by 14.5 mmHg: the blood O2 balance (in − out vs wall exchange) is
-/// then off by 16 %, and the run is refused.
+/// pO2 still moves by more than 10 mmHg: the blood O2 balance (in − out vs wall exchange) is
+/// then off by 9.5 %, and the run is refused.
 #[test]
 fn a_blood_o2_balance_error_is_refused() {
     let dir = tempfile::tempdir().unwrap();
@@ -293,7 +297,7 @@ fn a_blood_o2_balance_error_is_refused() {
     );
     assert!(!err.contains("coupling stopped"), "{err}");
     let error = number_after(&err, "blood O2 balance error ");
-    assert!(error > 0.1 && error < 0.25, "measured 1.60e-1, got {error}");
+    assert!(error > 0.05 && error < 0.2, "measured 9.53e-2, got {error}");
 }
 
 /// A tolerance far below what float32 reaches (1e-12 for O2 and ROS): the O2 solve
@@ -436,8 +440,9 @@ fn a_protocol_summary_records_kept_solves_and_its_mass_balance() {
     );
     let s = summary(&out);
     assert_eq!(s["converged"], false, "{s}");
-    // The t = 0 solve and one per step at least.
-    assert!(s["not_converged_count"].as_u64().unwrap() >= 3, "{s}");
+    // The t = 0 solve and a step's at least (a step with no event moves the field
+    // so little that its warm-started solve may meet the tolerance in one cycle).
+    assert!(s["not_converged_count"].as_u64().unwrap() >= 2, "{s}");
     let listed = s["not_converged"].as_array().unwrap();
     assert!(
         listed[0]

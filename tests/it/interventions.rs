@@ -62,8 +62,10 @@ fn normalisation_lowers_the_hypoxic_fraction_while_it_lasts() {
     );
     let (c, t) = (at(&control, 24.0), at(&treated, 24.0));
     assert!(c.hypoxic_fraction[1] > 0.05, "{c:?}");
+    // Measured 0.258 against 0.284 (with the subvoxel wall model; 0.9× before it,
+    // when thin vessels delivered more per area).
     assert!(
-        t.hypoxic_fraction[1] < 0.9 * c.hypoxic_fraction[1],
+        t.hypoxic_fraction[1] < 0.95 * c.hypoxic_fraction[1],
         "HF(<2.5) {} treated vs {} control",
         t.hypoxic_fraction[1],
         c.hypoxic_fraction[1]

@@ -6,7 +6,7 @@ use crate::common;
 
 use oxyfield::backend::cpu::CpuBackend;
 use oxyfield::backend::o2_coefficients::{
-    Angiogenesis, ApplyFixed, Consuming, Po2Band, TissueMask, Vessels, WallSupply,
+    Angiogenesis, ApplyFixed, Consuming, Po2Band, TissueMask, Vessels, WallSupply, WeightedVessels,
 };
 use oxyfield::backend::pointwise::Pointwise;
 
@@ -76,6 +76,22 @@ fn cases(n: usize) -> Vec<Case> {
             vec![vec![0.0; n], vec![0.0; n]],
         ),
         (
+            Box::new(WeightedVessels {
+                len: n,
+                perfusion: 0.75,
+                pb_increase: 12.0,
+            }),
+            vec![
+                random(n, 17, 0.0, 0.02)
+                    .iter()
+                    .map(|&v| if v < 0.01 { 0.0 } else { v })
+                    .collect(),
+                random(n, 18, 0.0, 60.0),
+                random(n, 19, 0.2, 4.0),
+            ],
+            vec![vec![0.0; n], vec![0.0; n], vec![0.0; n]],
+        ),
+        (
             Box::new(ApplyFixed { len: n }),
             vec![fixed],
             vec![random(n, 7, 0.0, 100.0)],
@@ -130,6 +146,14 @@ fn cpu_twins_compute_the_host_formulas() {
                         } else {
                             ins[1][i]
                         },
+                    ]
+                }
+                "o2_vessels_weighted" => {
+                    let (w, phi) = (ins[0][i], ins[2][i]);
+                    vec![
+                        w * 0.75 * phi,
+                        if w > 0.0 { ins[1][i] + 12.0 } else { ins[1][i] },
+                        w * 0.75,
                     ]
                 }
                 "apply_fixed" => vec![if ins[0][i] >= 0.0 {

@@ -487,7 +487,8 @@ fn resident_matches_host(backend: &mut dyn O2Backend) {
         grid: o2.grid,
         params: o2.params,
         faces: o2.faces,
-        sv: backend.field_from(&o2.sv, "sv").unwrap(),
+        // ROS crosses the wall area (a protocol's `State::solutes`), as the host does.
+        sv: backend.field_from(o2.wall_area_sv(), "sv").unwrap(),
         pb: backend.field_from(&o2.pb, "pb").unwrap(),
         viable: backend.field_from(&o2.viable, "viable").unwrap(),
         fixed: backend.field_from(&o2.fixed, "fixed").unwrap(),

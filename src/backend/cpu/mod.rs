@@ -197,6 +197,7 @@ impl O2Backend for CpuBackend {
             params: problem.params,
             faces: problem.faces,
             sv: self.store.take(coeffs[0]),
+            wall_sv: None,
             pb: self.store.take(coeffs[1]),
             viable: self.store.take(coeffs[2]),
             fixed: self.store.take(coeffs[3]),
