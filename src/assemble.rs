@@ -1,5 +1,7 @@
 //! Scenario → the discrete O2 problem: vessel source map (generated or read), viable
-//! fraction, fixed-value regions and face conditions.
+//! fraction, fixed-value regions and face conditions, all on the user's block; then,
+//! with `[boundary] medium_um`, the block placed in its non-consuming medium (the one
+//! place the padding is made: [`crate::problem::medium`]).
 
 use crate::config::kinds::WallResistance;
 use crate::config::schema::{FaceSpec, FixedRegionSpec, NetworkFileSpec};
@@ -22,8 +24,11 @@ use std::path::Path;
 /// The problem and what was learnt building it.
 #[derive(Debug, Clone)]
 pub struct Assembled {
-    /// The discrete problem.
+    /// The discrete problem, on the solver's grid: the block, in its medium when
+    /// `medium` is on (a run's result holds the block's part: [`crate::run`]).
     pub problem: O2Problem,
+    /// The non-consuming medium around the block (`boundary.medium_um`), when on.
+    pub medium: Option<crate::problem::medium::Medium>,
     /// "synthetic", "network", "npy", "mask" or "none".
     pub vessel_source: &'static str,
     /// Network numbers, when the source was a network.
@@ -194,8 +199,18 @@ fn finish(
     });
     problem.validate(&sc.origin)?;
     plausibility::emit(plausibility::problem(sc, &problem, vessel_source));
+    let medium = sc.medium();
+    let mut vessels = vessels;
+    if let Some(m) = &medium {
+        problem = m.pad_problem(problem);
+        if let Some(v) = vessels.as_mut() {
+            v.wall.renumber_voxels(|i| m.solver_index(i));
+        }
+        log::info!("{}", m.describe());
+    }
     Ok(Assembled {
         problem,
+        medium,
         vessel_source,
         network,
         vessels,

@@ -1,5 +1,8 @@
 //! The `run` job as a library call: assemble the scenario, solve O2 to steady state on
-//! a backend, and write the outputs, `summary.json` last.
+//! a backend, and write the outputs, `summary.json` last. With `[boundary] medium_um`
+//! the solves run on the block in its medium, balances are taken there, and everything
+//! else (statistics, fields, figures) on the block: `crop_to_block` is the one place
+//! the medium is cut away.
 
 use crate::assemble::{assemble, Assembled, VesselNetwork};
 use crate::atomic;
@@ -8,6 +11,7 @@ use crate::config::Scenario;
 use crate::metrics::{self, MassBalance, O2Stats};
 use crate::npy;
 use crate::output::{blood, ros as output_ros, slices, summary};
+use crate::problem::medium::MediumExchange;
 use crate::ros::balance::{RosBalance, RosStats};
 use crate::ros::steady::RosSteady;
 use crate::ros::RosSources;
@@ -23,16 +27,19 @@ use std::path::{Path, PathBuf};
 pub struct RunResult {
     /// The output folder.
     pub out_dir: PathBuf,
-    /// The assembled problem.
+    /// The assembled problem, on the user's block (with a medium, the solver's problem
+    /// cropped; `assembled.medium` says what the solver added).
     pub assembled: Assembled,
-    /// The steady pO2 field (mmHg).
+    /// The steady pO2 field (mmHg) on the user's block.
     pub po2: Vec<f32>,
     /// The solve.
     pub report: SolveReport,
     /// pO2 statistics.
     pub stats: O2Stats,
-    /// Mass balance.
+    /// Mass balance, over the solver's grid (the medium adds no source or sink).
     pub mass: MassBalance,
+    /// O2 crossing the block's faces into and out of the medium, when it is on.
+    pub medium_exchange: Option<MediumExchange>,
     /// ROS and antioxidant fields, when `[ros]` is enabled.
     pub ros: Option<RosRun>,
     /// The summary document as written.
@@ -53,14 +60,14 @@ pub fn run_scenario(
     backend: &mut dyn O2Backend,
     out_dir: &Path,
 ) -> Result<RunResult> {
-    crate::backend::memory::preflight(&sc.grid(), false, backend)?;
+    crate::backend::memory::preflight(&sc.solver_grid(), false, backend)?;
     let mut assembled = assemble(sc)?;
     let info = backend.info();
     log::info!(
         "scenario {}: grid {:?} (zyx) at {} µm on {} [{}]",
         sc.name,
-        assembled.problem.grid.shape_zyx(),
-        assembled.problem.grid.spacing_um,
+        sc.grid().shape_zyx(),
+        sc.grid().spacing_um,
         info.kind,
         info.adapter
     );
@@ -79,9 +86,11 @@ pub fn run_scenario(
             " (NOT converged)"
         }
     );
-    let problem = &assembled.problem;
-    let stats = metrics::o2_stats(problem, &po2);
-    let mass = metrics::mass_balance(problem, &po2);
+    // Balances on the solver's grid: the medium has no source or sink, so they are the
+    // block's, and the O2 it passes between the block's faces cancels in them.
+    let solved = &assembled.problem;
+    let mass = metrics::mass_balance(solved, &po2);
+    let medium_exchange = assembled.medium.map(|m| m.exchange(solved, &po2));
     let transport_summary = match (&assembled.vessels, &blood) {
         (Some(v), Some((b, c))) => Some(blood::summary(
             v,
@@ -94,10 +103,14 @@ pub fn run_scenario(
     };
 
     let ros = if sc.spec.ros.enabled {
-        Some(solve_ros(sc, backend, problem, &po2)?)
+        Some(solve_ros(sc, backend, solved, &po2)?)
     } else {
         None
     };
+    let (po2, ros) = crop_to_block(&mut assembled, po2, ros);
+    let problem = &assembled.problem;
+    let stats = metrics::o2_stats(problem, &po2);
+    let ros = ros.map(|(steady, balance)| ros_run(sc, problem, steady, balance));
     let blood_balance = match (&assembled.vessels, &blood) {
         (Some(_), Some((b, _))) => Some(blood::balance_relative_error(
             b,
@@ -223,6 +236,7 @@ pub fn run_scenario(
         report: &report,
         stats: &stats,
         mass: &mass,
+        medium_exchange: medium_exchange.as_ref(),
         files: &files,
         transport: transport_summary,
         not_converged: &kept,
@@ -242,6 +256,7 @@ pub fn run_scenario(
         report,
         stats,
         mass,
+        medium_exchange,
         ros,
         summary,
         not_converged: kept,
@@ -351,13 +366,13 @@ pub struct RosRun {
     pub balance: RosBalance,
 }
 
-/// Solves the joint R–G steady state on `backend` (after O2).
+/// Solves the joint R–G steady state on `backend` (after O2), and its R balance.
 fn solve_ros(
     sc: &Scenario,
     backend: &mut dyn O2Backend,
     problem: &crate::problem::O2Problem,
     po2: &[f32],
-) -> Result<RosRun> {
+) -> Result<(RosSteady, RosBalance)> {
     let params = sc.spec.ros.params();
     let sources = RosSources {
         po2,
@@ -371,8 +386,19 @@ fn solve_ros(
         &sources,
         &sc.ros_solve_options(),
     )?;
-    let stats = crate::ros::balance::stats(problem, &params, &r.ros, &r.gsh);
     let bal = crate::ros::balance::balance(problem, &params, &r.production, &r.gsh, &r.ros)?;
+    Ok((r, bal))
+}
+
+/// The ROS part of a run on `problem` (the block): statistics over its tissue, logged.
+fn ros_run(
+    sc: &Scenario,
+    problem: &crate::problem::O2Problem,
+    r: RosSteady,
+    bal: RosBalance,
+) -> RosRun {
+    let params = sc.spec.ros.params();
+    let stats = crate::ros::balance::stats(problem, &params, &r.ros, &r.gsh);
     log::info!(
         "ROS steady state: {} R–G iterations, mean {:.4} µM, p95 {:.4} µM, {:.1} % of tissue above {} µM, mean GSH {:.2} mM, balance {:.1e}, {:.2} s{}",
         r.gsh_iterations,
@@ -385,11 +411,40 @@ fn solve_ros(
         r.seconds,
         if r.converged { "" } else { " (NOT converged)" }
     );
-    Ok(RosRun {
+    RosRun {
         steady: r,
         stats,
         balance: bal,
-    })
+    }
+}
+
+/// The block's part of a solve: with a medium, the problem (and the vessel walls' voxel
+/// numbers), the pO2 field and the ROS fields cropped to the block, so that every
+/// statistic and output after this is the block's; unchanged without one.
+fn crop_to_block(
+    assembled: &mut Assembled,
+    po2: Vec<f32>,
+    ros: Option<(RosSteady, RosBalance)>,
+) -> (Vec<f32>, Option<(RosSteady, RosBalance)>) {
+    let Some(m) = assembled.medium else {
+        return (po2, ros);
+    };
+    assembled.problem = m.crop_problem(&assembled.problem);
+    if let Some(v) = assembled.vessels.as_mut() {
+        // Walls lie in the block: the medium is vessel-free.
+        v.wall
+            .renumber_voxels(|i| m.block_index(i).expect("a wall voxel in the block"));
+    }
+    let ros = ros.map(|(r, balance)| {
+        let steady = RosSteady {
+            ros: m.crop(&r.ros),
+            gsh: m.crop(&r.gsh),
+            production: m.crop(&r.production),
+            ..r
+        };
+        (steady, balance)
+    });
+    (m.crop(&po2), ros)
 }
 
 /// The blood state and coupling report of a solve with blood O2 transport.

@@ -52,8 +52,21 @@ pub fn check(args: CheckArgs) -> Result<()> {
         }
         let files = named_files(&sc, protocol.as_ref());
         let g = sc.grid();
+        let medium = sc
+            .medium()
+            .map(|m| {
+                let s = m.solver;
+                format!(
+                    ", solved in {} µm of non-consuming medium on a {}×{}×{} grid",
+                    m.thickness_um(),
+                    s.nz,
+                    s.ny,
+                    s.nx
+                )
+            })
+            .unwrap_or_default();
         println!(
-            "scenario {}: valid (grid {}×{}×{} zyx at {} µm{})",
+            "scenario {}: valid (grid {}×{}×{} zyx at {} µm{medium}{})",
             args.file.display(),
             g.nz,
             g.ny,

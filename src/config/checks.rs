@@ -3,6 +3,9 @@
 //! the model tables' checks are in `model_checks.rs`.
 
 use super::{schema, Scenario, MAX_VALUE};
+
+/// The thickest `boundary.medium_um` accepted (µm): 10 mm, beyond any block's far field.
+pub(crate) const MAX_MEDIUM_UM: f64 = 10_000.0;
 use crate::{Error, Result};
 
 impl Scenario {
@@ -205,6 +208,7 @@ impl Scenario {
                 self.non_negative(&format!("boundary.{name}"), v, "a pO2 in mmHg")?;
             }
         }
+        self.check_medium()?;
         let sv = &s.solver;
         self.positive(
             "solver.tolerance",
@@ -254,6 +258,61 @@ impl Scenario {
             ));
         }
         Ok(())
+    }
+
+    /// `boundary.medium_um`: finite, ≥ 0, at most [`MAX_MEDIUM_UM`], a solver grid
+    /// that fits (as `grid.shape_zyx` must), and no protocol (not supported yet).
+    fn check_medium(&self) -> Result<()> {
+        let s = &self.spec;
+        let m = s.boundary.medium_um;
+        if !(0.0..=MAX_MEDIUM_UM).contains(&m) {
+            return Err(self.err(
+                "boundary.medium_um",
+                format!(
+                    "is {m}, must be a thickness in µm from 0 (no medium, the default) to \
+                     {MAX_MEDIUM_UM} (10 mm); 200–300 µm suits most blocks (docs/model.md, \
+                     \"Infinite medium\")"
+                ),
+            ));
+        }
+        let Some(medium) = self.medium() else {
+            return Ok(());
+        };
+        let g = medium.solver;
+        let total = g.len() as f64;
+        if total > (1u64 << 31) as f64 {
+            return Err(self.err(
+                "boundary.medium_um",
+                format!(
+                    "= {m} µm grows the solver grid to {:?} (zyx), {total:.3e} voxels, more \
+                     than 2³¹ (2.147e9): use a thinner medium or fewer, larger voxels",
+                    g.shape_zyx()
+                ),
+            ));
+        }
+        if s.protocol.is_some() {
+            self.refuse_medium_in_protocol()?;
+        }
+        Ok(())
+    }
+
+    /// Refuses a protocol run of a scenario with a medium (`boundary.medium_um` > 0):
+    /// therapy keeps its fields, dose maps, snapshots and checkpoints on the block's
+    /// grid, so the medium is supported for steady runs (and batches of them) only.
+    pub(crate) fn refuse_medium_in_protocol(&self) -> Result<()> {
+        if self.medium().is_none() {
+            return Ok(());
+        }
+        Err(self.err(
+            "boundary.medium_um",
+            format!(
+                "= {}: the non-consuming medium is supported for steady runs and batches of \
+                 them, not yet for protocol runs (their fields, dose maps and checkpoints \
+                 stay on the block); remove `boundary.medium_um` (or set it to 0) to run the \
+                 protocol, or run without the protocol for the steady state in the medium",
+                self.spec.boundary.medium_um
+            ),
+        ))
     }
 
     pub(super) fn check_vessels(&self) -> Result<()> {

@@ -172,6 +172,19 @@ impl Scenario {
         Grid::from_shape_zyx(self.spec.grid.shape_zyx, self.spec.grid.spacing_um)
     }
 
+    /// The non-consuming medium `[boundary] medium_um` puts around the block, when it
+    /// adds any (the solver works on its grid; outputs are cropped to the block).
+    pub fn medium(&self) -> Option<crate::problem::medium::Medium> {
+        let b = &self.spec.boundary;
+        let no_flux = b.faces().map(|f| matches!(f, schema::FaceSpec::NoFlux));
+        crate::problem::medium::Medium::new(self.grid(), b.medium_um, no_flux)
+    }
+
+    /// The grid the solver works on: [`Self::grid`], grown by the medium when on.
+    pub fn solver_grid(&self) -> Grid {
+        self.medium().map_or_else(|| self.grid(), |m| m.solver)
+    }
+
     /// O2 parameters.
     pub fn o2_params(&self) -> O2Params {
         let o = &self.spec.oxygen;

@@ -65,6 +65,13 @@ impl Scenario {
         if !has_vessels && s.fixed_regions.is_empty() && !fixed_face {
             warn(NO_SOURCE.to_string());
         }
+        if s.boundary.medium_um > 0.0 && self.medium().is_none() {
+            warn(format!(
+                "`boundary.medium_um` = {} adds nothing: every [boundary] face has a fixed \
+                 pO2, and the medium grows only no-flux faces",
+                s.boundary.medium_um
+            ));
+        }
         out
     }
 }

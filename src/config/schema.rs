@@ -426,7 +426,8 @@ impl<'de> Deserialize<'de> for FaceSpec {
     }
 }
 
-/// `[boundary]`: one entry per face, each `"no_flux"` (default) or a fixed pO2 (mmHg).
+/// `[boundary]`: one entry per face, each `"no_flux"` (default) or a fixed pO2 (mmHg),
+/// and the non-consuming medium around the no-flux faces.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub(crate) struct BoundarySpec {
@@ -442,6 +443,10 @@ pub(crate) struct BoundarySpec {
     pub(crate) z_min: FaceSpec,
     /// Face z = nz·h.
     pub(crate) z_max: FaceSpec,
+    /// Thickness (µm) of vessel-free, non-consuming medium the solver adds beyond each
+    /// no-flux face (rounded up to whole voxels; its outer faces are no-flux), cropped
+    /// from every output; 0 (default) adds none. See `crate::problem::medium`.
+    pub(crate) medium_um: f64,
 }
 
 impl BoundarySpec {

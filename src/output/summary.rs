@@ -9,6 +9,7 @@ use crate::assemble::Assembled;
 use crate::backend::{BackendInfo, BackendKind};
 use crate::config::Scenario;
 use crate::metrics::{MassBalance, O2Stats, HYPOXIA_THRESHOLDS_MMHG};
+use crate::problem::medium::{Medium, MediumExchange};
 use crate::solver::{Method, SolveReport};
 use serde::Serialize;
 use serde_json::Value;
@@ -29,6 +30,8 @@ pub(crate) struct SummaryInputs<'a> {
     pub(crate) stats: &'a O2Stats,
     /// Mass balance.
     pub(crate) mass: &'a MassBalance,
+    /// O2 across the block's faces to and from the medium, when it is on.
+    pub(crate) medium_exchange: Option<&'a MediumExchange>,
     /// Files written (names relative to the output folder).
     pub(crate) files: &'a [String],
     /// The blood O2 transport block, when transport ran.
@@ -67,12 +70,43 @@ struct Summary<'a> {
     vessels: VesselsBlock<'a>,
 }
 
-/// `grid`.
+/// `grid`: the user's block, on which every field and statistic is.
 #[derive(Debug, Serialize)]
 struct GridBlock {
     extent_um_xyz: [f64; 3],
+    medium: Enabled<MediumBlock>,
     shape_zyx: [usize; 3],
     spacing_um: f64,
+}
+
+/// `grid.medium` (beside `"enabled": true`): the non-consuming medium the solver added
+/// around the block (`boundary.medium_um`), and the O2 that crossed the block's faces
+/// into and out of it at the steady state.
+#[derive(Debug, Serialize)]
+struct MediumBlock {
+    exchange_into_block: f64,
+    exchange_out_of_block: f64,
+    exchange_units: &'static str,
+    faces: Vec<&'static str>,
+    medium_um: f64,
+    solver_shape_zyx: [usize; 3],
+    thickness_um: f64,
+    voxels: usize,
+}
+
+impl MediumBlock {
+    fn of(m: &Medium, exchange: Option<&MediumExchange>) -> Self {
+        MediumBlock {
+            exchange_into_block: exchange.map_or(0.0, |e| e.into_block),
+            exchange_out_of_block: exchange.map_or(0.0, |e| e.out_of_block),
+            exchange_units: "mmHg·µm³/s",
+            faces: m.faces(),
+            medium_um: m.medium_um,
+            solver_shape_zyx: m.solver.shape_zyx(),
+            thickness_um: m.thickness_um(),
+            voxels: m.voxels(),
+        }
+    }
 }
 
 /// `mass_balance`, in a steady and a protocol summary.
@@ -201,6 +235,12 @@ pub(crate) fn build(s: &SummaryInputs) -> Value {
         files: s.files,
         grid: GridBlock {
             extent_um_xyz: [e.x, e.y, e.z],
+            medium: s
+                .assembled
+                .medium
+                .as_ref()
+                .map(|m| MediumBlock::of(m, s.medium_exchange))
+                .into(),
             shape_zyx: g.shape_zyx(),
             spacing_um: g.spacing_um,
         },

@@ -2,6 +2,7 @@
 //! the per-voxel coefficient fields. Both backends solve exactly this problem.
 
 pub mod hierarchy;
+pub mod medium;
 
 use crate::grid::Grid;
 use crate::physics::o2::{O2Params, FREE};

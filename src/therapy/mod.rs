@@ -232,6 +232,7 @@ pub fn run_protocol(
     backend: &mut dyn O2Backend,
     run: RunOptions,
 ) -> Result<TherapyResult> {
+    sc.refuse_medium_in_protocol()?;
     // Solves finish their step; the loop stops between steps, where the state is whole.
     let _defer = crate::interrupt::defer();
     let dir = run.checkpoint_dir;

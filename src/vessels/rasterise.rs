@@ -299,6 +299,14 @@ impl WallMap {
             lumen: vec![false; n],
         }
     }
+
+    /// Renumbers every entry's voxel through `to`: the block's walls placed in a larger
+    /// grid that holds the block ([`crate::problem::medium::Medium::solver_index`]).
+    pub(crate) fn renumber_voxels(&mut self, to: impl Fn(usize) -> usize) {
+        for v in &mut self.voxel {
+            *v = u32::try_from(to(*v as usize)).expect("grids hold at most 2³¹ voxels");
+        }
+    }
 }
 
 /// Adds the area `area` of a patch at `p` to the 8 voxels around it by trilinear

@@ -30,6 +30,7 @@ mod interventions;
 mod json_keys;
 mod layers;
 mod mass_balance;
+mod medium;
 mod multigrid;
 mod network_formats;
 mod npy_sources;

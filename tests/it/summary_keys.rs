@@ -1,11 +1,11 @@
 //! `summary.json` keys are a contract with users' scripts: they are only ever added.
 //! `tests/golden/summary_keys.txt` lists every key path a steady run (with ROS and a
-//! vessel network) and a protocol run (with a drug and ROS) wrote when the list was
-//! made; each must still be there. Arrays are walked through their first element
-//! (`files[]`). To add keys to the list after adding them to the outputs, run the test
-//! with `OXYFIELD_BLESS=1` (it only adds); removing or renaming one fails here. Key
-//! names are checked, not the types of their values. `json_keys.rs` holds the other
-//! JSON files to the same rule with the helpers here.
+//! vessel network, and again in a medium) and a protocol run (with a drug and ROS)
+//! wrote when the list was made; each must still be there. Arrays are walked through
+//! their first element (`files[]`). To add keys to the list after adding them to the
+//! outputs, run the test with `OXYFIELD_BLESS=1` (it only adds); removing or renaming
+//! one fails here. Key names are checked, not the types of their values.
+//! `json_keys.rs` holds the other JSON files to the same rule with the helpers here.
 
 use crate::common;
 use std::collections::BTreeSet;
@@ -129,7 +129,18 @@ fn summary_json_keys_are_only_ever_added() {
         .output()
         .unwrap();
     assert!(r.status.success(), "{}", common::stderr(&r));
+    // A steady run in a medium (`grid.medium`; protocols refuse one) adds its keys.
+    let medium_scenario = dir.path().join("keys_medium.toml");
+    std::fs::write(
+        &medium_scenario,
+        format!("{SCENARIO}[boundary]\nmedium_um = 20.0\n"),
+    )
+    .unwrap();
+    let medium = dir.path().join("medium");
+    let r = common::run_cpu(&medium_scenario, &medium);
+    assert!(r.status.success(), "{}", common::stderr(&r));
     let mut now = summary_keys(&steady, "steady");
+    now.extend(summary_keys(&medium, "steady"));
     now.extend(summary_keys(&run, "protocol"));
     check_golden("summary_keys.txt", &now, 101);
 }
