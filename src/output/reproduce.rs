@@ -76,6 +76,7 @@ pub(crate) fn input_paths(sc: &Scenario, protocol: Option<&Protocol>) -> Vec<Pat
         }
         resolved.push(path);
         resolved.extend(opts.segments_csv);
+        resolved.extend(n.solute_params.as_ref().map(|p| sc.resolve(p)));
     }
     if let Some(np) = &v.npy {
         named.push(np.sv.clone());
