@@ -8,14 +8,17 @@
 #   SCENARIO  default assets/scenarios/network_file.toml (its [grid] must be at 10 µm)
 #   OUT       default oxyfield-out/grid_independence
 # Environment: OXYFIELD (the binary; default target/release/oxyfield), BACKEND (cpu),
-# VARIANTS (space-separated; default "surface subvoxel table"), SPACINGS ("10 5 2.5").
+# VARIANTS (space-separated; default "surface subvoxel table subvoxel+medium
+# table+medium"; "+medium" adds [boundary] medium_um = MEDIUM_UM, default 100),
+# SPACINGS ("10 5 2.5").
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
 scenario="$(realpath "${1:-$here/assets/scenarios/network_file.toml}")"
 out="${2:-oxyfield-out/grid_independence}"
 bin="${OXYFIELD:-$here/target/release/oxyfield}"
 backend="${BACKEND:-cpu}"
-variants="${VARIANTS:-surface subvoxel table}"
+variants="${VARIANTS:-surface subvoxel table subvoxel+medium table+medium}"
+medium_um="${MEDIUM_UM:-100}"
 spacings="${SPACINGS:-10 5 2.5}"
 mkdir -p "$out"
 shape=$(python3 - "$scenario" <<'PY'
@@ -29,7 +32,9 @@ read -r nz ny nx <<<"$shape"
 printf '| model | h (µm) | grid | median (mmHg) | < 0.5 | < 2.5 | < 10 | wall (s) |\n'
 printf '|---|---|---|---|---|---|---|---|\n'
 for v in $variants; do
-  case "$v" in
+  medium=0
+  case "$v" in *+medium) medium="$medium_um" ;; esac
+  case "${v%+medium}" in
     surface) wall='subvoxel = false' ;;
     subvoxel) wall='subvoxel = true' ;;
     table) wall=$'subvoxel = true\nresistance = "table"' ;;
@@ -43,16 +48,22 @@ for v in $variants; do
     sc="$out/$v-h$h.toml"
     # The scenario with its grid refined and the wall model set (paths stay
     # relative to the original scenario: `sweep`-style dotted overrides would do too).
-    python3 - "$scenario" "$sc" "$z" "$y" "$x" "$h" "$wall" <<'PY'
+    python3 - "$scenario" "$sc" "$z" "$y" "$x" "$h" "$wall" "$medium" <<'PY'
 import sys, tomllib, re, os
-src, dst, z, y, x, h, wall = sys.argv[1:]
+src, dst, z, y, x, h, wall, medium = sys.argv[1:]
 text = open(src).read()
 text = re.sub(r"shape_zyx\s*=\s*\[[^\]]*\]", f"shape_zyx = [{z}, {y}, {x}]", text)
 text = re.sub(r"spacing_um\s*=\s*[0-9.eE+-]+", f"spacing_um = {h}", text, count=1)
 base = os.path.dirname(src)
-text = re.sub(r'(file\s*=\s*")([^"]+)(")', lambda m: m.group(1) + os.path.normpath(os.path.join(base, m.group(2))) + m.group(3), text)
+text = re.sub(r'(?m)^((?:file|table|solute_params|\w+_npy)\s*=\s*")([^"]+)(")', lambda m: m.group(1) + os.path.normpath(os.path.join(base, m.group(2))) + m.group(3), text)
 text = re.sub(r"(?ms)^\[vessels\.wall\].*?(?=^\[|\Z)", "", text)
 text += "\n[vessels.wall]\n" + wall + "\n"
+if float(medium) > 0:
+    text = re.sub(r"(?m)^medium_um\s*=.*\n", "", text)
+    if re.search(r"(?m)^\[boundary\]", text):
+        text = re.sub(r"(?m)^\[boundary\].*\n", lambda m: m.group(0) + f"medium_um = {medium}\n", text, count=1)
+    else:
+        text += f"\n[boundary]\nmedium_um = {medium}\n"
 open(dst, "w").write(text)
 PY
     start=$(date +%s.%N)

@@ -93,6 +93,7 @@ pub fn assemble(sc: &Scenario) -> Result<Assembled> {
         );
         stats = Some(st);
         let model = wall_model(sc)?;
+        log::info!("{}", model.describe());
         let started = std::time::Instant::now();
         let wall = WallMap::build(&net, &grid, &model);
         log::debug!(
@@ -225,11 +226,11 @@ pub(crate) fn wall_model(sc: &Scenario) -> Result<WallModel> {
         WallResistance::Permeability => None,
         WallResistance::Table => Some(match &w.table {
             Some(p) => {
-                // MERGE(greens-inputs): formats::greens_params::read_intravasc_res.
-                return Err(Error::input(
-                    sc.resolve(p),
-                    "IntravascRes.dat reading lands with the GreensV4 inputs",
-                ));
+                let path = sc.resolve(p);
+                ResistanceTable {
+                    points: crate::vessels::formats::greens_params::read_intravasc_res(&path)?,
+                    source: path.display().to_string(),
+                }
             }
             None => ResistanceTable::secomb(),
         }),

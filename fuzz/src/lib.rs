@@ -20,7 +20,7 @@ use oxyfield::npy;
 use oxyfield::output::{tiff, vti};
 use oxyfield::protocol::Protocol;
 use oxyfield::therapy::checkpoint::Checkpoint;
-use oxyfield::vessels::formats::{self, csv, secomb, vtp, Format, ReadOptions};
+use oxyfield::vessels::formats::{self, csv, greens_params, secomb, vtp, Format, ReadOptions};
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
@@ -35,6 +35,7 @@ pub const TARGETS: &[Target] = &[
     ("npy", npy),
     ("rundir_field", rundir_field),
     ("secomb", secomb),
+    ("greens", greens),
     ("vtp", vtp),
     ("csv", csv),
     ("network_assemble", network_assemble),
@@ -257,6 +258,21 @@ pub fn secomb(data: &[u8]) -> String {
         },
         Err(e) => e.to_string(),
     }
+}
+
+/// GreensV4 parameter files: the text read as a `SoluteParams.dat` (and its values
+/// converted) and as an `IntravascRes.dat` for solutes 1 to 3.
+pub fn greens(data: &[u8]) -> String {
+    let Some(t) = text(data) else {
+        return "utf8".into();
+    };
+    let file = Path::new("fuzz.dat");
+    let mut out = outcome(greens_params::parse_solute_params(t, file).map(|g| g.conversions(3e-5)));
+    for solute in 1..=3 {
+        out.push_str(" | ");
+        out.push_str(&outcome(greens_params::parse_intravasc_res(t, file, solute)));
+    }
+    out
 }
 
 /// VTK XML PolyData: `vtp::parse`, then `Network::check`.

@@ -128,8 +128,11 @@ fn named_files(sc: &Scenario, protocol: Option<&Protocol>) -> Vec<PathBuf> {
     let mut out: Vec<PathBuf> = Vec::new();
     if vs.synthetic.is_none() {
         if let Some(nf) = &vs.network {
+            // SoluteParams.dat is read with the scenario, before the network.
+            out.extend(nf.solute_params.iter().map(|p| sc.resolve(p)));
             out.push(sc.resolve(&nf.file));
             out.extend(nf.segments_csv.iter().map(|p| sc.resolve(p)));
+            out.extend(sc.wall_table());
         } else if let Some(np) = &vs.npy {
             out.push(sc.resolve(&np.sv));
             out.push(sc.resolve(&np.pb));

@@ -2,6 +2,7 @@
 //! and the combinations, naming the file and the key in each error.
 
 mod checks;
+mod greens;
 pub(crate) mod kinds;
 mod model_checks;
 mod model_schema;
@@ -109,6 +110,8 @@ impl Scenario {
                 not_a_scenario(text).unwrap_or_else(|| toml_error::message(text, &e)),
             )
         })?;
+        // GreensV4 values (`[vessels.network] solute_params`) where the text sets none.
+        let (spec, notes) = greens::apply(text, spec, &base_dir)?;
         let name = spec
             .name
             .clone()
@@ -121,6 +124,7 @@ impl Scenario {
             source_toml: text.to_string(),
         };
         sc.check()?;
+        greens::log_notes(&notes);
         Ok(sc)
     }
 
@@ -170,6 +174,16 @@ impl Scenario {
     /// The grid.
     pub fn grid(&self) -> Grid {
         Grid::from_shape_zyx(self.spec.grid.shape_zyx, self.spec.grid.spacing_um)
+    }
+
+    /// The intravascular resistance file `[vessels.wall] table` names, resolved.
+    pub fn wall_table(&self) -> Option<PathBuf> {
+        self.spec
+            .vessels
+            .wall
+            .table
+            .as_ref()
+            .map(|p| self.resolve(p))
     }
 
     /// The non-consuming medium `[boundary] medium_um` puts around the block, when it

@@ -293,6 +293,9 @@ pub struct NetworkFileSpec {
     /// Multiplies the file's flows (Secomb's `q0fac`).
     #[serde(default = "d::one")]
     pub(crate) flow_scale: f64,
+    /// A GreensV4 `SoluteParams.dat` (relative to the scenario file): its oxygen and
+    /// blood values fill the keys the scenario leaves out (`super::greens`).
+    pub solute_params: Option<PathBuf>,
 }
 
 /// `[vessels.mask]`: voxels with non-zero mask values are vessel lumen; each lumen face

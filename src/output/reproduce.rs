@@ -76,7 +76,9 @@ pub(crate) fn input_paths(sc: &Scenario, protocol: Option<&Protocol>) -> Vec<Pat
         }
         resolved.push(path);
         resolved.extend(opts.segments_csv);
+        resolved.extend(n.solute_params.as_ref().map(|p| sc.resolve(p)));
     }
+    named.extend(v.wall.table.clone());
     if let Some(np) = &v.npy {
         named.push(np.sv.clone());
         named.push(np.pb.clone());

@@ -288,6 +288,39 @@ impl WallModel {
         }
     }
 
+    /// One line for the run log: what resists O2 from blood to tissue.
+    pub fn describe(&self) -> String {
+        let path = match (&self.table, self.wall_um_per_s) {
+            (None, Some(p)) => format!("one wall permeability {p} µm/s"),
+            (Some(t), wall) => format!(
+                "intravascular resistance K(d) from {} ({} points, {:.3}–{:.3} \
+                 mmHg·µm·s/µm³ at {}–{} µm){}",
+                t.source,
+                t.points.len(),
+                t.points.first().map_or(0.0, |p| p.1),
+                t.points.last().map_or(0.0, |p| p.1),
+                t.points.first().map_or(0.0, |p| p.0),
+                t.points.last().map_or(0.0, |p| p.0),
+                wall.map_or(String::new(), |p| format!(
+                    " in series with a wall of {p} µm/s"
+                ))
+            ),
+            (None, None) => "no wall resistance".into(),
+        };
+        format!(
+            "vessels.wall: {path}; {}",
+            if self.subvoxel {
+                format!(
+                    "subvoxel wall model on (r0 = {:.2} µm at h = {} µm)",
+                    peaceman_radius_over_h() * self.h_um,
+                    self.h_um
+                )
+            } else {
+                "each wall exchanges with its voxels' mean pO2 (subvoxel off)".into()
+            }
+        )
+    }
+
     /// True when every ring exchanges at the reference permeability (weights are areas).
     pub(crate) fn is_uniform(&self) -> bool {
         self.table.is_none()

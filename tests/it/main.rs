@@ -25,6 +25,7 @@ mod fast_cpu;
 mod faults;
 mod figures;
 mod gpu_vs_cpu;
+mod greens_inputs;
 mod interruptions;
 mod interventions;
 mod json_keys;

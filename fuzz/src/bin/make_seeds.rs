@@ -293,6 +293,15 @@ fn main() {
     let net = secomb::parse(SECOMB, Path::new("x.dat"), &ReadOptions::default()).unwrap();
     put("secomb", "written.dat", secomb::to_string(&net).as_bytes());
 
+    // GreensV4 SoluteParams.dat and IntravascRes.dat (one target reads both)
+    for dir in ["Tumor1998", "TumorLowDensity", "Tumor_FaDu1012", "Brain"] {
+        for f in ["SoluteParams.dat", "IntravascRes.dat"] {
+            let p = root().join("assets/greens").join(dir).join(f);
+            let bytes = std::fs::read(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
+            put("greens", &format!("{dir}_{f}"), &bytes);
+        }
+    }
+
     // VTK PolyData
     put("vtp", "ascii.vtp", VTP_ASCII.as_bytes());
     put("vtp", "raw.vtp", binary_vtp(raw_b64, "").as_bytes());

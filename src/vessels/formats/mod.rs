@@ -27,8 +27,14 @@
 //! - **CSV**: a nodes table, a segments table and an optional boundary table side by
 //!   side (`X_nodes.csv`, `X_segments.csv`, `X_boundary.csv`); see `csv` for the file
 //!   naming and the columns. It carries everything the network holds.
+//!
+//! Beside the network formats, `greens_params` reads GreensV4's parameter files
+//! (`SoluteParams.dat`: oxygen and blood values; `IntravascRes.dat`: intravascular
+//! resistance by diameter), which a scenario takes through
+//! `[vessels.network] solute_params`.
 
 pub mod csv;
+pub mod greens_params;
 pub mod secomb;
 mod vtk_piece;
 pub mod vtp;
