@@ -2,7 +2,7 @@
 # Grid independence of the tissue pO2 statistics (issue 22): one scenario run at
 # h = 10, 5 and 2.5 µm on the same block, with and without the subvoxel wall model,
 # the K(d) resistance table and the infinite-medium padding where given. Prints a
-# Markdown table (median, fractions below 0.5 / 2.5 / 10 mmHg, wall time).
+# Markdown table (median, fractions below 0.5 / 2.5 / 10 mmHg, run time).
 #
 # Usage: scripts/grid_independence.sh [SCENARIO] [OUT]
 #   SCENARIO  default assets/scenarios/network_file.toml (its [grid] must be at 10 µm)
@@ -29,7 +29,7 @@ print(*g["shape_zyx"])
 PY
 )
 read -r nz ny nx <<<"$shape"
-printf '| model | h (µm) | grid | median (mmHg) | < 0.5 | < 2.5 | < 10 | wall (s) |\n'
+printf '| model | h (µm) | grid | median (mmHg) | < 0.5 | < 2.5 | < 10 | run time (s) |\n'
 printf '|---|---|---|---|---|---|---|---|\n'
 for v in $variants; do
   medium=0
@@ -58,8 +58,8 @@ base = os.path.dirname(src)
 text = re.sub(r'(?m)^((?:file|table|solute_params|\w+_npy)\s*=\s*")([^"]+)(")', lambda m: m.group(1) + os.path.normpath(os.path.join(base, m.group(2))) + m.group(3), text)
 text = re.sub(r"(?ms)^\[vessels\.wall\].*?(?=^\[|\Z)", "", text)
 text += "\n[vessels.wall]\n" + wall + "\n"
+text = re.sub(r"(?m)^medium_um\s*=.*\n", "", text)
 if float(medium) > 0:
-    text = re.sub(r"(?m)^medium_um\s*=.*\n", "", text)
     if re.search(r"(?m)^\[boundary\]", text):
         text = re.sub(r"(?m)^\[boundary\].*\n", lambda m: m.group(0) + f"medium_um = {medium}\n", text, count=1)
     else:

@@ -228,7 +228,7 @@ pub(crate) fn wall_model(sc: &Scenario) -> Result<WallModel> {
             Some(p) => {
                 let path = sc.resolve(p);
                 ResistanceTable {
-                    points: crate::vessels::formats::greens_params::read_intravasc_res(&path)?,
+                    points: crate::config::greens_params::read_intravasc_res(&path)?,
                     source: path.display().to_string(),
                 }
             }

@@ -82,3 +82,25 @@ impl Error {
         }
     }
 }
+
+/// The bytes of an input file; a file that cannot be read is the user's input error.
+pub(crate) fn read_bytes(path: &Path, what: &str) -> Result<Vec<u8>> {
+    std::fs::read(path).map_err(|e| {
+        Error::input(
+            path,
+            format!(
+                "cannot read this {what} ({e}); paths in a scenario are relative to the \
+                 scenario file"
+            ),
+        )
+    })
+}
+
+/// A number token with a finite value; `what` names the field in the message.
+pub(crate) fn parse_finite(tok: &str, what: &str) -> std::result::Result<f64, String> {
+    match tok.parse::<f64>() {
+        Ok(v) if v.is_finite() => Ok(v),
+        Ok(_) => Err(format!("{what} is '{tok}'; it must be a finite number")),
+        Err(_) => Err(format!("{what} is '{tok}', which is not a number")),
+    }
+}

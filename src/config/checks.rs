@@ -3,10 +3,10 @@
 //! the model tables' checks are in `model_checks.rs`.
 
 use super::{schema, Scenario, MAX_VALUE};
+use crate::{Error, Result};
 
 /// The thickest `boundary.medium_um` accepted (µm): 10 mm, beyond any block's far field.
 pub(crate) const MAX_MEDIUM_UM: f64 = 10_000.0;
-use crate::{Error, Result};
 
 impl Scenario {
     pub(super) fn err(&self, key: &str, msg: impl std::fmt::Display) -> Error {
@@ -420,6 +420,16 @@ impl Scenario {
             return Err(self.err(
                 "vessels.wall.table",
                 "is given but vessels.wall.resistance is not \"table\": set it to \"table\"",
+            ));
+        }
+        if w.resistance == super::kinds::WallResistance::Table
+            && self.spec.oxygen.wall_permeability_um_per_s <= 0.0
+        {
+            return Err(self.err(
+                "oxygen.wall_permeability_um_per_s",
+                "is 0, but with vessels.wall.resistance = \"table\" the walls exchange as the \
+                 table says and this value only scales the exchange maps: give it a value > 0 \
+                 (e.g. the default 1000)",
             ));
         }
         let network = v.synthetic.is_some() || v.network.is_some();

@@ -11,9 +11,9 @@
 //! (`oxyfield run` and `check` print it on stderr), with its line in the file and the
 //! conversion.
 
+use super::greens_params::{self, Conversion};
 use super::schema::ScenarioFile;
 use super::MAX_VALUE;
-use crate::vessels::formats::greens_params::{self, Conversion};
 use crate::{Error, Result};
 use std::collections::BTreeSet;
 use std::path::Path;

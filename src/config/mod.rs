@@ -3,6 +3,7 @@
 
 mod checks;
 mod greens;
+pub mod greens_params;
 pub(crate) mod kinds;
 mod model_checks;
 mod model_schema;

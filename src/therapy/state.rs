@@ -91,6 +91,10 @@ pub(super) struct State {
 /// What [`State::new`] uploads: the host arrays of a fresh start or a checkpoint.
 struct Start {
     problem: O2Problem,
+    /// φ of the scenario's walls at t = 0 ([`exchange_factor`]), when weighted: kept
+    /// as computed then, so that a resumed run multiplies regrown wall as the
+    /// uninterrupted one does.
+    phi: Option<Vec<f32>>,
     po2: Vec<f32>,
     region: Vec<u32>,
     tissue: TissueFields,
@@ -129,10 +133,12 @@ impl State {
             })
             .collect();
         let tissue = TissueFields::all_viable(problem.viable.clone(), hif);
+        let phi = exchange_factor(&problem);
         let mut st = State::new(
             backend,
             Start {
                 problem,
+                phi,
                 po2,
                 region,
                 tissue,
@@ -178,8 +184,9 @@ impl State {
             ));
         }
         // The checkpoint holds the wall Sv; the O2 exchange keeps the scenario's φ.
-        if let Some(phi) = exchange_factor(&problem) {
-            problem.sv = c.sv.iter().zip(&phi).map(|(&w, &f)| w * f).collect();
+        let phi = exchange_factor(&problem);
+        if let Some(phi) = &phi {
+            problem.sv = c.sv.iter().zip(phi).map(|(&w, &f)| w * f).collect();
             problem.wall_sv = Some(c.sv);
         } else {
             problem.sv = c.sv;
@@ -198,6 +205,7 @@ impl State {
             backend,
             Start {
                 problem,
+                phi,
                 po2: c.po2,
                 region,
                 tissue,
@@ -267,9 +275,9 @@ impl State {
         let mut st = State {
             endpoints,
             vessel_sv: backend.field_from(p.wall_area_sv(), "therapy.vessel_sv")?,
-            weighted: match exchange_factor(p) {
+            weighted: match &s.phi {
                 Some(phi) => Some(WeightedWalls {
-                    factor: backend.field_from(&phi, "therapy.exchange_factor")?,
+                    factor: backend.field_from(phi, "therapy.exchange_factor")?,
                     solute_sv: backend.field_from(p.wall_area_sv(), "therapy.solute_sv")?,
                 }),
                 None => None,

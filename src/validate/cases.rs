@@ -324,8 +324,8 @@ pub(crate) fn krogh_unresolved(
     announce(name, h, &grid);
     let mut p = O2Problem::uniform(grid, params(D * d_factor, A, 0.0));
     let (offset, tol, at) = match place {
-        VesselPlace::Corner => (DVec3::ZERO, 0.5, "on a voxel corner"),
-        VesselPlace::Generic => (DVec3::new(0.3 * h, 0.1 * h, 0.0), 0.6, "(0.3, 0.1)·h off"),
+        VesselPlace::Corner => (DVec3::ZERO, 0.5, "on a corner"),
+        VesselPlace::Generic => (DVec3::new(0.3 * h, 0.1 * h, 0.0), 0.6, "off-lattice"),
     };
     let c = grid.extent_um() / 2.0 + offset;
     let top = grid.extent_um().z;
@@ -378,7 +378,7 @@ pub(crate) fn krogh_unresolved(
         checks: vec![
             Check::new(
                 name,
-                &format!("max |P − P(r)|, rc+h ≤ r ≤ Rt−2h, {at} (mmHg)"),
+                &format!("max |P − P(r)|, r ≥ rc+h, h={h} µm, {at} (mmHg)"),
                 0.0,
                 max,
                 max,
@@ -387,7 +387,7 @@ pub(crate) fn krogh_unresolved(
             ),
             Check::new(
                 name,
-                &format!("pO2 at the tissue edge Rt, {at} (mmHg)"),
+                &format!("pO2 at Rt, h={h} µm, {at} (mmHg)"),
                 want_min,
                 got_min,
                 (got_min - want_min).abs(),

@@ -212,8 +212,15 @@ pub fn run(
 
 /// The table as plain text.
 pub fn table(checks: &[Check]) -> String {
+    // The quantity column fits the longest quantity (characters, as `{:<w}` pads).
+    let w = checks
+        .iter()
+        .map(|c| c.quantity.chars().count())
+        .max()
+        .unwrap_or(0)
+        .max(42);
     let mut s = format!(
-        "{:<20} {:<42} {:>12} {:>12} {:>10} {:>10}  {}\n",
+        "{:<20} {:<w$} {:>12} {:>12} {:>10} {:>10}  {}\n",
         "case", "quantity", "expected", "got", "error", "tolerance", "status"
     );
     s.push_str(&"-".repeat(s.len() - 1));
@@ -234,7 +241,7 @@ pub fn table(checks: &[Check]) -> String {
             Status::Skip => "skip",
         };
         s.push_str(&format!(
-            "{:<20} {:<42} {:>12} {:>12} {:>10} {:>10}  {status}\n",
+            "{:<20} {:<w$} {:>12} {:>12} {:>10} {:>10}  {status}\n",
             c.case,
             c.quantity,
             num(c.expected),

@@ -96,7 +96,8 @@ struct RingFields {
     voxels: CsrFields,
     ring_pb: Field,
     ring_po2: Field,
-    /// Wall area of each ring (µm²).
+    /// Exchange area of each ring (µm²): its wall area × its conductance over the
+    /// reference permeability.
     areas: Vec<f64>,
 }
 

@@ -1,8 +1,9 @@
 //! Segments → voxel source map (MODEL.md §2).
 //!
 //! Each segment's wall is supersampled on a lattice of patches no larger than h/4 along
-//! and around the cylinder; every patch adds its area to the voxel holding its centre.
-//! So Sv = (wall area in the voxel)/(voxel volume) and the total equals Σ 2πrL for the
+//! and around the cylinder; every patch adds its area to the voxel holding its centre
+//! (surface model) or, under the subvoxel model, to the 8 voxels around it by trilinear
+//! weights. So Sv = (wall area in the voxel)/(voxel volume) and the total equals Σ 2πrL for the
 //! parts inside the block, exactly. Each ring of wall exchanges O2 at its own
 //! conductance ([`WallModel`]: wall permeability, intravascular resistance K(d), subvoxel
 //! tissue resistance), carried as a weight per unit area relative to the reference
@@ -176,6 +177,10 @@ impl WallMap {
         if model.is_uniform() {
             return (1.0, false);
         }
+        if model.reference_um_per_s <= 0.0 {
+            // Pw = 0: the walls exchange nothing (the check refuses it with a table).
+            return (0.0, false);
+        }
         let range = self.entry_start[r]..self.entry_start[r + 1];
         if range.len() > MAX_SUBVOXEL_ENTRIES {
             return (
@@ -311,8 +316,9 @@ impl WallMap {
 
 /// Adds the area `area` of a patch at `p` to the 8 voxels around it by trilinear
 /// (cloud-in-cell) weights, clamped at the block's faces: the weights' centroid is `p`
-/// (inside the outermost voxel centres), so a ring's deposit is centred on its vessel
-/// and the grid sees no spurious dipole. Nothing where `p` lies outside the block.
+/// wherever `p` lies between the outermost voxel centres, so a ring's deposit is
+/// centred on its vessel and the grid sees no spurious dipole (within h/2 of a face the
+/// clamp moves it inward). Nothing where `p` lies outside the block.
 fn deposit_trilinear(grid: &Grid, p: DVec3, area: f64, out: &mut Vec<(u32, f64)>) {
     if grid.voxel_of(p).is_none() {
         return;
@@ -466,6 +472,21 @@ mod tests {
     /// Under every model: the wall area stays Σ 2πrL, and what the rings' blood gives
     /// (Σ Pw·A_exchange·(Pb − P̄) over rings) is what the voxels receive
     /// (Σ Pw·Sv·h³·(Pb − P) over voxels, through the f32 maps), to 1e-5.
+    #[test]
+    fn a_zero_wall_permeability_exchanges_nothing_under_the_subvoxel_model() {
+        let (grid, net) = two_vessels();
+        let model = WallModel {
+            subvoxel: true,
+            ..WallModel::single(0.0)
+        };
+        let wall = WallMap::build(&net, &grid, &model);
+        let map = wall.source_map(&grid, &vec![40.0; wall.rings()]);
+        assert!(map.sv.iter().all(|&s| s == 0.0), "no exchange");
+        assert!(map.pb.iter().all(|p| p.is_finite()));
+        let (area, exchange) = wall.area_totals();
+        assert!(area > 0.0 && exchange == 0.0, "{area} {exchange}");
+    }
+
     #[test]
     fn exchange_is_conserved_between_rings_and_voxels_under_every_wall_model() {
         let (grid, net) = two_vessels();

@@ -260,7 +260,9 @@ fn every_asset_scenario_parses_and_assembles() {
         if p.extension().is_some_and(|x| x == "toml") {
             let sc = oxyfield::config::Scenario::load(&p).unwrap_or_else(|e| panic!("{e}"));
             let a = oxyfield::assemble::assemble(&sc).unwrap_or_else(|e| panic!("{e}"));
-            assert_eq!(a.problem.grid.shape_zyx(), sc.spec.grid.shape_zyx);
+            // The solver's grid: the block, grown by its medium when one is set.
+            assert_eq!(a.problem.grid, sc.solver_grid());
+            assert_eq!(sc.grid().shape_zyx(), sc.spec.grid.shape_zyx);
             n += 1;
         }
     }

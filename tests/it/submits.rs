@@ -39,7 +39,7 @@ fn a_v_cycle_and_its_residual_check_take_at_most_two_submits_and_64_bytes_down()
     // The counts include the check before the first cycle and the reference norm's
     // four submits (below).
     assert!(
-        per_cycle(used.submits - 5) <= 2.0,
+        per_cycle(used.submits.saturating_sub(5)) <= 2.0,
         "{} submits for {cycles} V-cycles, the first check and the reference norm",
         used.submits
     );

@@ -28,18 +28,21 @@
 //!   side (`X_nodes.csv`, `X_segments.csv`, `X_boundary.csv`); see `csv` for the file
 //!   naming and the columns. It carries everything the network holds.
 //!
-//! Beside the network formats, `greens_params` reads GreensV4's parameter files
+//! Beside the network formats, `greens_params` (from `config`, which reads them with
+//! the scenario) reads GreensV4's parameter files
 //! (`SoluteParams.dat`: oxygen and blood values; `IntravascRes.dat`: intravascular
 //! resistance by diameter), which a scenario takes through
 //! `[vessels.network] solute_params`.
 
 pub mod csv;
-pub mod greens_params;
+/// GreensV4's parameter files; read with the scenario, so they live in `config`.
+pub use crate::config::greens_params;
 pub mod secomb;
 mod vtk_piece;
 pub mod vtp;
 
 use super::Network;
+use crate::error::{parse_finite, read_bytes};
 use crate::{Error, Result};
 use std::path::{Path, PathBuf};
 
@@ -108,28 +111,6 @@ pub fn write(net: &Network, path: &Path, format: Option<Format>) -> Result<Vec<P
         Format::Secomb => secomb::write(net, path),
         Format::Vtp => vtp::write(net, path),
         Format::Csv => csv::write(net, path),
-    }
-}
-
-/// The bytes of an input file; a file that cannot be read is the user's input error.
-fn read_bytes(path: &Path, what: &str) -> Result<Vec<u8>> {
-    std::fs::read(path).map_err(|e| {
-        Error::input(
-            path,
-            format!(
-                "cannot read this {what} ({e}); paths in a scenario are relative to the \
-                 scenario file"
-            ),
-        )
-    })
-}
-
-/// A number token with a finite value; `what` names the field in the message.
-fn parse_finite(tok: &str, what: &str) -> std::result::Result<f64, String> {
-    match tok.parse::<f64>() {
-        Ok(v) if v.is_finite() => Ok(v),
-        Ok(_) => Err(format!("{what} is '{tok}'; it must be a finite number")),
-        Err(_) => Err(format!("{what} is '{tok}', which is not a number")),
     }
 }
 

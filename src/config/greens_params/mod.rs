@@ -46,7 +46,7 @@
 mod intravasc_res;
 mod solute_params;
 
-use super::{parse_finite, read_bytes};
+use crate::error::{parse_finite, read_bytes};
 use crate::{Error, Result};
 use std::path::Path;
 
