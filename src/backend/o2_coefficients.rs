@@ -209,14 +209,7 @@ impl Pointwise for Vessels {
 /// Sv_wall·perfusion, Pb as [`Vessels`]. Inputs wall Sv, vessel Pb, φ; outputs O2 Sv,
 /// Pb, solutes' Sv.
 #[derive(Debug, Clone, Copy)]
-pub struct WeightedVessels {
-    /// Voxels.
-    pub len: usize,
-    /// Factor on Sv.
-    pub perfusion: f32,
-    /// ΔPb (mmHg).
-    pub pb_increase: f32,
-}
+pub struct WeightedVessels(pub Vessels);
 
 impl Pointwise for WeightedVessels {
     fn shader(&self) -> PointShader {
@@ -226,13 +219,10 @@ impl Pointwise for WeightedVessels {
         (3, 3)
     }
     fn uniforms(&self) -> Vec<u8> {
-        bytes(&Scalars4::new(
-            self.len,
-            &[self.perfusion, self.pb_increase],
-        ))
+        self.0.uniforms()
     }
     fn cpu(&self, inputs: &[&[f32]], outputs: &mut [&mut [f32]]) {
-        let (f, dp) = (self.perfusion, self.pb_increase);
+        let (f, dp) = (self.0.perfusion, self.0.pb_increase);
         par_map::<3, 3>(inputs, outputs, |_, [w, p, phi], [sv, pb, solute]| {
             let s = w * f;
             *sv = s * phi;

@@ -116,30 +116,18 @@ pub(super) fn apply_vessels(
     st: &mut State,
     c: &Conditions,
 ) -> Result<()> {
-    let (len, perfusion, pb_increase) = (
-        st.o2.grid.len(),
-        c.perfusion_factor as f32,
-        c.pb_increase_mmhg as f32,
-    );
+    let v = Vessels {
+        len: st.o2.grid.len(),
+        perfusion: c.perfusion_factor as f32,
+        pb_increase: c.pb_increase_mmhg as f32,
+    };
     match st.weighted {
         Some(w) => backend.pointwise(
-            &WeightedVessels {
-                len,
-                perfusion,
-                pb_increase,
-            },
+            &WeightedVessels(v),
             &[st.vessel_sv, st.vessel_pb, w.factor],
             &[st.o2.sv, st.o2.pb, w.solute_sv],
         ),
-        None => backend.pointwise(
-            &Vessels {
-                len,
-                perfusion,
-                pb_increase,
-            },
-            &[st.vessel_sv, st.vessel_pb],
-            &[st.o2.sv, st.o2.pb],
-        ),
+        None => backend.pointwise(&v, &[st.vessel_sv, st.vessel_pb], &[st.o2.sv, st.o2.pb]),
     }
 }
 

@@ -16,7 +16,8 @@ use crate::grid::Grid;
 use crate::physics::o2::O2Params;
 use crate::problem::O2Problem;
 use crate::solver::{self, transient, Method, SolveOptions};
-use crate::vessels::{rasterise, Network, Segment};
+use crate::vessels::rasterise::{self, SourceMap};
+use crate::vessels::{Network, Segment};
 use crate::Result;
 use glam::DVec3;
 
@@ -202,20 +203,7 @@ pub(crate) fn krogh(
     let mut p = O2Problem::uniform(grid, params(D * d_factor, A, 0.0));
     let c = grid.extent_um() / 2.0;
     if robin {
-        let top = grid.extent_um().z;
-        let net = Network {
-            nodes: vec![DVec3::new(c.x, c.y, -h), DVec3::new(c.x, c.y, top + h)],
-            segments: vec![Segment::new(0, 1, RC, PB)],
-            boundary: vec![],
-        };
-        // The wall model as a scenario's defaults make it (subvoxel; D of this case).
-        let model = crate::physics::wall::WallModel {
-            subvoxel: true,
-            diffusivity_um2_per_s: D * d_factor,
-            h_um: h,
-            ..crate::physics::wall::WallModel::single(1000.0)
-        };
-        let map = rasterise::rasterise_with(&net, &grid, &model);
+        let map = vessel_along_z(&grid, c, RC, PB, 1000.0, D * d_factor);
         p.sv = map.sv;
         p.wall_sv = map.wall_sv;
         p.pb = map.pb;
@@ -255,41 +243,72 @@ pub(crate) fn krogh(
         },
         want,
     );
-    let got_min = field
-        .iter()
-        .enumerate()
-        .filter(|&(i, _)| p.viable[i] > 0.0 && !p.is_fixed(i))
-        .map(|(_, &v)| f64::from(v))
-        .fold(f64::INFINITY, f64::min);
-    let want_min = want(rt);
+    let got_min = tissue_min(&field, &p);
     let tol = if robin { 0.5 } else { 0.3 };
     Ok(CaseRun {
-        checks: vec![
-            Check::new(
-                name,
+        checks: krogh_checks(
+            name,
+            [
                 "max |P − P(r)|, rc+2h ≤ r ≤ Rt−2h (mmHg)",
-                0.0,
-                max,
-                max,
-                tol,
-                h,
-            ),
-            Check::new(
-                name,
                 "pO2 at the tissue edge Rt (mmHg)",
-                want_min,
-                got_min,
-                (got_min - want_min).abs(),
-                tol,
-                h,
-            ),
-        ],
+            ],
+            max,
+            (want(rt), got_min),
+            tol,
+            h,
+        ),
         h,
         order_error: rms,
         // A voxelised circle of 8–32 voxels' radius has irregular bumps whose error does
         // not fall monotonically with h: no clean order.
         nominal_order: None,
     })
+}
+
+/// The source map of a vessel of radius `rc` along z through `c` (x, y), blood at `pb`,
+/// wall permeability `pw`, under the wall model a scenario's defaults make (subvoxel;
+/// tissue diffusivity `d`).
+fn vessel_along_z(grid: &Grid, c: DVec3, rc: f64, pb: f64, pw: f64, d: f64) -> SourceMap {
+    let h = grid.spacing_um;
+    let top = grid.extent_um().z;
+    let net = Network {
+        nodes: vec![DVec3::new(c.x, c.y, -h), DVec3::new(c.x, c.y, top + h)],
+        segments: vec![Segment::new(0, 1, rc, pb)],
+        boundary: vec![],
+    };
+    let model = crate::physics::wall::WallModel {
+        subvoxel: true,
+        diffusivity_um2_per_s: d,
+        h_um: h,
+        ..crate::physics::wall::WallModel::single(pw)
+    };
+    rasterise::rasterise_with(&net, grid, &model)
+}
+
+/// The lowest pO2 of the tissue (viable, not fixed) in `field`.
+fn tissue_min(field: &[f32], p: &O2Problem) -> f64 {
+    field
+        .iter()
+        .enumerate()
+        .filter(|&(i, _)| p.is_tissue(i))
+        .map(|(_, &v)| f64::from(v))
+        .fold(f64::INFINITY, f64::min)
+}
+
+/// A Krogh case's two checks: the profile's largest error `max`, and the pO2 at the
+/// tissue edge (want, got), both within `tol`; `labels` name them.
+fn krogh_checks(
+    name: &str,
+    labels: [&str; 2],
+    max: f64,
+    (want, got): (f64, f64),
+    tol: f64,
+    h: f64,
+) -> Vec<Check> {
+    vec![
+        Check::new(name, labels[0], 0.0, max, max, tol, h),
+        Check::new(name, labels[1], want, got, (got - want).abs(), tol, h),
+    ]
 }
 
 /// Where the unresolved vessel of [`krogh_unresolved`] runs through its voxels: on a
@@ -328,20 +347,7 @@ pub(crate) fn krogh_unresolved(
         VesselPlace::Generic => (DVec3::new(0.3 * h, 0.1 * h, 0.0), 0.6, "off-lattice"),
     };
     let c = grid.extent_um() / 2.0 + offset;
-    let top = grid.extent_um().z;
-    let net = Network {
-        nodes: vec![DVec3::new(c.x, c.y, -h), DVec3::new(c.x, c.y, top + h)],
-        segments: vec![Segment::new(0, 1, RC, PB)],
-        boundary: vec![],
-    };
-    // The model as the scenario's defaults make it (D of this case).
-    let model = crate::physics::wall::WallModel {
-        subvoxel: true,
-        diffusivity_um2_per_s: D * d_factor,
-        h_um: h,
-        ..crate::physics::wall::WallModel::single(PW)
-    };
-    let map = rasterise::rasterise_with(&net, &grid, &model);
+    let map = vessel_along_z(&grid, c, RC, PB, PW, D * d_factor);
     p.sv = map.sv;
     p.wall_sv = map.wall_sv;
     p.pb = map.pb;
@@ -367,34 +373,19 @@ pub(crate) fn krogh_unresolved(
         },
         want,
     );
-    let got_min = field
-        .iter()
-        .enumerate()
-        .filter(|&(i, _)| p.viable[i] > 0.0)
-        .map(|(_, &v)| f64::from(v))
-        .fold(f64::INFINITY, f64::min);
-    let want_min = want(rt);
+    let got_min = tissue_min(&field, &p);
     Ok(CaseRun {
-        checks: vec![
-            Check::new(
-                name,
+        checks: krogh_checks(
+            name,
+            [
                 &format!("max |P − P(r)|, r ≥ rc+h, h={h} µm, {at} (mmHg)"),
-                0.0,
-                max,
-                max,
-                tol,
-                h,
-            ),
-            Check::new(
-                name,
                 &format!("pO2 at Rt, h={h} µm, {at} (mmHg)"),
-                want_min,
-                got_min,
-                (got_min - want_min).abs(),
-                tol,
-                h,
-            ),
-        ],
+            ],
+            max,
+            (want(rt), got_min),
+            tol,
+            h,
+        ),
         h,
         order_error: rms,
         // The subvoxel model removes the O(1) wall error; what remains does not fall

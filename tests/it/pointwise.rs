@@ -76,11 +76,11 @@ fn cases(n: usize) -> Vec<Case> {
             vec![vec![0.0; n], vec![0.0; n]],
         ),
         (
-            Box::new(WeightedVessels {
+            Box::new(WeightedVessels(Vessels {
                 len: n,
                 perfusion: 0.75,
                 pb_increase: 12.0,
-            }),
+            })),
             vec![
                 random(n, 17, 0.0, 0.02)
                     .iter()

@@ -86,11 +86,11 @@ fn pointwise_uniform_blocks_match_their_wgsl_structs() {
             perfusion: 1.0,
             pb_increase: 0.0,
         }),
-        Box::new(o::WeightedVessels {
+        Box::new(o::WeightedVessels(o::Vessels {
             len: n,
             perfusion: 1.0,
             pb_increase: 0.0,
-        }),
+        })),
         Box::new(o::ApplyFixed { len: n }),
         Box::new(r::RosProduction::new(n, &o2p, &rp, 0.1, true)),
         Box::new(r::RosProblem::new(n, &rp)),
