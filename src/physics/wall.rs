@@ -285,7 +285,7 @@ pub struct WallModel {
 /// The subvoxel model raises a ring's conductance to at most this many times its
 /// blood-to-wall conductance; beyond, the grid cannot hold the wall's pO2 (a vessel
 /// much wider than r₀ in one voxel) and the ring keeps this cap.
-pub(crate) const MAX_FACTOR: f64 = 1000.0;
+pub const MAX_FACTOR: f64 = 1000.0;
 
 impl WallModel {
     /// Today's model: every wall passes Pw·(Pb − P̄) per area.
