@@ -140,10 +140,11 @@ pub fn advance(
     let activation: Vec<f64> = (0..n)
         .map(|i| p.activation.rate(f64::from(po2[i])) * f64::from(o2.viable[i]))
         .collect();
+    let wall_sv = o2.wall_area_sv();
     for k in 0..substeps {
         let t1 = t + h * f64::from(k + 1);
         let cp = p.pk.plasma(doses_s, t1);
-        let wall = |i: usize| p.permeability_um_per_s * f64::from(o2.wall_area_sv()[i]);
+        let wall = |i: usize| p.permeability_um_per_s * f64::from(wall_sv[i]);
         let cells = |i: usize| f64::from(o2.viable[i]);
         let prodrug = problem::implicit_step(
             o2,

@@ -103,6 +103,7 @@ pub fn balance(
     let (mut prod, mut scav, mut loss, mut wall, mut out) = (0.0, 0.0, 0.0, 0.0, 0.0);
     // Exchange into the tissue (sources) and out of it (sinks), by sign per voxel.
     let (mut inflow, mut outflow) = (0.0, 0.0);
+    let wall_sv = o2.wall_area_sv();
     for (i, &r32) in ros.iter().enumerate() {
         if rp.is_fixed(i) {
             continue;
@@ -111,7 +112,7 @@ pub fn balance(
         prod += f64::from(production[i]);
         scav += params.scavenging_rate_per_mm_per_s * f64::from(gsh[i]) * r;
         loss += params.loss_rate_per_s * r;
-        let w = params.wall_permeability_um_per_s * f64::from(o2.wall_area_sv()[i]) * (r - rb);
+        let w = params.wall_permeability_um_per_s * f64::from(wall_sv[i]) * (r - rb);
         wall += w;
         let (into, from) = boundary_exchange(&rp, r, i);
         out += c * (from - into);

@@ -36,12 +36,13 @@ pub fn build(
     );
     p.faces = o2.faces.map(|f| if f >= 0.0 { rb } else { FREE });
     p.viable.clone_from(&o2.viable);
+    let wall_sv = o2.wall_area_sv();
     for i in 0..n {
         if o2.is_fixed(i) {
             p.fixed[i] = rb;
             continue;
         }
-        let wall = params.wall_permeability_um_per_s * f64::from(o2.wall_area_sv()[i]);
+        let wall = params.wall_permeability_um_per_s * f64::from(wall_sv[i]);
         let gamma = params.removal_rate(gsh[i]) + wall;
         let source = f64::from(production[i]) + wall * params.boundary_um;
         if gamma > 0.0 {

@@ -103,9 +103,10 @@ pub(super) fn ros_burst(
         return Ok(());
     };
     let ros_params = cond.ros_params(&sc.spec.ros.params());
+    let solutes = st.solutes();
     crate::ros::resident::production(
         backend,
-        &st.solutes(),
+        &solutes,
         &ros_params,
         st.po2,
         None,
@@ -118,7 +119,7 @@ pub(super) fn ros_burst(
     for _ in 0..chunks as u32 {
         ros_then_gsh(
             backend,
-            &st.solutes(),
+            &solutes,
             &ros_params,
             *production,
             ros,
@@ -150,9 +151,10 @@ pub(super) fn resolve(
         return Ok(());
     };
     let ros_params = cond.ros_params(&sc.spec.ros.params());
+    let solutes = st.solutes();
     crate::ros::resident::production(
         backend,
-        &st.solutes(),
+        &solutes,
         &ros_params,
         st.po2,
         Some(st.po2_previous),
@@ -162,7 +164,7 @@ pub(super) fn resolve(
     let step = gsh_step(st, params, cond, dt);
     ros_then_gsh(
         backend,
-        &st.solutes(),
+        &solutes,
         &ros_params,
         *production,
         ros,

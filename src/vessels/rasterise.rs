@@ -86,9 +86,10 @@ pub struct WallMap {
     voxel: Vec<u32>,
     /// Wall area of each entry (µm²).
     area: Vec<f64>,
-    /// Exchange area of each entry (µm²): its wall area × the ring's conductance over
-    /// the reference permeability. The gather, the spread and the blood march use it.
-    exchange: Vec<f64>,
+    /// Each ring's conductance over the reference permeability: an entry's exchange
+    /// area (what the gather, the spread and the blood march use) is its wall area ×
+    /// its ring's factor.
+    factor: Vec<f64>,
     /// Rings whose subvoxel conductance reached its cap ([`wall::MAX_FACTOR`]).
     pub(crate) capped_rings: usize,
 }
@@ -156,12 +157,7 @@ impl WallMap {
             .map(|r| w.ring_factor(grid, model, r, rings[r].0, rings[r].1))
             .collect();
         w.capped_rings = factors.iter().filter(|f| f.1).count();
-        w.exchange = vec![0.0; w.area.len()];
-        for (r, &(f, _)) in factors.iter().enumerate() {
-            for e in w.entry_start[r]..w.entry_start[r + 1] {
-                w.exchange[e] = w.area[e] * f;
-            }
-        }
+        w.factor = factors.iter().map(|f| f.0).collect();
         w
     }
 
@@ -212,7 +208,10 @@ impl WallMap {
 
     /// Σ wall area and Σ exchange area over all rings (µm²).
     pub(crate) fn area_totals(&self) -> (f64, f64) {
-        (self.area.iter().sum(), self.exchange.iter().sum())
+        let exchange = (0..self.rings())
+            .flat_map(|r| self.entries(r).map(|(_, a)| a))
+            .sum();
+        (self.area.iter().sum(), exchange)
     }
 
     /// Number of (ring, voxel) entries.
@@ -233,15 +232,16 @@ impl WallMap {
     /// (voxel, exchange area µm²) of ring `r` inside the grid.
     pub(crate) fn entries(&self, r: usize) -> impl Iterator<Item = (usize, f64)> + '_ {
         let range = self.entry_start[r]..self.entry_start[r + 1];
+        let f = self.factor[r];
         self.voxel[range.clone()]
             .iter()
-            .zip(&self.exchange[range])
-            .map(|(&v, &a)| (v as usize, a))
+            .zip(&self.area[range])
+            .map(move |(&v, &a)| (v as usize, a * f))
     }
 
     /// True when some ring's exchange area differs from its wall area.
     pub(crate) fn is_weighted(&self) -> bool {
-        self.area != self.exchange
+        self.factor.iter().any(|&f| f != 1.0)
     }
 
     /// Exchange area of ring `r` inside the grid (µm²) and the weighted mean of
@@ -264,7 +264,9 @@ impl WallMap {
         Csr {
             row_start: self.entry_start.iter().map(|&e| e as u32).collect(),
             col: self.voxel.clone(),
-            weight: self.exchange.iter().map(|&a| a as f32).collect(),
+            weight: (0..self.rings())
+                .flat_map(|r| self.entries(r).map(|(_, a)| a as f32))
+                .collect(),
         }
     }
 
@@ -469,9 +471,6 @@ mod tests {
         ]
     }
 
-    /// Under every model: the wall area stays Σ 2πrL, and what the rings' blood gives
-    /// (Σ Pw·A_exchange·(Pb − P̄) over rings) is what the voxels receive
-    /// (Σ Pw·Sv·h³·(Pb − P) over voxels, through the f32 maps), to 1e-5.
     #[test]
     fn a_zero_wall_permeability_exchanges_nothing_under_the_subvoxel_model() {
         let (grid, net) = two_vessels();
@@ -487,6 +486,9 @@ mod tests {
         assert!(area > 0.0 && exchange == 0.0, "{area} {exchange}");
     }
 
+    /// Under every model: the wall area stays Σ 2πrL, and what the rings' blood gives
+    /// (Σ Pw·A_exchange·(Pb − P̄) over rings) is what the voxels receive
+    /// (Σ Pw·Sv·h³·(Pb − P) over voxels, through the f32 maps), to 1e-5.
     #[test]
     fn exchange_is_conserved_between_rings_and_voxels_under_every_wall_model() {
         let (grid, net) = two_vessels();

@@ -121,12 +121,13 @@ impl GreensOxygen {
     /// µm²), M = M0 / αt; the rest keep their value.
     pub fn conversions(&self, alpha_tissue: f64) -> Vec<Conversion> {
         let at = num(alpha_tissue);
-        let same = |key, n: Number, from: String, unit: &str| Conversion {
+        // A value taken as it is: `label = value unit_in` → `value unit_out`.
+        let same = |key, n: Number, label: &str, unit_in: &str, unit_out: &str| Conversion {
             key,
             value: n.value,
             line: n.line,
-            from,
-            to: format!("{}{unit}", num(n.value)),
+            from: format!("{label} = {}{unit_in}", num(n.value)),
+            to: format!("{}{unit_out}", num(n.value)),
         };
         let d = round12(self.diff_alpha.value / alpha_tissue * 1e8);
         let m = round12(self.m0.value / alpha_tissue);
@@ -148,40 +149,34 @@ impl GreensOxygen {
                 from: format!("M0 = {} cm³O2/cm³/s", num(self.m0.value)),
                 to: format!("{} mmHg/s (÷ αt = {at} cm³O2/cm³/mmHg)", num(round6(m))),
             },
-            same(
-                "oxygen.km_mmhg",
-                self.km_mmhg,
-                format!("Km = {} mmHg", num(self.km_mmhg.value)),
-                " mmHg",
-            ),
+            same("oxygen.km_mmhg", self.km_mmhg, "Km", " mmHg", " mmHg"),
             same(
                 "vessels.transport.p50_mmhg",
                 self.p50_mmhg,
-                format!("P50 = {} mmHg", num(self.p50_mmhg.value)),
+                "P50",
+                " mmHg",
                 " mmHg",
             ),
-            same(
-                "vessels.transport.hill_n",
-                self.hill_n,
-                format!("Hill n = {}", num(self.hill_n.value)),
-                "",
-            ),
+            same("vessels.transport.hill_n", self.hill_n, "Hill n", "", ""),
             same(
                 "vessels.transport.c0",
                 self.c0,
-                format!("c0 = {} cm³O2/cm³ red cells", num(self.c0.value)),
+                "c0",
+                " cm³O2/cm³ red cells",
                 " cm³O2/cm³",
             ),
             same(
                 "vessels.transport.alpha_blood",
                 self.alpha_blood,
-                format!("αb = {} cm³O2/cm³/mmHg", num(self.alpha_blood.value)),
+                "αb",
+                " cm³O2/cm³/mmHg",
                 " cm³O2/cm³/mmHg",
             ),
             same(
                 "vessels.network.flow_scale",
                 self.q0fac,
-                format!("q0fac = {}", num(self.q0fac.value)),
+                "q0fac",
+                "",
                 " (× every flow of network.dat)",
             ),
         ]
