@@ -5,7 +5,9 @@
 // Uses shared/o2_common.wgsl (bindings 0–6 of the coarse level).
 // CPU twin: `coarse_rhs` in src/backend/cpu/mg_transfer.rs.
 
-@compute @workgroup_size(8, 8, 4)
+@group(0) @binding(6) var<storage, read_write> rhs: array<f32>; // FAS source term (mmHg/s)
+
+@compute @workgroup_size(32, 4, 2)
 fn coarse_rhs(@builtin(global_invocation_id) gid: vec3<u32>) {
     let i = gid.x;
     let j = gid.y;

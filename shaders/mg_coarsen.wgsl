@@ -56,7 +56,7 @@ fn free_faces(i: u32, j: u32, k: u32, dims: vec3<u32>) -> f32 {
     return pairs;
 }
 
-@compute @workgroup_size(8, 8, 4)
+@compute @workgroup_size(32, 4, 2)
 fn mg_coarsen(@builtin(global_invocation_id) gid: vec3<u32>) {
     let cn = tp.coarse.xyz;
     let fn_ = tp.fine.xyz;

@@ -38,7 +38,7 @@ fn correction(i: u32, j: u32, k: u32) -> f32 {
     return coarse_po2[c] - coarse_po2_old[c];
 }
 
-@compute @workgroup_size(8, 8, 4)
+@compute @workgroup_size(32, 4, 2)
 fn mg_prolong(@builtin(global_invocation_id) gid: vec3<u32>) {
     let fn_ = tp.fine.xyz;
     if (gid.x >= fn_.x || gid.y >= fn_.y || gid.z >= fn_.z) { return; }

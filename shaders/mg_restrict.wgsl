@@ -22,7 +22,7 @@ struct Transfer {
 @group(0) @binding(4) var<storage, read_write> coarse_po2_old: array<f32>;
 @group(0) @binding(5) var<storage, read_write> coarse_rhs: array<f32>;
 
-@compute @workgroup_size(8, 8, 4)
+@compute @workgroup_size(32, 4, 2)
 fn mg_restrict(@builtin(global_invocation_id) gid: vec3<u32>) {
     let cn = tp.coarse.xyz;
     let fn_ = tp.fine.xyz;

@@ -5,6 +5,7 @@
 // Bindings (group 0): 0–6 from shared/o2_common.wgsl; 7 partials (rw, mmHg²/s²), one
 // per workgroup. CPU twin: src/backend/cpu/o2_residual.rs.
 
+@group(0) @binding(6) var<storage, read> rhs: array<f32>; // FAS source term (mmHg/s)
 @group(0) @binding(7) var<storage, read_write> partials: array<f32>;
 
 @compute @workgroup_size(256)

@@ -3,9 +3,10 @@
 // Uses shared/o2_common.wgsl. Bindings (group 0): 0–6 from o2_common; 7 resid (rw,
 // mmHg/s). CPU twin: `residual_field` in src/backend/cpu/mg_transfer.rs.
 
+@group(0) @binding(6) var<storage, read> rhs: array<f32>; // FAS source term (mmHg/s)
 @group(0) @binding(7) var<storage, read_write> resid: array<f32>;
 
-@compute @workgroup_size(8, 8, 4)
+@compute @workgroup_size(32, 4, 2)
 fn residual_field(@builtin(global_invocation_id) gid: vec3<u32>) {
     let i = gid.x;
     let j = gid.y;

@@ -2,13 +2,14 @@
 // each voxel moves by ω times the exact local correction δ (Gauss–Seidel at ω = 1).
 // Voxel (i, j, k) is red when i + j + k is even. Thread x covers every other voxel of a
 // row, i = 2x + ((j + k + colour) & 1), so no thread idles.
-// Bindings (group 0, from shared/o2_common.wgsl): 0 params (uniform), 1 po2 (rw, mmHg),
-// 2 sv (1/µm), 3 pb (mmHg), 4 viable (n), 5 fixed_value (mmHg; < 0 free), 6 rhs (FAS
-// source term, read on coarse levels only).
+// Bindings (group 0; 0–5 from shared/o2_common.wgsl): 0 params (uniform), 1 po2 (rw,
+// mmHg), 2 sv (1/µm), 3 pb (mmHg), 4 viable (n), 5 fixed_value (mmHg; < 0 free), 6 rhs
+// (FAS source term, read-only, read on coarse levels only).
 // Entry points: smooth_red, smooth_black (one colour of the whole level per dispatch);
 // smooth_small (prm.sweeps red+black sweeps of a small level in one workgroup, one
 // dispatch). CPU twin: src/backend/cpu/o2_smooth.rs.
 
+@group(0) @binding(6) var<storage, read> rhs: array<f32>; // FAS source term (mmHg/s)
 fn sor_update(gid: vec3<u32>, colour: u32) {
     let j = gid.y;
     let k = gid.z;
@@ -24,12 +25,12 @@ fn sor_update(gid: vec3<u32>, colour: u32) {
     po2[idx] = max(p + prm.omega * delta, 0.0);
 }
 
-@compute @workgroup_size(8, 8, 4)
+@compute @workgroup_size(32, 4, 2)
 fn smooth_red(@builtin(global_invocation_id) gid: vec3<u32>) {
     sor_update(gid, 0u);
 }
 
-@compute @workgroup_size(8, 8, 4)
+@compute @workgroup_size(32, 4, 2)
 fn smooth_black(@builtin(global_invocation_id) gid: vec3<u32>) {
     sor_update(gid, 1u);
 }

@@ -70,7 +70,7 @@ fn region_index(gid: vec3<u32>) -> i32 {
     return i32(idx);
 }
 
-@compute @workgroup_size(8, 8, 4)
+@compute @workgroup_size(32, 4, 2)
 fn irradiate(@builtin(global_invocation_id) gid: vec3<u32>) {
     let at = region_index(gid);
     if (at < 0) { return; }
@@ -93,7 +93,7 @@ fn irradiate(@builtin(global_invocation_id) gid: vec3<u32>) {
     doomed[idx] = clamp(l + killed, 0.0, 1.0);
 }
 
-@compute @workgroup_size(8, 8, 4)
+@compute @workgroup_size(32, 4, 2)
 fn step(@builtin(global_invocation_id) gid: vec3<u32>) {
     let at = region_index(gid);
     if (at < 0) { return; }
@@ -134,7 +134,7 @@ fn step(@builtin(global_invocation_id) gid: vec3<u32>) {
     hif[idx] = clamp(goal + (h - goal) * keep, 0.0, 1.0);
 }
 
-@compute @workgroup_size(8, 8, 4)
+@compute @workgroup_size(32, 4, 2)
 fn kill(@builtin(global_invocation_id) gid: vec3<u32>) {
     let at = region_index(gid);
     if (at < 0) { return; }

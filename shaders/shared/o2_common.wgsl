@@ -35,7 +35,8 @@ struct O2Params {
 @group(0) @binding(3) var<storage, read> pb: array<f32>;            // blood pO2 (mmHg)
 @group(0) @binding(4) var<storage, read> viable: array<f32>;        // viable fraction n
 @group(0) @binding(5) var<storage, read> fixed_value: array<f32>;   // fixed pO2 (mmHg); < 0 free
-@group(0) @binding(6) var<storage, read_write> rhs: array<f32>;     // FAS source term (mmHg/s)
+// Binding 6, `rhs` (the FAS source term, mmHg/s), is declared by each shader that
+// includes this one: read-only where it is only read, read_write in mg_coarse_rhs.
 
 // Coupling weight (units of c) of cell i of n on its low side (the inner neighbour, or
 // the low face) and on its high side; CPU twin `axis_weights`.

@@ -26,7 +26,7 @@ use oxyfield::rng::Rng;
 /// Max absolute difference allowed between the backends on n, d and l.
 const TOL: f64 = 2e-6;
 
-/// 24×20×16 (x×y×z): not cubic and not a multiple of the (8, 8, 4) workgroup.
+/// 24×20×16 (x×y×z): not cubic and not a multiple of the (32, 4, 2) workgroup in x.
 fn grid() -> Grid {
     Grid::from_shape_zyx([16, 20, 24], 10.0)
 }

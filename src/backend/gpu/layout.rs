@@ -5,8 +5,10 @@
 //! definitions: each entry point's `@workgroup_size` is [`WG_3D`] or [`WG_1D`], and each
 //! [`Mirror`] has the size and field offsets of its WGSL struct.
 
-/// Workgroup of the kernels over the 3D grid (one invocation per voxel).
-pub const WG_3D: [u32; 3] = [8, 8, 4];
+/// Workgroup of the kernels over the 3D grid (one invocation per voxel, or per voxel of
+/// one colour of a row for the smoother). Wide in x, so that a warp or wavefront of 32
+/// reads one stretch of a row, not 8-float pieces of four rows.
+pub const WG_3D: [u32; 3] = [32, 4, 2];
 
 /// Workgroup of the kernels over a flat range (pointwise kernels, reductions).
 pub const WG_1D: u32 = 256;

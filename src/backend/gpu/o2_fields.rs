@@ -277,8 +277,9 @@ impl GpuO2Fields {
         }
     }
 
-    /// The layout of [`entries`](Self::entries): a uniform block, pO2 and the FAS
-    /// source term read–write, the four coefficient fields read-only.
+    /// The layout of [`entries`](Self::entries) for the kernels that only read the FAS
+    /// source term (the smoother): a uniform block, pO2 read–write, the four
+    /// coefficient fields and the FAS term read-only.
     pub(crate) fn layout(ctx: &GpuContext) -> wgpu::BindGroupLayout {
         let storage = |binding: u32, read_only: bool| wgpu::BindGroupLayoutEntry {
             binding,
@@ -300,7 +301,7 @@ impl GpuO2Fields {
             },
             count: None,
         }];
-        entries.extend((1..=6).map(|b| storage(b, !matches!(b, 1 | 6))));
+        entries.extend((1..=6).map(|b| storage(b, b != 1)));
         ctx.device
             .create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
                 label: Some("oxyfield.o2.fields"),
