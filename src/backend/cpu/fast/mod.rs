@@ -5,13 +5,15 @@
 //! - Every x-row goes through the vectorised row kernels of [`rows`], faces and the
 //!   edge weights of narrow last cells entering as per-side coefficients
 //!   (`StencilConsts::couplings`) and ghost values, so there is no scalar shell.
-//! - A colour of red–black smoothing is computed for every voxel of an interior row and
-//!   kept only where it applies (blend on store): twice the arithmetic of the coloured
-//!   voxels, but contiguous loads and stores in place of a stride-2 walk.
+//! - A colour of red–black smoothing computes only that colour's voxels of a row on
+//!   AVX2 (they are gathered from contiguous loads by register shuffles, and the row is
+//!   written back whole: new values at its colour, current ones at the other); the
+//!   portable body computes both colours and keeps the other's current values (blend on
+//!   store).
 //! - Planes are updated in parallel by plane parity within a colour (even planes, then
 //!   odd ones), so that a task writes its own plane and reads planes no task writes:
-//!   no field is shared mutably (the only `unsafe` is the call of the AVX2 copy of the
-//!   row kernel, behind its run-time feature check).
+//!   no field is shared mutably (the only `unsafe` is the AVX2 row kernels and their
+//!   intrinsics, behind a run-time feature check).
 //! - Levels below `PAR_MIN` voxels run serially: there rayon's fork–join costs more
 //!   than it saves.
 //!

@@ -1,12 +1,29 @@
 //! The fast path's row kernels: one x-row at a time, faces and edge weights included
 //! as per-side coefficients, in the reference's operations and order (x−, x+, y−, y+, z−, z+,
 //! vessel, FAS term; the same roots), so that every value is bitwise the reference's.
-//! The branches of the point functions are selects, every row is re-sliced to the
-//! stretch so that bounds checks leave the loop, and LLVM vectorises the loops over x;
-//! on x86-64 with AVX2 a copy compiled for it is chosen at run time (the same IEEE
-//! operations on wider registers: no FMA is formed, so the bits do not change).
+//! The branches of the point functions are selects, and every row is re-sliced to the
+//! stretch so that bounds checks leave the loop.
+//!
+//! On x86-64 with AVX2 (checked at run time) the rows go through the explicit 8-lane
+//! kernels of `rows_avx2.rs`: a residual row 8 voxels at a time, and a red–black pass
+//! 16 voxels at a time, of which the 8 of its colour are gathered into the lanes by
+//! register shuffles, so that only they are computed. The same IEEE operations in the
+//! same order (no FMA is formed), so the bits do not change. The last n mod 8 (or
+//! mod 16) voxels of a row, and every row on other CPUs, take the scalar body, which
+//! for a red–black pass computes both colours and keeps the other's current values.
 
 use crate::backend::stencil::StencilConsts;
+
+#[cfg(target_arch = "x86_64")]
+#[path = "rows_avx2.rs"]
+mod lanes;
+
+/// Elsewhere the row kernels have the scalar body alone.
+#[cfg(not(target_arch = "x86_64"))]
+mod lanes {
+    pub(super) trait Lanes {}
+    impl<T> Lanes for T {}
+}
 
 /// The rows around one x-row (j, k). pO2 of the row comes padded with the x faces
 /// values (`pad[0]` and `pad[nx + 1]`; any finite value at a no-flux face), the four
@@ -29,6 +46,24 @@ pub(crate) struct Row<'a> {
     pub(crate) viable: &'a [f32],
     /// How the FAS term enters.
     pub(crate) g: Source<'a>,
+}
+
+/// Which voxels of a row a red–black pass updates: x ≡ `first` (mod 2) where free
+/// (`fixed` < 0 or NaN, `fixed` the row's fixed values); the others keep their value.
+#[derive(Clone, Copy)]
+pub(crate) struct Colour<'a> {
+    pub(crate) fixed: &'a [f32],
+    pub(crate) first: usize,
+}
+
+impl Colour<'_> {
+    /// Whether voxel x is updated.
+    #[inline(always)]
+    fn updates(&self, x: usize) -> bool {
+        // Fixed where `fixed` ≥ 0; NaN counts as free.
+        let fixed = self.fixed[x] >= 0.0;
+        (x + self.first) & 1 == 0 && !fixed
+    }
 }
 
 /// The FAS term of a residual: the level's rhs, a literal 0 added (the reference's
@@ -131,6 +166,7 @@ struct Stretch<'a> {
 }
 
 impl<'a> Stretch<'a> {
+    #[inline(always)]
     fn of(row: &Row<'a>, n: usize) -> Self {
         Stretch {
             p: &row.pad[1..n + 1],
@@ -179,40 +215,75 @@ impl<'a> Stretch<'a> {
     }
 }
 
-/// `out[i]` for every voxel i of the row, the body every dispatch target inlines.
+/// `out[i]` for the voxels i ≥ `from` of the row, the scalar body every dispatch target
+/// inlines; where `colour` is given, the voxels it does not update keep their value.
 #[inline(always)]
-fn row_body(k: &StencilConsts, row: &Row, out: &mut [f32], what: &impl Output) {
+fn row_body(
+    k: &StencilConsts,
+    row: &Row,
+    colour: Option<Colour>,
+    out: &mut [f32],
+    what: &impl Output,
+    from: usize,
+) {
     let n = k.nx;
     let s = Stretch::of(row, n);
     let out = &mut out[..n];
+    let keep = |i: usize, v: f32| match colour {
+        Some(c) if !c.updates(i) => s.p[i],
+        _ => v,
+    };
     match row.g {
         Source::Rhs(g) => {
             let g = &g[..n];
-            for (i, o) in out.iter_mut().enumerate() {
+            for (i, o) in out.iter_mut().enumerate().skip(from) {
                 let (f, a) = s.supply(k, i);
-                *o = s.value(k, i, f + g[i], a, what);
+                *o = keep(i, s.value(k, i, f + g[i], a, what));
             }
         }
         Source::Zero => {
-            for (i, o) in out.iter_mut().enumerate() {
+            for (i, o) in out.iter_mut().enumerate().skip(from) {
                 let (f, a) = s.supply(k, i);
-                *o = s.value(k, i, f + 0.0, a, what);
+                *o = keep(i, s.value(k, i, f + 0.0, a, what));
             }
         }
         Source::None => {
-            for (i, o) in out.iter_mut().enumerate() {
+            for (i, o) in out.iter_mut().enumerate().skip(from) {
                 let (f, a) = s.supply(k, i);
-                *o = s.value(k, i, f, a, what);
+                *o = keep(i, s.value(k, i, f, a, what));
             }
         }
     }
 }
 
-/// [`row_body`] compiled for AVX2.
+/// The row in 8-lane AVX2 form ([`lanes`]), its last n mod 8 voxels by [`row_body`].
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
-unsafe fn row_avx2(k: &StencilConsts, row: &Row, out: &mut [f32], what: &impl Output) {
-    row_body(k, row, out, what)
+unsafe fn row_avx2(
+    k: &StencilConsts,
+    row: &Row,
+    colour: Option<Colour>,
+    out: &mut [f32],
+    what: &(impl Output + lanes::Lanes),
+) {
+    let n = k.nx;
+    let s = Stretch::of(row, n);
+    let g = match row.g {
+        Source::Rhs(g) => Source::Rhs(&g[..n]),
+        other => other,
+    };
+    let colour = colour.map(|c| Colour {
+        fixed: &c.fixed[..n],
+        ..c
+    });
+    // SAFETY: this function runs only where the CPU has AVX2.
+    let done = unsafe {
+        match colour {
+            Some(c) => lanes::stretch_colour(k, &s, g, c, &mut out[..n], what),
+            None => lanes::stretch(k, &s, g, None, &mut out[..n], what),
+        }
+    };
+    row_body(k, row, colour, out, what, done)
 }
 
 /// When set, the row kernels run their portable loop on any CPU (tests compare both).
@@ -227,25 +298,32 @@ pub fn force_portable(on: bool) {
 
 /// [`row_body`] on the widest registers this CPU has.
 #[inline(always)]
-fn row_dispatch(k: &StencilConsts, row: &Row, out: &mut [f32], what: &impl Output) {
+fn row_dispatch(
+    k: &StencilConsts,
+    row: &Row,
+    colour: Option<Colour>,
+    out: &mut [f32],
+    what: &(impl Output + lanes::Lanes),
+) {
     #[cfg(target_arch = "x86_64")]
     if std::arch::is_x86_feature_detected!("avx2")
         && !PORTABLE.load(std::sync::atomic::Ordering::Relaxed)
     {
         // SAFETY: the CPU has AVX2 (checked just above).
-        return unsafe { row_avx2(k, row, out, what) };
+        return unsafe { row_avx2(k, row, colour, out, what) };
     }
-    row_body(k, row, out, what)
+    row_body(k, row, colour, out, what, 0)
 }
 
 /// The residual F(P) + g of every voxel of `row` into `out[..nx]` (free or not: the
 /// caller masks fixed voxels).
 pub(crate) fn residuals(k: &StencilConsts, row: &Row, out: &mut [f32]) {
-    row_dispatch(k, row, out, &Residual)
+    row_dispatch(k, row, None, out, &Residual)
 }
 
-/// The smoothed value of every voxel of `row` (both colours, fixed or not: the caller
-/// keeps the ones it updates) into `out[..nx]`.
-pub(crate) fn smoothed(k: &StencilConsts, row: &Row, omega: f32, out: &mut [f32]) {
-    row_dispatch(k, row, out, &Smoothed { omega, km: k.km })
+/// One colour of a red–black pass over `row` into `out[..nx]`: the smoothed value at
+/// the voxels `colour` updates, the current value at the others (so that `out` is the
+/// row's new contents).
+pub(crate) fn smoothed(k: &StencilConsts, row: &Row, colour: Colour, omega: f32, out: &mut [f32]) {
+    row_dispatch(k, row, Some(colour), out, &Smoothed { omega, km: k.km })
 }

@@ -1,7 +1,7 @@
 //! Fast red–black smoothing, bitwise [`crate::backend::cpu::o2_smooth::smooth_colour`]
 //! for each colour (see [`super`] for the organisation).
 
-use super::rows::{smoothed, Source};
+use super::rows::{smoothed, Colour, Source};
 use super::{for_each, Sides};
 use crate::problem::O2Problem;
 
@@ -58,16 +58,11 @@ fn colour_planes(
                 let r0 = j * nx;
                 sides.fill_pad(&mut pad, &cur[r0..r0 + nx]);
                 let row = sides.row(problem, (j, k), &pad, cur, below, above, g);
-                smoothed(&sides.kc, &row, omega, &mut new);
-                // Keep the update at the free voxels of this colour: x ≡ j + k + colour
-                // (mod 2).
-                let par = (j + k + colour) & 1;
+                // This colour's voxels of the row: x ≡ j + k + colour (mod 2).
                 let fixed = &problem.fixed[k * plane + r0..k * plane + r0 + nx];
-                let dst = &mut cur[r0..r0 + nx];
-                for (i, (d, (&v, &f))) in dst.iter_mut().zip(new.iter().zip(fixed)).enumerate() {
-                    let keep = (i + par) & 1 != 0 || f >= 0.0;
-                    *d = if keep { *d } else { v };
-                }
+                let first = (j + k + colour) & 1;
+                smoothed(&sides.kc, &row, Colour { fixed, first }, omega, &mut new);
+                cur[r0..r0 + nx].copy_from_slice(&new);
             }
         },
     );

@@ -1,0 +1,371 @@
+//! The row kernel in explicit 8-lane AVX2 form: the same IEEE operations as the scalar
+//! body of [`super`], in the same order (no FMA is formed), so every lane's value is the
+//! scalar one bit for bit. LLVM's own vectorisation of that body is not relied on: it
+//! left the short rows of coarse levels, and part of the fine rows, to its scalar
+//! remainder loop. Lanes beyond a row's last multiple of 8 are left to the scalar body.
+
+use super::{Colour, Output, Source, Stretch};
+use crate::backend::stencil::StencilConsts;
+use std::arch::x86_64::*;
+use std::ops::{Add, Div, Mul, Sub};
+
+/// Eight f32 lanes.
+#[derive(Clone, Copy)]
+pub(super) struct V(__m256);
+
+impl V {
+    /// `s[i..i + 8]`.
+    #[inline(always)]
+    fn load(s: &[f32], i: usize) -> V {
+        let s = &s[i..i + 8];
+        // SAFETY: 8 values in bounds (sliced above); AVX is enabled in every caller (the
+        // AVX2 row kernel, behind its run-time check).
+        V(unsafe { _mm256_loadu_ps(s.as_ptr()) })
+    }
+
+    #[inline(always)]
+    fn splat(x: f32) -> V {
+        // SAFETY: as in `load`.
+        V(unsafe { _mm256_set1_ps(x) })
+    }
+
+    #[inline(always)]
+    fn store(self, s: &mut [f32], i: usize) {
+        let s = &mut s[i..i + 8];
+        // SAFETY: as in `load`.
+        unsafe { _mm256_storeu_ps(s.as_mut_ptr(), self.0) }
+    }
+
+    #[inline(always)]
+    fn sqrt(self) -> V {
+        // SAFETY: as in `load`.
+        V(unsafe { _mm256_sqrt_ps(self.0) })
+    }
+
+    /// All-ones lanes where `self > o` (false where either is NaN, as the scalar `>`).
+    #[inline(always)]
+    fn gt(self, o: V) -> V {
+        // SAFETY: as in `load`.
+        V(unsafe { _mm256_cmp_ps::<_CMP_GT_OQ>(self.0, o.0) })
+    }
+
+    /// All-ones lanes where `self >= o` (false where either is NaN).
+    #[inline(always)]
+    fn ge(self, o: V) -> V {
+        // SAFETY: as in `load`.
+        V(unsafe { _mm256_cmp_ps::<_CMP_GE_OQ>(self.0, o.0) })
+    }
+
+    /// Lanes set where `self` (a mask) is set and `o` is not.
+    #[inline(always)]
+    fn and_not(self, o: V) -> V {
+        // SAFETY: as in `load`.
+        V(unsafe { _mm256_andnot_ps(o.0, self.0) })
+    }
+
+    /// The lanes l with l ≡ `first` (mod 2) set.
+    #[inline(always)]
+    fn parity(first: usize) -> V {
+        let (a, b) = if first == 0 { (-1, 0) } else { (0, -1) };
+        // SAFETY: as in `load`.
+        V(unsafe { _mm256_castsi256_ps(_mm256_setr_epi32(a, b, a, b, a, b, a, b)) })
+    }
+
+    /// `t` where `self` (a mask) is set, else `f`.
+    #[inline(always)]
+    fn select(self, t: V, f: V) -> V {
+        // SAFETY: as in `load`.
+        V(unsafe { _mm256_blendv_ps(f.0, t.0, self.0) })
+    }
+}
+
+macro_rules! lane_op {
+    ($tr:ident, $f:ident, $intr:ident) => {
+        impl $tr for V {
+            type Output = V;
+            #[inline(always)]
+            fn $f(self, o: V) -> V {
+                // SAFETY: as in `V::load`.
+                V(unsafe { $intr(self.0, o.0) })
+            }
+        }
+    };
+}
+lane_op!(Add, add, _mm256_add_ps);
+lane_op!(Sub, sub, _mm256_sub_ps);
+lane_op!(Mul, mul, _mm256_mul_ps);
+lane_op!(Div, div, _mm256_div_ps);
+
+/// The voxels x = i + 2l and x = i + 2l + 1 (l < 8) of `s`: (even, odd) lanes of the
+/// 16 values from i.
+#[inline(always)]
+fn deinterleave(s: &[f32], i: usize) -> (V, V) {
+    let (a, b) = (V::load(s, i), V::load(s, i + 8));
+    // SAFETY: as in `V::load`.
+    unsafe {
+        // Per 128-bit half: (a0 a2 b0 b2 | a4 a6 b4 b6); the 64-bit pieces reordered
+        // (0, 2, 1, 3) give a0 a2 a4 a6 b0 b2 b4 b6.
+        let even = _mm256_shuffle_ps::<0b10_00_10_00>(a.0, b.0);
+        let odd = _mm256_shuffle_ps::<0b11_01_11_01>(a.0, b.0);
+        let order = |v: __m256| {
+            _mm256_castpd_ps(_mm256_permute4x64_pd::<0b11_01_10_00>(_mm256_castps_pd(v)))
+        };
+        (V(order(even)), V(order(odd)))
+    }
+}
+
+/// The inverse of [`deinterleave`]: `even` and `odd` lanes into `s[i..i + 16]`.
+#[inline(always)]
+fn interleave(even: V, odd: V, s: &mut [f32], i: usize) {
+    // SAFETY: as in `V::load`.
+    let (lo, hi) = unsafe {
+        let order = |v: __m256| {
+            _mm256_castpd_ps(_mm256_permute4x64_pd::<0b11_01_10_00>(_mm256_castps_pd(v)))
+        };
+        let (e, o) = (order(even.0), order(odd.0));
+        (_mm256_unpacklo_ps(e, o), _mm256_unpackhi_ps(e, o))
+    };
+    V(lo).store(s, i);
+    V(hi).store(s, i + 8);
+}
+
+/// `super::at_least`: `x` where `x > lo`, else `lo`.
+#[inline(always)]
+fn at_least(x: V, lo: V) -> V {
+    x.gt(lo).select(x, lo)
+}
+
+/// `super::residual`, lane by lane (a lane that takes the other branch computes this
+/// one too and discards it; no floating-point exception traps).
+#[inline(always)]
+fn residual(f: V, p: V, mn: V, km: V) -> V {
+    let zero = V::splat(0.0);
+    let s = p + km;
+    let up = mn * p / s;
+    s.gt(zero).select(f - up, at_least(f - mn, zero))
+}
+
+/// `super::correction`, lane by lane.
+#[inline(always)]
+pub(super) fn correction(a: V, r: V, p: V, mn: V, km: V) -> V {
+    let zero = V::splat(0.0);
+    let (two, four) = (V::splat(2.0), V::splat(4.0));
+    let a = at_least(a, V::splat(1e-30));
+    let s = p + km;
+    let q = s.gt(zero).select(mn * km / s, zero);
+    let bb = r - a * s - q;
+    let disc = at_least(bb * bb + four * a * r * s, zero).sqrt();
+    let pos = bb.ge(zero);
+    let num = pos.select(bb + disc, two * r * s);
+    let den = pos.select(two * a, disc - bb);
+    num / den
+}
+
+/// What an [`Output`] computes, lane by lane.
+pub(super) trait Lanes {
+    fn value8(&self, r: V, p: V, a: V, mn: V) -> V;
+}
+
+impl Lanes for super::Residual {
+    #[inline(always)]
+    fn value8(&self, r: V, _: V, _: V, _: V) -> V {
+        r
+    }
+}
+
+impl Lanes for super::Smoothed {
+    /// `(p + ω·δ).max(0.0)`: the scalar `max` against a constant 0 keeps x where
+    /// x ≥ 0 (−0 included) and gives 0 for NaN or below, which is this select.
+    #[inline(always)]
+    fn value8(&self, r: V, p: V, a: V, mn: V) -> V {
+        let x = p + V::splat(self.omega) * correction(a, r, p, mn, V::splat(self.km));
+        let zero = V::splat(0.0);
+        x.ge(zero).select(x, zero)
+    }
+}
+
+/// The values of the stretch's voxels 0..8m (m = ⌊len/8⌋) into `out`, as the scalar
+/// body computes them (the voxels `colour` does not update keep their value); returns
+/// 8m, where the scalar body takes over.
+///
+/// # Safety
+/// The CPU has AVX2.
+#[target_feature(enable = "avx2")]
+pub(super) unsafe fn stretch(
+    k: &StencilConsts,
+    s: &Stretch,
+    g: Source,
+    colour: Option<Colour>,
+    out: &mut [f32],
+    what: &(impl Output + Lanes),
+) -> usize {
+    // Chunks start at even x, so the lanes a pass updates are the same in each.
+    let lanes = colour.map(|c| (c.fixed, V::parity(c.first)));
+    let n = out.len() / 8 * 8;
+    let [cym, cyp, czm, czp] = s.cyz.map(V::splat);
+    let (zero, pw, m_max, km) = (
+        V::splat(0.0),
+        V::splat(k.pw),
+        V::splat(k.m_max),
+        V::splat(k.km),
+    );
+    for i in (0..n).step_by(8) {
+        let p = V::load(s.p, i);
+        let (cxm, cxp) = (V::load(s.cxm, i), V::load(s.cxp, i));
+        let mut f = zero;
+        f = f + cxm * (V::load(s.xm, i) - p);
+        f = f + cxp * (V::load(s.xp, i) - p);
+        f = f + cym * (V::load(s.nb[0], i) - p);
+        f = f + cyp * (V::load(s.nb[1], i) - p);
+        f = f + czm * (V::load(s.nb[2], i) - p);
+        f = f + czp * (V::load(s.nb[3], i) - p);
+        let gamma = pw * V::load(s.sv, i);
+        let mut a = zero;
+        a = a + cxm;
+        a = a + cxp;
+        a = a + cym;
+        a = a + cyp;
+        a = a + czm;
+        a = a + czp;
+        let f = f + gamma * (V::load(s.pb, i) - p);
+        let a = a + gamma;
+        let f = match g {
+            Source::Rhs(g) => f + V::load(g, i),
+            Source::Zero => f + zero,
+            Source::None => f,
+        };
+        let mn = m_max * V::load(s.viable, i);
+        let v = what.value8(residual(f, p, mn, km), p, a, mn);
+        match lanes {
+            // Free (not fixed ≥ 0, NaN included) voxels of the pass's parity.
+            Some((fixed, parity)) => parity
+                .and_not(V::load(fixed, i).ge(zero))
+                .select(v, p)
+                .store(out, i),
+            None => v.store(out, i),
+        }
+    }
+    n
+}
+
+/// One colour of a red–black pass over the stretch's voxels 0..16m (m = ⌊len/16⌋) into
+/// `out`: the voxels x ≡ `colour.first` (mod 2) of each 16 gathered into 8 lanes
+/// (so only they are computed, with the scalar body's operations), the others'
+/// current values kept, and both written back in order; returns 16m, where the
+/// scalar body takes over.
+///
+/// # Safety
+/// The CPU has AVX2.
+#[target_feature(enable = "avx2")]
+pub(super) unsafe fn stretch_colour(
+    k: &StencilConsts,
+    s: &Stretch,
+    g: Source,
+    colour: Colour,
+    out: &mut [f32],
+    what: &(impl Output + Lanes),
+) -> usize {
+    if colour.first == 0 {
+        colour_chunks::<0>(k, s, g, colour.fixed, out, what)
+    } else {
+        colour_chunks::<1>(k, s, g, colour.fixed, out, what)
+    }
+}
+
+/// [`stretch_colour`] for the voxels x ≡ FIRST (mod 2).
+#[inline(always)]
+fn colour_chunks<const FIRST: usize>(
+    k: &StencilConsts,
+    s: &Stretch,
+    g: Source,
+    fixed: &[f32],
+    out: &mut [f32],
+    what: &(impl Output + Lanes),
+) -> usize {
+    let n = out.len() / 16 * 16;
+    for i in (0..n).step_by(16) {
+        colour_chunk::<FIRST>(k, s, g, fixed, what, i).store(out, i);
+    }
+    n
+}
+
+/// The 16 new values of a chunk, as (even x, odd x) lanes.
+struct Chunk(V, V);
+
+impl Chunk {
+    #[inline(always)]
+    fn store(self, out: &mut [f32], i: usize) {
+        interleave(self.0, self.1, out, i)
+    }
+}
+
+/// The chunk of voxels i..i + 16: those x ≡ FIRST (mod 2) computed, the others kept.
+#[inline(always)]
+fn colour_chunk<const FIRST: usize>(
+    k: &StencilConsts,
+    s: &Stretch,
+    g: Source,
+    fixed: &[f32],
+    what: &(impl Output + Lanes),
+    i: usize,
+) -> Chunk {
+    // The lanes of this colour from the 16 values of `src` from i.
+    let own = |src: &[f32]| {
+        let (e, o) = deinterleave(src, i);
+        if FIRST == 0 {
+            e
+        } else {
+            o
+        }
+    };
+    let [cym, cyp, czm, czp] = s.cyz.map(V::splat);
+    let (zero, pw, m_max, km) = (
+        V::splat(0.0),
+        V::splat(k.pw),
+        V::splat(k.m_max),
+        V::splat(k.km),
+    );
+    // The row with its x ghosts from x = i − 1 (`s.xm`) and from x = i + 1 (`s.xp`):
+    // for FIRST = 0 the voxels are the odd lanes from i − 1, their x− neighbours the
+    // even ones and their x+ neighbours the even ones from i + 1; for FIRST = 1 one lane
+    // on.
+    let (e0, o0) = deinterleave(s.xm, i);
+    let (e2, o2) = deinterleave(s.xp, i);
+    let (xm, p, xp, other) = if FIRST == 0 {
+        (e0, o0, e2, e2)
+    } else {
+        (o0, e2, o2, o0)
+    };
+    let (cxm, cxp) = (own(s.cxm), own(s.cxp));
+    let mut f = zero;
+    f = f + cxm * (xm - p);
+    f = f + cxp * (xp - p);
+    f = f + cym * (own(s.nb[0]) - p);
+    f = f + cyp * (own(s.nb[1]) - p);
+    f = f + czm * (own(s.nb[2]) - p);
+    f = f + czp * (own(s.nb[3]) - p);
+    let gamma = pw * own(s.sv);
+    let mut a = zero;
+    a = a + cxm;
+    a = a + cxp;
+    a = a + cym;
+    a = a + cyp;
+    a = a + czm;
+    a = a + czp;
+    let f = f + gamma * (own(s.pb) - p);
+    let a = a + gamma;
+    let f = match g {
+        Source::Rhs(g) => f + own(g),
+        Source::Zero => f + zero,
+        Source::None => f,
+    };
+    let mn = m_max * own(s.viable);
+    let v = what.value8(residual(f, p, mn, km), p, a, mn);
+    // Fixed voxels (fixed ≥ 0) keep their value; NaN counts as free.
+    let v = own(fixed).ge(zero).select(p, v);
+    if FIRST == 0 {
+        Chunk(v, other)
+    } else {
+        Chunk(other, v)
+    }
+}
