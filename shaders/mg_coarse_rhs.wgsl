@@ -2,7 +2,8 @@
 // the restricted fine residual R·(F_h(P_h) + g_h); on exit
 // rhs = R·(F_h(P_h) + g_h) − F_H(R̂·P_h), so that the coarse equation F_H(P_H) + rhs = 0
 // is solved by P_H = R̂·P_h when the fine level is converged. 0 at fixed voxels.
-// Uses shared/o2_common.wgsl (bindings 0–6 of the coarse level).
+// Uses shared/o2_common.wgsl (bindings 0–5 of the coarse level); 6 rhs (rw), declared
+// here.
 // CPU twin: `coarse_rhs` in src/backend/cpu/mg_transfer.rs.
 
 @group(0) @binding(6) var<storage, read_write> rhs: array<f32>; // FAS source term (mmHg/s)

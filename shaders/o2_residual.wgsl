@@ -2,7 +2,7 @@
 // voxels it visits (grid-stride loop) and writes one partial sum; reduce_sum.wgsl adds
 // the partials. No float atomics, so the result does not depend on scheduling.
 // Uses shared/o2_common.wgsl and shared/workgroup_sum.wgsl.
-// Bindings (group 0): 0–6 from shared/o2_common.wgsl; 7 partials (rw, mmHg²/s²), one
+// Bindings (group 0): 0–5 from shared/o2_common.wgsl; 6 rhs (read-only); 7 partials (rw, mmHg²/s²), one
 // per workgroup. CPU twin: src/backend/cpu/o2_residual.rs.
 
 @group(0) @binding(6) var<storage, read> rhs: array<f32>; // FAS source term (mmHg/s)

@@ -1,6 +1,7 @@
 // o2_residual_field: the pointwise residual F(P) + rhs of one multigrid level, written
 // per voxel (0 at fixed voxels) for mg_restrict to average onto the coarser level.
-// Uses shared/o2_common.wgsl. Bindings (group 0): 0–6 from o2_common; 7 resid (rw,
+// Uses shared/o2_common.wgsl. Bindings (group 0): 0–5 from o2_common; 6 rhs
+// (read-only); 7 resid (rw,
 // mmHg/s). CPU twin: `residual_field` in src/backend/cpu/mg_transfer.rs.
 
 @group(0) @binding(6) var<storage, read> rhs: array<f32>; // FAS source term (mmHg/s)

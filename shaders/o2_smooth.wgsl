@@ -10,6 +10,7 @@
 // dispatch). CPU twin: src/backend/cpu/o2_smooth.rs.
 
 @group(0) @binding(6) var<storage, read> rhs: array<f32>; // FAS source term (mmHg/s)
+
 fn sor_update(gid: vec3<u32>, colour: u32) {
     let j = gid.y;
     let k = gid.z;

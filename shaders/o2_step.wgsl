@@ -3,8 +3,9 @@
 // buffer both ways round (ping-pong), so successive steps alternate between them and
 // nothing is copied between steps. Fixed voxels keep their value. Δt must respect the positivity bound
 // Δt ≤ 1/(λ + largest diagonal) (src/solver/transient.rs picks it).
-// Uses shared/o2_common.wgsl. Bindings (group 0): 0–5 from o2_common; 6 rhs (read-only,
-// unused: protocol steps are on level 0); 7 next (rw, mmHg).
+// Uses shared/o2_common.wgsl. Bindings (group 0): 0–5 from o2_common; 6 rhs (read-only;
+// `residual_at` names it, but steps run on level 0, where use_rhs = 0, so it is never
+// read); 7 next (rw, mmHg).
 // CPU twin: src/backend/cpu/o2_step.rs.
 
 @group(0) @binding(6) var<storage, read> rhs: array<f32>; // FAS source term (mmHg/s)

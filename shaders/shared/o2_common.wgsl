@@ -1,4 +1,5 @@
-// Shared by o2_smooth.wgsl and o2_residual.wgsl (prepended to each at load time):
+// Shared by o2_smooth, o2_residual, o2_residual_field, o2_step and mg_coarse_rhs
+// (prepended to each at load time):
 // the O2 parameters, the field bindings, and the 7-point stencil of the steady O2
 // equation  0 = D∇²P − M·n·P/(P+Km) + Pw·Sv·(Pb − P).
 // CPU twins: src/backend/cpu/o2_stencil.rs and src/physics/o2.rs.

@@ -77,6 +77,9 @@ impl WgO2Step {
         fields: &GpuO2Fields,
         steps: u32,
     ) {
+        if steps == 0 {
+            return;
+        }
         {
             let mut pass = enc.begin_compute_pass(&wgpu::ComputePassDescriptor {
                 label: Some("oxyfield.o2_step"),

@@ -79,8 +79,9 @@ pub(crate) enum Source<'a> {
     None,
 }
 
-/// `x.max(lo)` for an `x` that is never −0 (NaN gives `lo`, as `max` does): one compare
-/// and select, where `max` also tests for NaN.
+/// `x` where `x > lo`, else `lo` (NaN gives `lo`): `x.max(lo)` as one compare and
+/// select, where `max` also tests for NaN; −0 against a `lo` of 0 gives +0, as this
+/// toolchain's `max(0.0)` does.
 #[inline(always)]
 fn at_least(x: f32, lo: f32) -> f32 {
     if x > lo {
@@ -146,7 +147,9 @@ struct Smoothed {
 impl Output for Smoothed {
     #[inline(always)]
     fn value(&self, r: f32, p: f32, a: f32, mn: f32) -> f32 {
-        (p + self.omega * correction(a, r, p, mn, self.km)).max(0.0)
+        // The reference's `max(0.0)` spelled as a select, so that −0 (→ +0) and NaN
+        // (→ 0) do not depend on how `max` is compiled.
+        at_least(p + self.omega * correction(a, r, p, mn, self.km), 0.0)
     }
 }
 
@@ -256,7 +259,8 @@ fn row_body(
     }
 }
 
-/// The row in 8-lane AVX2 form ([`lanes`]), its last n mod 8 voxels by [`row_body`].
+/// The row in 8-lane AVX2 form ([`lanes`]), its last n mod 8 voxels (n mod 16 for a
+/// red–black pass) by [`row_body`].
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
 unsafe fn row_avx2(
@@ -280,7 +284,7 @@ unsafe fn row_avx2(
     let done = unsafe {
         match colour {
             Some(c) => lanes::stretch_colour(k, &s, g, c, &mut out[..n], what),
-            None => lanes::stretch(k, &s, g, None, &mut out[..n], what),
+            None => lanes::stretch(k, &s, g, &mut out[..n], what),
         }
     };
     row_body(k, row, colour, out, what, done)

@@ -2,7 +2,8 @@
 //! body of [`super`], in the same order (no FMA is formed), so every lane's value is the
 //! scalar one bit for bit. LLVM's own vectorisation of that body is not relied on: it
 //! left the short rows of coarse levels, and part of the fine rows, to its scalar
-//! remainder loop. Lanes beyond a row's last multiple of 8 are left to the scalar body.
+//! remainder loop. The voxels beyond a row's last multiple of 8 (16 for a red–black
+//! pass) are left to the scalar body.
 
 use super::{Colour, Output, Source, Stretch};
 use crate::backend::stencil::StencilConsts;
@@ -18,8 +19,9 @@ impl V {
     #[inline(always)]
     fn load(s: &[f32], i: usize) -> V {
         let s = &s[i..i + 8];
-        // SAFETY: 8 values in bounds (sliced above); AVX is enabled in every caller (the
-        // AVX2 row kernel, behind its run-time check).
+        // SAFETY: 8 values in bounds (sliced above). Every function of this module runs
+        // inside `stretch` or `stretch_colour`, which run only where the CPU has AVX2
+        // (their callers check it at run time).
         V(unsafe { _mm256_loadu_ps(s.as_ptr()) })
     }
 
@@ -54,21 +56,6 @@ impl V {
     fn ge(self, o: V) -> V {
         // SAFETY: as in `load`.
         V(unsafe { _mm256_cmp_ps::<_CMP_GE_OQ>(self.0, o.0) })
-    }
-
-    /// Lanes set where `self` (a mask) is set and `o` is not.
-    #[inline(always)]
-    fn and_not(self, o: V) -> V {
-        // SAFETY: as in `load`.
-        V(unsafe { _mm256_andnot_ps(o.0, self.0) })
-    }
-
-    /// The lanes l with l ≡ `first` (mod 2) set.
-    #[inline(always)]
-    fn parity(first: usize) -> V {
-        let (a, b) = if first == 0 { (-1, 0) } else { (0, -1) };
-        // SAFETY: as in `load`.
-        V(unsafe { _mm256_castsi256_ps(_mm256_setr_epi32(a, b, a, b, a, b, a, b)) })
     }
 
     /// `t` where `self` (a mask) is set, else `f`.
@@ -147,7 +134,7 @@ fn residual(f: V, p: V, mn: V, km: V) -> V {
 
 /// `super::correction`, lane by lane.
 #[inline(always)]
-pub(super) fn correction(a: V, r: V, p: V, mn: V, km: V) -> V {
+fn correction(a: V, r: V, p: V, mn: V, km: V) -> V {
     let zero = V::splat(0.0);
     let (two, four) = (V::splat(2.0), V::splat(4.0));
     let a = at_least(a, V::splat(1e-30));
@@ -174,19 +161,65 @@ impl Lanes for super::Residual {
 }
 
 impl Lanes for super::Smoothed {
-    /// `(p + ω·δ).max(0.0)`: the scalar `max` against a constant 0 keeps x where
-    /// x ≥ 0 (−0 included) and gives 0 for NaN or below, which is this select.
+    /// The scalar `value`: max(p + ω·δ, 0) as `at_least`, which gives +0 for −0 and 0
+    /// for NaN, as the reference's `max(0.0)` does.
     #[inline(always)]
     fn value8(&self, r: V, p: V, a: V, mn: V) -> V {
         let x = p + V::splat(self.omega) * correction(a, r, p, mn, V::splat(self.km));
-        let zero = V::splat(0.0);
-        x.ge(zero).select(x, zero)
+        at_least(x, V::splat(0.0))
+    }
+}
+
+/// One voxel per lane: its pO2, its neighbours', and its coefficients, loaded in a row
+/// (`stretch`) or gathered to one colour (`colour_chunk`).
+struct Voxels {
+    p: V,
+    /// The x−, x+, y−, y+, z−, z+ neighbours.
+    nb: [V; 6],
+    cxm: V,
+    cxp: V,
+    sv: V,
+    pb: V,
+    viable: V,
+    /// The FAS term where one is added (a literal 0 for `Source::Zero`).
+    g: Option<V>,
+}
+
+/// The value `what` makes of each lane: `Stretch::supply` and `Stretch::value` of the
+/// scalar body, the same operations in the same order.
+#[inline(always)]
+fn update(k: &StencilConsts, cyz: [f32; 4], v: Voxels, what: &impl Lanes) -> V {
+    let [cym, cyp, czm, czp] = cyz.map(V::splat);
+    let zero = V::splat(0.0);
+    let p = v.p;
+    let mut f = zero;
+    for (c, nb) in [v.cxm, v.cxp, cym, cyp, czm, czp].into_iter().zip(v.nb) {
+        f = f + c * (nb - p);
+    }
+    let gamma = V::splat(k.pw) * v.sv;
+    let mut a = zero;
+    for c in [v.cxm, v.cxp, cym, cyp, czm, czp] {
+        a = a + c;
+    }
+    let f = f + gamma * (v.pb - p);
+    let a = a + gamma;
+    let f = v.g.map_or(f, |g| f + g);
+    let mn = V::splat(k.m_max) * v.viable;
+    what.value8(residual(f, p, mn, V::splat(k.km)), p, a, mn)
+}
+
+/// The FAS term of the lanes from `g`: `load` of its values, a literal 0, or none.
+#[inline(always)]
+fn fas(g: Source, load: impl Fn(&[f32]) -> V) -> Option<V> {
+    match g {
+        Source::Rhs(g) => Some(load(g)),
+        Source::Zero => Some(V::splat(0.0)),
+        Source::None => None,
     }
 }
 
 /// The values of the stretch's voxels 0..8m (m = ⌊len/8⌋) into `out`, as the scalar
-/// body computes them (the voxels `colour` does not update keep their value); returns
-/// 8m, where the scalar body takes over.
+/// body computes them; returns 8m, where the scalar body takes over.
 ///
 /// # Safety
 /// The CPU has AVX2.
@@ -195,55 +228,23 @@ pub(super) unsafe fn stretch(
     k: &StencilConsts,
     s: &Stretch,
     g: Source,
-    colour: Option<Colour>,
     out: &mut [f32],
     what: &(impl Output + Lanes),
 ) -> usize {
-    // Chunks start at even x, so the lanes a pass updates are the same in each.
-    let lanes = colour.map(|c| (c.fixed, V::parity(c.first)));
     let n = out.len() / 8 * 8;
-    let [cym, cyp, czm, czp] = s.cyz.map(V::splat);
-    let (zero, pw, m_max, km) = (
-        V::splat(0.0),
-        V::splat(k.pw),
-        V::splat(k.m_max),
-        V::splat(k.km),
-    );
     for i in (0..n).step_by(8) {
-        let p = V::load(s.p, i);
-        let (cxm, cxp) = (V::load(s.cxm, i), V::load(s.cxp, i));
-        let mut f = zero;
-        f = f + cxm * (V::load(s.xm, i) - p);
-        f = f + cxp * (V::load(s.xp, i) - p);
-        f = f + cym * (V::load(s.nb[0], i) - p);
-        f = f + cyp * (V::load(s.nb[1], i) - p);
-        f = f + czm * (V::load(s.nb[2], i) - p);
-        f = f + czp * (V::load(s.nb[3], i) - p);
-        let gamma = pw * V::load(s.sv, i);
-        let mut a = zero;
-        a = a + cxm;
-        a = a + cxp;
-        a = a + cym;
-        a = a + cyp;
-        a = a + czm;
-        a = a + czp;
-        let f = f + gamma * (V::load(s.pb, i) - p);
-        let a = a + gamma;
-        let f = match g {
-            Source::Rhs(g) => f + V::load(g, i),
-            Source::Zero => f + zero,
-            Source::None => f,
+        let at = |src: &[f32]| V::load(src, i);
+        let v = Voxels {
+            p: at(s.p),
+            nb: [s.xm, s.xp, s.nb[0], s.nb[1], s.nb[2], s.nb[3]].map(at),
+            cxm: at(s.cxm),
+            cxp: at(s.cxp),
+            sv: at(s.sv),
+            pb: at(s.pb),
+            viable: at(s.viable),
+            g: fas(g, at),
         };
-        let mn = m_max * V::load(s.viable, i);
-        let v = what.value8(residual(f, p, mn, km), p, a, mn);
-        match lanes {
-            // Free (not fixed ≥ 0, NaN included) voxels of the pass's parity.
-            Some((fixed, parity)) => parity
-                .and_not(V::load(fixed, i).ge(zero))
-                .select(v, p)
-                .store(out, i),
-            None => v.store(out, i),
-        }
+        update(k, s.cyz, v, what).store(out, i);
     }
     n
 }
@@ -318,13 +319,6 @@ fn colour_chunk<const FIRST: usize>(
             o
         }
     };
-    let [cym, cyp, czm, czp] = s.cyz.map(V::splat);
-    let (zero, pw, m_max, km) = (
-        V::splat(0.0),
-        V::splat(k.pw),
-        V::splat(k.m_max),
-        V::splat(k.km),
-    );
     // The row with its x ghosts from x = i − 1 (`s.xm`) and from x = i + 1 (`s.xp`):
     // for FIRST = 0 the voxels are the odd lanes from i − 1, their x− neighbours the
     // even ones and their x+ neighbours the even ones from i + 1; for FIRST = 1 one lane
@@ -336,31 +330,25 @@ fn colour_chunk<const FIRST: usize>(
     } else {
         (o0, e2, o2, o0)
     };
-    let (cxm, cxp) = (own(s.cxm), own(s.cxp));
-    let mut f = zero;
-    f = f + cxm * (xm - p);
-    f = f + cxp * (xp - p);
-    f = f + cym * (own(s.nb[0]) - p);
-    f = f + cyp * (own(s.nb[1]) - p);
-    f = f + czm * (own(s.nb[2]) - p);
-    f = f + czp * (own(s.nb[3]) - p);
-    let gamma = pw * own(s.sv);
-    let mut a = zero;
-    a = a + cxm;
-    a = a + cxp;
-    a = a + cym;
-    a = a + cyp;
-    a = a + czm;
-    a = a + czp;
-    let f = f + gamma * (own(s.pb) - p);
-    let a = a + gamma;
-    let f = match g {
-        Source::Rhs(g) => f + own(g),
-        Source::Zero => f + zero,
-        Source::None => f,
+    let v = Voxels {
+        p,
+        nb: [
+            xm,
+            xp,
+            own(s.nb[0]),
+            own(s.nb[1]),
+            own(s.nb[2]),
+            own(s.nb[3]),
+        ],
+        cxm: own(s.cxm),
+        cxp: own(s.cxp),
+        sv: own(s.sv),
+        pb: own(s.pb),
+        viable: own(s.viable),
+        g: fas(g, own),
     };
-    let mn = m_max * own(s.viable);
-    let v = what.value8(residual(f, p, mn, km), p, a, mn);
+    let v = update(k, s.cyz, v, what);
+    let zero = V::splat(0.0);
     // Fixed voxels (fixed ≥ 0) keep their value; NaN counts as free.
     let v = own(fixed).ge(zero).select(p, v);
     if FIRST == 0 {
