@@ -170,3 +170,18 @@ fn explicit_steps_match_cpu_twin() {
         before = c2;
     }
 }
+
+/// The GPU's copy-bandwidth reference is a kernel (`shaders/copy.wgsl`) in a
+/// grid-stride loop; the measurement checks that the end of the buffer (past the loop's
+/// first turn at 20 MiB: 4096 workgroups × 256 × 16 bytes = 16 MiB) was copied, and
+/// fails otherwise.
+#[test]
+fn copy_bandwidth_kernel_copies_the_whole_buffer() {
+    let Some(mut gpu) = common::gpu_backend("copy_bandwidth_kernel_copies_the_whole_buffer") else {
+        return;
+    };
+    for bytes in [4 << 10, 20 << 20] {
+        let bw = gpu.copy_bandwidth(bytes).unwrap();
+        assert!(bw.is_finite() && bw > 0.0, "{bytes} bytes: {bw} B/s");
+    }
+}

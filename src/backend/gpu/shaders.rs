@@ -34,6 +34,7 @@ pub fn all() -> Vec<(&'static str, String)> {
         ("stats_reduce", stats_reduce()),
         ("stats_combine", stats_combine()),
         ("stats_histogram", stats_histogram()),
+        ("copy", copy()),
     ];
     out.extend(pointwise);
     out
@@ -126,4 +127,9 @@ pub(crate) fn stats_combine() -> String {
 /// `shaders/stats_histogram.wgsl` (self-contained).
 pub(crate) fn stats_histogram() -> String {
     include_str!("../../../shaders/stats_histogram.wgsl").to_string()
+}
+
+/// `shaders/copy.wgsl`.
+pub(crate) fn copy() -> String {
+    include_str!("../../../shaders/copy.wgsl").to_string()
 }

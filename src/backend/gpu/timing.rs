@@ -58,10 +58,18 @@ pub(crate) fn time_pass(
     }
 }
 
-/// Device-to-device copy bandwidth for a buffer of `bytes` (read + written bytes per
-/// second), the best of five rounds of four copies.
+/// Workgroups of the copy kernel's grid-stride loop (below every adapter's limit per
+/// dimension).
+const COPY_GROUPS: u32 = 4096;
+
+/// Device memory bandwidth for buffers of `bytes` (read + written bytes per second):
+/// `shaders/copy.wgsl` copying one buffer into another and back, four dispatches in one
+/// compute pass, timed as the smoother is ([`time_pass`]: timestamps where the adapter
+/// has them, else the host clock), the best of five rounds. The last bytes of the
+/// source (beyond the first turn of the kernel's grid-stride loop on large buffers) carry
+/// a pattern that the copy must reproduce; an error says if it did not.
 pub(crate) fn copy_bandwidth(ctx: &GpuContext, bytes: usize) -> Result<f64> {
-    let size = (bytes as u64).div_ceil(4) * 4;
+    let size = (bytes as u64).div_ceil(16) * 16;
     let make = |label| {
         ctx.device.create_buffer(&wgpu::BufferDescriptor {
             label: Some(label),
@@ -73,19 +81,64 @@ pub(crate) fn copy_bandwidth(ctx: &GpuContext, bytes: usize) -> Result<f64> {
         })
     };
     let (a, b) = (make("oxyfield.copy.a"), make("oxyfield.copy.b"));
+    let probe = size.min(64 << 10);
+    let pattern: Vec<f32> = (0..probe / 4).map(|i| i as f32 + 1.0).collect();
+    ctx.write(&a, size - probe, bytemuck::cast_slice(&pattern));
+    let pipeline = super::pipeline::compute_pipelines(
+        ctx,
+        "oxyfield.copy",
+        &super::shaders::copy(),
+        &["copy"],
+    )?
+    .remove(0);
+    let layout = pipeline.get_bind_group_layout(0);
+    let group = |src: &wgpu::Buffer, dst: &wgpu::Buffer| {
+        ctx.device.create_bind_group(&wgpu::BindGroupDescriptor {
+            label: Some("oxyfield.copy"),
+            layout: &layout,
+            entries: &[
+                wgpu::BindGroupEntry {
+                    binding: 0,
+                    resource: src.as_entire_binding(),
+                },
+                wgpu::BindGroupEntry {
+                    binding: 1,
+                    resource: dst.as_entire_binding(),
+                },
+            ],
+        })
+    };
+    let groups = [group(&a, &b), group(&b, &a)];
     const COPIES: u32 = 4;
     let mut best = f64::INFINITY;
     for _ in 0..5 {
-        let mut enc = ctx.encoder("oxyfield.copy");
-        for i in 0..COPIES {
-            let (s, d) = if i % 2 == 0 { (&a, &b) } else { (&b, &a) };
-            enc.copy_buffer_to_buffer(s, 0, d, 0, size);
-        }
-        ctx.wait()?;
-        let start = Instant::now();
-        ctx.submit(enc);
-        ctx.wait()?;
-        best = best.min(start.elapsed().as_secs_f64());
+        let (t, _) = time_pass(ctx, |enc, timestamps| {
+            let mut pass = enc.begin_compute_pass(&wgpu::ComputePassDescriptor {
+                label: Some("oxyfield.copy"),
+                timestamp_writes: timestamps,
+            });
+            pass.set_pipeline(&pipeline);
+            for i in 0..COPIES {
+                pass.set_bind_group(0, &groups[i as usize % 2], &[]);
+                pass.dispatch_workgroups(COPY_GROUPS, 1, 1);
+            }
+        })?;
+        best = best.min(t);
+    }
+    ctx.counters.dispatch(5 * u64::from(COPIES));
+    // An even number of copies a → b → a …: b holds the last copy of a.
+    let staging = readback::staging(ctx, probe, "oxyfield.copy.probe");
+    let mut enc = ctx.encoder("oxyfield.copy.probe");
+    enc.copy_buffer_to_buffer(&b, size - probe, &staging, 0, probe);
+    ctx.submit(enc);
+    let copied: Vec<f32> =
+        bytemuck::pod_collect_to_vec(&readback::map_read(ctx, &staging, probe as usize)?);
+    if copied != pattern {
+        return Err(Error::Gpu(
+            "the copy kernel of the bandwidth measurement did not copy its buffer; \
+             report this with `oxyfield devices`"
+                .into(),
+        ));
     }
     Ok(2.0 * size as f64 * f64::from(COPIES) / best)
 }
