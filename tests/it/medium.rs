@@ -14,7 +14,7 @@ use oxyfield::backend::cpu::CpuBackend;
 use oxyfield::backend::O2Backend;
 use oxyfield::grid::Grid;
 use oxyfield::run::{run_scenario, RunResult};
-use oxyfield::vessels::{formats, BoundaryCondition, BoundaryNode, Network, Segment};
+use oxyfield::vessels::{formats, Network, Segment};
 use std::path::Path;
 
 /// The block: 24³ voxels of 10 µm.
@@ -31,12 +31,7 @@ fn near_face() -> Network {
         .map(|s| DVec3::new(35.0, 5.0 + (side - 10.0) * f64::from(s) / 8.0, side / 2.0))
         .collect();
     let segments = (0..8).map(|s| Segment::new(s, s + 1, 5.0, 40.0)).collect();
-    let bc = |node, p: f64, po2| BoundaryNode {
-        node,
-        condition: BoundaryCondition::Pressure(p),
-        hematocrit: Some(0.45),
-        po2_mmhg: po2,
-    };
+    let bc = common::pressure_node;
     Network {
         nodes,
         segments,

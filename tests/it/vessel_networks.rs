@@ -13,7 +13,7 @@ use oxyfield::problem::O2Problem;
 use oxyfield::run::run_scenario;
 use oxyfield::solver::{self, Method, SolveOptions};
 use oxyfield::validate::analytic::{krogh_profile, krogh_wall_po2};
-use oxyfield::vessels::{formats, rasterise, BoundaryCondition, BoundaryNode, Network, Segment};
+use oxyfield::vessels::{formats, rasterise, Network, Segment};
 
 /// Krogh: vessel radius 8 µm, blood at 50 mmHg behind a wall of Pw = 1000 µm/s, tissue
 /// to Rt = 60 µm with zero-order uptake a = 15 mmHg/s, D = 2000 µm²/s. The tissue's
@@ -136,12 +136,7 @@ fn ladder() -> Network {
     for s in [2, 5, 8] {
         segments.push(Segment::new(idx(0, s), idx(1, s), 3.0, 40.0));
     }
-    let bc = |node, p: f64, po2| BoundaryNode {
-        node,
-        condition: BoundaryCondition::Pressure(p),
-        hematocrit: Some(0.45),
-        po2_mmhg: po2,
-    };
+    let bc = common::pressure_node;
     Network {
         nodes,
         segments,

@@ -187,3 +187,18 @@ pub fn run_pointwise(
     }
     got
 }
+
+// ---- networks ---------------------------------------------------------------------
+
+use oxyfield::vessels::{BoundaryCondition, BoundaryNode};
+
+/// A boundary node of a test network: `node` held at pressure `p` (mmHg), haematocrit
+/// 0.45, blood entering at `po2` (mmHg) where given.
+pub fn pressure_node(node: usize, p: f64, po2: Option<f64>) -> BoundaryNode {
+    BoundaryNode {
+        node,
+        condition: BoundaryCondition::Pressure(p),
+        hematocrit: Some(0.45),
+        po2_mmhg: po2,
+    }
+}
