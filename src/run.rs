@@ -477,15 +477,10 @@ pub(crate) fn solve_o2(
             (c.po2, c.report, Some((c.blood, c.coupling)))
         }
         _ => {
-            let problem = &assembled.problem;
-            let (po2, report) = solver::host::solve_host(
-                backend,
-                problem,
-                &problem.initial_guess(),
-                "pO2",
-                "after the solve",
-                opts,
-            )?;
+            let problem = &mut assembled.problem;
+            let start = problem.initial_guess();
+            let (po2, report) =
+                solver::host::solve_lent(backend, problem, start, "pO2", "after the solve", opts)?;
             (po2, report, None)
         }
     })

@@ -68,6 +68,35 @@ pub trait FieldStore {
         }
         Ok(made)
     }
+    /// [`FieldStore::fields_from`] giving the arrays up: a backend that holds fields in
+    /// host memory (the CPU) keeps them as they are, instead of a second copy, and a
+    /// device backend uploads them and drops them. Counted as bytes up either way.
+    fn fields_from_vecs(&mut self, arrays: Vec<(Vec<f32>, &'static str)>) -> Result<Vec<Field>> {
+        let mut made = Vec::with_capacity(arrays.len());
+        for (data, label) in arrays {
+            match self.field_from(&data, label) {
+                Ok(f) => made.push(f),
+                Err(e) => {
+                    for f in made {
+                        self.field_free(f);
+                    }
+                    return Err(e);
+                }
+            }
+        }
+        Ok(made)
+    }
+    /// Whether fields are host arrays, so that [`FieldStore::fields_from_vecs`] and
+    /// [`FieldStore::field_take`] move arrays rather than copy them and cannot fail.
+    fn host_resident(&self) -> bool {
+        false
+    }
+    /// Reads `f` back and frees it (the CPU hands its array over without a copy).
+    fn field_take(&mut self, f: Field) -> Result<Vec<f32>> {
+        let out = self.field_read(f);
+        self.field_free(f);
+        out
+    }
 }
 
 /// Which backend a run uses, as written on the command line.

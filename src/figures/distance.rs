@@ -73,35 +73,30 @@ pub fn squared_distance_voxels(mask: &[bool], grid: &Grid) -> Vec<f64> {
         },
     );
 
-    // z: lines of stride nx·ny cross every slice, so each y-row of lines is computed
-    // into its own buffer (laid out [k][i]) and scattered back afterwards.
+    // z: lines of stride nx·ny cross every slice. Each task takes the y-row j of every
+    // slice (disjoint slices of the field) and transforms its nx lines in place, so
+    // that no second field is needed.
     if nz > 1 {
-        let plane = nx * ny;
-        let rows: Vec<Vec<f64>> = (0..ny)
-            .into_par_iter()
-            .map_init(
-                || Scratch::new(nz),
-                |s, j| {
-                    let mut buf = vec![0.0; nz * nx];
-                    for i in 0..nx {
-                        for k in 0..nz {
-                            s.line[k] = f[k * plane + j * nx + i];
-                        }
-                        s.transform();
-                        for k in 0..nz {
-                            buf[k * nx + i] = s.out[k];
-                        }
-                    }
-                    buf
-                },
-            )
-            .collect();
-        for (j, buf) in rows.iter().enumerate() {
-            for k in 0..nz {
-                let dst = k * plane + j * nx;
-                f[dst..dst + nx].copy_from_slice(&buf[k * nx..(k + 1) * nx]);
+        let mut by_row: Vec<Vec<&mut [f64]>> = (0..ny).map(|_| Vec::with_capacity(nz)).collect();
+        for slice in f.chunks_mut(nx * ny) {
+            for (j, row) in slice.chunks_mut(nx).enumerate() {
+                by_row[j].push(row);
             }
         }
+        by_row.into_par_iter().for_each_init(
+            || Scratch::new(nz),
+            |s, mut rows| {
+                for i in 0..nx {
+                    for (k, row) in rows.iter().enumerate() {
+                        s.line[k] = row[i];
+                    }
+                    s.transform();
+                    for (k, row) in rows.iter_mut().enumerate() {
+                        row[i] = s.out[k];
+                    }
+                }
+            },
+        );
     }
     f
 }

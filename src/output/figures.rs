@@ -86,8 +86,23 @@ pub(crate) fn po2_plots(
 ) -> Result<Vec<String>> {
     let dir = figures_dir(out)?;
     let dpi = sc.spec.figures.dpi;
-    let tissue: Vec<usize> = (0..po2.len()).filter(|&i| problem.is_tissue(i)).collect();
-    let values: Vec<f32> = tissue.iter().map(|&i| po2[i]).collect();
+    // A field's values at tissue voxels. The distances come first and their field is
+    // dropped at once, so that fewer whole fields are held at a time.
+    let at_tissue = |field: &[f32]| -> Vec<f32> {
+        (0..field.len())
+            .filter(|&i| problem.is_tissue(i))
+            .map(|i| field[i])
+            .collect()
+    };
+    let distance = if problem.sv.iter().any(|&s| s > 0.0) {
+        Some(at_tissue(&distance_to_vessels_um(
+            &problem.sv,
+            &problem.grid,
+        )?))
+    } else {
+        None
+    };
+    let values = at_tissue(po2);
     let top = sc.spec.output.png_limits_mmhg[1].max(1.0);
     let mut files = Vec::new();
     write_histogram(
@@ -106,9 +121,7 @@ pub(crate) fn po2_plots(
         ]
         .map(String::from),
     );
-    if problem.sv.iter().any(|&s| s > 0.0) {
-        let distance = distance_to_vessels_um(&problem.sv, &problem.grid)?;
-        let d: Vec<f32> = tissue.iter().map(|&i| distance[i]).collect();
+    if let Some(d) = distance {
         write_distance_profile(
             &values,
             &d,

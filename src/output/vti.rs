@@ -65,41 +65,45 @@ pub fn write_vti(path: &Path, grid: &Grid, fields: &[(&str, &[f32], &str)]) -> R
         grid.ny as i64 - 1,
         grid.nz as i64 - 1
     );
-    let mut xml = String::new();
-    xml.push_str("<?xml version=\"1.0\"?>\n");
-    xml.push_str(
+    let mut head = String::new();
+    head.push_str("<?xml version=\"1.0\"?>\n");
+    head.push_str(
         "<VTKFile type=\"ImageData\" version=\"1.0\" byte_order=\"LittleEndian\" \
          header_type=\"UInt64\" compressor=\"vtkZLibDataCompressor\">\n",
     );
     let o = h / 2.0;
     let _ = writeln!(
-        xml,
+        head,
         "  <ImageData WholeExtent=\"{extent}\" Origin=\"{o} {o} {o}\" Spacing=\"{h} {h} {h}\">"
     );
-    let _ = writeln!(xml, "    <Piece Extent=\"{extent}\">");
+    let _ = writeln!(head, "    <Piece Extent=\"{extent}\">");
     match fields.first() {
         Some((name, _, units)) => {
             let _ = writeln!(
-                xml,
+                head,
                 "      <PointData Scalars=\"{}\">",
                 xml_escape(&array_name(name, units))
             );
         }
-        None => xml.push_str("      <PointData>\n"),
+        None => head.push_str("      <PointData>\n"),
     }
-    for (name, data, units) in fields {
-        let _ = write!(
-            xml,
-            "        <DataArray type=\"Float32\" Name=\"{}\" NumberOfComponents=\"1\" \
-             format=\"binary\">\n          ",
-            xml_escape(&array_name(name, units))
-        );
-        encode_zlib_base64(data, &mut xml);
-        xml.push_str("\n        </DataArray>\n");
-    }
-    xml.push_str("      </PointData>\n      <CellData>\n      </CellData>\n");
-    xml.push_str("    </Piece>\n  </ImageData>\n</VTKFile>\n");
-    atomic::write(path, xml.as_bytes())
+    // Streamed to the file one field at a time: only one field's compressed blocks are
+    // held (the whole document of a 256³ run's fields would be 370 MB).
+    atomic::write_with(path, |w| {
+        w.write_all(head.as_bytes())?;
+        for (name, data, units) in fields {
+            write!(
+                w,
+                "        <DataArray type=\"Float32\" Name=\"{}\" NumberOfComponents=\"1\" \
+                 format=\"binary\">\n          ",
+                xml_escape(&array_name(name, units))
+            )?;
+            write_zlib_base64(data, w)?;
+            w.write_all(b"\n        </DataArray>\n")?;
+        }
+        w.write_all(b"      </PointData>\n      <CellData>\n      </CellData>\n")?;
+        w.write_all(b"    </Piece>\n  </ImageData>\n</VTKFile>\n")
+    })
 }
 
 /// Writes a ParaView collection (`.pvd`) at `path`, atomically: one `DataSet` per
@@ -122,27 +126,33 @@ pub fn write_pvd(path: &Path, entries: &[(f64, String)]) -> Result<()> {
     atomic::write(path, xml.as_bytes())
 }
 
-/// Appends the VTK zlib-compressed, base64 encoding of `data` to `out`.
-fn encode_zlib_base64(data: &[f32], out: &mut String) {
-    let bytes: Vec<u8> = data.iter().flat_map(|v| v.to_le_bytes()).collect();
-    let blocks: Vec<Vec<u8>> = bytes
-        .par_chunks(BLOCK)
+/// Writes the VTK zlib-compressed, base64 encoding of `data` to `w`.
+fn write_zlib_base64(data: &[f32], w: &mut dyn Write) -> std::io::Result<()> {
+    let blocks: Vec<Vec<u8>> = data
+        .par_chunks(BLOCK / 4)
         .map(|chunk| {
+            let bytes: Vec<u8> = chunk.iter().flat_map(|v| v.to_le_bytes()).collect();
             let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::fast());
             // Writing to a Vec cannot fail.
-            z.write_all(chunk).expect("zlib into memory");
+            z.write_all(&bytes).expect("zlib into memory");
             z.finish().expect("zlib into memory")
         })
         .collect();
     let mut header: Vec<u64> = vec![
         blocks.len() as u64,
         BLOCK as u64,
-        (bytes.len() % BLOCK) as u64,
+        ((data.len() * 4) % BLOCK) as u64,
     ];
     header.extend(blocks.iter().map(|b| b.len() as u64));
     let header: Vec<u8> = header.iter().flat_map(|v| v.to_le_bytes()).collect();
-    BASE64.encode_string(&header, out);
-    BASE64.encode_string(blocks.concat(), out);
+    w.write_all(BASE64.encode(&header).as_bytes())?;
+    // One base64 run over the blocks, as if they were concatenated.
+    let mut enc = base64::write::EncoderWriter::new(w, &BASE64);
+    for b in &blocks {
+        enc.write_all(b)?;
+    }
+    enc.finish()?;
+    Ok(())
 }
 
 fn xml_escape(s: &str) -> String {
@@ -273,14 +283,14 @@ mod tests {
     fn zlib_blocks_round_trip_across_block_edges() {
         for n in [0, 1, BLOCK / 4, BLOCK / 4 + 1, 3 * BLOCK / 4] {
             let data: Vec<f32> = (0..n).map(|i| (i as f32 * 0.37).sin()).collect();
-            let mut s = String::new();
-            encode_zlib_base64(&data, &mut s);
+            let mut s = Vec::new();
+            write_zlib_base64(&data, &mut s).unwrap();
             let enc = array::Encoding {
                 header_u64: true,
                 big_endian: false,
                 compressor: Some("vtkZLibDataCompressor"),
             };
-            let back = array::decode(s.as_bytes(), "binary", array::Scalar::F32, &[n], enc)
+            let back = array::decode(&s, "binary", array::Scalar::F32, &[n], enc)
                 .unwrap()
                 .into_f64();
             let back: Vec<f32> = back.into_iter().map(|v| v as f32).collect();

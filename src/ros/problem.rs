@@ -25,17 +25,24 @@ pub fn build(
     assert_eq!(production.len(), n);
     assert_eq!(gsh.len(), n);
     let rb = params.boundary_um as f32;
-    let mut p = O2Problem::uniform(
-        o2.grid,
-        O2Params {
+    let mut p = O2Problem {
+        params: O2Params {
             diffusivity_um2_per_s: params.diffusivity_um2_per_s,
             max_consumption_mmhg_per_s: 0.0,
             km_mmhg: 1.0,
             wall_permeability_um_per_s: 1.0,
         },
-    );
-    p.faces = o2.faces.map(|f| if f >= 0.0 { rb } else { FREE });
-    p.viable.clone_from(&o2.viable);
+        faces: o2.faces.map(|f| if f >= 0.0 { rb } else { FREE }),
+        // n does not enter (M = 0 gives M·n = 0 for any n): zeros, which the
+        // allocator maps lazily, so that this field costs no memory until written.
+        viable: vec![0.0; n],
+        grid: o2.grid,
+        sv: vec![0.0; n],
+        wall_sv: None,
+        pb: vec![0.0; n],
+        fixed: vec![FREE; n],
+        edge_width: [1.0; 3],
+    };
     let wall_sv = o2.wall_area_sv();
     for i in 0..n {
         if o2.is_fixed(i) {

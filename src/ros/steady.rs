@@ -34,17 +34,31 @@ pub fn solve_ros(
     start: Option<&[f32]>,
     opts: &SolveOptions,
 ) -> Result<RosField> {
+    let start = start.map(<[f32]>::to_vec);
+    solve_ros_from(backend, o2, params, production, gsh, start, opts)
+}
+
+/// [`solve_ros`] giving the start up: the R problem and the start move onto the backend
+/// ([`solver::host::solve_owned`]), so that the CPU backend copies neither.
+fn solve_ros_from(
+    backend: &mut dyn O2Backend,
+    o2: &O2Problem,
+    params: &RosParams,
+    production: &[f32],
+    gsh: &[f32],
+    start: Option<Vec<f32>>,
+    opts: &SolveOptions,
+) -> Result<RosField> {
     let rp = problem::build(o2, params, production, gsh)?;
     let init = match start {
-        Some(s) => {
-            let mut f = s.to_vec();
+        Some(mut f) => {
             rp.apply_fixed(&mut f);
             f
         }
         None => rp.initial_guess(),
     };
     let (ros, report) =
-        solver::host::solve_host(backend, &rp, &init, "ROS", "after the ROS solve", opts)?;
+        solver::host::solve_owned(backend, rp, init, "ROS", "after the ROS solve", opts)?;
     Ok(RosField { ros, report })
 }
 
@@ -86,21 +100,21 @@ pub fn solve_steady_state(
     let g0 = params.gsh_baseline_mm.max(f64::MIN_POSITIVE);
     let mut iterations = 0;
     loop {
-        let field = solve_ros(backend, o2, params, &production, &gsh, ros.as_deref(), opts)?;
+        let field = solve_ros_from(backend, o2, params, &production, &gsh, ros.take(), opts)?;
         iterations += 1;
-        let next: Vec<f32> = (0..gsh.len())
-            .map(|i| {
-                if o2.is_fixed(i) {
-                    0.0
-                } else {
-                    params.gsh_steady(o2.viable[i], field.ros[i])
-                }
-            })
-            .collect();
-        let change = next
+        // G∞(R) per voxel, computed twice (for the change, then into `gsh` when another
+        // R solve follows) rather than held in a second field.
+        let next = |i: usize| {
+            if o2.is_fixed(i) {
+                0.0
+            } else {
+                params.gsh_steady(o2.viable[i], field.ros[i])
+            }
+        };
+        let change = gsh
             .iter()
-            .zip(&gsh)
-            .map(|(a, b)| f64::from((a - b).abs()))
+            .enumerate()
+            .map(|(i, &g)| f64::from((next(i) - g).abs()))
             .fold(0.0, f64::max)
             / g0;
         log::debug!(
@@ -133,7 +147,9 @@ pub fn solve_steady_state(
                 seconds: start.elapsed().as_secs_f64(),
             });
         }
-        gsh = next;
+        for (i, g) in gsh.iter_mut().enumerate() {
+            *g = next(i);
+        }
         ros = Some(field.ros);
     }
 }

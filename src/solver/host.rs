@@ -31,7 +31,39 @@ impl Uploaded {
             (&problem.fixed, "steady.fixed"),
             (start, "steady.solution"),
         ])?;
-        Ok(Uploaded {
+        Ok(Self::of(problem, fields))
+    }
+
+    /// [`Uploaded::new`] giving `problem` and `start` up
+    /// ([`crate::backend::FieldStore::fields_from_vecs`]): on the CPU backend the arrays
+    /// become the fields as they are, so the host holds no second copy while it solves.
+    pub(crate) fn from_owned(
+        backend: &mut dyn O2Backend,
+        problem: O2Problem,
+        start: Vec<f32>,
+    ) -> Result<Self> {
+        let head = O2Problem {
+            sv: Vec::new(),
+            wall_sv: None,
+            pb: Vec::new(),
+            viable: Vec::new(),
+            fixed: Vec::new(),
+            ..problem
+        };
+        let fields = backend.fields_from_vecs(vec![
+            (problem.sv, "steady.sv"),
+            (problem.pb, "steady.pb"),
+            (problem.viable, "steady.viable"),
+            (problem.fixed, "steady.fixed"),
+            (start, "steady.solution"),
+        ])?;
+        Ok(Self::of(&head, fields))
+    }
+
+    /// The uploaded problem of `problem`'s grid, parameters and faces, from the fields
+    /// Sv, Pb, n, fixed and the solution, in that order.
+    fn of(problem: &O2Problem, fields: Vec<Field>) -> Self {
+        Uploaded {
             problem: FieldProblem {
                 grid: problem.grid,
                 params: problem.params,
@@ -42,7 +74,7 @@ impl Uploaded {
                 fixed: fields[3],
             },
             solution: fields[4],
-        })
+        }
     }
 
     /// The wall pO2 field Pb (the blood coupling rewrites it on the backend).
@@ -56,24 +88,44 @@ impl Uploaded {
     }
 
     /// Solves in place from the field held (warm); the field stays on the backend.
-    /// `host` is the problem uploaded, to name a non-finite coefficient.
     pub(crate) fn solve_in_place(
         &self,
         backend: &mut dyn O2Backend,
-        host: &O2Problem,
         opts: &SolveOptions,
     ) -> Result<SolveReport> {
         match solve_fields(backend, &self.problem, self.solution, opts) {
             Ok(r) => Ok(r),
             Err(Error::Numerical(m)) if !m.contains("is not finite at voxel") => {
-                // The field stayed finite: name a non-finite coefficient if there is one.
-                Err(Error::Numerical(match host.non_finite_coefficient() {
-                    Some(at) => format!("{m}: {at}"),
-                    None => m,
-                }))
+                // The field stayed finite: name a non-finite coefficient if there is one
+                // (read back: a failure's cost, and what the backend solved with).
+                Err(Error::Numerical(
+                    match self.non_finite_coefficient(backend) {
+                        Some(at) => format!("{m}: {at}"),
+                        None => m,
+                    },
+                ))
             }
             Err(e) => Err(e),
         }
+    }
+
+    /// The first coefficient field that is not finite, as
+    /// [`O2Problem::non_finite_coefficient`] words it; None also where it cannot be read.
+    fn non_finite_coefficient(&self, backend: &mut dyn O2Backend) -> Option<String> {
+        let p = &self.problem;
+        let mut read = |f: Field| backend.field_read(f).ok();
+        let host = O2Problem {
+            grid: p.grid,
+            params: p.params,
+            faces: p.faces,
+            sv: read(p.sv)?,
+            wall_sv: None,
+            pb: read(p.pb)?,
+            viable: read(p.viable)?,
+            fixed: read(p.fixed)?,
+            edge_width: [1.0; 3],
+        };
+        host.non_finite_coefficient()
     }
 
     /// Reads the solution back, refusing a non-finite value: `name` and `when` say
@@ -81,26 +133,12 @@ impl Uploaded {
     pub(crate) fn read(
         &self,
         backend: &mut dyn O2Backend,
-        host: &O2Problem,
         name: &str,
         when: &str,
     ) -> Result<Vec<f32>> {
         let field = backend.field_read(self.solution)?;
-        super::refuse_non_finite(&field, &host.grid, name, when)?;
+        super::refuse_non_finite(&field, &self.problem.grid, name, when)?;
         Ok(field)
-    }
-
-    /// [`Uploaded::solve_in_place`], then [`Uploaded::read`].
-    pub(crate) fn solve(
-        &self,
-        backend: &mut dyn O2Backend,
-        host: &O2Problem,
-        name: &str,
-        when: &str,
-        opts: &SolveOptions,
-    ) -> Result<(Vec<f32>, SolveReport)> {
-        let report = self.solve_in_place(backend, host, opts)?;
-        Ok((self.read(backend, host, name, when)?, report))
     }
 
     /// Frees the fields.
@@ -109,6 +147,45 @@ impl Uploaded {
             backend.field_free(f);
         }
         backend.field_free(self.solution);
+    }
+
+    /// Solves once from the field held, frees the fields (or, with `keep`, hands the
+    /// coefficients back into it) and hands the solution over
+    /// ([`crate::backend::FieldStore::field_take`]: no copy on the CPU), refusing a
+    /// non-finite value (`name` and `when` as for [`Uploaded::read`]).
+    fn solve_once(
+        self,
+        backend: &mut dyn O2Backend,
+        keep: Option<&mut O2Problem>,
+        name: &str,
+        when: &str,
+        opts: &SolveOptions,
+    ) -> Result<(Vec<f32>, SolveReport)> {
+        let report = self.solve_in_place(backend, opts);
+        let back = match keep {
+            Some(host) => {
+                let p = &self.problem;
+                let mut take = |f: Field| backend.field_take(f);
+                (|| {
+                    host.sv = take(p.sv)?;
+                    host.pb = take(p.pb)?;
+                    host.viable = take(p.viable)?;
+                    host.fixed = take(p.fixed)?;
+                    Ok(())
+                })()
+            }
+            None => {
+                for f in self.problem.fields() {
+                    backend.field_free(f);
+                }
+                Ok(())
+            }
+        };
+        let field = backend.field_take(self.solution);
+        let (report, field) = (report?, field?);
+        back?;
+        super::refuse_non_finite(&field, &self.problem.grid, name, when)?;
+        Ok((field, report))
     }
 }
 
@@ -122,8 +199,48 @@ pub(crate) fn solve_host(
     when: &str,
     opts: &SolveOptions,
 ) -> Result<(Vec<f32>, SolveReport)> {
-    let up = Uploaded::new(backend, problem, start)?;
-    let out = up.solve(backend, problem, name, when, opts);
-    up.free(backend);
-    out
+    Uploaded::new(backend, problem, start)?.solve_once(backend, None, name, when, opts)
+}
+
+/// [`solve_host`] giving `problem` and `start` up ([`Uploaded::from_owned`]), for a
+/// problem made for this one solve: on the CPU backend neither is copied.
+pub(crate) fn solve_owned(
+    backend: &mut dyn O2Backend,
+    problem: O2Problem,
+    start: Vec<f32>,
+    name: &str,
+    when: &str,
+    opts: &SolveOptions,
+) -> Result<(Vec<f32>, SolveReport)> {
+    Uploaded::from_owned(backend, problem, start)?.solve_once(backend, None, name, when, opts)
+}
+
+/// [`solve_host`] lending `problem`'s arrays where the backend's fields are host arrays
+/// ([`crate::backend::FieldStore::host_resident`], the CPU): they move onto it for the
+/// solve and back into `problem` after, on every path, instead of being copied; other
+/// backends upload them. `problem.wall_sv` stays where it is.
+pub(crate) fn solve_lent(
+    backend: &mut dyn O2Backend,
+    problem: &mut O2Problem,
+    start: Vec<f32>,
+    name: &str,
+    when: &str,
+    opts: &SolveOptions,
+) -> Result<(Vec<f32>, SolveReport)> {
+    if !backend.host_resident() {
+        return solve_host(backend, problem, &start, name, when, opts);
+    }
+    let lent = O2Problem {
+        grid: problem.grid,
+        params: problem.params,
+        faces: problem.faces,
+        sv: std::mem::take(&mut problem.sv),
+        wall_sv: None,
+        pb: std::mem::take(&mut problem.pb),
+        viable: std::mem::take(&mut problem.viable),
+        fixed: std::mem::take(&mut problem.fixed),
+        edge_width: problem.edge_width,
+    };
+    // A host-resident store neither fails to take arrays nor to give them back.
+    Uploaded::from_owned(backend, lent, start)?.solve_once(backend, Some(problem), name, when, opts)
 }

@@ -176,7 +176,7 @@ fn couple(
             rings.voxels.mean(backend, rings.ring_pb, tissue.pb())?;
         }
         // Warm: the tissue field stays on the backend from the last iteration.
-        let report = tissue.solve_in_place(backend, problem, opts)?;
+        let report = tissue.solve_in_place(backend, opts)?;
         tissue_converged &= report.converged;
         rings
             .rings
@@ -185,7 +185,7 @@ fn couple(
         if let Some(r) = wall_po2.iter().position(|p| !p.is_finite()) {
             // Name the voxel (reading the field is fine on a failure); a finite field
             // with a non-finite ring mean is a failure too.
-            tissue.read(backend, problem, "pO2", &when)?;
+            tissue.read(backend, "pO2", &when)?;
             return Err(crate::Error::Numerical(format!(
                 "the wall pO2 of vessel ring {r} is not finite {when}"
             )));
@@ -232,7 +232,7 @@ fn couple(
                 )?;
             }
             // The field and the Pb it was solved with, for the outputs.
-            let po2 = tissue.read(backend, problem, "pO2", &when)?;
+            let po2 = tissue.read(backend, "pO2", &when)?;
             problem.pb = backend.field_read(tissue.pb())?;
             return Ok(Coupled {
                 report,

@@ -151,6 +151,10 @@ impl WallMap {
             }
             w.ring_start.push(w.entry_start.len() - 1);
         }
+        // The map is kept for the run (coupling, protocols): without the slack of growth.
+        w.voxel.shrink_to_fit();
+        w.area.shrink_to_fit();
+        w.entry_start.shrink_to_fit();
         // Each ring's conductance: independent small solves, in parallel.
         let factors: Vec<(f64, bool)> = (0..rings.len())
             .into_par_iter()

@@ -162,7 +162,7 @@ fn smoothing_matches(path: &str) {
 }
 
 #[test]
-fn residual_field_and_coarse_rhs_are_the_reference_bit_for_bit() {
+fn residual_field_restriction_and_coarse_rhs_are_the_reference_bit_for_bit() {
     on_both_paths(residuals_match);
 }
 
@@ -181,6 +181,37 @@ fn residuals_match(path: &str) {
                 bits(&reference.resid),
                 "{path}: residual {shape:?} {edge:?}"
             );
+
+            // Restriction with the residual made on the way, against the residual field
+            // and the reference restriction; a coarse grid of half the shape, rounded up.
+            let (nx, ny, nz) = shape;
+            let cg = Grid::from_shape_zyx([nz.div_ceil(2), ny.div_ceil(2), nx.div_ceil(2)], 20.0);
+            let blank = |cg: Grid| {
+                let n = cg.len();
+                CpuLevel {
+                    problem: O2Problem::uniform(cg, p.params),
+                    po2: vec![f32::NAN; n],
+                    rhs: vec![f32::NAN; n],
+                    po2_old: vec![f32::NAN; n],
+                    resid: Vec::new(),
+                    use_rhs: true,
+                }
+            };
+            let (mut want, mut got) = (blank(cg), blank(cg));
+            mg_transfer::restrict(&reference, &mut want);
+            fast::residual::restrict(&p, &reference.po2, rhs.as_deref(), &mut got);
+            for (name, w, g) in [
+                ("po2", &want.po2, &got.po2),
+                ("po2_old", &want.po2_old, &got.po2_old),
+                ("rhs", &want.rhs, &got.rhs),
+            ] {
+                assert!(w.iter().all(|v| v.is_finite()), "{name}");
+                assert_eq!(
+                    bits(g),
+                    bits(w),
+                    "{path}: restrict {name} {shape:?} {edge:?}"
+                );
+            }
 
             let mut rhs = reference.rhs.clone();
             fast::residual::coarse_rhs(&p, &reference.po2, &mut rhs);

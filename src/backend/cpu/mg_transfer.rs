@@ -28,10 +28,21 @@ pub fn residual_field(level: &mut CpuLevel) {
 /// narrow last cell weighs its relative volume
 /// ([`O2Problem::cell_volume`](crate::problem::O2Problem::cell_volume)).
 pub fn restrict(fine: &CpuLevel, coarse: &mut CpuLevel) {
-    let (f, c) = (fine.problem.grid, coarse.problem.grid);
-    let uniform = fine.problem.edge_width == [1.0; 3];
+    let c = coarse.problem.grid;
+    by_coarse_plane(coarse, |kc, po2, po2_old, rhs| {
+        let out = (po2, po2_old, rhs);
+        restrict_plane(&fine.problem, &fine.po2, |fi| fine.resid[fi], (&c, kc), out);
+    });
+}
+
+/// Calls `each(kc, po2, po2_old, rhs)` with coarse plane kc of each of the three
+/// fields, in parallel over the planes where the level is large enough.
+pub(crate) fn by_coarse_plane(
+    coarse: &mut CpuLevel,
+    each: impl Fn(usize, &mut [f32], &mut [f32], &mut [f32]) + Sync + Send,
+) {
+    let c = coarse.problem.grid;
     let cplane = c.nx * c.ny;
-    // In parallel over coarse planes (each coarse voxel's sums in the shader's order).
     coarse
         .po2
         .par_chunks_mut(cplane)
@@ -43,45 +54,59 @@ pub fn restrict(fine: &CpuLevel, coarse: &mut CpuLevel) {
         } else {
             usize::MAX
         })
-        .for_each(|(kc, ((po2, po2_old), rhs))| {
-            for jc in 0..c.ny {
-                for ic in 0..c.nx {
-                    let (mut sum_p, mut sum_r, mut count) = (0.0f32, 0.0f32, 0.0f32);
-                    for dz in 0..2 {
-                        let k = 2 * kc + dz;
-                        if k >= f.nz {
+        .for_each(|(kc, ((po2, po2_old), rhs))| each(kc, po2, po2_old, rhs));
+}
+
+/// [`restrict`] of plane `kc` of the coarse grid `c` (`out`: that plane of the coarse
+/// po2, po2_old and rhs), the residual of fine voxel `fi` given by `resid(fi)`: each
+/// coarse voxel's sums in the shader's order.
+pub(crate) fn restrict_plane(
+    fine: &crate::problem::O2Problem,
+    fine_po2: &[f32],
+    resid: impl Fn(usize) -> f32,
+    (c, kc): (&crate::grid::Grid, usize),
+    (po2, po2_old, rhs): (&mut [f32], &mut [f32], &mut [f32]),
+) {
+    let f = fine.grid;
+    let (cnx, cny) = (c.nx, c.ny);
+    let uniform = fine.edge_width == [1.0; 3];
+    for jc in 0..cny {
+        for ic in 0..cnx {
+            let (mut sum_p, mut sum_r, mut count) = (0.0f32, 0.0f32, 0.0f32);
+            for dz in 0..2 {
+                let k = 2 * kc + dz;
+                if k >= f.nz {
+                    continue;
+                }
+                for dy in 0..2 {
+                    let j = 2 * jc + dy;
+                    if j >= f.ny {
+                        continue;
+                    }
+                    for dx in 0..2 {
+                        let i = 2 * ic + dx;
+                        if i >= f.nx {
                             continue;
                         }
-                        for dy in 0..2 {
-                            let j = 2 * jc + dy;
-                            if j >= f.ny {
-                                continue;
-                            }
-                            for dx in 0..2 {
-                                let i = 2 * ic + dx;
-                                if i >= f.nx {
-                                    continue;
-                                }
-                                let fi = f.index(i, j, k);
-                                let w = if uniform {
-                                    1.0
-                                } else {
-                                    fine.problem.cell_volume((i, j, k))
-                                };
-                                sum_p += w * fine.po2[fi];
-                                sum_r += w * fine.resid[fi];
-                                count += w;
-                            }
-                        }
+                        let fi = f.index(i, j, k);
+                        let w = if uniform {
+                            1.0
+                        } else {
+                            fine.cell_volume((i, j, k))
+                        };
+                        sum_p += w * fine_po2[fi];
+                        sum_r += w * resid(fi);
+                        count += w;
                     }
-                    let ci = jc * c.nx + ic;
-                    let p = sum_p / count;
-                    po2[ci] = p;
-                    po2_old[ci] = p;
-                    rhs[ci] = sum_r / count;
                 }
             }
-        });
+            let ci = jc * cnx + ic;
+            let p = sum_p / count;
+            po2[ci] = p;
+            po2_old[ci] = p;
+            rhs[ci] = sum_r / count;
+        }
+    }
 }
 
 /// rhs ← rhs − F_H(P_H) at free voxels, 0 at fixed ones, as `mg_coarse_rhs`.

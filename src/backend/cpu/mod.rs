@@ -27,21 +27,27 @@ pub struct CpuLevel {
     pub rhs: Vec<f32>,
     /// R̂·P_h as restricted, to form the coarse correction.
     pub po2_old: Vec<f32>,
-    /// Residual field, the input of restriction.
+    /// Residual field, the input of restriction in the reference twins; the CPU
+    /// backend makes residuals on the way ([`fast::residual::restrict`]) and uses it
+    /// as the explicit step's second buffer only, made at the first step.
     pub resid: Vec<f32>,
     /// True on coarse levels.
     pub use_rhs: bool,
 }
 
 impl CpuLevel {
-    fn new(problem: O2Problem, use_rhs: bool) -> Self {
+    /// A level of `problem` holding `po2`; `rhs` and `po2_old` are empty on the fine
+    /// level (`use_rhs` false), which has no FAS term and is never restricted into.
+    fn new(problem: O2Problem, po2: Vec<f32>, use_rhs: bool) -> Self {
         let n = problem.grid.len();
+        assert_eq!(po2.len(), n, "field length");
+        let coarse = |on: bool| if on { vec![0.0; n] } else { Vec::new() };
         CpuLevel {
             problem,
-            po2: vec![0.0; n],
-            rhs: vec![0.0; n],
-            po2_old: vec![0.0; n],
-            resid: vec![0.0; n],
+            po2,
+            rhs: coarse(use_rhs),
+            po2_old: coarse(use_rhs),
+            resid: Vec::new(),
             use_rhs,
         }
     }
@@ -121,6 +127,23 @@ impl FieldStore for CpuBackend {
         Ok(self.store.read(f))
     }
 
+    fn fields_from_vecs(&mut self, arrays: Vec<(Vec<f32>, &'static str)>) -> Result<Vec<Field>> {
+        self.return_lent();
+        Ok(arrays
+            .into_iter()
+            .map(|(data, _)| self.store.insert(data))
+            .collect())
+    }
+
+    fn host_resident(&self) -> bool {
+        true
+    }
+
+    fn field_take(&mut self, f: Field) -> Result<Vec<f32>> {
+        self.return_lent();
+        Ok(self.store.remove(f))
+    }
+
     fn field_copy(&mut self, src: Field, dst: Field) -> Result<()> {
         self.return_lent();
         self.store.copy(src, dst);
@@ -173,10 +196,15 @@ impl O2Backend for CpuBackend {
 
     fn load(&mut self, problem: &O2Problem, coarse: &[O2Problem], po2: &[f32]) -> Result<()> {
         self.return_lent();
-        self.levels = std::iter::once(CpuLevel::new(problem.clone(), false))
-            .chain(coarse.iter().map(|p| CpuLevel::new(p.clone(), true)))
+        let zeros = |p: &O2Problem| vec![0.0; p.grid.len()];
+        self.levels = std::iter::once(CpuLevel::new(problem.clone(), po2.to_vec(), false))
+            .chain(
+                coarse
+                    .iter()
+                    .map(|p| CpuLevel::new(p.clone(), zeros(p), true)),
+            )
             .collect();
-        self.write_o2(po2)
+        Ok(())
     }
 
     fn load_fields(
@@ -215,18 +243,18 @@ impl O2Backend for CpuBackend {
                     &mut coarse,
                 );
                 self.store.counters.dispatches += 1;
-                levels.push(CpuLevel::new(coarse, true));
+                let zeros = vec![0.0; coarse.grid.len()];
+                levels.push(CpuLevel::new(coarse, zeros, true));
             }
         }
-        let mut level0 = CpuLevel::new(fine, false);
-        level0.po2 = self.store.take(solution);
-        levels.insert(0, level0);
+        levels.insert(0, CpuLevel::new(fine, self.store.take(solution), false));
         self.levels = levels;
         self.lent = Some((coeffs, solution));
         Ok(())
     }
 
     fn reference_sq_sum(&mut self) -> Result<f64> {
+        // Zeros that only fixed voxels write: the allocator maps the rest lazily.
         let l = self.level(0);
         let mut zero = vec![0.0f32; l.problem.grid.len()];
         l.problem.apply_fixed(&mut zero);
@@ -259,8 +287,7 @@ impl O2Backend for CpuBackend {
         let (fine, coarse) = self.levels.split_at_mut(level + 1);
         let (fine, coarse) = (&mut fine[level], &mut coarse[0]);
         let rhs = fine.use_rhs.then_some(fine.rhs.as_slice());
-        fast::residual::residual_field(&fine.problem, &fine.po2, rhs, &mut fine.resid);
-        mg_transfer::restrict(fine, coarse);
+        fast::residual::restrict(&fine.problem, &fine.po2, rhs, coarse);
         fast::residual::coarse_rhs(&coarse.problem, &coarse.po2, &mut coarse.rhs);
         Ok(())
     }
@@ -278,6 +305,8 @@ impl O2Backend for CpuBackend {
 
     fn step_explicit(&mut self, steps: u32, dt: f32) -> Result<()> {
         let l = self.level(0);
+        // `resid` is the step's second buffer, made at the first step.
+        l.resid.resize(l.po2.len(), 0.0);
         for _ in 0..steps {
             fast::residual::step(&l.problem, &l.po2, dt, &mut l.resid);
             std::mem::swap(&mut l.po2, &mut l.resid);

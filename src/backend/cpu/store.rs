@@ -73,6 +73,23 @@ impl CpuStore {
         self.counters.bytes_up += (data.len() * 4) as u64;
     }
 
+    /// A new field holding `data` as it is (no copy), counted as bytes up as an upload
+    /// of it would be.
+    pub(crate) fn insert(&mut self, data: Vec<f32>) -> Field {
+        self.counters.bytes_up += (data.len() * 4) as u64;
+        let len = data.len();
+        self.slots.insert(data, len)
+    }
+
+    /// Frees `f` and hands its array over (no copy), counted as bytes down as a read of
+    /// it would be.
+    pub(crate) fn remove(&mut self, f: Field) -> Vec<f32> {
+        let v = self.take(f);
+        self.counters.bytes_down += (v.len() * 4) as u64;
+        self.slots.remove(f);
+        v
+    }
+
     /// A copy of `f`, counted as bytes down.
     pub(crate) fn read(&mut self, f: Field) -> Vec<f32> {
         self.counters.bytes_down += (f.len() * 4) as u64;
