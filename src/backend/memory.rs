@@ -3,10 +3,10 @@
 //! an allocation failure (or the operating system's out-of-memory killer) part-way.
 //!
 //! The per-voxel figures are measured peaks (maximum resident set of `oxyfield run`
-//! at 64³ and 128³, the difference divided by the voxel difference) rounded up, and a
-//! count of the GPU backend's buffers (steady: 8 O2 fields per level, the coarse levels
-//! adding 1/7, one staging copy for read-back; protocol: the resident state of
-//! `therapy::state`, below).
+//! on two grid sizes, the difference divided by the voxel difference) rounded up, and a
+//! count of the GPU backend's buffers (steady: 6 O2 fields on the fine level and 8 per
+//! coarse level, which add 8/7 of a field, and one staging copy for read-back;
+//! protocol: the resident state of `therapy::state`, below).
 
 use super::O2Backend;
 use crate::grid::Grid;
@@ -17,8 +17,8 @@ use crate::{Error, Result};
 const HOST_STEADY: u64 = 72;
 /// Host bytes per voxel of a protocol run (measured 204).
 const HOST_PROTOCOL: u64 = 224;
-/// Device bytes per voxel of a steady run on the GPU backend.
-const DEVICE_STEADY: u64 = 4 * 11;
+/// Device bytes per voxel of a steady run on the GPU backend (8.2 fields).
+const DEVICE_STEADY: u64 = 4 * 9;
 /// Device bytes per voxel of a protocol run on the GPU backend: the resident state
 /// (10 O2 and step fields, 4 endpoint masks, 5 tissue fields, 8 ROS fields, 11 per
 /// drug: 38 with one drug) and up to six solver hierarchies (level-0 work fields and

@@ -381,13 +381,13 @@ impl O2Backend for GpuBackend {
     }
 
     fn reference_sq_sum(&mut self) -> Result<f64> {
-        // P₀ in place of the field: keep the field in po2_old (unused on level 0), zero
+        // P₀ in place of the field: keep the field in resid (scratch on level 0), zero
         // it, hold the fixed values, take the residual norm, and put the field back.
         self.flush();
         let l = &self.loaded()?.levels[0].fields;
         let bytes = (l.len * 4) as u64;
         let mut enc = self.ctx.encoder("oxyfield.reference.save");
-        enc.copy_buffer_to_buffer(&l.po2, 0, &l.po2_old, 0, bytes);
+        enc.copy_buffer_to_buffer(&l.po2, 0, &l.resid, 0, bytes);
         enc.clear_buffer(&l.po2, 0, None);
         self.ctx.submit(enc);
         let apply = crate::backend::o2_coefficients::ApplyFixed { len: l.len };
@@ -398,7 +398,7 @@ impl O2Backend for GpuBackend {
         let sum = self.residual_sq_sum();
         let l = &self.loaded()?.levels[0].fields;
         let mut enc = self.ctx.encoder("oxyfield.reference.restore");
-        enc.copy_buffer_to_buffer(&l.po2_old, 0, &l.po2, 0, bytes);
+        enc.copy_buffer_to_buffer(&l.resid, 0, &l.po2, 0, bytes);
         self.ctx.submit(enc);
         sum
     }

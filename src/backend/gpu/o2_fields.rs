@@ -99,11 +99,13 @@ pub(crate) struct GpuO2Fields {
     pub(crate) viable: wgpu::Buffer,
     /// Fixed pO2 (mmHg; negative: free).
     pub(crate) fixed: wgpu::Buffer,
-    /// FAS source term (mmHg/s), read on coarse levels.
+    /// FAS source term (mmHg/s), read on coarse levels; one value on the fine level.
     pub(crate) rhs: wgpu::Buffer,
-    /// R̂·P_h as restricted (coarse levels), to form the correction.
+    /// R̂·P_h as restricted (coarse levels), to form the correction; one value on the
+    /// fine level.
     pub(crate) po2_old: wgpu::Buffer,
-    /// Residual field, the input of restriction.
+    /// Residual field, the input of restriction; scratch of the explicit step and of
+    /// the reference norm on the fine level.
     pub(crate) resid: wgpu::Buffer,
     /// Number of voxels.
     pub(crate) len: usize,
@@ -132,6 +134,9 @@ impl GpuO2Fields {
         let copy = wgpu::BufferUsages::COPY_SRC | wgpu::BufferUsages::COPY_DST;
         let params = O2ParamsGpu::new(problem, 1.0, use_rhs);
         let zeros = vec![0.0f32; problem.grid.len()];
+        // The FAS fields of the fine level are never read (use_rhs = 0) nor written
+        // (restriction writes the coarse level's): one value each, to bind.
+        let fas: &[f32] = if use_rhs { &zeros } else { &zeros[..1] };
         Ok(GpuO2Fields {
             params,
             params_buf: dev.create_buffer_init(&wgpu::util::BufferInitDescriptor {
@@ -144,8 +149,8 @@ impl GpuO2Fields {
             pb: storage("oxyfield.o2.pb", &problem.pb, copy),
             viable: storage("oxyfield.o2.viable", &problem.viable, copy),
             fixed: storage("oxyfield.o2.fixed", &problem.fixed, copy),
-            rhs: storage("oxyfield.o2.rhs", &zeros, copy),
-            po2_old: storage("oxyfield.o2.po2_old", &zeros, copy),
+            rhs: storage("oxyfield.o2.rhs", fas, copy),
+            po2_old: storage("oxyfield.o2.po2_old", fas, copy),
             resid: storage("oxyfield.o2.resid", &zeros, copy),
             len: problem.grid.len(),
         })
@@ -165,7 +170,7 @@ impl GpuO2Fields {
         let what = super::store::grid_field(nx, ny, nz);
         super::store::check_size(ctx, len.max(1), &what)?;
         let dev = &ctx.device;
-        let zeroed = |label: &str| {
+        let zeroed_of = |label: &str, len: usize| {
             dev.create_buffer(&wgpu::BufferDescriptor {
                 label: Some(label),
                 size: (len.max(1) * 4) as u64,
@@ -175,6 +180,9 @@ impl GpuO2Fields {
                 mapped_at_creation: false,
             })
         };
+        let zeroed = |label: &str| zeroed_of(label, len);
+        // The fine level's FAS fields: one value each (see `upload`).
+        let fas_len = if params.use_rhs != 0 { len } else { 1 };
         let [po2, sv, pb, viable, fixed] = match main {
             Some(b) => b.map(|b| b.clone()),
             None => [
@@ -201,8 +209,8 @@ impl GpuO2Fields {
             pb,
             viable,
             fixed,
-            rhs: zeroed("oxyfield.o2.rhs"),
-            po2_old: zeroed("oxyfield.o2.po2_old"),
+            rhs: zeroed_of("oxyfield.o2.rhs", fas_len),
+            po2_old: zeroed_of("oxyfield.o2.po2_old", fas_len),
             resid: zeroed("oxyfield.o2.resid"),
             len,
         })
