@@ -99,57 +99,109 @@ pub struct WallMap {
 /// grows as the cube) and it exchanges at its blood-to-wall conductance.
 const MAX_SUBVOXEL_ENTRIES: usize = 256;
 
+/// The walls of a run of consecutive segments, cut as [`WallMap::build`] cuts them,
+/// to be appended to the map in order.
+#[derive(Default)]
+struct Walls {
+    voxel: Vec<u32>,
+    area: Vec<f64>,
+    /// Entries of each ring.
+    ring_entries: Vec<usize>,
+    /// Rings of each segment.
+    segment_rings: Vec<usize>,
+    /// (axis, radius µm) of each ring.
+    rings: Vec<(DVec3, f64)>,
+    /// One ring's deposits before they are sorted and merged.
+    ring: Vec<(u32, f64)>,
+}
+
+impl Walls {
+    /// Cuts segment `s` of `net` into rings of patches a quarter voxel long and wide,
+    /// each patch's wall area deposited into its voxel (or by trilinear weights under
+    /// the subvoxel model), a ring's deposits merged per voxel.
+    fn cut(&mut self, net: &Network, s: &super::network::Segment, grid: &Grid, model: &WallModel) {
+        let patch = grid.spacing_um / 4.0;
+        let (a, b) = (net.nodes[s.a], net.nodes[s.b]);
+        let len = a.distance(b);
+        let before = self.rings.len();
+        if len > 0.0 && s.radius_um > 0.0 {
+            let axis = (b - a) / len;
+            let (e1, e2) = axis.any_orthonormal_pair();
+            let n_len = (len / patch).ceil().max(1.0) as usize;
+            let n_ang = (std::f64::consts::TAU * s.radius_um / patch)
+                .ceil()
+                .max(8.0) as usize;
+            let d_area = std::f64::consts::TAU * s.radius_um * len / (n_len * n_ang) as f64;
+            for il in 0..n_len {
+                let c = a + axis * ((il as f64 + 0.5) * len / n_len as f64);
+                let ring = &mut self.ring;
+                ring.clear();
+                for ia in 0..n_ang {
+                    let th = std::f64::consts::TAU * (ia as f64 + 0.5) / n_ang as f64;
+                    let p = c + (e1 * th.cos() + e2 * th.sin()) * s.radius_um;
+                    if model.subvoxel {
+                        deposit_trilinear(grid, p, d_area, ring);
+                    } else if let Some(idx) = grid.voxel_of(p) {
+                        ring.push((idx as u32, d_area));
+                    }
+                }
+                ring.sort_unstable_by_key(|e| e.0);
+                let (start, mut last) = (self.voxel.len(), u32::MAX);
+                for &(v, ar) in ring.iter() {
+                    if v == last {
+                        *self.area.last_mut().expect("an entry") += ar;
+                    } else {
+                        self.voxel.push(v);
+                        self.area.push(ar);
+                        last = v;
+                    }
+                }
+                self.ring_entries.push(self.voxel.len() - start);
+                self.rings.push((axis, s.radius_um));
+            }
+        }
+        self.segment_rings.push(self.rings.len() - before);
+    }
+}
+
 impl WallMap {
     /// Cuts the walls of `net` onto `grid`, each ring exchanging as `model` says.
     pub(crate) fn build(net: &Network, grid: &Grid, model: &WallModel) -> WallMap {
-        let patch = grid.spacing_um / 4.0;
         let mut w = WallMap {
             ring_start: vec![0],
             entry_start: vec![0],
             ..WallMap::default()
         };
-        let mut ring: Vec<(u32, f64)> = Vec::new();
         // (axis, radius µm) of each ring.
         let mut rings: Vec<(DVec3, f64)> = Vec::new();
-        for s in &net.segments {
-            let (a, b) = (net.nodes[s.a], net.nodes[s.b]);
-            let len = a.distance(b);
-            if len > 0.0 && s.radius_um > 0.0 {
-                let axis = (b - a) / len;
-                let (e1, e2) = axis.any_orthonormal_pair();
-                let n_len = (len / patch).ceil().max(1.0) as usize;
-                let n_ang = (std::f64::consts::TAU * s.radius_um / patch)
-                    .ceil()
-                    .max(8.0) as usize;
-                let d_area = std::f64::consts::TAU * s.radius_um * len / (n_len * n_ang) as f64;
-                for il in 0..n_len {
-                    let c = a + axis * ((il as f64 + 0.5) * len / n_len as f64);
-                    ring.clear();
-                    for ia in 0..n_ang {
-                        let th = std::f64::consts::TAU * (ia as f64 + 0.5) / n_ang as f64;
-                        let p = c + (e1 * th.cos() + e2 * th.sin()) * s.radius_um;
-                        if model.subvoxel {
-                            deposit_trilinear(grid, p, d_area, &mut ring);
-                        } else if let Some(idx) = grid.voxel_of(p) {
-                            ring.push((idx as u32, d_area));
-                        }
+        // The segments' walls are cut in parallel, in runs of segments whose pieces are
+        // then appended in order (the map is as a serial cut would make it; a block at
+        // a time, so that the pieces held besides the map stay small).
+        const RUN: usize = 256;
+        for block in net.segments.chunks(64 * RUN) {
+            let pieces: Vec<Walls> = block
+                .par_chunks(RUN)
+                .map(|segments| {
+                    let mut p = Walls::default();
+                    for s in segments {
+                        p.cut(net, s, grid, model);
                     }
-                    ring.sort_unstable_by_key(|e| e.0);
-                    let mut last = u32::MAX;
-                    for &(v, ar) in ring.iter() {
-                        if v == last {
-                            *w.area.last_mut().expect("an entry") += ar;
-                        } else {
-                            w.voxel.push(v);
-                            w.area.push(ar);
-                            last = v;
-                        }
-                    }
-                    w.entry_start.push(w.voxel.len());
-                    rings.push((axis, s.radius_um));
+                    p
+                })
+                .collect();
+            for p in pieces {
+                let mut entries = w.voxel.len();
+                for n in p.ring_entries {
+                    entries += n;
+                    w.entry_start.push(entries);
                 }
+                for n in p.segment_rings {
+                    w.ring_start.push(w.ring_start[w.ring_start.len() - 1] + n);
+                }
+                w.voxel.extend(p.voxel);
+                w.area.extend(p.area);
+                rings.extend(p.rings);
             }
-            w.ring_start.push(w.entry_start.len() - 1);
         }
         // The map is kept for the run (coupling, protocols): without the slack of growth.
         w.voxel.shrink_to_fit();
