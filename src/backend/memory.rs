@@ -12,9 +12,10 @@ use super::O2Backend;
 use crate::grid::Grid;
 use crate::{Error, Result};
 
-/// Host bytes per voxel of a steady run (measured 66 with ROS and 53 without, from
-/// 128³ to 256³ of the default scenario's kind, figures and volumes written).
-const HOST_STEADY: u64 = 72;
+/// Host bytes per voxel of a steady run (measured, figures and volumes written: 66
+/// with ROS and 53 without from 128³ to 256³ of the default scenario's kind, 86 for
+/// the tree scenario with blood transport from 64 × 128² to 128 × 256²).
+const HOST_STEADY: u64 = 88;
 /// Host bytes per voxel of a protocol run (measured 204).
 const HOST_PROTOCOL: u64 = 224;
 /// Device bytes per voxel of a steady run on the GPU backend (8.2 fields).

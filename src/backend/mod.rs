@@ -54,37 +54,13 @@ pub trait FieldStore {
     /// [`FieldStore::field_from`] for each (data, label), in order; on an error the
     /// fields already made are freed, so nothing stays allocated.
     fn fields_from(&mut self, arrays: &[(&[f32], &'static str)]) -> Result<Vec<Field>> {
-        let mut made = Vec::with_capacity(arrays.len());
-        for &(data, label) in arrays {
-            match self.field_from(data, label) {
-                Ok(f) => made.push(f),
-                Err(e) => {
-                    for f in made {
-                        self.field_free(f);
-                    }
-                    return Err(e);
-                }
-            }
-        }
-        Ok(made)
+        all_or_none(self, arrays, |s, &(data, label)| s.field_from(data, label))
     }
     /// [`FieldStore::fields_from`] giving the arrays up: a backend that holds fields in
     /// host memory (the CPU) keeps them as they are, instead of a second copy, and a
     /// device backend uploads them and drops them. Counted as bytes up either way.
     fn fields_from_vecs(&mut self, arrays: Vec<(Vec<f32>, &'static str)>) -> Result<Vec<Field>> {
-        let mut made = Vec::with_capacity(arrays.len());
-        for (data, label) in arrays {
-            match self.field_from(&data, label) {
-                Ok(f) => made.push(f),
-                Err(e) => {
-                    for f in made {
-                        self.field_free(f);
-                    }
-                    return Err(e);
-                }
-            }
-        }
-        Ok(made)
+        all_or_none(self, arrays, |s, (data, label)| s.field_from(&data, label))
     }
     /// Whether fields are host arrays, so that [`FieldStore::fields_from_vecs`] and
     /// [`FieldStore::field_take`] move arrays rather than copy them and cannot fail.
@@ -97,6 +73,28 @@ pub trait FieldStore {
         self.field_free(f);
         out
     }
+}
+
+/// A field from each item by `make`; on an error the fields already made are freed,
+/// so nothing stays allocated.
+fn all_or_none<S: FieldStore + ?Sized, T>(
+    store: &mut S,
+    items: impl IntoIterator<Item = T>,
+    mut make: impl FnMut(&mut S, T) -> Result<Field>,
+) -> Result<Vec<Field>> {
+    let mut made = Vec::new();
+    for item in items {
+        match make(store, item) {
+            Ok(f) => made.push(f),
+            Err(e) => {
+                for f in made {
+                    store.field_free(f);
+                }
+                return Err(e);
+            }
+        }
+    }
+    Ok(made)
 }
 
 /// Which backend a run uses, as written on the command line.

@@ -141,48 +141,94 @@ impl Uploaded {
         Ok(field)
     }
 
-    /// Frees the fields.
-    pub(crate) fn free(self, backend: &mut dyn O2Backend) {
-        for f in self.problem.fields() {
-            backend.field_free(f);
+    /// Lends `problem`'s coefficient arrays (Sv, Pb, n, fixed) to a backend whose fields
+    /// are host arrays ([`crate::backend::FieldStore::host_resident`], the CPU): they
+    /// move onto it, and `problem` is without them until [`Uploaded::release`] hands
+    /// them back; other backends get copies ([`Uploaded::new`]). True when lent.
+    /// `problem.wall_sv` stays where it is.
+    pub(crate) fn lend(
+        backend: &mut dyn O2Backend,
+        problem: &mut O2Problem,
+        start: Vec<f32>,
+    ) -> Result<(Self, bool)> {
+        if !backend.host_resident() {
+            return Ok((Self::new(backend, problem, &start)?, false));
         }
-        backend.field_free(self.solution);
+        let lent = O2Problem {
+            grid: problem.grid,
+            params: problem.params,
+            faces: problem.faces,
+            sv: std::mem::take(&mut problem.sv),
+            wall_sv: None,
+            pb: std::mem::take(&mut problem.pb),
+            viable: std::mem::take(&mut problem.viable),
+            fixed: std::mem::take(&mut problem.fixed),
+            edge_width: problem.edge_width,
+        };
+        // A host-resident store does not fail to take arrays.
+        Ok((Self::from_owned(backend, lent, start)?, true))
     }
 
-    /// Solves once from the field held, frees the fields (or, with `keep`, hands the
-    /// coefficients back into it) and hands the solution over
+    /// Frees the coefficient fields, or with `lent_to` hands them back into that
+    /// problem (what [`Uploaded::lend`] lent: the backend's current values, so a Pb the
+    /// blood coupling rewrote comes back as rewritten); the solution field stays.
+    fn release_coefficients(
+        &self,
+        backend: &mut dyn O2Backend,
+        lent_to: Option<&mut O2Problem>,
+    ) -> Result<()> {
+        let p = &self.problem;
+        match lent_to {
+            Some(host) => {
+                host.sv = backend.field_take(p.sv)?;
+                host.pb = backend.field_take(p.pb)?;
+                host.viable = backend.field_take(p.viable)?;
+                host.fixed = backend.field_take(p.fixed)?;
+            }
+            None => {
+                for f in p.fields() {
+                    backend.field_free(f);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Frees every field, handing lent arrays back into `lent_to` first
+    /// ([`Uploaded::release_coefficients`]).
+    pub(crate) fn release(
+        self,
+        backend: &mut dyn O2Backend,
+        lent_to: Option<&mut O2Problem>,
+    ) -> Result<()> {
+        let back = self.release_coefficients(backend, lent_to);
+        backend.field_free(self.solution);
+        back
+    }
+
+    /// Solves once from the field held, frees the fields (handing lent arrays back into
+    /// `lent_to`) and hands the solution over
     /// ([`crate::backend::FieldStore::field_take`]: no copy on the CPU), refusing a
-    /// non-finite value (`name` and `when` as for [`Uploaded::read`]).
+    /// non-finite value (`name` and `when` as for [`Uploaded::read`]). A failed solve
+    /// frees the solution without reading it.
     fn solve_once(
         self,
         backend: &mut dyn O2Backend,
-        keep: Option<&mut O2Problem>,
+        lent_to: Option<&mut O2Problem>,
         name: &str,
         when: &str,
         opts: &SolveOptions,
     ) -> Result<(Vec<f32>, SolveReport)> {
         let report = self.solve_in_place(backend, opts);
-        let back = match keep {
-            Some(host) => {
-                let p = &self.problem;
-                let mut take = |f: Field| backend.field_take(f);
-                (|| {
-                    host.sv = take(p.sv)?;
-                    host.pb = take(p.pb)?;
-                    host.viable = take(p.viable)?;
-                    host.fixed = take(p.fixed)?;
-                    Ok(())
-                })()
-            }
-            None => {
-                for f in self.problem.fields() {
-                    backend.field_free(f);
-                }
-                Ok(())
+        let back = self.release_coefficients(backend, lent_to);
+        let report = match report {
+            Ok(r) => r,
+            Err(e) => {
+                backend.field_free(self.solution);
+                return Err(e);
             }
         };
-        let field = backend.field_take(self.solution);
-        let (report, field) = (report?, field?);
+        let field = backend.field_take(self.solution)?;
         back?;
         super::refuse_non_finite(&field, &self.problem.grid, name, when)?;
         Ok((field, report))
@@ -216,9 +262,8 @@ pub(crate) fn solve_owned(
 }
 
 /// [`solve_host`] lending `problem`'s arrays where the backend's fields are host arrays
-/// ([`crate::backend::FieldStore::host_resident`], the CPU): they move onto it for the
-/// solve and back into `problem` after, on every path, instead of being copied; other
-/// backends upload them. `problem.wall_sv` stays where it is.
+/// ([`Uploaded::lend`]): they move onto the backend for the solve and back into
+/// `problem` after, on every path, instead of being copied.
 pub(crate) fn solve_lent(
     backend: &mut dyn O2Backend,
     problem: &mut O2Problem,
@@ -227,20 +272,6 @@ pub(crate) fn solve_lent(
     when: &str,
     opts: &SolveOptions,
 ) -> Result<(Vec<f32>, SolveReport)> {
-    if !backend.host_resident() {
-        return solve_host(backend, problem, &start, name, when, opts);
-    }
-    let lent = O2Problem {
-        grid: problem.grid,
-        params: problem.params,
-        faces: problem.faces,
-        sv: std::mem::take(&mut problem.sv),
-        wall_sv: None,
-        pb: std::mem::take(&mut problem.pb),
-        viable: std::mem::take(&mut problem.viable),
-        fixed: std::mem::take(&mut problem.fixed),
-        edge_width: problem.edge_width,
-    };
-    // A host-resident store neither fails to take arrays nor to give them back.
-    Uploaded::from_owned(backend, lent, start)?.solve_once(backend, Some(problem), name, when, opts)
+    let (up, lent) = Uploaded::lend(backend, problem, start)?;
+    up.solve_once(backend, lent.then_some(problem), name, when, opts)
 }

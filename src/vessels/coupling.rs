@@ -72,11 +72,14 @@ pub(crate) fn solve_coupled(
     copts: &CouplingOptions,
 ) -> Result<Coupled> {
     problem.pb = wall.source_map(&problem.grid, &ring_pb).pb;
-    let tissue = Uploaded::new(backend, problem, &problem.initial_guess())?;
+    // On the CPU the problem's arrays are lent, not copied, and come back at the end
+    // (Pb as the coupling left it), on every path.
+    let start = problem.initial_guess();
+    let (tissue, lent) = Uploaded::lend(backend, problem, start)?;
     let rings = match RingFields::new(backend, wall, problem.grid.len()) {
         Ok(r) => r,
         Err(e) => {
-            tissue.free(backend);
+            let _ = tissue.release(backend, lent.then_some(problem));
             return Err(e);
         }
     };
@@ -84,8 +87,10 @@ pub(crate) fn solve_coupled(
         backend, problem, &tissue, &rings, wall, transport, ring_pb, opts, copts,
     );
     rings.free(backend);
-    tissue.free(backend);
-    out
+    let back = tissue.release(backend, lent.then_some(problem));
+    let out = out?;
+    back?;
+    Ok(out)
 }
 
 /// The coupling's fields on the backend besides the tissue problem: the rings as rows of
@@ -231,9 +236,12 @@ fn couple(
                     opts.allow_unconverged,
                 )?;
             }
-            // The field and the Pb it was solved with, for the outputs.
+            // The field and the Pb it was solved with, for the outputs (lent arrays come
+            // back with it as they are: `solve_coupled`).
             let po2 = tissue.read(backend, "pO2", &when)?;
-            problem.pb = backend.field_read(tissue.pb())?;
+            if !backend.host_resident() {
+                problem.pb = backend.field_read(tissue.pb())?;
+            }
             return Ok(Coupled {
                 report,
                 coupling,

@@ -59,11 +59,12 @@ fn by_plane(
 pub fn residual_field(problem: &O2Problem, po2: &[f32], rhs: Option<&[f32]>, resid: &mut [f32]) {
     let plane = problem.grid.nx * problem.grid.ny;
     let g = rhs.map_or(Source::Zero, Source::Rhs);
-    by_plane(problem, po2, g, resid, |k, r, out| {
-        let fixed = &problem.fixed[k * plane..(k + 1) * plane];
-        for ((o, &r), &f) in out.iter_mut().zip(r).zip(fixed) {
-            *o = if f >= 0.0 { 0.0 } else { r };
-        }
+    let sides = Sides::of(problem);
+    assert_eq!(po2.len(), problem.grid.len(), "field length");
+    assert_eq!(resid.len(), problem.grid.len(), "output length");
+    let planes: Vec<(usize, &mut [f32])> = resid.chunks_mut(plane).enumerate().collect();
+    for_each(problem.grid.len(), planes, |(k, out)| {
+        masked_residuals(&sides, problem, po2, g, k, out);
     });
 }
 
