@@ -22,9 +22,9 @@ const HOST_PROTOCOL: u64 = 224;
 const DEVICE_STEADY: u64 = 4 * 9;
 /// Device bytes per voxel of a protocol run on the GPU backend: the resident state
 /// (10 O2 and step fields, 4 endpoint masks, 5 tissue fields, 8 ROS fields, 11 per
-/// drug: 38 with one drug) and up to six solver hierarchies (level-0 work fields and
-/// coarse levels, ≈ 4.2 fields each: 25).
-const DEVICE_PROTOCOL: u64 = 4 * 63;
+/// drug: 38 with one drug) and up to six solver hierarchies (the level-0 scratch field
+/// and the coarse levels, ≈ 2.2 fields each: 13).
+const DEVICE_PROTOCOL: u64 = 4 * 51;
 
 /// What a run on a grid needs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

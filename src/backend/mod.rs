@@ -67,6 +67,11 @@ pub trait FieldStore {
     fn host_resident(&self) -> bool {
         false
     }
+    /// Frees `f`, lent by [`FieldStore::fields_from_vecs`] on a host-resident backend,
+    /// and hands its array back: not a transfer, so not counted (elsewhere, a read).
+    fn field_reclaim(&mut self, f: Field) -> Result<Vec<f32>> {
+        self.field_take(f)
+    }
     /// Reads `f` back and frees it (the CPU hands its array over without a copy).
     fn field_take(&mut self, f: Field) -> Result<Vec<f32>> {
         let out = self.field_read(f);

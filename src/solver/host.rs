@@ -180,10 +180,10 @@ impl Uploaded {
         let p = &self.problem;
         match lent_to {
             Some(host) => {
-                host.sv = backend.field_take(p.sv)?;
-                host.pb = backend.field_take(p.pb)?;
-                host.viable = backend.field_take(p.viable)?;
-                host.fixed = backend.field_take(p.fixed)?;
+                host.sv = backend.field_reclaim(p.sv)?;
+                host.pb = backend.field_reclaim(p.pb)?;
+                host.viable = backend.field_reclaim(p.viable)?;
+                host.fixed = backend.field_reclaim(p.fixed)?;
             }
             None => {
                 for f in p.fields() {

@@ -9,6 +9,9 @@ use rayon::prelude::*;
 
 /// The level's residual F(P) + rhs per voxel into `level.resid` (0 at fixed voxels).
 pub fn residual_field(level: &mut CpuLevel) {
+    // Made where the level has none (the backend's fine level makes residuals on the
+    // way instead: `fast::residual::restrict`).
+    level.resid.resize(level.po2.len(), 0.0);
     let p = &level.problem;
     let k = StencilConsts::of(p);
     let (po2, rhs) = (&level.po2, &level.rhs);
@@ -29,16 +32,18 @@ pub fn residual_field(level: &mut CpuLevel) {
 /// ([`O2Problem::cell_volume`](crate::problem::O2Problem::cell_volume)).
 pub fn restrict(fine: &CpuLevel, coarse: &mut CpuLevel) {
     let c = coarse.problem.grid;
-    by_coarse_plane(coarse, |kc, po2, po2_old, rhs| {
+    let parallel = c.len() >= super::fast::PAR_MIN;
+    by_coarse_plane(coarse, parallel, |kc, po2, po2_old, rhs| {
         let out = (po2, po2_old, rhs);
         restrict_plane(&fine.problem, &fine.po2, |fi| fine.resid[fi], (&c, kc), out);
     });
 }
 
 /// Calls `each(kc, po2, po2_old, rhs)` with coarse plane kc of each of the three
-/// fields, in parallel over the planes where the level is large enough.
+/// fields, in parallel over the planes where `parallel`.
 pub(crate) fn by_coarse_plane(
     coarse: &mut CpuLevel,
+    parallel: bool,
     each: impl Fn(usize, &mut [f32], &mut [f32], &mut [f32]) + Sync + Send,
 ) {
     let c = coarse.problem.grid;
@@ -49,11 +54,7 @@ pub(crate) fn by_coarse_plane(
         .zip(coarse.po2_old.par_chunks_mut(cplane))
         .zip(coarse.rhs.par_chunks_mut(cplane))
         .enumerate()
-        .with_min_len(if c.len() >= super::fast::PAR_MIN {
-            1
-        } else {
-            usize::MAX
-        })
+        .with_min_len(if parallel { 1 } else { usize::MAX })
         .for_each(|(kc, ((po2, po2_old), rhs))| each(kc, po2, po2_old, rhs));
 }
 

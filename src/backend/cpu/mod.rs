@@ -141,7 +141,12 @@ impl FieldStore for CpuBackend {
 
     fn field_take(&mut self, f: Field) -> Result<Vec<f32>> {
         self.return_lent();
-        Ok(self.store.remove(f))
+        Ok(self.store.remove(f, true))
+    }
+
+    fn field_reclaim(&mut self, f: Field) -> Result<Vec<f32>> {
+        self.return_lent();
+        Ok(self.store.remove(f, false))
     }
 
     fn field_copy(&mut self, src: Field, dst: Field) -> Result<()> {

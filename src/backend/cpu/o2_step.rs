@@ -6,6 +6,8 @@ use crate::backend::stencil::{residual_at, StencilConsts};
 
 /// Advances `level` (level 0, no FAS term) by one step of `dt` seconds.
 pub fn step(level: &mut CpuLevel, dt: f32) {
+    // The scratch field, made where the level has none yet (the backend's fine level).
+    level.resid.resize(level.po2.len(), 0.0);
     let p = &level.problem;
     let k = StencilConsts::of(p);
     let po2 = &level.po2;

@@ -81,11 +81,13 @@ impl CpuStore {
         self.slots.insert(data, len)
     }
 
-    /// Frees `f` and hands its array over (no copy), counted as bytes down as a read of
-    /// it would be.
-    pub(crate) fn remove(&mut self, f: Field) -> Vec<f32> {
+    /// Frees `f` and hands its array over (no copy); `read` counts it as bytes down, as
+    /// a read of it would be (an array lent and given back is not a transfer).
+    pub(crate) fn remove(&mut self, f: Field, read: bool) -> Vec<f32> {
         let v = self.take(f);
-        self.counters.bytes_down += (v.len() * 4) as u64;
+        if read {
+            self.counters.bytes_down += (v.len() * 4) as u64;
+        }
         self.slots.remove(f);
         v
     }

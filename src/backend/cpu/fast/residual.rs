@@ -77,7 +77,9 @@ pub fn restrict(fine: &O2Problem, fine_po2: &[f32], rhs: Option<&[f32]>, coarse:
     let g = rhs.map_or(Source::Zero, Source::Rhs);
     let sides = Sides::of(fine);
     let c = coarse.problem.grid;
-    mg_transfer::by_coarse_plane(coarse, |kc, po2, po2_old, crhs| {
+    // Parallel by the fine level's size, as the residual field was made.
+    let parallel = fine.grid.len() >= super::PAR_MIN;
+    mg_transfer::by_coarse_plane(coarse, parallel, |kc, po2, po2_old, crhs| {
         let first = 2 * kc;
         let planes = (fine.grid.nz - first).min(2);
         let mut r = vec![0.0f32; planes * plane];
