@@ -14,6 +14,9 @@ use crate::{Error, Result};
 pub(crate) struct Uploaded {
     problem: FieldProblem,
     solution: Field,
+    /// Whether the coefficient arrays are lent ([`Uploaded::lend`]) and go back to the
+    /// host problem when released.
+    lent: bool,
 }
 
 impl Uploaded {
@@ -74,6 +77,7 @@ impl Uploaded {
                 fixed: fields[3],
             },
             solution: fields[4],
+            lent: false,
         }
     }
 
@@ -144,41 +148,46 @@ impl Uploaded {
     /// Lends `problem`'s coefficient arrays (Sv, Pb, n, fixed) to a backend whose fields
     /// are host arrays ([`crate::backend::FieldStore::host_resident`], the CPU): they
     /// move onto it, and `problem` is without them until [`Uploaded::release`] hands
-    /// them back; other backends get copies ([`Uploaded::new`]). True when lent.
+    /// them back; other backends get copies ([`Uploaded::new`]).
     /// `problem.wall_sv` stays where it is.
     pub(crate) fn lend(
         backend: &mut dyn O2Backend,
         problem: &mut O2Problem,
         start: Vec<f32>,
-    ) -> Result<(Self, bool)> {
+    ) -> Result<Self> {
         if !backend.host_resident() {
-            return Ok((Self::new(backend, problem, &start)?, false));
+            return Self::new(backend, problem, &start);
         }
         let lent = O2Problem {
-            grid: problem.grid,
-            params: problem.params,
-            faces: problem.faces,
             sv: std::mem::take(&mut problem.sv),
             wall_sv: None,
             pb: std::mem::take(&mut problem.pb),
             viable: std::mem::take(&mut problem.viable),
             fixed: std::mem::take(&mut problem.fixed),
-            edge_width: problem.edge_width,
+            ..*problem
         };
         // A host-resident store does not fail to take arrays.
-        Ok((Self::from_owned(backend, lent, start)?, true))
+        let up = Self::from_owned(backend, lent, start)?;
+        Ok(Uploaded { lent: true, ..up })
     }
 
-    /// Frees the coefficient fields, or with `lent_to` hands them back into that
-    /// problem (what [`Uploaded::lend`] lent: the backend's current values, so a Pb the
-    /// blood coupling rewrote comes back as rewritten); the solution field stays.
+    /// Whether the coefficient arrays are lent, so that the host problem is without them
+    /// until [`Uploaded::release`].
+    pub(crate) fn is_lent(&self) -> bool {
+        self.lent
+    }
+
+    /// Frees the coefficient fields, or, where they are lent, hands them back into
+    /// `host` (the problem [`Uploaded::lend`] took them from: the backend's current
+    /// values, so a Pb the blood coupling rewrote comes back as rewritten); the
+    /// solution field stays.
     fn release_coefficients(
         &self,
         backend: &mut dyn O2Backend,
-        lent_to: Option<&mut O2Problem>,
+        host: Option<&mut O2Problem>,
     ) -> Result<()> {
         let p = &self.problem;
-        match lent_to {
+        match host.filter(|_| self.lent) {
             Some(host) => {
                 host.sv = backend.field_reclaim(p.sv)?;
                 host.pb = backend.field_reclaim(p.pb)?;
@@ -194,33 +203,29 @@ impl Uploaded {
         Ok(())
     }
 
-    /// Frees every field, handing lent arrays back into `lent_to` first
+    /// Frees every field, handing lent arrays back into `host` first
     /// ([`Uploaded::release_coefficients`]).
-    pub(crate) fn release(
-        self,
-        backend: &mut dyn O2Backend,
-        lent_to: Option<&mut O2Problem>,
-    ) -> Result<()> {
-        let back = self.release_coefficients(backend, lent_to);
+    pub(crate) fn release(self, backend: &mut dyn O2Backend, host: &mut O2Problem) -> Result<()> {
+        let back = self.release_coefficients(backend, Some(host));
         backend.field_free(self.solution);
         back
     }
 
     /// Solves once from the field held, frees the fields (handing lent arrays back into
-    /// `lent_to`) and hands the solution over
+    /// `host`) and hands the solution over
     /// ([`crate::backend::FieldStore::field_take`]: no copy on the CPU), refusing a
     /// non-finite value (`name` and `when` as for [`Uploaded::read`]). A failed solve
     /// frees the solution without reading it.
     fn solve_once(
         self,
         backend: &mut dyn O2Backend,
-        lent_to: Option<&mut O2Problem>,
+        host: Option<&mut O2Problem>,
         name: &str,
         when: &str,
         opts: &SolveOptions,
     ) -> Result<(Vec<f32>, SolveReport)> {
         let report = self.solve_in_place(backend, opts);
-        let back = self.release_coefficients(backend, lent_to);
+        let back = self.release_coefficients(backend, host);
         let report = match report {
             Ok(r) => r,
             Err(e) => {
@@ -272,6 +277,5 @@ pub(crate) fn solve_lent(
     when: &str,
     opts: &SolveOptions,
 ) -> Result<(Vec<f32>, SolveReport)> {
-    let (up, lent) = Uploaded::lend(backend, problem, start)?;
-    up.solve_once(backend, lent.then_some(problem), name, when, opts)
+    Uploaded::lend(backend, problem, start)?.solve_once(backend, Some(problem), name, when, opts)
 }

@@ -75,11 +75,11 @@ pub(crate) fn solve_coupled(
     // On the CPU the problem's arrays are lent, not copied, and come back at the end
     // (Pb as the coupling left it), on every path.
     let start = problem.initial_guess();
-    let (tissue, lent) = Uploaded::lend(backend, problem, start)?;
+    let tissue = Uploaded::lend(backend, problem, start)?;
     let rings = match RingFields::new(backend, wall, problem.grid.len()) {
         Ok(r) => r,
         Err(e) => {
-            let _ = tissue.release(backend, lent.then_some(problem));
+            let _ = tissue.release(backend, problem);
             return Err(e);
         }
     };
@@ -87,7 +87,7 @@ pub(crate) fn solve_coupled(
         backend, problem, &tissue, &rings, wall, transport, ring_pb, opts, copts,
     );
     rings.free(backend);
-    let back = tissue.release(backend, lent.then_some(problem));
+    let back = tissue.release(backend, problem);
     let out = out?;
     back?;
     Ok(out)
@@ -239,7 +239,7 @@ fn couple(
             // The field and the Pb it was solved with, for the outputs (lent arrays come
             // back with it as they are: `solve_coupled`).
             let po2 = tissue.read(backend, "pO2", &when)?;
-            if !backend.host_resident() {
+            if !tissue.is_lent() {
                 problem.pb = backend.field_read(tissue.pb())?;
             }
             return Ok(Coupled {

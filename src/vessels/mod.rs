@@ -16,6 +16,7 @@ pub mod rasterise;
 pub mod synthetic;
 pub(crate) mod transport;
 pub(crate) mod tree;
+mod wall_cut;
 
 pub use network::{BoundaryCondition, BoundaryNode, Network, NetworkStats, Segment};
 pub use rasterise::{rasterise, SourceMap, WallMap};
