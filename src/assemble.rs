@@ -15,6 +15,7 @@ use crate::problem::O2Problem;
 use crate::vessels::coupling::CouplingOptions;
 use crate::vessels::flow::Flows;
 use crate::vessels::formats::{self, ReadOptions};
+use crate::vessels::rasterise::WallTotals;
 use crate::vessels::transport::Transport;
 use crate::vessels::{self, Network, NetworkStats, SourceMap, WallMap};
 use crate::{Error, Result};
@@ -42,8 +43,11 @@ pub struct Assembled {
 pub struct VesselNetwork {
     /// Nodes (µm, in grid coordinates) and segments.
     pub net: Network,
-    /// Where each piece of wall lies.
-    pub(crate) wall: WallMap,
+    /// The wall's totals. The map of where each piece of wall lies is kept only with
+    /// the blood O2 transport ([`TransportSetup::wall`]), its one reader once the
+    /// source map is made: without transport it goes at assembly (about 11 bytes per
+    /// voxel in the default scenario).
+    pub(crate) wall: WallTotals,
     /// Blood O2 transport, when on.
     pub transport: Option<TransportSetup>,
     /// How each ring exchanges O2 (`[vessels.wall]`).
@@ -59,6 +63,9 @@ pub struct TransportSetup {
     pub(crate) transport: Transport,
     /// Coupling loop options.
     pub(crate) options: CouplingOptions,
+    /// Where each piece of wall lies: the coupling gathers tissue pO2 and spreads blood
+    /// pO2 through it.
+    pub(crate) wall: WallMap,
 }
 
 /// Builds the O2 problem of a checked scenario.
@@ -110,16 +117,16 @@ pub fn assemble(sc: &Scenario) -> Result<Assembled> {
                 wall.rings()
             );
         }
-        let transport = transport_setup(sc, &net, file.as_deref())?;
-        let vn = VesselNetwork {
+        let mut map = wall.source_map(&grid, &wall.fixed_ring_pb(&net));
+        map.lumen = vessels::rasterise::lumen(&net, &grid);
+        let totals = wall.totals();
+        let transport = transport_setup(sc, &net, file.as_deref(), wall)?;
+        vessels_out = Some(VesselNetwork {
             net,
-            wall,
+            wall: totals,
             transport,
             model,
-        };
-        let mut map = vn.wall.source_map(&grid, &vn.wall.fixed_ring_pb(&vn.net));
-        map.lumen = vessels::rasterise::lumen(&vn.net, &grid);
-        vessels_out = Some(vn);
+        });
         map
     } else if let Some(np) = &vs.npy {
         let sv = read_checked(&sc.resolve(&np.sv), &grid, 0.0, f32::INFINITY, "Sv (µm⁻¹)")?;
@@ -205,7 +212,9 @@ fn finish(
     if let Some(m) = &medium {
         problem = m.pad_problem(problem);
         if let Some(v) = vessels.as_mut() {
-            v.wall.renumber_voxels(|i| m.solver_index(i));
+            if let Some(t) = v.transport.as_mut() {
+                t.wall.renumber_voxels(|i| m.solver_index(i));
+            }
         }
         log::info!("{}", m.describe());
     }
@@ -327,11 +336,13 @@ fn check_segment_sizes(net: &Network, grid: &Grid, path: &Path) -> Result<()> {
 }
 
 /// The blood O2 transport of `net`, when the scenario turns it on (or "auto" finds
-/// flows or boundary pressures).
+/// flows or boundary pressures), with `wall`, the map it reads through (dropped
+/// otherwise).
 fn transport_setup(
     sc: &Scenario,
     net: &Network,
     file: Option<&Path>,
+    wall: WallMap,
 ) -> Result<Option<TransportSetup>> {
     let t = &sc.spec.vessels.transport;
     let has_pressure = net
@@ -378,6 +389,7 @@ fn transport_setup(
             max_iterations: t.max_iterations,
             relaxation: t.relaxation,
         },
+        wall,
     }))
 }
 

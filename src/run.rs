@@ -92,8 +92,16 @@ pub fn run_scenario(
     let mass = metrics::mass_balance(solved, &po2);
     let medium_exchange = assembled.medium.map(|m| m.exchange(solved, &po2));
     let transport_summary = match (&assembled.vessels, &blood) {
-        (Some(v), Some((b, c))) => Some(blood::summary(
-            v,
+        (
+            Some(VesselNetwork {
+                net,
+                transport: Some(t),
+                ..
+            }),
+            Some((b, c)),
+        ) => Some(blood::summary(
+            net,
+            t,
             b,
             c,
             &mass,
@@ -430,9 +438,13 @@ fn crop_to_block(
         return (po2, ros);
     };
     assembled.problem = m.crop_problem(&assembled.problem);
-    if let Some(v) = assembled.vessels.as_mut() {
+    if let Some(t) = assembled
+        .vessels
+        .as_mut()
+        .and_then(|v| v.transport.as_mut())
+    {
         // Walls lie in the block: the medium is vessel-free.
-        v.wall
+        t.wall
             .renumber_voxels(|i| m.block_index(i).expect("a wall voxel in the block"));
     }
     let ros = ros.map(|(r, balance)| {
@@ -459,16 +471,15 @@ pub(crate) fn solve_o2(
 ) -> Result<(Vec<f32>, SolveReport, Option<BloodResult>)> {
     Ok(match assembled.vessels.as_mut() {
         Some(VesselNetwork {
-            wall,
             transport: Some(t),
             net,
             ..
         }) => {
-            let start = wall.fixed_ring_pb(net);
+            let start = t.wall.fixed_ring_pb(net);
             let c = solve_coupled(
                 backend,
                 &mut assembled.problem,
-                wall,
+                &t.wall,
                 &mut t.transport,
                 start,
                 opts,
@@ -496,7 +507,7 @@ fn write_network(
     let mut files = Vec::new();
     let mut net = v.net.clone();
     if let (Some(b), Some(t)) = (blood, v.transport.as_ref()) {
-        let means = blood::segment_mean_po2(v, &b.ring_pb);
+        let means = blood::segment_mean_po2(&v.net, &t.wall, &b.ring_pb);
         for (s, seg) in net.segments.iter_mut().enumerate() {
             seg.blood_po2_mmhg = means[s];
             seg.flow_nl_per_min =
@@ -537,8 +548,8 @@ mod tests {
             Scenario::from_toml(toml, "test.toml", "t", std::path::PathBuf::from(".")).unwrap();
         let mut assembled = crate::assemble::assemble(&sc).unwrap();
         let v = assembled.vessels.as_ref().unwrap();
-        assert!(v.transport.is_some(), "transport must be on");
-        let (rings, entries) = (v.wall.rings() as u64, v.wall.ring_rows().col.len() as u64);
+        let wall = &v.transport.as_ref().expect("transport must be on").wall;
+        let (rings, entries) = (wall.rings() as u64, wall.ring_rows().col.len() as u64);
         let field = 4 * assembled.problem.grid.len() as u64;
         let mut cpu = crate::backend::cpu::CpuBackend::new();
         let before = cpu.counters();

@@ -1,11 +1,12 @@
 //! Blood O2 results: the per-segment table `network_blood.csv` and the
 //! `vessels.transport` block of `summary.json`.
 
-use crate::assemble::VesselNetwork;
+use crate::assemble::{TransportSetup, VesselNetwork};
 use crate::metrics::MassBalance;
 use crate::physics::blood::UM3_PER_S_PER_NL_PER_MIN;
 use crate::vessels::coupling::CouplingReport;
 use crate::vessels::transport::BloodState;
+use crate::vessels::{Network, WallMap};
 use serde::Serialize;
 use std::fmt::Write;
 
@@ -43,12 +44,12 @@ pub(crate) fn segment_table(v: &VesselNetwork, blood: &BloodState) -> String {
 
 /// Mean blood pO2 of each segment over its rings (mmHg); the segment's fixed value when
 /// it has no ring.
-pub(crate) fn segment_mean_po2(v: &VesselNetwork, ring_pb: &[f64]) -> Vec<f64> {
-    (0..v.net.segments.len())
+pub(crate) fn segment_mean_po2(net: &Network, wall: &WallMap, ring_pb: &[f64]) -> Vec<f64> {
+    (0..net.segments.len())
         .map(|s| {
-            let r = v.wall.rings_of(s);
+            let r = wall.rings_of(s);
             if r.is_empty() {
-                v.net.segments[s].blood_po2_mmhg
+                net.segments[s].blood_po2_mmhg
             } else {
                 ring_pb[r.clone()].iter().sum::<f64>() / r.len() as f64
             }
@@ -84,9 +85,11 @@ struct BloodPo2Block {
     min: f64,
 }
 
-/// The `vessels.transport` summary (see [`TransportBlock`]).
+/// The `vessels.transport` summary (see [`TransportBlock`]) of the transport `t` on
+/// `net`.
 pub fn summary(
-    v: &VesselNetwork,
+    net: &Network,
+    t: &TransportSetup,
     blood: &BloodState,
     coupling: &CouplingReport,
     mass: &MassBalance,
@@ -95,10 +98,10 @@ pub fn summary(
     let nl = |x: f64| x / UM3_PER_S_PER_NL_PER_MIN;
     let consumed = mass.consumption * alpha_tissue;
     let balance = balance_relative_error(blood, mass, alpha_tissue);
-    let means = segment_mean_po2(v, &blood.ring_pb);
+    let means = segment_mean_po2(net, &t.wall, &blood.ring_pb);
     let (mut lo, mut hi, mut sum_l, mut sum) = (f64::INFINITY, 0.0f64, 0.0, 0.0);
-    for (s, seg) in v.net.segments.iter().enumerate() {
-        let l = v.net.length(seg);
+    for (s, seg) in net.segments.iter().enumerate() {
+        let l = net.length(seg);
         lo = lo.min(means[s]);
         hi = hi.max(means[s]);
         sum_l += l;
@@ -113,7 +116,7 @@ pub fn summary(
         },
         converged: coupling.converged,
         coupling_iterations: coupling.iterations,
-        flow_source: v.transport.as_ref().map(|t| t.flows.source),
+        flow_source: Some(t.flows.source),
         max_change_mmhg: coupling.max_change_mmhg,
         o2_consumed_nl_per_min: nl(consumed),
         o2_delivered_nl_per_min: nl(blood.delivered()),

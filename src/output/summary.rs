@@ -297,7 +297,7 @@ pub(crate) fn build(s: &SummaryInputs) -> Value {
             source: s.assembled.vessel_source,
             transport: s.transport.as_ref().into(),
             wall: s.assembled.vessels.as_ref().map(|v| {
-                let (wall, exchange) = v.wall.area_totals();
+                let (wall, exchange) = (v.wall.wall_area_um2, v.wall.exchange_area_um2);
                 WallBlock {
                     capped_rings: v.wall.capped_rings,
                     exchange_over_wall_area: if wall > 0.0 { exchange / wall } else { 1.0 },
@@ -307,7 +307,7 @@ pub(crate) fn build(s: &SummaryInputs) -> Value {
                     } else {
                         "permeability"
                     },
-                    rings: v.wall.rings(),
+                    rings: v.wall.rings,
                     subvoxel: v.model.subvoxel,
                     table: v.model.table.as_ref().map(|t| t.source.clone()),
                 }

@@ -95,6 +95,20 @@ pub struct WallMap {
     pub(crate) capped_rings: usize,
 }
 
+/// What `summary.json` says of a network's wall ([`WallMap::totals`]). Every network
+/// keeps it; the map itself is kept only where the blood O2 transport reads it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct WallTotals {
+    /// Number of rings.
+    pub(crate) rings: usize,
+    /// Σ wall area (µm²).
+    pub(crate) wall_area_um2: f64,
+    /// Σ exchange area (µm²): wall area × each ring's conductance factor.
+    pub(crate) exchange_area_um2: f64,
+    /// Rings whose subvoxel conductance reached its cap.
+    pub(crate) capped_rings: usize,
+}
+
 /// A ring's entries beyond this many voxels lie around a resolved lumen, where the
 /// voxels hold the wall's pO2: its subvoxel conductance is not solved for (the solve
 /// grows as the cube) and it exchanges at its blood-to-wall conductance.
@@ -199,6 +213,17 @@ impl WallMap {
                 std::iter::repeat_n(net.segments[s].blood_po2_mmhg, self.rings_of(s).len())
             })
             .collect()
+    }
+
+    /// The map's totals, which a network keeps where the map itself goes.
+    pub(crate) fn totals(&self) -> WallTotals {
+        let (wall_area_um2, exchange_area_um2) = self.area_totals();
+        WallTotals {
+            rings: self.rings(),
+            wall_area_um2,
+            exchange_area_um2,
+            capped_rings: self.capped_rings,
+        }
     }
 
     /// Σ wall area and Σ exchange area over all rings (µm²).

@@ -15,14 +15,19 @@ use std::ops::{Add, Div, Mul, Sub};
 pub(super) struct V(__m256);
 
 impl V {
-    /// `s[i..i + 8]`.
+    /// `s[i..i + 8]`, unchecked: the loops check once per row that every stream
+    /// covers the stretch ([`covers`]), so that no load or store carries a compare and
+    /// branch of its own.
+    ///
+    /// # Safety
+    /// i + 8 ≤ `s.len()`.
     #[inline(always)]
-    fn load(s: &[f32], i: usize) -> V {
-        let s = &s[i..i + 8];
-        // SAFETY: 8 values in bounds (sliced above). Every function of this module runs
-        // inside `stretch` or `stretch_colour`, which run only where the CPU has AVX2
-        // (their callers check it at run time).
-        V(unsafe { _mm256_loadu_ps(s.as_ptr()) })
+    unsafe fn load(s: &[f32], i: usize) -> V {
+        debug_assert!(i + 8 <= s.len());
+        // SAFETY: 8 values in bounds (the caller's promise). Every function of this
+        // module runs inside `stretch` or `stretch_colour`, which run only where the CPU
+        // has AVX2 (their callers check it at run time).
+        V(unsafe { _mm256_loadu_ps(s.as_ptr().add(i)) })
     }
 
     #[inline(always)]
@@ -31,11 +36,15 @@ impl V {
         V(unsafe { _mm256_set1_ps(x) })
     }
 
+    /// `s[i..i + 8] = self`, unchecked as [`V::load`].
+    ///
+    /// # Safety
+    /// i + 8 ≤ `s.len()`.
     #[inline(always)]
-    fn store(self, s: &mut [f32], i: usize) {
-        let s = &mut s[i..i + 8];
+    unsafe fn store(self, s: &mut [f32], i: usize) {
+        debug_assert!(i + 8 <= s.len());
         // SAFETY: as in `load`.
-        unsafe { _mm256_storeu_ps(s.as_mut_ptr(), self.0) }
+        unsafe { _mm256_storeu_ps(s.as_mut_ptr().add(i), self.0) }
     }
 
     #[inline(always)]
@@ -83,37 +92,61 @@ lane_op!(Sub, sub, _mm256_sub_ps);
 lane_op!(Mul, mul, _mm256_mul_ps);
 lane_op!(Div, div, _mm256_div_ps);
 
-/// The voxels x = i + 2l and x = i + 2l + 1 (l < 8) of `s`: (even, odd) lanes of the
-/// 16 values from i.
+/// The voxels of even and of odd x among the 16 values of `s` from i, as (even, odd)
+/// lanes in the order x − i = (0, 2, 8, 10, 4, 6, 12, 14) and one more for odd: two
+/// in-lane shuffles, no lane crossing. Every stream of a chunk is gathered in this same
+/// order, and the arithmetic is lane by lane, so the order never matters except on the
+/// way back, which [`interleave`] undoes.
+///
+/// # Safety
+/// i + 16 ≤ `s.len()`.
 #[inline(always)]
-fn deinterleave(s: &[f32], i: usize) -> (V, V) {
-    let (a, b) = (V::load(s, i), V::load(s, i + 8));
-    // SAFETY: as in `V::load`.
+unsafe fn deinterleave(s: &[f32], i: usize) -> (V, V) {
+    // SAFETY: as in `V::load`, and 16 values in bounds (the caller's promise).
     unsafe {
-        // Per 128-bit half: (a0 a2 b0 b2 | a4 a6 b4 b6); the 64-bit pieces reordered
-        // (0, 2, 1, 3) give a0 a2 a4 a6 b0 b2 b4 b6.
-        let even = _mm256_shuffle_ps::<0b10_00_10_00>(a.0, b.0);
-        let odd = _mm256_shuffle_ps::<0b11_01_11_01>(a.0, b.0);
-        let order = |v: __m256| {
-            _mm256_castpd_ps(_mm256_permute4x64_pd::<0b11_01_10_00>(_mm256_castps_pd(v)))
-        };
-        (V(order(even)), V(order(odd)))
+        let (a, b) = (V::load(s, i), V::load(s, i + 8));
+        // Per 128-bit half: (a0 a2 b0 b2 | a4 a6 b4 b6) and (a1 a3 b1 b3 | a5 a7 b5 b7).
+        (
+            V(_mm256_shuffle_ps::<0b10_00_10_00>(a.0, b.0)),
+            V(_mm256_shuffle_ps::<0b11_01_11_01>(a.0, b.0)),
+        )
     }
 }
 
-/// The inverse of [`deinterleave`]: `even` and `odd` lanes into `s[i..i + 16]`.
+/// The inverse of [`deinterleave`]: `even` and `odd` lanes into `s[i..i + 16]`
+/// (per 128-bit half, the low pairs unpacked are a's values, the high pairs b's).
+///
+/// # Safety
+/// i + 16 ≤ `s.len()`.
 #[inline(always)]
-fn interleave(even: V, odd: V, s: &mut [f32], i: usize) {
-    // SAFETY: as in `V::load`.
-    let (lo, hi) = unsafe {
-        let order = |v: __m256| {
-            _mm256_castpd_ps(_mm256_permute4x64_pd::<0b11_01_10_00>(_mm256_castps_pd(v)))
-        };
-        let (e, o) = (order(even.0), order(odd.0));
-        (_mm256_unpacklo_ps(e, o), _mm256_unpackhi_ps(e, o))
-    };
-    V(lo).store(s, i);
-    V(hi).store(s, i + 8);
+unsafe fn interleave(even: V, odd: V, s: &mut [f32], i: usize) {
+    // SAFETY: as in `V::load`, and 16 values in bounds (the caller's promise).
+    unsafe {
+        let (lo, hi) = (
+            _mm256_unpacklo_ps(even.0, odd.0),
+            _mm256_unpackhi_ps(even.0, odd.0),
+        );
+        V(lo).store(s, i);
+        V(hi).store(s, i + 8);
+    }
+}
+
+/// Whether every stream the loops read (`s`, the FAS term `g`, the `fixed` row when
+/// given) holds at least `n` values: checked once per row, it is what makes the
+/// unchecked loads and stores of [`V`] in bounds.
+fn covers(s: &Stretch, g: Source, fixed: Option<&[f32]>, n: usize) -> bool {
+    let streams = [s.p, s.cxm, s.cxp, s.sv, s.pb, s.viable];
+    // `xm` and `xp` are the row from x − 1 and x + 1: n values each, as `p`.
+    streams
+        .iter()
+        .chain(&s.nb)
+        .chain(&[s.xm, s.xp])
+        .all(|r| r.len() >= n)
+        && match g {
+            Source::Rhs(g) => g.len() >= n,
+            Source::Zero | Source::None => true,
+        }
+        && fixed.is_none_or(|f| f.len() >= n)
 }
 
 /// `super::at_least`: `x` where `x > lo`, else `lo`.
@@ -232,8 +265,10 @@ pub(super) unsafe fn stretch(
     what: &(impl Output + Lanes),
 ) -> usize {
     let n = out.len() / 8 * 8;
+    assert!(covers(s, g, None, n), "a stream shorter than the row");
     for i in (0..n).step_by(8) {
-        let at = |src: &[f32]| V::load(src, i);
+        // SAFETY: i + 8 ≤ n, and every stream holds n values (asserted above).
+        let at = |src: &[f32]| unsafe { V::load(src, i) };
         let v = Voxels {
             p: at(s.p),
             nb: [s.xm, s.xp, s.nb[0], s.nb[1], s.nb[2], s.nb[3]].map(at),
@@ -244,7 +279,8 @@ pub(super) unsafe fn stretch(
             viable: at(s.viable),
             g: fas(g, at),
         };
-        update(k, s.cyz, v, what).store(out, i);
+        // SAFETY: i + 8 ≤ n ≤ `out.len()`.
+        unsafe { update(k, s.cyz, v, what).store(out, i) };
     }
     n
 }
@@ -284,8 +320,14 @@ fn colour_chunks<const FIRST: usize>(
     what: &(impl Output + Lanes),
 ) -> usize {
     let n = out.len() / 16 * 16;
+    assert!(
+        covers(s, g, Some(fixed), n),
+        "a stream shorter than the row"
+    );
     for i in (0..n).step_by(16) {
-        colour_chunk::<FIRST>(k, s, g, fixed, what, i).store(out, i);
+        // SAFETY: i + 16 ≤ n ≤ `out.len()`, and every stream holds n values (asserted
+        // above).
+        unsafe { colour_chunk::<FIRST>(k, s, g, fixed, what, i).store(out, i) };
     }
     n
 }
@@ -294,15 +336,21 @@ fn colour_chunks<const FIRST: usize>(
 struct Chunk(V, V);
 
 impl Chunk {
+    /// # Safety
+    /// i + 16 ≤ `out.len()`.
     #[inline(always)]
-    fn store(self, out: &mut [f32], i: usize) {
-        interleave(self.0, self.1, out, i)
+    unsafe fn store(self, out: &mut [f32], i: usize) {
+        // SAFETY: the caller's promise.
+        unsafe { interleave(self.0, self.1, out, i) }
     }
 }
 
 /// The chunk of voxels i..i + 16: those x ≡ FIRST (mod 2) computed, the others kept.
+///
+/// # Safety
+/// i + 16 ≤ the length of every stream of `s`, of `g`'s and of `fixed`.
 #[inline(always)]
-fn colour_chunk<const FIRST: usize>(
+unsafe fn colour_chunk<const FIRST: usize>(
     k: &StencilConsts,
     s: &Stretch,
     g: Source,
@@ -312,7 +360,8 @@ fn colour_chunk<const FIRST: usize>(
 ) -> Chunk {
     // The lanes of this colour from the 16 values of `src` from i.
     let own = |src: &[f32]| {
-        let (e, o) = deinterleave(src, i);
+        // SAFETY: the caller's promise.
+        let (e, o) = unsafe { deinterleave(src, i) };
         if FIRST == 0 {
             e
         } else {
@@ -323,8 +372,8 @@ fn colour_chunk<const FIRST: usize>(
     // for FIRST = 0 the voxels are the odd lanes from i − 1, their x− neighbours the
     // even ones and their x+ neighbours the even ones from i + 1; for FIRST = 1 one lane
     // on.
-    let (e0, o0) = deinterleave(s.xm, i);
-    let (e2, o2) = deinterleave(s.xp, i);
+    // SAFETY: the caller's promise.
+    let ((e0, o0), (e2, o2)) = unsafe { (deinterleave(s.xm, i), deinterleave(s.xp, i)) };
     let (xm, p, xp, other) = if FIRST == 0 {
         (e0, o0, e2, e2)
     } else {
