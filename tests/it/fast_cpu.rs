@@ -1,14 +1,14 @@
 //! The CPU backend's fast path (`backend::cpu::fast`) against the reference twins it
-//! replaces in the backend: smoothing, the residual field, the residual norm, the
-//! coarse FAS term and the explicit step. The fast path keeps the reference's
-//! operations and their order, so the tolerance is zero: every value is compared bit
-//! for bit (the norm as an f64, exactly). Cases: odd, narrow and flat grids (no
-//! interior at all, one interior row, nz = 1), five face patterns (all no-flux, all
-//! fixed, fixed faces on the high sides, −0 and 0 values, mixed), fixed voxels, zero
-//! viability, −0 in the field, Km = 0, FAS terms, narrow last cells on every axis
-//! (coarse levels of odd axes) and a grid large enough for the parallel path; each on
-//! the AVX2 copy and the portable loop, and on one thread. A V-cycle fragment through
-//! `CpuBackend` checks the backend's wiring against the same twins.
+//! replaces in the backend: smoothing, the residual field, restriction, prolongation,
+//! the residual norm, the coarse FAS term and the explicit step. The fast path keeps
+//! the reference's operations and their order, so the tolerance is zero: every value
+//! is compared bit for bit (the norm as an f64, exactly). Cases: odd, narrow and flat
+//! grids (no interior at all, one interior row, nz = 1), five face patterns (all
+//! no-flux, all fixed, fixed faces on the high sides, −0 and 0 values, mixed), fixed
+//! voxels, zero viability, −0 in the field, Km = 0, FAS terms, narrow last cells on
+//! every axis (coarse levels of odd axes) and a grid large enough for the parallel
+//! path; each on the AVX2 copy and the portable loop, and on one thread. A V-cycle
+//! fragment through `CpuBackend` checks the backend's wiring against the same twins.
 
 use crate::common;
 
@@ -212,6 +212,24 @@ fn residuals_match(path: &str) {
                     "{path}: restrict {name} {shape:?} {edge:?}"
                 );
             }
+
+            // Prolongation of a random correction (po2 − po2_old on the coarse grid).
+            let mut coarse = blank(cg);
+            coarse.po2 = common::random(cg.len(), 300 + case as u64, 0.0, 60.0);
+            coarse.po2_old = common::random(cg.len(), 310 + case as u64, 0.0, 60.0);
+            let (mut want, mut got) = (reference.clone(), reference.clone());
+            mg_transfer::prolong(&coarse, &mut want);
+            fast::prolong::prolong(&coarse, &mut got);
+            assert_ne!(
+                bits(&want.po2),
+                bits(&reference.po2),
+                "a correction was added"
+            );
+            assert_eq!(
+                bits(&got.po2),
+                bits(&want.po2),
+                "{path}: prolong {shape:?} {edge:?}"
+            );
 
             let mut rhs = reference.rhs.clone();
             fast::residual::coarse_rhs(&p, &reference.po2, &mut rhs);

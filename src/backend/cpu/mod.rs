@@ -299,7 +299,7 @@ impl O2Backend for CpuBackend {
 
     fn prolong(&mut self, level: usize) -> Result<()> {
         let (fine, coarse) = self.levels.split_at_mut(level + 1);
-        mg_transfer::prolong(&coarse[0], &mut fine[level]);
+        fast::prolong::prolong(&coarse[0], &mut fine[level]);
         Ok(())
     }
 

@@ -21,6 +21,7 @@
 //! random fields, odd and narrow grids, every face kind and FAS terms: equal bit for
 //! bit, which the operation order of [`rows`] is written to give.
 
+pub mod prolong;
 pub mod residual;
 pub mod rows;
 pub mod smooth;
