@@ -126,7 +126,8 @@ pub fn coarse_rhs(level: &mut CpuLevel) {
 }
 
 /// Coarse neighbours along one axis of fine index `i`: (near, far); far has weight ¼.
-fn axis_pair(i: usize, n: usize) -> [usize; 2] {
+#[inline(always)]
+pub(crate) fn axis_pair(i: usize, n: usize) -> [usize; 2] {
     let near = i / 2;
     let far = if i & 1 == 0 {
         near.saturating_sub(1)

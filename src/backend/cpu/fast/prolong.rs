@@ -9,27 +9,13 @@
 //! 256³ on 2 cores.
 
 use super::PAR_MIN;
+use crate::backend::cpu::mg_transfer::axis_pair;
 use crate::backend::cpu::CpuLevel;
 use rayon::prelude::*;
 
 /// The trilinear weight of the near coarse cell along an axis (the far one has ¼).
 const NEAR: f32 = 0.75;
 const FAR: f32 = 0.25;
-
-/// Coarse neighbours along y or z of fine index `i` on an axis of `n` coarse cells:
-/// (near, far), as the reference's `axis_pair`.
-#[inline(always)]
-fn pair(i: usize, n: usize) -> [usize; 2] {
-    let near = i / 2;
-    let far = if i & 1 == 0 {
-        near.saturating_sub(1)
-    } else if near + 1 < n {
-        near + 1
-    } else {
-        near
-    };
-    [near, far]
-}
 
 /// One voxel's correction from the four coarse rows' values at its near and at its far
 /// x cell: the reference's eight terms in its order (x pair outermost, then the rows
@@ -84,13 +70,13 @@ pub fn prolong(coarse: &CpuLevel, fine: &mut CpuLevel) {
     // (m, m + 1; m, m at the last coarse cell).
     let (evens, odds) = (f.nx.div_ceil(2), f.nx / 2);
     let row = |k: usize, out: &mut [f32]| {
-        let pz = pair(k, c.nz);
+        let pz = axis_pair(k, c.nz);
         // The four coarse rows' corrections (y = py[b], z = pz[d] at 2b + d), and the
         // even and odd voxels' sums.
         let mut diff = [(); 4].map(|_| vec![0.0f32; cnx]);
         let (mut even, mut odd) = (vec![0.0f32; evens], vec![0.0f32; odds]);
         for j in 0..f.ny {
-            let py = pair(j, c.ny);
+            let py = axis_pair(j, c.ny);
             for (bd, d) in diff.iter_mut().enumerate() {
                 let r0 = (pz[bd & 1] * c.ny + py[bd >> 1]) * cnx;
                 let (p, old) = (&coarse.po2[r0..r0 + cnx], &coarse.po2_old[r0..r0 + cnx]);
