@@ -20,6 +20,7 @@ use crate::vessels::transport::Transport;
 use crate::vessels::{self, Network, NetworkStats, SourceMap, WallMap};
 use crate::{Error, Result};
 use glam::DVec3;
+use rayon::prelude::*;
 use std::path::Path;
 
 /// The problem and what was learnt building it.
@@ -425,19 +426,28 @@ fn apply_region(sc: &Scenario, grid: &Grid, r: &FixedRegionSpec, fixed: &mut [f3
         r.min_um.map(DVec3::from_array).unwrap_or(DVec3::ZERO),
         r.max_um.map(DVec3::from_array).unwrap_or(DVec3::ZERO),
     );
-    for idx in 0..grid.len() {
-        let (i, j, k) = grid.ijk(idx);
-        let p = grid.centre(i, j, k);
-        let inside = match r.shape.as_str() {
-            "sphere" => p.distance(centre) <= radius,
-            "outside_sphere" => p.distance(centre) > radius,
-            "box" => p.cmpge(lo).all() && p.cmple(hi).all(),
-            "mask" => mask.as_ref().is_some_and(|m| m[idx] != 0.0),
-            _ => false, // rejected when the scenario was checked
-        };
-        if inside {
-            fixed[idx] = value;
-        }
-    }
+    // The shape's test of a voxel (its index and centre), chosen once.
+    let inside: Box<dyn Fn(usize, DVec3) -> bool + Sync> = match r.shape.as_str() {
+        "sphere" => Box::new(|_, p: DVec3| p.distance(centre) <= radius),
+        "outside_sphere" => Box::new(|_, p: DVec3| p.distance(centre) > radius),
+        "box" => Box::new(|_, p: DVec3| p.cmpge(lo).all() && p.cmple(hi).all()),
+        "mask" => Box::new(|idx, _| mask.as_ref().is_some_and(|m| m[idx] != 0.0)),
+        _ => Box::new(|_, _| false), // rejected when the scenario was checked
+    };
+    // Plane by plane in parallel; every voxel on its own, as a serial loop.
+    let plane = grid.nx * grid.ny;
+    fixed
+        .par_chunks_mut(plane)
+        .enumerate()
+        .for_each(|(k, values)| {
+            for j in 0..grid.ny {
+                for i in 0..grid.nx {
+                    let idx = grid.index(i, j, k);
+                    if inside(idx, grid.centre(i, j, k)) {
+                        values[j * grid.nx + i] = value;
+                    }
+                }
+            }
+        });
     Ok(())
 }
