@@ -119,15 +119,8 @@ pub fn residual_sq_sum(problem: &O2Problem, po2: &[f32]) -> f64 {
     assert_eq!(po2.len(), problem.grid.len(), "field length");
     let plane_sum = |k: usize| {
         let mut r = vec![0.0f32; plane];
-        plane_residuals(&sides, problem, po2, Source::Zero, k, &mut r);
-        let fixed = &problem.fixed[k * plane..(k + 1) * plane];
-        r.iter()
-            .zip(fixed)
-            .map(|(&r, &f)| {
-                let r = if f >= 0.0 { 0.0 } else { r } as f64;
-                r * r
-            })
-            .sum::<f64>()
+        masked_residuals(&sides, problem, po2, Source::Zero, k, &mut r);
+        r.iter().map(|&r| f64::from(r) * f64::from(r)).sum::<f64>()
     };
     let sums: Vec<f64> = if problem.grid.len() >= super::PAR_MIN {
         (0..problem.grid.nz)
