@@ -43,7 +43,9 @@
 //! `bench --problem protocol` at 32³ warm V-cycles against F-cycles: 109 against
 //! 150 ms per step on the CPU, 584 against 824 ms on lavapipe with half the dispatches
 //! (4 257 against 8 812 per step). F(1,2) and V(1,1) cost more in cycles than they save
-//! per cycle on the tissue and column problems.
+//! per cycle on the tissue and column problems. The F-cycles over-relax more than the
+//! V-cycles ([`F_OMEGA`], [`V_OMEGA`]): 2026-12-07, tissue 5 → 4 F-cycles at every size
+//! from 64³ to 256³ (8–9 V-cycles at ω = 1.15 before the FMG pass and F-cycles).
 use super::monitor::{Monitor, Verdict};
 use super::{reference_of_loaded, sor, SolveOptions, SolveReport};
 use crate::backend::O2Backend;
@@ -55,11 +57,19 @@ use std::time::Instant;
 pub(crate) const NU1: u32 = 2;
 /// Post-smoothing sweeps per level.
 pub(crate) const NU2: u32 = 2;
-/// Over-relaxation of the red–black smoother. Slight over-relaxation improves 3D
-/// red–black smoothing (Yavneh 1996). Measured to 1e-6, in V-cycles for the default /
-/// spheroid / uniform cases: ω = 1.0 took 10 / 12 / 8, ω = 1.15 took 9 / 10 / 6;
-/// V(1,1) and W-cycles cost more sweep-equivalents.
-pub(crate) const SMOOTHING_OMEGA: f32 = 1.15;
+/// Over-relaxation of the red–black smoother in V-cycles (warm solves). Slight
+/// over-relaxation improves 3D red–black smoothing (Yavneh 1996). Measured to 1e-6, in
+/// V-cycles for the default / spheroid / uniform cases: ω = 1.0 took 10 / 12 / 8,
+/// ω = 1.15 took 9 / 10 / 6; V(1,1) and W-cycles cost more sweep-equivalents. Warm
+/// solves are flat from 1.15 to 1.25 (the five example scenarios' runs, every solve:
+/// 130 cycles at 1.15, 128 at 1.25) and the diffusion bench problem takes 4 cycles at
+/// 1.15, 5 at 1.25.
+pub(crate) const V_OMEGA: f32 = 1.15;
+/// Over-relaxation in F-cycles and their FMG pass (cold solves), where the coarse
+/// correction is closer to exact and more over-relaxation pays: to 1e-6 the tissue
+/// bench problem takes 4 F-cycles at ω = 1.2–1.3 against 5 at 1.15 (64³ to 256³), the
+/// default scenario 4 against 5; the columns problem takes 6 from 1.15 to 1.4.
+pub(crate) const F_OMEGA: f32 = 1.25;
 
 /// Solves on the hierarchy loaded into `backend` (level 0 on `grid`): an FMG pass, then
 /// F-cycles from a cold start and V-cycles from a warm one until the monitor stops.
@@ -80,10 +90,11 @@ pub(crate) fn solve(
     let g = grids[grids.len() - 1];
     let coarse_sweeps = 4 * g.nx.max(g.ny).max(g.nz) as u32;
     let coarse_omega = sor::auto_omega(&g) as f32;
-    let plan = Plan {
+    let mut plan = Plan {
         sizes,
         coarse_sweeps,
         coarse_omega,
+        omega: V_OMEGA,
     };
 
     // Every cycle should cut the residual several-fold: ten cycles without a 10 % gain
@@ -111,7 +122,7 @@ pub(crate) fn solve(
                 converged: status.accepted(),
                 status,
                 seconds: start.elapsed().as_secs_f64(),
-                omega: f64::from(SMOOTHING_OMEGA),
+                omega: f64::from(plan.omega),
                 history: monitor.history,
             });
         }
@@ -126,6 +137,7 @@ pub(crate) fn solve(
         } else {
             Cycle::V
         };
+        plan.omega = cycle.omega();
         let (cycle_work, after) = if cycles == 0 {
             checked(backend, |b| fmg_pass(b, &plan, cycle))?
         } else {
@@ -160,6 +172,8 @@ struct Plan {
     sizes: Vec<f64>,
     coarse_sweeps: u32,
     coarse_omega: f32,
+    /// Over-relaxation of the smoothing sweeps ([`Cycle::omega`]).
+    omega: f32,
 }
 
 /// The FMG pass (see the module docs): restriction of the start field to the coarsest
@@ -193,6 +207,14 @@ enum Cycle {
 }
 
 impl Cycle {
+    /// The smoother's over-relaxation in this kind of cycle.
+    fn omega(self) -> f32 {
+        match self {
+            Cycle::F => F_OMEGA,
+            Cycle::V => V_OMEGA,
+        }
+    }
+
     /// One cycle from `level`; returns its work in fine sweep-equivalents.
     fn run(self, b: &mut dyn O2Backend, level: usize, plan: &Plan) -> Result<f64> {
         match self {
@@ -239,11 +261,11 @@ fn coarse_corrected(
         return coarsest_solve(b, plan);
     }
     let size = plan.sizes[level];
-    b.smooth(level, NU1, SMOOTHING_OMEGA)?;
+    b.smooth(level, NU1, plan.omega)?;
     b.restrict(level)?;
     let below = coarse(b, level + 1)?;
     b.prolong(level)?;
-    b.smooth(level, NU2, SMOOTHING_OMEGA)?;
+    b.smooth(level, NU2, plan.omega)?;
     // Smoothing, one residual evaluation for restriction, half a sweep to prolong.
     Ok(f64::from(NU1 + NU2) * size + 1.5 * size + below)
 }
