@@ -89,11 +89,19 @@ impl Csr {
 
     /// Uploads the matrix as three fields.
     pub fn upload(&self, backend: &mut dyn O2Backend) -> Result<CsrFields> {
-        let bits = |v: &[u32]| -> Vec<f32> { v.iter().map(|&u| f32::from_bits(u)).collect() };
-        let f = backend.fields_from(&[
-            (&bits(&self.row_start), "csr.row_start"),
-            (&bits(&self.col), "csr.col"),
-            (&self.weight, "csr.weight"),
+        self.clone().into_fields(backend)
+    }
+
+    /// [`Csr::upload`] giving the matrix up: the index arrays become f32 bits in their
+    /// own allocations, and a host-resident backend (the CPU) keeps all three as they
+    /// are ([`FieldStore::fields_from_vecs`](super::FieldStore::fields_from_vecs)), so no second copy is ever made.
+    pub fn into_fields(self, backend: &mut dyn O2Backend) -> Result<CsrFields> {
+        // u32 → f32 of the same size: the collect reuses each vector's allocation.
+        let bits = |v: Vec<u32>| -> Vec<f32> { v.into_iter().map(f32::from_bits).collect() };
+        let f = backend.fields_from_vecs(vec![
+            (bits(self.row_start), "csr.row_start"),
+            (bits(self.col), "csr.col"),
+            (self.weight, "csr.weight"),
         ])?;
         Ok(CsrFields {
             row_start: f[0],

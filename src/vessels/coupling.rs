@@ -112,10 +112,12 @@ impl RingFields {
         let by_voxel = by_ring.transpose(voxels);
         let n = wall.rings();
         let mut made: Vec<Field> = Vec::new();
+        // The host matrices are given up as they go (on the CPU they become the fields),
+        // so that at most one copy of each exists.
         let out = (|| -> Result<RingFields> {
-            let rings = by_ring.upload(backend)?;
+            let rings = by_ring.into_fields(backend)?;
             made.extend([rings.row_start, rings.col, rings.weight]);
-            let voxels = by_voxel.upload(backend)?;
+            let voxels = by_voxel.into_fields(backend)?;
             made.extend([voxels.row_start, voxels.col, voxels.weight]);
             let ring_pb = backend.field_alloc(n, "coupling.ring_pb")?;
             made.push(ring_pb);
