@@ -15,6 +15,7 @@ use crate::problem::O2Problem;
 use crate::vessels::coupling::CouplingOptions;
 use crate::vessels::flow::Flows;
 use crate::vessels::formats::{self, ReadOptions};
+use crate::vessels::rasterise::SegmentRings;
 use crate::vessels::rasterise::WallTotals;
 use crate::vessels::transport::Transport;
 use crate::vessels::{self, Network, NetworkStats, SourceMap, WallMap};
@@ -64,9 +65,13 @@ pub struct TransportSetup {
     pub(crate) transport: Transport,
     /// Coupling loop options.
     pub(crate) options: CouplingOptions,
-    /// Where each piece of wall lies: the coupling gathers tissue pO2 and spreads blood
-    /// pO2 through it.
-    pub(crate) wall: WallMap,
+    /// The rings of each segment, in the order of the blood pO2 per ring.
+    pub(crate) rings: SegmentRings,
+    /// Where each piece of wall lies, from which the coupling makes its gather and
+    /// spread matrices: the steady solve takes it ([`crate::run::solve_o2`]) and drops
+    /// it once the backend holds them, before the first tissue solve (12 bytes per
+    /// entry, about one entry per voxel in the example tree).
+    pub(crate) wall: Option<WallMap>,
 }
 
 /// Builds the O2 problem of a checked scenario.
@@ -213,8 +218,8 @@ fn finish(
     if let Some(m) = &medium {
         problem = m.pad_problem(problem);
         if let Some(v) = vessels.as_mut() {
-            if let Some(t) = v.transport.as_mut() {
-                t.wall.renumber_voxels(|i| m.solver_index(i));
+            if let Some(w) = v.transport.as_mut().and_then(|t| t.wall.as_mut()) {
+                w.renumber_voxels(|i| m.solver_index(i));
             }
         }
         log::info!("{}", m.describe());
@@ -390,7 +395,8 @@ fn transport_setup(
             max_iterations: t.max_iterations,
             relaxation: t.relaxation,
         },
-        wall,
+        rings: wall.segment_rings().clone(),
+        wall: Some(wall),
     }))
 }
 

@@ -426,8 +426,7 @@ fn ros_run(
     }
 }
 
-/// The block's part of a solve: with a medium, the problem (and, with blood transport,
-/// the wall map's voxel numbers), the pO2 field and the ROS fields cropped to the
+/// The block's part of a solve: with a medium, the problem, the pO2 field and the ROS fields cropped to the
 /// block, so that every statistic and output after this is the block's; unchanged
 /// without one.
 fn crop_to_block(
@@ -438,16 +437,8 @@ fn crop_to_block(
     let Some(m) = assembled.medium else {
         return (po2, ros);
     };
+    // The wall map went with the coupling (`solve_o2`): no voxel numbers to crop.
     assembled.problem = m.crop_problem(&assembled.problem);
-    if let Some(t) = assembled
-        .vessels
-        .as_mut()
-        .and_then(|v| v.transport.as_mut())
-    {
-        // Walls lie in the block: the medium is vessel-free.
-        t.wall
-            .renumber_voxels(|i| m.block_index(i).expect("a wall voxel in the block"));
-    }
     let ros = ros.map(|(r, balance)| {
         let steady = RosSteady {
             ros: m.crop(&r.ros),
@@ -464,7 +455,9 @@ fn crop_to_block(
 pub(crate) type BloodResult = (BloodState, crate::vessels::coupling::CouplingReport);
 
 /// Solves the steady O2 field of `assembled`: coupled with blood O2 transport when the
-/// network has it (updating the problem's Pb), plain otherwise.
+/// network has it (updating the problem's Pb, and dropping the wall map, whose
+/// matrices the coupling made: per ring, the blood state and `TransportSetup::rings`
+/// stay), plain otherwise. With transport it runs once per assembled scenario.
 pub(crate) fn solve_o2(
     backend: &mut dyn O2Backend,
     assembled: &mut Assembled,
@@ -476,11 +469,15 @@ pub(crate) fn solve_o2(
             net,
             ..
         }) => {
-            let start = t.wall.fixed_ring_pb(net);
+            let wall = t
+                .wall
+                .take()
+                .expect("solve_o2 runs once per assembled scenario with transport");
+            let start = wall.fixed_ring_pb(net);
             let c = solve_coupled(
                 backend,
                 &mut assembled.problem,
-                &t.wall,
+                wall,
                 &mut t.transport,
                 start,
                 opts,
@@ -508,7 +505,7 @@ fn write_network(
     let mut files = Vec::new();
     let mut net = v.net.clone();
     if let (Some(b), Some(t)) = (blood, v.transport.as_ref()) {
-        let means = blood::segment_mean_po2(&v.net, &t.wall, &b.ring_pb);
+        let means = blood::segment_mean_po2(&v.net, &t.rings, &b.ring_pb);
         for (s, seg) in net.segments.iter_mut().enumerate() {
             seg.blood_po2_mmhg = means[s];
             seg.flow_nl_per_min =
@@ -549,7 +546,11 @@ mod tests {
             Scenario::from_toml(toml, "test.toml", "t", std::path::PathBuf::from(".")).unwrap();
         let mut assembled = crate::assemble::assemble(&sc).unwrap();
         let v = assembled.vessels.as_ref().unwrap();
-        let wall = &v.transport.as_ref().expect("transport must be on").wall;
+        let wall = v
+            .transport
+            .as_ref()
+            .and_then(|t| t.wall.as_ref())
+            .expect("transport must be on");
         let (rings, entries) = (wall.rings() as u64, wall.ring_rows().col.len() as u64);
         let field = 4 * assembled.problem.grid.len() as u64;
         let mut cpu = crate::backend::cpu::CpuBackend::new();

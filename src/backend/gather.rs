@@ -53,18 +53,22 @@ impl Csr {
         for i in 0..columns {
             count[i + 1] += count[i];
         }
-        let mut next = count.clone();
+        // count[c] is where the next entry of new row c goes (its start, then on); after
+        // the fill it is row c's end, so shifting by one gives the starts back (no
+        // second array of the new row starts).
         let mut col = vec![0u32; self.col.len()];
         let mut weight = vec![0f32; self.col.len()];
         for r in 0..self.rows() {
             for e in self.row_start[r] as usize..self.row_start[r + 1] as usize {
                 let c = self.col[e] as usize;
-                let at = next[c] as usize;
+                let at = count[c] as usize;
                 col[at] = r as u32;
                 weight[at] = self.weight[e];
-                next[c] += 1;
+                count[c] += 1;
             }
         }
+        count.copy_within(0..columns, 1);
+        count[0] = 0;
         Csr {
             row_start: count,
             col,

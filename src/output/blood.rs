@@ -5,8 +5,9 @@ use crate::assemble::{TransportSetup, VesselNetwork};
 use crate::metrics::MassBalance;
 use crate::physics::blood::UM3_PER_S_PER_NL_PER_MIN;
 use crate::vessels::coupling::CouplingReport;
+use crate::vessels::rasterise::SegmentRings;
 use crate::vessels::transport::BloodState;
-use crate::vessels::{Network, WallMap};
+use crate::vessels::Network;
 use serde::Serialize;
 use std::fmt::Write;
 
@@ -44,7 +45,7 @@ pub(crate) fn segment_table(v: &VesselNetwork, blood: &BloodState) -> String {
 
 /// Mean blood pO2 of each segment over its rings (mmHg); the segment's fixed value when
 /// it has no ring.
-pub(crate) fn segment_mean_po2(net: &Network, wall: &WallMap, ring_pb: &[f64]) -> Vec<f64> {
+pub(crate) fn segment_mean_po2(net: &Network, wall: &SegmentRings, ring_pb: &[f64]) -> Vec<f64> {
     (0..net.segments.len())
         .map(|s| {
             let r = wall.rings_of(s);
@@ -98,7 +99,7 @@ pub fn summary(
     let nl = |x: f64| x / UM3_PER_S_PER_NL_PER_MIN;
     let consumed = mass.consumption * alpha_tissue;
     let balance = balance_relative_error(blood, mass, alpha_tissue);
-    let means = segment_mean_po2(net, &t.wall, &blood.ring_pb);
+    let means = segment_mean_po2(net, &t.rings, &blood.ring_pb);
     let (mut lo, mut hi, mut sum_l, mut sum) = (f64::INFINITY, 0.0f64, 0.0, 0.0);
     for (s, seg) in net.segments.iter().enumerate() {
         let l = net.length(seg);

@@ -6,6 +6,7 @@
 //! pO2 is gathered at the rings there and the blood pO2 spread into Pb there
 //! ([`crate::backend::gather`]), so only values per ring cross.
 
+use super::rasterise::SegmentRings;
 use super::transport::{BloodState, Transport};
 use super::WallMap;
 use crate::backend::gather::CsrFields;
@@ -61,17 +62,20 @@ pub(crate) struct Coupled {
 /// Solves tissue and blood together. `problem.pb` is rewritten from the ring pO2 each
 /// iteration (Sv stays); `ring_pb` is the starting vessel pO2 per ring. The tissue
 /// problem goes to the backend once as resident fields, and per iteration only values
-/// per ring cross (see `couple`).
+/// per ring cross (see `couple`). The wall map is given up once the backend holds its
+/// gather and spread matrices, before the first tissue solve: the loop reads only
+/// the rings of each segment on the host.
 pub(crate) fn solve_coupled(
     backend: &mut dyn O2Backend,
     problem: &mut O2Problem,
-    wall: &WallMap,
+    wall: WallMap,
     transport: &mut Transport,
     ring_pb: Vec<f64>,
     opts: &SolveOptions,
     copts: &CouplingOptions,
 ) -> Result<Coupled> {
-    problem.pb = wall.source_map(&problem.grid, &ring_pb).pb;
+    problem.pb = wall.pb_map(&problem.grid, &ring_pb);
+    let segments = wall.segment_rings().clone();
     // On the CPU the problem's arrays are lent, not copied, and come back at the end
     // (Pb as the coupling left it), on every path.
     let start = problem.initial_guess();
@@ -84,7 +88,7 @@ pub(crate) fn solve_coupled(
         }
     };
     let out = couple(
-        backend, problem, &tissue, &rings, wall, transport, ring_pb, opts, copts,
+        backend, problem, &tissue, &rings, &segments, transport, ring_pb, opts, copts,
     );
     rings.free(backend);
     let back = tissue.release(backend, problem);
@@ -107,10 +111,14 @@ struct RingFields {
 }
 
 impl RingFields {
-    fn new(backend: &mut dyn O2Backend, wall: &WallMap, voxels: usize) -> Result<Self> {
+    /// Makes the fields from `wall`, which goes as soon as its rows are taken, before
+    /// the transpose: the map, the rows and the transpose are never held together.
+    fn new(backend: &mut dyn O2Backend, wall: WallMap, voxels: usize) -> Result<Self> {
         let by_ring = wall.ring_rows();
-        let by_voxel = by_ring.transpose(voxels);
         let n = wall.rings();
+        let areas = (0..n).map(|r| wall.ring_area(r)).collect();
+        drop(wall);
+        let by_voxel = by_ring.transpose(voxels);
         let mut made: Vec<Field> = Vec::new();
         // The host matrices are given up as they go (on the CPU they become the fields),
         // so that at most one copy of each exists.
@@ -127,7 +135,7 @@ impl RingFields {
                 voxels,
                 ring_pb,
                 ring_po2,
-                areas: (0..n).map(|r| wall.ring_area(r)).collect(),
+                areas,
             })
         })();
         if out.is_err() {
@@ -157,7 +165,7 @@ fn couple(
     problem: &mut O2Problem,
     tissue: &Uploaded,
     rings: &RingFields,
-    wall: &WallMap,
+    segments: &SegmentRings,
     transport: &mut Transport,
     mut ring_pb: Vec<f64>,
     opts: &SolveOptions,
@@ -206,7 +214,7 @@ fn couple(
         coupling.iterations += 1;
         coupling.sweep_equivalents += report.sweep_equivalents;
         coupling.seconds += report.seconds;
-        let blood = transport.march_rings(wall, &at_rings);
+        let blood = transport.march_rings(segments, &at_rings);
         let change = blood
             .ring_pb
             .iter()

@@ -79,8 +79,8 @@ pub(crate) fn lumen(net: &Network, grid: &Grid) -> Vec<bool> {
 /// tissue pO2 through it and writes Pb back through it.
 #[derive(Debug, Clone, Default)]
 pub struct WallMap {
-    /// Rings of segment s: `ring_start[s]..ring_start[s + 1]`.
-    ring_start: Vec<usize>,
+    /// The rings of each segment.
+    segments: SegmentRings,
     /// Entries of ring r: `entry_start[r]..entry_start[r + 1]`.
     entry_start: Vec<usize>,
     /// Voxel of each entry.
@@ -93,6 +93,35 @@ pub struct WallMap {
     factor: Vec<f64>,
     /// Rings whose subvoxel conductance reached its cap ([`wall::MAX_FACTOR`]).
     pub(crate) capped_rings: usize,
+}
+
+/// Which rings belong to which segment: all that the blood march and the outputs read
+/// of a [`WallMap`] once the coupling holds its matrices, and what is kept when the map
+/// goes ([`crate::assemble::TransportSetup`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct SegmentRings {
+    /// Rings of segment s: `ring_start[s]..ring_start[s + 1]`.
+    ring_start: Vec<usize>,
+}
+
+impl Default for SegmentRings {
+    fn default() -> Self {
+        SegmentRings {
+            ring_start: vec![0],
+        }
+    }
+}
+
+impl SegmentRings {
+    /// Number of rings over all segments.
+    pub(crate) fn rings(&self) -> usize {
+        self.ring_start[self.ring_start.len() - 1]
+    }
+
+    /// The rings of segment `s`, from node `a` to node `b`.
+    pub(crate) fn rings_of(&self, s: usize) -> std::ops::Range<usize> {
+        self.ring_start[s]..self.ring_start[s + 1]
+    }
 }
 
 /// What `summary.json` says of a network's wall ([`WallMap::totals`]). Every network
@@ -118,7 +147,6 @@ impl WallMap {
     /// Cuts the walls of `net` onto `grid`, each ring exchanging as `model` says.
     pub(crate) fn build(net: &Network, grid: &Grid, model: &WallModel) -> WallMap {
         let mut w = WallMap {
-            ring_start: vec![0],
             entry_start: vec![0],
             ..WallMap::default()
         };
@@ -149,7 +177,8 @@ impl WallMap {
                     w.entry_start.push(entries);
                 }
                 for n in p.segment_rings {
-                    w.ring_start.push(w.ring_start[w.ring_start.len() - 1] + n);
+                    let rs = &mut w.segments.ring_start;
+                    rs.push(rs[rs.len() - 1] + n);
                 }
                 w.voxel.extend(p.voxel);
                 w.area.extend(p.area);
@@ -246,7 +275,12 @@ impl WallMap {
 
     /// The rings of segment `s`, from node `a` to node `b`.
     pub(crate) fn rings_of(&self, s: usize) -> std::ops::Range<usize> {
-        self.ring_start[s]..self.ring_start[s + 1]
+        self.segments.rings_of(s)
+    }
+
+    /// The rings of each segment.
+    pub(crate) fn segment_rings(&self) -> &SegmentRings {
+        &self.segments
     }
 
     /// (voxel, exchange area µm²) of ring `r` inside the grid.
@@ -299,15 +333,11 @@ impl WallMap {
     /// Sv and Pb with blood pO2 `ring_pb` per ring (the lumen is left unmarked).
     pub(crate) fn source_map(&self, grid: &Grid, ring_pb: &[f64]) -> SourceMap {
         let n = grid.len();
-        let mut area = vec![0.0f64; n];
-        let mut pb_area = vec![0.0f64; n];
-        for (r, &pb) in ring_pb.iter().enumerate().take(self.rings()) {
-            for (v, ar) in self.entries(r) {
-                area[v] += ar;
-                pb_area[v] += ar * pb;
-            }
-        }
         let vol = grid.voxel_volume_um3();
+        let (area, pb_area) = self.exchange_sums(n, ring_pb);
+        let sv = area.iter().map(|&x| (x / vol) as f32).collect();
+        let pb = weighted_pb(&area, &pb_area);
+        drop((area, pb_area));
         let wall_sv = self.is_weighted().then(|| {
             let mut wall = vec![0.0f64; n];
             for (&v, &a) in self.voxel.iter().zip(&self.area) {
@@ -317,14 +347,32 @@ impl WallMap {
         });
         SourceMap {
             wall_sv,
-            sv: area.iter().map(|&x| (x / vol) as f32).collect(),
-            pb: area
-                .iter()
-                .zip(&pb_area)
-                .map(|(&x, &w)| if x > 0.0 { (w / x) as f32 } else { 0.0 })
-                .collect(),
+            sv,
+            pb,
             lumen: vec![false; n],
         }
+    }
+
+    /// The Pb of [`WallMap::source_map`] alone, the same values without Sv's arrays:
+    /// the coupling's start, where the map, the problem and the backend's copy of it
+    /// are all held.
+    pub(crate) fn pb_map(&self, grid: &Grid, ring_pb: &[f64]) -> Vec<f32> {
+        let (area, pb_area) = self.exchange_sums(grid.len(), ring_pb);
+        weighted_pb(&area, &pb_area)
+    }
+
+    /// Per voxel of `n`, Σ exchange area and Σ exchange area × blood pO2 (`ring_pb` per
+    /// ring), in f64 and ring order.
+    fn exchange_sums(&self, n: usize, ring_pb: &[f64]) -> (Vec<f64>, Vec<f64>) {
+        let mut area = vec![0.0f64; n];
+        let mut pb_area = vec![0.0f64; n];
+        for (r, &pb) in ring_pb.iter().enumerate().take(self.rings()) {
+            for (v, ar) in self.entries(r) {
+                area[v] += ar;
+                pb_area[v] += ar * pb;
+            }
+        }
+        (area, pb_area)
     }
 
     /// Renumbers every entry's voxel through `to`: the block's walls placed in a larger
@@ -334,6 +382,15 @@ impl WallMap {
             *v = u32::try_from(to(*v as usize)).expect("grids hold at most 2³¹ voxels");
         }
     }
+}
+
+/// Exchange-weighted blood pO2 per voxel from [`WallMap`]'s sums (mmHg; 0 where no
+/// wall exchanges).
+fn weighted_pb(area: &[f64], pb_area: &[f64]) -> Vec<f32> {
+    area.iter()
+        .zip(pb_area)
+        .map(|(&x, &w)| if x > 0.0 { (w / x) as f32 } else { 0.0 })
+        .collect()
 }
 
 /// Marks voxels whose centre is within `r` of segment a–b.

@@ -19,7 +19,7 @@
 
 use super::flow::Flows;
 use super::network::Network;
-use super::rasterise::WallMap;
+use super::rasterise::SegmentRings;
 use crate::physics::blood::BloodParams;
 
 /// Flows below this fraction of the largest count as no flow (µm³/s ratio).
@@ -198,7 +198,7 @@ impl Transport {
     /// Marches blood through the network from each ring's (wall area µm², area-weighted
     /// mean tissue pO2 mmHg), however they were gathered (on the backend:
     /// `crate::backend::gather`; on the host in the tests).
-    pub(crate) fn march_rings(&mut self, wall: &WallMap, rings: &[(f64, f64)]) -> BloodState {
+    pub(crate) fn march_rings(&mut self, wall: &SegmentRings, rings: &[(f64, f64)]) -> BloodState {
         let b = self.blood;
         let ns = self.q.len();
         let mut st = BloodState {
@@ -307,7 +307,7 @@ impl Transport {
         &self,
         s: usize,
         c_in: f64,
-        wall: &WallMap,
+        wall: &SegmentRings,
         rings_at: &[(f64, f64)],
         st: &mut BloodState,
     ) -> f64 {
