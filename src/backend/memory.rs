@@ -12,10 +12,11 @@ use super::O2Backend;
 use crate::grid::Grid;
 use crate::{Error, Result};
 
-/// Host bytes per voxel of a steady run (measured, figures and volumes written: 66
-/// with ROS and 53 without from 128³ to 256³ of the default scenario's kind, 86 for
-/// the tree scenario with blood transport from 64 × 128² to 128 × 256²).
-const HOST_STEADY: u64 = 88;
+/// Host bytes per voxel of a steady run (measured 2026-12-07, figures and volumes
+/// written: 54.5 with ROS from 128³ to 256³ of the default scenario's kind, 61.3 for
+/// the tree scenario with blood transport and ROS from 64 × 128² to 128 × 256²; runs
+/// vary by a few per cent).
+const HOST_STEADY: u64 = 64;
 /// Host bytes per voxel of a protocol run (measured 204).
 const HOST_PROTOCOL: u64 = 224;
 /// Device bytes per voxel of a steady run on the GPU backend (8.2 fields).
