@@ -36,7 +36,7 @@ pub struct Assembled {
     pub vessel_source: &'static str,
     /// Network numbers, when the source was a network.
     pub(crate) network: Option<NetworkStats>,
-    /// The network itself, its wall map, and the blood O2 transport when on.
+    /// The network itself, its wall totals, and the blood O2 transport when on.
     pub vessels: Option<VesselNetwork>,
 }
 
@@ -47,8 +47,8 @@ pub struct VesselNetwork {
     pub net: Network,
     /// The wall's totals. The map of where each piece of wall lies is kept only with
     /// the blood O2 transport ([`TransportSetup::wall`]), its one reader once the
-    /// source map is made: without transport it goes at assembly (about 11 bytes per
-    /// voxel in the default scenario).
+    /// source map is made, until the steady solve takes it: without transport it goes
+    /// at assembly (about 11 bytes per voxel in the default scenario).
     pub(crate) wall: WallTotals,
     /// Blood O2 transport, when on.
     pub transport: Option<TransportSetup>,
@@ -69,8 +69,9 @@ pub struct TransportSetup {
     pub(crate) rings: SegmentRings,
     /// Where each piece of wall lies, from which the coupling makes its gather and
     /// spread matrices: the steady solve takes it ([`crate::run::solve_o2`]) and drops
-    /// it once the backend holds them, before the first tissue solve (12 bytes per
-    /// entry, about one entry per voxel in the example tree).
+    /// it as soon as its rows and ring areas are taken, before the transpose and the
+    /// first tissue solve (12 bytes per entry, about one entry per voxel in the example
+    /// tree).
     pub(crate) wall: Option<WallMap>,
 }
 

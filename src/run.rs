@@ -426,9 +426,9 @@ fn ros_run(
     }
 }
 
-/// The block's part of a solve: with a medium, the problem, the pO2 field and the ROS fields cropped to the
-/// block, so that every statistic and output after this is the block's; unchanged
-/// without one.
+/// The block's part of a solve: with a medium, the problem, the pO2 field and the ROS
+/// fields cropped to the block, so that every statistic and output after this is the
+/// block's; unchanged without one.
 fn crop_to_block(
     assembled: &mut Assembled,
     po2: Vec<f32>,

@@ -98,7 +98,8 @@ impl Csr {
 
     /// [`Csr::upload`] giving the matrix up: the index arrays become f32 bits in their
     /// own allocations, and a host-resident backend (the CPU) keeps all three as they
-    /// are ([`FieldStore::fields_from_vecs`](super::FieldStore::fields_from_vecs)), so no second copy is ever made.
+    /// are ([`FieldStore::fields_from_vecs`](super::FieldStore::fields_from_vecs)), so
+    /// no second copy is ever made.
     pub fn into_fields(self, backend: &mut dyn O2Backend) -> Result<CsrFields> {
         // u32 → f32 of the same size: the collect reuses each vector's allocation.
         let bits = |v: Vec<u32>| -> Vec<f32> { v.into_iter().map(f32::from_bits).collect() };
@@ -220,5 +221,16 @@ mod tests {
         let x = [10.0, 20.0, 30.0];
         assert_eq!(m.mean_of(&x), vec![(30.0 + 30.0) / 4.0, 0.0, 30.0]);
         assert_eq!(t.mean_of(&x), vec![10.0, 0.0, (10.0 + 60.0) / 3.0]);
+        // Columns beyond the last one used are empty rows; a matrix without entries or
+        // columns transposes to empty rows.
+        let wide = m.transpose(5);
+        assert_eq!(wide.row_start, vec![0, 1, 1, 3, 3, 3]);
+        assert_eq!((wide.col, wide.weight), (t.col, t.weight));
+        assert_eq!(Csr::default().transpose(0).row_start, vec![0]);
+        let empty = Csr {
+            row_start: vec![0, 0, 0],
+            ..Csr::default()
+        };
+        assert_eq!(empty.transpose(2).row_start, vec![0, 0, 0]);
     }
 }

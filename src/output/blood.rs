@@ -45,10 +45,14 @@ pub(crate) fn segment_table(v: &VesselNetwork, blood: &BloodState) -> String {
 
 /// Mean blood pO2 of each segment over its rings (mmHg); the segment's fixed value when
 /// it has no ring.
-pub(crate) fn segment_mean_po2(net: &Network, wall: &SegmentRings, ring_pb: &[f64]) -> Vec<f64> {
+pub(crate) fn segment_mean_po2(
+    net: &Network,
+    segments: &SegmentRings,
+    ring_pb: &[f64],
+) -> Vec<f64> {
     (0..net.segments.len())
         .map(|s| {
-            let r = wall.rings_of(s);
+            let r = segments.rings_of(s);
             if r.is_empty() {
                 net.segments[s].blood_po2_mmhg
             } else {

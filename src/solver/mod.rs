@@ -127,7 +127,8 @@ pub struct SolveReport {
     pub(crate) status: SolveStatus,
     /// Wall-clock seconds of the solve.
     pub(crate) seconds: f64,
-    /// Over-relaxation used by SOR (1 for multigrid's Gauss–Seidel smoother).
+    /// Over-relaxation of the smoother: SOR's factor; in multigrid, the factor of the
+    /// solve's cycles (`multigrid::F_OMEGA` cold, `V_OMEGA` warm).
     pub(crate) omega: f64,
     /// (iterations, relative residual) at each check.
     pub(crate) history: Vec<(u32, f64)>,

@@ -44,8 +44,9 @@
 //! 150 ms per step on the CPU, 584 against 824 ms on lavapipe with half the dispatches
 //! (4 257 against 8 812 per step). F(1,2) and V(1,1) cost more in cycles than they save
 //! per cycle on the tissue and column problems. The F-cycles over-relax more than the
-//! V-cycles ([`F_OMEGA`], [`V_OMEGA`]): 2026-12-07, tissue 5 → 4 F-cycles at every size
-//! from 64³ to 256³ (8–9 V-cycles at ω = 1.15 before the FMG pass and F-cycles).
+//! V-cycles ([`F_OMEGA`], [`V_OMEGA`]): 2026-12-07, tissue 5 → 4 F-cycles from 128³ to
+//! 256³ (4 at 64³ before too), so 4 at every size (8–9 V-cycles at ω = 1.15 before the
+//! FMG pass and F-cycles).
 use super::monitor::{Monitor, Verdict};
 use super::{reference_of_loaded, sor, SolveOptions, SolveReport};
 use crate::backend::O2Backend;
@@ -67,8 +68,9 @@ pub(crate) const NU2: u32 = 2;
 pub(crate) const V_OMEGA: f32 = 1.15;
 /// Over-relaxation in F-cycles and their FMG pass (cold solves), where the coarse
 /// correction is closer to exact and more over-relaxation pays: to 1e-6 the tissue
-/// bench problem takes 4 F-cycles at ω = 1.2–1.3 against 5 at 1.15 (64³ to 256³), the
-/// default scenario 4 against 5; the columns problem takes 6 from 1.15 to 1.4.
+/// bench problem takes 4 F-cycles at ω = 1.2–1.3 against 5 at 1.15 (128³ to 256³; 4 at
+/// 64³ either way), the default scenario 4 against 5; the columns problem 6 at 128³ and
+/// 256³ for every ω from 1.15 to 1.4, and at 64³ 6 at 1.2–1.25, 7 otherwise.
 pub(crate) const F_OMEGA: f32 = 1.25;
 
 /// Solves on the hierarchy loaded into `backend` (level 0 on `grid`): an FMG pass, then
@@ -167,7 +169,8 @@ fn checked(
     Ok(out)
 }
 
-/// Per-level constants of a cycle.
+/// What the cycles of one solve share: per-level sizes, the coarsest level's sweeps and
+/// SOR factor, and the smoother's ω (set once the solve knows it is cold or warm).
 struct Plan {
     sizes: Vec<f64>,
     coarse_sweeps: u32,

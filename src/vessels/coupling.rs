@@ -62,9 +62,9 @@ pub(crate) struct Coupled {
 /// Solves tissue and blood together. `problem.pb` is rewritten from the ring pO2 each
 /// iteration (Sv stays); `ring_pb` is the starting vessel pO2 per ring. The tissue
 /// problem goes to the backend once as resident fields, and per iteration only values
-/// per ring cross (see `couple`). The wall map is given up once the backend holds its
-/// gather and spread matrices, before the first tissue solve: the loop reads only
-/// the rings of each segment on the host.
+/// per ring cross (see `couple`). The wall map is given up as soon as its rows and
+/// ring areas are taken, before the transpose, the upload and the first tissue solve:
+/// the loop reads only the rings of each segment on the host.
 pub(crate) fn solve_coupled(
     backend: &mut dyn O2Backend,
     problem: &mut O2Problem,

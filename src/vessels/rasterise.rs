@@ -75,8 +75,8 @@ pub(crate) fn lumen(net: &Network, grid: &Grid) -> Vec<bool> {
 
 /// Where each piece of vessel wall lies: every segment is cut into rings (from node `a`
 /// to node `b`) of length ≤ h/4, each ring into patches of arc ≤ h/4, and each ring
-/// keeps the wall area it puts into each voxel. Built once; the blood O2 transport reads
-/// tissue pO2 through it and writes Pb back through it.
+/// keeps the wall area it puts into each voxel. Built once; Sv and Pb are made from it,
+/// and, with blood O2 transport, the coupling's gather and spread matrices.
 #[derive(Debug, Clone, Default)]
 pub struct WallMap {
     /// The rings of each segment.
@@ -185,7 +185,8 @@ impl WallMap {
                 rings.extend(p.rings);
             }
         }
-        // The map is kept for the run (coupling, protocols): without the slack of growth.
+        // The map is held until Sv and Pb are made, or until the coupling takes its
+        // rows: without the slack of growth.
         w.voxel.shrink_to_fit();
         w.area.shrink_to_fit();
         w.entry_start.shrink_to_fit();
@@ -354,8 +355,7 @@ impl WallMap {
     }
 
     /// The Pb of [`WallMap::source_map`] alone, the same values without Sv's arrays:
-    /// the coupling's start, where the map, the problem and the backend's copy of it
-    /// are all held.
+    /// the coupling's start, where the map and the problem are both held.
     pub(crate) fn pb_map(&self, grid: &Grid, ring_pb: &[f64]) -> Vec<f32> {
         let (area, pb_area) = self.exchange_sums(grid.len(), ring_pb);
         weighted_pb(&area, &pb_area)
@@ -478,6 +478,11 @@ mod tests {
         }
         let ring_pb: Vec<f64> = (0..wall.rings()).map(|r| 30.0 + (r % 11) as f64).collect();
         let host = wall.source_map(&grid, &ring_pb).pb;
+        // The coupling's start makes Pb alone, with the same bits; the rings of each
+        // segment count the map's rings.
+        assert_eq!(wall.pb_map(&grid, &ring_pb), host);
+        assert_eq!(wall.segment_rings().rings(), wall.rings());
+        assert_eq!(wall.rings_of(1).end, wall.rings());
         let values: Vec<f32> = ring_pb.iter().map(|&p| p as f32).collect();
         let spread = rows.transpose(grid.len()).mean_of(&values);
         for (v, (&h, &g)) in host.iter().zip(&spread).enumerate() {

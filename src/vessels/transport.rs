@@ -1,6 +1,6 @@
 //! Blood O2 along the network (MODEL.md §1, "Intravascular oxygen").
 //!
-//! Segments are marched in flow order, ring by ring ([`WallMap`]). Over a ring of wall
+//! Segments are marched in flow order, ring by ring ([`SegmentRings`]). Over a ring of wall
 //! area A next to tissue at mean pO2 P̄, the content falls by what the wall passes:
 //!
 //! ```text
@@ -28,7 +28,7 @@ const NO_FLOW: f64 = 1e-12;
 /// The blood side after one march.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct BloodState {
-    /// Blood pO2 of every ring (mmHg), in [`WallMap`] order.
+    /// Blood pO2 of every ring (mmHg), in [`SegmentRings`] order.
     pub(crate) ring_pb: Vec<f64>,
     /// pO2 entering each segment, upstream end (mmHg).
     pub(crate) segment_po2_in: Vec<f64>,
@@ -198,11 +198,15 @@ impl Transport {
     /// Marches blood through the network from each ring's (wall area µm², area-weighted
     /// mean tissue pO2 mmHg), however they were gathered (on the backend:
     /// `crate::backend::gather`; on the host in the tests).
-    pub(crate) fn march_rings(&mut self, wall: &SegmentRings, rings: &[(f64, f64)]) -> BloodState {
+    pub(crate) fn march_rings(
+        &mut self,
+        segments: &SegmentRings,
+        rings: &[(f64, f64)],
+    ) -> BloodState {
         let b = self.blood;
         let ns = self.q.len();
         let mut st = BloodState {
-            ring_pb: vec![0.0; wall.rings()],
+            ring_pb: vec![0.0; segments.rings()],
             segment_po2_in: vec![0.0; ns],
             segment_po2_out: vec![0.0; ns],
             segment_delivered: vec![0.0; ns],
@@ -257,13 +261,13 @@ impl Transport {
             st.outflow += leaving * b.content(p_node, hd_mix);
             for &s in outs {
                 let c_in = b.content(p_node, self.hd[s]);
-                c_out[s] = Some(self.march_segment(s, c_in, wall, rings, &mut st));
+                c_out[s] = Some(self.march_segment(s, c_in, segments, rings, &mut st));
             }
         }
         // Segments without flow: blood at the tissue's pO2, no exchange.
         for s in (0..ns).filter(|&s| self.q[s] == 0.0) {
             let mut mean = (0.0, 0.0);
-            for r in wall.rings_of(s) {
+            for r in segments.rings_of(s) {
                 let (a, p) = rings[r];
                 st.ring_pb[r] = p;
                 mean = (mean.0 + a, mean.1 + a * p);
@@ -307,12 +311,12 @@ impl Transport {
         &self,
         s: usize,
         c_in: f64,
-        wall: &SegmentRings,
+        segments: &SegmentRings,
         rings_at: &[(f64, f64)],
         st: &mut BloodState,
     ) -> f64 {
         let (b, q, hd) = (self.blood, self.q[s], self.hd[s]);
-        let rings = wall.rings_of(s);
+        let rings = segments.rings_of(s);
         st.segment_po2_in[s] = b.po2_of_content(c_in, hd);
         let mut c = c_in;
         let mut delivered = 0.0;
