@@ -75,25 +75,28 @@ fn v_cycle_count_does_not_grow_with_the_grid() {
         );
         let (_, r) = solve_with(&toml, Method::Multigrid, &mut CpuBackend::new());
         assert!(r.converged);
-        eprintln!("{n}³: {} V-cycles, {} levels", r.iterations, r.levels);
+        eprintln!("{n}³: {} cycles, {} levels", r.iterations, r.levels);
         counts.push(r.iterations as f64);
     }
-    // Measured: 6, 8, 8, 8, 8. The smallest grid has fewer levels and a coarsest level
-    // solved almost exactly, so it needs fewer cycles; from 24³ on the count is flat.
+    // These are cold solves: an FMG pass, then F-cycles at ω = 1.25. Measured (2026-12-07):
+    // 4 at every size (V-cycles at ω = 1.15 before the FMG pass and F-cycles: 6, 8, 8, 8,
+    // 8). A smaller grid has fewer levels and a coarsest level solved almost exactly, so
+    // it may need fewer cycles; from 24³ on the count is flat.
     let (lo, hi) = counts[1..]
         .iter()
         .fold((f64::MAX, 0.0f64), |(l, h), &c| (l.min(c), h.max(c)));
     assert!(
         hi <= 1.3 * lo,
-        "V-cycle counts {counts:?} vary by more than 30 % from 24³ to 64³"
+        "cycle counts {counts:?} vary by more than 30 % from 24³ to 64³"
     );
     assert!(
         counts[0] <= hi,
         "16³ needs more cycles than larger grids: {counts:?}"
     );
     assert!(
-        hi <= 15.0,
-        "V-cycle counts {counts:?}: convergence too slow"
+        hi <= 5.0,
+        "cycle counts {counts:?}: convergence slower than the FMG pass and F-cycles give \
+         (4 measured)"
     );
 }
 
