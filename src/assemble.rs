@@ -15,7 +15,6 @@ use crate::problem::O2Problem;
 use crate::vessels::coupling::CouplingOptions;
 use crate::vessels::flow::Flows;
 use crate::vessels::formats::{self, ReadOptions};
-use crate::vessels::rasterise::SegmentRings;
 use crate::vessels::rasterise::WallTotals;
 use crate::vessels::transport::Transport;
 use crate::vessels::{self, Network, NetworkStats, SourceMap, WallMap};
@@ -65,8 +64,6 @@ pub struct TransportSetup {
     pub(crate) transport: Transport,
     /// Coupling loop options.
     pub(crate) options: CouplingOptions,
-    /// The rings of each segment, in the order of the blood pO2 per ring.
-    pub(crate) rings: SegmentRings,
     /// Where each piece of wall lies, from which the coupling makes its gather and
     /// spread matrices: the steady solve takes it ([`crate::run::solve_o2`]) and drops
     /// it as soon as its rows and ring areas are taken, before the transpose and the
@@ -382,7 +379,14 @@ fn transport_setup(
         alpha_tissue: t.alpha_tissue,
     };
     let pw = sc.spec.oxygen.wall_permeability_um_per_s;
-    let transport = Transport::new(net, &flows, blood, pw, t.hematocrit);
+    let transport = Transport::new(
+        net,
+        &flows,
+        blood,
+        pw,
+        t.hematocrit,
+        wall.segment_rings().clone(),
+    );
     log::info!(
         "blood O2 transport on: flows from {}, {} inflow boundary nodes",
         flows.source,
@@ -396,7 +400,6 @@ fn transport_setup(
             max_iterations: t.max_iterations,
             relaxation: t.relaxation,
         },
-        rings: wall.segment_rings().clone(),
         wall: Some(wall),
     }))
 }

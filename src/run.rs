@@ -455,9 +455,10 @@ fn crop_to_block(
 pub(crate) type BloodResult = (BloodState, crate::vessels::coupling::CouplingReport);
 
 /// Solves the steady O2 field of `assembled`: coupled with blood O2 transport when the
-/// network has it (updating the problem's Pb, and dropping the wall map, whose
-/// matrices the coupling made: per ring, the blood state and `TransportSetup::rings`
-/// stay), plain otherwise. With transport it runs once per assembled scenario.
+/// network has it (updating the problem's Pb, and dropping the wall map once the
+/// coupling has made its matrices: the blood state per ring and the transport's rings
+/// of each segment stay), plain otherwise. With transport it runs once per assembled
+/// scenario.
 pub(crate) fn solve_o2(
     backend: &mut dyn O2Backend,
     assembled: &mut Assembled,
@@ -505,7 +506,7 @@ fn write_network(
     let mut files = Vec::new();
     let mut net = v.net.clone();
     if let (Some(b), Some(t)) = (blood, v.transport.as_ref()) {
-        let means = blood::segment_mean_po2(&v.net, &t.rings, &b.ring_pb);
+        let means = blood::segment_mean_po2(&v.net, t.transport.segments(), &b.ring_pb);
         for (s, seg) in net.segments.iter_mut().enumerate() {
             seg.blood_po2_mmhg = means[s];
             seg.flow_nl_per_min =

@@ -5,7 +5,7 @@ use crate::assemble::{TransportSetup, VesselNetwork};
 use crate::metrics::MassBalance;
 use crate::physics::blood::UM3_PER_S_PER_NL_PER_MIN;
 use crate::vessels::coupling::CouplingReport;
-use crate::vessels::rasterise::SegmentRings;
+use crate::vessels::segment_rings::SegmentRings;
 use crate::vessels::transport::BloodState;
 use crate::vessels::Network;
 use serde::Serialize;
@@ -103,7 +103,7 @@ pub fn summary(
     let nl = |x: f64| x / UM3_PER_S_PER_NL_PER_MIN;
     let consumed = mass.consumption * alpha_tissue;
     let balance = balance_relative_error(blood, mass, alpha_tissue);
-    let means = segment_mean_po2(net, &t.rings, &blood.ring_pb);
+    let means = segment_mean_po2(net, t.transport.segments(), &blood.ring_pb);
     let (mut lo, mut hi, mut sum_l, mut sum) = (f64::INFINITY, 0.0f64, 0.0, 0.0);
     for (s, seg) in net.segments.iter().enumerate() {
         let l = net.length(seg);

@@ -6,7 +6,6 @@
 //! pO2 is gathered at the rings there and the blood pO2 spread into Pb there
 //! ([`crate::backend::gather`]), so only values per ring cross.
 
-use super::rasterise::SegmentRings;
 use super::transport::{BloodState, Transport};
 use super::WallMap;
 use crate::backend::gather::CsrFields;
@@ -75,7 +74,6 @@ pub(crate) fn solve_coupled(
     copts: &CouplingOptions,
 ) -> Result<Coupled> {
     problem.pb = wall.pb_map(&problem.grid, &ring_pb);
-    let segments = wall.segment_rings().clone();
     // On the CPU the problem's arrays are lent, not copied, and come back at the end
     // (Pb as the coupling left it), on every path.
     let start = problem.initial_guess();
@@ -88,7 +86,7 @@ pub(crate) fn solve_coupled(
         }
     };
     let out = couple(
-        backend, problem, &tissue, &rings, &segments, transport, ring_pb, opts, copts,
+        backend, problem, &tissue, &rings, transport, ring_pb, opts, copts,
     );
     rings.free(backend);
     let back = tissue.release(backend, problem);
@@ -165,7 +163,6 @@ fn couple(
     problem: &mut O2Problem,
     tissue: &Uploaded,
     rings: &RingFields,
-    segments: &SegmentRings,
     transport: &mut Transport,
     mut ring_pb: Vec<f64>,
     opts: &SolveOptions,
@@ -214,7 +211,7 @@ fn couple(
         coupling.iterations += 1;
         coupling.sweep_equivalents += report.sweep_equivalents;
         coupling.seconds += report.seconds;
-        let blood = transport.march_rings(segments, &at_rings);
+        let blood = transport.march_rings(&at_rings);
         let change = blood
             .ring_pb
             .iter()

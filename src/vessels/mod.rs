@@ -13,6 +13,7 @@ pub(crate) mod mask;
 pub(crate) mod network;
 pub(crate) mod plausibility;
 pub mod rasterise;
+pub(crate) mod segment_rings;
 pub mod synthetic;
 pub(crate) mod transport;
 pub(crate) mod tree;

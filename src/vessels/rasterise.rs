@@ -12,6 +12,7 @@
 //! inside a lumen are marked: they hold blood, not tissue (n = 0).
 
 use super::network::Network;
+use super::segment_rings::SegmentRings;
 use super::wall_cut::Walls;
 use crate::backend::gather::Csr;
 use crate::grid::Grid;
@@ -95,35 +96,6 @@ pub struct WallMap {
     pub(crate) capped_rings: usize,
 }
 
-/// Which rings belong to which segment: all that the blood march and the outputs read
-/// of a [`WallMap`] once the coupling holds its matrices, and what is kept when the map
-/// goes ([`crate::assemble::TransportSetup`]).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct SegmentRings {
-    /// Rings of segment s: `ring_start[s]..ring_start[s + 1]`.
-    ring_start: Vec<usize>,
-}
-
-impl Default for SegmentRings {
-    fn default() -> Self {
-        SegmentRings {
-            ring_start: vec![0],
-        }
-    }
-}
-
-impl SegmentRings {
-    /// Number of rings over all segments.
-    pub(crate) fn rings(&self) -> usize {
-        self.ring_start[self.ring_start.len() - 1]
-    }
-
-    /// The rings of segment `s`, from node `a` to node `b`.
-    pub(crate) fn rings_of(&self, s: usize) -> std::ops::Range<usize> {
-        self.ring_start[s]..self.ring_start[s + 1]
-    }
-}
-
 /// What `summary.json` says of a network's wall ([`WallMap::totals`]). Every network
 /// keeps it; the map itself is kept only where the blood O2 transport reads it.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -177,8 +149,7 @@ impl WallMap {
                     w.entry_start.push(entries);
                 }
                 for n in p.segment_rings {
-                    let rs = &mut w.segments.ring_start;
-                    rs.push(rs[rs.len() - 1] + n);
+                    w.segments.push(n);
                 }
                 w.voxel.extend(p.voxel);
                 w.area.extend(p.area);

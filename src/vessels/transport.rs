@@ -19,7 +19,7 @@
 
 use super::flow::Flows;
 use super::network::Network;
-use super::rasterise::SegmentRings;
+use super::segment_rings::SegmentRings;
 use crate::physics::blood::BloodParams;
 
 /// Flows below this fraction of the largest count as no flow (µm³/s ratio).
@@ -72,17 +72,21 @@ pub(crate) struct Transport {
     fixed_pb: Vec<f64>,
     /// Outlet content of each segment from the previous march (used inside flow cycles).
     prev_c_out: Vec<f64>,
+    /// The rings of each segment, in the order of the blood pO2 per ring.
+    segments: SegmentRings,
 }
 
 impl Transport {
     /// Sets up the flow graph of `net` with `flows`; `default_hd` where no haematocrit
-    /// is given; `pw` the wall permeability (µm/s).
+    /// is given; `pw` the wall permeability (µm/s); `segments` the rings of each
+    /// segment (the wall map's), which the march walks.
     pub(crate) fn new(
         net: &Network,
         flows: &Flows,
         blood: BloodParams,
         pw: f64,
         default_hd: f64,
+        segments: SegmentRings,
     ) -> Self {
         let n = net.nodes.len();
         let qmax = flows.q_um3_per_s.iter().fold(0.0f64, |m, q| m.max(q.abs()));
@@ -186,7 +190,13 @@ impl Transport {
             bc_hd,
             fixed_pb,
             prev_c_out,
+            segments,
         }
+    }
+
+    /// The rings of each segment, in the order of the blood pO2 per ring.
+    pub(crate) fn segments(&self) -> &SegmentRings {
+        &self.segments
     }
 
     /// The discharge haematocrit each segment carries: the network's where given, else
@@ -198,15 +208,11 @@ impl Transport {
     /// Marches blood through the network from each ring's (wall area µm², area-weighted
     /// mean tissue pO2 mmHg), however they were gathered (on the backend:
     /// `crate::backend::gather`; on the host in the tests).
-    pub(crate) fn march_rings(
-        &mut self,
-        segments: &SegmentRings,
-        rings: &[(f64, f64)],
-    ) -> BloodState {
+    pub(crate) fn march_rings(&mut self, rings: &[(f64, f64)]) -> BloodState {
         let b = self.blood;
         let ns = self.q.len();
         let mut st = BloodState {
-            ring_pb: vec![0.0; segments.rings()],
+            ring_pb: vec![0.0; self.segments.rings()],
             segment_po2_in: vec![0.0; ns],
             segment_po2_out: vec![0.0; ns],
             segment_delivered: vec![0.0; ns],
@@ -261,13 +267,13 @@ impl Transport {
             st.outflow += leaving * b.content(p_node, hd_mix);
             for &s in outs {
                 let c_in = b.content(p_node, self.hd[s]);
-                c_out[s] = Some(self.march_segment(s, c_in, segments, rings, &mut st));
+                c_out[s] = Some(self.march_segment(s, c_in, rings, &mut st));
             }
         }
         // Segments without flow: blood at the tissue's pO2, no exchange.
         for s in (0..ns).filter(|&s| self.q[s] == 0.0) {
             let mut mean = (0.0, 0.0);
-            for r in segments.rings_of(s) {
+            for r in self.segments.rings_of(s) {
                 let (a, p) = rings[r];
                 st.ring_pb[r] = p;
                 mean = (mean.0 + a, mean.1 + a * p);
@@ -311,12 +317,11 @@ impl Transport {
         &self,
         s: usize,
         c_in: f64,
-        segments: &SegmentRings,
         rings_at: &[(f64, f64)],
         st: &mut BloodState,
     ) -> f64 {
         let (b, q, hd) = (self.blood, self.q[s], self.hd[s]);
-        let rings = segments.rings_of(s);
+        let rings = self.segments.rings_of(s);
         st.segment_po2_in[s] = b.po2_of_content(c_in, hd);
         let mut c = c_in;
         let mut delivered = 0.0;
