@@ -67,6 +67,24 @@ pub struct DrugReport {
     pub(crate) substeps: u32,
     /// Their length (s).
     pub(crate) dt_s: f64,
+    /// Multigrid cycles of all the sub-steps' solves (prodrug and, when it diffuses,
+    /// metabolite).
+    pub(crate) cycles: u32,
+}
+
+impl DrugReport {
+    /// Implicit sub-steps taken.
+    pub fn substeps(&self) -> u32 {
+        self.substeps
+    }
+    /// Their length (s).
+    pub fn dt_s(&self) -> f64 {
+        self.dt_s
+    }
+    /// Multigrid cycles of all the sub-steps' solves.
+    pub fn cycles(&self) -> u32 {
+        self.cycles
+    }
 }
 
 /// Below this fraction of the plasma peak, in plasma and in tissue alike, a drug is
@@ -141,6 +159,7 @@ pub fn advance(
         .map(|i| p.activation.rate(f64::from(po2[i])) * f64::from(o2.viable[i]))
         .collect();
     let wall_sv = o2.wall_area_sv();
+    let mut cycles = 0;
     for k in 0..substeps {
         let t1 = t + h * f64::from(k + 1);
         let cp = p.pk.plasma(doses_s, t1);
@@ -155,7 +174,8 @@ pub fn advance(
             |i| wall(i) + activation[i] + p.uptake_rate_per_s * cells(i),
             |i| wall(i) * cp,
         );
-        let c = solve(backend, &prodrug, &state.prodrug, opts)?;
+        let (c, n_c) = solve(backend, &prodrug, &state.prodrug, opts)?;
+        cycles += n_c;
         let made = |i: usize| activation[i] * f64::from(c[i]);
         let a = if p.metabolite_diffusivity_um2_per_s > 0.0 {
             let metabolite = problem::implicit_step(
@@ -167,7 +187,9 @@ pub fn advance(
                 |_| decay,
                 made,
             );
-            solve(backend, &metabolite, &state.metabolite, opts)?
+            let (a, n_a) = solve(backend, &metabolite, &state.metabolite, opts)?;
+            cycles += n_a;
+            a
         } else {
             (0..n)
                 .map(|i| {
@@ -186,23 +208,27 @@ pub fn advance(
         state.prodrug = c;
         state.metabolite = a;
     }
-    Ok(DrugReport { substeps, dt_s: h })
+    Ok(DrugReport {
+        substeps,
+        dt_s: h,
+        cycles,
+    })
 }
 
-/// Solves `problem` warm-started from `start`; returns the field.
+/// Solves `problem` warm-started from `start`; returns the field and the cycles taken.
 fn solve(
     backend: &mut dyn O2Backend,
     problem: &O2Problem,
     start: &[f32],
     opts: &SolveOptions,
-) -> Result<Vec<f32>> {
+) -> Result<(Vec<f32>, u32)> {
     let mut init = start.to_vec();
     problem.apply_fixed(&mut init);
     let opts = &SolveOptions {
         tolerance: opts.tolerance.max(floor_tolerance(problem, &init)),
         ..opts.clone()
     };
-    let (field, _) = solver::host::solve_host(
+    let (field, report) = solver::host::solve_host(
         backend,
         problem,
         &init,
@@ -210,7 +236,7 @@ fn solve(
         "in a drug transport step",
         opts,
     )?;
-    Ok(field)
+    Ok((field, report.iterations))
 }
 
 /// Twice the relative residual that float32 rounding alone leaves in one implicit step

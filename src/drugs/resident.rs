@@ -3,12 +3,15 @@
 //! [`crate::backend::drug_fields`] and each implicit sub-step solved in place by
 //! [`solve_fields`]. Same sub-steps, same problems and the same per-sub-step tolerance
 //! rule (the scenario's, or the float32 floor of the step when higher) as
-//! [`super::advance`], whose f64 host formulas the kernels replace in f32.
+//! [`super::advance`], whose f64 host formulas the kernels replace in f32. One thing
+//! differs, within the solves' tolerance: every sub-step after the first of a call
+//! starts its solve from the line through the last two values ([`Extrapolate`]), not
+//! from the last, which saves a V-cycle per sub-step.
 
 use super::DrugReport;
 use crate::backend::drug_fields::{
-    bath_coupling, Decay, DrugActivation, Exposure, FloorTerm, MetaboliteLocal, MetaboliteStep,
-    ProdrugStep,
+    bath_coupling, Decay, DrugActivation, Exposure, Extrapolate, FloorTerm, MetaboliteLocal,
+    MetaboliteStep, ProdrugStep,
 };
 use crate::backend::o2_coefficients::ApplyFixed;
 use crate::backend::stats::Reduce;
@@ -44,6 +47,8 @@ struct Scratch {
     fixed: Field,
     /// A at the start of a sub-step (the trapezoid's left end).
     previous: Field,
+    /// C at the start of the last sub-step (for the next one's start, [`Extrapolate`]).
+    prodrug_last: Field,
     /// The coupling to a unit bath ([`bath_coupling`]).
     coupling: Field,
     /// The floor estimate's terms ([`FloorTerm`]).
@@ -65,6 +70,7 @@ impl DrugFields {
                 pb: a("drug.pb")?,
                 fixed: a("drug.fixed")?,
                 previous: a("drug.previous")?,
+                prodrug_last: a("drug.prodrug_last")?,
                 coupling: a("drug.coupling")?,
                 term: a("drug.floor_term")?,
                 reference: a("drug.floor_reference")?,
@@ -121,6 +127,7 @@ impl DrugFields {
             s.pb,
             s.fixed,
             s.previous,
+            s.prodrug_last,
             s.coupling,
             s.term,
             s.reference,
@@ -247,6 +254,7 @@ pub fn advance(
         viable: o2.viable,
         fixed: s.fixed,
     };
+    let mut cycles = 0;
     for k in 0..substeps {
         let t1 = t + h * f64::from(k + 1);
         let cp = p.pk.plasma(doses_s, t1);
@@ -255,7 +263,19 @@ pub fn advance(
             &[o2.sv, o2.viable, o2.fixed, s.activation, fields.prodrug],
             &[s.sv, s.pb, s.fixed],
         )?;
-        solve(
+        // The solve's start: from the second sub-step on, the line through the last
+        // two (one V-cycle fewer); the first starts from the last value, so that a step
+        // depends on the state at its start alone (checkpoints resume bit for bit).
+        if k > 0 {
+            backend.pointwise(
+                &Extrapolate { len: n, ratio: 1.0 },
+                &[],
+                &[fields.prodrug, s.prodrug_last],
+            )?;
+        } else if substeps > 1 {
+            backend.field_copy(fields.prodrug, s.prodrug_last)?;
+        }
+        cycles += solve(
             backend,
             &step(p.diffusivity_um2_per_s, cp),
             cp,
@@ -263,14 +283,24 @@ pub fn advance(
             &s,
             opts,
         )?;
-        backend.field_copy(fields.metabolite, s.previous)?;
-        if p.metabolite_diffusivity_um2_per_s > 0.0 {
+        let diffusing = p.metabolite_diffusivity_um2_per_s > 0.0;
+        if diffusing && k > 0 {
+            // `previous` holds A of the last sub-step's start: extrapolate as C.
+            backend.pointwise(
+                &Extrapolate { len: n, ratio: 1.0 },
+                &[],
+                &[fields.metabolite, s.previous],
+            )?;
+        } else {
+            backend.field_copy(fields.metabolite, s.previous)?;
+        }
+        if diffusing {
             backend.pointwise(
                 &MetaboliteStep::new(n, p, h),
                 &[o2.fixed, s.activation, fields.prodrug, s.previous],
                 &[s.sv, s.pb, s.fixed],
             )?;
-            solve(
+            cycles += solve(
                 backend,
                 &step(p.metabolite_diffusivity_um2_per_s, 0.0),
                 0.0,
@@ -291,12 +321,16 @@ pub fn advance(
             &[fields.exposure, kill],
         )?;
     }
-    Ok(DrugReport { substeps, dt_s: h })
+    Ok(DrugReport {
+        substeps,
+        dt_s: h,
+        cycles,
+    })
 }
 
 /// Solves the step `problem` (bath `bath` µM) in place in `x`, warm-started from it,
 /// to the scenario's tolerance or the step's float32 floor when that is higher
-/// ([`super::floor_tolerance`]).
+/// ([`super::floor_tolerance`]); returns the cycles taken.
 fn solve(
     backend: &mut dyn O2Backend,
     problem: &FieldProblem,
@@ -304,7 +338,7 @@ fn solve(
     x: Field,
     s: &Scratch,
     opts: &SolveOptions,
-) -> Result<()> {
+) -> Result<u32> {
     let n = problem.grid.len();
     backend.pointwise(&ApplyFixed { len: n }, &[problem.fixed], &[x])?;
     let g = &problem.grid;
@@ -319,21 +353,20 @@ fn solve(
         &[problem.sv, problem.pb, problem.fixed, x, s.coupling],
         &[s.term, s.reference],
     )?;
-    let reference = match norm(backend, s.reference)? {
+    // Both norms in one reduction (one read): masked by the fixed values, which are
+    // FREE (≠ 0) at every free voxel; the terms are 0 at fixed voxels.
+    let sums = backend.reduce_masked(
+        problem.fixed,
+        &[(s.reference, Reduce::SumSq), (s.term, Reduce::SumSq)],
+    )?;
+    let reference = match sums[0].sqrt() {
         r if r > 0.0 => r,
         _ => 1.0,
     };
-    let floor = 2.0 * f64::from(f32::EPSILON) * norm(backend, s.term)? / reference;
+    let floor = 2.0 * f64::from(f32::EPSILON) * sums[1].sqrt() / reference;
     let opts = SolveOptions {
         tolerance: opts.tolerance.max(floor),
         ..opts.clone()
     };
-    solve_fields(backend, problem, x, &opts)?;
-    Ok(())
-}
-
-/// ‖f‖₂, summed in f64.
-fn norm(backend: &mut dyn O2Backend, f: Field) -> Result<f64> {
-    // The field masked by itself: its zeros add nothing to Σx².
-    Ok(backend.reduce_masked(f, &[(f, Reduce::SumSq)])?[0].sqrt())
+    Ok(solve_fields(backend, problem, x, &opts)?.iterations)
 }

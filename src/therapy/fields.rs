@@ -49,10 +49,11 @@ pub(super) fn drugs(
                 &opts,
             )?;
             log::debug!(
-                "{}: {} implicit steps of {:.0} s",
+                "{}: {} implicit steps of {:.0} s, {} multigrid cycles",
                 item.name,
                 report.substeps,
-                report.dt_s
+                report.dt_s,
+                report.cycles
             );
         } else if !crate::drugs::resident::decay(
             backend,

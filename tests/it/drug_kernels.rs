@@ -6,8 +6,8 @@ use crate::common;
 
 use oxyfield::backend::cpu::CpuBackend;
 use oxyfield::backend::drug_fields::{
-    bath_coupling, Decay, DrugActivation, Exposure, FloorTerm, MetaboliteLocal, MetaboliteStep,
-    ProdrugStep,
+    bath_coupling, Decay, DrugActivation, Exposure, Extrapolate, FloorTerm, MetaboliteLocal,
+    MetaboliteStep, ProdrugStep,
 };
 use oxyfield::backend::pointwise::Pointwise;
 use oxyfield::backend::O2Backend;
@@ -232,6 +232,29 @@ fn exposure_twin_matches_the_trapezoid_and_kill() {
 }
 
 #[test]
+fn extrapolate_twin_is_the_line_through_the_last_two_not_below_zero() {
+    let n = 1000;
+    let x = random(n, 12, 0.0, 34.0);
+    let last = random(n, 13, 0.0, 34.0);
+    let mut cpu = CpuBackend::new();
+    for ratio in [1.0f32, 0.5] {
+        let got = run(
+            &mut cpu,
+            &Extrapolate { len: n, ratio },
+            &[],
+            &[x.clone(), last.clone()],
+        );
+        let want: Vec<f64> = (0..n)
+            .map(|i| (f64::from(x[i]) + f64::from(ratio) * f64::from(x[i] - last[i])).max(0.0))
+            .collect();
+        // Half the values fall and a quarter would go below zero: clamped to 0.
+        assert!(want.iter().filter(|&&w| w == 0.0).count() > n / 10);
+        close("extrapolated", &got[0], &want, 1e-6, 1e-5);
+        assert_eq!(got[1], x, "the last value moves to x_prev");
+    }
+}
+
+#[test]
 fn decay_twin_matches_drugs_decay() {
     let (n, p) = (1000, evofosfamide());
     let x = inputs(n);
@@ -406,6 +429,14 @@ fn gpu_drug_kernels_match_their_cpu_twins() {
             ],
         ),
         (
+            Box::new(Extrapolate {
+                len: n,
+                ratio: 0.75,
+            }),
+            vec![],
+            vec![x.prodrug.clone(), random(n, 14, 0.0, 34.0)],
+        ),
+        (
             Box::new(FloorTerm::new(n, p.diffusivity_um2_per_s, 10.0, 1.0, CP)),
             vec![
                 random(n, 10, 0.008, 0.1),
@@ -509,7 +540,16 @@ fn resident_advance_matches_host_advance_over_an_hour() {
             assert!(resident::active(b, &p, &doses, &fields, t, dt).unwrap());
             let r = resident::advance(b, &handles, po2_f, &p, &doses, &mut fields, kill, t, dt, &o)
                 .unwrap();
-            assert_eq!(r, host_reports[k]);
+            let host = host_reports[k];
+            assert_eq!((r.substeps(), r.dt_s()), (host.substeps(), host.dt_s()));
+            // The resident sub-steps after the first start from the line through the
+            // last two values: fewer cycles than the host's, which start from the last.
+            assert!(
+                r.cycles() < host.cycles(),
+                "diffusing {diffusing}, step {k}: {} cycles resident, {} on the host",
+                r.cycles(),
+                host.cycles()
+            );
         }
         let got = fields.read(b).unwrap();
         let kill = b.field_read(kill).unwrap();

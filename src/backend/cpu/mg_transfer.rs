@@ -205,8 +205,11 @@ pub fn coarsen(fine: &crate::problem::O2Problem, coarse: &mut crate::problem::O2
                 }
             }
             let (sv_mean, pb_mean) = (sv / volume, if sv > 0.0 { svpb / sv } else { 0.0 });
-            let (pairs, free) = crate::problem::hierarchy::fixed_free_pairs(fine, (ic, jc, kc));
-            if fixed_count > 0.0 && free > 0 && coupling > 0.0 {
+            // Faces are counted only where a child is fixed (most cells have none).
+            let mixed = (fixed_count > 0.0 && coupling > 0.0)
+                .then(|| crate::problem::hierarchy::fixed_free_pairs(fine, (ic, jc, kc)))
+                .filter(|&(_, free)| free > 0);
+            if let Some((pairs, free)) = mixed {
                 // A mixed cell: free, its fixed children as exchange (hierarchy docs).
                 let g = coupling * pairs as f32 / free as f32;
                 let p_fixed = fixed_sum / fixed_count;
