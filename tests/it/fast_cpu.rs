@@ -145,18 +145,22 @@ fn smoothing_matches(path: &str) {
                 bits(&reference),
                 "{path}: {shape:?} {edge:?} rhs {use_rhs}"
             );
-            // One thread: the planes in another order, the same bits.
-            let mut one = l.po2.clone();
-            let pool = rayon::ThreadPoolBuilder::new()
-                .num_threads(1)
-                .build()
-                .unwrap();
-            pool.install(|| fast::smooth::smooth(&p, &mut one, rhs, 2, 1.15));
-            assert_eq!(
-                bits(&one),
-                bits(&reference),
-                "{path}: one thread, {shape:?}"
-            );
+            // Other thread counts: the planes in another order and, on the larger
+            // grids, the wavefront's slabs cut elsewhere (one slab; three; four of 8
+            // planes with a shorter last one), the same bits.
+            for threads in [1, 3, 4] {
+                let mut other = l.po2.clone();
+                let pool = rayon::ThreadPoolBuilder::new()
+                    .num_threads(threads)
+                    .build()
+                    .unwrap();
+                pool.install(|| fast::smooth::smooth(&p, &mut other, rhs, 2, 1.15));
+                assert_eq!(
+                    bits(&other),
+                    bits(&reference),
+                    "{path}: {threads} threads, {shape:?}"
+                );
+            }
         }
     }
 }

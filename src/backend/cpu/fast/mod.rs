@@ -10,10 +10,13 @@
 //!   written back whole: new values at its colour, current ones at the other); the
 //!   portable body computes both colours and keeps the other's current values (blend on
 //!   store).
-//! - Planes are updated in parallel by plane parity within a colour (even planes, then
-//!   odd ones), so that a task writes its own plane and reads planes no task writes:
-//!   no field is shared mutably (the only `unsafe` is the AVX2 row kernels and their
-//!   intrinsics, behind a run-time feature check).
+//! - A sweep runs as a wavefront ([`smooth`]): one slab of planes per thread, red on
+//!   plane k then black on plane k − 1 while the planes are in cache, so a sweep reads
+//!   the level's arrays once instead of once per colour. The planes at the slabs'
+//!   edges, and levels too small for slabs, are updated by plane parity within a colour
+//!   (even planes, then odd ones). Either way a task writes its own plane or slab and
+//!   reads planes no task writes: no field is shared mutably (the only `unsafe` is the
+//!   AVX2 row kernels and their intrinsics, behind a run-time feature check).
 //! - Levels below `PAR_MIN` voxels run serially: there rayon's fork–join costs more
 //!   than it saves.
 //!

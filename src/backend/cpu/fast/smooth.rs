@@ -1,26 +1,160 @@
 //! Fast red–black smoothing, bitwise [`crate::backend::cpu::o2_smooth::smooth_colour`]
 //! for each colour (see [`super`] for the organisation).
+//!
+//! A sweep on a level of at least [`super::PAR_MIN`] voxels is one pass over memory
+//! instead of two (a wavefront): the planes are cut into one slab per thread, and each
+//! thread runs down its slab updating red on plane k, then black on plane k − 1, whose
+//! red neighbours are all new by then; the three planes involved stay in cache, so the
+//! coefficients and pO2 are read once per sweep, not once per colour. Only the planes
+//! whose neighbours lie in another slab are left: red on each slab's first and last
+//! plane, then black on its first two and last two, in the plane-parity passes of the
+//! colour-by-colour sweep. Every voxel sees the same neighbour values as in that sweep
+//! (red reads black from before the sweep, black reads red from after it), so the
+//! result is the same bit for bit.
 
 use super::rows::{smoothed, Colour, Source};
-use super::{for_each, Sides};
+use super::{for_each, Sides, PAR_MIN};
 use crate::problem::O2Problem;
+use rayon::prelude::*;
+
+/// Slabs shorter than this take the colour-by-colour sweep (the slab's edge planes
+/// would be most of it).
+const MIN_SLAB: usize = 8;
 
 /// `sweeps` red–black sweeps (red, then black) of `po2` in place; `rhs` is the FAS
 /// term on coarse levels.
 pub fn smooth(problem: &O2Problem, po2: &mut [f32], rhs: Option<&[f32]>, sweeps: u32, omega: f32) {
     assert_eq!(po2.len(), problem.grid.len(), "field length");
     let sides = Sides::of(problem);
+    let nz = sides.kc.nz;
+    let slab = nz.div_ceil(rayon::current_num_threads().max(1));
+    let wavefront = problem.grid.len() >= PAR_MIN && slab >= MIN_SLAB;
+    let all = |_: usize| true;
     for _ in 0..sweeps {
-        for colour in 0..2 {
+        if !wavefront {
+            for colour in 0..2 {
+                for parity in 0..2 {
+                    colour_planes(&sides, problem, po2, rhs, colour, parity, omega, &all);
+                }
+            }
+            continue;
+        }
+        let bounds = |k: usize| {
+            let z0 = k / slab * slab;
+            (z0, (z0 + slab).min(nz))
+        };
+        slab_interiors(&sides, problem, po2, rhs, slab, omega);
+        let red_edge = |k: usize| {
+            let (z0, z1) = bounds(k);
+            k == z0 || k + 1 == z1
+        };
+        let black_edge = |k: usize| {
+            let (z0, z1) = bounds(k);
+            k <= z0 + 1 || k + 2 >= z1
+        };
+        for (colour, edge) in [
+            (0, &red_edge as &(dyn Fn(usize) -> bool + Sync)),
+            (1, &black_edge),
+        ] {
             for parity in 0..2 {
-                colour_planes(&sides, problem, po2, rhs, colour, parity, omega);
+                colour_planes(&sides, problem, po2, rhs, colour, parity, omega, edge);
             }
         }
     }
 }
 
-/// Updates the voxels of `colour` on the planes k with k mod 2 = `parity`; each task
-/// writes its plane and reads its neighbour planes, which no task writes.
+/// The wavefront within each slab of `slab` planes: red on planes z0 + 1 ..= z1 − 2
+/// and black on planes z0 + 2 ..= z1 − 3, which read planes of their own slab only.
+fn slab_interiors(
+    sides: &Sides,
+    problem: &O2Problem,
+    po2: &mut [f32],
+    rhs: Option<&[f32]>,
+    slab: usize,
+    omega: f32,
+) {
+    let plane = sides.kc.nx * sides.kc.ny;
+    let g = rhs.map_or(Source::Zero, Source::Rhs);
+    po2.par_chunks_mut(slab * plane)
+        .enumerate()
+        .for_each(|(s, part)| {
+            let z0 = s * slab;
+            let len = part.len() / plane;
+            let mut scratch = Scratch::new(sides.kc.nx);
+            let mut update = |local: usize, colour: usize| {
+                let (head, rest) = part.split_at_mut(local * plane);
+                let (cur, tail) = rest.split_at_mut(plane);
+                let below = &head[(local - 1) * plane..];
+                let above = &tail[..plane];
+                plane_colour(
+                    sides,
+                    problem,
+                    z0 + local,
+                    cur,
+                    (Some(below), Some(above)),
+                    g,
+                    colour,
+                    omega,
+                    &mut scratch,
+                );
+            };
+            for local in 1..len.saturating_sub(1) {
+                update(local, 0);
+                // Black on local − 1 ∈ 2 ..= len − 3, its red neighbours now all new.
+                if local >= 3 {
+                    update(local - 1, 1);
+                }
+            }
+        });
+}
+
+/// A row's working arrays: the row between its x faces' values, and its new values.
+struct Scratch {
+    pad: Vec<f32>,
+    new: Vec<f32>,
+}
+
+impl Scratch {
+    fn new(nx: usize) -> Self {
+        Scratch {
+            pad: vec![0.0; nx + 2],
+            new: vec![0.0; nx],
+        }
+    }
+}
+
+/// Updates the voxels of `colour` on plane k (`cur`), reading the planes k ∓ 1
+/// (`below`, `above`; None beyond a face).
+#[allow(clippy::too_many_arguments)]
+fn plane_colour(
+    sides: &Sides,
+    problem: &O2Problem,
+    k: usize,
+    cur: &mut [f32],
+    (below, above): (Option<&[f32]>, Option<&[f32]>),
+    g: Source,
+    colour: usize,
+    omega: f32,
+    s: &mut Scratch,
+) {
+    let (nx, ny) = (sides.kc.nx, sides.kc.ny);
+    let plane = nx * ny;
+    for j in 0..ny {
+        let r0 = j * nx;
+        sides.fill_pad(&mut s.pad, &cur[r0..r0 + nx]);
+        let row = sides.row(problem, (j, k), &s.pad, cur, below, above, g);
+        // This colour's voxels of the row: x ≡ j + k + colour (mod 2).
+        let fixed = &problem.fixed[k * plane + r0..k * plane + r0 + nx];
+        let first = (j + k + colour) & 1;
+        smoothed(&sides.kc, &row, Colour { fixed, first }, omega, &mut s.new);
+        cur[r0..r0 + nx].copy_from_slice(&s.new);
+    }
+}
+
+/// Updates the voxels of `colour` on the planes k with k mod 2 = `parity` and
+/// `only(k)`; each task writes its plane and reads its neighbour planes, which no task
+/// writes.
+#[allow(clippy::too_many_arguments)]
 fn colour_planes(
     sides: &Sides,
     problem: &O2Problem,
@@ -29,6 +163,7 @@ fn colour_planes(
     colour: usize,
     parity: usize,
     omega: f32,
+    only: &(dyn Fn(usize) -> bool + Sync),
 ) {
     let (nx, ny) = (sides.kc.nx, sides.kc.ny);
     let plane = nx * ny;
@@ -36,7 +171,9 @@ fn colour_planes(
     let mut readers: Vec<Option<&[f32]>> = vec![None; sides.kc.nz];
     for (k, p) in po2.chunks_mut(plane).enumerate() {
         if k & 1 == parity {
-            writers.push((k, p));
+            if only(k) {
+                writers.push((k, p));
+            }
         } else {
             let p: &[f32] = p;
             readers[k] = Some(p);
@@ -47,23 +184,23 @@ fn colour_planes(
         problem.grid.len(),
         writers,
         |(k, cur): (usize, &mut [f32])| {
-            let (mut pad, mut new) = (vec![0.0f32; nx + 2], vec![0.0f32; nx]);
             let below = k
                 .checked_sub(1)
                 .map(|kz| readers[kz].expect("plane of the other parity"));
             let above = readers
                 .get(k + 1)
                 .map(|p| p.expect("plane of the other parity"));
-            for j in 0..ny {
-                let r0 = j * nx;
-                sides.fill_pad(&mut pad, &cur[r0..r0 + nx]);
-                let row = sides.row(problem, (j, k), &pad, cur, below, above, g);
-                // This colour's voxels of the row: x ≡ j + k + colour (mod 2).
-                let fixed = &problem.fixed[k * plane + r0..k * plane + r0 + nx];
-                let first = (j + k + colour) & 1;
-                smoothed(&sides.kc, &row, Colour { fixed, first }, omega, &mut new);
-                cur[r0..r0 + nx].copy_from_slice(&new);
-            }
+            plane_colour(
+                sides,
+                problem,
+                k,
+                cur,
+                (below, above),
+                g,
+                colour,
+                omega,
+                &mut Scratch::new(nx),
+            );
         },
     );
 }
