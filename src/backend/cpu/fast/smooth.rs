@@ -1,16 +1,16 @@
 //! Fast red–black smoothing, bitwise [`crate::backend::cpu::o2_smooth::smooth_colour`]
 //! for each colour (see [`super`] for the organisation).
 //!
-//! A sweep on a level of at least [`super::PAR_MIN`] voxels is one pass over memory
-//! instead of two (a wavefront): the planes are cut into one slab per thread, and each
-//! thread runs down its slab updating red on plane k, then black on plane k − 1, whose
-//! red neighbours are all new by then; the three planes involved stay in cache, so the
-//! coefficients and pO2 are read once per sweep, not once per colour. Only the planes
-//! whose neighbours lie in another slab are left: red on each slab's first and last
-//! plane, then black on its first two and last two, in the plane-parity passes of the
-//! colour-by-colour sweep. Every voxel sees the same neighbour values as in that sweep
-//! (red reads black from before the sweep, black reads red from after it), so the
-//! result is the same bit for bit.
+//! On a level of at least [`super::PAR_MIN`] voxels two sweeps are one pass over
+//! memory instead of four (a wavefront): the planes are cut into one slab per thread,
+//! and each thread runs down its slab updating red on plane k, black on k − 1, red
+//! again on k − 2 and black again on k − 3, each with its neighbours' previous colour
+//! step already done; the few planes involved stay in cache, so the coefficients and
+//! pO2 are read once per two sweeps, not once per colour. The planes whose neighbours
+//! lie in another slab are left to each colour step in turn, in the plane-parity
+//! passes of the colour-by-colour sweep. Every voxel sees the same neighbour values as
+//! in that sweep (red reads black from before its sweep, black reads red from after
+//! it), so the result is the same bit for bit.
 
 use super::rows::{smoothed, Colour, Source};
 use super::{for_each, Sides, PAR_MIN};
@@ -21,6 +21,11 @@ use rayon::prelude::*;
 /// would be most of it).
 const MIN_SLAB: usize = 8;
 
+/// Sweeps one wavefront pass does: its colour steps (red, black, red, black) follow
+/// each other a plane apart, so the pass reads the arrays once for two sweeps while
+/// 2·2 + 3 planes stay in cache.
+const SWEEPS_PER_PASS: u32 = 2;
+
 /// `sweeps` red–black sweeps (red, then black) of `po2` in place; `rhs` is the FAS
 /// term on coarse levels.
 pub fn smooth(problem: &O2Problem, po2: &mut [f32], rhs: Option<&[f32]>, sweeps: u32, omega: f32) {
@@ -28,49 +33,55 @@ pub fn smooth(problem: &O2Problem, po2: &mut [f32], rhs: Option<&[f32]>, sweeps:
     let sides = Sides::of(problem);
     let nz = sides.kc.nz;
     let slab = nz.div_ceil(rayon::current_num_threads().max(1));
-    let wavefront = problem.grid.len() >= PAR_MIN && slab >= MIN_SLAB;
-    let all = |_: usize| true;
-    for _ in 0..sweeps {
-        if !wavefront {
+    if problem.grid.len() < PAR_MIN || slab < MIN_SLAB {
+        let all = |_: usize| true;
+        for _ in 0..sweeps {
             for colour in 0..2 {
                 for parity in 0..2 {
                     colour_planes(&sides, problem, po2, rhs, colour, parity, omega, &all);
                 }
             }
-            continue;
         }
-        let bounds = |k: usize| {
-            let z0 = k / slab * slab;
-            (z0, (z0 + slab).min(nz))
-        };
-        slab_interiors(&sides, problem, po2, rhs, slab, omega);
-        let red_edge = |k: usize| {
-            let (z0, z1) = bounds(k);
-            k == z0 || k + 1 == z1
-        };
-        let black_edge = |k: usize| {
-            let (z0, z1) = bounds(k);
-            k <= z0 + 1 || k + 2 >= z1
-        };
-        for (colour, edge) in [
-            (0, &red_edge as &(dyn Fn(usize) -> bool + Sync)),
-            (1, &black_edge),
-        ] {
+        return;
+    }
+    let mut left = sweeps;
+    while left > 0 {
+        let steps = 2 * left.min(SWEEPS_PER_PASS) as usize;
+        left -= left.min(SWEEPS_PER_PASS);
+        slab_interiors(&sides, problem, po2, rhs, slab, steps, omega);
+        // Each colour step on the planes its wavefront left: those within c + 1 of
+        // their slab's edges.
+        for c in 0..steps {
+            let edge = |k: usize| {
+                let (local, len) = (k % slab, slab.min(nz - k / slab * slab));
+                !interior(local, len, c)
+            };
             for parity in 0..2 {
-                colour_planes(&sides, problem, po2, rhs, colour, parity, omega, edge);
+                colour_planes(&sides, problem, po2, rhs, c % 2, parity, omega, &edge);
             }
         }
     }
 }
 
-/// The wavefront within each slab of `slab` planes: red on planes z0 + 1 ..= z1 − 2
-/// and black on planes z0 + 2 ..= z1 − 3, which read planes of their own slab only.
+/// Whether plane `local` of a slab of `len` planes is in colour step c's part of the
+/// wavefront: 1 + c ≤ local ≤ len − 2 − c, so that the planes it reads (local ∓ 1)
+/// are in step c − 1's part, within the slab.
+fn interior(local: usize, len: usize, c: usize) -> bool {
+    local > c && local + 2 + c <= len
+}
+
+/// The wavefront within each slab of `slab` planes: at front f, colour step c
+/// (c = 0 .. steps; red for even c) on plane f − c where [`interior`]. Step c on
+/// plane p reads step c − 1 on planes p ∓ 1, done at fronts p + c − 1 and p + c (the
+/// latter earlier in the same front), and the other colour as it was before step
+/// c + 1 reaches p ∓ 1 (at fronts p + c and p + c + 2, later).
 fn slab_interiors(
     sides: &Sides,
     problem: &O2Problem,
     po2: &mut [f32],
     rhs: Option<&[f32]>,
     slab: usize,
+    steps: usize,
     omega: f32,
 ) {
     let plane = sides.kc.nx * sides.kc.ny;
@@ -98,11 +109,12 @@ fn slab_interiors(
                     &mut scratch,
                 );
             };
-            for local in 1..len.saturating_sub(1) {
-                update(local, 0);
-                // Black on local − 1 ∈ 2 ..= len − 3, its red neighbours now all new.
-                if local >= 3 {
-                    update(local - 1, 1);
+            for front in 1..len + steps {
+                for c in 0..steps.min(front + 1) {
+                    let p = front - c;
+                    if interior(p, len, c) {
+                        update(p, c % 2);
+                    }
                 }
             }
         });
