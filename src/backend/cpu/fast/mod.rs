@@ -10,9 +10,10 @@
 //!   written back whole: new values at its colour, current ones at the other); the
 //!   portable body computes both colours and keeps the other's current values (blend on
 //!   store).
-//! - A sweep runs as a wavefront ([`smooth`]): one slab of planes per thread, red on
-//!   plane k then black on plane k − 1 while the planes are in cache, so a sweep reads
-//!   the level's arrays once instead of once per colour. The planes at the slabs'
+//! - Sweeps run as a wavefront ([`smooth`]): one slab of planes per thread, red on
+//!   plane k, black on k − 1 and the next sweep's red and black on k − 2 and k − 3
+//!   while those planes are in cache, so two sweeps read the level's arrays once
+//!   instead of once per colour and sweep. The planes at the slabs'
 //!   edges, and levels too small for slabs, are updated by plane parity within a colour
 //!   (even planes, then odd ones). Either way a task writes its own plane or slab and
 //!   reads planes no task writes: no field is shared mutably (the only `unsafe` is the

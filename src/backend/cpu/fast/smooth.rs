@@ -1,7 +1,7 @@
 //! Fast red–black smoothing, bitwise [`crate::backend::cpu::o2_smooth::smooth_colour`]
 //! for each colour (see [`super`] for the organisation).
 //!
-//! On a level of at least [`super::PAR_MIN`] voxels two sweeps are one pass over
+//! On a level of at least `PAR_MIN` (16 384) voxels two sweeps are one pass over
 //! memory instead of four (a wavefront): the planes are cut into one slab per thread,
 //! and each thread runs down its slab updating red on plane k, black on k − 1, red
 //! again on k − 2 and black again on k − 3, each with its neighbours' previous colour
