@@ -67,8 +67,8 @@ pub struct DrugReport {
     pub(crate) substeps: u32,
     /// Their length (s).
     pub(crate) dt_s: f64,
-    /// Multigrid cycles of all the sub-steps' solves (prodrug and, when it diffuses,
-    /// metabolite).
+    /// Solver iterations of all the sub-steps' solves (prodrug and, when it diffuses,
+    /// metabolite): multigrid cycles, or sweeps under `rbsor`.
     pub(crate) cycles: u32,
 }
 
@@ -81,7 +81,8 @@ impl DrugReport {
     pub fn dt_s(&self) -> f64 {
         self.dt_s
     }
-    /// Multigrid cycles of all the sub-steps' solves.
+    /// Solver iterations of all the sub-steps' solves (multigrid cycles, or sweeps
+    /// under `rbsor`).
     pub fn cycles(&self) -> u32 {
         self.cycles
     }

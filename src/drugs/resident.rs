@@ -6,7 +6,8 @@
 //! [`super::advance`], whose f64 host formulas the kernels replace in f32. One thing
 //! differs, within the solves' tolerance: every sub-step after the first of a call
 //! starts its solve from the line through the last two values ([`Extrapolate`]), not
-//! from the last, which saves a V-cycle per sub-step.
+//! from the last, which saves a V-cycle per sub-step; its float32-floor estimate is
+//! then taken at that start (the host's at the last value, a few per cent away).
 
 use super::DrugReport;
 use crate::backend::drug_fields::{
@@ -268,7 +269,7 @@ pub fn advance(
         // depends on the state at its start alone (checkpoints resume bit for bit).
         if k > 0 {
             backend.pointwise(
-                &Extrapolate { len: n, ratio: 1.0 },
+                &Extrapolate { len: n },
                 &[],
                 &[fields.prodrug, s.prodrug_last],
             )?;
@@ -287,7 +288,7 @@ pub fn advance(
         if diffusing && k > 0 {
             // `previous` holds A of the last sub-step's start: extrapolate as C.
             backend.pointwise(
-                &Extrapolate { len: n, ratio: 1.0 },
+                &Extrapolate { len: n },
                 &[],
                 &[fields.metabolite, s.previous],
             )?;
@@ -353,7 +354,7 @@ fn solve(
         &[problem.sv, problem.pb, problem.fixed, x, s.coupling],
         &[s.term, s.reference],
     )?;
-    // Both norms in one reduction (one read): masked by the fixed values, which are
+    // Both norms in one call (one readback): masked by the fixed values, which are
     // FREE (≠ 0) at every free voxel; the terms are 0 at fixed voxels.
     let sums = backend.reduce_masked(
         problem.fixed,

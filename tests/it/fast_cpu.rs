@@ -128,54 +128,50 @@ fn smoothing_is_the_reference_bit_for_bit() {
 }
 
 fn smoothing_matches(path: &str) {
-    for (case, &(shape, edge, km)) in cases().iter().enumerate() {
+    // The default pool, then pools that cut the wavefront's slabs elsewhere: one slab;
+    // three; four of 8 planes with a shorter last one (a pass of two sweeps then falls
+    // back to the colour-by-colour sweep); on the 65-plane grid, eight slabs of 9 with a
+    // last one of 2 planes. Passes of one sweep (1, 3 sweeps) and of two (2, 3).
+    let pools: Vec<Option<rayon::ThreadPool>> = [None, Some(1), Some(3), Some(4), Some(8)]
+        .into_iter()
+        .map(|t| {
+            t.map(|n| {
+                rayon::ThreadPoolBuilder::new()
+                    .num_threads(n)
+                    .build()
+                    .unwrap()
+            })
+        })
+        .collect();
+    let mut shapes = cases();
+    shapes.push(((16, 16, 65), [1.0; 3], 1.0));
+    for (case, &(shape, edge, km)) in shapes.iter().enumerate() {
         let p = problem(shape, 10 + case as u64, edge, km);
         for use_rhs in [false, true] {
             let l = level(&p, 100 + case as u64, use_rhs);
             let rhs = use_rhs.then_some(l.rhs.as_slice());
-            // One, two and three sweeps: the wavefront's passes of two sweeps and of
-            // one.
-            for sweeps in [1, 3] {
-                let (mut reference, mut fast_po2) = (l.po2.clone(), l.po2.clone());
+            for sweeps in [1, 2, 3] {
+                let mut reference = l.po2.clone();
                 for _ in 0..sweeps {
                     o2_smooth::smooth_colour(&p, &mut reference, rhs, 0, 1.15);
                     o2_smooth::smooth_colour(&p, &mut reference, rhs, 1, 1.15);
                 }
-                fast::smooth::smooth(&p, &mut fast_po2, rhs, sweeps, 1.15);
-                assert_eq!(
-                    bits(&fast_po2),
-                    bits(&reference),
-                    "{path}: {sweeps} sweeps, {shape:?} {edge:?} rhs {use_rhs}"
-                );
-            }
-            let (mut reference, mut fast_po2) = (l.po2.clone(), l.po2.clone());
-            for _ in 0..2 {
-                o2_smooth::smooth_colour(&p, &mut reference, rhs, 0, 1.15);
-                o2_smooth::smooth_colour(&p, &mut reference, rhs, 1, 1.15);
-            }
-            fast::smooth::smooth(&p, &mut fast_po2, rhs, 2, 1.15);
-            assert!(reference != l.po2, "{shape:?}: the sweeps changed nothing");
-            assert_eq!(
-                bits(&fast_po2),
-                bits(&reference),
-                "{path}: {shape:?} {edge:?} rhs {use_rhs}"
-            );
-            // Other thread counts: the planes in another order and, on the larger
-            // grids, the wavefront's slabs cut elsewhere (one slab; three; four of 8
-            // planes with a shorter last one, whose interiors for the second sweep are
-            // a plane or two), the same bits.
-            for threads in [1, 3, 4] {
-                let mut other = l.po2.clone();
-                let pool = rayon::ThreadPoolBuilder::new()
-                    .num_threads(threads)
-                    .build()
-                    .unwrap();
-                pool.install(|| fast::smooth::smooth(&p, &mut other, rhs, 2, 1.15));
-                assert_eq!(
-                    bits(&other),
-                    bits(&reference),
-                    "{path}: {threads} threads, {shape:?}"
-                );
+                assert!(reference != l.po2, "{shape:?}: the sweeps changed nothing");
+                for pool in &pools {
+                    let mut fast_po2 = l.po2.clone();
+                    let mut run = || fast::smooth::smooth(&p, &mut fast_po2, rhs, sweeps, 1.15);
+                    match pool {
+                        Some(pool) => pool.install(run),
+                        None => run(),
+                    }
+                    let threads = pool.as_ref().map(|p| p.current_num_threads());
+                    assert_eq!(
+                        bits(&fast_po2),
+                        bits(&reference),
+                        "{path}: {sweeps} sweeps, {threads:?} threads, {shape:?} {edge:?} \
+                         rhs {use_rhs}"
+                    );
+                }
             }
         }
     }

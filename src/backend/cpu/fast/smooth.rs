@@ -17,13 +17,14 @@ use super::{for_each, Sides, PAR_MIN};
 use crate::problem::O2Problem;
 use rayon::prelude::*;
 
-/// Slabs shorter than this take the colour-by-colour sweep (the slab's edge planes
-/// would be most of it).
-const MIN_SLAB: usize = 8;
+/// Planes a slab keeps for its last colour step's wavefront at least: a pass of s
+/// colour steps runs only on slabs of 2s + `MIN_INTERIOR` planes or more (the planes
+/// left to the edge passes, 2s per slab, would otherwise be most of it).
+const MIN_INTERIOR: usize = 4;
 
 /// Sweeps one wavefront pass does: its colour steps (red, black, red, black) follow
-/// each other a plane apart, so the pass reads the arrays once for two sweeps while
-/// 2·2 + 3 planes stay in cache.
+/// each other a plane apart, so the pass reads the arrays once for two sweeps while the
+/// six planes it touches at a time (f + 1 down to f − 4) stay in cache.
 const SWEEPS_PER_PASS: u32 = 2;
 
 /// `sweeps` red–black sweeps (red, then black) of `po2` in place; `rhs` is the FAS
@@ -33,21 +34,20 @@ pub fn smooth(problem: &O2Problem, po2: &mut [f32], rhs: Option<&[f32]>, sweeps:
     let sides = Sides::of(problem);
     let nz = sides.kc.nz;
     let slab = nz.div_ceil(rayon::current_num_threads().max(1));
-    if problem.grid.len() < PAR_MIN || slab < MIN_SLAB {
-        let all = |_: usize| true;
-        for _ in 0..sweeps {
-            for colour in 0..2 {
-                for parity in 0..2 {
-                    colour_planes(&sides, problem, po2, rhs, colour, parity, omega, &all);
-                }
-            }
-        }
-        return;
-    }
     let mut left = sweeps;
     while left > 0 {
-        let steps = 2 * left.min(SWEEPS_PER_PASS) as usize;
-        left -= left.min(SWEEPS_PER_PASS);
+        let pass = left.min(SWEEPS_PER_PASS);
+        left -= pass;
+        let steps = 2 * pass as usize;
+        if problem.grid.len() < PAR_MIN || slab < 2 * steps + MIN_INTERIOR {
+            let all = |_: usize| true;
+            for c in 0..steps {
+                for parity in 0..2 {
+                    colour_planes(&sides, problem, po2, rhs, c % 2, parity, omega, &all);
+                }
+            }
+            continue;
+        }
         slab_interiors(&sides, problem, po2, rhs, slab, steps, omega);
         // Each colour step on the planes its wavefront left: those within c + 1 of
         // their slab's edges.
@@ -72,9 +72,10 @@ fn interior(local: usize, len: usize, c: usize) -> bool {
 
 /// The wavefront within each slab of `slab` planes: at front f, colour step c
 /// (c = 0 .. steps; red for even c) on plane f − c where [`interior`]. Step c on
-/// plane p reads step c − 1 on planes p ∓ 1, done at fronts p + c − 1 and p + c (the
-/// latter earlier in the same front), and the other colour as it was before step
-/// c + 1 reaches p ∓ 1 (at fronts p + c and p + c + 2, later).
+/// plane p reads the other colour on planes p − 1, p and p + 1 as step c − 1 left it
+/// (done at fronts p + c − 2, p + c − 1 and p + c, the last earlier in the same front)
+/// and before step c + 1 changes it (at fronts p + c, later in the same front, then
+/// p + c + 1 and p + c + 2).
 fn slab_interiors(
     sides: &Sides,
     problem: &O2Problem,
