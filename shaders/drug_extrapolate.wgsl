@@ -7,26 +7,14 @@
 // Bindings (group 0): 0 uniforms; 1 x (µM), 2 x_prev (µM) (rw).
 // CPU twin: `Extrapolate` in src/backend/drug_fields.rs.
 
-struct U {
-    head: Head,
-    p0: f32,
-    p1: f32,
-    p2: f32,
-    p3: f32,
-    p4: f32,
-    p5: f32,
-    p6: f32,
-    p7: f32,
-};
-
-@group(0) @binding(0) var<uniform> u: U;
+@group(0) @binding(0) var<uniform> head: Head;
 @group(0) @binding(1) var<storage, read_write> x: array<f32>;
 @group(0) @binding(2) var<storage, read_write> x_prev: array<f32>;
 
 @compute @workgroup_size(256)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
-    let i = voxel_index(u.head, gid);
-    if (i >= u.head.len) { return; }
+    let i = voxel_index(head, gid);
+    if (i >= head.len) { return; }
     let now = x[i];
     x[i] = max(2.0 * now - x_prev[i], 0.0);
     x_prev[i] = now;

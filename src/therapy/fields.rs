@@ -49,7 +49,7 @@ pub(super) fn drugs(
                 &opts,
             )?;
             log::debug!(
-                "{}: {} implicit steps of {:.0} s, {} multigrid cycles",
+                "{}: {} implicit steps of {:.0} s, {} solver iterations",
                 item.name,
                 report.substeps,
                 report.dt_s,
