@@ -227,6 +227,15 @@ pub trait O2Backend:
     /// Multigrid restriction from `level` to `level + 1`: the residual field of
     /// `level`, the restricted pO2 and residual, and the coarse FAS source term.
     fn restrict(&mut self, level: usize) -> Result<()>;
+    /// [`O2Backend::restrict`] from level 0, returning Σ F(P)² over the free voxels of
+    /// level 0 (mmHg²/s²) as [`O2Backend::residual_sq_sum`] does: the norm of the
+    /// residual field the restriction computes anyway, so that multigrid checks
+    /// convergence without a residual pass of its own. The default restricts, then
+    /// takes the norm.
+    fn restrict_checked(&mut self) -> Result<f64> {
+        self.restrict(0)?;
+        self.residual_sq_sum()
+    }
     /// Adds the interpolated correction of `level + 1` to `level`.
     fn prolong(&mut self, level: usize) -> Result<()>;
     /// Σ F(P)² over free voxels of level 0, F the pointwise residual (mmHg²/s²).

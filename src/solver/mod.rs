@@ -111,10 +111,12 @@ impl crate::config::Scenario {
 pub struct SolveReport {
     /// The method, recorded in `summary.json` (`solver.method`) by its name.
     pub(crate) method: Method,
-    /// Cycles (multigrid: the FMG pass counts as one) or red–black sweeps (SOR).
+    /// Cycles (multigrid: the FMG pass counts as one; a solve that meets its tolerance
+    /// at the check after a cycle's pre-smoothing stops there, and that cycle does not
+    /// count) or red–black sweeps (SOR).
     pub iterations: u32,
     /// Work in fine-grid sweep-equivalents: smoothing sweeps weighted by level size,
-    /// plus one per residual evaluation and per restriction, ½ per prolongation.
+    /// plus one per residual evaluation (a restriction's included), ½ per prolongation.
     pub sweep_equivalents: f64,
     /// Levels used (1 for SOR).
     pub levels: usize,

@@ -228,6 +228,30 @@ fn residuals_match(path: &str) {
                     "{path}: restrict {name} {shape:?} {edge:?}"
                 );
             }
+            // From a level without FAS term (level 0), the same restriction also gives
+            // the residual norm: the reference norm's bits.
+            if !use_rhs {
+                let mut checked = blank(cg);
+                let sum = fast::residual::restrict_checked(&p, &reference.po2, &mut checked);
+                let want_sum = stencil::residual_sq_sum(&p, &reference.po2);
+                assert!(want_sum > 0.0);
+                assert_eq!(
+                    sum.to_bits(),
+                    want_sum.to_bits(),
+                    "{path}: norm from restriction {shape:?} {edge:?}"
+                );
+                for (name, w, g) in [
+                    ("po2", &want.po2, &checked.po2),
+                    ("po2_old", &want.po2_old, &checked.po2_old),
+                    ("rhs", &want.rhs, &checked.rhs),
+                ] {
+                    assert_eq!(
+                        bits(g),
+                        bits(w),
+                        "{path}: restrict_checked {name} {shape:?} {edge:?}"
+                    );
+                }
+            }
 
             // Prolongation of a random correction (po2 − po2_old on the coarse grid).
             let mut coarse = blank(cg);

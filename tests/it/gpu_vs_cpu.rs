@@ -79,6 +79,19 @@ fn sweeps_and_residual_match(name: &str, text: &str) {
         (rc - rg).abs() <= 1e-4 * rc,
         "residual kernel: cpu {rc} gpu {rg}"
     );
+    // The norm multigrid checks: that of the residual field restriction writes. The CPU
+    // gives the reference's bits (tests/it/fast_cpu.rs); on the GPU the same values
+    // squared from the field instead of inline, summed in the same order.
+    let (cc, cg) = (
+        cpu.restrict_checked().unwrap(),
+        gpu.restrict_checked().unwrap(),
+    );
+    eprintln!("norm from restriction Σr²: cpu {cc:.6e}, gpu {cg:.6e}");
+    assert_eq!(cc.to_bits(), rc.to_bits());
+    assert!(
+        (cg - rg).abs() <= 1e-5 * rg && (cg - rc).abs() <= 1e-4 * rc,
+        "norm from restriction: gpu {cg}, its residual kernel {rg}, cpu {rc}"
+    );
 
     // Changing ω and the number of sweeps between calls.
     let mut before = start.clone();

@@ -36,10 +36,10 @@ fn a_v_cycle_and_its_residual_check_take_at_most_two_submits_and_64_bytes_down()
         "{cycles} V-cycles on {} levels: {} submits, {} dispatches, {} bytes down, {} bytes up",
         report.levels, used.submits, used.dispatches, used.bytes_down, used.bytes_up
     );
-    // The counts include the check before the first cycle and the reference norm's
-    // four submits (below).
+    // The counts include the first and last checks and the reference norm's four
+    // submits (below).
     assert!(
-        per_cycle(used.submits.saturating_sub(5)) <= 2.0,
+        per_cycle(used.submits.saturating_sub(6)) <= 2.0,
         "{} submits for {cycles} V-cycles, the first check and the reference norm",
         used.submits
     );
@@ -48,11 +48,13 @@ fn a_v_cycle_and_its_residual_check_take_at_most_two_submits_and_64_bytes_down()
         "{} bytes read back for {cycles} V-cycles",
         used.bytes_down
     );
-    // Reached: one submit and one 4-byte read per cycle, plus the first check, plus the
-    // reference norm taken on the device once per solve (save the field, hold the fixed
-    // values, the norm, restore: 4 submits, one 4-byte read).
-    assert_eq!(used.submits, u64::from(cycles) + 1 + 4);
-    assert_eq!(used.bytes_down, 4 * (u64::from(cycles) + 2));
+    // Reached: one submit and one 4-byte read per cycle, plus the first check (the FMG
+    // pass's first restriction) and the last (after the pre-smoothing of the cycle that
+    // then is not finished: its norm met the tolerance), plus the reference norm taken
+    // on the device once per solve (save the field, hold the fixed values, the norm,
+    // restore: 4 submits, one 4-byte read).
+    assert_eq!(used.submits, u64::from(cycles) + 2 + 4);
+    assert_eq!(used.bytes_down, 4 * (u64::from(cycles) + 3));
     // ω is written once per level in the first cycle; nothing else goes up.
     assert!(used.bytes_up <= 1024 * report.levels as u64, "{used:?}");
 }

@@ -297,6 +297,15 @@ impl O2Backend for CpuBackend {
         Ok(())
     }
 
+    fn restrict_checked(&mut self) -> Result<f64> {
+        let (fine, coarse) = self.levels.split_at_mut(1);
+        let (fine, coarse) = (&mut fine[0], &mut coarse[0]);
+        debug_assert!(!fine.use_rhs, "level 0 has no FAS term");
+        let sum = fast::residual::restrict_checked(&fine.problem, &fine.po2, coarse);
+        fast::residual::coarse_rhs(&coarse.problem, &coarse.po2, &mut coarse.rhs);
+        Ok(sum)
+    }
+
     fn prolong(&mut self, level: usize) -> Result<()> {
         let (fine, coarse) = self.levels.split_at_mut(level + 1);
         fast::prolong::prolong(&coarse[0], &mut fine[level]);

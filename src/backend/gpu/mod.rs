@@ -462,6 +462,18 @@ impl O2Backend for GpuBackend {
         Ok(())
     }
 
+    /// The restriction, then the norm of the residual field it wrote (two dispatches
+    /// over 4 bytes a voxel instead of a residual evaluation), submitted with the work
+    /// before them; reads 4 bytes back.
+    fn restrict_checked(&mut self) -> Result<f64> {
+        self.restrict(0)?;
+        let loaded = need(&self.loaded)?;
+        let enc = self.pending.encoder(&self.ctx, 0.25, 0);
+        self.residual.record_resid(&self.ctx, enc, &loaded.residual);
+        self.pending.submit(&self.ctx);
+        self.residual.read(&self.ctx, &loaded.residual)
+    }
+
     fn prolong(&mut self, level: usize) -> Result<()> {
         let loaded = need(&self.loaded)?;
         let enc = self.pending.encoder(&self.ctx, 0.5 * loaded.size(level), 0);

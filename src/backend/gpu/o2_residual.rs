@@ -3,8 +3,11 @@
 //! device; [`ResidualBinding`] binds them to one problem's fields and holds the one
 //! staging buffer every read of the norm goes through. The reduction is recorded into
 //! the caller's encoder, so that it rides in the same submit as the work before it
-//! (a whole V-cycle; see [`crate::backend::O2Backend::batch_begin`]). CPU twin:
-//! `src/backend/cpu/o2_residual.rs`.
+//! (a whole V-cycle; see [`crate::backend::O2Backend::batch_begin`]). The first pass
+//! either evaluates F(P) (`residual_partials`) or squares the residual field that
+//! restriction wrote (`resid_partials`, for
+//! [`crate::backend::O2Backend::restrict_checked`]). CPU twins:
+//! `src/backend/cpu/o2_residual.rs` and `fast::residual::restrict_checked`.
 
 use super::o2_fields::GpuO2Fields;
 use super::{pipeline, readback, shaders, GpuContext};
@@ -19,6 +22,7 @@ const MAX_GROUPS: u32 = 1024;
 #[derive(Debug)]
 pub(crate) struct WgO2Residual {
     partials_pipe: wgpu::ComputePipeline,
+    resid_pipe: wgpu::ComputePipeline,
     reduce_pipe: wgpu::ComputePipeline,
 }
 
@@ -27,6 +31,7 @@ pub(crate) struct WgO2Residual {
 #[derive(Debug)]
 pub(crate) struct ResidualBinding {
     bind_partials: wgpu::BindGroup,
+    bind_resid: wgpu::BindGroup,
     bind_reduce: wgpu::BindGroup,
     total: wgpu::Buffer,
     staging: wgpu::Buffer,
@@ -36,13 +41,14 @@ pub(crate) struct ResidualBinding {
 impl WgO2Residual {
     /// Builds the pipelines.
     pub(crate) fn new(ctx: &GpuContext) -> Result<Self> {
-        let partials_pipe = pipeline::compute_pipelines(
+        let mut first = pipeline::compute_pipelines(
             ctx,
             "oxyfield.o2_residual",
             &shaders::o2_residual(),
-            &["residual_partials"],
-        )?
-        .remove(0);
+            &["residual_partials", "resid_partials"],
+        )?;
+        let resid_pipe = first.remove(1);
+        let partials_pipe = first.remove(0);
         let reduce_pipe = pipeline::compute_pipelines(
             ctx,
             "oxyfield.reduce_sum",
@@ -52,6 +58,7 @@ impl WgO2Residual {
         .remove(0);
         Ok(WgO2Residual {
             partials_pipe,
+            resid_pipe,
             reduce_pipe,
         })
     }
@@ -81,6 +88,24 @@ impl WgO2Residual {
             layout: &self.partials_pipe.get_bind_group_layout(0),
             entries: &entries,
         });
+        let bind_resid = ctx.device.create_bind_group(&wgpu::BindGroupDescriptor {
+            label: Some("oxyfield.o2_residual.resid"),
+            layout: &self.resid_pipe.get_bind_group_layout(0),
+            entries: &[
+                wgpu::BindGroupEntry {
+                    binding: 0,
+                    resource: fields.params_buf.as_entire_binding(),
+                },
+                wgpu::BindGroupEntry {
+                    binding: 7,
+                    resource: partials.as_entire_binding(),
+                },
+                wgpu::BindGroupEntry {
+                    binding: 8,
+                    resource: fields.resid.as_entire_binding(),
+                },
+            ],
+        });
         let bind_reduce = ctx.device.create_bind_group(&wgpu::BindGroupDescriptor {
             label: Some("oxyfield.reduce_sum"),
             layout: &self.reduce_pipe.get_bind_group_layout(0),
@@ -97,6 +122,7 @@ impl WgO2Residual {
         });
         ResidualBinding {
             bind_partials,
+            bind_resid,
             bind_reduce,
             total,
             staging: readback::staging(ctx, 4, "oxyfield.o2_residual.staging"),
@@ -112,13 +138,36 @@ impl WgO2Residual {
         enc: &mut wgpu::CommandEncoder,
         b: &ResidualBinding,
     ) {
+        self.record_from(ctx, enc, b, (&self.partials_pipe, &b.bind_partials));
+    }
+
+    /// As [`WgO2Residual::record`], from the level's residual field (which restriction
+    /// wrote earlier in `enc`'s work) instead of evaluating F(P).
+    pub(crate) fn record_resid(
+        &self,
+        ctx: &GpuContext,
+        enc: &mut wgpu::CommandEncoder,
+        b: &ResidualBinding,
+    ) {
+        self.record_from(ctx, enc, b, (&self.resid_pipe, &b.bind_resid));
+    }
+
+    /// The first pass `first` (pipeline and bind group), the reduction of its partial
+    /// sums and the copy of the total into the staging buffer.
+    fn record_from(
+        &self,
+        ctx: &GpuContext,
+        enc: &mut wgpu::CommandEncoder,
+        b: &ResidualBinding,
+        first: (&wgpu::ComputePipeline, &wgpu::BindGroup),
+    ) {
         {
             let mut pass = enc.begin_compute_pass(&wgpu::ComputePassDescriptor {
                 label: Some("oxyfield.o2_residual"),
                 timestamp_writes: None,
             });
-            pass.set_pipeline(&self.partials_pipe);
-            pass.set_bind_group(0, &b.bind_partials, &[]);
+            pass.set_pipeline(first.0);
+            pass.set_bind_group(0, first.1, &[]);
             pass.dispatch_workgroups(b.groups, 1, 1);
             pass.set_pipeline(&self.reduce_pipe);
             pass.set_bind_group(0, &b.bind_reduce, &[]);

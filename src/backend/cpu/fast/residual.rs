@@ -8,6 +8,7 @@ use super::rows::{residuals, Source};
 use super::{for_each, Sides};
 use crate::backend::cpu::{mg_transfer, CpuLevel};
 use crate::problem::O2Problem;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 /// The residual of every voxel of plane `k` into `out` (one plane; fixed voxels not
 /// masked), with the FAS term `g` (a whole level's rhs for [`Source::Rhs`]).
@@ -73,6 +74,29 @@ pub fn residual_field(problem: &O2Problem, po2: &[f32], rhs: Option<&[f32]>, res
 /// two fine planes into scratch, so that the fine level needs no residual field (a
 /// field fewer in memory, and one write and read of it fewer per cycle).
 pub fn restrict(fine: &O2Problem, fine_po2: &[f32], rhs: Option<&[f32]>, coarse: &mut CpuLevel) {
+    restrict_summing(fine, fine_po2, rhs, coarse, None);
+}
+
+/// [`restrict`] from a level without FAS term (level 0), returning Σ F(P)² over its
+/// free voxels from the residuals it makes: [`residual_sq_sum`] bit for bit, without a
+/// residual pass of its own.
+pub fn restrict_checked(fine: &O2Problem, fine_po2: &[f32], coarse: &mut CpuLevel) -> f64 {
+    let sums: Vec<AtomicU64> = (0..fine.grid.nz).map(|_| AtomicU64::new(0)).collect();
+    restrict_summing(fine, fine_po2, None, coarse, Some(&sums));
+    // Each plane's sum is stored once, by the task that made its residuals.
+    sums.iter()
+        .map(|s| f64::from_bits(s.load(Ordering::Relaxed)))
+        .sum()
+}
+
+/// [`restrict`], and where `sums` is given, each fine plane's [`sq_sum`] into it.
+fn restrict_summing(
+    fine: &O2Problem,
+    fine_po2: &[f32],
+    rhs: Option<&[f32]>,
+    coarse: &mut CpuLevel,
+    sums: Option<&[AtomicU64]>,
+) {
     let plane = fine.grid.nx * fine.grid.ny;
     let g = rhs.map_or(Source::Zero, Source::Rhs);
     let sides = Sides::of(fine);
@@ -85,10 +109,18 @@ pub fn restrict(fine: &O2Problem, fine_po2: &[f32], rhs: Option<&[f32]>, coarse:
         let mut r = vec![0.0f32; planes * plane];
         for (dz, out) in r.chunks_mut(plane).enumerate() {
             masked_residuals(&sides, fine, fine_po2, g, first + dz, out);
+            if let Some(sums) = sums {
+                sums[first + dz].store(sq_sum(out).to_bits(), Ordering::Relaxed);
+            }
         }
         let resid = |fi: usize| r[fi - first * plane];
         mg_transfer::restrict_plane(fine, fine_po2, resid, (&c, kc), (po2, po2_old, crhs));
     });
+}
+
+/// Σ r² of one plane's residuals in f64, in order: the reference's per-plane sum.
+fn sq_sum(r: &[f32]) -> f64 {
+    r.iter().map(|&r| f64::from(r) * f64::from(r)).sum::<f64>()
 }
 
 /// [`plane_residuals`] with fixed voxels set to 0, as [`residual_field`] writes them.
@@ -120,7 +152,7 @@ pub fn residual_sq_sum(problem: &O2Problem, po2: &[f32]) -> f64 {
     let plane_sum = |k: usize| {
         let mut r = vec![0.0f32; plane];
         masked_residuals(&sides, problem, po2, Source::Zero, k, &mut r);
-        r.iter().map(|&r| f64::from(r) * f64::from(r)).sum::<f64>()
+        sq_sum(&r)
     };
     let sums: Vec<f64> = if problem.grid.len() >= super::PAR_MIN {
         (0..problem.grid.nz)
