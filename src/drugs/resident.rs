@@ -1,7 +1,7 @@
 //! The drug fields resident on the backend (issue 19): [`advance`] and [`decay`] of
 //! [`super`] on [`Field`] handles, the per-voxel work done by the kernels of
 //! [`crate::backend::drug_fields`] and each implicit sub-step solved in place by
-//! [`solve_fields`]. Same sub-steps, same problems and the same per-sub-step tolerance
+//! [`crate::solver::solve_fields`]. Same sub-steps, same problems and the same per-sub-step tolerance
 //! rule (the scenario's, or the float32 floor of the step when higher) as
 //! [`super::advance`], whose f64 host formulas the kernels replace in f32. One thing
 //! differs, within the solves' tolerance: every sub-step after the first of a call
@@ -19,7 +19,7 @@ use crate::backend::stats::Reduce;
 use crate::backend::{Field, O2Backend};
 use crate::physics::drug::DrugParams;
 use crate::physics::o2::{O2Params, FREE};
-use crate::solver::{solve_fields, FieldProblem, SolveOptions};
+use crate::solver::{solve_fields_with, FieldProblem, SolveOptions};
 use crate::Result;
 
 /// The fields of one drug on a backend (µM, and µM·h for the exposure), with the
@@ -369,5 +369,7 @@ fn solve(
         tolerance: opts.tolerance.max(floor),
         ..opts.clone()
     };
-    Ok(solve_fields(backend, problem, x, &opts)?.iterations)
+    // The reference is the solver's own ‖F(P₀)‖ (P₀ zero at free voxels, the bath at
+    // fixed ones: Γ·pb + bath·g at free voxels), so the solve does not take it again.
+    Ok(solve_fields_with(backend, problem, x, &opts, Some(reference))?.iterations)
 }

@@ -203,8 +203,22 @@ pub fn solve_fields(
     solution: crate::backend::Field,
     opts: &SolveOptions,
 ) -> Result<SolveReport> {
+    solve_fields_with(backend, problem, solution, opts, None)
+}
+
+/// [`solve_fields`] with the reference norm ‖F(P₀)‖ given where the caller has it
+/// already (a drug step's float32-floor estimate takes it in the same reduction as its
+/// other norm), so that the solve does not take it again: on the GPU that is a residual
+/// pass, four submits and a read per solve.
+pub(crate) fn solve_fields_with(
+    backend: &mut dyn O2Backend,
+    problem: &FieldProblem,
+    solution: crate::backend::Field,
+    opts: &SolveOptions,
+    reference: Option<f64>,
+) -> Result<SolveReport> {
     backend.load_fields(problem, solution, opts.method == Method::Multigrid)?;
-    let report = match solve_loaded(backend, &problem.grid, opts) {
+    let report = match solve_loaded(backend, &problem.grid, opts, reference) {
         Ok(r) => r,
         Err(crate::Error::Numerical(m)) => {
             // Name the first voxel that went non-finite (a failure: reading is fine).
@@ -225,14 +239,20 @@ pub fn solve_fields(
 }
 
 /// The method of `opts` on the problem loaded on `grid` (multigrid where a hierarchy
-/// is loaded).
+/// is loaded), relative residuals taken against `reference` (‖F(P₀)‖; taken on the
+/// backend where `None`).
 fn solve_loaded(
     backend: &mut dyn O2Backend,
     grid: &crate::grid::Grid,
     opts: &SolveOptions,
+    reference: Option<f64>,
 ) -> Result<SolveReport> {
+    let norm0 = match reference {
+        Some(r) => r,
+        None => reference_of_loaded(backend)?,
+    };
     match opts.method {
-        Method::Multigrid if backend.levels() > 1 => multigrid::solve(backend, grid, opts),
+        Method::Multigrid if backend.levels() > 1 => multigrid::solve(backend, grid, opts, norm0),
         // A one-level hierarchy (a dimension below 4 voxels, e.g. a 2D slice) is solved
         // by its smoother alone; `summary.json` then records "rbsor".
         Method::Multigrid => {
@@ -241,9 +261,9 @@ fn solve_loaded(
                  solving with red–black SOR",
                 grid.shape_zyx()
             );
-            sor::solve(backend, grid, opts)
+            sor::solve(backend, grid, opts, norm0)
         }
-        Method::RbSor => sor::solve(backend, grid, opts),
+        Method::RbSor => sor::solve(backend, grid, opts, norm0),
     }
 }
 
@@ -302,7 +322,7 @@ pub fn solve_steady(
     problem: &O2Problem,
     opts: &SolveOptions,
 ) -> Result<SolveReport> {
-    let report = solve_loaded(backend, &problem.grid, opts);
+    let report = solve_loaded(backend, &problem.grid, opts, None);
     let report = match report {
         Ok(r) => r,
         Err(e) => return Err(explain_numerical(backend, problem, opts, e)),

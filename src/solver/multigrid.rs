@@ -59,7 +59,7 @@
 //! 256³ (4 at 64³ before too), so 4 at every size (8–9 V-cycles at ω = 1.15 before the
 //! FMG pass and F-cycles).
 use super::monitor::{Monitor, Verdict};
-use super::{reference_of_loaded, sor, SolveOptions, SolveReport};
+use super::{sor, SolveOptions, SolveReport};
 use crate::backend::O2Backend;
 use crate::grid::Grid;
 use crate::Result;
@@ -85,11 +85,13 @@ pub(crate) const V_OMEGA: f32 = 1.15;
 pub(crate) const F_OMEGA: f32 = 1.25;
 
 /// Solves on the hierarchy loaded into `backend` (level 0 on `grid`): an FMG pass, then
-/// F-cycles from a cold start and V-cycles from a warm one until the monitor stops.
+/// F-cycles from a cold start and V-cycles from a warm one until the monitor stops;
+/// residuals relative to `norm0` (‖F(P₀)‖).
 pub(crate) fn solve(
     backend: &mut dyn O2Backend,
     grid: &Grid,
     opts: &SolveOptions,
+    norm0: f64,
 ) -> Result<SolveReport> {
     let start = Instant::now();
     let levels = backend.levels();
@@ -114,7 +116,7 @@ pub(crate) fn solve(
     // means stagnation at any residual (a float32 floor, or a hierarchy that does not
     // fit the problem), and the solve stops and says so.
     let mut monitor = Monitor::new(
-        reference_of_loaded(backend)?,
+        norm0,
         opts.tolerance,
         opts.max_iterations,
         f64::INFINITY,

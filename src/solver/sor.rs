@@ -3,7 +3,7 @@
 //! against.
 
 use super::monitor::{Monitor, Verdict};
-use super::{reference_of_loaded, SolveOptions, SolveReport, OMEGA_CAP};
+use super::{SolveOptions, SolveReport, OMEGA_CAP};
 
 /// SOR may make slow progress for hundreds of sweeps: stagnation is only declared near
 /// the float32 floor.
@@ -26,15 +26,17 @@ pub(crate) fn auto_omega(g: &Grid) -> f64 {
     (2.0 / (1.0 + (1.0 - rho * rho).sqrt())).clamp(1.0, OMEGA_CAP)
 }
 
-/// Solves with red–black SOR sweeps on level 0 of the problem loaded on `grid`.
+/// Solves with red–black SOR sweeps on level 0 of the problem loaded on `grid`;
+/// residuals relative to `norm0` (‖F(P₀)‖).
 pub(crate) fn solve(
     backend: &mut dyn O2Backend,
     grid: &Grid,
     opts: &SolveOptions,
+    norm0: f64,
 ) -> Result<SolveReport> {
     let start = Instant::now();
     let mut monitor = Monitor::new(
-        reference_of_loaded(backend)?,
+        norm0,
         opts.tolerance,
         opts.max_iterations,
         STAGNATION_BELOW_SOR,
