@@ -17,16 +17,16 @@ use crate::{Error, Result};
 /// the tree scenario with blood transport and ROS from 64 × 128² to 128 × 256²; runs
 /// vary by a few per cent).
 const HOST_STEADY: u64 = 64;
-/// Host bytes per voxel of a protocol run (measured 204, before a drug kept the start
-/// of its last sub-step: 208 by count).
+/// Host bytes per voxel of a protocol run (measured 204, before a drug kept the starts
+/// of its last two sub-steps: 212 by count).
 const HOST_PROTOCOL: u64 = 224;
 /// Device bytes per voxel of a steady run on the GPU backend (8.2 fields).
 const DEVICE_STEADY: u64 = 4 * 9;
 /// Device bytes per voxel of a protocol run on the GPU backend: the resident state
-/// (10 O2 and step fields, 4 endpoint masks, 5 tissue fields, 8 ROS fields, 12 per
-/// drug: 39 with one drug) and up to six solver hierarchies (the level-0 scratch field
+/// (10 O2 and step fields, 4 endpoint masks, 5 tissue fields, 8 ROS fields, 13 per
+/// drug: 40 with one drug) and up to six solver hierarchies (the level-0 scratch field
 /// and the coarse levels, ≈ 2.2 fields each: 13).
-const DEVICE_PROTOCOL: u64 = 4 * 52;
+const DEVICE_PROTOCOL: u64 = 4 * 53;
 
 /// What a run on a grid needs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

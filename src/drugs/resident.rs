@@ -1,18 +1,20 @@
 //! The drug fields resident on the backend (issue 19): [`advance`] and [`decay`] of
 //! [`super`] on [`Field`] handles, the per-voxel work done by the kernels of
 //! [`crate::backend::drug_fields`] and each implicit sub-step solved in place by
-//! [`crate::solver::solve_fields`]. Same sub-steps, same problems and the same per-sub-step tolerance
-//! rule (the scenario's, or the float32 floor of the step when higher) as
-//! [`super::advance`], whose f64 host formulas the kernels replace in f32. One thing
-//! differs, within the solves' tolerance: every sub-step after the first of a call
-//! starts its solve from the line through the last two values ([`Extrapolate`]), not
-//! from the last, which saves a V-cycle per sub-step; its float32-floor estimate is
-//! then taken at that start (the host's at the last value, a few per cent away).
+//! [`crate::solver::solve_fields`]. Same sub-steps, same problems and the same
+//! per-sub-step tolerance rule (the scenario's, or the float32 floor of the step when
+//! higher) as [`super::advance`], whose f64 host formulas the kernels replace in f32.
+//! One thing differs, within the solves' tolerance: every sub-step after the first of
+//! a call starts its prodrug solve from the parabola through the last three values
+//! ([`ExtrapolateQuadratic`]; the second sub-step from the line through two,
+//! [`Extrapolate`], as a diffusing metabolite's every sub-step), not from the last,
+//! which saves most sub-steps their V-cycle; its float32-floor estimate is then taken
+//! at that start (the host's at the last value, a few per cent away).
 
 use super::DrugReport;
 use crate::backend::drug_fields::{
-    bath_coupling, Decay, DrugActivation, Exposure, Extrapolate, FloorTerm, MetaboliteLocal,
-    MetaboliteStep, ProdrugStep,
+    bath_coupling, Decay, DrugActivation, Exposure, Extrapolate, ExtrapolateQuadratic, FloorTerm,
+    MetaboliteLocal, MetaboliteStep, ProdrugStep,
 };
 use crate::backend::o2_coefficients::ApplyFixed;
 use crate::backend::stats::Reduce;
@@ -48,8 +50,10 @@ struct Scratch {
     fixed: Field,
     /// A at the start of a sub-step (the trapezoid's left end).
     previous: Field,
-    /// C at the start of the last sub-step (for the next one's start, [`Extrapolate`]).
+    /// C at the start of the last sub-step and of the one before (for the next one's
+    /// start, [`ExtrapolateQuadratic`]).
     prodrug_last: Field,
+    prodrug_last2: Field,
     /// The coupling to a unit bath ([`bath_coupling`]).
     coupling: Field,
     /// The floor estimate's terms ([`FloorTerm`]).
@@ -72,6 +76,7 @@ impl DrugFields {
                 fixed: a("drug.fixed")?,
                 previous: a("drug.previous")?,
                 prodrug_last: a("drug.prodrug_last")?,
+                prodrug_last2: a("drug.prodrug_last2")?,
                 coupling: a("drug.coupling")?,
                 term: a("drug.floor_term")?,
                 reference: a("drug.floor_reference")?,
@@ -129,6 +134,7 @@ impl DrugFields {
             s.fixed,
             s.previous,
             s.prodrug_last,
+            s.prodrug_last2,
             s.coupling,
             s.term,
             s.reference,
@@ -264,10 +270,19 @@ pub fn advance(
             &[o2.sv, o2.viable, o2.fixed, s.activation, fields.prodrug],
             &[s.sv, s.pb, s.fixed],
         )?;
-        // The solve's start: from the second sub-step on, the line through the last
-        // two (one V-cycle fewer); the first starts from the last value, so that a step
-        // depends on the state at its start alone (checkpoints resume bit for bit).
-        if k > 0 {
+        // The solve's start: from the third sub-step on, the parabola through the last
+        // three (most solves then stop at their first check after pre-smoothing), the
+        // line through two in the second; the first starts from the last value, so that
+        // a step depends on the state at its start alone (checkpoints resume bit for
+        // bit).
+        if k > 1 {
+            backend.pointwise(
+                &ExtrapolateQuadratic { len: n },
+                &[],
+                &[fields.prodrug, s.prodrug_last, s.prodrug_last2],
+            )?;
+        } else if k == 1 {
+            backend.field_copy(s.prodrug_last, s.prodrug_last2)?;
             backend.pointwise(
                 &Extrapolate { len: n },
                 &[],

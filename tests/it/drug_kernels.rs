@@ -6,8 +6,8 @@ use crate::common;
 
 use oxyfield::backend::cpu::CpuBackend;
 use oxyfield::backend::drug_fields::{
-    bath_coupling, Decay, DrugActivation, Exposure, Extrapolate, FloorTerm, MetaboliteLocal,
-    MetaboliteStep, ProdrugStep,
+    bath_coupling, Decay, DrugActivation, Exposure, Extrapolate, ExtrapolateQuadratic, FloorTerm,
+    MetaboliteLocal, MetaboliteStep, ProdrugStep,
 };
 use oxyfield::backend::pointwise::Pointwise;
 use oxyfield::backend::O2Backend;
@@ -254,6 +254,41 @@ fn extrapolate_twin_is_the_line_through_the_last_two_not_below_zero() {
 }
 
 #[test]
+fn quadratic_extrapolation_twin_is_the_parabola_through_the_last_three_not_below_zero() {
+    let n = 1000;
+    let x = random(n, 15, 0.0, 34.0);
+    let last = random(n, 16, 0.0, 34.0);
+    let last2 = random(n, 17, 0.0, 34.0);
+    let mut cpu = CpuBackend::new();
+    let got = run(
+        &mut cpu,
+        &ExtrapolateQuadratic { len: n },
+        &[],
+        &[x.clone(), last.clone(), last2.clone()],
+    );
+    let want: Vec<f64> = (0..n)
+        .map(|i| {
+            let (a, b, c) = (f64::from(x[i]), f64::from(last[i]), f64::from(last2[i]));
+            (3.0 * a - 3.0 * b + c).max(0.0)
+        })
+        .collect();
+    assert!(want.iter().filter(|&&w| w == 0.0).count() > n / 10);
+    // Roundings of the difference, of 2d + d and of the sum: a few ulp of values up to
+    // ~140 µM (ulp 1.5e-5 at 128).
+    close("extrapolated", &got[0], &want, 6e-8, 4e-5);
+    assert_eq!(got[1], x, "the last value moves to x_prev");
+    assert_eq!(got[2], last, "x_prev moves to x_prev2");
+    // Exact on a parabola: x_k = (k − 3)² at k = 1, 2, 3 gives 0 at k = 4.
+    let got = run(
+        &mut cpu,
+        &ExtrapolateQuadratic { len: 1 },
+        &[],
+        &[vec![0.0], vec![1.0], vec![4.0]],
+    );
+    assert_eq!(got[0], vec![1.0], "(4 − 3)² from 4, 1, 0");
+}
+
+#[test]
 fn decay_twin_matches_drugs_decay() {
     let (n, p) = (1000, evofosfamide());
     let x = inputs(n);
@@ -433,6 +468,15 @@ fn gpu_drug_kernels_match_their_cpu_twins() {
             vec![x.prodrug.clone(), random(n, 14, 0.0, 34.0)],
         ),
         (
+            Box::new(ExtrapolateQuadratic { len: n }),
+            vec![],
+            vec![
+                x.prodrug.clone(),
+                random(n, 15, 0.0, 34.0),
+                random(n, 16, 0.0, 34.0),
+            ],
+        ),
+        (
             Box::new(FloorTerm::new(n, p.diffusivity_um2_per_s, 10.0, 1.0, CP)),
             vec![
                 random(n, 10, 0.008, 0.1),
@@ -451,6 +495,12 @@ fn gpu_drug_kernels_match_their_cpu_twins() {
         // A few f32 operations per value: equal up to a few roundings (FMA contraction,
         // the GPU's quotient within 2.5 ulp).
         for (k, (w, g)) in want.iter().zip(&got).enumerate() {
+            // The extrapolations add and subtract only (2x is exact, 3d is d + d + d):
+            // nothing to fuse, so the GPU gives the twin's bits.
+            if kernel.shader().name.starts_with("drug_extrapolate") {
+                let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+                assert_eq!(bits(g), bits(w), "{} output {k}", kernel.shader().name);
+            }
             let (max, mean) = common::diff(w, g);
             let scale = w.iter().fold(1e-30f32, |m, v| m.max(v.abs())) as f64;
             assert!(
