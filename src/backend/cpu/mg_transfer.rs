@@ -68,46 +68,57 @@ pub(crate) fn restrict_plane(
     (c, kc): (&crate::grid::Grid, usize),
     (po2, po2_old, rhs): (&mut [f32], &mut [f32], &mut [f32]),
 ) {
-    let f = fine.grid;
-    let (cnx, cny) = (c.nx, c.ny);
-    let uniform = fine.edge_width == [1.0; 3];
-    for jc in 0..cny {
-        for ic in 0..cnx {
-            let (mut sum_p, mut sum_r, mut count) = (0.0f32, 0.0f32, 0.0f32);
-            for dz in 0..2 {
-                let k = 2 * kc + dz;
-                if k >= f.nz {
-                    continue;
-                }
-                for dy in 0..2 {
-                    let j = 2 * jc + dy;
-                    if j >= f.ny {
-                        continue;
-                    }
-                    for dx in 0..2 {
-                        let i = 2 * ic + dx;
-                        if i >= f.nx {
-                            continue;
-                        }
-                        let fi = f.index(i, j, k);
-                        let w = if uniform {
-                            1.0
-                        } else {
-                            fine.cell_volume((i, j, k))
-                        };
-                        sum_p += w * fine_po2[fi];
-                        sum_r += w * resid(fi);
-                        count += w;
-                    }
-                }
-            }
-            let ci = jc * cnx + ic;
-            let p = sum_p / count;
+    for jc in 0..c.ny {
+        for ic in 0..c.nx {
+            let (p, r) = child_means(fine, fine_po2, &resid, (ic, jc, kc));
+            let ci = jc * c.nx + ic;
             po2[ci] = p;
             po2_old[ci] = p;
-            rhs[ci] = sum_r / count;
+            rhs[ci] = r;
         }
     }
+}
+
+/// The volume-weighted means of pO2 and residual over the children of coarse voxel
+/// (ic, jc, kc), summed in the shader's order (z, then y, then x).
+#[inline]
+pub(crate) fn child_means(
+    fine: &crate::problem::O2Problem,
+    fine_po2: &[f32],
+    resid: &impl Fn(usize) -> f32,
+    (ic, jc, kc): (usize, usize, usize),
+) -> (f32, f32) {
+    let f = fine.grid;
+    let uniform = fine.edge_width == [1.0; 3];
+    let (mut sum_p, mut sum_r, mut count) = (0.0f32, 0.0f32, 0.0f32);
+    for dz in 0..2 {
+        let k = 2 * kc + dz;
+        if k >= f.nz {
+            continue;
+        }
+        for dy in 0..2 {
+            let j = 2 * jc + dy;
+            if j >= f.ny {
+                continue;
+            }
+            for dx in 0..2 {
+                let i = 2 * ic + dx;
+                if i >= f.nx {
+                    continue;
+                }
+                let fi = f.index(i, j, k);
+                let w = if uniform {
+                    1.0
+                } else {
+                    fine.cell_volume((i, j, k))
+                };
+                sum_p += w * fine_po2[fi];
+                sum_r += w * resid(fi);
+                count += w;
+            }
+        }
+    }
+    (sum_p / count, sum_r / count)
 }
 
 /// rhs ← rhs − F_H(P_H) at free voxels, 0 at fixed ones, as `mg_coarse_rhs`.

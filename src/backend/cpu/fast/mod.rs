@@ -27,6 +27,7 @@
 
 pub mod prolong;
 pub mod residual;
+mod restrict;
 pub mod rows;
 pub mod smooth;
 

@@ -113,8 +113,7 @@ fn restrict_summing(
                 sums[first + dz].store(sq_sum(out).to_bits(), Ordering::Relaxed);
             }
         }
-        let resid = |fi: usize| r[fi - first * plane];
-        mg_transfer::restrict_plane(fine, fine_po2, resid, (&c, kc), (po2, po2_old, crhs));
+        super::restrict::restrict_plane(fine, fine_po2, &r, (&c, kc), (po2, po2_old, crhs));
     });
 }
 
