@@ -14,6 +14,15 @@
 @group(0) @binding(7) var<storage, read_write> partials: array<f32>;
 @group(0) @binding(8) var<storage, read> resid: array<f32>;
 
+// The workgroup's sum of `acc` into partials[group] (every invocation calls it: it
+// holds barriers).
+fn write_partial(lid: u32, group: u32, acc: f32) {
+    let total = workgroup_sum(lid, acc);
+    if (lid == 0u) {
+        partials[group] = total;
+    }
+}
+
 // Σ r² of the residual field, the same grid-stride order as residual_partials (a fixed
 // voxel's 0 adds nothing).
 @compute @workgroup_size(256)
@@ -29,10 +38,7 @@ fn resid_partials(
         let r = resid[idx];
         acc += r * r;
     }
-    let total = workgroup_sum(lid, acc);
-    if (lid == 0u) {
-        partials[wid.x] = total;
-    }
+    write_partial(lid, wid.x, acc);
 }
 
 @compute @workgroup_size(256)
@@ -54,8 +60,5 @@ fn residual_partials(
             acc += r * r;
         }
     }
-    let total = workgroup_sum(lid, acc);
-    if (lid == 0u) {
-        partials[wid.x] = total;
-    }
+    write_partial(lid, wid.x, acc);
 }
