@@ -39,11 +39,11 @@ case_() {
     [ "$rc" -eq 0 ] || status=1
 }
 "$bin" devices >"$out/devices.txt" 2>&1 || status=1
-case_ tissue "$bin" bench --problem tissue --backend gpu "${adapter[@]}" --sizes "$sizes" \
+case_ tissue "$bin" bench --problem tissue --backend gpu ${adapter[@]+"${adapter[@]}"} --sizes "$sizes" \
     --no-baseline --json "$out/tissue.json"
-case_ columns "$bin" bench --problem columns --backend gpu "${adapter[@]}" --sizes "$sizes" \
+case_ columns "$bin" bench --problem columns --backend gpu ${adapter[@]+"${adapter[@]}"} --sizes "$sizes" \
     --no-baseline --json "$out/columns.json"
-case_ protocol "$bin" bench --problem protocol --backend gpu "${adapter[@]}" \
+case_ protocol "$bin" bench --problem protocol --backend gpu ${adapter[@]+"${adapter[@]}"} \
     --sizes "$protocol_sizes" --json "$out/protocol.json"
-case_ steady "$bin" run --backend gpu "${adapter[@]}" --out "$out/steady"
+case_ steady "$bin" run --backend gpu ${adapter[@]+"${adapter[@]}"} --out "$out/steady"
 exit "$status"

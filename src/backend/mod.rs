@@ -230,8 +230,8 @@ pub trait O2Backend:
     /// [`O2Backend::restrict`] from level 0, returning Σ F(P)² over the free voxels of
     /// level 0 (mmHg²/s²) as [`O2Backend::residual_sq_sum`] does: the norm of the
     /// residual field the restriction computes anyway, so that multigrid checks
-    /// convergence without a residual pass of its own. The default restricts, then
-    /// takes the norm.
+    /// convergence without a residual pass of its own. Needs a hierarchy of two levels
+    /// or more (multigrid calls it). The default restricts, then takes the norm.
     fn restrict_checked(&mut self) -> Result<f64> {
         self.restrict(0)?;
         self.residual_sq_sum()
@@ -261,8 +261,8 @@ pub trait O2Backend:
     /// what follows (the GPU backend records it into one command buffer and submits it
     /// once, or in parts of about `SWEEPS_PER_SUBMIT` level-0 sweeps so that no submit
     /// runs long). Results are the same as without a batch: [`O2Backend::residual_sq_sum`]
-    /// runs the held work first (in the same submit), and every other call runs it before
-    /// doing anything. Batches nest; [`O2Backend::load`] belongs outside them. The
+    /// and [`O2Backend::restrict_checked`] run the held work first (in the same submit),
+    /// and every other call runs it before doing anything. Batches nest; [`O2Backend::load`] belongs outside them. The
     /// default (CPU backend) runs each call at once.
     fn batch_begin(&mut self) {}
     /// Closes the batch [`O2Backend::batch_begin`] opened; the outermost one runs the

@@ -473,7 +473,8 @@ pub struct SolverSpec {
     pub(crate) max_iterations: u32,
     /// SOR factor in (0, 2) for `"rbsor"`; chosen from the grid when absent.
     pub(crate) omega: Option<f64>,
-    /// SOR sweeps between residual checks (multigrid checks after every cycle).
+    /// SOR sweeps between residual checks (multigrid checks once per cycle, after its
+    /// pre-smoothing).
     pub(crate) check_every: u32,
     /// Keep results that did not converge (or break the mass balance) instead of
     /// stopping with exit 1; `summary.json` and the log then say so. Default false.

@@ -70,6 +70,8 @@ pub struct DrugReport {
     /// Solver iterations of all the sub-steps' solves (prodrug and, when it diffuses,
     /// metabolite): multigrid cycles, or sweeps under `rbsor`.
     pub(crate) cycles: u32,
+    /// Their work in fine-grid sweep-equivalents (`SolveReport::sweep_equivalents`).
+    pub(crate) work: f64,
 }
 
 impl DrugReport {
@@ -85,6 +87,12 @@ impl DrugReport {
     /// under `rbsor`).
     pub fn cycles(&self) -> u32 {
         self.cycles
+    }
+    /// Work of all the sub-steps' solves in fine-grid sweep-equivalents: what a start
+    /// nearer the solution saves shows here even where the cycle count cannot (a
+    /// solve that stops inside its FMG pass counts one cycle).
+    pub fn work(&self) -> f64 {
+        self.work
     }
 }
 
@@ -160,7 +168,7 @@ pub fn advance(
         .map(|i| p.activation.rate(f64::from(po2[i])) * f64::from(o2.viable[i]))
         .collect();
     let wall_sv = o2.wall_area_sv();
-    let mut cycles = 0;
+    let (mut cycles, mut work) = (0, 0.0);
     for k in 0..substeps {
         let t1 = t + h * f64::from(k + 1);
         let cp = p.pk.plasma(doses_s, t1);
@@ -175,8 +183,9 @@ pub fn advance(
             |i| wall(i) + activation[i] + p.uptake_rate_per_s * cells(i),
             |i| wall(i) * cp,
         );
-        let (c, n_c) = solve(backend, &prodrug, &state.prodrug, opts)?;
-        cycles += n_c;
+        let (c, r) = solve(backend, &prodrug, &state.prodrug, opts)?;
+        cycles += r.iterations;
+        work += r.sweep_equivalents;
         let made = |i: usize| activation[i] * f64::from(c[i]);
         let a = if p.metabolite_diffusivity_um2_per_s > 0.0 {
             let metabolite = problem::implicit_step(
@@ -188,8 +197,9 @@ pub fn advance(
                 |_| decay,
                 made,
             );
-            let (a, n_a) = solve(backend, &metabolite, &state.metabolite, opts)?;
-            cycles += n_a;
+            let (a, r) = solve(backend, &metabolite, &state.metabolite, opts)?;
+            cycles += r.iterations;
+            work += r.sweep_equivalents;
             a
         } else {
             (0..n)
@@ -213,16 +223,17 @@ pub fn advance(
         substeps,
         dt_s: h,
         cycles,
+        work,
     })
 }
 
-/// Solves `problem` warm-started from `start`; returns the field and the cycles taken.
+/// Solves `problem` warm-started from `start`; returns the field and the solve's report.
 fn solve(
     backend: &mut dyn O2Backend,
     problem: &O2Problem,
     start: &[f32],
     opts: &SolveOptions,
-) -> Result<(Vec<f32>, u32)> {
+) -> Result<(Vec<f32>, solver::SolveReport)> {
     let mut init = start.to_vec();
     problem.apply_fixed(&mut init);
     let opts = &SolveOptions {
@@ -237,7 +248,7 @@ fn solve(
         "in a drug transport step",
         opts,
     )?;
-    Ok((field, report.iterations))
+    Ok((field, report))
 }
 
 /// Twice the relative residual that float32 rounding alone leaves in one implicit step

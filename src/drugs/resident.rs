@@ -21,7 +21,7 @@ use crate::backend::stats::Reduce;
 use crate::backend::{Field, O2Backend};
 use crate::physics::drug::DrugParams;
 use crate::physics::o2::{O2Params, FREE};
-use crate::solver::{solve_fields_with, FieldProblem, SolveOptions};
+use crate::solver::{solve_fields_with, FieldProblem, SolveOptions, SolveReport};
 use crate::Result;
 
 /// The fields of one drug on a backend (µM, and µM·h for the exposure), with the
@@ -261,7 +261,7 @@ pub fn advance(
         viable: o2.viable,
         fixed: s.fixed,
     };
-    let mut cycles = 0;
+    let (mut cycles, mut work) = (0, 0.0);
     for k in 0..substeps {
         let t1 = t + h * f64::from(k + 1);
         let cp = p.pk.plasma(doses_s, t1);
@@ -282,7 +282,10 @@ pub fn advance(
                 &[fields.prodrug, s.prodrug_last, s.prodrug_last2],
             )?;
         } else if k == 1 {
-            backend.field_copy(s.prodrug_last, s.prodrug_last2)?;
+            // The third sub-step's parabola needs the first's start.
+            if substeps > 2 {
+                backend.field_copy(s.prodrug_last, s.prodrug_last2)?;
+            }
             backend.pointwise(
                 &Extrapolate { len: n },
                 &[],
@@ -291,7 +294,7 @@ pub fn advance(
         } else if substeps > 1 {
             backend.field_copy(fields.prodrug, s.prodrug_last)?;
         }
-        cycles += solve(
+        let r = solve(
             backend,
             &step(p.diffusivity_um2_per_s, cp),
             cp,
@@ -299,6 +302,8 @@ pub fn advance(
             &s,
             opts,
         )?;
+        cycles += r.iterations;
+        work += r.sweep_equivalents;
         let diffusing = p.metabolite_diffusivity_um2_per_s > 0.0;
         if diffusing && k > 0 {
             // `previous` holds A of the last sub-step's start: extrapolate as C.
@@ -316,7 +321,7 @@ pub fn advance(
                 &[o2.fixed, s.activation, fields.prodrug, s.previous],
                 &[s.sv, s.pb, s.fixed],
             )?;
-            cycles += solve(
+            let r = solve(
                 backend,
                 &step(p.metabolite_diffusivity_um2_per_s, 0.0),
                 0.0,
@@ -324,6 +329,8 @@ pub fn advance(
                 &s,
                 opts,
             )?;
+            cycles += r.iterations;
+            work += r.sweep_equivalents;
         } else {
             backend.pointwise(
                 &MetaboliteLocal::new(n, p, h),
@@ -341,12 +348,13 @@ pub fn advance(
         substeps,
         dt_s: h,
         cycles,
+        work,
     })
 }
 
 /// Solves the step `problem` (bath `bath` µM) in place in `x`, warm-started from it,
 /// to the scenario's tolerance or the step's float32 floor when that is higher
-/// ([`super::floor_tolerance`]); returns the cycles taken.
+/// ([`super::floor_tolerance`]); returns the solve's report.
 fn solve(
     backend: &mut dyn O2Backend,
     problem: &FieldProblem,
@@ -354,7 +362,7 @@ fn solve(
     x: Field,
     s: &Scratch,
     opts: &SolveOptions,
-) -> Result<u32> {
+) -> Result<SolveReport> {
     let n = problem.grid.len();
     backend.pointwise(&ApplyFixed { len: n }, &[problem.fixed], &[x])?;
     let g = &problem.grid;
@@ -386,5 +394,5 @@ fn solve(
     };
     // The reference is the solver's own ‖F(P₀)‖ (P₀ zero at free voxels, the bath at
     // fixed ones: Γ·pb + bath·g at free voxels), so the solve does not take it again.
-    Ok(solve_fields_with(backend, problem, x, &opts, Some(reference))?.iterations)
+    solve_fields_with(backend, problem, x, &opts, Some(reference))
 }

@@ -57,7 +57,8 @@ pub struct SolveOptions {
     pub max_iterations: u32,
     /// SOR over-relaxation factor; `None` picks one from the grid shape.
     pub omega: Option<f64>,
-    /// SOR sweeps between residual checks (multigrid checks after every cycle).
+    /// SOR sweeps between residual checks (multigrid checks once per cycle, after its
+    /// pre-smoothing).
     pub check_every: u32,
     /// The field solved, for messages and to name the settings that apply.
     pub field: SolvedField,
@@ -111,9 +112,9 @@ impl crate::config::Scenario {
 pub struct SolveReport {
     /// The method, recorded in `summary.json` (`solver.method`) by its name.
     pub(crate) method: Method,
-    /// Cycles (multigrid: the FMG pass counts as one; a solve that meets its tolerance
-    /// at the check after a cycle's pre-smoothing stops there, and that cycle does not
-    /// count) or red–black sweeps (SOR).
+    /// Cycles (multigrid: the FMG pass counts as one from its first check; a solve that
+    /// meets its tolerance at the check after a later cycle's pre-smoothing stops there,
+    /// and that cycle does not count) or red–black sweeps (SOR).
     pub iterations: u32,
     /// Work in fine-grid sweep-equivalents: smoothing sweeps weighted by level size,
     /// plus one per residual evaluation (a restriction's included), ½ per prolongation.
@@ -132,7 +133,8 @@ pub struct SolveReport {
     /// Over-relaxation of the smoother: SOR's factor; in multigrid, the factor of the
     /// solve's cycles (`multigrid::F_OMEGA` cold, `V_OMEGA` warm).
     pub(crate) omega: f64,
-    /// (iterations, relative residual) at each check.
+    /// (iterations, relative residual) at each check (multigrid: the start's first,
+    /// then one per cycle).
     pub(crate) history: Vec<(u32, f64)>,
 }
 

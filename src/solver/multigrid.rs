@@ -40,7 +40,11 @@
 //! restriction, the residual of the start field. Measured on the CPU backend
 //! (2026-12-07, `oxyfield bench`, sweep-equivalents to 1e-6 at 128³ and 256³): columns
 //! 52.8 → 41.7 (5 cycles and a pre-smoothing, 8.96e-7, against 6 cycles, 3.5e-7, where
-//! the check after the fifth cycle saw 1.6e-6), tissue 36.5 → 34.5.
+//! the check after the fifth cycle saw 1.6e-6), tissue 36.5 → 34.5. A cycle counts in
+//! `iterations` once completed, the FMG pass from its first check (by then it has done
+//! every coarse level's work): a solve that stops at that check reports one, one that
+//! stops at the start reports none; with `max_iterations` = N a solve does N cycles
+//! and the next one's pre-smoothing. `history` holds every check, the start's first.
 //!
 //! A solve is **cold** when its relative residual at the start is above
 //! [`COLD_ABOVE`] (a steady solve from the initial guess): its FMG pass and cycles are
@@ -128,7 +132,10 @@ pub(crate) fn solve(
     // every later one the restriction of a cycle after its pre-smoothing. A solve that
     // meets its tolerance there stops with that field and skips the rest of the cycle.
     let (mut work, mut sq_sum) = checked(backend, |_| Ok(0.0))?;
+    // Cycles counted: the FMG pass as one from its start (it has done the work of
+    // every coarse level by its first check), then every cycle completed.
     let mut cycles = 0u32;
+    let mut batches = 0u32;
     let mut cycle = None;
     loop {
         if let Verdict::Stop { status, residual } = monitor.check(sq_sum, cycles)? {
@@ -169,9 +176,10 @@ pub(crate) fn solve(
         })?;
         work += cycle_work;
         sq_sum = after;
-        if begun {
-            cycles += 1;
-        }
+        // The FMG pass counts from its first check; the first cycle completed after it
+        // is its own level-0 cycle, each later one counts once completed.
+        batches += 1;
+        cycles = (batches - 1).max(1);
     }
 }
 

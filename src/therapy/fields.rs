@@ -49,11 +49,12 @@ pub(super) fn drugs(
                 &opts,
             )?;
             log::debug!(
-                "{}: {} implicit steps of {:.0} s, {} solver iterations",
+                "{}: {} implicit steps of {:.0} s, {} solver iterations, {:.1} sweep-equivalents",
                 item.name,
                 report.substeps,
                 report.dt_s,
-                report.cycles
+                report.cycles,
+                report.work
             );
         } else if !crate::drugs::resident::decay(
             backend,

@@ -138,7 +138,12 @@ fn warm_start_from_a_converged_field_needs_no_sweeps() {
     cpu.write_o2(&field).unwrap();
     let again = oxyfield::solver::solve_steady(&mut cpu, &a.problem, &sc.solve_options()).unwrap();
     assert!(again.converged);
+    // Stopped at the start's check: no cycle, and no work beyond that check's
+    // restriction (one sweep-equivalent).
     assert_eq!(again.iterations, 0);
+    assert_eq!(again.sweep_equivalents, 1.0);
+    let out = cpu.read_o2().unwrap();
+    assert_eq!(out, field, "the field is left as it was");
 }
 
 #[test]

@@ -48,11 +48,12 @@ fn a_v_cycle_and_its_residual_check_take_at_most_two_submits_and_64_bytes_down()
         "{} bytes read back for {cycles} V-cycles",
         used.bytes_down
     );
-    // Reached: one submit and one 4-byte read per cycle, plus the first check (the FMG
-    // pass's first restriction) and the last (after the pre-smoothing of the cycle that
-    // then is not finished: its norm met the tolerance), plus the reference norm taken
-    // on the device once per solve (save the field, hold the fixed values, the norm,
-    // restore: 4 submits, one 4-byte read).
+    // Reached: one submit and one 4-byte read per check: the start's (the FMG pass's
+    // first restriction), the one after the FMG pass's coarse levels and level-0
+    // pre-smoothing (the pass counts as a cycle from there), one per later cycle (its
+    // pre-smoothing; the last cycle's check met the tolerance and it was not finished);
+    // plus the reference norm taken on the device once per solve (save the field, hold
+    // the fixed values, the norm, restore: 4 submits, one 4-byte read).
     assert_eq!(used.submits, u64::from(cycles) + 2 + 4);
     assert_eq!(used.bytes_down, 4 * (u64::from(cycles) + 3));
     // ω is written once per level in the first cycle; nothing else goes up.

@@ -298,9 +298,10 @@ impl O2Backend for CpuBackend {
     }
 
     fn restrict_checked(&mut self) -> Result<f64> {
+        assert!(self.levels.len() > 1, "restrict_checked needs a hierarchy");
         let (fine, coarse) = self.levels.split_at_mut(1);
         let (fine, coarse) = (&mut fine[0], &mut coarse[0]);
-        debug_assert!(!fine.use_rhs, "level 0 has no FAS term");
+        assert!(!fine.use_rhs, "level 0 has no FAS term");
         let sum = fast::residual::restrict_checked(&fine.problem, &fine.po2, coarse);
         fast::residual::coarse_rhs(&coarse.problem, &coarse.po2, &mut coarse.rhs);
         Ok(sum)
