@@ -211,7 +211,7 @@ pub fn solve_fields(
 /// [`solve_fields`] with the reference norm ‖F(P₀)‖ given where the caller has it
 /// already (a drug step's float32-floor estimate takes it in the same reduction as its
 /// other norm), so that the solve does not take it again: on the GPU that is a residual
-/// pass, four submits and a read per solve.
+/// pass, a submit and a read per solve.
 pub(crate) fn solve_fields_with(
     backend: &mut dyn O2Backend,
     problem: &FieldProblem,

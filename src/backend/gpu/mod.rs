@@ -382,25 +382,28 @@ impl O2Backend for GpuBackend {
 
     fn reference_sq_sum(&mut self) -> Result<f64> {
         // P₀ in place of the field: keep the field in resid (scratch on level 0), zero
-        // it, hold the fixed values, take the residual norm, and put the field back.
+        // it, hold the fixed values, take the residual norm and put the field back, in
+        // one submit (nothing runs if recording fails, so the field stays either way).
         self.flush();
-        let l = &self.loaded()?.levels[0].fields;
+        let loaded = need(&self.loaded)?;
+        let l = &loaded.levels[0].fields;
         let bytes = (l.len * 4) as u64;
-        let mut enc = self.ctx.encoder("oxyfield.reference.save");
+        let mut enc = self.ctx.encoder("oxyfield.reference");
         enc.copy_buffer_to_buffer(&l.po2, 0, &l.resid, 0, bytes);
         enc.clear_buffer(&l.po2, 0, None);
-        self.ctx.submit(enc);
         let apply = crate::backend::o2_coefficients::ApplyFixed { len: l.len };
-        let l = &need(&self.loaded)?.levels[0].fields;
-        self.pointwise
-            .run_buffers(&self.ctx, &apply, &[&l.fixed], &[&l.po2], l.len)?;
-        // The field goes back whether or not the norm could be taken.
-        let sum = self.residual_sq_sum();
-        let l = &self.loaded()?.levels[0].fields;
-        let mut enc = self.ctx.encoder("oxyfield.reference.restore");
+        self.pointwise.record_buffers(
+            &self.ctx,
+            &mut enc,
+            &apply,
+            &[&l.fixed],
+            &[&l.po2],
+            l.len,
+        )?;
+        self.residual.record(&self.ctx, &mut enc, &loaded.residual);
         enc.copy_buffer_to_buffer(&l.resid, 0, &l.po2, 0, bytes);
         self.ctx.submit(enc);
-        sum
+        self.residual.read(&self.ctx, &loaded.residual)
     }
 
     fn levels(&self) -> usize {

@@ -82,6 +82,28 @@ impl WgPointwise {
         outputs: &[&wgpu::Buffer],
         len: usize,
     ) -> Result<()> {
+        let mut enc = ctx
+            .device
+            .create_command_encoder(&wgpu::CommandEncoderDescriptor {
+                label: Some(kernel.shader().name),
+            });
+        self.record_buffers(ctx, &mut enc, kernel, inputs, outputs, len)?;
+        ctx.queue.submit([enc.finish()]);
+        ctx.counters.submit();
+        Ok(())
+    }
+
+    /// [`WgPointwise::run_buffers`] recorded into `enc`, for the caller to submit. Its
+    /// uniforms are written now, so `enc` may hold no other call of the same kernel.
+    pub(crate) fn record_buffers(
+        &mut self,
+        ctx: &GpuContext,
+        enc: &mut wgpu::CommandEncoder,
+        kernel: &dyn Pointwise,
+        inputs: &[&wgpu::Buffer],
+        outputs: &[&wgpu::Buffer],
+        len: usize,
+    ) -> Result<()> {
         if len == 0 {
             return Ok(());
         }
@@ -122,11 +144,6 @@ impl WgPointwise {
             layout: &pipe.get_bind_group_layout(0),
             entries: &entries,
         });
-        let mut enc = ctx
-            .device
-            .create_command_encoder(&wgpu::CommandEncoderDescriptor {
-                label: Some(kernel.shader().name),
-            });
         {
             let mut pass = enc.begin_compute_pass(&wgpu::ComputePassDescriptor {
                 label: Some(kernel.shader().name),
@@ -136,8 +153,6 @@ impl WgPointwise {
             pass.set_bind_group(0, &group, &[]);
             pass.dispatch_workgroups(gx, gy, 1);
         }
-        ctx.queue.submit([enc.finish()]);
-        ctx.counters.submit();
         ctx.counters.dispatch(1);
         Ok(())
     }
