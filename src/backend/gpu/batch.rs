@@ -25,6 +25,10 @@ pub(super) struct Pending {
     /// A queue write to those uniforms lands before the whole next submit, so `enc` is
     /// submitted first.
     pub(crate) scalars: u64,
+    /// Pointwise kernels recorded in `enc`: a kernel's uniforms are written when it is
+    /// recorded, and that write lands before the whole next submit, so a second call of
+    /// the same kernel submits `enc` first.
+    pub(crate) pointwise: Vec<&'static str>,
 }
 
 impl Pending {
@@ -63,6 +67,7 @@ impl Pending {
         }
         self.work = 0.0;
         self.scalars = 0;
+        self.pointwise.clear();
     }
 
     /// Submits what was recorded unless a batch is open.

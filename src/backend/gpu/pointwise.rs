@@ -2,10 +2,8 @@
 //! shader, built on first use, and one dispatch over the fields of a call. CPU twins:
 //! each kernel's [`Pointwise::cpu`].
 
-use super::store::GpuStore;
 use super::{pipeline, GpuContext};
 use crate::backend::pointwise::{PointShader, Pointwise};
-use crate::backend::Field;
 use crate::{Error, Result};
 use std::collections::HashMap;
 
@@ -57,44 +55,10 @@ impl WgPointwise {
         })
     }
 
-    /// Runs `kernel` on `inputs` and `outputs` (checked by the caller) in one submit.
-    pub(crate) fn run(
-        &mut self,
-        ctx: &GpuContext,
-        store: &GpuStore,
-        kernel: &dyn Pointwise,
-        inputs: &[Field],
-        outputs: &[Field],
-    ) -> Result<()> {
-        let len = crate::backend::pointwise::call_len(kernel, inputs, outputs);
-        let buffers = |fields: &[Field]| -> Vec<&wgpu::Buffer> {
-            fields.iter().map(|&f| store.buffer(f)).collect()
-        };
-        self.run_buffers(ctx, kernel, &buffers(inputs), &buffers(outputs), len)
-    }
-
-    /// [`WgPointwise::run`] on buffers of `len` values.
-    pub(crate) fn run_buffers(
-        &mut self,
-        ctx: &GpuContext,
-        kernel: &dyn Pointwise,
-        inputs: &[&wgpu::Buffer],
-        outputs: &[&wgpu::Buffer],
-        len: usize,
-    ) -> Result<()> {
-        let mut enc = ctx
-            .device
-            .create_command_encoder(&wgpu::CommandEncoderDescriptor {
-                label: Some(kernel.shader().name),
-            });
-        self.record_buffers(ctx, &mut enc, kernel, inputs, outputs, len)?;
-        ctx.queue.submit([enc.finish()]);
-        ctx.counters.submit();
-        Ok(())
-    }
-
-    /// [`WgPointwise::run_buffers`] recorded into `enc`, for the caller to submit. Its
-    /// uniforms are written now, so `enc` may hold no other call of the same kernel.
+    /// Records `kernel` on buffers of `len` values (`inputs` and `outputs`, checked by
+    /// the caller) into `enc`, for the caller to submit. Its uniforms are written now
+    /// (the words that changed since its last call), so `enc` may hold no other call of
+    /// the same kernel.
     pub(crate) fn record_buffers(
         &mut self,
         ctx: &GpuContext,
@@ -124,8 +88,8 @@ impl WgPointwise {
             });
             (buffer, Vec::new())
         });
-        // Each call submits its own work, so a write lands after the previous call's.
-        // Only the words that changed go up (a drug step changes the plasma level alone
+        // The caller submits any earlier call of this kernel before this one (the write
+        // lands before its whole next submit). Only the words that changed go up (a drug step changes the plasma level alone
         // from one sub-step to the next).
         ctx.write_changed(ubuf, held, &uniforms);
         let ubuf = ubuf.clone();
