@@ -84,7 +84,9 @@ pub trait Pointwise: Sync {
 
 /// Backends run [`Pointwise`] kernels on their fields.
 pub trait PointKernels {
-    /// Runs `kernel` over every voxel with `inputs` and `outputs` (of its arity).
+    /// Runs `kernel` over every voxel with `inputs` and `outputs` (of its arity). Inside
+    /// an [`crate::backend::O2Backend::batch_begin`] batch the GPU backend may hold the
+    /// work until the batch ends or a later call needs it done.
     fn pointwise(
         &mut self,
         kernel: &dyn Pointwise,

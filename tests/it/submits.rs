@@ -122,3 +122,64 @@ fn batching_changes_no_value_and_splits_long_batches() {
         c_batched.submits
     );
 }
+
+/// Pointwise kernels join a batch; the same kernel twice in one batch (different
+/// uniforms, the second on the first's output) submits between the two, since each
+/// call writes that kernel's uniforms before the next submit: bitwise the unbatched
+/// results.
+#[test]
+fn a_pointwise_kernel_twice_in_a_batch_keeps_each_calls_uniforms() {
+    use oxyfield::backend::drug_fields::Decay;
+    use oxyfield::backend::pointwise::PointKernels;
+    use oxyfield::backend::FieldStore;
+    let Some(mut gpu) = common::gpu_backend("a pointwise kernel twice in a batch") else {
+        return;
+    };
+    let n = 5000;
+    let values = common::random(n, 41, 0.0, 30.0);
+    let decay = |ratio: f32| Decay {
+        len: n,
+        ratio,
+        gain_h: 0.1,
+        kill_per_um_h: 0.5,
+    };
+    let mut run = |batched: bool| {
+        let fields: Vec<_> = (0..4)
+            .map(|_| gpu.field_from(&values, "decay").unwrap())
+            .collect();
+        let before = gpu.counters();
+        if batched {
+            gpu.batch_begin();
+        }
+        gpu.pointwise(&decay(0.5), &[], &fields).unwrap();
+        let first = gpu.counters().since(&before).submits;
+        gpu.pointwise(&decay(0.9), &[], &fields).unwrap();
+        let second = gpu.counters().since(&before).submits - first;
+        if batched {
+            gpu.batch_end().unwrap();
+        }
+        let total = gpu.counters().since(&before).submits;
+        let out: Vec<Vec<f32>> = fields.iter().map(|&f| gpu.field_read(f).unwrap()).collect();
+        for f in fields {
+            gpu.field_free(f);
+        }
+        (out, [first, second, total])
+    };
+    let (plain, s_plain) = run(false);
+    let (batched, s_batched) = run(true);
+    for (k, (p, b)) in plain.iter().zip(&batched).enumerate() {
+        let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+        assert_eq!(bits(p), bits(b), "field {k}: batched calls changed a value");
+    }
+    // Both ratios applied: C × 0.5 × 0.9.
+    for (i, (&c, &v)) in plain[0].iter().zip(&values).enumerate().step_by(97) {
+        assert!(
+            (c - v * 0.45).abs() <= 1e-5 * v.max(1.0),
+            "voxel {i}: {c} from {v}"
+        );
+    }
+    // Unbatched each call submits; batched, the first is held, the second submits it
+    // before writing its uniforms (the guard), and the batch's end submits the second.
+    assert_eq!(s_plain, [1, 1, 2]);
+    assert_eq!(s_batched, [0, 1, 2]);
+}

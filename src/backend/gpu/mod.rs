@@ -597,22 +597,24 @@ impl PointKernels for GpuBackend {
         // Recorded into the pending work (held inside a batch, submitted at once
         // outside one); the same kernel twice in a batch submits between the two, since
         // each call writes its uniforms.
+        let len = crate::backend::pointwise::call_len(kernel, inputs, outputs);
+        if len == 0 {
+            return Ok(());
+        }
         let name = kernel.shader().name;
         if self.pending.pointwise.contains(&name) {
             self.flush();
         }
-        let len = crate::backend::pointwise::call_len(kernel, inputs, outputs);
         let buffers = |fields: &[Field]| -> Vec<&wgpu::Buffer> {
             fields.iter().map(|&f| self.store.buffer(f)).collect()
         };
         let (ins, outs) = (buffers(inputs), buffers(outputs));
         let enc = self.pending.encoder(&self.ctx, 0.0, 0);
-        let recorded = self
-            .pointwise
-            .record_buffers(&self.ctx, enc, kernel, &ins, &outs, len);
+        self.pointwise
+            .record_buffers(&self.ctx, enc, kernel, &ins, &outs, len)?;
         self.pending.pointwise.push(name);
         self.pending.done(&self.ctx);
-        recorded
+        Ok(())
     }
 }
 

@@ -89,8 +89,8 @@ impl WgPointwise {
             (buffer, Vec::new())
         });
         // The caller submits any earlier call of this kernel before this one (the write
-        // lands before its whole next submit). Only the words that changed go up (a drug step changes the plasma level alone
-        // from one sub-step to the next).
+        // lands before its whole next submit). Only the words that changed go up (a
+        // drug step changes the plasma level alone from one sub-step to the next).
         ctx.write_changed(ubuf, held, &uniforms);
         let ubuf = ubuf.clone();
         let mut entries = vec![wgpu::BindGroupEntry {
