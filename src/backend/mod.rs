@@ -258,10 +258,10 @@ pub trait O2Backend:
     /// Opens a batch: until the matching [`O2Backend::batch_end`], the backend may hold
     /// back the work of [`O2Backend::smooth`], [`O2Backend::restrict`],
     /// [`O2Backend::prolong`], [`O2Backend::step_explicit`], the coarsening of
-    /// [`O2Backend::load_fields`] and [`pointwise::PointKernels::pointwise`] and run it together with
-    /// what follows (the GPU backend records it into one command buffer and submits it
-    /// once, or in parts of about `SWEEPS_PER_SUBMIT` level-0 sweeps so that no submit
-    /// runs long). Results are the same as without a batch: [`O2Backend::residual_sq_sum`]
+    /// [`O2Backend::load_fields`] and [`pointwise::PointKernels::pointwise`] and run it
+    /// together with what follows (the GPU backend records it into one command buffer
+    /// and submits it once, or in parts of about `SWEEPS_PER_SUBMIT` level-0 sweeps so
+    /// that no submit runs long). Results are the same as without a batch: [`O2Backend::residual_sq_sum`]
     /// and [`O2Backend::restrict_checked`] run the held work first (in the same submit),
     /// and every other call runs it before doing anything. Batches nest; [`O2Backend::load`] belongs outside them. The
     /// default (CPU backend) runs each call at once.
