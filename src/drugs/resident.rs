@@ -272,8 +272,8 @@ pub fn advance(
             &[s.sv, s.pb, s.fixed],
         )?;
         // The solve's start: from the third sub-step on, the parabola through the last
-        // three (most solves then stop at their first check after pre-smoothing), the
-        // line through two in the second; the first starts from the last value, so that
+        // three (most solves then stop at the check after the FMG pass's
+        // pre-smoothing), the line through two in the second; the first starts from the last value, so that
         // a step depends on the state at its start alone (checkpoints resume bit for
         // bit).
         if k > 1 {

@@ -136,7 +136,7 @@ pub(crate) fn solve(
     // every coarse level by its first check), then every cycle completed.
     let mut cycles = 0u32;
     let mut batches = 0u32;
-    let mut cycle = None;
+    let mut chosen = None;
     loop {
         if let Verdict::Stop { status, residual } = monitor.check(sq_sum, cycles)? {
             return Ok(SolveReport {
@@ -154,19 +154,18 @@ pub(crate) fn solve(
         }
         // A cold start (relative residual above COLD_ABOVE at the first check) cycles in
         // F-cycles; a warm one in V-cycles. Both start with the FMG pass.
-        let (kind, begun) = match cycle {
-            Some(kind) => (kind, true),
-            None => {
-                let cold = monitor.history[0].1 > COLD_ABOVE;
-                (if cold { Cycle::F } else { Cycle::V }, false)
+        let kind = *chosen.get_or_insert_with(|| {
+            if monitor.history[0].1 > COLD_ABOVE {
+                Cycle::F
+            } else {
+                Cycle::V
             }
-        };
-        cycle = Some(kind);
+        });
         plan.omega = kind.omega();
         let (cycle_work, after) = checked(backend, |b| {
             // The rest of the FMG pass, or of the cycle whose pre-smoothing the last
             // check followed; then the next cycle's pre-smoothing.
-            let work = if begun {
+            let work = if batches > 0 {
                 kind.finish(b, 0, &plan)?
             } else {
                 fmg_rest(b, &plan, kind)?

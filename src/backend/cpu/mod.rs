@@ -103,6 +103,27 @@ impl CpuBackend {
             .get_mut(l)
             .expect("CpuBackend: level not loaded (a programming error)")
     }
+
+    /// Restriction from `level` to `level + 1` and the coarse FAS term; with `norm`
+    /// (level 0 only, which has no FAS term) also Σ F(P)² of the residuals it made.
+    fn restrict_from(&mut self, level: usize, norm: bool) -> Option<f64> {
+        let (fine, coarse) = self.levels.split_at_mut(level + 1);
+        let (fine, coarse) = (&mut fine[level], &mut coarse[0]);
+        let sum = if norm {
+            assert!(level == 0 && !fine.use_rhs, "the norm is level 0's");
+            Some(fast::residual::restrict_checked(
+                &fine.problem,
+                &fine.po2,
+                coarse,
+            ))
+        } else {
+            let rhs = fine.use_rhs.then_some(fine.rhs.as_slice());
+            fast::residual::restrict(&fine.problem, &fine.po2, rhs, coarse);
+            None
+        };
+        fast::residual::coarse_rhs(&coarse.problem, &coarse.po2, &mut coarse.rhs);
+        sum
+    }
 }
 
 impl FieldStore for CpuBackend {
@@ -289,22 +310,13 @@ impl O2Backend for CpuBackend {
     }
 
     fn restrict(&mut self, level: usize) -> Result<()> {
-        let (fine, coarse) = self.levels.split_at_mut(level + 1);
-        let (fine, coarse) = (&mut fine[level], &mut coarse[0]);
-        let rhs = fine.use_rhs.then_some(fine.rhs.as_slice());
-        fast::residual::restrict(&fine.problem, &fine.po2, rhs, coarse);
-        fast::residual::coarse_rhs(&coarse.problem, &coarse.po2, &mut coarse.rhs);
+        self.restrict_from(level, false);
         Ok(())
     }
 
     fn restrict_checked(&mut self) -> Result<f64> {
         assert!(self.levels.len() > 1, "restrict_checked needs a hierarchy");
-        let (fine, coarse) = self.levels.split_at_mut(1);
-        let (fine, coarse) = (&mut fine[0], &mut coarse[0]);
-        assert!(!fine.use_rhs, "level 0 has no FAS term");
-        let sum = fast::residual::restrict_checked(&fine.problem, &fine.po2, coarse);
-        fast::residual::coarse_rhs(&coarse.problem, &coarse.po2, &mut coarse.rhs);
-        Ok(sum)
+        Ok(self.restrict_from(0, true).expect("asked for the norm"))
     }
 
     fn prolong(&mut self, level: usize) -> Result<()> {

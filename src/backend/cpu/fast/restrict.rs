@@ -35,7 +35,7 @@ pub(crate) fn restrict_plane(
     };
     let (lx, ly, lz) = (lim(f.nx, 0), lim(f.ny, 1), lim(f.nz, 2));
     // Coarse x indices with whole children: 0..fast_x.
-    let fast_x = if lx >= 2 { lx / 2 } else { 0 }.min(c.nx);
+    let fast_x = (lx / 2).min(c.nx);
     for jc in 0..c.ny {
         let out = jc * c.nx..(jc + 1) * c.nx;
         let (po2, po2_old, rhs) = (
@@ -45,22 +45,13 @@ pub(crate) fn restrict_plane(
         );
         let whole = 2 * jc + 1 < ly && first + 1 < lz;
         let start = if whole {
-            let row = |k: usize, j: usize| (k - first) * plane + j * f.nx;
+            // The four fine rows' starts, in the twin's (z, y) order.
             let (j0, j1) = (2 * jc, 2 * jc + 1);
-            let at = |k: usize, j: usize| f.index(0, j, k);
+            let at = [(first, j0), (first, j1), (first + 1, j0), (first + 1, j1)]
+                .map(|(k, j)| f.index(0, j, k));
             let n = 2 * fast_x;
-            let p = [
-                &fine_po2[at(first, j0)..][..n],
-                &fine_po2[at(first, j1)..][..n],
-                &fine_po2[at(first + 1, j0)..][..n],
-                &fine_po2[at(first + 1, j1)..][..n],
-            ];
-            let q = [
-                &r[row(first, j0)..][..n],
-                &r[row(first, j1)..][..n],
-                &r[row(first + 1, j0)..][..n],
-                &r[row(first + 1, j1)..][..n],
-            ];
+            let p = four_rows(fine_po2, at, n);
+            let q = four_rows(r, at.map(|i| i - first * plane), n);
             means(
                 p,
                 q,
@@ -81,6 +72,11 @@ pub(crate) fn restrict_plane(
             rhs[ic] = r;
         }
     }
+}
+
+/// The `n` values of `src` from each of the offsets `at`.
+fn four_rows(src: &[f32], at: [usize; 4], n: usize) -> [&[f32]; 4] {
+    at.map(|i| &src[i..][..n])
 }
 
 /// The means over 2 × 2 × 2 children from the four fine rows (z, y order: (k, j),
