@@ -110,16 +110,24 @@ fn cases() -> Vec<Case> {
         ((9, 7, 1), [0.5, 0.25, 1.0], 1.0),
         ((1, 7, 9), [0.5, 1.0, 0.5], 1.0),
         ((17, 9, 13), [0.75, 0.5, 0.25], 1.0),
+        // 32 voxels of a row in 16 lanes, 16 in 8, 5 by the scalar body.
+        ((53, 6, 5), [1.0, 0.5, 1.0], 1.0),
     ]
 }
 
-/// Runs `check` on the widest row kernel this CPU has and on the portable loop.
+/// Runs `check` on the widest row kernels this CPU has, on AVX2 at most, and on the
+/// portable loop (the same path more than once on a CPU without the wider units).
 fn on_both_paths(check: impl Fn(&str)) {
-    fast::rows::force_portable(false);
-    check("widest");
-    fast::rows::force_portable(true);
-    check("portable");
-    fast::rows::force_portable(false);
+    use fast::rows::{force_width, Width};
+    for (w, name) in [
+        (Width::Widest, "widest"),
+        (Width::Avx2, "avx2"),
+        (Width::Portable, "portable"),
+    ] {
+        force_width(w);
+        check(name);
+    }
+    force_width(Width::Widest);
 }
 
 #[test]

@@ -6,8 +6,9 @@
 //!   edge weights of narrow last cells entering as per-side coefficients
 //!   (`StencilConsts::couplings`) and ghost values, so there is no scalar shell.
 //! - A colour of red–black smoothing computes only that colour's voxels of a row on
-//!   AVX2 (they are gathered from contiguous loads by register shuffles, and the row is
-//!   written back whole: new values at its colour, current ones at the other); the
+//!   AVX2, and 16 at a time on AVX-512F (they are gathered from contiguous loads by
+//!   register shuffles or permutes, and the row is written back whole: new values at
+//!   its colour, current ones at the other); the
 //!   portable body computes both colours and keeps the other's current values (blend on
 //!   store).
 //! - Sweeps run as a wavefront ([`smooth`]): one slab of planes per thread, red on
@@ -17,7 +18,8 @@
 //!   edges, and levels too small for slabs, are updated by plane parity within a colour
 //!   (even planes, then odd ones). Either way a task writes its own plane or slab and
 //!   reads planes no task writes: no field is shared mutably (the only `unsafe` is the
-//!   AVX2 row kernels and their intrinsics, behind a run-time feature check).
+//!   AVX2 and AVX-512 row kernels and their intrinsics, behind run-time feature
+//!   checks).
 //! - Levels below `PAR_MIN` voxels run serially: there rayon's fork–join costs more
 //!   than it saves.
 //!

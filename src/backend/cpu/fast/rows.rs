@@ -7,16 +7,22 @@
 //! On x86-64 with AVX2 (checked at run time) the rows go through the explicit 8-lane
 //! kernels of `rows_avx2.rs`: a residual row 8 voxels at a time, and a red–black pass
 //! 16 voxels at a time, of which the 8 of its colour are gathered into the lanes by
-//! register shuffles, so that only they are computed. The same IEEE operations in the
-//! same order (no FMA is formed), so the bits do not change. The last n mod 8 (or
-//! mod 16) voxels of a row, and every row on other CPUs, take the scalar body, which
-//! for a red–black pass computes both colours and keeps the other's current values.
+//! register shuffles, so that only they are computed. With AVX-512F a red–black pass
+//! first takes 32 voxels at a time in 16 lanes (`rows_avx512.rs`, the same point
+//! functions). The same IEEE operations in the same order (no FMA is formed), so the
+//! bits do not change. The last n mod 8 (or mod 16) voxels of a row, and every row on
+//! other CPUs, take the scalar body, which for a red–black pass computes both colours
+//! and keeps the other's current values.
 
 use crate::backend::stencil::StencilConsts;
 
 #[cfg(target_arch = "x86_64")]
 #[path = "rows_avx2.rs"]
 mod lanes;
+
+#[cfg(target_arch = "x86_64")]
+#[path = "rows_avx512.rs"]
+mod lanes512;
 
 /// Elsewhere the row kernels have the scalar body alone.
 #[cfg(not(target_arch = "x86_64"))]
@@ -260,7 +266,8 @@ fn row_body(
 }
 
 /// The row in 8-lane AVX2 form ([`lanes`]), its last n mod 8 voxels (n mod 16 for a
-/// red–black pass) by [`row_body`].
+/// red–black pass) by [`row_body`]; a red–black pass in 16-lane AVX-512 form first
+/// (`lanes512`) where `wide`.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
 unsafe fn row_avx2(
@@ -269,6 +276,7 @@ unsafe fn row_avx2(
     colour: Option<Colour>,
     out: &mut [f32],
     what: &(impl Output + lanes::Lanes),
+    wide: bool,
 ) {
     let n = k.nx;
     let s = Stretch::of(row, n);
@@ -280,27 +288,56 @@ unsafe fn row_avx2(
         fixed: &c.fixed[..n],
         ..c
     });
-    // SAFETY: this function runs only where the CPU has AVX2.
+    // SAFETY: this function runs only where the CPU has AVX2, and AVX-512F where
+    // `wide` (the caller checks both).
     let done = unsafe {
         match colour {
-            Some(c) => lanes::stretch_colour(k, &s, g, c, &mut out[..n], what),
+            Some(c) => {
+                let from = if wide {
+                    lanes512::stretch_colour(k, &s, g, c, &mut out[..n], what)
+                } else {
+                    0
+                };
+                lanes::stretch_colour(k, &s, g, c, &mut out[..n], what, from)
+            }
             None => lanes::stretch(k, &s, g, &mut out[..n], what),
         }
     };
     row_body(k, row, colour, out, what, done)
 }
 
-/// When set, the row kernels run their portable loop on any CPU (tests compare both).
-static PORTABLE: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
-
-/// Runs the row kernels' portable loop instead of the AVX2 copy (`true`), or the widest
-/// this CPU has (`false`, the default). The results are the same bit for bit; this is
-/// for tests, which check that on machines with AVX2.
-pub fn force_portable(on: bool) {
-    PORTABLE.store(on, std::sync::atomic::Ordering::Relaxed);
+/// The widest row kernels the CPU backend may use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Width {
+    /// The portable loop on any CPU.
+    Portable,
+    /// At most AVX2.
+    Avx2,
+    /// The widest this CPU has (the default).
+    Widest,
 }
 
-/// [`row_body`] on the widest registers this CPU has.
+/// [`Width`] as set by [`force_width`]: 0 portable, 1 AVX2, 2 widest.
+static WIDTH: std::sync::atomic::AtomicU8 = std::sync::atomic::AtomicU8::new(2);
+
+/// Caps the row kernels at `w`. The results are the same bit for bit at every width;
+/// this is for tests, which check that on the widths this CPU has.
+pub fn force_width(w: Width) {
+    let v = match w {
+        Width::Portable => 0,
+        Width::Avx2 => 1,
+        Width::Widest => 2,
+    };
+    WIDTH.store(v, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// Runs the row kernels' portable loop instead of the vector ones (`true`), or the
+/// widest this CPU has (`false`, the default); [`force_width`] with the two ends.
+pub fn force_portable(on: bool) {
+    force_width(if on { Width::Portable } else { Width::Widest });
+}
+
+/// [`row_body`] on the widest registers this CPU has (and [`force_width`] allows).
 #[inline(always)]
 fn row_dispatch(
     k: &StencilConsts,
@@ -310,11 +347,13 @@ fn row_dispatch(
     what: &(impl Output + lanes::Lanes),
 ) {
     #[cfg(target_arch = "x86_64")]
-    if std::arch::is_x86_feature_detected!("avx2")
-        && !PORTABLE.load(std::sync::atomic::Ordering::Relaxed)
     {
-        // SAFETY: the CPU has AVX2 (checked just above).
-        return unsafe { row_avx2(k, row, colour, out, what) };
+        let width = WIDTH.load(std::sync::atomic::Ordering::Relaxed);
+        if width >= 1 && std::arch::is_x86_feature_detected!("avx2") {
+            let wide = width >= 2 && std::arch::is_x86_feature_detected!("avx512f");
+            // SAFETY: the CPU has AVX2, and AVX-512F where `wide` (checked just above).
+            return unsafe { row_avx2(k, row, colour, out, what, wide) };
+        }
     }
     row_body(k, row, colour, out, what, 0)
 }

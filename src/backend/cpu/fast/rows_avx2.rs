@@ -30,12 +30,6 @@ impl V {
         V(unsafe { _mm256_loadu_ps(s.as_ptr().add(i)) })
     }
 
-    #[inline(always)]
-    fn splat(x: f32) -> V {
-        // SAFETY: as in `load`.
-        V(unsafe { _mm256_set1_ps(x) })
-    }
-
     /// `s[i..i + 8] = self`, unchecked as [`V::load`].
     ///
     /// # Safety
@@ -45,33 +39,6 @@ impl V {
         debug_assert!(i + 8 <= s.len());
         // SAFETY: as in `load`.
         unsafe { _mm256_storeu_ps(s.as_mut_ptr().add(i), self.0) }
-    }
-
-    #[inline(always)]
-    fn sqrt(self) -> V {
-        // SAFETY: as in `load`.
-        V(unsafe { _mm256_sqrt_ps(self.0) })
-    }
-
-    /// All-ones lanes where `self > o` (false where either is NaN, as the scalar `>`).
-    #[inline(always)]
-    fn gt(self, o: V) -> V {
-        // SAFETY: as in `load`.
-        V(unsafe { _mm256_cmp_ps::<_CMP_GT_OQ>(self.0, o.0) })
-    }
-
-    /// All-ones lanes where `self >= o` (false where either is NaN).
-    #[inline(always)]
-    fn ge(self, o: V) -> V {
-        // SAFETY: as in `load`.
-        V(unsafe { _mm256_cmp_ps::<_CMP_GE_OQ>(self.0, o.0) })
-    }
-
-    /// `t` where `self` (a mask) is set, else `f`.
-    #[inline(always)]
-    fn select(self, t: V, f: V) -> V {
-        // SAFETY: as in `load`.
-        V(unsafe { _mm256_blendv_ps(f.0, t.0, self.0) })
     }
 }
 
@@ -91,6 +58,58 @@ lane_op!(Add, add, _mm256_add_ps);
 lane_op!(Sub, sub, _mm256_sub_ps);
 lane_op!(Mul, mul, _mm256_mul_ps);
 lane_op!(Div, div, _mm256_div_ps);
+
+/// What the point functions below need of their lanes: 8 in an AVX2 register ([`V`]),
+/// or 16 in an AVX-512 one (`rows_avx512.rs`).
+pub(super) trait Lane:
+    Copy + Add<Output = Self> + Sub<Output = Self> + Mul<Output = Self> + Div<Output = Self>
+{
+    /// The result of a comparison, lane by lane.
+    type Mask: Copy;
+    fn splat(x: f32) -> Self;
+    fn sqrt(self) -> Self;
+    /// Set where `self > o` (not where either is NaN, as the scalar `>`).
+    fn gt(self, o: Self) -> Self::Mask;
+    /// Set where `self >= o` (not where either is NaN).
+    fn ge(self, o: Self) -> Self::Mask;
+    /// `t` where `m` is set, else `f`.
+    fn select(m: Self::Mask, t: Self, f: Self) -> Self;
+}
+
+impl Lane for V {
+    /// All-ones lanes where set.
+    type Mask = V;
+
+    #[inline(always)]
+    fn splat(x: f32) -> V {
+        // SAFETY: as in `load`.
+        V(unsafe { _mm256_set1_ps(x) })
+    }
+
+    #[inline(always)]
+    fn sqrt(self) -> V {
+        // SAFETY: as in `load`.
+        V(unsafe { _mm256_sqrt_ps(self.0) })
+    }
+
+    #[inline(always)]
+    fn gt(self, o: V) -> V {
+        // SAFETY: as in `load`.
+        V(unsafe { _mm256_cmp_ps::<_CMP_GT_OQ>(self.0, o.0) })
+    }
+
+    #[inline(always)]
+    fn ge(self, o: V) -> V {
+        // SAFETY: as in `load`.
+        V(unsafe { _mm256_cmp_ps::<_CMP_GE_OQ>(self.0, o.0) })
+    }
+
+    #[inline(always)]
+    fn select(m: V, t: V, f: V) -> V {
+        // SAFETY: as in `load`.
+        V(unsafe { _mm256_blendv_ps(f.0, t.0, m.0) })
+    }
+}
 
 /// The voxels of even and of odd x among the 16 values of `s` from i, as (even, odd)
 /// lanes in the order x − i = (0, 2, 8, 10, 4, 6, 12, 14) and one more for odd: two
@@ -134,7 +153,7 @@ unsafe fn interleave(even: V, odd: V, s: &mut [f32], i: usize) {
 /// Whether every stream the loops read (`s`, the FAS term `g`, the `fixed` row when
 /// given) holds at least `n` values: checked once per row, it is what makes the
 /// unchecked loads and stores of [`V`] in bounds.
-fn covers(s: &Stretch, g: Source, fixed: Option<&[f32]>, n: usize) -> bool {
+pub(super) fn covers(s: &Stretch, g: Source, fixed: Option<&[f32]>, n: usize) -> bool {
     let streams = [s.p, s.cxm, s.cxp, s.sv, s.pb, s.viable];
     // `xm` and `xp` are the row from x − 1 and x + 1: n values each, as `p`.
     streams
@@ -151,44 +170,44 @@ fn covers(s: &Stretch, g: Source, fixed: Option<&[f32]>, n: usize) -> bool {
 
 /// `super::at_least`: `x` where `x > lo`, else `lo`.
 #[inline(always)]
-fn at_least(x: V, lo: V) -> V {
-    x.gt(lo).select(x, lo)
+fn at_least<L: Lane>(x: L, lo: L) -> L {
+    L::select(x.gt(lo), x, lo)
 }
 
 /// `super::residual`, lane by lane (a lane that takes the other branch computes this
 /// one too and discards it; no floating-point exception traps).
 #[inline(always)]
-fn residual(f: V, p: V, mn: V, km: V) -> V {
-    let zero = V::splat(0.0);
+fn residual<L: Lane>(f: L, p: L, mn: L, km: L) -> L {
+    let zero = L::splat(0.0);
     let s = p + km;
     let up = mn * p / s;
-    s.gt(zero).select(f - up, at_least(f - mn, zero))
+    L::select(s.gt(zero), f - up, at_least(f - mn, zero))
 }
 
 /// `super::correction`, lane by lane.
 #[inline(always)]
-fn correction(a: V, r: V, p: V, mn: V, km: V) -> V {
-    let zero = V::splat(0.0);
-    let (two, four) = (V::splat(2.0), V::splat(4.0));
-    let a = at_least(a, V::splat(1e-30));
+fn correction<L: Lane>(a: L, r: L, p: L, mn: L, km: L) -> L {
+    let zero = L::splat(0.0);
+    let (two, four) = (L::splat(2.0), L::splat(4.0));
+    let a = at_least(a, L::splat(1e-30));
     let s = p + km;
-    let q = s.gt(zero).select(mn * km / s, zero);
+    let q = L::select(s.gt(zero), mn * km / s, zero);
     let bb = r - a * s - q;
     let disc = at_least(bb * bb + four * a * r * s, zero).sqrt();
     let pos = bb.ge(zero);
-    let num = pos.select(bb + disc, two * r * s);
-    let den = pos.select(two * a, disc - bb);
+    let num = L::select(pos, bb + disc, two * r * s);
+    let den = L::select(pos, two * a, disc - bb);
     num / den
 }
 
 /// What an [`Output`] computes, lane by lane.
 pub(super) trait Lanes {
-    fn value8(&self, r: V, p: V, a: V, mn: V) -> V;
+    fn value_lanes<L: Lane>(&self, r: L, p: L, a: L, mn: L) -> L;
 }
 
 impl Lanes for super::Residual {
     #[inline(always)]
-    fn value8(&self, r: V, _: V, _: V, _: V) -> V {
+    fn value_lanes<L: Lane>(&self, r: L, _: L, _: L, _: L) -> L {
         r
     }
 }
@@ -197,39 +216,45 @@ impl Lanes for super::Smoothed {
     /// The scalar `value`: max(p + ω·δ, 0) as `at_least`, which gives +0 for −0 and 0
     /// for NaN, as the reference's `max(0.0)` does.
     #[inline(always)]
-    fn value8(&self, r: V, p: V, a: V, mn: V) -> V {
-        let x = p + V::splat(self.omega) * correction(a, r, p, mn, V::splat(self.km));
-        at_least(x, V::splat(0.0))
+    fn value_lanes<L: Lane>(&self, r: L, p: L, a: L, mn: L) -> L {
+        let x = p + L::splat(self.omega) * correction(a, r, p, mn, L::splat(self.km));
+        at_least(x, L::splat(0.0))
     }
 }
 
 /// One voxel per lane: its pO2, its neighbours', and its coefficients, loaded in a row
 /// (`stretch`) or gathered to one colour (`colour_chunk`).
-struct Voxels {
-    p: V,
+#[derive(Clone, Copy)]
+pub(super) struct Voxels<L> {
+    pub(super) p: L,
     /// The x−, x+, y−, y+, z−, z+ neighbours.
-    nb: [V; 6],
-    cxm: V,
-    cxp: V,
-    sv: V,
-    pb: V,
-    viable: V,
+    pub(super) nb: [L; 6],
+    pub(super) cxm: L,
+    pub(super) cxp: L,
+    pub(super) sv: L,
+    pub(super) pb: L,
+    pub(super) viable: L,
     /// The FAS term where one is added (a literal 0 for `Source::Zero`).
-    g: Option<V>,
+    pub(super) g: Option<L>,
 }
 
 /// The value `what` makes of each lane: `Stretch::supply` and `Stretch::value` of the
 /// scalar body, the same operations in the same order.
 #[inline(always)]
-fn update(k: &StencilConsts, cyz: [f32; 4], v: Voxels, what: &impl Lanes) -> V {
-    let [cym, cyp, czm, czp] = cyz.map(V::splat);
-    let zero = V::splat(0.0);
+pub(super) fn update<L: Lane>(
+    k: &StencilConsts,
+    cyz: [f32; 4],
+    v: Voxels<L>,
+    what: &impl Lanes,
+) -> L {
+    let [cym, cyp, czm, czp] = cyz.map(L::splat);
+    let zero = L::splat(0.0);
     let p = v.p;
     let mut f = zero;
     for (c, nb) in [v.cxm, v.cxp, cym, cyp, czm, czp].into_iter().zip(v.nb) {
         f = f + c * (nb - p);
     }
-    let gamma = V::splat(k.pw) * v.sv;
+    let gamma = L::splat(k.pw) * v.sv;
     let mut a = zero;
     for c in [v.cxm, v.cxp, cym, cyp, czm, czp] {
         a = a + c;
@@ -237,16 +262,16 @@ fn update(k: &StencilConsts, cyz: [f32; 4], v: Voxels, what: &impl Lanes) -> V {
     let f = f + gamma * (v.pb - p);
     let a = a + gamma;
     let f = v.g.map_or(f, |g| f + g);
-    let mn = V::splat(k.m_max) * v.viable;
-    what.value8(residual(f, p, mn, V::splat(k.km)), p, a, mn)
+    let mn = L::splat(k.m_max) * v.viable;
+    what.value_lanes(residual(f, p, mn, L::splat(k.km)), p, a, mn)
 }
 
 /// The FAS term of the lanes from `g`: `load` of its values, a literal 0, or none.
 #[inline(always)]
-fn fas(g: Source, load: impl Fn(&[f32]) -> V) -> Option<V> {
+pub(super) fn fas<L: Lane>(g: Source, load: impl Fn(&[f32]) -> L) -> Option<L> {
     match g {
         Source::Rhs(g) => Some(load(g)),
-        Source::Zero => Some(V::splat(0.0)),
+        Source::Zero => Some(L::splat(0.0)),
         Source::None => None,
     }
 }
@@ -285,11 +310,11 @@ pub(super) unsafe fn stretch(
     n
 }
 
-/// One colour of a red–black pass over the stretch's voxels 0..16m (m = ⌊len/16⌋) into
-/// `out`: the voxels x ≡ `colour.first` (mod 2) of each 16 gathered into 8 lanes
-/// (so only they are computed, with the scalar body's operations), the others'
-/// current values kept, and both written back in order; returns 16m, where the
-/// scalar body takes over.
+/// One colour of a red–black pass over the stretch's voxels `from`..16m (m =
+/// ⌊len/16⌋, `from` a multiple of 16) into `out`: the voxels x ≡ `colour.first`
+/// (mod 2) of each 16 gathered into 8 lanes (so only they are computed, with the scalar
+/// body's operations), the others' current values kept, and both written back in
+/// order; returns 16m, where the scalar body takes over.
 ///
 /// # Safety
 /// The CPU has AVX2.
@@ -301,11 +326,12 @@ pub(super) unsafe fn stretch_colour(
     colour: Colour,
     out: &mut [f32],
     what: &(impl Output + Lanes),
+    from: usize,
 ) -> usize {
     if colour.first == 0 {
-        colour_chunks::<0>(k, s, g, colour.fixed, out, what)
+        colour_chunks::<0>(k, s, g, colour.fixed, out, what, from)
     } else {
-        colour_chunks::<1>(k, s, g, colour.fixed, out, what)
+        colour_chunks::<1>(k, s, g, colour.fixed, out, what, from)
     }
 }
 
@@ -318,16 +344,21 @@ fn colour_chunks<const FIRST: usize>(
     fixed: &[f32],
     out: &mut [f32],
     what: &(impl Output + Lanes),
+    from: usize,
 ) -> usize {
     let n = out.len() / 16 * 16;
     assert!(
-        covers(s, g, Some(fixed), n),
+        from.is_multiple_of(16) && covers(s, g, Some(fixed), n),
         "a stream shorter than the row"
     );
-    for i in (0..n).step_by(16) {
+    for i in (from..n).step_by(16) {
         // SAFETY: i + 16 ≤ n ≤ `out.len()`, and every stream holds n values (asserted
         // above).
-        unsafe { colour_chunk::<FIRST>(k, s, g, fixed, what, i).store(out, i) };
+        unsafe {
+            let chunk = ChunkIn::<FIRST>::gather(s, g, fixed, i);
+            let new = update(k, s.cyz, chunk.v, what);
+            chunk.finish(new).store(out, i);
+        }
     }
     n
 }
@@ -345,64 +376,75 @@ impl Chunk {
     }
 }
 
-/// The chunk of voxels i..i + 16: those x ≡ FIRST (mod 2) computed, the others kept.
-///
-/// # Safety
-/// i + 16 ≤ the length of every stream of `s`, of `g`'s and of `fixed`.
-#[inline(always)]
-unsafe fn colour_chunk<const FIRST: usize>(
-    k: &StencilConsts,
-    s: &Stretch,
-    g: Source,
-    fixed: &[f32],
-    what: &(impl Output + Lanes),
-    i: usize,
-) -> Chunk {
-    // The lanes of this colour from the 16 values of `src` from i.
-    let own = |src: &[f32]| {
+/// The chunk of voxels i..i + 16, gathered: the voxels x ≡ FIRST (mod 2) in lanes, with
+/// what [`Self::finish`] needs to put the chunk back together.
+struct ChunkIn<const FIRST: usize> {
+    v: Voxels<V>,
+    /// The other colour's current values.
+    other: V,
+    /// The fixed values of this colour's voxels.
+    fixed: V,
+}
+
+impl<const FIRST: usize> ChunkIn<FIRST> {
+    /// # Safety
+    /// i + 16 ≤ the length of every stream of `s`, of `g`'s and of `fixed`.
+    #[inline(always)]
+    unsafe fn gather(s: &Stretch, g: Source, fixed: &[f32], i: usize) -> Self {
+        // The lanes of this colour from the 16 values of `src` from i.
+        let own = |src: &[f32]| {
+            // SAFETY: the caller's promise.
+            let (e, o) = unsafe { deinterleave(src, i) };
+            if FIRST == 0 {
+                e
+            } else {
+                o
+            }
+        };
+        // The row with its x ghosts from x = i − 1 (`s.xm`) and from x = i + 1
+        // (`s.xp`): for FIRST = 0 the voxels are the odd lanes from i − 1, their x−
+        // neighbours the even ones and their x+ neighbours the even ones from i + 1;
+        // for FIRST = 1 one lane on.
         // SAFETY: the caller's promise.
-        let (e, o) = unsafe { deinterleave(src, i) };
-        if FIRST == 0 {
-            e
+        let ((e0, o0), (e2, o2)) = unsafe { (deinterleave(s.xm, i), deinterleave(s.xp, i)) };
+        let (xm, p, xp, other) = if FIRST == 0 {
+            (e0, o0, e2, e2)
         } else {
-            o
+            (o0, e2, o2, o0)
+        };
+        let v = Voxels {
+            p,
+            nb: [
+                xm,
+                xp,
+                own(s.nb[0]),
+                own(s.nb[1]),
+                own(s.nb[2]),
+                own(s.nb[3]),
+            ],
+            cxm: own(s.cxm),
+            cxp: own(s.cxp),
+            sv: own(s.sv),
+            pb: own(s.pb),
+            viable: own(s.viable),
+            g: fas(g, own),
+        };
+        ChunkIn {
+            v,
+            other,
+            fixed: own(fixed),
         }
-    };
-    // The row with its x ghosts from x = i − 1 (`s.xm`) and from x = i + 1 (`s.xp`):
-    // for FIRST = 0 the voxels are the odd lanes from i − 1, their x− neighbours the
-    // even ones and their x+ neighbours the even ones from i + 1; for FIRST = 1 one lane
-    // on.
-    // SAFETY: the caller's promise.
-    let ((e0, o0), (e2, o2)) = unsafe { (deinterleave(s.xm, i), deinterleave(s.xp, i)) };
-    let (xm, p, xp, other) = if FIRST == 0 {
-        (e0, o0, e2, e2)
-    } else {
-        (o0, e2, o2, o0)
-    };
-    let v = Voxels {
-        p,
-        nb: [
-            xm,
-            xp,
-            own(s.nb[0]),
-            own(s.nb[1]),
-            own(s.nb[2]),
-            own(s.nb[3]),
-        ],
-        cxm: own(s.cxm),
-        cxp: own(s.cxp),
-        sv: own(s.sv),
-        pb: own(s.pb),
-        viable: own(s.viable),
-        g: fas(g, own),
-    };
-    let v = update(k, s.cyz, v, what);
-    let zero = V::splat(0.0);
-    // Fixed voxels (fixed ≥ 0) keep their value; NaN counts as free.
-    let v = own(fixed).ge(zero).select(p, v);
-    if FIRST == 0 {
-        Chunk(v, other)
-    } else {
-        Chunk(other, v)
+    }
+
+    /// The chunk's 16 values from `new`, this colour's updated values: fixed voxels
+    /// (fixed ≥ 0; NaN counts as free) keep theirs, the other colour its current ones.
+    #[inline(always)]
+    fn finish(&self, new: V) -> Chunk {
+        let v = V::select(self.fixed.ge(V::splat(0.0)), self.v.p, new);
+        if FIRST == 0 {
+            Chunk(v, self.other)
+        } else {
+            Chunk(self.other, v)
+        }
     }
 }
