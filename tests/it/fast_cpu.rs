@@ -7,7 +7,8 @@
 //! no-flux, all fixed, fixed faces on the high sides, −0 and 0 values, mixed), fixed
 //! voxels, zero viability, −0 in the field, Km = 0, FAS terms, narrow last cells on
 //! every axis (coarse levels of odd axes) and a grid large enough for the parallel
-//! path; each on the AVX2 copy and the portable loop, and on one thread. A V-cycle
+//! path; each at the widest row kernels this CPU has (AVX-512F where present), at AVX2
+//! and on the portable loop, and on one thread. A V-cycle
 //! fragment through `CpuBackend` checks the backend's wiring against the same twins.
 
 use crate::common;
@@ -110,24 +111,42 @@ fn cases() -> Vec<Case> {
         ((9, 7, 1), [0.5, 0.25, 1.0], 1.0),
         ((1, 7, 9), [0.5, 1.0, 0.5], 1.0),
         ((17, 9, 13), [0.75, 0.5, 0.25], 1.0),
-        // 32 voxels of a row in 16 lanes, 16 in 8, 5 by the scalar body.
+        // 32 voxels of a row in 16 lanes, 16 in 8, 5 by the scalar body; 64 in 16
+        // lanes (two chunks), 16 in 8, 3 by the scalar body.
         ((53, 6, 5), [1.0, 0.5, 1.0], 1.0),
+        ((83, 6, 5), [0.5, 1.0, 1.0], 0.0),
     ]
 }
 
+/// Held while a test sets the row kernels' width (a process-wide setting), so that
+/// tests running in parallel do not change it under each other.
+static WIDTH_LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+/// Sets the row kernels back to the widest when dropped, even when a check panics.
+struct Widest;
+
+impl Drop for Widest {
+    fn drop(&mut self) {
+        fast::rows::force_width(fast::rows::Width::Widest);
+    }
+}
+
 /// Runs `check` on the widest row kernels this CPU has, on AVX2 at most, and on the
-/// portable loop (the same path more than once on a CPU without the wider units).
+/// portable loop (the same path more than once on a CPU without the wider units),
+/// holding [`WIDTH_LOCK`].
 fn on_both_paths(check: impl Fn(&str)) {
-    use fast::rows::{force_width, Width};
+    use fast::rows::{force_width, widest_available, Width};
+    let _lock = WIDTH_LOCK.lock().unwrap_or_else(|e| e.into_inner());
+    let _reset = Widest;
+    let widest = format!("widest ({})", widest_available());
     for (w, name) in [
-        (Width::Widest, "widest"),
+        (Width::Widest, widest.as_str()),
         (Width::Avx2, "avx2"),
         (Width::Portable, "portable"),
     ] {
         force_width(w);
         check(name);
     }
-    force_width(Width::Widest);
 }
 
 #[test]

@@ -74,6 +74,23 @@ impl Sides {
         }
     }
 
+    /// Row j of `plane` (mutable) and the rows j ∓ 1 beside it (None beyond a y face).
+    #[allow(clippy::type_complexity)]
+    fn y_rows<'p>(
+        &self,
+        plane: &'p mut [f32],
+        j: usize,
+    ) -> (&'p mut [f32], [Option<&'p [f32]>; 2]) {
+        let nx = self.kc.nx;
+        let (head, rest) = plane.split_at_mut(j * nx);
+        let (mid, tail) = rest.split_at_mut(nx);
+        let below: &'p [f32] = head;
+        let after: &'p [f32] = tail;
+        let ym = (j > 0).then(|| &below[(j - 1) * nx..]);
+        let yp = (!after.is_empty()).then_some(after);
+        (mid, [ym, yp])
+    }
+
     /// Copies row `cen` into `pad` between the x faces' values.
     fn fill_pad(&self, pad: &mut [f32], cen: &[f32]) {
         pad[0] = self.ghost[0];
@@ -81,16 +98,16 @@ impl Sides {
         pad[cen.len() + 1] = self.ghost[1];
     }
 
-    /// The [`Row`] of (j, k): `pad` the row filled by [`Self::fill_pad`], `plane` its
-    /// plane's pO2, `below` and `above` the planes k ∓ 1 (None beyond a face), `g` the
-    /// row's FAS term.
+    /// The [`Row`] of (j, k): `pad` the row filled by [`Self::fill_pad`], `ys` the rows
+    /// j ∓ 1 of its plane's pO2 (None beyond a face; see [`Self::y_rows`]), `below` and
+    /// `above` the planes k ∓ 1 (None beyond a face), `g` the row's FAS term.
     #[allow(clippy::too_many_arguments)]
     fn row<'a>(
         &'a self,
         problem: &'a O2Problem,
         (j, k): (usize, usize),
         pad: &'a [f32],
-        plane: &'a [f32],
+        ys: [Option<&'a [f32]>; 2],
         below: Option<&'a [f32]>,
         above: Option<&'a [f32]>,
         g: Source<'a>,
@@ -102,12 +119,8 @@ impl Sides {
         Row {
             pad,
             nb: [
-                if j > 0 { &plane[r0 - nx..r0] } else { &fr[0] },
-                if j + 1 < ny {
-                    &plane[r0 + nx..r0 + 2 * nx]
-                } else {
-                    &fr[1]
-                },
+                ys[0].map_or(&fr[0][..], |r| &r[..nx]),
+                ys[1].map_or(&fr[1][..], |r| &r[..nx]),
                 below.map_or(&fr[2][..], |p| &p[r0..r0 + nx]),
                 above.map_or(&fr[3][..], |p| &p[r0..r0 + nx]),
             ],

@@ -29,7 +29,11 @@ fn plane_residuals(
     for j in 0..ny {
         let r0 = j * nx;
         sides.fill_pad(&mut pad, &cur[r0..r0 + nx]);
-        let row = sides.row(problem, (j, k), &pad, cur, below, above, g);
+        let ys = [
+            (j > 0).then(|| &cur[r0 - nx..r0]),
+            (j + 1 < ny).then(|| &cur[r0 + nx..r0 + 2 * nx]),
+        ];
+        let row = sides.row(problem, (j, k), &pad, ys, below, above, g);
         residuals(&sides.kc, &row, &mut out[r0..r0 + nx]);
     }
 }

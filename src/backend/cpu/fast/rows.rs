@@ -331,6 +331,21 @@ pub fn force_width(w: Width) {
     WIDTH.store(v, std::sync::atomic::Ordering::Relaxed);
 }
 
+/// The widest row kernels this CPU has, whatever [`force_width`] allows: "avx512f",
+/// "avx2" or "portable" (tests name the path they check with it).
+pub fn widest_available() -> &'static str {
+    #[cfg(target_arch = "x86_64")]
+    {
+        if std::arch::is_x86_feature_detected!("avx512f") {
+            return "avx512f";
+        }
+        if std::arch::is_x86_feature_detected!("avx2") {
+            return "avx2";
+        }
+    }
+    "portable"
+}
+
 /// Runs the row kernels' portable loop instead of the vector ones (`true`), or the
 /// widest this CPU has (`false`, the default); [`force_width`] with the two ends.
 pub fn force_portable(on: bool) {

@@ -25,8 +25,9 @@ impl V {
     unsafe fn load(s: &[f32], i: usize) -> V {
         debug_assert!(i + 8 <= s.len());
         // SAFETY: 8 values in bounds (the caller's promise). Every function of this
-        // module runs inside `stretch` or `stretch_colour`, which run only where the CPU
-        // has AVX2 (their callers check it at run time).
+        // module runs inside `stretch` or `stretch_colour`, or (the point functions)
+        // inside the AVX-512 kernel's `stretch_colour`, which run only where the CPU
+        // has AVX2, or AVX-512F (their callers check it at run time).
         V(unsafe { _mm256_loadu_ps(s.as_ptr().add(i)) })
     }
 
@@ -152,7 +153,7 @@ unsafe fn interleave(even: V, odd: V, s: &mut [f32], i: usize) {
 
 /// Whether every stream the loops read (`s`, the FAS term `g`, the `fixed` row when
 /// given) holds at least `n` values: checked once per row, it is what makes the
-/// unchecked loads and stores of [`V`] in bounds.
+/// unchecked loads and stores of [`V`] (and of the AVX-512 kernel's lanes) in bounds.
 pub(super) fn covers(s: &Stretch, g: Source, fixed: Option<&[f32]>, n: usize) -> bool {
     let streams = [s.p, s.cxm, s.cxp, s.sv, s.pb, s.viable];
     // `xm` and `xp` are the row from x − 1 and x + 1: n values each, as `p`.
@@ -223,7 +224,8 @@ impl Lanes for super::Smoothed {
 }
 
 /// One voxel per lane: its pO2, its neighbours', and its coefficients, loaded in a row
-/// (`stretch`) or gathered to one colour (`colour_chunk`).
+/// (`stretch`) or gathered to one colour (`ChunkIn::gather`, and the AVX-512 kernel's
+/// gather).
 #[derive(Clone, Copy)]
 pub(super) struct Voxels<L> {
     pub(super) p: L,

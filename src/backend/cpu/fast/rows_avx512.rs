@@ -4,8 +4,8 @@
 //! over their lanes, so every lane does the same IEEE operations in the same order as
 //! the scalar body (no FMA is formed; division and square root are correctly rounded
 //! at any width): the bits do not change. Half the instructions of the 8-lane kernel
-//! per voxel, and 32 registers instead of 16, where that kernel is bound by how many
-//! instructions it issues, not by its divisions or by memory.
+//! per voxel, and 32 registers instead of 16; what bounds the pass after that is the
+//! coefficient streams' loads (docs/benchmarks.md, 2026-12-08).
 
 use super::lanes::{covers, fas, update, Lane, Lanes, Voxels};
 use super::{Colour, Output, Source, Stretch};
@@ -15,7 +15,7 @@ use std::ops::{Add, Div, Mul, Sub};
 
 /// Sixteen f32 lanes.
 #[derive(Clone, Copy)]
-pub(super) struct W(__m512);
+struct W(__m512);
 
 /// Permute indices: the even and the odd of 32 values (a's are 0–15, b's 16–31), and
 /// back: the first and the last 16 of (even, odd) interleaved.

@@ -121,17 +121,15 @@ fn slab_interiors(
         });
 }
 
-/// A row's working arrays: the row between its x faces' values, and its new values.
+/// A row's working array: the row between its x faces' values.
 struct Scratch {
     pad: Vec<f32>,
-    new: Vec<f32>,
 }
 
 impl Scratch {
     fn new(nx: usize) -> Self {
         Scratch {
             pad: vec![0.0; nx + 2],
-            new: vec![0.0; nx],
         }
     }
 }
@@ -155,12 +153,14 @@ fn plane_colour(
     for j in 0..ny {
         let r0 = j * nx;
         sides.fill_pad(&mut s.pad, &cur[r0..r0 + nx]);
-        let row = sides.row(problem, (j, k), &s.pad, cur, below, above, g);
+        // The row is written in place: its new values come from `pad` (the row before
+        // this colour step) and the neighbour rows, none of which the step writes.
+        let (out, ys) = sides.y_rows(cur, j);
+        let row = sides.row(problem, (j, k), &s.pad, ys, below, above, g);
         // This colour's voxels of the row: x ≡ j + k + colour (mod 2).
         let fixed = &problem.fixed[k * plane + r0..k * plane + r0 + nx];
         let first = (j + k + colour) & 1;
-        smoothed(&sides.kc, &row, Colour { fixed, first }, omega, &mut s.new);
-        cur[r0..r0 + nx].copy_from_slice(&s.new);
+        smoothed(&sides.kc, &row, Colour { fixed, first }, omega, out);
     }
 }
 
