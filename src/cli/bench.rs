@@ -15,6 +15,10 @@ use serde::Serialize;
 struct BenchJson<'a, T> {
     adapter: &'a str,
     backend: oxyfield::backend::BackendKind,
+    /// The CPU backend's row kernels ("avx512f", "avx2" or "portable": the widest
+    /// this CPU has); absent on a GPU.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cpu_kernels: Option<&'static str>,
     date_utc: String,
     oxyfield_version: &'static str,
     problem: Problem,
@@ -61,6 +65,9 @@ pub fn bench(args: BenchArgs) -> Result<()> {
         info.kind,
         info.adapter
     );
+    if let Some(kernels) = cpu_kernels(&info) {
+        println!("CPU row kernels: {kernels} (the widest this CPU has)");
+    }
     if Problem::from(args.problem) == oxyfield::bench::Problem::Protocol {
         return protocol(&args, backend.as_mut(), &info);
     }
@@ -108,6 +115,7 @@ fn write_json<T: Serialize>(
     let text = oxyfield::output::json::pretty(&BenchJson {
         adapter: &info.adapter,
         backend: info.kind,
+        cpu_kernels: cpu_kernels(info),
         date_utc: utc_now_iso8601(),
         oxyfield_version: oxyfield::VERSION,
         problem: Problem::from(args.problem),
@@ -152,4 +160,11 @@ fn protocol(
             sizes: &rows,
         },
     )
+}
+
+/// The CPU backend's row kernels where `info` is the CPU backend's: CPU figures depend
+/// on them as GPU figures on the adapter.
+fn cpu_kernels(info: &oxyfield::backend::BackendInfo) -> Option<&'static str> {
+    (info.kind == oxyfield::backend::BackendKind::Cpu)
+        .then(oxyfield::backend::cpu::fast::rows::widest_available)
 }

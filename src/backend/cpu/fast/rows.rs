@@ -298,12 +298,19 @@ unsafe fn row_avx2(
                 } else {
                     0
                 };
-                lanes::stretch_colour(k, &s, g, c, &mut out[..n], what, from)
+                // The 8-lane kernel only where 16 voxels or more are left.
+                if n - from >= 16 {
+                    lanes::stretch_colour(k, &s, g, c, &mut out[..n], what, from)
+                } else {
+                    from
+                }
             }
             None => lanes::stretch(k, &s, g, &mut out[..n], what),
         }
     };
-    row_body(k, row, colour, out, what, done)
+    if done < n {
+        row_body(k, row, colour, out, what, done)
+    }
 }
 
 /// The widest row kernels the CPU backend may use.
