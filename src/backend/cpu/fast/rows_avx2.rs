@@ -112,42 +112,58 @@ impl Lane for V {
     }
 }
 
-/// The voxels of even and of odd x among the 16 values of `s` from i, as (even, odd)
-/// lanes in the order x − i = (0, 2, 8, 10, 4, 6, 12, 14) and one more for odd: two
-/// in-lane shuffles, no lane crossing. Every stream of a chunk is gathered in this same
-/// order, and the arithmetic is lane by lane, so the order never matters except on the
-/// way back, which [`interleave`] undoes.
-///
-/// # Safety
-/// i + 16 ≤ `s.len()`.
-#[inline(always)]
-unsafe fn deinterleave(s: &[f32], i: usize) -> (V, V) {
-    // SAFETY: as in `V::load`, and 16 values in bounds (the caller's promise).
-    unsafe {
-        let (a, b) = (V::load(s, i), V::load(s, i + 8));
-        // Per 128-bit half: (a0 a2 b0 b2 | a4 a6 b4 b6) and (a1 a3 b1 b3 | a5 a7 b5 b7).
-        (
-            V(_mm256_shuffle_ps::<0b10_00_10_00>(a.0, b.0)),
-            V(_mm256_shuffle_ps::<0b11_01_11_01>(a.0, b.0)),
-        )
-    }
+/// Lanes a colour pass gathers: [`Gather::SPAN`] values of a row split into the even
+/// and the odd x, and put back.
+pub(super) trait Gather: Lane {
+    /// Values per gather: twice the lanes.
+    const SPAN: usize;
+
+    /// The voxels of even and of odd x among the `SPAN` values of `s` from i (i even),
+    /// as (even, odd) lanes, in an order of the implementation's choosing that every
+    /// stream of a chunk shares (the arithmetic is lane by lane, so the order never
+    /// matters except on the way back, which [`Gather::interleave`] undoes).
+    ///
+    /// # Safety
+    /// i + `SPAN` ≤ `s.len()`.
+    unsafe fn deinterleave(s: &[f32], i: usize) -> (Self, Self);
+
+    /// The inverse of [`Gather::deinterleave`]: `even` and `odd` into `s[i..i + SPAN]`.
+    ///
+    /// # Safety
+    /// i + `SPAN` ≤ `s.len()`.
+    unsafe fn interleave(even: Self, odd: Self, s: &mut [f32], i: usize);
 }
 
-/// The inverse of [`deinterleave`]: `even` and `odd` lanes into `s[i..i + 16]`
-/// (per 128-bit half, the low pairs unpacked are a's values, the high pairs b's).
-///
-/// # Safety
-/// i + 16 ≤ `s.len()`.
-#[inline(always)]
-unsafe fn interleave(even: V, odd: V, s: &mut [f32], i: usize) {
-    // SAFETY: as in `V::load`, and 16 values in bounds (the caller's promise).
-    unsafe {
-        let (lo, hi) = (
-            _mm256_unpacklo_ps(even.0, odd.0),
-            _mm256_unpackhi_ps(even.0, odd.0),
-        );
-        V(lo).store(s, i);
-        V(hi).store(s, i + 8);
+impl Gather for V {
+    const SPAN: usize = 16;
+
+    /// In the order x − i = (0, 2, 8, 10, 4, 6, 12, 14) for even and one more for odd:
+    /// two in-lane shuffles, no lane crossing.
+    #[inline(always)]
+    unsafe fn deinterleave(s: &[f32], i: usize) -> (V, V) {
+        // SAFETY: as in `V::load`, and 16 values in bounds (the caller's promise).
+        unsafe {
+            let (a, b) = (V::load(s, i), V::load(s, i + 8));
+            // Per 128-bit half: (a0 a2 b0 b2 | a4 a6 b4 b6) and (a1 a3 b1 b3 | a5 a7 b5 b7).
+            (
+                V(_mm256_shuffle_ps::<0b10_00_10_00>(a.0, b.0)),
+                V(_mm256_shuffle_ps::<0b11_01_11_01>(a.0, b.0)),
+            )
+        }
+    }
+
+    /// Per 128-bit half, the low pairs unpacked are a's values, the high pairs b's.
+    #[inline(always)]
+    unsafe fn interleave(even: V, odd: V, s: &mut [f32], i: usize) {
+        // SAFETY: as in `V::load`, and 16 values in bounds (the caller's promise).
+        unsafe {
+            let (lo, hi) = (
+                _mm256_unpacklo_ps(even.0, odd.0),
+                _mm256_unpackhi_ps(even.0, odd.0),
+            );
+            V(lo).store(s, i);
+            V(hi).store(s, i + 8);
+        }
     }
 }
 
@@ -224,8 +240,7 @@ impl Lanes for super::Smoothed {
 }
 
 /// One voxel per lane: its pO2, its neighbours', and its coefficients, loaded in a row
-/// (`stretch`) or gathered to one colour (`ChunkIn::gather`, and the AVX-512 kernel's
-/// gather).
+/// (`stretch`) or gathered to one colour (`colour_chunk`, at either width).
 #[derive(Clone, Copy)]
 pub(super) struct Voxels<L> {
     pub(super) p: L,
@@ -348,105 +363,82 @@ fn colour_chunks<const FIRST: usize>(
     what: &(impl Output + Lanes),
     from: usize,
 ) -> usize {
-    let n = out.len() / 16 * 16;
+    let n = out.len() / V::SPAN * V::SPAN;
     assert!(
-        from.is_multiple_of(16) && covers(s, g, Some(fixed), n),
+        from.is_multiple_of(V::SPAN) && covers(s, g, Some(fixed), n),
         "a stream shorter than the row"
     );
-    for i in (from..n).step_by(16) {
+    for i in (from..n).step_by(V::SPAN) {
         // SAFETY: i + 16 ≤ n ≤ `out.len()`, and every stream holds n values (asserted
         // above).
-        unsafe {
-            let chunk = ChunkIn::<FIRST>::gather(s, g, fixed, i);
-            let new = update(k, s.cyz, chunk.v, what);
-            chunk.finish(new).store(out, i);
-        }
+        unsafe { colour_chunk::<V, FIRST>(k, s, g, fixed, what, out, i) };
     }
     n
 }
 
-/// The 16 new values of a chunk, as (even x, odd x) lanes.
-struct Chunk(V, V);
-
-impl Chunk {
-    /// # Safety
-    /// i + 16 ≤ `out.len()`.
-    #[inline(always)]
-    unsafe fn store(self, out: &mut [f32], i: usize) {
+/// The chunk of voxels i..i + `L::SPAN` into `out`: those x ≡ FIRST (mod 2) computed
+/// (gathered into the lanes), the others' current values kept, both written back in
+/// order.
+///
+/// # Safety
+/// i is even, and i + `L::SPAN` ≤ the length of `out`, of every stream of `s`, of
+/// `g`'s and of `fixed`.
+#[inline(always)]
+pub(super) unsafe fn colour_chunk<L: Gather, const FIRST: usize>(
+    k: &StencilConsts,
+    s: &Stretch,
+    g: Source,
+    fixed: &[f32],
+    what: &impl Lanes,
+    out: &mut [f32],
+    i: usize,
+) {
+    debug_assert!(i.is_multiple_of(2) && i + L::SPAN <= out.len());
+    // The lanes of this colour from the `SPAN` values of `src` from i.
+    let own = |src: &[f32]| {
         // SAFETY: the caller's promise.
-        unsafe { interleave(self.0, self.1, out, i) }
-    }
-}
-
-/// The chunk of voxels i..i + 16, gathered: the voxels x ≡ FIRST (mod 2) in lanes, with
-/// what [`Self::finish`] needs to put the chunk back together.
-struct ChunkIn<const FIRST: usize> {
-    v: Voxels<V>,
-    /// The other colour's current values.
-    other: V,
-    /// The fixed values of this colour's voxels.
-    fixed: V,
-}
-
-impl<const FIRST: usize> ChunkIn<FIRST> {
-    /// # Safety
-    /// i + 16 ≤ the length of every stream of `s`, of `g`'s and of `fixed`.
-    #[inline(always)]
-    unsafe fn gather(s: &Stretch, g: Source, fixed: &[f32], i: usize) -> Self {
-        // The lanes of this colour from the 16 values of `src` from i.
-        let own = |src: &[f32]| {
-            // SAFETY: the caller's promise.
-            let (e, o) = unsafe { deinterleave(src, i) };
-            if FIRST == 0 {
-                e
-            } else {
-                o
-            }
-        };
-        // The row with its x ghosts from x = i − 1 (`s.xm`) and from x = i + 1
-        // (`s.xp`): for FIRST = 0 the voxels are the odd lanes from i − 1, their x−
-        // neighbours the even ones and their x+ neighbours the even ones from i + 1;
-        // for FIRST = 1 one lane on.
-        // SAFETY: the caller's promise.
-        let ((e0, o0), (e2, o2)) = unsafe { (deinterleave(s.xm, i), deinterleave(s.xp, i)) };
-        let (xm, p, xp, other) = if FIRST == 0 {
-            (e0, o0, e2, e2)
-        } else {
-            (o0, e2, o2, o0)
-        };
-        let v = Voxels {
-            p,
-            nb: [
-                xm,
-                xp,
-                own(s.nb[0]),
-                own(s.nb[1]),
-                own(s.nb[2]),
-                own(s.nb[3]),
-            ],
-            cxm: own(s.cxm),
-            cxp: own(s.cxp),
-            sv: own(s.sv),
-            pb: own(s.pb),
-            viable: own(s.viable),
-            g: fas(g, own),
-        };
-        ChunkIn {
-            v,
-            other,
-            fixed: own(fixed),
-        }
-    }
-
-    /// The chunk's 16 values from `new`, this colour's updated values: fixed voxels
-    /// (fixed ≥ 0; NaN counts as free) keep theirs, the other colour its current ones.
-    #[inline(always)]
-    fn finish(&self, new: V) -> Chunk {
-        let v = V::select(self.fixed.ge(V::splat(0.0)), self.v.p, new);
+        let (e, o) = unsafe { L::deinterleave(src, i) };
         if FIRST == 0 {
-            Chunk(v, self.other)
+            e
         } else {
-            Chunk(self.other, v)
+            o
         }
-    }
+    };
+    // The row from x = i − 1 (`s.xm`) and from x = i + 1 (`s.xp`): for FIRST = 0 the
+    // voxels (even x) are the odd values from i − 1, their x− neighbours the even ones
+    // and their x+ neighbours the even ones from i + 1; for FIRST = 1 one value on.
+    // SAFETY: the caller's promise.
+    let ((e0, o0), (e2, o2)) = unsafe { (L::deinterleave(s.xm, i), L::deinterleave(s.xp, i)) };
+    let (xm, p, xp, other) = if FIRST == 0 {
+        (e0, o0, e2, e2)
+    } else {
+        (o0, e2, o2, o0)
+    };
+    let v = Voxels {
+        p,
+        nb: [
+            xm,
+            xp,
+            own(s.nb[0]),
+            own(s.nb[1]),
+            own(s.nb[2]),
+            own(s.nb[3]),
+        ],
+        cxm: own(s.cxm),
+        cxp: own(s.cxp),
+        sv: own(s.sv),
+        pb: own(s.pb),
+        viable: own(s.viable),
+        g: fas(g, own),
+    };
+    let new = update(k, s.cyz, v, what);
+    // Fixed voxels (fixed ≥ 0) keep their value; NaN counts as free.
+    let new = L::select(own(fixed).ge(L::splat(0.0)), p, new);
+    let (even, odd) = if FIRST == 0 {
+        (new, other)
+    } else {
+        (other, new)
+    };
+    // SAFETY: the caller's promise.
+    unsafe { L::interleave(even, odd, out, i) };
 }

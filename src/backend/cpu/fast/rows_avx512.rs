@@ -1,13 +1,14 @@
 //! One colour of a red–black pass in 16-lane AVX-512 form: 32 voxels of a row at a
 //! time, the 16 of the pass's colour gathered into one register by a two-source
-//! permute. The point functions are those of the AVX2 kernel (`rows_avx2.rs`), generic
-//! over their lanes, so every lane does the same IEEE operations in the same order as
-//! the scalar body (no FMA is formed; division and square root are correctly rounded
-//! at any width): the bits do not change. Half the instructions of the 8-lane kernel
-//! per voxel, and 32 registers instead of 16; what bounds the pass after that is the
-//! coefficient streams' loads (docs/benchmarks.md, 2026-12-08).
+//! permute. The gather and the point functions are those of the AVX2 kernel
+//! (`rows_avx2.rs`, `colour_chunk`), generic over their lanes, so every lane does
+//! the same IEEE operations in the same order as the scalar body (no FMA is formed;
+//! division and square root are correctly rounded at any width): the bits do not
+//! change. Half the instructions of the 8-lane kernel per voxel, and 32 registers
+//! instead of 16; what bounds the pass after that is the coefficient streams' loads
+//! (docs/benchmarks.md, 2026-12-08).
 
-use super::lanes::{covers, fas, update, Lane, Lanes, Voxels};
+use super::lanes::{colour_chunk, covers, Gather, Lane, Lanes};
 use super::{Colour, Output, Source, Stretch};
 use crate::backend::stencil::StencilConsts;
 use std::arch::x86_64::*;
@@ -113,28 +114,25 @@ impl Lane for W {
     }
 }
 
-/// The voxels of even and of odd x among the 32 values of `s` from i, in x order.
-///
-/// # Safety
-/// i + 32 ≤ `s.len()`.
-#[inline(always)]
-unsafe fn deinterleave(s: &[f32], i: usize) -> (W, W) {
-    // SAFETY: the caller's promise.
-    let (a, b) = unsafe { (W::load(s, i), W::load(s, i + 16)) };
-    (W::permute(a, b, &EVEN), W::permute(a, b, &ODD))
-}
+impl Gather for W {
+    const SPAN: usize = 32;
 
-/// The inverse of [`deinterleave`]: `even` and `odd` into `s[i..i + 32]`.
-///
-/// # Safety
-/// i + 32 ≤ `s.len()`.
-#[inline(always)]
-unsafe fn interleave(even: W, odd: W, s: &mut [f32], i: usize) {
-    let (lo, hi) = (W::permute(even, odd, &LOW), W::permute(even, odd, &HIGH));
-    // SAFETY: the caller's promise.
-    unsafe {
-        lo.store(s, i);
-        hi.store(s, i + 16);
+    /// In x order: one two-source permute each.
+    #[inline(always)]
+    unsafe fn deinterleave(s: &[f32], i: usize) -> (W, W) {
+        // SAFETY: the caller's promise.
+        let (a, b) = unsafe { (W::load(s, i), W::load(s, i + 16)) };
+        (W::permute(a, b, &EVEN), W::permute(a, b, &ODD))
+    }
+
+    #[inline(always)]
+    unsafe fn interleave(even: W, odd: W, s: &mut [f32], i: usize) {
+        let (lo, hi) = (W::permute(even, odd, &LOW), W::permute(even, odd, &HIGH));
+        // SAFETY: the caller's promise.
+        unsafe {
+            lo.store(s, i);
+            hi.store(s, i + 16);
+        }
     }
 }
 
@@ -170,59 +168,15 @@ fn colour_chunks<const FIRST: usize>(
     out: &mut [f32],
     what: &(impl Output + Lanes),
 ) -> usize {
-    let n = out.len() / 32 * 32;
+    let n = out.len() / W::SPAN * W::SPAN;
     assert!(
         covers(s, g, Some(fixed), n),
         "a stream shorter than the row"
     );
-    for i in (0..n).step_by(32) {
-        // The lanes of this colour from the 32 values of `src` from i.
-        let own = |src: &[f32]| {
-            // SAFETY: i + 32 ≤ n, and every stream holds n values (asserted above).
-            let (e, o) = unsafe { deinterleave(src, i) };
-            if FIRST == 0 {
-                e
-            } else {
-                o
-            }
-        };
-        // The row from x = i − 1 (`s.xm`) and from x = i + 1 (`s.xp`): for FIRST = 0
-        // the voxels x = i + 2m are the odd values from i − 1, their x− neighbours the
-        // even ones, their x+ neighbours the even ones from i + 1; for FIRST = 1 one on.
-        // SAFETY: as for `own`.
-        let ((e0, o0), (e2, o2)) = unsafe { (deinterleave(s.xm, i), deinterleave(s.xp, i)) };
-        let (xm, p, xp, other) = if FIRST == 0 {
-            (e0, o0, e2, e2)
-        } else {
-            (o0, e2, o2, o0)
-        };
-        let v = Voxels {
-            p,
-            nb: [
-                xm,
-                xp,
-                own(s.nb[0]),
-                own(s.nb[1]),
-                own(s.nb[2]),
-                own(s.nb[3]),
-            ],
-            cxm: own(s.cxm),
-            cxp: own(s.cxp),
-            sv: own(s.sv),
-            pb: own(s.pb),
-            viable: own(s.viable),
-            g: fas(g, own),
-        };
-        let new = update(k, s.cyz, v, what);
-        // Fixed voxels (fixed ≥ 0) keep their value; NaN counts as free.
-        let new = W::select(own(fixed).ge(W::splat(0.0)), p, new);
-        let (even, odd) = if FIRST == 0 {
-            (new, other)
-        } else {
-            (other, new)
-        };
-        // SAFETY: i + 32 ≤ n ≤ `out.len()`.
-        unsafe { interleave(even, odd, out, i) };
+    for i in (0..n).step_by(W::SPAN) {
+        // SAFETY: i + 32 ≤ n ≤ `out.len()`, and every stream holds n values (asserted
+        // above).
+        unsafe { colour_chunk::<W, FIRST>(k, s, g, fixed, what, out, i) };
     }
     n
 }
