@@ -15,8 +15,9 @@ use serde::Serialize;
 struct BenchJson<'a, T> {
     adapter: &'a str,
     backend: oxyfield::backend::BackendKind,
-    /// The CPU backend's row kernels ("avx512f", "avx2" or "portable": the widest
-    /// this CPU has); absent on a GPU.
+    /// The CPU backend's row kernels ("avx512f": the smoother's colour pass in 16
+    /// AVX-512 lanes, the other rows in 8 AVX2 lanes; "avx2"; "portable"); absent on a
+    /// GPU.
     #[serde(skip_serializing_if = "Option::is_none")]
     cpu_kernels: Option<&'static str>,
     date_utc: String,
@@ -66,7 +67,7 @@ pub fn bench(args: BenchArgs) -> Result<()> {
         info.adapter
     );
     if let Some(kernels) = cpu_kernels(&info) {
-        println!("CPU row kernels: {kernels} (the widest this CPU has)");
+        println!("CPU row kernels: {kernels}");
     }
     if Problem::from(args.problem) == oxyfield::bench::Problem::Protocol {
         return protocol(&args, backend.as_mut(), &info);
@@ -166,5 +167,5 @@ fn protocol(
 /// on them as GPU figures on the adapter.
 fn cpu_kernels(info: &oxyfield::backend::BackendInfo) -> Option<&'static str> {
     (info.kind == oxyfield::backend::BackendKind::Cpu)
-        .then(oxyfield::backend::cpu::fast::rows::widest_available)
+        .then(oxyfield::backend::cpu::fast::rows::active)
 }

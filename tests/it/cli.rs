@@ -295,7 +295,8 @@ fn bench_writes_json_with_adapter_date_and_rows() {
     let doc: serde_json::Value = serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
     assert_eq!(doc["backend"], "cpu");
     assert!(doc["adapter"].as_str().unwrap().contains("CPU"));
-    // The row kernels the CPU figures come from: this CPU's widest, named in the output.
+    // The row kernels the CPU figures come from: this CPU's widest (the binary never
+    // narrows them), named in the output.
     let kernels = oxyfield::backend::cpu::fast::rows::widest_available();
     assert_eq!(doc["cpu_kernels"], kernels);
     assert!(

@@ -115,6 +115,10 @@ fn cases() -> Vec<Case> {
         // lanes (two chunks), 16 in 8, 3 by the scalar body.
         ((53, 6, 5), [1.0, 0.5, 1.0], 1.0),
         ((83, 6, 5), [0.5, 1.0, 1.0], 0.0),
+        // Rows the 16-lane kernel covers whole (32), and 32 in 16 lanes then 16 in 8
+        // with nothing left (48).
+        ((32, 5, 4), [1.0; 3], 1.0),
+        ((48, 5, 4), [1.0, 1.0, 0.5], 1.0),
     ]
 }
 

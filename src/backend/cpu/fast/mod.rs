@@ -82,6 +82,7 @@ impl Sides {
         j: usize,
     ) -> (&'p mut [f32], [Option<&'p [f32]>; 2]) {
         let nx = self.kc.nx;
+        debug_assert_eq!(plane.len(), nx * self.kc.ny, "a whole plane");
         let (head, rest) = plane.split_at_mut(j * nx);
         let (mid, tail) = rest.split_at_mut(nx);
         let below: &'p [f32] = head;

@@ -338,19 +338,43 @@ pub fn force_width(w: Width) {
     WIDTH.store(v, std::sync::atomic::Ordering::Relaxed);
 }
 
-/// The widest row kernels this CPU has, whatever [`force_width`] allows: "avx512f",
-/// "avx2" or "portable" (tests name the path they check with it).
-pub fn widest_available() -> &'static str {
+/// Which row kernels run at `width` (0 portable, 1 AVX2 at most, 2 the widest) on
+/// this CPU: (the 8-lane AVX2 kernels, the 16-lane AVX-512F colour pass too).
+fn kernels(width: u8) -> (bool, bool) {
     #[cfg(target_arch = "x86_64")]
     {
-        if std::arch::is_x86_feature_detected!("avx512f") {
-            return "avx512f";
-        }
-        if std::arch::is_x86_feature_detected!("avx2") {
-            return "avx2";
-        }
+        let avx2 = width >= 1 && std::arch::is_x86_feature_detected!("avx2");
+        let wide = avx2 && width >= 2 && std::arch::is_x86_feature_detected!("avx512f");
+        (avx2, wide)
     }
-    "portable"
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        let _ = width;
+        (false, false)
+    }
+}
+
+/// The name of the kernels of [`kernels`]: "avx512f" (the smoother's colour pass in 16
+/// lanes, the other rows in 8), "avx2" or "portable".
+fn kernels_name((avx2, wide): (bool, bool)) -> &'static str {
+    match (avx2, wide) {
+        (_, true) => "avx512f",
+        (true, false) => "avx2",
+        _ => "portable",
+    }
+}
+
+/// The widest row kernels this CPU has, whatever [`force_width`] allows (tests name
+/// the path they check with it); see [`active`] for the names.
+pub fn widest_available() -> &'static str {
+    kernels_name(kernels(2))
+}
+
+/// The row kernels that run now ([`force_width`] and this CPU): "avx512f" (the
+/// smoother's colour pass in 16 AVX-512 lanes, the other rows in 8 AVX2 lanes),
+/// "avx2" or "portable".
+pub fn active() -> &'static str {
+    kernels_name(kernels(WIDTH.load(std::sync::atomic::Ordering::Relaxed)))
 }
 
 /// Runs the row kernels' portable loop instead of the vector ones (`true`), or the
@@ -370,10 +394,9 @@ fn row_dispatch(
 ) {
     #[cfg(target_arch = "x86_64")]
     {
-        let width = WIDTH.load(std::sync::atomic::Ordering::Relaxed);
-        if width >= 1 && std::arch::is_x86_feature_detected!("avx2") {
-            let wide = width >= 2 && std::arch::is_x86_feature_detected!("avx512f");
-            // SAFETY: the CPU has AVX2, and AVX-512F where `wide` (checked just above).
+        let (avx2, wide) = kernels(WIDTH.load(std::sync::atomic::Ordering::Relaxed));
+        if avx2 {
+            // SAFETY: the CPU has AVX2, and AVX-512F where `wide` (`kernels` checks).
             return unsafe { row_avx2(k, row, colour, out, what, wide) };
         }
     }

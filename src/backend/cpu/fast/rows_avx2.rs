@@ -25,9 +25,10 @@ impl V {
     unsafe fn load(s: &[f32], i: usize) -> V {
         debug_assert!(i + 8 <= s.len());
         // SAFETY: 8 values in bounds (the caller's promise). Every function of this
-        // module runs inside `stretch` or `stretch_colour`, or (the point functions)
-        // inside the AVX-512 kernel's `stretch_colour`, which run only where the CPU
-        // has AVX2, or AVX-512F (their callers check it at run time).
+        // module runs inside `stretch` or `stretch_colour`, or (the gather, `covers`,
+        // `fas` and the point functions, generic over their lanes) inside the AVX-512
+        // kernel's `stretch_colour`, which run only where the CPU has AVX2, or
+        // AVX-512F (their callers check it at run time).
         V(unsafe { _mm256_loadu_ps(s.as_ptr().add(i)) })
     }
 
@@ -113,7 +114,8 @@ impl Lane for V {
 }
 
 /// Lanes a colour pass gathers: [`Gather::SPAN`] values of a row split into the even
-/// and the odd x, and put back.
+/// and the odd x, and put back. Every method runs the lane type's instructions: only
+/// where the CPU has them (AVX2 for [`V`], AVX-512F for the AVX-512 kernel's lanes).
 pub(super) trait Gather: Lane {
     /// Values per gather: twice the lanes.
     const SPAN: usize;
@@ -381,8 +383,9 @@ fn colour_chunks<const FIRST: usize>(
 /// order.
 ///
 /// # Safety
-/// i is even, and i + `L::SPAN` ≤ the length of `out`, of every stream of `s`, of
-/// `g`'s and of `fixed`.
+/// The CPU has `L`'s instructions (AVX2 for [`V`], AVX-512F for the AVX-512 kernel's
+/// lanes); i is even, and i + `L::SPAN` ≤ the length of `out`, of every stream of `s`,
+/// of `g`'s and of `fixed`.
 #[inline(always)]
 pub(super) unsafe fn colour_chunk<L: Gather, const FIRST: usize>(
     k: &StencilConsts,

@@ -154,7 +154,8 @@ fn plane_colour(
         let r0 = j * nx;
         sides.fill_pad(&mut s.pad, &cur[r0..r0 + nx]);
         // The row is written in place: its new values come from `pad` (the row before
-        // this colour step) and the neighbour rows, none of which the step writes.
+        // this colour step) and the other colour's values in the neighbour rows, which
+        // the step does not change (it changes rows j ∓ 1 at its own colour only).
         let (out, ys) = sides.y_rows(cur, j);
         let row = sides.row(problem, (j, k), &s.pad, ys, below, above, g);
         // This colour's voxels of the row: x ≡ j + k + colour (mod 2).
