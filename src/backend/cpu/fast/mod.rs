@@ -49,6 +49,9 @@ pub(crate) struct Sides {
     /// non-finite face value would give NaN).
     ghost: [f32; 6],
     cx: [Vec<f32>; 2],
+    /// The x range where both x sides' coefficients equal those of x = 1, bit for bit,
+    /// and those two values (see [`rows::Row::cx_flat`]).
+    cx_flat: rows::Flat,
     cy: Vec<(f32, f32)>,
     cz: Vec<(f32, f32)>,
     face_rows: [Vec<f32>; 4],
@@ -63,6 +66,7 @@ impl Sides {
         let face_rows = [2, 3, 4, 5].map(|f| vec![ghost[f]; kc.nx]);
         Sides {
             ghost,
+            cx_flat: rows::Flat::of(&cx),
             cx: [
                 cx.iter().map(|c| c.0).collect(),
                 cx.iter().map(|c| c.1).collect(),
@@ -126,6 +130,7 @@ impl Sides {
                 above.map_or(&fr[3][..], |p| &p[r0..r0 + nx]),
             ],
             cx: [&self.cx[0], &self.cx[1]],
+            cx_flat: self.cx_flat,
             cyz: [self.cy[j].0, self.cy[j].1, self.cz[k].0, self.cz[k].1],
             sv: &problem.sv[gi..gi + nx],
             pb: &problem.pb[gi..gi + nx],

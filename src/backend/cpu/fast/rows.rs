@@ -42,6 +42,9 @@ pub(crate) struct Row<'a> {
     pub(crate) nb: [&'a [f32]; 4],
     /// Per x, the coefficients of the x− and x+ sides (nx values each).
     pub(crate) cx: [&'a [f32]; 2],
+    /// Where `cx` holds the same two values along x: the vector kernels use them as
+    /// constants there instead of loading and gathering them.
+    pub(crate) cx_flat: Flat,
     /// The coefficients of the y−, y+, z−, z+ sides, the same along the row.
     pub(crate) cyz: [f32; 4],
     /// Sv of the row.
@@ -52,6 +55,43 @@ pub(crate) struct Row<'a> {
     pub(crate) viable: &'a [f32],
     /// How the FAS term enters.
     pub(crate) g: Source<'a>,
+}
+
+/// A range of x, `from..to`, over which both x sides' coefficients are `cxm` and
+/// `cxp` bit for bit (empty where no such range was found).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Flat {
+    pub(crate) from: usize,
+    pub(crate) to: usize,
+    pub(crate) cxm: f32,
+    pub(crate) cxp: f32,
+}
+
+impl Flat {
+    /// The widest range around x = 1 of the (x−, x+) coefficients `cx` whose values
+    /// are those of x = 1, bit for bit (the interior of a row: only the cells next to
+    /// the x faces couple differently).
+    pub(crate) fn of(cx: &[(f32, f32)]) -> Self {
+        let Some(&(cxm, cxp)) = cx.get(1) else {
+            return Flat {
+                from: 0,
+                to: 0,
+                cxm: 0.0,
+                cxp: 0.0,
+            };
+        };
+        let same =
+            |c: &(f32, f32)| c.0.to_bits() == cxm.to_bits() && c.1.to_bits() == cxp.to_bits();
+        let from = if same(&cx[0]) { 0 } else { 1 };
+        let to = 1 + cx[1..].iter().take_while(|c| same(c)).count();
+        Flat { from, to, cxm, cxp }
+    }
+
+    /// Whether x..x + len lies in the range.
+    #[inline(always)]
+    pub(crate) fn covers(&self, x: usize, len: usize) -> bool {
+        x >= self.from && x + len <= self.to
+    }
 }
 
 /// Which voxels of a row a red–black pass updates: x ≡ `first` (mod 2) where free
@@ -167,6 +207,7 @@ struct Stretch<'a> {
     xp: &'a [f32],
     cxm: &'a [f32],
     cxp: &'a [f32],
+    cx_flat: Flat,
     nb: [&'a [f32]; 4],
     cyz: [f32; 4],
     sv: &'a [f32],
@@ -183,6 +224,7 @@ impl<'a> Stretch<'a> {
             xp: &row.pad[2..n + 2],
             cxm: &row.cx[0][..n],
             cxp: &row.cx[1][..n],
+            cx_flat: row.cx_flat,
             nb: row.nb.map(|r| &r[..n]),
             cyz: row.cyz,
             sv: &row.sv[..n],
