@@ -357,27 +357,23 @@ unsafe fn row_avx2(
 
 /// The widest row kernels the CPU backend may use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
 pub enum Width {
     /// The portable loop on any CPU.
-    Portable,
+    Portable = 0,
     /// At most AVX2.
-    Avx2,
+    Avx2 = 1,
     /// The widest this CPU has (the default).
-    Widest,
+    Widest = 2,
 }
 
-/// [`Width`] as set by [`force_width`]: 0 portable, 1 AVX2, 2 widest.
-static WIDTH: std::sync::atomic::AtomicU8 = std::sync::atomic::AtomicU8::new(2);
+/// [`Width`] as set by [`force_width`], as its `u8`.
+static WIDTH: std::sync::atomic::AtomicU8 = std::sync::atomic::AtomicU8::new(Width::Widest as u8);
 
 /// Caps the row kernels at `w`. The results are the same bit for bit at every width;
 /// this is for tests, which check that on the widths this CPU has.
 pub fn force_width(w: Width) {
-    let v = match w {
-        Width::Portable => 0,
-        Width::Avx2 => 1,
-        Width::Widest => 2,
-    };
-    WIDTH.store(v, std::sync::atomic::Ordering::Relaxed);
+    WIDTH.store(w as u8, std::sync::atomic::Ordering::Relaxed);
 }
 
 /// Which row kernels run at `width` (0 portable, 1 AVX2 at most, 2 the widest) on
@@ -417,12 +413,6 @@ pub fn widest_available() -> &'static str {
 /// "avx2" or "portable".
 pub fn active() -> &'static str {
     kernels_name(kernels(WIDTH.load(std::sync::atomic::Ordering::Relaxed)))
-}
-
-/// Runs the row kernels' portable loop instead of the vector ones (`true`), or the
-/// widest this CPU has (`false`, the default); [`force_width`] with the two ends.
-pub fn force_portable(on: bool) {
-    force_width(if on { Width::Portable } else { Width::Widest });
 }
 
 /// [`row_body`] on the widest registers this CPU has (and [`force_width`] allows).

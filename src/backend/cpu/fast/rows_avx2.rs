@@ -417,6 +417,13 @@ pub(super) unsafe fn colour_chunk<L: Gather, const FIRST: usize>(
     } else {
         (o0, e2, o2, o0)
     };
+    // The x sides' coefficients: constants where the chunk lies where they are flat
+    // (the same values, so the same bits), else gathered.
+    let (cxm, cxp) = if s.cx_flat.covers(i, L::SPAN) {
+        (L::splat(s.cx_flat.cxm), L::splat(s.cx_flat.cxp))
+    } else {
+        (own(s.cxm), own(s.cxp))
+    };
     let v = Voxels {
         p,
         nb: [
@@ -427,21 +434,13 @@ pub(super) unsafe fn colour_chunk<L: Gather, const FIRST: usize>(
             own(s.nb[2]),
             own(s.nb[3]),
         ],
-        cxm: L::splat(0.0),
-        cxp: L::splat(0.0),
+        cxm,
+        cxp,
         sv: own(s.sv),
         pb: own(s.pb),
         viable: own(s.viable),
         g: fas(g, own),
     };
-    // The x sides' coefficients: constants where the chunk lies where they are flat
-    // (the same values, so the same bits), else gathered.
-    let (cxm, cxp) = if s.cx_flat.covers(i, L::SPAN) {
-        (L::splat(s.cx_flat.cxm), L::splat(s.cx_flat.cxp))
-    } else {
-        (own(s.cxm), own(s.cxp))
-    };
-    let v = Voxels { cxm, cxp, ..v };
     let new = update(k, s.cyz, v, what);
     // Fixed voxels (fixed ≥ 0) keep their value; NaN counts as free.
     let new = L::select(own(fixed).ge(L::splat(0.0)), p, new);

@@ -92,7 +92,7 @@ fn slab_interiors(
         .for_each(|(s, part)| {
             let z0 = s * slab;
             let len = part.len() / plane;
-            let mut scratch = Scratch::new(sides.kc.nx);
+            let mut pad = vec![0.0; sides.kc.nx + 2];
             let mut update = |local: usize, colour: usize| {
                 let (head, rest) = part.split_at_mut(local * plane);
                 let (cur, tail) = rest.split_at_mut(plane);
@@ -107,7 +107,7 @@ fn slab_interiors(
                     g,
                     colour,
                     omega,
-                    &mut scratch,
+                    &mut pad,
                 );
             };
             for front in 1..len + steps {
@@ -121,21 +121,9 @@ fn slab_interiors(
         });
 }
 
-/// A row's working array: the row between its x faces' values.
-struct Scratch {
-    pad: Vec<f32>,
-}
-
-impl Scratch {
-    fn new(nx: usize) -> Self {
-        Scratch {
-            pad: vec![0.0; nx + 2],
-        }
-    }
-}
-
 /// Updates the voxels of `colour` on plane k (`cur`), reading the planes k ∓ 1
-/// (`below`, `above`; None beyond a face).
+/// (`below`, `above`; None beyond a face); `pad` holds nx + 2 values, the row between
+/// its x faces' values as the kernels read it.
 #[allow(clippy::too_many_arguments)]
 fn plane_colour(
     sides: &Sides,
@@ -146,18 +134,18 @@ fn plane_colour(
     g: Source,
     colour: usize,
     omega: f32,
-    s: &mut Scratch,
+    pad: &mut [f32],
 ) {
     let (nx, ny) = (sides.kc.nx, sides.kc.ny);
     let plane = nx * ny;
     for j in 0..ny {
         let r0 = j * nx;
-        sides.fill_pad(&mut s.pad, &cur[r0..r0 + nx]);
+        sides.fill_pad(pad, &cur[r0..r0 + nx]);
         // The row is written in place: its new values come from `pad` (the row before
         // this colour step) and the other colour's values in the neighbour rows, which
         // the step does not change (it changes rows j ∓ 1 at its own colour only).
         let (out, ys) = sides.y_rows(cur, j);
-        let row = sides.row(problem, (j, k), &s.pad, ys, below, above, g);
+        let row = sides.row(problem, (j, k), pad, ys, below, above, g);
         // This colour's voxels of the row: x ≡ j + k + colour (mod 2).
         let fixed = &problem.fixed[k * plane + r0..k * plane + r0 + nx];
         let first = (j + k + colour) & 1;
@@ -213,7 +201,7 @@ fn colour_planes(
                 g,
                 colour,
                 omega,
-                &mut Scratch::new(nx),
+                &mut vec![0.0; nx + 2],
             );
         },
     );
