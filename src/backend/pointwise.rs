@@ -147,21 +147,28 @@ pub(crate) fn par_map<const I: usize, const O: usize>(
             chunks[c].push(part);
         }
     }
-    chunks
-        .into_par_iter()
-        .enumerate()
-        .for_each(|(c, mut outs)| {
-            let base = c * CHUNK;
-            for o in 0..outs.first().map_or(0, |s| s.len()) {
-                let i = base + o;
-                let ins: [f32; I] = std::array::from_fn(|k| inputs[k][i]);
-                let mut vals: [f32; O] = std::array::from_fn(|k| outs[k][o]);
-                f(i, ins, &mut vals);
-                for (k, v) in vals.into_iter().enumerate() {
-                    outs[k][o] = v;
-                }
+    chunks.into_par_iter().enumerate().for_each(|(c, outs)| {
+        let base = c * CHUNK;
+        let m = (len - base).min(CHUNK);
+        // Every slice cut to the chunk's m voxels up front, so that the loop below
+        // indexes without bounds checks (and vectorises where `f` allows).
+        let ins: [&[f32]; I] = std::array::from_fn(|k| &inputs[k][base..base + m]);
+        let mut outs: [&mut [f32]; O] = match outs.try_into() {
+            Ok(o) => o,
+            Err(_) => unreachable!("one part per output"),
+        };
+        for o in outs.iter_mut() {
+            assert_eq!(o.len(), m, "field length");
+        }
+        for o in 0..m {
+            let vals_in: [f32; I] = std::array::from_fn(|k| ins[k][o]);
+            let mut vals: [f32; O] = std::array::from_fn(|k| outs[k][o]);
+            f(base + o, vals_in, &mut vals);
+            for (k, v) in vals.into_iter().enumerate() {
+                outs[k][o] = v;
             }
-        });
+        }
+    });
 }
 
 /// The CPU twin of a gather: `out[r] = f(r)` for every row, in parallel chunks.

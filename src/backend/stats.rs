@@ -90,19 +90,46 @@ pub fn reduce_slices(mask: &[f32], field: &[f32], r: Reduce) -> f64 {
     let partials: Vec<Acc> = mask
         .par_chunks(CHUNK)
         .zip(field.par_chunks(CHUNK))
-        .map(|(m, f)| {
-            m.iter()
-                .zip(f)
-                .filter(|(m, _)| **m != 0.0)
-                .fold(Acc(0.0, false), |acc, (_, &x)| {
-                    acc.combine(Acc(term(r, x), true), r)
-                })
-        })
+        .map(|(m, f)| reduce_chunk(m, f, r))
         .collect();
     partials
         .into_iter()
         .fold(Acc(0.0, false), |acc, p| acc.combine(p, r))
         .0
+}
+
+/// One chunk's [`Acc`]: every selected value's term combined in order, as folding
+/// [`Acc::combine`] over them gives it bit for bit (a sum starts at 0 + the first
+/// term, Min and Max at the first value), with the kind chosen once per chunk rather
+/// than per voxel.
+fn reduce_chunk(m: &[f32], f: &[f32], r: Reduce) -> Acc {
+    fn sum(m: &[f32], f: &[f32], term: impl Fn(f32) -> f64) -> Acc {
+        let (mut s, mut any) = (0.0f64, false);
+        for (&m, &x) in m.iter().zip(f) {
+            if m != 0.0 {
+                s += term(x);
+                any = true;
+            }
+        }
+        Acc(s, any)
+    }
+    fn pick(m: &[f32], f: &[f32], keep: impl Fn(f64, f64) -> f64) -> Acc {
+        let mut acc: Option<f64> = None;
+        for (&m, &x) in m.iter().zip(f) {
+            if m != 0.0 {
+                let v = f64::from(x);
+                acc = Some(acc.map_or(v, |a| keep(a, v)));
+            }
+        }
+        acc.map_or(Acc(0.0, false), |a| Acc(a, true))
+    }
+    match r {
+        Reduce::Sum => sum(m, f, |x| term(Reduce::Sum, x)),
+        Reduce::SumSq => sum(m, f, |x| term(Reduce::SumSq, x)),
+        Reduce::SumExpNeg { .. } | Reduce::CountBelow { .. } => sum(m, f, |x| term(r, x)),
+        Reduce::Min => pick(m, f, f64::min),
+        Reduce::Max => pick(m, f, f64::max),
+    }
 }
 
 /// The median of `field` over voxels where `mask` != 0, exactly as sorting with

@@ -1,6 +1,7 @@
 //! The CPU backend's fast path (`backend::cpu::fast`) against the reference twins it
 //! replaces in the backend: smoothing, the residual field, restriction, prolongation,
-//! the residual norm, the coarse FAS term and the explicit step. The fast path keeps
+//! the residual norm, the coarse FAS term, the explicit step and the coarsening of the
+//! coefficients. The fast path keeps
 //! the reference's operations and their order, so the tolerance is zero: every value
 //! is compared bit for bit (the norm as an f64, exactly). Cases: odd, narrow and flat
 //! grids (no interior at all, one interior row, nz = 1), five face patterns (all
@@ -206,6 +207,48 @@ fn smoothing_matches(path: &str) {
             }
         }
     }
+}
+
+#[test]
+fn coarsening_is_the_reference_bit_for_bit() {
+    // Three levels down from every case (narrow last cells among the edge widths, the
+    // parallel path on the large ones); the coarse levels keep narrow last cells of
+    // their own so that the weighted children are coarsened too.
+    let mut fixed_cells = 0;
+    for (case, &(shape, edge, km)) in cases().iter().enumerate() {
+        let mut fine = problem(shape, 40 + case as u64, edge, km);
+        for depth in 0..3 {
+            let g = fine.grid;
+            let coarse_grid = Grid::from_shape_zyx(
+                [g.nz.div_ceil(2), g.ny.div_ceil(2), g.nx.div_ceil(2)],
+                2.0 * g.spacing_um,
+            );
+            let blank = || {
+                let mut c = O2Problem::uniform(coarse_grid, fine.params);
+                c.faces = fine.faces;
+                c.edge_width = [0.5, 0.75, 0.5];
+                c
+            };
+            let (mut want, mut got) = (blank(), blank());
+            mg_transfer::coarsen(&fine, &mut want);
+            fast::coarsen::coarsen(&fine, &mut got);
+            fixed_cells += want.fixed.iter().filter(|&&f| f >= 0.0).count();
+            for (name, w, o) in [
+                ("sv", &want.sv, &got.sv),
+                ("pb", &want.pb, &got.pb),
+                ("viable", &want.viable, &got.viable),
+                ("fixed", &want.fixed, &got.fixed),
+            ] {
+                assert_eq!(
+                    bits(o),
+                    bits(w),
+                    "{name} of {shape:?} {edge:?}, depth {depth}"
+                );
+            }
+            fine = want;
+        }
+    }
+    assert!(fixed_cells > 0, "no fixed coarse voxel compared");
 }
 
 #[test]

@@ -264,7 +264,7 @@ impl O2Backend for CpuBackend {
                 let mut coarse = O2Problem::uniform(grid, problem.params);
                 coarse.faces = problem.faces;
                 coarse.edge_width = edge;
-                mg_transfer::coarsen(
+                fast::coarsen::coarsen(
                     levels.last().map_or(&fine, |l: &CpuLevel| &l.problem),
                     &mut coarse,
                 );

@@ -20,6 +20,8 @@
 //!   reads planes no task writes: no field is shared mutably (the only `unsafe` is the
 //!   AVX2 and AVX-512 row kernels and their intrinsics, behind run-time feature
 //!   checks).
+//! - A coarse level's coefficients ([`coarsen`]) are filled plane by plane in place,
+//!   the children of interior cells read from row slices with weight 1.
 //! - Levels below `PAR_MIN` voxels run serially: there rayon's fork–join costs more
 //!   than it saves.
 //!
@@ -27,6 +29,7 @@
 //! random fields, odd and narrow grids, every face kind and FAS terms: equal bit for
 //! bit, which the operation order of [`rows`] is written to give.
 
+pub mod coarsen;
 pub mod prolong;
 pub mod residual;
 mod restrict;

@@ -7,6 +7,7 @@
 use super::rows::{residuals, Source};
 use super::{for_each, Sides};
 use crate::backend::cpu::{mg_transfer, CpuLevel};
+use crate::backend::stencil::plane_sq_sum;
 use crate::problem::O2Problem;
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -93,7 +94,7 @@ pub fn restrict_checked(fine: &O2Problem, fine_po2: &[f32], coarse: &mut CpuLeve
         .sum()
 }
 
-/// [`restrict`], and where `sums` is given, each fine plane's [`sq_sum`] into it.
+/// [`restrict`], and where `sums` is given, each fine plane's [`plane_sq_sum`] into it.
 fn restrict_summing(
     fine: &O2Problem,
     fine_po2: &[f32],
@@ -114,16 +115,11 @@ fn restrict_summing(
         for (dz, out) in r.chunks_mut(plane).enumerate() {
             masked_residuals(&sides, fine, fine_po2, g, first + dz, out);
             if let Some(sums) = sums {
-                sums[first + dz].store(sq_sum(out).to_bits(), Ordering::Relaxed);
+                sums[first + dz].store(plane_sq_sum(out).to_bits(), Ordering::Relaxed);
             }
         }
         super::restrict::restrict_plane(fine, fine_po2, &r, (&c, kc), (po2, po2_old, crhs));
     });
-}
-
-/// Σ r² of one plane's residuals in f64, in order: the reference's per-plane sum.
-fn sq_sum(r: &[f32]) -> f64 {
-    r.iter().map(|&r| f64::from(r) * f64::from(r)).sum::<f64>()
 }
 
 /// [`plane_residuals`] with fixed voxels set to 0, as [`residual_field`] writes them.
@@ -145,7 +141,7 @@ fn masked_residuals(
     }
 }
 
-/// Σ F(P)² over free voxels in f64, each plane summed in order and the planes in
+/// Σ F(P)² over free voxels in f64, each plane's [`plane_sq_sum`] and the planes in
 /// order, as the reference sums them.
 pub fn residual_sq_sum(problem: &O2Problem, po2: &[f32]) -> f64 {
     use rayon::prelude::*;
@@ -155,7 +151,7 @@ pub fn residual_sq_sum(problem: &O2Problem, po2: &[f32]) -> f64 {
     let plane_sum = |k: usize| {
         let mut r = vec![0.0f32; plane];
         masked_residuals(&sides, problem, po2, Source::Zero, k, &mut r);
-        sq_sum(&r)
+        plane_sq_sum(&r)
     };
     let sums: Vec<f64> = if problem.grid.len() >= super::PAR_MIN {
         (0..problem.grid.nz)
