@@ -153,10 +153,9 @@ pub(crate) fn par_map<const I: usize, const O: usize>(
         // Every slice cut to the chunk's m voxels up front, so that the loop below
         // indexes without bounds checks (and vectorises where `f` allows).
         let ins: [&[f32]; I] = std::array::from_fn(|k| &inputs[k][base..base + m]);
-        let mut outs: [&mut [f32]; O] = match outs.try_into() {
-            Ok(o) => o,
-            Err(_) => unreachable!("one part per output"),
-        };
+        let mut outs: [&mut [f32]; O] = outs
+            .try_into()
+            .unwrap_or_else(|_| panic!("outputs shorter than the inputs"));
         for o in outs.iter_mut() {
             assert_eq!(o.len(), m, "field length");
         }

@@ -214,7 +214,7 @@ fn coarsening_is_the_reference_bit_for_bit() {
     // Three levels down from every case (narrow last cells among the edge widths, the
     // parallel path on the large ones); the coarse levels keep narrow last cells of
     // their own so that the weighted children are coarsened too.
-    let mut fixed_cells = 0;
+    let (mut fixed_cells, mut mixed_cells) = (0, 0);
     for (case, &(shape, edge, km)) in cases().iter().enumerate() {
         let mut fine = problem(shape, 40 + case as u64, edge, km);
         for depth in 0..3 {
@@ -233,6 +233,19 @@ fn coarsening_is_the_reference_bit_for_bit() {
             mg_transfer::coarsen(&fine, &mut want);
             fast::coarsen::coarsen(&fine, &mut got);
             fixed_cells += want.fixed.iter().filter(|&&f| f >= 0.0).count();
+            // Mixed cells: free on the coarse level with a fixed child.
+            mixed_cells += (0..coarse_grid.len())
+                .filter(|&ci| {
+                    let (ic, jc, kc) = coarse_grid.ijk(ci);
+                    want.fixed[ci] < 0.0
+                        && (2 * kc..(2 * kc + 2).min(g.nz)).any(|k| {
+                            (2 * jc..(2 * jc + 2).min(g.ny)).any(|j| {
+                                (2 * ic..(2 * ic + 2).min(g.nx))
+                                    .any(|i| fine.fixed[g.index(i, j, k)] >= 0.0)
+                            })
+                        })
+                })
+                .count();
             for (name, w, o) in [
                 ("sv", &want.sv, &got.sv),
                 ("pb", &want.pb, &got.pb),
@@ -248,7 +261,10 @@ fn coarsening_is_the_reference_bit_for_bit() {
             fine = want;
         }
     }
-    assert!(fixed_cells > 0, "no fixed coarse voxel compared");
+    assert!(
+        fixed_cells > 0 && mixed_cells > 0,
+        "fixed and mixed coarse cells compared: {fixed_cells}, {mixed_cells}"
+    );
 }
 
 #[test]

@@ -9,7 +9,7 @@
 use crate::common;
 
 use oxyfield::backend::cpu::CpuBackend;
-use oxyfield::backend::stats::{median_slices, reduce_slices, Reduce, StatsKernels};
+use oxyfield::backend::stats::{median_slices, reduce_slices, Reduce, StatsKernels, CHUNK};
 use oxyfield::backend::{Field, FieldStore};
 
 /// A fixed-seed LCG's next value in [0, 1).
@@ -133,6 +133,21 @@ fn cpu_reductions_match_a_plain_f64_loop() {
                 *g,
                 "{r:?}: the slice function"
             );
+            // Bit for bit the documented order: each chunk's terms added in order from
+            // +0, the chunks' sums in order from +0.
+            if is_sum(*r) {
+                let mut total = 0.0f64;
+                for (m, f) in mask.chunks(CHUNK).zip(field.chunks(CHUNK)) {
+                    let mut sum = 0.0f64;
+                    for (&m, &x) in m.iter().zip(f) {
+                        if m != 0.0 {
+                            sum += plain(&[1.0], &[x], *r);
+                        }
+                    }
+                    total += sum;
+                }
+                assert_eq!(g.to_bits(), total.to_bits(), "{r:?} n={n}: chunked order");
+            }
         }
         // The counts and extremes are what the data says.
         assert_eq!(got[5], 0.0);

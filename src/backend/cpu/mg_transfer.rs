@@ -187,7 +187,7 @@ pub fn prolong(coarse: &CpuLevel, fine: &mut CpuLevel) {
 }
 
 /// The coefficients of `coarse` (Sv, Pb, n, fixed) from `fine`, as `mg_coarsen`: the
-/// f32 twin of `crate::problem::hierarchy::coarsen`, in parallel over coarse z-planes.
+/// f32 twin of `crate::problem::hierarchy::coarsen`, in parallel over coarse voxels.
 pub fn coarsen(fine: &crate::problem::O2Problem, coarse: &mut crate::problem::O2Problem) {
     let (f, c) = (fine.grid, coarse.grid);
     let k = crate::backend::stencil::StencilConsts::of(fine);

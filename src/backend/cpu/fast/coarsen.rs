@@ -1,6 +1,7 @@
 //! A coarse level's coefficients (Sv, Pb, n, fixed) from the level above it: the
-//! arithmetic of the twin [`crate::backend::cpu::mg_transfer::coarsen`] (and so of
-//! `mg_coarsen`), bit for bit, organised for the CPU. The twin maps every coarse voxel
+//! twin [`crate::backend::cpu::mg_transfer::coarsen`] bit for bit (the arithmetic of
+//! `mg_coarsen`, whose GPU divisions need not round as the CPU's), organised for the
+//! CPU. The twin maps every coarse voxel
 //! through its (i, j, k), each child through an index computation and three edge tests
 //! for its weight, and gathers the results in a list that one thread then scatters;
 //! here each task fills one coarse plane of the four arrays in place, walking its
@@ -19,6 +20,9 @@ use rayon::prelude::*;
 /// grid is `fine`'s coarsened.
 pub fn coarsen(fine: &O2Problem, coarse: &mut O2Problem) {
     let (f, c) = (fine.grid, coarse.grid);
+    if c.is_empty() {
+        return;
+    }
     let k = StencilConsts::of(fine);
     let coupling = mixed_coupling(k.c, k.pw);
     // A child's relative width per axis: 1, or the edge width for the axis's last cell.
