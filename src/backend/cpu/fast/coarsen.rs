@@ -9,12 +9,11 @@
 //! same order: children by z, then y, then x, each weighted by wx·wy·wz as
 //! [`O2Problem::cell_volume`] multiplies them.
 
-use super::PAR_MIN;
+use super::for_each;
 use crate::backend::stencil::{mixed_coupling, StencilConsts};
 use crate::physics::o2::FREE;
 use crate::problem::hierarchy::fixed_free_pairs;
 use crate::problem::O2Problem;
-use rayon::prelude::*;
 
 /// Fills `coarse`'s Sv, Pb, n and fixed from `fine` (see the module docs); `coarse`'s
 /// grid is `fine`'s coarsened.
@@ -101,21 +100,17 @@ pub fn coarsen(fine: &O2Problem, coarse: &mut O2Problem) {
         fixed,
         ..
     } = coarse;
-    if f.len() >= PAR_MIN {
-        sv.par_chunks_mut(plane)
-            .zip(pb.par_chunks_mut(plane))
-            .zip(viable.par_chunks_mut(plane))
-            .zip(fixed.par_chunks_mut(plane))
-            .enumerate()
-            .for_each(|(kc, (((sv, pb), n), fx))| fill(kc, sv, pb, n, fx));
-    } else {
-        sv.chunks_mut(plane)
-            .zip(pb.chunks_mut(plane))
-            .zip(viable.chunks_mut(plane))
-            .zip(fixed.chunks_mut(plane))
-            .enumerate()
-            .for_each(|(kc, (((sv, pb), n), fx))| fill(kc, sv, pb, n, fx));
-    }
+    let planes: Vec<_> = sv
+        .chunks_mut(plane)
+        .zip(pb.chunks_mut(plane))
+        .zip(viable.chunks_mut(plane))
+        .zip(fixed.chunks_mut(plane))
+        .enumerate()
+        .collect();
+    // Parallel by the fine level's size, as the twin's work is.
+    for_each(f.len(), planes, |(kc, (((sv, pb), n), fx))| {
+        fill(kc, sv, pb, n, fx)
+    });
 }
 
 /// One coarse cell's running sums over its children, in the twin's order.
