@@ -196,52 +196,25 @@ pub fn coarsen(fine: &crate::problem::O2Problem, coarse: &mut crate::problem::O2
         .into_par_iter()
         .map(|ci| {
             let (ic, jc, kc) = c.ijk(ci);
-            let (mut n, mut sv, mut svpb, mut fixed_sum) = (0.0f32, 0.0f32, 0.0f32, 0.0f32);
-            let (mut fixed_count, mut volume) = (0.0f32, 0.0f32);
+            let mut s = CoarseSums::default();
             for k in 2 * kc..(2 * kc + 2).min(f.nz) {
                 for j in 2 * jc..(2 * jc + 2).min(f.ny) {
                     for i in 2 * ic..(2 * ic + 2).min(f.nx) {
                         let idx = f.index(i, j, k);
-                        let w = fine.cell_volume((i, j, k));
-                        n += w * fine.viable[idx];
-                        let wsv = w * fine.sv[idx];
-                        sv += wsv;
-                        svpb += wsv * fine.pb[idx];
-                        if fine.fixed[idx] >= 0.0 {
-                            fixed_sum += fine.fixed[idx];
-                            fixed_count += 1.0;
-                        }
-                        volume += w;
+                        s.add(
+                            fine.cell_volume((i, j, k)),
+                            fine.viable[idx],
+                            fine.sv[idx],
+                            fine.pb[idx],
+                            fine.fixed[idx],
+                        );
                     }
                 }
             }
-            let (sv_mean, pb_mean) = (sv / volume, if sv > 0.0 { svpb / sv } else { 0.0 });
-            // Faces are counted only where a child is fixed (most cells have none).
-            let mixed = (fixed_count > 0.0 && coupling > 0.0)
-                .then(|| crate::problem::hierarchy::fixed_free_pairs(fine, (ic, jc, kc)))
-                .filter(|&(_, free)| free > 0);
-            if let Some((pairs, free)) = mixed {
-                // A mixed cell: free, its fixed children as exchange (hierarchy docs).
-                let g = coupling * pairs as f32 / free as f32;
-                let p_fixed = fixed_sum / fixed_count;
-                let sv_c = sv_mean + g;
-                return [
-                    sv_c,
-                    (sv_mean * pb_mean + g * p_fixed) / sv_c,
-                    n / volume,
-                    crate::physics::o2::FREE,
-                ];
-            }
-            [
-                sv_mean,
-                pb_mean,
-                n / volume,
-                if fixed_count > 0.0 {
-                    fixed_sum / fixed_count
-                } else {
-                    crate::physics::o2::FREE
-                },
-            ]
+            s.coarse(
+                || crate::problem::hierarchy::fixed_free_pairs(fine, (ic, jc, kc)),
+                coupling,
+            )
         })
         .collect();
     for (ci, v) in values.into_iter().enumerate() {
@@ -249,5 +222,71 @@ pub fn coarsen(fine: &crate::problem::O2Problem, coarse: &mut crate::problem::O2
         coarse.pb[ci] = v[1];
         coarse.viable[ci] = v[2];
         coarse.fixed[ci] = v[3];
+    }
+}
+
+/// One coarse cell's running sums over its children (in z, y, x order) and the
+/// coefficients they give: the arithmetic of `mg_coarsen` per cell, shared by
+/// [`coarsen`] and its fast path (`fast::coarsen`).
+#[derive(Default)]
+pub(crate) struct CoarseSums {
+    n: f32,
+    sv: f32,
+    svpb: f32,
+    fixed_sum: f32,
+    fixed_count: f32,
+    volume: f32,
+}
+
+impl CoarseSums {
+    /// Adds a child of weight `w` (its viable fraction, Sv, Pb and fixed value).
+    #[inline(always)]
+    pub(crate) fn add(&mut self, w: f32, viable: f32, sv: f32, pb: f32, fixed: f32) {
+        self.n += w * viable;
+        let wsv = w * sv;
+        self.sv += wsv;
+        self.svpb += wsv * pb;
+        if fixed >= 0.0 {
+            self.fixed_sum += fixed;
+            self.fixed_count += 1.0;
+        }
+        self.volume += w;
+    }
+
+    /// The coarse cell's [Sv, Pb, n, fixed]; `pairs` gives its fixed–free faces and
+    /// free children, asked for only where a child is fixed and `coupling` > 0.
+    #[inline(always)]
+    pub(crate) fn coarse(&self, pairs: impl FnOnce() -> (u32, u32), coupling: f32) -> [f32; 4] {
+        let (sv_mean, pb_mean) = (
+            self.sv / self.volume,
+            if self.sv > 0.0 {
+                self.svpb / self.sv
+            } else {
+                0.0
+            },
+        );
+        let n = self.n / self.volume;
+        // Faces are counted only where a child is fixed (most cells have none).
+        let mixed = (self.fixed_count > 0.0 && coupling > 0.0)
+            .then(pairs)
+            .filter(|&(_, free)| free > 0);
+        if let Some((pairs, free)) = mixed {
+            // A mixed cell: free, its fixed children as exchange (hierarchy docs).
+            let g = coupling * pairs as f32 / free as f32;
+            let p_fixed = self.fixed_sum / self.fixed_count;
+            let sv_c = sv_mean + g;
+            return [
+                sv_c,
+                (sv_mean * pb_mean + g * p_fixed) / sv_c,
+                n,
+                crate::physics::o2::FREE,
+            ];
+        }
+        let fixed = if self.fixed_count > 0.0 {
+            self.fixed_sum / self.fixed_count
+        } else {
+            crate::physics::o2::FREE
+        };
+        [sv_mean, pb_mean, n, fixed]
     }
 }

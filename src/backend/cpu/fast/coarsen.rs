@@ -10,8 +10,8 @@
 //! [`O2Problem::cell_volume`] multiplies them.
 
 use super::for_each;
+use crate::backend::cpu::mg_transfer::CoarseSums as Sums;
 use crate::backend::stencil::{mixed_coupling, StencilConsts};
-use crate::physics::o2::FREE;
 use crate::problem::hierarchy::fixed_free_pairs;
 use crate::problem::O2Problem;
 
@@ -111,63 +111,4 @@ pub fn coarsen(fine: &O2Problem, coarse: &mut O2Problem) {
     for_each(f.len(), planes, |(kc, (((sv, pb), n), fx))| {
         fill(kc, sv, pb, n, fx)
     });
-}
-
-/// One coarse cell's running sums over its children, in the twin's order.
-#[derive(Default)]
-struct Sums {
-    n: f32,
-    sv: f32,
-    svpb: f32,
-    fixed_sum: f32,
-    fixed_count: f32,
-    volume: f32,
-}
-
-impl Sums {
-    /// Adds a child of weight `w` (its viable fraction, Sv, Pb and fixed value).
-    #[inline(always)]
-    fn add(&mut self, w: f32, viable: f32, sv: f32, pb: f32, fixed: f32) {
-        self.n += w * viable;
-        let wsv = w * sv;
-        self.sv += wsv;
-        self.svpb += wsv * pb;
-        if fixed >= 0.0 {
-            self.fixed_sum += fixed;
-            self.fixed_count += 1.0;
-        }
-        self.volume += w;
-    }
-
-    /// The coarse cell's [Sv, Pb, n, fixed]; `pairs` gives its fixed–free faces and
-    /// free children, asked for only where a child is fixed and `coupling` > 0.
-    #[inline(always)]
-    fn coarse(&self, pairs: impl FnOnce() -> (u32, u32), coupling: f32) -> [f32; 4] {
-        let (sv_mean, pb_mean) = (
-            self.sv / self.volume,
-            if self.sv > 0.0 {
-                self.svpb / self.sv
-            } else {
-                0.0
-            },
-        );
-        let n = self.n / self.volume;
-        // Faces are counted only where a child is fixed (most cells have none).
-        let mixed = (self.fixed_count > 0.0 && coupling > 0.0)
-            .then(pairs)
-            .filter(|&(_, free)| free > 0);
-        if let Some((pairs, free)) = mixed {
-            // A mixed cell: free, its fixed children as exchange (hierarchy docs).
-            let g = coupling * pairs as f32 / free as f32;
-            let p_fixed = self.fixed_sum / self.fixed_count;
-            let sv_c = sv_mean + g;
-            return [sv_c, (sv_mean * pb_mean + g * p_fixed) / sv_c, n, FREE];
-        }
-        let fixed = if self.fixed_count > 0.0 {
-            self.fixed_sum / self.fixed_count
-        } else {
-            FREE
-        };
-        [sv_mean, pb_mean, n, fixed]
-    }
 }
